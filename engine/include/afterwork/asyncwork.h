@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// How the engine recognises and drives async work. Core knows QFuture<T>; QCoro::Task<T> support
+// lives in <afterwork/qcoro.h> so that the engine itself never needs QCoro (see STYLE.md #14).
+
+#include <afterwork/cancellationtoken.h>
+#include <afterwork/taskerror.h>
+
+#include <QtCore/QFuture>
+#include <QtCore/QFutureWatcher>
+
+#include <exception>
+#include <functional>
+#include <type_traits>
+
+namespace afterwork {
+
+//! Called exactly once, on the engine thread, when async work ends: nullptr on success, the
+//! exception otherwise (TaskCancelled for cancellation).
+using AsyncDone = std::function<void(std::exception_ptr)>;
+
+//! Specialise for a result type R to make callables returning R async work:
+//! `static void start(R &&result, const CancellationToken &, AsyncDone done)`, called on the engine
+//! thread; it must not block and must call done once, on the engine thread.
+template<typename R>
+struct AsyncAdapter;
+
+template<typename R>
+concept AsyncResult = requires { AsyncAdapter<std::remove_cvref_t<R>>::isAsync; };
+
+//! A coroutine return type (it has a promise_type) for which no adapter is visible.
+template<typename R>
+concept UnadaptedCoroutine = !AsyncResult<R> && requires { typename std::remove_cvref_t<R>::promise_type; };
+
+//! QFuture<T>: finished when the future finishes; cancelling the token cancels the future.
+//! A QFutureWatcher connected before setFuture() is used, never QFuture::then() (it crashes
+//! on Qt 6.4.2, see QT64-NOTES.md).
+template<typename T>
+struct AsyncAdapter<QFuture<T>>
+{
+    static constexpr bool isAsync = true;
+
+    static void start(QFuture<T> future, const CancellationToken &token, AsyncDone done)
+    {
+        auto *watcher = new QFutureWatcher<T>();
+        QObject::connect(watcher, &QFutureWatcherBase::finished, watcher,
+                         [watcher, done = std::move(done), token]() {
+                             watcher->deleteLater();
+                             QFuture<T> finished = watcher->future();
+                             std::exception_ptr error;
+                             try {
+                                 finished.waitForFinished(); // rethrows a stored exception
+                                 if (finished.isCanceled())
+                                     error = std::make_exception_ptr(TaskCancelled());
+                             } catch (...) {
+                                 error = std::current_exception();
+                             }
+                             done(error);
+                         });
+        const quint64 callback = token.onCancel([future]() mutable { future.cancel(); });
+        QObject::connect(watcher, &QObject::destroyed, [token, callback] { token.removeCallback(callback); });
+        watcher->setFuture(future);
+    }
+};
+
+} // namespace afterwork

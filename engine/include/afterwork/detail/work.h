@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Turns a user's callable and arguments into type-erased Work. Internal: use Scheduler.
+
+#include <afterwork/asyncwork.h>
+#include <afterwork/taskenums.h>
+
+#include <QtCore/QDebug>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+#include <functional>
+#include <memory>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+
+namespace afterwork {
+
+//! A callable with a label for logs and events: `engine.schedule(named("sendEmail", fn), ...)`.
+//! AFTERWORK_FN(sendEmail) spells the same with the function's own name.
+template<typename F>
+struct Named
+{
+    static constexpr bool isAfterworkNamed = true;
+    QString label;
+    F fn;
+};
+
+template<typename F>
+Named<std::decay_t<F>> named(QString label, F &&fn)
+{
+    return {std::move(label), std::forward<F>(fn)};
+}
+
+#define AFTERWORK_FN(function) ::afterwork::named(QStringLiteral(#function), function)
+
+namespace detail {
+
+struct Work
+{
+    WorkKind kind = WorkKind::Sync;
+    std::function<void(const CancellationToken &)> runSync;
+    std::function<void(const CancellationToken &, AsyncDone)> startAsync;
+    QString label;
+    QStringList arguments;
+};
+
+QString typeLabel(const std::type_info &type);  //!< demangled and shortened ("lambda" for lambdas)
+QString functionPointerLabel(const void *address, const std::type_info &type);
+
+template<typename T>
+QString printable(const T &value)
+{
+    if constexpr (requires(QDebug debug, const T &v) { debug << v; }) {
+        QString text;
+        QDebug(&text).nospace() << value;
+        return text;
+    } else {
+        return QLatin1Char('<') + typeLabel(typeid(T)) + QLatin1Char('>');
+    }
+}
+
+template<typename F>
+QString callableLabel(const F &fn)
+{
+    if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>)
+        return functionPointerLabel(reinterpret_cast<const void *>(fn), typeid(F));
+    else
+        return typeLabel(typeid(F));
+}
+
+template<typename F, typename... Args>
+constexpr bool takesToken = std::is_invocable_v<F &, const CancellationToken &, Args &...>;
+
+template<typename F, typename... Args>
+auto invokeWork(F &fn, const CancellationToken &token, std::tuple<Args...> &args)
+{
+    return std::apply(
+        [&](Args &...unpacked) {
+            if constexpr (takesToken<F, Args...>)
+                return std::invoke(fn, token, unpacked...);
+            else
+                return std::invoke(fn, unpacked...);
+        },
+        args);
+}
+
+template<typename F, typename... Args>
+Work makeWork(QString label, F &&fn, Args &&...args)
+{
+    using Fn = std::decay_t<F>;
+    static_assert(takesToken<Fn, std::decay_t<Args>...> || std::is_invocable_v<Fn &, std::decay_t<Args> &...>,
+                  "Afterwork cannot call this work with these arguments. Work is called as "
+                  "f(args...) or f(const afterwork::CancellationToken &, args...), with copies of "
+                  "the arguments.");
+    using R = decltype(invokeWork(std::declval<Fn &>(), std::declval<const CancellationToken &>(),
+                                  std::declval<std::tuple<std::decay_t<Args>...> &>()));
+    static_assert(!UnadaptedCoroutine<R>,
+                  "This work returns a coroutine type: #include <afterwork/qcoro.h> to run "
+                  "QCoro::Task work on the engine thread.");
+
+    // Shared so that move-only callables work and Task::rerun() can call the same closure again.
+    struct Closure
+    {
+        Fn fn;
+        std::tuple<std::decay_t<Args>...> args;
+    };
+    auto closure = std::make_shared<Closure>(Closure{Fn(std::forward<F>(fn)), {std::forward<Args>(args)...}});
+
+    Work work;
+    work.label = std::move(label);
+    work.arguments = std::apply([](const auto &...each) { return QStringList{printable(each)...}; }, closure->args);
+    if (work.label.isEmpty())
+        work.label = callableLabel(closure->fn);
+    if constexpr (AsyncResult<R>) {
+        work.kind = WorkKind::Async;
+        work.startAsync = [closure](const CancellationToken &token, AsyncDone done) {
+            AsyncAdapter<std::remove_cvref_t<R>>::start(invokeWork(closure->fn, token, closure->args), token,
+                                                        std::move(done));
+        };
+    } else {
+        work.kind = WorkKind::Sync;
+        work.runSync = [closure](const CancellationToken &token) {
+            (void)invokeWork(closure->fn, token, closure->args);
+        };
+    }
+    return work;
+}
+
+template<typename F, typename... Args>
+Work makeWork(Named<F> named, Args &&...args)
+{
+    return makeWork(std::move(named.label), std::move(named.fn), std::forward<Args>(args)...);
+}
+
+template<typename F, typename... Args>
+Work makeWorkFrom(F &&fn, Args &&...args)
+{
+    if constexpr (requires { std::remove_cvref_t<F>::isAfterworkNamed; })
+        return makeWork(std::forward<F>(fn), std::forward<Args>(args)...);
+    else
+        return makeWork(QString(), std::forward<F>(fn), std::forward<Args>(args)...);
+}
+
+} // namespace detail
+} // namespace afterwork

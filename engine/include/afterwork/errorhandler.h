@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/asyncwork.h>
+#include <afterwork/taskerror.h>
+
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+namespace afterwork {
+
+class Task;
+
+//! Tag that switches an inherited error handler off for one task:
+//! `engine.task({.onError = afterwork::noErrorHandler})`.
+struct NoErrorHandler
+{
+    explicit constexpr NoErrorHandler() = default;
+};
+inline constexpr NoErrorHandler noErrorHandler{};
+
+//! A task's error handler, sync or async. Accepted forms:
+//!  - `void(const Task &, const TaskError &)`: runs on the engine's pool, like sync work;
+//!  - `QFuture<T>(const Task &, const TaskError &)` or, with <afterwork/qcoro.h>,
+//!    `QCoro::Task<T>(const Task &, const TaskError &)`: started on the engine thread.
+//! A handler that throws is logged and reported in the task's Failed event; nothing else breaks.
+class ErrorHandler
+{
+public:
+    using SyncFn = std::function<void(const Task &, const TaskError &)>;
+    using AsyncFn = std::function<void(const Task &, const TaskError &, const CancellationToken &, AsyncDone)>;
+
+    //! An empty handler: "switched off".
+    ErrorHandler(NoErrorHandler) {}
+
+    template<typename F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, ErrorHandler>
+                 && !std::is_same_v<std::remove_cvref_t<F>, NoErrorHandler>)
+    ErrorHandler(F &&handler)
+    {
+        static_assert(std::is_invocable_v<std::decay_t<F> &, const Task &, const TaskError &>,
+                      "An Afterwork error handler must be callable as f(const afterwork::Task &, "
+                      "const afterwork::TaskError &) and return void, QFuture<T> or QCoro::Task<T>.");
+        using R = std::invoke_result_t<std::decay_t<F> &, const Task &, const TaskError &>;
+        static_assert(!UnadaptedCoroutine<R>,
+                      "This error handler returns a coroutine type: #include <afterwork/qcoro.h> "
+                      "to run QCoro::Task handlers.");
+        if constexpr (AsyncResult<R>) {
+            m_async = [fn = std::decay_t<F>(std::forward<F>(handler))](
+                          const Task &task, const TaskError &error, const CancellationToken &token,
+                          AsyncDone done) mutable {
+                AsyncAdapter<std::remove_cvref_t<R>>::start(fn(task, error), token, std::move(done));
+            };
+        } else {
+            static_assert(std::is_void_v<R>,
+                          "A sync Afterwork error handler must return void (async ones return "
+                          "QFuture<T> or QCoro::Task<T>).");
+            m_sync = std::decay_t<F>(std::forward<F>(handler));
+        }
+    }
+
+    bool isSwitchedOff() const { return !m_sync && !m_async; }
+    bool isAsync() const { return bool(m_async); }
+    const SyncFn &syncFn() const { return m_sync; }
+    const AsyncFn &asyncFn() const { return m_async; }
+
+private:
+    SyncFn m_sync;
+    AsyncFn m_async;
+};
+
+} // namespace afterwork

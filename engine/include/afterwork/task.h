@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/cancellationtoken.h>
+#include <afterwork/taskconfig.h>
+#include <afterwork/taskenums.h>
+#include <afterwork/taskerror.h>
+
+#include <QtCore/QFuture>
+#include <QtCore/QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace afterwork {
+
+namespace detail {
+struct TaskState;
+}
+
+//! A handle to one scheduled task: cheap to copy, safe to read from any thread, valid after the
+//! task ended and after the engine is gone. This is the `task` an error handler receives.
+class Task
+{
+public:
+    Task() = default; //!< an invalid handle
+
+    bool isValid() const { return bool(d); }
+    quint64 id() const;            //!< unique per engine, from 1
+    QString name() const;          //!< the configured name, or a generated "label#id"
+    const TaskConfig &config() const; //!< the merged config; a copy, never the global one
+    QString functionLabel() const; //!< the work's function name (or named() label)
+    QStringList arguments() const; //!< printable form of each argument, e.g. `"a@b.c"`
+    QString argumentsText() const; //!< the same, joined: `("a@b.c", "Welcome!")`
+    Phase phase() const;
+    Mode mode() const;
+    WorkKind work() const;
+    bool isShielded() const;
+    int attempt() const;           //!< 1 for the first run; retries count up
+    quint64 requestId() const;     //!< the TaskScope's request id, 0 outside a scope
+    std::optional<TaskError> error() const; //!< the last attempt's error, once it failed
+    CancellationToken cancellationToken() const;
+
+    //! Runs the task's work once more, outside its lifecycle (no events, no handler): the seed's
+    //! retry-in-handler pattern. Sync work runs on the engine's pool, async work starts on the
+    //! engine thread. The future finishes when the work does and carries its exception.
+    QFuture<void> rerun() const;
+    //! Runs sync work once more on the calling thread and throws what it throws (for sync
+    //! handlers, which already run on the pool). Throws std::logic_error for async work.
+    void rerunHere() const;
+
+    friend bool operator==(const Task &a, const Task &b) { return a.d == b.d; }
+
+private:
+    friend struct detail::TaskState;
+    friend class TaskEngine;
+    explicit Task(std::shared_ptr<detail::TaskState> state) : d(std::move(state)) {}
+    std::shared_ptr<detail::TaskState> d;
+};
+
+} // namespace afterwork
+
+Q_DECLARE_METATYPE(afterwork::Task)

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/errorhandler.h>
+
+#include <QtCore/QString>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+
+namespace afterwork {
+
+//! A built-in retry policy: the convenient form of the seed's retry-in-handler pattern.
+//! Attempt n (n >= 2) waits initialBackoff * multiplier^(n-2), capped at maxBackoff, then spread
+//! by +-jitter (0.2 = +-20%). The error handler runs only after the last attempt fails.
+struct RetryPolicy
+{
+    int maxAttempts = 3; //!< total attempts, the first included
+    std::chrono::milliseconds initialBackoff{100};
+    double multiplier = 2.0;
+    std::chrono::milliseconds maxBackoff{std::chrono::seconds(30)};
+    double jitter = 0.2;
+    //! Which errors are worth retrying; unset retries every error. Timeouts count as errors.
+    std::function<bool(const TaskError &)> retryIf;
+
+    //! The delay before attempt \a nextAttempt (2, 3, ...), given \a unitRandom in [0, 1).
+    std::chrono::milliseconds backoffBefore(int nextAttempt, double unitRandom) const;
+    bool shouldRetry(int failedAttempt, const TaskError &error) const;
+};
+
+//! How a task runs. Every field is optional: an unset field inherits, a set one overrides.
+//! Build one with designated initialisers:
+//! \code
+//! TaskConfig{.name = "send_welcome_email", .shield = true, .onError = reportToTracker}
+//! \endcode
+struct TaskConfig
+{
+    std::optional<QString> name;         //!< unset: a readable generated name, "label#id"
+    std::optional<bool> shield;          //!< unset: false. Shielded tasks survive shutdown's cancel
+    std::optional<ErrorHandler> onError; //!< unset: inherit; `noErrorHandler`: switch off
+    std::optional<std::chrono::milliseconds> timeout; //!< per attempt; unset: none
+    std::optional<RetryPolicy> retry;    //!< unset: no retry
+
+    //! A copy of *this where every field that is set in \a overrides replaces ours.
+    //! Neither input changes (the original mutated the global config; we do not).
+    [[nodiscard]] TaskConfig merge(const TaskConfig &overrides) const;
+
+    bool isShielded() const { return shield.value_or(false); }
+    //! The handler that will run: nullptr when unset or switched off.
+    const ErrorHandler *effectiveHandler() const;
+};
+
+} // namespace afterwork

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/enginestatus.h>
+#include <afterwork/scheduler.h>
+#include <afterwork/taskevent.h>
+#include <afterwork/taskscope.h>
+
+#include <QtCore/QList>
+#include <QtCore/QObject>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+QT_BEGIN_NAMESPACE
+class QThreadPool;
+QT_END_NAMESPACE
+
+namespace afterwork {
+
+struct EngineOptions
+{
+    int maxThreads = 0; //!< size of the engine's own pool; 0: QThread::idealThreadCount()
+    //! How long ~TaskEngine waits for running sync work to notice its cancellation when shutdown()
+    //! was never called. Work still running after that is left behind (see ~TaskEngine).
+    std::chrono::milliseconds destroyWait{1000};
+};
+
+//! The application's task group: schedules named, configured tasks, runs sync work on its own
+//! QThreadPool and async work on its thread, and shuts down within a deadline.
+//!
+//! Threads: the engine lives on the thread that created it (the "engine thread", which needs an
+//! event loop). Every public method is safe to call from any thread. All signals are emitted on the
+//! engine thread, in order for each task. Sync work and sync error handlers run on the pool; async
+//! work and async handlers start on the engine thread. No lock is held while user code runs.
+class TaskEngine final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit TaskEngine(TaskConfig globalConfig = {}, EngineOptions options = {}, QObject *parent = nullptr);
+    //! If shutdown() has not run, destruction is an immediate shutdown: unshielded tasks are
+    //! cancelled, every other live task (shielded, or sync work already running) is reported
+    //! Abandoned, each with its event. It then waits up to EngineOptions::destroyWait for running
+    //! sync work; work still running after that keeps its pool thread alive (the pool is leaked on
+    //! purpose, with a warning, rather than blocking forever) and its outcome is ignored.
+    ~TaskEngine() override;
+
+    const TaskConfig &globalConfig() const;
+
+    //! Schedules immediate work with the global config. See Scheduler::schedule().
+    template<typename F, typename... Args>
+    Task schedule(F &&fn, Args &&...args)
+    {
+        return immediate().schedule(std::forward<F>(fn), std::forward<Args>(args)...);
+    }
+    //! A scheduler whose tasks use \a config merged over the global config.
+    [[nodiscard]] Scheduler task(const TaskConfig &config = {}) const;
+    [[nodiscard]] Scheduler immediate() const;
+
+    //! A new scope with after-route and after-response batches; \a requestId tags its tasks.
+    [[nodiscard]] TaskScope openScope(quint64 requestId = 0) const;
+
+    //! Cancels the live task \a taskId; false if there is none. Never an error, no handler runs.
+    bool cancel(quint64 taskId);
+    std::optional<Task> find(quint64 taskId) const;
+    //! Every live task, by its latest step, ordered by id.
+    QList<TaskEvent> liveTasks() const;
+    EngineCounters counters() const;
+    EngineState state() const;
+    QThreadPool *threadPool() const;
+
+    //! Stops accepting work and drains: the one blocking point, meant for the end of main() or a
+    //! signal handler. Unshielded tasks are cancelled (queued ones never start); shielded tasks,
+    //! their error handlers and sync work already running are waited for, until \a deadline;
+    //! whatever still runs then is reported Abandoned. Runs a local event loop on the engine thread
+    //! while it waits (from another thread, it blocks until the engine thread has drained).
+    //! Calling it again returns the first report.
+    ShutdownReport shutdown(std::chrono::milliseconds deadline);
+    //! The same, without blocking: returns at once; shutdownFinished() reports the outcome.
+    void startShutdown(std::chrono::milliseconds deadline);
+
+Q_SIGNALS:
+    //! One lifecycle step. Engine thread, in order per task.
+    void taskEvent(const afterwork::TaskEvent &event);
+    void shutdownStarted(const afterwork::ShutdownProgress &progress);
+    void shutdownProgress(const afterwork::ShutdownProgress &progress);
+    void shutdownFinished(const afterwork::ShutdownReport &report);
+
+private:
+    std::shared_ptr<detail::EngineCore> d; // Owning (shared with the pool's runnables).
+};
+
+} // namespace afterwork

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/taskenums.h>
+#include <afterwork/taskerror.h>
+
+#include <QtCore/QMetaType>
+#include <QtCore/QString>
+
+#include <optional>
+
+namespace afterwork {
+
+//! One lifecycle step of one task, as a value. TaskEngine::taskEvent() carries it; liveTasks()
+//! describes each live task by its latest step. Times are wall-clock microseconds since the Unix
+//! epoch; durations are microseconds, -1 when not applicable.
+struct TaskEvent
+{
+    quint64 taskId = 0;
+    QString name;
+    Phase phase = Phase::Scheduled;
+    bool shielded = false;
+    Mode mode = Mode::Immediate;
+    WorkKind work = WorkKind::Sync;
+    int attempt = 1;
+    quint64 requestId = 0;               //!< 0 when not scheduled through a TaskScope with an id
+    QString functionLabel;
+    std::optional<TaskError> error;      //!< on Failed and Retrying
+    std::optional<TaskError> handlerError; //!< on Failed, when the error handler itself threw
+    qint64 timestampUs = 0;              //!< when this step happened
+    qint64 scheduledUs = 0;              //!< when the task was scheduled
+    qint64 startedUs = 0;                //!< when its current attempt started; 0 before that
+    qint64 waitUs = -1;                  //!< queue wait: scheduled to first start (terminal phases)
+    qint64 runUs = -1;                   //!< first start to end (terminal phases, if it started)
+};
+
+} // namespace afterwork
+
+Q_DECLARE_METATYPE(afterwork::TaskEvent)

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/scheduler.h>
+
+namespace afterwork {
+
+//! The per-request task group behind the three timing modes (SPEC §2), independent of HTTP.
+//!
+//! Immediate tasks start at once. After-route and after-response tasks wait in two batches until
+//! flush(); each batch starts in insertion order. A task added to a batch that was already flushed
+//! starts at once (it is never lost). drop() discards both unflushed batches, reporting each task
+//! Dropped; tasks added after drop() are dropped too. The HTTP layer only decides *when* to flush.
+//! A TaskScope is a cheap shared handle; all copies are the same scope. Safe from any thread.
+class TaskScope
+{
+public:
+    template<typename F, typename... Args>
+    Task schedule(F &&fn, Args &&...args) const
+    {
+        return immediate().schedule(std::forward<F>(fn), std::forward<Args>(args)...);
+    }
+    [[nodiscard]] Scheduler task(const TaskConfig &config) const { return immediate().task(config); }
+    [[nodiscard]] Scheduler immediate() const;
+    [[nodiscard]] Scheduler afterRoute() const;
+    [[nodiscard]] Scheduler afterResponse() const;
+
+    //! Starts the batch of \a batch (Mode::AfterRoute or Mode::AfterResponse), in insertion order.
+    void flush(Mode batch) const;
+    //! Drops both unflushed batches: each task ends Dropped with \a reason as its error message.
+    void drop(const QString &reason) const;
+    int pendingCount(Mode batch) const;
+    bool isFlushed(Mode batch) const;
+    quint64 requestId() const;
+
+private:
+    friend class TaskEngine;
+    TaskScope(std::shared_ptr<detail::EngineCore> core, std::shared_ptr<detail::ScopeState> state);
+    std::shared_ptr<detail::EngineCore> m_core;
+    std::shared_ptr<detail::ScopeState> m_state;
+};
+
+} // namespace afterwork
