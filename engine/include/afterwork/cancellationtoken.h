@@ -53,7 +53,8 @@ class CancellationSource
 {
 public:
     CancellationSource();
-    explicit CancellationSource(const CancellationSource &parent);
+    //! A new source that is also cancelled whenever \a parent is.
+    static CancellationSource childOf(const CancellationSource &parent);
 
     CancellationToken token() const;
     //! Returns false if it was already cancelled (the first reason wins).

@@ -16,6 +16,7 @@ namespace afterwork {
 
 namespace detail {
 struct TaskState;
+class EngineCore;
 }
 
 //! A handle to one scheduled task: cheap to copy, safe to read from any thread, valid after the
@@ -52,7 +53,7 @@ public:
     friend bool operator==(const Task &a, const Task &b) { return a.d == b.d; }
 
 private:
-    friend struct detail::TaskState;
+    friend class detail::EngineCore;
     friend class TaskEngine;
     explicit Task(std::shared_ptr<detail::TaskState> state) : d(std::move(state)) {}
     std::shared_ptr<detail::TaskState> d;

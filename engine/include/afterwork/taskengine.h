@@ -88,6 +88,7 @@ Q_SIGNALS:
     void shutdownFinished(const afterwork::ShutdownReport &report);
 
 private:
+    friend class detail::EngineCore; // emits our signals, asks isSignalConnected()
     std::shared_ptr<detail::EngineCore> d; // Owning (shared with the pool's runnables).
 };
 

@@ -1,0 +1,916 @@
+// SPDX-License-Identifier: MIT
+#include "enginecore.h"
+
+#include "logging.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QEventLoop>
+#include <QtCore/QRandomGenerator>
+#include <QtCore/QThread>
+#include <QtCore/QTimer>
+
+namespace afterwork::detail {
+
+using namespace std::chrono;
+
+qint64 wallClockUs()
+{
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+qint64 steadyNs()
+{
+    return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+
+// The task whose user code runs on this thread right now (sync work, a sync handler, or the
+// synchronous start of async work). Scheduling from inside a task is allowed during the drain.
+thread_local const TaskState *tlsCurrentTask = nullptr;
+
+class CurrentTaskGuard
+{
+public:
+    explicit CurrentTaskGuard(const TaskState *task) : m_previous(tlsCurrentTask) { tlsCurrentTask = task; }
+    ~CurrentTaskGuard() { tlsCurrentTask = m_previous; }
+    Q_DISABLE_COPY_MOVE(CurrentTaskGuard)
+
+private:
+    const TaskState *m_previous;
+};
+
+bool isCancellation(const std::exception_ptr &error)
+{
+    if (!error)
+        return false;
+    try {
+        std::rethrow_exception(error);
+    } catch (const TaskCancelled &) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+TaskError makeError(const QString &type, const QString &message)
+{
+    return TaskError{type, message, {}};
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Inbox
+
+void Inbox::post(Notice &&notice)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_receiver)
+        return; // the engine is gone: nobody will read it
+    m_notices.push_back(std::move(notice));
+    if (!m_drainPosted) {
+        m_drainPosted = true;
+        QMetaObject::invokeMethod(m_receiver.data(), m_drain, Qt::QueuedConnection);
+    }
+}
+
+std::vector<Notice> Inbox::takeAll()
+{
+    std::vector<Notice> taken;
+    QMutexLocker lock(&m_mutex);
+    taken.swap(m_notices);
+    m_drainPosted = false;
+    return taken;
+}
+
+void Inbox::setReceiver(QObject *receiver, std::function<void()> drain)
+{
+    QMutexLocker lock(&m_mutex);
+    m_receiver = receiver;
+    m_drain = std::move(drain);
+    if (!receiver)
+        m_notices.clear();
+}
+
+bool Inbox::invoke(std::function<void()> fn)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_receiver)
+        return false;
+    return QMetaObject::invokeMethod(m_receiver.data(), std::move(fn), Qt::QueuedConnection);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Construction and destruction
+
+EngineCore::EngineCore(TaskEngine *engine, TaskConfig globalConfig, EngineOptions options)
+    : q(engine)
+    , m_thread(QThread::currentThread())
+    , m_global(std::make_shared<const TaskConfig>(std::move(globalConfig)))
+    , m_options(options)
+    , m_pool(std::make_unique<QThreadPool>())
+    , m_inbox(std::make_shared<Inbox>())
+    , m_taskEventSignal(QMetaMethod::fromSignal(&TaskEngine::taskEvent))
+{
+    m_pool->setMaxThreadCount(options.maxThreads > 0 ? options.maxThreads : QThread::idealThreadCount());
+    m_pool->setObjectName(QStringLiteral("afterwork-pool"));
+}
+
+EngineCore::~EngineCore() = default;
+
+void EngineCore::attach()
+{
+    std::weak_ptr<EngineCore> weak = weak_from_this();
+    m_inbox->setReceiver(q, [weak] {
+        if (auto core = weak.lock())
+            core->drainInbox();
+    });
+}
+
+void EngineCore::destroy()
+{
+    if (state() != EngineState::Stopped) {
+        // Immediate shutdown: nothing may block here except the bounded wait below.
+        if (state() == EngineState::Running)
+            beginShutdown(0ms);
+        abandonRemaining();
+    }
+    if (m_pool && !m_pool->waitForDone(int(m_options.destroyWait.count()))) {
+        qCWarning(lcEngine,
+                  "TaskEngine destroyed while sync work still runs on its pool after %lld ms; the pool is "
+                  "left running and the work's outcome ignored",
+                  qlonglong(m_options.destroyWait.count()));
+        m_pool->setParent(nullptr);
+        (void)m_pool.release(); // deliberate: ~QThreadPool would block until that work ends
+    }
+    m_inbox->setReceiver(nullptr, {});
+    q = nullptr;
+}
+
+bool EngineCore::onEngineThread() const
+{
+    return QThread::currentThread() == m_thread;
+}
+
+bool EngineCore::insideTaskOfThisEngine() const
+{
+    if (!tlsCurrentTask)
+        return false;
+    auto core = tlsCurrentTask->core.lock();
+    return core.get() == this;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Any thread
+
+Task EngineCore::submit(const TaskConfig &taskLevel, Mode mode, const std::shared_ptr<ScopeState> &scope, Work &&work)
+{
+    auto task = std::make_shared<TaskState>();
+    const bool inherits = !taskLevel.name && !taskLevel.shield && !taskLevel.onError && !taskLevel.timeout
+                          && !taskLevel.retry;
+    task->config = inherits ? m_global : std::make_shared<const TaskConfig>(m_global->merge(taskLevel));
+    task->mode = scope ? mode : Mode::Immediate;
+    task->scope = scope;
+    task->requestId = scope ? scope->requestId : 0;
+    task->work = std::move(work);
+    task->core = weak_from_this();
+    task->scheduledUs = wallClockUs();
+    task->scheduledSteadyNs = steadyNs();
+    {
+        QMutexLocker lock(&m_registryMutex);
+        const EngineState current = state();
+        if (current == EngineState::Stopped || (current == EngineState::Draining && !insideTaskOfThisEngine())) {
+            throw EngineShutDownError(current == EngineState::Stopped
+                                          ? "the Afterwork engine has shut down and accepts no more tasks"
+                                          : "the Afterwork engine is shutting down and accepts no new tasks");
+        }
+        task->id = ++m_nextId;
+        m_live.emplace(task->id, task);
+    }
+    task->name = task->config->name ? *task->config->name
+                                    : task->work.label + QLatin1Char('#') + QString::number(task->id);
+    m_counters.scheduled.fetch_add(1, std::memory_order_relaxed);
+    dispatch(Notice{Notice::Scheduled, task, {}, {}, 0, 0, 0, Mode::Immediate, {}});
+    return Task(task);
+}
+
+bool EngineCore::cancel(quint64 taskId)
+{
+    std::shared_ptr<TaskState> task = find(taskId);
+    if (!task)
+        return false;
+    task->cancel.cancel(CancelReason::Request); // visible to polling work at once
+    dispatch(Notice{Notice::Cancel, task, {}, {}, 0, 0, int(CancelReason::Request), Mode::Immediate, {}});
+    return true;
+}
+
+std::shared_ptr<TaskState> EngineCore::find(quint64 taskId) const
+{
+    QMutexLocker lock(&m_registryMutex);
+    auto it = m_live.find(taskId);
+    return it == m_live.end() ? nullptr : it->second;
+}
+
+QList<TaskEvent> EngineCore::liveTasks() const
+{
+    std::vector<std::shared_ptr<TaskState>> tasks;
+    {
+        QMutexLocker lock(&m_registryMutex);
+        tasks.reserve(m_live.size());
+        for (const auto &[id, task] : m_live)
+            tasks.push_back(task);
+    }
+    QList<TaskEvent> result;
+    result.reserve(qsizetype(tasks.size()));
+    for (const auto &task : tasks)
+        result.append(describe(*task, task->phase.load(std::memory_order_acquire)));
+    return result;
+}
+
+EngineCounters EngineCore::counters() const
+{
+    EngineCounters c;
+    c.scheduled = m_counters.scheduled.load(std::memory_order_relaxed);
+    c.started = m_counters.started.load(std::memory_order_relaxed);
+    c.retried = m_counters.retried.load(std::memory_order_relaxed);
+    c.succeeded = m_counters.succeeded.load(std::memory_order_relaxed);
+    c.failed = m_counters.failed.load(std::memory_order_relaxed);
+    c.cancelled = m_counters.cancelled.load(std::memory_order_relaxed);
+    c.abandoned = m_counters.abandoned.load(std::memory_order_relaxed);
+    c.dropped = m_counters.dropped.load(std::memory_order_relaxed);
+    c.handlerErrors = m_counters.handlerErrors.load(std::memory_order_relaxed);
+    {
+        QMutexLocker lock(&m_registryMutex);
+        c.live = int(m_live.size());
+    }
+    if (m_pool) {
+        c.poolActive = m_pool->activeThreadCount();
+        c.poolMax = m_pool->maxThreadCount();
+    }
+    return c;
+}
+
+void EngineCore::flush(const std::shared_ptr<ScopeState> &scope, Mode batch)
+{
+    dispatch(Notice{Notice::Flush, {}, scope, {}, 0, 0, 0, batch, {}});
+}
+
+void EngineCore::drop(const std::shared_ptr<ScopeState> &scope, const QString &reason)
+{
+    dispatch(Notice{Notice::Drop, {}, scope, {}, 0, 0, 0, Mode::Immediate, reason});
+}
+
+void EngineCore::runOnPool(std::function<void()> fn)
+{
+    if (m_pool)
+        m_pool->start(std::move(fn));
+}
+
+bool EngineCore::runOnEngineThread(std::function<void()> fn)
+{
+    if (onEngineThread()) {
+        fn();
+        return true;
+    }
+    return m_inbox->invoke(std::move(fn));
+}
+
+void EngineCore::dispatch(Notice &&notice)
+{
+    if (onEngineThread() && q) {
+        handle(notice);
+    } else {
+        m_inbox->post(std::move(notice));
+    }
+}
+
+void EngineCore::drainInbox()
+{
+    std::vector<Notice> notices = m_inbox->takeAll();
+    for (Notice &notice : notices)
+        handle(notice);
+}
+
+void EngineCore::handle(Notice &n)
+{
+    switch (n.kind) {
+    case Notice::Scheduled:
+        onScheduled(n.task);
+        break;
+    case Notice::Started:
+        onStarted(n.task, n.number, n.wallUs);
+        break;
+    case Notice::Finished:
+        if (n.number == n.task->attempt.load(std::memory_order_relaxed))
+            onAttemptEnded(n.task, n.error, n.steadyNs);
+        break;
+    case Notice::HandlerDone:
+        onHandlerDone(n.task, n.error);
+        break;
+    case Notice::AsyncDone:
+        if (n.number == n.task->asyncGeneration && !n.task->isTerminalNow()) {
+            n.task->running = false;
+            onAttemptEnded(n.task, n.error, steadyNs());
+        }
+        break;
+    case Notice::Cancel:
+        cancelTask(n.task, CancelReason(n.number));
+        break;
+    case Notice::Flush:
+        flushNow(n.scope, n.batch);
+        break;
+    case Notice::Drop:
+        dropNow(n.scope, n.text);
+        break;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine thread: the lifecycle
+
+void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
+{
+    task->announced = true;
+    emitPhase(task, Phase::Scheduled);
+
+    if (task->cancel.isCancelled()) { // cancel(id) overtook the Scheduled notice
+        finish(task, Phase::Cancelled);
+        return;
+    }
+    if (state() == EngineState::Draining && !task->isShielded()) {
+        // Scheduled from inside a task during the drain: an unshielded one is cancelled at once.
+        cancelTask(task, CancelReason::Shutdown);
+        return;
+    }
+    if (task->scope && task->mode != Mode::Immediate) {
+        ScopeState &scope = *task->scope;
+        QMutexLocker lock(&scope.mutex);
+        if (scope.dropped) {
+            const QString reason = scope.dropReason;
+            lock.unlock();
+            task->setError(makeError(QStringLiteral("dropped"), reason));
+            finish(task, Phase::Dropped);
+            return;
+        }
+        if (!scope.flushed(task->mode)) {
+            scope.batch(task->mode).push_back(task);
+            task->inBatch = true;
+            lock.unlock();
+            if (state() == EngineState::Draining)
+                markShutdownPending(task);
+            return;
+        }
+        // Added after its batch was flushed: start now rather than lose it.
+    }
+    if (state() == EngineState::Draining)
+        markShutdownPending(task);
+    startAttempt(task);
+}
+
+void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
+{
+    task->attemptCancel = CancellationSource::childOf(task->cancel);
+    task->timedOut = false;
+    task->running = true;
+    const int attempt = task->attempt.load(std::memory_order_relaxed);
+    if (task->work.kind == WorkKind::Sync) {
+        task->claim.store(RunClaim::Queued, std::memory_order_release);
+        std::shared_ptr<Inbox> inbox = m_inbox;
+        m_pool->start([task, inbox, attempt] {
+            RunClaim expected = RunClaim::Queued;
+            if (!task->claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
+                return; // cancelled (or abandoned) while queued: never starts
+            inbox->post(Notice{Notice::Started, task, {}, {}, 0, wallClockUs(), attempt, Mode::Immediate, {}});
+            std::exception_ptr error;
+            {
+                CurrentTaskGuard current(task.get());
+                try {
+                    task->work.runSync(task->attemptCancel.token());
+                } catch (...) {
+                    error = std::current_exception();
+                }
+            }
+            inbox->post(Notice{Notice::Finished, task, {}, error, steadyNs(), 0, attempt, Mode::Immediate, {}});
+        });
+        return;
+    }
+
+    task->claim.store(RunClaim::Running, std::memory_order_release);
+    onStarted(task, attempt, wallClockUs());
+    const int generation = ++task->asyncGeneration;
+    CurrentTaskGuard current(task.get());
+    try {
+        task->work.startAsync(task->attemptCancel.token(), asyncCompletion(task, Notice::AsyncDone, generation));
+    } catch (...) {
+        // The callable threw before returning its future or coroutine.
+        dispatch(Notice{Notice::AsyncDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate, {}});
+    }
+}
+
+AsyncDone EngineCore::asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int generation)
+{
+    std::weak_ptr<EngineCore> weak = weak_from_this();
+    return [weak, task, kind, generation](std::exception_ptr error) {
+        if (auto core = weak.lock())
+            core->dispatch(Notice{kind, task, {}, error, 0, 0, generation, Mode::Immediate, {}});
+    };
+}
+
+void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, qint64 wallUs)
+{
+    if (task->isTerminalNow() || attempt != task->attempt.load(std::memory_order_relaxed))
+        return;
+    task->startedUs.store(wallUs, std::memory_order_relaxed);
+    if (task->firstStartSteadyNs < 0) {
+        task->firstStartSteadyNs = steadyNs() - (wallClockUs() - wallUs) * 1000;
+        m_counters.started.fetch_add(1, std::memory_order_relaxed);
+    }
+    emitPhase(task, Phase::Started);
+    if (task->config->timeout) {
+        std::weak_ptr<TaskState> weakTask = task;
+        std::weak_ptr<EngineCore> weak = weak_from_this();
+        QTimer::singleShot(*task->config->timeout, q, [weak, weakTask, attempt] {
+            auto core = weak.lock();
+            auto t = weakTask.lock();
+            if (core && t)
+                core->onTimeout(t, attempt);
+        });
+    }
+}
+
+void EngineCore::onTimeout(const std::shared_ptr<TaskState> &task, int attempt)
+{
+    if (task->isTerminalNow() || !task->running || attempt != task->attempt.load(std::memory_order_relaxed))
+        return;
+    task->timedOut = true;
+    task->attemptCancel.cancel(CancelReason::Timeout);
+    if (task->work.kind == WorkKind::Async) {
+        // Async work is detached at once; sync work is waited for (it owns a pool thread).
+        ++task->asyncGeneration;
+        task->running = false;
+        onAttemptEnded(task, {}, steadyNs());
+    }
+}
+
+void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exception_ptr error, qint64 endSteadyNs)
+{
+    if (task->isTerminalNow())
+        return;
+    task->running = false;
+    if (task->timedOut) {
+        onAttemptFailed(task, TaskError::fromException(std::make_exception_ptr(TimeoutError(*task->config->timeout))));
+        return;
+    }
+    if (!error) {
+        finish(task, Phase::Succeeded, endSteadyNs);
+        return;
+    }
+    if (task->cancel.isCancelled() || isCancellation(error)) {
+        finish(task, Phase::Cancelled, endSteadyNs);
+        return;
+    }
+    onAttemptFailed(task, TaskError::fromException(error));
+}
+
+void EngineCore::onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskError error)
+{
+    task->setError(error);
+    const int attempt = task->attempt.load(std::memory_order_relaxed);
+    const bool mayRetry = !task->cancel.isCancelled()
+                          && !(state() != EngineState::Running && !task->isShielded());
+    bool retry = false;
+    if (mayRetry && task->config->retry) {
+        try {
+            retry = task->config->retry->shouldRetry(attempt, error);
+        } catch (...) {
+            qCWarning(lcTask) << "retryIf of task" << task->name << "threw; not retrying";
+        }
+    }
+    if (retry) {
+        const milliseconds backoff =
+            task->config->retry->backoffBefore(attempt + 1, QRandomGenerator::global()->generateDouble());
+        qCInfo(lcTask).nospace() << "task " << task->name << " (id " << task->id << ") attempt " << attempt
+                                 << " failed with " << error.type << ": " << error.message << "; retrying in "
+                                 << backoff.count() << " ms";
+        task->retryPending = true;
+        m_counters.retried.fetch_add(1, std::memory_order_relaxed);
+        emitPhase(task, Phase::Retrying);
+        std::weak_ptr<EngineCore> weak = weak_from_this();
+        std::weak_ptr<TaskState> weakTask = task;
+        QTimer::singleShot(backoff, q, [weak, weakTask] {
+            auto core = weak.lock();
+            auto t = weakTask.lock();
+            if (core && t)
+                core->retryNow(t);
+        });
+        return;
+    }
+
+    logFailure(*task, error);
+    if (const ErrorHandler *handler = task->config->effectiveHandler())
+        runHandler(task, *handler, error);
+    else
+        finish(task, Phase::Failed);
+}
+
+void EngineCore::retryNow(const std::shared_ptr<TaskState> &task)
+{
+    if (task->isTerminalNow() || !task->retryPending)
+        return;
+    task->retryPending = false;
+    task->attempt.fetch_add(1, std::memory_order_relaxed);
+    startAttempt(task);
+}
+
+void EngineCore::logFailure(const TaskState &task, const TaskError &error) const
+{
+    qCWarning(lcTask).nospace().noquote()
+        << "task " << task.name << " (id " << task.id << ", function " << task.work.label << ", arguments ("
+        << task.work.arguments.join(QLatin1String(", ")) << "), attempt " << task.attempt.load() << ") failed: "
+        << error.type << ": " << error.message;
+}
+
+void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorHandler &handler, const TaskError &error)
+{
+    task->inHandler = true;
+    task->handlerIsSync = !handler.isAsync();
+    if (task->handlerIsSync) {
+        std::shared_ptr<Inbox> inbox = m_inbox;
+        ErrorHandler::SyncFn fn = handler.syncFn();
+        m_pool->start([task, inbox, fn, error] {
+            std::exception_ptr handlerError;
+            {
+                CurrentTaskGuard current(task.get());
+                try {
+                    fn(Task(task), error);
+                } catch (...) {
+                    handlerError = std::current_exception();
+                }
+            }
+            inbox->post(Notice{Notice::HandlerDone, task, {}, handlerError, 0, 0, 0, Mode::Immediate, {}});
+        });
+        return;
+    }
+    const int generation = ++task->asyncGeneration;
+    CurrentTaskGuard current(task.get());
+    try {
+        handler.asyncFn()(Task(task), error, task->cancel.token(), asyncCompletion(task, Notice::HandlerDone, generation));
+    } catch (...) {
+        dispatch(Notice{Notice::HandlerDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate, {}});
+    }
+}
+
+void EngineCore::onHandlerDone(const std::shared_ptr<TaskState> &task, std::exception_ptr error)
+{
+    if (task->isTerminalNow() || !task->inHandler)
+        return;
+    task->inHandler = false;
+    if (error) {
+        task->handlerError = TaskError::fromException(error);
+        m_counters.handlerErrors.fetch_add(1, std::memory_order_relaxed);
+        qCWarning(lcTask).nospace().noquote()
+            << "the error handler of task " << task->name << " (id " << task->id << ") threw "
+            << task->handlerError->type << ": " << task->handlerError->message;
+    }
+    finish(task, Phase::Failed);
+}
+
+void EngineCore::cancelTask(const std::shared_ptr<TaskState> &task, CancelReason reason)
+{
+    if (task->isTerminalNow())
+        return;
+    task->cancel.cancel(reason);
+    if (!task->announced)
+        return; // onScheduled sees the cancelled token and ends it there, in order
+
+    if (task->inBatch) {
+        {
+            QMutexLocker lock(&task->scope->mutex);
+            std::erase(task->scope->batch(task->mode), task);
+        }
+        task->inBatch = false;
+        finish(task, Phase::Cancelled);
+    } else if (task->retryPending) {
+        task->retryPending = false;
+        finish(task, Phase::Cancelled);
+    } else if (task->inHandler) {
+        if (!task->handlerIsSync) { // async handler: detached; the task keeps its failure
+            ++task->asyncGeneration;
+            task->inHandler = false;
+            task->handlerError = TaskError::fromException(std::make_exception_ptr(TaskCancelled()));
+            finish(task, Phase::Failed);
+        } else if (state() == EngineState::Draining) {
+            markShutdownPending(task); // a sync handler owns a pool thread: wait for it
+        }
+    } else if (task->running) {
+        if (task->work.kind == WorkKind::Async) {
+            ++task->asyncGeneration; // detached: it stops at its next cancellable suspension point
+            task->running = false;
+            finish(task, Phase::Cancelled);
+        } else {
+            RunClaim expected = RunClaim::Queued;
+            if (task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel)) {
+                task->running = false;
+                finish(task, Phase::Cancelled); // queued on the pool: never starts
+            } else if (state() == EngineState::Draining) {
+                markShutdownPending(task); // already running: shutdown waits for it
+            }
+        }
+    }
+}
+
+void EngineCore::markShutdownPending(const std::shared_ptr<TaskState> &task)
+{
+    if (task->isTerminalNow() || task->phase.load() == Phase::ShutdownPending)
+        return;
+    emitPhase(task, Phase::ShutdownPending);
+}
+
+void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qint64 endSteadyNs)
+{
+    if (task->isTerminalNow())
+        return;
+    if (endSteadyNs == 0)
+        endSteadyNs = steadyNs();
+    qint64 waitUs = 0;
+    qint64 runUs = -1;
+    if (task->firstStartSteadyNs >= 0) {
+        waitUs = std::max<qint64>(0, (task->firstStartSteadyNs - task->scheduledSteadyNs) / 1000);
+        runUs = std::max<qint64>(0, (endSteadyNs - task->firstStartSteadyNs) / 1000);
+    } else {
+        waitUs = std::max<qint64>(0, (endSteadyNs - task->scheduledSteadyNs) / 1000);
+    }
+    switch (phase) {
+    case Phase::Succeeded: m_counters.succeeded.fetch_add(1, std::memory_order_relaxed); break;
+    case Phase::Failed: m_counters.failed.fetch_add(1, std::memory_order_relaxed); break;
+    case Phase::Cancelled: m_counters.cancelled.fetch_add(1, std::memory_order_relaxed); break;
+    case Phase::Abandoned: m_counters.abandoned.fetch_add(1, std::memory_order_relaxed); break;
+    case Phase::Dropped: m_counters.dropped.fetch_add(1, std::memory_order_relaxed); break;
+    default: Q_UNREACHABLE();
+    }
+    emitPhase(task, phase, waitUs, runUs);
+    unregister(task->id);
+
+    if (state() != EngineState::Running) {
+        switch (phase) {
+        case Phase::Succeeded:
+        case Phase::Failed: ++m_report.finished; break;
+        case Phase::Cancelled: ++m_report.cancelled; break;
+        case Phase::Abandoned: ++m_report.abandoned; break;
+        case Phase::Dropped: ++m_report.dropped; break;
+        default: break;
+        }
+        if (state() == EngineState::Draining && !m_sweeping) {
+            if (q)
+                Q_EMIT q->shutdownProgress(progress());
+            bool drained;
+            {
+                QMutexLocker lock(&m_registryMutex);
+                drained = m_live.empty();
+            }
+            if (drained)
+                finishShutdown();
+        }
+    }
+}
+
+void EngineCore::unregister(quint64 taskId)
+{
+    QMutexLocker lock(&m_registryMutex);
+    m_live.erase(taskId);
+}
+
+void EngineCore::flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch)
+{
+    std::vector<std::shared_ptr<TaskState>> tasks;
+    {
+        QMutexLocker lock(&scope->mutex);
+        if (scope->dropped || scope->flushed(batch))
+            return;
+        scope->flushed(batch) = true;
+        tasks.swap(scope->batch(batch));
+    }
+    for (const auto &task : tasks) {
+        if (!task->inBatch || task->isTerminalNow())
+            continue;
+        task->inBatch = false;
+        startAttempt(task);
+    }
+}
+
+void EngineCore::dropNow(const std::shared_ptr<ScopeState> &scope, const QString &reason)
+{
+    std::vector<std::shared_ptr<TaskState>> tasks;
+    {
+        QMutexLocker lock(&scope->mutex);
+        if (scope->dropped)
+            return;
+        scope->dropped = true;
+        scope->dropReason = reason;
+        for (Mode batch : {Mode::AfterRoute, Mode::AfterResponse}) {
+            if (!scope->flushed(batch)) {
+                auto &queued = scope->batch(batch);
+                tasks.insert(tasks.end(), queued.begin(), queued.end());
+                queued.clear();
+            }
+        }
+    }
+    for (const auto &task : tasks) {
+        if (!task->inBatch || task->isTerminalNow())
+            continue;
+        task->inBatch = false;
+        task->setError(makeError(QStringLiteral("dropped"), reason));
+        finish(task, Phase::Dropped);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shutdown
+
+ShutdownReport EngineCore::shutdown(milliseconds deadline)
+{
+    if (!onEngineThread()) {
+        ShutdownReport report;
+        auto self = shared_from_this();
+        QMetaObject::invokeMethod(
+            q, [self, deadline, &report] { report = self->shutdown(deadline); }, Qt::BlockingQueuedConnection);
+        return report;
+    }
+    if (state() == EngineState::Running)
+        startShutdown(deadline);
+    if (state() != EngineState::Stopped) {
+        QEventLoop loop;
+        QObject::connect(q, &TaskEngine::shutdownFinished, &loop, &QEventLoop::quit);
+        if (state() != EngineState::Stopped)
+            loop.exec();
+    }
+    return m_report;
+}
+
+void EngineCore::startShutdown(milliseconds deadline)
+{
+    if (!onEngineThread()) {
+        std::weak_ptr<EngineCore> weak = weak_from_this();
+        m_inbox->invoke([weak, deadline] {
+            if (auto core = weak.lock())
+                core->startShutdown(deadline);
+        });
+        return;
+    }
+    if (state() != EngineState::Running)
+        return;
+    beginShutdown(deadline);
+    bool drained;
+    {
+        QMutexLocker lock(&m_registryMutex);
+        drained = m_live.empty();
+    }
+    if (drained) {
+        finishShutdown();
+        return;
+    }
+    std::weak_ptr<EngineCore> weak = weak_from_this();
+    QTimer::singleShot(deadline, q, [weak] {
+        if (auto core = weak.lock(); core && core->state() == EngineState::Draining) {
+            core->abandonRemaining();
+        }
+    });
+}
+
+void EngineCore::beginShutdown(milliseconds deadline)
+{
+    drainInbox(); // announce everything already scheduled, so the sweep sees it
+    {
+        QMutexLocker lock(&m_registryMutex);
+        m_state.store(EngineState::Draining, std::memory_order_release);
+    }
+    m_shutdownStartSteadyNs = steadyNs();
+    m_deadlineUs = wallClockUs() + duration_cast<microseconds>(deadline).count();
+    qCInfo(lcEngine) << "shutting down; deadline in" << deadline.count() << "ms";
+    if (q)
+        Q_EMIT q->shutdownStarted(progress());
+
+    std::vector<std::shared_ptr<TaskState>> tasks;
+    {
+        QMutexLocker lock(&m_registryMutex);
+        for (const auto &[id, task] : m_live)
+            tasks.push_back(task);
+    }
+    m_sweeping = true;
+    for (const auto &task : tasks) {
+        if (!task->announced || task->isTerminalNow())
+            continue;
+        if (task->isShielded())
+            markShutdownPending(task);
+        else
+            cancelTask(task, CancelReason::Shutdown);
+    }
+    m_sweeping = false;
+    if (q)
+        Q_EMIT q->shutdownProgress(progress());
+}
+
+void EngineCore::abandonRemaining()
+{
+    drainInbox();
+    std::vector<std::shared_ptr<TaskState>> tasks;
+    {
+        QMutexLocker lock(&m_registryMutex);
+        for (const auto &[id, task] : m_live)
+            tasks.push_back(task);
+    }
+    m_sweeping = true;
+    for (const auto &task : tasks) {
+        if (task->isTerminalNow())
+            continue;
+        if (!task->announced)
+            onScheduled(task); // keep Scheduled before its terminal event
+        if (task->isTerminalNow())
+            continue;
+        if (!task->isShielded() && !task->running && !task->inHandler) {
+            cancelTask(task, CancelReason::Shutdown);
+            continue;
+        }
+        task->cancel.cancel(CancelReason::Shutdown); // cooperative work may still stop
+        if (task->work.kind == WorkKind::Sync && task->running) {
+            RunClaim expected = RunClaim::Queued; // queued shielded work never starts now
+            task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel);
+        }
+        task->running = false;
+        task->inHandler = false;
+        task->retryPending = false;
+        ++task->asyncGeneration;
+        finish(task, Phase::Abandoned);
+    }
+    m_sweeping = false;
+    m_report.deadlineReached = true;
+    finishShutdown();
+}
+
+void EngineCore::finishShutdown()
+{
+    if (state() == EngineState::Stopped)
+        return;
+    {
+        QMutexLocker lock(&m_registryMutex);
+        m_state.store(EngineState::Stopped, std::memory_order_release);
+    }
+    m_report.elapsedMs = (steadyNs() - m_shutdownStartSteadyNs) / 1000000;
+    qCInfo(lcEngine) << "shut down in" << m_report.elapsedMs << "ms: finished" << m_report.finished << "cancelled"
+                     << m_report.cancelled << "abandoned" << m_report.abandoned << "dropped" << m_report.dropped;
+    if (q)
+        Q_EMIT q->shutdownFinished(m_report);
+}
+
+ShutdownProgress EngineCore::progress() const
+{
+    ShutdownProgress p;
+    p.deadlineUs = m_deadlineUs;
+    {
+        QMutexLocker lock(&m_registryMutex);
+        p.pending = int(m_live.size());
+    }
+    p.cancelled = m_report.cancelled;
+    p.finished = m_report.finished;
+    p.abandoned = m_report.abandoned;
+    return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+TaskEvent EngineCore::describe(const TaskState &task, Phase phase) const
+{
+    TaskEvent event;
+    event.taskId = task.id;
+    event.name = task.name;
+    event.phase = phase;
+    event.shielded = task.isShielded();
+    event.mode = task.mode;
+    event.work = task.work.kind;
+    event.attempt = task.attempt.load(std::memory_order_relaxed);
+    event.requestId = task.requestId;
+    event.functionLabel = task.work.label;
+    event.timestampUs = wallClockUs();
+    event.scheduledUs = task.scheduledUs;
+    event.startedUs = task.startedUs.load(std::memory_order_relaxed);
+    if (phase == Phase::Failed || phase == Phase::Retrying || phase == Phase::Dropped)
+        event.error = task.errorCopy();
+    return event;
+}
+
+void EngineCore::emitPhase(const std::shared_ptr<TaskState> &task, Phase phase, qint64 waitUs, qint64 runUs)
+{
+    task->phase.store(phase, std::memory_order_release);
+    if (!q || !q->isSignalConnected(m_taskEventSignal))
+        return;
+    TaskEvent event = describe(*task, phase);
+    event.waitUs = waitUs;
+    event.runUs = runUs;
+    if (phase == Phase::Failed)
+        event.handlerError = task->handlerError;
+    Q_EMIT q->taskEvent(event);
+}
+
+} // namespace afterwork::detail

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "taskstate.h"
+
+#include <afterwork/enginestatus.h>
+#include <afterwork/taskengine.h>
+#include <afterwork/taskevent.h>
+
+#include <QtCore/QMetaMethod>
+#include <QtCore/QMutex>
+#include <QtCore/QPointer>
+#include <QtCore/QThreadPool>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace afterwork::detail {
+
+//! What a pool thread (or any other thread) reports to the engine thread.
+struct Notice
+{
+    enum Kind : quint8 { Scheduled, Started, Finished, HandlerDone, AsyncDone, Cancel, Flush, Drop };
+    Kind kind;
+    std::shared_ptr<TaskState> task;
+    std::shared_ptr<ScopeState> scope;
+    std::exception_ptr error;
+    qint64 steadyNs = 0;
+    qint64 wallUs = 0;
+    int number = 0; //!< attempt (Started/Finished) or async generation (AsyncDone)
+    Mode batch = Mode::Immediate;
+    QString text;
+};
+
+//! The queue from other threads to the engine thread. Producers append under a mutex; one queued
+//! call drains everything that arrived meanwhile, so a busy pool costs far less than one posted
+//! event per notice. Shared with the pool's runnables, so it outlives the engine if it must.
+class Inbox
+{
+public:
+    void post(Notice &&notice);
+    std::vector<Notice> takeAll();
+    void setReceiver(QObject *receiver, std::function<void()> drain);
+    //! Runs \a fn on the receiver's thread (queued); false if the engine is gone.
+    bool invoke(std::function<void()> fn);
+
+private:
+    QMutex m_mutex;
+    std::vector<Notice> m_notices;
+    bool m_drainPosted = false;
+    QPointer<QObject> m_receiver;
+    std::function<void()> m_drain;
+};
+
+class EngineCore : public std::enable_shared_from_this<EngineCore>
+{
+public:
+    EngineCore(TaskEngine *q, TaskConfig globalConfig, EngineOptions options);
+    ~EngineCore();
+
+    void attach(); //!< after construction: the inbox needs a weak pointer to us
+    void destroy(); //!< from ~TaskEngine: immediate shutdown, then detach from the QObject
+
+    // Any thread.
+    Task submit(const TaskConfig &taskLevel, Mode mode, const std::shared_ptr<ScopeState> &scope, Work &&work);
+    bool cancel(quint64 taskId);
+    std::shared_ptr<TaskState> find(quint64 taskId) const;
+    QList<TaskEvent> liveTasks() const;
+    EngineCounters counters() const;
+    EngineState state() const { return m_state.load(std::memory_order_acquire); }
+    void flush(const std::shared_ptr<ScopeState> &scope, Mode batch);
+    void drop(const std::shared_ptr<ScopeState> &scope, const QString &reason);
+    ShutdownReport shutdown(std::chrono::milliseconds deadline);
+    void startShutdown(std::chrono::milliseconds deadline);
+    void runOnPool(std::function<void()> fn);
+    bool runOnEngineThread(std::function<void()> fn);
+
+    const std::shared_ptr<const TaskConfig> &globalConfig() const { return m_global; }
+    QThreadPool *pool() const { return m_pool.get(); }
+    bool onEngineThread() const;
+
+private:
+    void dispatch(Notice &&notice); // engine thread, or post to it
+    void drainInbox();
+    void handle(Notice &notice);
+
+    // Engine thread: the lifecycle.
+    void onScheduled(const std::shared_ptr<TaskState> &task);
+    void startAttempt(const std::shared_ptr<TaskState> &task);
+    void onStarted(const std::shared_ptr<TaskState> &task, int attempt, qint64 wallUs);
+    void onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exception_ptr error, qint64 steadyNs);
+    void onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskError error);
+    void retryNow(const std::shared_ptr<TaskState> &task);
+    void runHandler(const std::shared_ptr<TaskState> &task, const ErrorHandler &handler, const TaskError &error);
+    void onHandlerDone(const std::shared_ptr<TaskState> &task, std::exception_ptr error);
+    void onTimeout(const std::shared_ptr<TaskState> &task, int attempt);
+    void cancelTask(const std::shared_ptr<TaskState> &task, CancelReason reason);
+    void finish(const std::shared_ptr<TaskState> &task, Phase phase, qint64 endSteadyNs = 0);
+    void flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch);
+    void dropNow(const std::shared_ptr<ScopeState> &scope, const QString &reason);
+    void markShutdownPending(const std::shared_ptr<TaskState> &task);
+    void beginShutdown(std::chrono::milliseconds deadline);
+    void abandonRemaining();
+    void finishShutdown();
+    ShutdownProgress progress() const;
+    void emitPhase(const std::shared_ptr<TaskState> &task, Phase phase, qint64 waitUs = -1, qint64 runUs = -1);
+    TaskEvent describe(const TaskState &task, Phase phase) const;
+    AsyncDone asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int generation);
+    void logFailure(const TaskState &task, const TaskError &error) const;
+    void unregister(quint64 taskId);
+    bool insideTaskOfThisEngine() const;
+
+    TaskEngine *q; // the QObject that emits; nullptr once destroyed
+    QThread *m_thread;
+    std::shared_ptr<const TaskConfig> m_global;
+    EngineOptions m_options;
+    std::unique_ptr<QThreadPool> m_pool; // Owning; released (leaked) if abandoned work still runs
+    std::shared_ptr<Inbox> m_inbox;
+    QMetaMethod m_taskEventSignal;
+
+    std::atomic<EngineState> m_state{EngineState::Running};
+    std::atomic<quint64> m_nextId{0};
+    mutable QMutex m_registryMutex;
+    std::map<quint64, std::shared_ptr<TaskState>> m_live; // guarded by m_registryMutex
+
+    struct AtomicCounters
+    {
+        std::atomic<quint64> scheduled{0}, started{0}, retried{0}, succeeded{0}, failed{0}, cancelled{0},
+            abandoned{0}, dropped{0}, handlerErrors{0};
+    } m_counters;
+
+    // Shutdown bookkeeping, engine thread.
+    ShutdownReport m_report;
+    qint64 m_deadlineUs = 0;
+    qint64 m_shutdownStartSteadyNs = 0;
+    bool m_sweeping = false;
+};
+
+qint64 wallClockUs();
+qint64 steadyNs();
+
+} // namespace afterwork::detail

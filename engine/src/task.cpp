@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+#include <afterwork/task.h>
+
+#include "enginecore.h"
+
+#include <QtCore/QPromise>
+
+#include <stdexcept>
+
+namespace afterwork {
+
+namespace {
+const TaskConfig &emptyConfig()
+{
+    static const TaskConfig config;
+    return config;
+}
+} // namespace
+
+quint64 Task::id() const { return d ? d->id : 0; }
+QString Task::name() const { return d ? d->name : QString(); }
+const TaskConfig &Task::config() const { return d ? *d->config : emptyConfig(); }
+QString Task::functionLabel() const { return d ? d->work.label : QString(); }
+QStringList Task::arguments() const { return d ? d->work.arguments : QStringList(); }
+
+QString Task::argumentsText() const
+{
+    return QLatin1Char('(') + arguments().join(QLatin1String(", ")) + QLatin1Char(')');
+}
+
+Phase Task::phase() const { return d ? d->phase.load(std::memory_order_acquire) : Phase::Scheduled; }
+Mode Task::mode() const { return d ? d->mode : Mode::Immediate; }
+WorkKind Task::work() const { return d ? d->work.kind : WorkKind::Sync; }
+bool Task::isShielded() const { return d && d->isShielded(); }
+int Task::attempt() const { return d ? d->attempt.load(std::memory_order_relaxed) : 0; }
+quint64 Task::requestId() const { return d ? d->requestId : 0; }
+std::optional<TaskError> Task::error() const { return d ? d->errorCopy() : std::nullopt; }
+CancellationToken Task::cancellationToken() const { return d ? d->cancel.token() : CancellationToken(); }
+
+QFuture<void> Task::rerun() const
+{
+    auto promise = std::make_shared<QPromise<void>>();
+    QFuture<void> future = promise->future();
+    promise->start();
+    auto fail = [promise](std::exception_ptr error) {
+        if (error)
+            promise->setException(error);
+        promise->finish();
+    };
+    auto core = d ? d->core.lock() : nullptr;
+    if (!core) {
+        fail(std::make_exception_ptr(EngineShutDownError("the task's engine is gone")));
+        return future;
+    }
+    auto state = d;
+    if (d->work.kind == WorkKind::Sync) {
+        core->runOnPool([state, fail] {
+            std::exception_ptr error;
+            try {
+                state->work.runSync(state->cancel.token());
+            } catch (...) {
+                error = std::current_exception();
+            }
+            fail(error);
+        });
+    } else if (!core->runOnEngineThread([state, fail] {
+                   try {
+                       state->work.startAsync(state->cancel.token(), fail);
+                   } catch (...) {
+                       fail(std::current_exception());
+                   }
+               })) {
+        fail(std::make_exception_ptr(EngineShutDownError("the task's engine is gone")));
+    }
+    return future;
+}
+
+void Task::rerunHere() const
+{
+    if (!d)
+        throw std::logic_error("rerunHere() on an invalid afterwork::Task");
+    if (d->work.kind != WorkKind::Sync)
+        throw std::logic_error("rerunHere() runs sync work only; use rerun() for async work");
+    d->work.runSync(d->cancel.token());
+}
+
+} // namespace afterwork

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#include <afterwork/detail/work.h>
+
+#include "work_p.h"
+
+#include <QtCore/QRegularExpression>
+
+#include <cxxabi.h>
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace afterwork::detail {
+
+QString demangle(const char *mangled)
+{
+    int status = 0;
+    std::unique_ptr<char, decltype(&std::free)> text(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                      &std::free);
+    return status == 0 && text ? QString::fromUtf8(text.get()) : QString::fromUtf8(mangled);
+}
+
+const std::type_info *currentExceptionType()
+{
+    return abi::__cxa_current_exception_type();
+}
+
+QString typeLabel(const std::type_info &type)
+{
+    QString name = demangle(type.name());
+    // Lambdas demangle to "main::{lambda(int)#1}" or "Foo::bar()::{lambda()#2}": say "lambda".
+    if (name.contains(QLatin1String("{lambda")))
+        return QStringLiteral("lambda");
+    return name;
+}
+
+QString functionPointerLabel(const void *address, const std::type_info &type)
+{
+    Dl_info info{};
+    if (dladdr(address, &info) && info.dli_sname) {
+        QString name = demangle(info.dli_sname);
+        const qsizetype paren = name.indexOf(QLatin1Char('('));
+        return paren > 0 ? name.left(paren) : name; // "sendEmail(QString const&)" -> "sendEmail"
+    }
+    return typeLabel(type);
+}
+
+} // namespace afterwork::detail
