@@ -70,11 +70,11 @@ int main(int argc, char *argv[])
 
     // Sync work with arguments runs on the engine's pool; a per-task config is merged over the global one.
     engine.schedule(AFTERWORK_FN(sendEmail), QStringLiteral("ada@example.com"), QStringLiteral("Welcome!"));
-    engine.task({.name = "charge_card"}).schedule(chargeCard, QStringLiteral("ada"), 1999);
+    engine.task({.name = "charge_card"}).schedule(AFTERWORK_FN(chargeCard), QStringLiteral("ada"), 1999);
     engine.task({.name = "upload_report", .retry = afterwork::RetryPolicy{.maxAttempts = 3, .initialBackoff = 20ms}})
-        .schedule(uploadReport, QStringLiteral("q3.pdf"));
-    engine.task({.name = "flush_audit_log", .shield = true}).schedule(flushAuditLog);
-    engine.task({.name = "watch_inbox", .onError = afterwork::noErrorHandler}).schedule(watchInbox);
+        .schedule(AFTERWORK_FN(uploadReport), QStringLiteral("q3.pdf"));
+    engine.task({.name = "flush_audit_log", .shield = true}).schedule(AFTERWORK_FN(flushAuditLog));
+    engine.task({.name = "watch_inbox", .onError = afterwork::noErrorHandler}).schedule(AFTERWORK_FN(watchInbox));
 #ifdef AFTERWORK_EXAMPLE_WITH_CORO
     // A coroutine starts on this thread and never blocks it; delay() is a cancellable pause.
     engine.task({.name = "fetch_rates", .timeout = 2s})
