@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+#include <afterwork/client/lineparser.h>
+
+#include <QtCore/QElapsedTimer>
+#include <QtTest/QTest>
+
+using namespace afterwork::client;
+using namespace Qt::StringLiterals;
+
+class tst_LineParser : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void hello();
+    void snapshotKeepsStartTimes();
+    void taskFields();
+    void failedTaskCarriesErrors();
+    void heartbeat();
+    void gapShutdownByeRequest();
+    void unknownFieldsAndKindsAreIgnored();
+    void unknownSpellingsAreKept();
+    void escapesAndUnicode();
+    void keyOrderDoesNotMatter();
+    void invalidLines_data();
+    void invalidLines();
+    void errorsNameTheField();
+    void findTopLevelValue_data();
+    void findTopLevelValue();
+    void parsesAMillionLinesInSeconds();
+};
+
+namespace {
+
+StreamEvent parseOk(QByteArrayView line)
+{
+    auto result = parseLine(line);
+    if (auto *error = std::get_if<ParseError>(&result))
+        qFatal("unexpected parse error: %s in %s", qPrintable(error->toString()), line.data());
+    return std::get<StreamEvent>(std::move(result));
+}
+
+} // namespace
+
+void tst_LineParser::hello()
+{
+    const auto event = parseOk(
+        R"({"v":1,"seq":1,"ts_us":1700000000000000,"kind":"hello","source":{"app":"demo","pid":42,"host":"box","instance":"6f1c","started_us":1699999999000000}})");
+    QCOMPARE(event.kind(), EventKind::Hello);
+    QCOMPARE(event.seq, 1u);
+    QCOMPARE(event.tsUs, 1700000000000000);
+    const auto *hello = event.as<HelloEvent>();
+    QVERIFY(hello);
+    QCOMPARE(hello->source.app, u"demo"_s);
+    QCOMPARE(hello->source.pid, 42);
+    QCOMPARE(hello->source.host, u"box"_s);
+    QCOMPARE(hello->source.instance, u"6f1c"_s);
+    QCOMPARE(hello->source.startedUs, 1699999999000000);
+}
+
+void tst_LineParser::snapshotKeepsStartTimes()
+{
+    const auto event = parseOk(
+        R"({"v":1,"seq":2,"ts_us":500,"kind":"snapshot","tasks":[{"id":7,"name":"a","phase":"started","shielded":true,"mode":"after_response","work":"async","attempt":2,"scheduled_us":100,"started_us":200,"request":9},{"id":8,"name":"b","phase":"scheduled"}]})");
+    const auto *snapshot = event.as<SnapshotEvent>();
+    QVERIFY(snapshot);
+    QCOMPARE(snapshot->tasks.size(), 2);
+    const TaskRecord &a = snapshot->tasks[0];
+    QCOMPARE(a.id, 7u);
+    QCOMPARE(a.phase, TaskPhase::Started);
+    QVERIFY(a.shielded);
+    QCOMPARE(a.mode, TaskMode::AfterResponse);
+    QCOMPARE(a.work, TaskWork::Async);
+    QCOMPARE(a.attempt, 2);
+    QCOMPARE(a.scheduledUs, 100);
+    QCOMPARE(a.startedUs, 200);
+    QCOMPARE(a.requestId, 9u);
+    QCOMPARE(a.tsUs, 500);
+    QCOMPARE(snapshot->tasks[1].phase, TaskPhase::Scheduled);
+
+    const auto empty = parseOk(R"({"v":1,"seq":2,"ts_us":5,"kind":"snapshot","tasks":[]})");
+    QVERIFY(empty.as<SnapshotEvent>()->tasks.isEmpty());
+}
+
+void tst_LineParser::taskFields()
+{
+    const auto event = parseOk(
+        R"({"v":1,"seq":10,"ts_us":1000,"kind":"task","id":42,"name":"send_email","phase":"succeeded","shielded":false,"mode":"immediate","work":"sync","attempt":1,"wait_us":12,"run_us":3400,"scheduled_us":900,"started_us":950})");
+    const auto *task = event.as<TaskRecord>();
+    QVERIFY(task);
+    QCOMPARE(task->id, 42u);
+    QCOMPARE(task->name, u"send_email"_s);
+    QCOMPARE(task->phase, TaskPhase::Succeeded);
+    QVERIFY(isTerminal(task->phase));
+    QCOMPARE(task->mode, TaskMode::Immediate);
+    QCOMPARE(task->work, TaskWork::Sync);
+    QCOMPARE(task->waitUs, 12);
+    QCOMPARE(task->runUs, 3400);
+    QCOMPARE(task->requestId, 0u);
+    QCOMPARE(task->tsUs, 1000);
+    QVERIFY(!task->error);
+
+    // Every phase spelling the protocol fixes.
+    for (TaskPhase phase : {TaskPhase::Scheduled, TaskPhase::Started, TaskPhase::Retrying, TaskPhase::Progress,
+                            TaskPhase::ShutdownPending, TaskPhase::Succeeded, TaskPhase::Failed,
+                            TaskPhase::Cancelled, TaskPhase::Abandoned, TaskPhase::Dropped}) {
+        const QByteArray line = R"({"v":1,"seq":1,"ts_us":1,"kind":"task","id":1,"phase":")"
+            + QByteArray(wireName(phase).data(), wireName(phase).size()) + R"("})";
+        QCOMPARE(parseOk(line).as<TaskRecord>()->phase, phase);
+    }
+}
+
+void tst_LineParser::failedTaskCarriesErrors()
+{
+    const auto event = parseOk(
+        R"({"v":1,"seq":3,"ts_us":1,"kind":"task","id":1,"phase":"failed","error":{"type":"std::runtime_error","message":"smtp timeout"},"handler_error":{"type":"std::logic_error","message":"handler broke"}})");
+    const auto *task = event.as<TaskRecord>();
+    QVERIFY(task->error);
+    QCOMPARE(task->error->type, u"std::runtime_error"_s);
+    QCOMPARE(task->error->message, u"smtp timeout"_s);
+    QVERIFY(task->handlerError);
+    QCOMPARE(task->handlerError->message, u"handler broke"_s);
+
+    const auto nulls = parseOk(R"({"v":1,"seq":3,"ts_us":1,"kind":"task","id":1,"phase":"failed","error":null,"request":null})");
+    QVERIFY(!nulls.as<TaskRecord>()->error);
+}
+
+void tst_LineParser::heartbeat()
+{
+    const auto event = parseOk(
+        R"({"v":1,"seq":4,"ts_us":1,"kind":"heartbeat","counters":{"succeeded":10,"failed":2,"future":{"x":1}},"live":3,"pool":{"busy":1,"max":4},"dropped":5})");
+    const auto *heartbeat = event.as<HeartbeatEvent>();
+    QVERIFY(heartbeat);
+    QCOMPARE(heartbeat->counter(u"succeeded"), 10);
+    QCOMPARE(heartbeat->counter(u"failed"), 2);
+    QCOMPARE(heartbeat->counter(u"future"), -1);
+    QCOMPARE(heartbeat->live, 3);
+    QCOMPARE(heartbeat->poolBusy, 1);
+    QCOMPARE(heartbeat->poolMax, 4);
+    QCOMPARE(heartbeat->dropped, 5);
+}
+
+void tst_LineParser::gapShutdownByeRequest()
+{
+    QCOMPARE(parseOk(R"({"v":1,"seq":9,"ts_us":1,"kind":"gap","missed":17})").as<GapEvent>()->missed, 17);
+
+    const auto shutdown = parseOk(
+        R"({"v":1,"seq":9,"ts_us":1,"kind":"shutdown","stage":"started","deadline_us":99,"pending":3,"cancelled":2,"finished":1,"abandoned":0})");
+    const auto *s = shutdown.as<ShutdownEvent>();
+    QCOMPARE(s->stage, u"started"_s);
+    QCOMPARE(s->deadlineUs, 99);
+    QCOMPARE(s->pending, 3);
+    QCOMPARE(s->cancelled, 2);
+    QCOMPARE(s->finished, 1);
+    QCOMPARE(s->abandoned, 0);
+
+    QCOMPARE(parseOk(R"({"v":1,"seq":9,"ts_us":1,"kind":"bye"})").kind(), EventKind::Bye);
+
+    const auto request = parseOk(
+        R"({"v":1,"seq":9,"ts_us":1,"kind":"request","request":7,"method":"POST","path":"/signup","stage":"response_written","status":201})");
+    const auto *r = request.as<RequestEvent>();
+    QCOMPARE(r->requestId, 7u);
+    QCOMPARE(r->method, u"POST"_s);
+    QCOMPARE(r->path, u"/signup"_s);
+    QCOMPARE(r->stage, u"response_written"_s);
+    QCOMPARE(r->status, 201);
+}
+
+void tst_LineParser::unknownFieldsAndKindsAreIgnored()
+{
+    const auto event = parseOk(
+        R"({"v":1,"future":{"deep":[1,2.5e-3,{"a":[true,false,null]}]},"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","extra":"x"})");
+    QCOMPARE(event.as<TaskRecord>()->id, 3u);
+
+    const auto other = parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"metrics","cpu":0.5})");
+    QCOMPARE(other.kind(), EventKind::Other);
+    QCOMPARE(other.as<OtherEvent>()->kind, u"metrics"_s);
+}
+
+void tst_LineParser::unknownSpellingsAreKept()
+{
+    const auto event = parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"paused","mode":"later","work":"gpu"})");
+    const auto *task = event.as<TaskRecord>();
+    QCOMPARE(task->phase, TaskPhase::Unknown);
+    QCOMPARE(task->mode, TaskMode::Unknown);
+    QCOMPARE(task->work, TaskWork::Unknown);
+    // "lost" is the observer's word: a source cannot report it.
+    QCOMPARE(parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"lost"})").as<TaskRecord>()->phase,
+             TaskPhase::Unknown);
+}
+
+void tst_LineParser::escapesAndUnicode()
+{
+    const auto event = parseOk(
+        R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","name":"a\"b\\c\/d\n\t\u00e9\u20ac\ud83d\ude00 é"})");
+    QCOMPARE(event.as<TaskRecord>()->name, u"a\"b\\c/d\n\té€😀 é"_s);
+    // A lone surrogate and invalid UTF-8 become U+FFFD rather than an error.
+    const QByteArray invalid = R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","name":"\ud800x)"
+        + QByteArray("\xff\xfe") + R"("})";
+    const QString name = parseOk(invalid).as<TaskRecord>()->name;
+    QVERIFY(name.startsWith(QChar(0xFFFD)));
+    QVERIFY(name.contains(u'x'));
+    // A trailing '\r' (CRLF files) and whitespace are fine.
+    QCOMPARE(parseOk(" { \"v\" : 1 , \"seq\" : 1 , \"ts_us\" : 2 , \"kind\" : \"bye\" } \r").kind(), EventKind::Bye);
+}
+
+void tst_LineParser::keyOrderDoesNotMatter()
+{
+    const auto event = parseOk(R"({"phase":"failed","id":5,"kind":"task","ts_us":2,"seq":8,"v":1})");
+    QCOMPARE(event.seq, 8u);
+    QCOMPARE(event.as<TaskRecord>()->id, 5u);
+}
+
+void tst_LineParser::invalidLines_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<QString>("messagePart");
+
+    QTest::newRow("empty") << QByteArray() << u"empty line"_s;
+    QTest::newRow("blank") << QByteArray("   ") << u"empty line"_s;
+    QTest::newRow("array") << QByteArray("[1]") << u"expected a JSON object"_s;
+    QTest::newRow("garbage") << QByteArray("hello") << u"expected a JSON object"_s;
+    QTest::newRow("truncated") << QByteArray(R"({"v":1,"seq":1,"ts)") << u"unterminated string"_s;
+    QTest::newRow("no close") << QByteArray(R"({"v":1,"seq":1)") << u"expected ',' or '}'"_s;
+    QTest::newRow("trailing comma") << QByteArray(R"({"v":1,})") << u"expected a member name"_s;
+    QTest::newRow("trailing data") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"bye"} x)")
+                                   << u"after the object"_s;
+    QTest::newRow("two objects") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"bye"}{})")
+                                 << u"after the object"_s;
+    QTest::newRow("missing v") << QByteArray(R"({"seq":1,"ts_us":1,"kind":"bye"})") << u"missing 'v'"_s;
+    QTest::newRow("version 2") << QByteArray(R"({"v":2,"seq":1,"ts_us":1,"kind":"bye"})")
+                               << u"unsupported protocol version 2"_s;
+    QTest::newRow("missing seq") << QByteArray(R"({"v":1,"ts_us":1,"kind":"bye"})") << u"missing 'seq'"_s;
+    QTest::newRow("missing ts") << QByteArray(R"({"v":1,"seq":1,"kind":"bye"})") << u"missing 'ts_us'"_s;
+    QTest::newRow("missing kind") << QByteArray(R"({"v":1,"seq":1,"ts_us":1})") << u"missing 'kind'"_s;
+    QTest::newRow("negative seq") << QByteArray(R"({"v":1,"seq":-1,"ts_us":1,"kind":"bye"})")
+                                  << u"'seq': must not be negative"_s;
+    QTest::newRow("fractional seq") << QByteArray(R"({"v":1,"seq":1.5,"ts_us":1,"kind":"bye"})")
+                                    << u"'seq': expected an integer, not a fraction"_s;
+    QTest::newRow("string seq") << QByteArray(R"({"v":1,"seq":"1","ts_us":1,"kind":"bye"})")
+                                << u"'seq': expected an integer"_s;
+    QTest::newRow("huge seq") << QByteArray(R"({"v":1,"seq":99999999999999999999,"ts_us":1,"kind":"bye"})")
+                              << u"'seq': integer out of range"_s;
+    QTest::newRow("leading zero") << QByteArray(R"({"v":1,"seq":01,"ts_us":1,"kind":"bye"})")
+                                  << u"leading zero"_s;
+    QTest::newRow("kind not string") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":3})")
+                                     << u"'kind': expected a string"_s;
+    QTest::newRow("task without id") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"task","phase":"started"})")
+                                     << u"task without 'id'"_s;
+    QTest::newRow("task without phase") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"task","id":1})")
+                                        << u"task without 'phase'"_s;
+    QTest::newRow("shielded not bool")
+        << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"task","id":1,"phase":"started","shielded":1})")
+        << u"'shielded': expected true or false"_s;
+    QTest::newRow("error not object")
+        << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"task","id":1,"phase":"failed","error":"x"})")
+        << u"'error': expected an object or null"_s;
+    QTest::newRow("hello without source") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"hello"})")
+                                          << u"hello without 'source'"_s;
+    QTest::newRow("snapshot without tasks") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"snapshot"})")
+                                            << u"snapshot without 'tasks'"_s;
+    QTest::newRow("snapshot task without id")
+        << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"snapshot","tasks":[{"id":1,"phase":"started"},{"phase":"started"}]})")
+        << u"'tasks': [1]: task without 'id'"_s;
+    QTest::newRow("gap without missed") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"gap"})")
+                                        << u"gap without 'missed'"_s;
+    QTest::newRow("control char") << QByteArray("{\"v\":1,\"seq\":1,\"ts_us\":1,\"kind\":\"b\x01ye\"}")
+                                  << u"control character"_s;
+    QTest::newRow("bad escape") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"b\qye"})") << u"bad escape"_s;
+    QTest::newRow("bad unicode escape") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"\u12G4"})")
+                                        << u"bad \\u escape"_s;
+    QTest::newRow("bad literal") << QByteArray(R"({"v":1,"x":tru,"seq":1,"ts_us":1,"kind":"bye"})")
+                                 << u"unexpected character"_s;
+    QTest::newRow("bad number") << QByteArray(R"({"v":1,"x":1.,"seq":1,"ts_us":1,"kind":"bye"})") << u"bad number"_s;
+    QTest::newRow("too deep") << (QByteArray(R"({"v":1,"x":)") + QByteArray(100, '[') + QByteArray(100, ']') + "}")
+                              << u"nesting deeper than"_s;
+    QTest::newRow("nul byte") << QByteArray("{\"v\":1,\0}", 9) << u"expected a member name"_s;
+}
+
+void tst_LineParser::invalidLines()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(QString, messagePart);
+    const auto result = parseLine(line);
+    const auto *error = std::get_if<ParseError>(&result);
+    QVERIFY2(error, line.constData());
+    QVERIFY2(error->message.contains(messagePart), qPrintable(error->message));
+    QVERIFY(error->offset >= 0 && error->offset <= line.size());
+}
+
+void tst_LineParser::errorsNameTheField()
+{
+    const QByteArray line = R"({"v":1,"seq":1,"ts_us":1,"kind":"hello","source":{"pid":"x"}})";
+    const auto result = parseLine(line);
+    const auto &error = std::get<ParseError>(result);
+    QCOMPARE(error.message, u"'source': 'pid': expected an integer"_s);
+    QCOMPARE(error.offset, line.indexOf("\"x\""));
+}
+
+void tst_LineParser::findTopLevelValue_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<QByteArray>("key");
+    QTest::addColumn<QByteArray>("value"); // empty: not found
+
+    QTest::newRow("seq") << QByteArray(R"({"v":1,"seq":123,"ts_us":4})") << QByteArray("seq") << QByteArray("123");
+    QTest::newRow("spaces") << QByteArray(R"({ "seq" :  7 , "v":1})") << QByteArray("seq") << QByteArray("7");
+    QTest::newRow("nested is not top level")
+        << QByteArray(R"({"x":{"seq":1},"v":1})") << QByteArray("seq") << QByteArray();
+    QTest::newRow("object value") << QByteArray(R"({"source":{"a":[1]}})") << QByteArray("source")
+                                  << QByteArray(R"({"a":[1]})");
+    QTest::newRow("not json") << QByteArray("seq:1") << QByteArray("seq") << QByteArray();
+}
+
+void tst_LineParser::findTopLevelValue()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(QByteArray, key);
+    QFETCH(QByteArray, value);
+    const auto span = afterwork::client::findTopLevelValue(line, key);
+    if (value.isEmpty()) {
+        QVERIFY(!span);
+        return;
+    }
+    QVERIFY(span);
+    QCOMPARE(line.mid(span->offset, span->length), value);
+}
+
+void tst_LineParser::parsesAMillionLinesInSeconds()
+{
+    // A representative task line; the whole file of a million such lines must load in seconds.
+    const QByteArray line =
+        R"({"v":1,"seq":123456,"ts_us":1700000000123456,"kind":"task","id":98765,"name":"send_welcome_email","phase":"succeeded","shielded":true,"mode":"after_response","work":"async","attempt":1,"request":4321,"scheduled_us":1700000000000000,"started_us":1700000000001000,"wait_us":1000,"run_us":122456})";
+    constexpr int Lines = 200'000;
+    QElapsedTimer timer;
+    timer.start();
+    quint64 sum = 0;
+    for (int i = 0; i < Lines; ++i) {
+        const auto result = parseLine(line);
+        sum += std::get<StreamEvent>(result).as<TaskRecord>()->id;
+    }
+    const double usPerLine = double(timer.nsecsElapsed()) / 1000.0 / Lines;
+    QCOMPARE(sum, quint64(Lines) * 98765u);
+    qInfo("parsed %d task lines at %.2f us/line (%.1f s per million)", Lines, usPerLine, usPerLine);
+    // Generous so a loaded machine or a sanitizer build passes; a regression to a DOM parser
+    // plus copies per field would still be caught in a release build by the printed figure.
+    QVERIFY2(usPerLine < 15.0, qPrintable(QString::number(usPerLine)));
+}
+
+QTEST_GUILESS_MAIN(tst_LineParser)
+#include "tst_lineparser.moc"
