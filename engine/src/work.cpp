@@ -43,7 +43,10 @@ QString functionPointerLabel(const void *address, const std::type_info &type)
         const qsizetype paren = name.indexOf(QLatin1Char('('));
         return paren > 0 ? name.left(paren) : name; // "sendEmail(QString const&)" -> "sendEmail"
     }
-    return typeLabel(type);
+    // Not in the dynamic symbol table (a static function, or an executable linked without
+    // -rdynamic): C++ cannot name it at run time. AFTERWORK_FN(f) or named() give it its name.
+    Q_UNUSED(type);
+    return QStringLiteral("function");
 }
 
 } // namespace afterwork::detail
