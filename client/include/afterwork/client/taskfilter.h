@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/client/streamevent.h>
+
+#include <QtCore/QList>
+#include <QtCore/QString>
+
+#include <variant>
+
+namespace afterwork::client {
+
+//! Why a filter expression was rejected: where (0-based character index into the expression), the
+//! term it happened in, and what is wrong.
+struct FilterError
+{
+    qsizetype position = 0;
+    QString term;
+    QString message;
+    //! "column 7, term 'phase:faild': unknown phase 'faild' (one of: ...)" (columns are 1-based).
+    QString toString() const;
+};
+
+//! The small filter grammar of docs/filter.md, shared by `afterwork tail --filter` and the
+//! dashboard's search box: space-separated terms, all of which must match.
+//!
+//!   name~email   name:exact   phase:failed,cancelled   shielded:true   mode:after_response
+//!   work:async   id:42   request:7   error~timeout   a bare word (name substring)   -term (negated)
+//!
+//! Values may be double-quoted ("send email", with \" and \\ escapes). A default-constructed or
+//! empty filter matches every task.
+class TaskFilter
+{
+public:
+    TaskFilter() = default;
+
+    static std::variant<TaskFilter, FilterError> parse(QStringView expression);
+
+    bool matches(const TaskRecord &task) const;
+    bool isEmpty() const noexcept { return m_terms.isEmpty(); }
+    //! The expression it was parsed from.
+    const QString &expression() const noexcept { return m_expression; }
+
+private:
+    enum class Field : quint8 { Name, Phase, Shielded, Mode, Work, Id, Request, Error };
+    enum class Op : quint8 { Equals, Contains };
+    struct Term
+    {
+        Field field = Field::Name;
+        Op op = Op::Contains;
+        bool negated = false;
+        QString text;          //!< name / error text
+        QList<quint64> ids;    //!< id, request
+        quint32 enumMask = 0;  //!< phase, mode, work (bit per enum value); shielded: bit 0/1
+    };
+    static bool matchesTerm(const Term &term, const TaskRecord &task);
+    friend class FilterParser;
+
+    QList<Term> m_terms;
+    QString m_expression;
+};
+
+} // namespace afterwork::client
