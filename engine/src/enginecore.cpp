@@ -53,53 +53,7 @@ bool isCancellation(const std::exception_ptr &error)
     }
 }
 
-TaskError makeError(const QString &type, const QString &message)
-{
-    return TaskError{type, message, {}};
-}
-
 } // namespace
-
-// ---------------------------------------------------------------------------------------------
-// Inbox
-
-void Inbox::post(Notice &&notice)
-{
-    QMutexLocker lock(&m_mutex);
-    if (!m_receiver)
-        return; // the engine is gone: nobody will read it
-    m_notices.push_back(std::move(notice));
-    if (!m_drainPosted) {
-        m_drainPosted = true;
-        QMetaObject::invokeMethod(m_receiver.data(), m_drain, Qt::QueuedConnection);
-    }
-}
-
-std::vector<Notice> Inbox::takeAll()
-{
-    std::vector<Notice> taken;
-    QMutexLocker lock(&m_mutex);
-    taken.swap(m_notices);
-    m_drainPosted = false;
-    return taken;
-}
-
-void Inbox::setReceiver(QObject *receiver, std::function<void()> drain)
-{
-    QMutexLocker lock(&m_mutex);
-    m_receiver = receiver;
-    m_drain = std::move(drain);
-    if (!receiver)
-        m_notices.clear();
-}
-
-bool Inbox::invoke(std::function<void()> fn)
-{
-    QMutexLocker lock(&m_mutex);
-    if (!m_receiver)
-        return false;
-    return QMetaObject::invokeMethod(m_receiver.data(), std::move(fn), Qt::QueuedConnection);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Construction and destruction
@@ -126,26 +80,6 @@ void EngineCore::attach()
         if (auto core = weak.lock())
             core->drainInbox();
     });
-}
-
-void EngineCore::destroy()
-{
-    if (state() != EngineState::Stopped) {
-        // Immediate shutdown: nothing may block here except the bounded wait below.
-        if (state() == EngineState::Running)
-            beginShutdown(0ms);
-        abandonRemaining();
-    }
-    if (m_pool && !m_pool->waitForDone(int(m_options.destroyWait.count()))) {
-        qCWarning(lcEngine,
-                  "TaskEngine destroyed while sync work still runs on its pool after %lld ms; the pool is "
-                  "left running and the work's outcome ignored",
-                  qlonglong(m_options.destroyWait.count()));
-        m_pool->setParent(nullptr);
-        (void)m_pool.release(); // deliberate: ~QThreadPool would block until that work ends
-    }
-    m_inbox->setReceiver(nullptr, {});
-    q = nullptr;
 }
 
 bool EngineCore::onEngineThread() const
@@ -261,10 +195,12 @@ void EngineCore::drop(const std::shared_ptr<ScopeState> &scope, const QString &r
     dispatch(Notice{Notice::Drop, {}, scope, {}, 0, 0, 0, Mode::Immediate, reason});
 }
 
-void EngineCore::runOnPool(std::function<void()> fn)
+bool EngineCore::runOnPool(std::function<void()> fn)
 {
-    if (m_pool)
-        m_pool->start(std::move(fn));
+    if (!m_pool || state() == EngineState::Stopped)
+        return false;
+    m_pool->start(std::move(fn));
+    return true;
 }
 
 bool EngineCore::runOnEngineThread(std::function<void()> fn)
@@ -349,7 +285,7 @@ void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
         if (scope.dropped) {
             const QString reason = scope.dropReason;
             lock.unlock();
-            task->setError(makeError(QStringLiteral("dropped"), reason));
+            task->setError(TaskError{QStringLiteral("dropped"), reason, {}});
             finish(task, Phase::Dropped);
             return;
         }
@@ -679,202 +615,6 @@ void EngineCore::unregister(quint64 taskId)
 {
     QMutexLocker lock(&m_registryMutex);
     m_live.erase(taskId);
-}
-
-void EngineCore::flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch)
-{
-    std::vector<std::shared_ptr<TaskState>> tasks;
-    {
-        QMutexLocker lock(&scope->mutex);
-        if (scope->dropped || scope->flushed(batch))
-            return;
-        scope->flushed(batch) = true;
-        tasks.swap(scope->batch(batch));
-    }
-    for (const auto &task : tasks) {
-        if (!task->inBatch || task->isTerminalNow())
-            continue;
-        task->inBatch = false;
-        startAttempt(task);
-    }
-}
-
-void EngineCore::dropNow(const std::shared_ptr<ScopeState> &scope, const QString &reason)
-{
-    std::vector<std::shared_ptr<TaskState>> tasks;
-    {
-        QMutexLocker lock(&scope->mutex);
-        if (scope->dropped)
-            return;
-        scope->dropped = true;
-        scope->dropReason = reason;
-        for (Mode batch : {Mode::AfterRoute, Mode::AfterResponse}) {
-            if (!scope->flushed(batch)) {
-                auto &queued = scope->batch(batch);
-                tasks.insert(tasks.end(), queued.begin(), queued.end());
-                queued.clear();
-            }
-        }
-    }
-    for (const auto &task : tasks) {
-        if (!task->inBatch || task->isTerminalNow())
-            continue;
-        task->inBatch = false;
-        task->setError(makeError(QStringLiteral("dropped"), reason));
-        finish(task, Phase::Dropped);
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shutdown
-
-ShutdownReport EngineCore::shutdown(milliseconds deadline)
-{
-    if (!onEngineThread()) {
-        ShutdownReport report;
-        auto self = shared_from_this();
-        QMetaObject::invokeMethod(
-            q, [self, deadline, &report] { report = self->shutdown(deadline); }, Qt::BlockingQueuedConnection);
-        return report;
-    }
-    if (state() == EngineState::Running)
-        startShutdown(deadline);
-    if (state() != EngineState::Stopped) {
-        QEventLoop loop;
-        QObject::connect(q, &TaskEngine::shutdownFinished, &loop, &QEventLoop::quit);
-        if (state() != EngineState::Stopped)
-            loop.exec();
-    }
-    return m_report;
-}
-
-void EngineCore::startShutdown(milliseconds deadline)
-{
-    if (!onEngineThread()) {
-        std::weak_ptr<EngineCore> weak = weak_from_this();
-        m_inbox->invoke([weak, deadline] {
-            if (auto core = weak.lock())
-                core->startShutdown(deadline);
-        });
-        return;
-    }
-    if (state() != EngineState::Running)
-        return;
-    beginShutdown(deadline);
-    bool drained;
-    {
-        QMutexLocker lock(&m_registryMutex);
-        drained = m_live.empty();
-    }
-    if (drained) {
-        finishShutdown();
-        return;
-    }
-    std::weak_ptr<EngineCore> weak = weak_from_this();
-    QTimer::singleShot(deadline, q, [weak] {
-        if (auto core = weak.lock(); core && core->state() == EngineState::Draining) {
-            core->abandonRemaining();
-        }
-    });
-}
-
-void EngineCore::beginShutdown(milliseconds deadline)
-{
-    drainInbox(); // announce everything already scheduled, so the sweep sees it
-    {
-        QMutexLocker lock(&m_registryMutex);
-        m_state.store(EngineState::Draining, std::memory_order_release);
-    }
-    m_shutdownStartSteadyNs = steadyNs();
-    m_deadlineUs = wallClockUs() + duration_cast<microseconds>(deadline).count();
-    qCInfo(lcEngine) << "shutting down; deadline in" << deadline.count() << "ms";
-    if (q)
-        Q_EMIT q->shutdownStarted(progress());
-
-    std::vector<std::shared_ptr<TaskState>> tasks;
-    {
-        QMutexLocker lock(&m_registryMutex);
-        for (const auto &[id, task] : m_live)
-            tasks.push_back(task);
-    }
-    m_sweeping = true;
-    for (const auto &task : tasks) {
-        if (!task->announced || task->isTerminalNow())
-            continue;
-        if (task->isShielded())
-            markShutdownPending(task);
-        else
-            cancelTask(task, CancelReason::Shutdown);
-    }
-    m_sweeping = false;
-    if (q)
-        Q_EMIT q->shutdownProgress(progress());
-}
-
-void EngineCore::abandonRemaining()
-{
-    drainInbox();
-    std::vector<std::shared_ptr<TaskState>> tasks;
-    {
-        QMutexLocker lock(&m_registryMutex);
-        for (const auto &[id, task] : m_live)
-            tasks.push_back(task);
-    }
-    m_sweeping = true;
-    for (const auto &task : tasks) {
-        if (task->isTerminalNow())
-            continue;
-        if (!task->announced)
-            onScheduled(task); // keep Scheduled before its terminal event
-        if (task->isTerminalNow())
-            continue;
-        if (!task->isShielded() && !task->running && !task->inHandler) {
-            cancelTask(task, CancelReason::Shutdown);
-            continue;
-        }
-        task->cancel.cancel(CancelReason::Shutdown); // cooperative work may still stop
-        if (task->work.kind == WorkKind::Sync && task->running) {
-            RunClaim expected = RunClaim::Queued; // queued shielded work never starts now
-            task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel);
-        }
-        task->running = false;
-        task->inHandler = false;
-        task->retryPending = false;
-        ++task->asyncGeneration;
-        finish(task, Phase::Abandoned);
-    }
-    m_sweeping = false;
-    m_report.deadlineReached = true;
-    finishShutdown();
-}
-
-void EngineCore::finishShutdown()
-{
-    if (state() == EngineState::Stopped)
-        return;
-    {
-        QMutexLocker lock(&m_registryMutex);
-        m_state.store(EngineState::Stopped, std::memory_order_release);
-    }
-    m_report.elapsedMs = (steadyNs() - m_shutdownStartSteadyNs) / 1000000;
-    qCInfo(lcEngine) << "shut down in" << m_report.elapsedMs << "ms: finished" << m_report.finished << "cancelled"
-                     << m_report.cancelled << "abandoned" << m_report.abandoned << "dropped" << m_report.dropped;
-    if (q)
-        Q_EMIT q->shutdownFinished(m_report);
-}
-
-ShutdownProgress EngineCore::progress() const
-{
-    ShutdownProgress p;
-    p.deadlineUs = m_deadlineUs;
-    {
-        QMutexLocker lock(&m_registryMutex);
-        p.pending = int(m_live.size());
-    }
-    p.cancelled = m_report.cancelled;
-    p.finished = m_report.finished;
-    p.abandoned = m_report.abandoned;
-    return p;
 }
 
 // ---------------------------------------------------------------------------------------------

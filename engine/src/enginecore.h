@@ -76,7 +76,7 @@ public:
     void drop(const std::shared_ptr<ScopeState> &scope, const QString &reason);
     ShutdownReport shutdown(std::chrono::milliseconds deadline);
     void startShutdown(std::chrono::milliseconds deadline);
-    void runOnPool(std::function<void()> fn);
+    bool runOnPool(std::function<void()> fn); //!< false once the pool is gone
     bool runOnEngineThread(std::function<void()> fn);
 
     const std::shared_ptr<const TaskConfig> &globalConfig() const { return m_global; }

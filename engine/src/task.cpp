@@ -54,7 +54,7 @@ QFuture<void> Task::rerun() const
     }
     auto state = d;
     if (d->work.kind == WorkKind::Sync) {
-        core->runOnPool([state, fail] {
+        const bool started = core->runOnPool([state, fail] {
             std::exception_ptr error;
             try {
                 state->work.runSync(state->cancel.token());
@@ -63,6 +63,8 @@ QFuture<void> Task::rerun() const
             }
             fail(error);
         });
+        if (!started)
+            fail(std::make_exception_ptr(EngineShutDownError("the task's engine has shut down")));
     } else if (!core->runOnEngineThread([state, fail] {
                    try {
                        state->work.startAsync(state->cancel.token(), fail);

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// The after-route and after-response batches of a TaskScope. Part of EngineCore (enginecore.h).
+#include "enginecore.h"
+
+namespace afterwork::detail {
+
+void EngineCore::flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch)
+{
+    std::vector<std::shared_ptr<TaskState>> tasks;
+    {
+        QMutexLocker lock(&scope->mutex);
+        if (scope->dropped || scope->flushed(batch))
+            return;
+        scope->flushed(batch) = true;
+        tasks.swap(scope->batch(batch));
+    }
+    for (const auto &task : tasks) {
+        if (!task->inBatch || task->isTerminalNow())
+            continue;
+        task->inBatch = false;
+        startAttempt(task);
+    }
+}
+
+void EngineCore::dropNow(const std::shared_ptr<ScopeState> &scope, const QString &reason)
+{
+    std::vector<std::shared_ptr<TaskState>> tasks;
+    {
+        QMutexLocker lock(&scope->mutex);
+        if (scope->dropped)
+            return;
+        scope->dropped = true;
+        scope->dropReason = reason;
+        for (Mode batch : {Mode::AfterRoute, Mode::AfterResponse}) {
+            if (!scope->flushed(batch)) {
+                auto &queued = scope->batch(batch);
+                tasks.insert(tasks.end(), queued.begin(), queued.end());
+                queued.clear();
+            }
+        }
+    }
+    for (const auto &task : tasks) {
+        if (!task->inBatch || task->isTerminalNow())
+            continue;
+        task->inBatch = false;
+        task->setError(TaskError{QStringLiteral("dropped"), reason, {}});
+        finish(task, Phase::Dropped);
+    }
+}
+
+} // namespace afterwork::detail

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "subscriber.h"
+
+#include <afterwork/eventpublisher.h>
+#include <afterwork/protocol.h>
+#include <afterwork/taskengine.h>
+
+#include <QtCore/QPointer>
+
+#include <memory>
+#include <vector>
+
+QT_BEGIN_NAMESPACE
+class QLocalServer;
+class QLocalSocket;
+class QTimer;
+QT_END_NAMESPACE
+
+namespace afterwork::detail {
+
+class EventPublisherPrivate
+{
+public:
+    EventPublisherPrivate(EventPublisher *q, TaskEngine *engine, PublisherOptions options);
+
+    // Engine thread only.
+    void onTaskEvent(const TaskEvent &event);
+    void onShutdownStarted(const ShutdownProgress &progress);
+    void onShutdownProgress(const ShutdownProgress &progress);
+    void onShutdownFinished(const ShutdownReport &report);
+    void sendHeartbeat();
+    //! Queues the body in m_body (one encoded event) for every subscriber.
+    void broadcastBody();
+    void broadcast(QByteArrayView body);
+    //! Hands queued lines to the sockets; resumes lagging subscribers that caught up.
+    void flush();
+    void scheduleFlush();
+
+    void acceptConnections();
+    void readFrom(QLocalSocket *socket);
+    void onBytesWritten(QLocalSocket *socket);
+    void removeSubscriber(QLocalSocket *socket);
+    Subscriber *find(QLocalSocket *socket) const;
+    QByteArray snapshotBody() const;
+
+    //! Ends every connection with `bye`; \a wait: block up to closeWait for the lines to be written.
+    void closeConnections(bool wait);
+
+    static bool isAllowedExtraKind(QLatin1StringView kind);
+
+    EventPublisher *const q;
+    QPointer<TaskEngine> engine;
+    PublisherOptions options;
+    protocol::SourceInfo source;
+
+    QLocalServer *server = nullptr;  // Owning (a child of q), while listening.
+    QTimer *flushTimer = nullptr;    // Owning (a child of q): zero-interval, batches writes per loop iteration.
+    QTimer *heartbeatTimer = nullptr; // Owning (a child of q).
+    std::vector<std::unique_ptr<Subscriber>> subscribers;
+    QByteArray body; // scratch: the event being encoded, shared by every subscriber
+    quint64 eventsDropped = 0;
+    qint64 shutdownDeadlineUs = 0;
+    QString errorString;
+};
+
+} // namespace afterwork::detail
