@@ -111,6 +111,8 @@ Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskP
             });
         break;
     case 5:
+        if (key == "ts_us")
+            return member(c, key, [&] { return c.readInteger(task.tsUs); });
         if (key == "phase") {
             seen.phase = true;
             return member(c, key, [&] {
@@ -152,6 +154,8 @@ Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskP
     case 8:
         if (key == "shielded")
             return member(c, key, [&] { return c.readBool(task.shielded); });
+        if (key == "function")
+            return member(c, key, [&] { return c.readString(task.function); });
         break;
     case 10:
         if (key == "started_us")
@@ -353,6 +357,10 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
         return member(c, key, [&] { return c.readInteger(e.shutdown.finished); });
     if (key == "abandoned")
         return member(c, key, [&] { return c.readInteger(e.shutdown.abandoned); });
+    if (key == "dropped")
+        return member(c, key, [&] { return c.readInteger(e.shutdown.dropped); });
+    if (key == "deadline_reached")
+        return member(c, key, [&] { return c.readBool(e.shutdown.deadlineReached); });
     if (key == "method")
         return member(c, key, [&] { return c.readString(e.request.method); });
     if (key == "path")
@@ -373,12 +381,10 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
         return member(c, key, [&] { return c.readInteger(e.heartbeat.live); });
     if (key == "pool")
         return member(c, key, [&] { return readPool(c, e.heartbeat, depth + 1); });
-    if (key == "pool_busy")
-        return member(c, key, [&] { return c.readInteger(e.heartbeat.poolBusy); });
-    if (key == "pool_max")
-        return member(c, key, [&] { return c.readInteger(e.heartbeat.poolMax); });
-    if (key == "dropped")
-        return member(c, key, [&] { return c.readInteger(e.heartbeat.dropped); });
+    if (key == "events_dropped")
+        return member(c, key, [&] { return c.readInteger(e.heartbeat.eventsDropped); });
+    if (key == "subscribers")
+        return member(c, key, [&] { return c.readInteger(e.heartbeat.subscribers); });
     return Member::Unknown;
 }
 
@@ -408,8 +414,10 @@ bool buildEvent(JsonCursor &c, Envelope &e, StreamEvent &event)
     case EventKind::Snapshot:
         if (!e.hasTasks)
             return c.fail(QStringLiteral("snapshot without 'tasks'"));
-        for (TaskRecord &task : e.tasks)
-            task.tsUs = e.tsUs;
+        for (TaskRecord &task : e.tasks) {
+            if (task.tsUs == 0)
+                task.tsUs = e.tsUs;
+        }
         event.payload = SnapshotEvent{std::move(e.tasks)};
         return true;
     case EventKind::Task:

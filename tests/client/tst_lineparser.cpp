@@ -60,7 +60,7 @@ void tst_LineParser::hello()
 void tst_LineParser::snapshotKeepsStartTimes()
 {
     const auto event = parseOk(
-        R"({"v":1,"seq":2,"ts_us":500,"kind":"snapshot","tasks":[{"id":7,"name":"a","phase":"started","shielded":true,"mode":"after_response","work":"async","attempt":2,"scheduled_us":100,"started_us":200,"request":9},{"id":8,"name":"b","phase":"scheduled"}]})");
+        R"({"v":1,"seq":2,"ts_us":500,"kind":"snapshot","tasks":[{"id":7,"ts_us":250,"name":"a","phase":"started","shielded":true,"mode":"after_response","work":"async","attempt":2,"scheduled_us":100,"started_us":200,"function":"sendEmail","request":9},{"id":8,"name":"b","phase":"scheduled"}]})");
     const auto *snapshot = event.as<SnapshotEvent>();
     QVERIFY(snapshot);
     QCOMPARE(snapshot->tasks.size(), 2);
@@ -74,8 +74,10 @@ void tst_LineParser::snapshotKeepsStartTimes()
     QCOMPARE(a.scheduledUs, 100);
     QCOMPARE(a.startedUs, 200);
     QCOMPARE(a.requestId, 9u);
-    QCOMPARE(a.tsUs, 500);
+    QCOMPARE(a.tsUs, 250); // the step's own time
+    QCOMPARE(a.function, u"sendEmail"_s);
     QCOMPARE(snapshot->tasks[1].phase, TaskPhase::Scheduled);
+    QCOMPARE(snapshot->tasks[1].tsUs, 500); // none of its own: the snapshot's
 
     const auto empty = parseOk(R"({"v":1,"seq":2,"ts_us":5,"kind":"snapshot","tasks":[]})");
     QVERIFY(empty.as<SnapshotEvent>()->tasks.isEmpty());
@@ -127,7 +129,7 @@ void tst_LineParser::failedTaskCarriesErrors()
 void tst_LineParser::heartbeat()
 {
     const auto event = parseOk(
-        R"({"v":1,"seq":4,"ts_us":1,"kind":"heartbeat","counters":{"succeeded":10,"failed":2,"future":{"x":1}},"live":3,"pool":{"busy":1,"max":4},"dropped":5})");
+        R"({"v":1,"seq":4,"ts_us":1,"kind":"heartbeat","counters":{"succeeded":10,"failed":2,"future":{"x":1}},"live":3,"pool":{"busy":1,"max":4},"events_dropped":5,"subscribers":2})");
     const auto *heartbeat = event.as<HeartbeatEvent>();
     QVERIFY(heartbeat);
     QCOMPARE(heartbeat->counter(u"succeeded"), 10);
@@ -136,7 +138,8 @@ void tst_LineParser::heartbeat()
     QCOMPARE(heartbeat->live, 3);
     QCOMPARE(heartbeat->poolBusy, 1);
     QCOMPARE(heartbeat->poolMax, 4);
-    QCOMPARE(heartbeat->dropped, 5);
+    QCOMPARE(heartbeat->eventsDropped, 5);
+    QCOMPARE(heartbeat->subscribers, 2);
 }
 
 void tst_LineParser::gapShutdownByeRequest()
@@ -144,7 +147,7 @@ void tst_LineParser::gapShutdownByeRequest()
     QCOMPARE(parseOk(R"({"v":1,"seq":9,"ts_us":1,"kind":"gap","missed":17})").as<GapEvent>()->missed, 17);
 
     const auto shutdown = parseOk(
-        R"({"v":1,"seq":9,"ts_us":1,"kind":"shutdown","stage":"started","deadline_us":99,"pending":3,"cancelled":2,"finished":1,"abandoned":0})");
+        R"({"v":1,"seq":9,"ts_us":1,"kind":"shutdown","stage":"started","deadline_us":99,"pending":3,"cancelled":2,"finished":1,"abandoned":0,"dropped":4,"deadline_reached":true,"elapsed_ms":10})");
     const auto *s = shutdown.as<ShutdownEvent>();
     QCOMPARE(s->stage, u"started"_s);
     QCOMPARE(s->deadlineUs, 99);
@@ -152,6 +155,8 @@ void tst_LineParser::gapShutdownByeRequest()
     QCOMPARE(s->cancelled, 2);
     QCOMPARE(s->finished, 1);
     QCOMPARE(s->abandoned, 0);
+    QCOMPARE(s->dropped, 4);
+    QVERIFY(s->deadlineReached);
 
     QCOMPARE(parseOk(R"({"v":1,"seq":9,"ts_us":1,"kind":"bye"})").kind(), EventKind::Bye);
 

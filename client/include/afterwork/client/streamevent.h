@@ -83,7 +83,8 @@ struct TaskRecord
     quint64 requestId = 0; //!< 0: not scheduled from a request
     qint64 scheduledUs = 0;
     qint64 startedUs = 0;
-    qint64 tsUs = 0; //!< when this step was reported (the line's ts_us)
+    qint64 tsUs = 0; //!< when this step happened (a snapshot entry's own ts_us, else the line's)
+    QString function; //!< a label for the work's function, when the source knows it
     friend bool operator==(const TaskRecord &, const TaskRecord &) = default;
 };
 
@@ -110,11 +111,14 @@ struct SnapshotEvent
 //! Counters are kept by name as the source sends them, so new counters need no reader change.
 struct HeartbeatEvent
 {
-    QList<std::pair<QString, qint64>> counters; //!< tasks that reached each phase, by wire name
+    //! Exact counts since the engine started, by phase wire name (and "handler_errors").
+    QList<std::pair<QString, qint64>> counters;
     qint64 live = -1;
     qint64 poolBusy = -1;
     qint64 poolMax = -1;
-    qint64 dropped = -1; //!< events this source has dropped for slow subscribers so far
+    qint64 eventsDropped = -1; //!< events the source dropped for slow subscribers so far (all of them)
+    qint64 subscribers = -1;
+    //! The counter \a name, or -1 if the heartbeat has none.
     qint64 counter(QStringView name) const;
 };
 
@@ -131,6 +135,8 @@ struct ShutdownEvent
     qint64 cancelled = -1;
     qint64 finished = -1;
     qint64 abandoned = -1;
+    qint64 dropped = -1;          //!< on "finished"
+    bool deadlineReached = false; //!< on "finished"
 };
 
 struct ByeEvent
