@@ -59,6 +59,7 @@ public:
     QTimer *flushTimer = nullptr;    // Owning (a child of q): zero-interval, batches writes per loop iteration.
     QTimer *heartbeatTimer = nullptr; // Owning (a child of q).
     std::vector<std::unique_ptr<Subscriber>> subscribers;
+    QMetaObject::Connection taskEventConnection; // only while someone subscribes
     QByteArray body; // scratch: the event being encoded, shared by every subscriber
     quint64 eventsDropped = 0;
     qint64 shutdownDeadlineUs = 0;

@@ -325,7 +325,10 @@ void appendShutdownFinishedBody(QByteArray &out, qint64 tsUs, qint64 deadlineUs,
     appendShutdownCounts(out, deadlineUs, 0, report.cancelled, report.finished, report.abandoned);
     appendLiteral(out, ",\"dropped\":");
     json::appendInteger(out, report.dropped);
-    appendLiteral(out, report.deadlineReached ? ",\"deadline_reached\":true" : ",\"deadline_reached\":false");
+    if (report.deadlineReached)
+        appendLiteral(out, ",\"deadline_reached\":true");
+    else
+        appendLiteral(out, ",\"deadline_reached\":false");
     appendLiteral(out, ",\"elapsed_ms\":");
     json::appendInteger(out, report.elapsedMs);
     appendBodyEnd(out);

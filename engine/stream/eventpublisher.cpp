@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: MIT
+#include "eventpublisher_p.h"
+#include "socketfile.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QDeadlineTimer>
+#include <QtCore/QFileInfo>
+#include <QtCore/QJsonObject>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QSysInfo>
+#include <QtCore/QThread>
+#include <QtCore/QTimer>
+#include <QtNetwork/QLocalServer>
+#include <QtNetwork/QLocalSocket>
+
+namespace afterwork {
+
+namespace detail {
+
+Q_LOGGING_CATEGORY(lcStream, "afterwork.stream")
+
+namespace {
+// Bounds what the socket buffers for reading; a subscriber has little to say (Subscriber::readInput).
+constexpr qint64 socketReadBufferBytes = 16 * 1024;
+constexpr qsizetype maxExtraKindLength = 32;
+} // namespace
+
+EventPublisherPrivate::EventPublisherPrivate(EventPublisher *q, TaskEngine *engine, PublisherOptions options)
+    : q(q)
+    , engine(engine)
+    , options(std::move(options))
+{
+    if (this->options.app.isEmpty())
+        this->options.app = QCoreApplication::applicationName();
+    this->options.maxQueuedBytes = qMax<qsizetype>(this->options.maxQueuedBytes, 4096);
+    this->options.maxSubscribers = qMax(this->options.maxSubscribers, 1);
+    source.app = this->options.app;
+    source.pid = QCoreApplication::applicationPid();
+    source.host = QSysInfo::machineHostName();
+    source.instance = QUuid::createUuid();
+    source.startedUs = protocol::nowUs();
+}
+
+bool EventPublisherPrivate::isAllowedExtraKind(QLatin1StringView kind)
+{
+    static constexpr QLatin1StringView reserved[] = {
+        QLatin1StringView("hello"), QLatin1StringView("snapshot"), QLatin1StringView("task"),
+        QLatin1StringView("heartbeat"), QLatin1StringView("gap"), QLatin1StringView("shutdown"),
+        QLatin1StringView("bye"),
+    };
+    if (kind.isEmpty() || kind.size() > maxExtraKindLength || !(kind.front() >= 'a' && kind.front() <= 'z'))
+        return false;
+    for (const char c : kind) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    for (QLatin1StringView name : reserved) {
+        if (kind == name)
+            return false;
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events in
+
+void EventPublisherPrivate::onTaskEvent(const TaskEvent &event)
+{
+    if (subscribers.empty())
+        return;
+    body.resize(0); // keeps the capacity: m_body is never shared
+    protocol::appendTaskBody(body, event);
+    broadcastBody();
+}
+
+void EventPublisherPrivate::onShutdownStarted(const ShutdownProgress &progress)
+{
+    shutdownDeadlineUs = progress.deadlineUs;
+    if (subscribers.empty())
+        return;
+    body.resize(0);
+    protocol::appendShutdownBody(body, protocol::nowUs(), protocol::ShutdownStage::Started, progress);
+    broadcastBody();
+}
+
+void EventPublisherPrivate::onShutdownProgress(const ShutdownProgress &progress)
+{
+    if (subscribers.empty())
+        return;
+    body.resize(0);
+    protocol::appendShutdownBody(body, protocol::nowUs(), protocol::ShutdownStage::Progress, progress);
+    broadcastBody();
+}
+
+void EventPublisherPrivate::onShutdownFinished(const ShutdownReport &report)
+{
+    if (subscribers.empty())
+        return;
+    body.resize(0);
+    protocol::appendShutdownFinishedBody(body, protocol::nowUs(), shutdownDeadlineUs, report);
+    broadcastBody();
+}
+
+void EventPublisherPrivate::sendHeartbeat()
+{
+    if (subscribers.empty())
+        return;
+    protocol::HeartbeatInfo info;
+    if (engine)
+        info.counters = engine->counters();
+    info.eventsDropped = eventsDropped;
+    info.subscribers = int(subscribers.size());
+    body.resize(0);
+    protocol::appendHeartbeatBody(body, protocol::nowUs(), info);
+    broadcastBody();
+}
+
+void EventPublisherPrivate::broadcastBody()
+{
+    broadcast(body);
+}
+
+void EventPublisherPrivate::broadcast(QByteArrayView encoded)
+{
+    for (const auto &subscriber : subscribers)
+        eventsDropped += subscriber->push(encoded);
+    if (!subscribers.empty())
+        scheduleFlush();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bytes out
+
+void EventPublisherPrivate::scheduleFlush()
+{
+    if (!flushTimer->isActive())
+        flushTimer->start();
+}
+
+QByteArray EventPublisherPrivate::snapshotBody() const
+{
+    QByteArray out;
+    protocol::appendSnapshotBody(out, protocol::nowUs(), engine ? engine->liveTasks() : QList<TaskEvent>());
+    return out;
+}
+
+void EventPublisherPrivate::flush()
+{
+    QByteArray snapshot; // taken at most once per flush, and only when someone needs it
+    for (const auto &subscriber : subscribers) {
+        if (subscriber->canResume()) {
+            if (snapshot.isEmpty())
+                snapshot = snapshotBody();
+            subscriber->resume(snapshot);
+        }
+        if (subscriber->hasPending())
+            subscriber->writePending();
+    }
+}
+
+void EventPublisherPrivate::onBytesWritten(QLocalSocket *socket)
+{
+    if (Subscriber *subscriber = find(socket)) {
+        subscriber->updateBacklog();
+        if (subscriber->canResume())
+            scheduleFlush();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+Subscriber *EventPublisherPrivate::find(QLocalSocket *socket) const
+{
+    for (const auto &subscriber : subscribers) {
+        if (subscriber->socket() == socket)
+            return subscriber.get();
+    }
+    return nullptr;
+}
+
+void EventPublisherPrivate::acceptConnections()
+{
+    while (server && server->hasPendingConnections()) {
+        QLocalSocket *socket = server->nextPendingConnection();
+        if (!socket)
+            break;
+        socket->setParent(q); // connections outlive the server when it closes first
+        if (int(subscribers.size()) >= options.maxSubscribers) {
+            qCWarning(lcStream) << "refusing a subscriber: already" << subscribers.size() << "connected";
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        socket->setReadBufferSize(socketReadBufferBytes);
+        auto subscriber = std::make_unique<Subscriber>(socket, options.maxQueuedBytes);
+
+        QObject::connect(socket, &QLocalSocket::readyRead, q, [this, socket] { readFrom(socket); });
+        QObject::connect(socket, &QLocalSocket::bytesWritten, q, [this, socket] { onBytesWritten(socket); });
+        // Queued: a socket may report its end from inside write() or flush(), while a loop over the
+        // subscribers is running. The QPointer tells a deleted socket from a new one at its address.
+        QObject::connect(
+            socket, &QLocalSocket::disconnected, q,
+            [this, guard = QPointer<QLocalSocket>(socket)] {
+                if (guard)
+                    removeSubscriber(guard);
+            },
+            Qt::QueuedConnection);
+
+        QByteArray hello;
+        protocol::appendHelloBody(hello, protocol::nowUs(), source);
+        subscriber->pushOwn(hello);
+        const QByteArray snapshot = snapshotBody();
+        subscriber->pushOwn(snapshot);
+        subscriber->allowSnapshot(snapshot.size());
+        subscriber->writePending();
+
+        if (subscribers.empty() && engine) {
+            // Listened to only while someone subscribes, so that an idle publisher costs the
+            // engine nothing (it skips building events nobody receives).
+            taskEventConnection = QObject::connect(engine, &TaskEngine::taskEvent, q,
+                                                   [this](const TaskEvent &event) { onTaskEvent(event); });
+        }
+        subscribers.push_back(std::move(subscriber));
+        qCDebug(lcStream) << "subscriber connected;" << subscribers.size() << "now";
+        Q_EMIT q->subscriberCountChanged(int(subscribers.size()));
+    }
+}
+
+void EventPublisherPrivate::readFrom(QLocalSocket *socket)
+{
+    Subscriber *subscriber = find(socket);
+    if (!subscriber)
+        return;
+    QString reason;
+    if (subscriber->readInput(&reason))
+        return;
+    qCInfo(lcStream) << "disconnecting a subscriber that" << reason;
+    removeSubscriber(socket);
+}
+
+void EventPublisherPrivate::removeSubscriber(QLocalSocket *socket)
+{
+    const auto it = std::find_if(subscribers.begin(), subscribers.end(),
+                                 [socket](const auto &subscriber) { return subscriber->socket() == socket; });
+    if (it == subscribers.end())
+        return;
+    QObject::disconnect(socket, nullptr, q, nullptr);
+    socket->abort();
+    socket->deleteLater();
+    subscribers.erase(it);
+    if (subscribers.empty())
+        QObject::disconnect(taskEventConnection);
+    qCDebug(lcStream) << "subscriber gone;" << subscribers.size() << "left";
+    Q_EMIT q->subscriberCountChanged(int(subscribers.size()));
+}
+
+void EventPublisherPrivate::closeConnections(bool wait)
+{
+    QObject::disconnect(taskEventConnection);
+    if (subscribers.empty())
+        return;
+    for (const auto &subscriber : subscribers)
+        QObject::disconnect(subscriber->socket(), nullptr, q, nullptr);
+
+    QByteArray snapshot;
+    QByteArray bye;
+    protocol::appendByeBody(bye, protocol::nowUs());
+    for (const auto &subscriber : subscribers) {
+        if (subscriber->isLagging()) { // it is owed its gap; keep "a gap is followed by a snapshot"
+            if (snapshot.isEmpty())
+                snapshot = snapshotBody();
+            subscriber->resume(snapshot);
+        }
+        subscriber->pushOwn(bye);
+        subscriber->writePending();
+    }
+
+    if (wait) {
+        const QDeadlineTimer deadline(options.closeWait);
+        for (const auto &subscriber : subscribers) {
+            QLocalSocket *socket = subscriber->socket();
+            while (socket->bytesToWrite() > 0 && socket->state() == QLocalSocket::ConnectedState) {
+                const qint64 remaining = deadline.remainingTime();
+                if (remaining <= 0 || !socket->waitForBytesWritten(int(remaining)))
+                    break;
+            }
+        }
+    }
+
+    for (const auto &subscriber : subscribers) {
+        QLocalSocket *socket = subscriber->socket();
+        if (wait) {
+            // Bytes the kernel holds are still delivered after the close.
+            delete socket;
+            continue;
+        }
+        QObject::connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+        socket->disconnectFromServer(); // writes what is queued first, while the loop runs
+        if (socket->state() == QLocalSocket::UnconnectedState)
+            socket->deleteLater();
+        else // a peer that never reads must not keep it forever
+            QTimer::singleShot(options.closeWait, socket, &QLocalSocket::abort);
+    }
+    subscribers.clear();
+    Q_EMIT q->subscriberCountChanged(0);
+}
+
+} // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// EventPublisher
+
+EventPublisher::EventPublisher(TaskEngine *engine, PublisherOptions options)
+    : QObject(engine)
+    , d(std::make_unique<detail::EventPublisherPrivate>(this, engine, std::move(options)))
+{
+    d->flushTimer = new QTimer(this);
+    d->flushTimer->setSingleShot(true);
+    d->flushTimer->setInterval(0);
+    connect(d->flushTimer, &QTimer::timeout, this, [this] { d->flush(); });
+
+    d->heartbeatTimer = new QTimer(this);
+    d->heartbeatTimer->setInterval(d->options.heartbeatInterval);
+    connect(d->heartbeatTimer, &QTimer::timeout, this, [this] { d->sendHeartbeat(); });
+
+    if (engine) {
+        connect(engine, &TaskEngine::shutdownStarted, this,
+                [this](const ShutdownProgress &progress) { d->onShutdownStarted(progress); });
+        connect(engine, &TaskEngine::shutdownProgress, this,
+                [this](const ShutdownProgress &progress) { d->onShutdownProgress(progress); });
+        connect(engine, &TaskEngine::shutdownFinished, this,
+                [this](const ShutdownReport &report) { d->onShutdownFinished(report); });
+    }
+}
+
+EventPublisher::~EventPublisher()
+{
+    // Before any member dies: no socket or server may call back into a half-destroyed publisher.
+    if (d->server) {
+        disconnect(d->server, nullptr, this, nullptr);
+        d->server->close();
+        delete d->server;
+        d->server = nullptr;
+    }
+    d->heartbeatTimer->stop();
+    d->flushTimer->stop();
+    d->closeConnections(true);
+}
+
+bool EventPublisher::listen(const QString &name)
+{
+    if (d->server) {
+        d->errorString = tr("already listening on %1").arg(d->server->fullServerName());
+        return false;
+    }
+    const QString path = detail::localSocketPath(name);
+    switch (detail::probeSocketFile(path)) {
+    case detail::SocketFileState::Missing:
+        break;
+    case detail::SocketFileState::Live:
+        d->errorString = tr("another process is already publishing on %1").arg(path);
+        return false;
+    case detail::SocketFileState::NotASocket:
+        d->errorString = tr("%1 exists and is not a socket; not replacing it").arg(path);
+        return false;
+    case detail::SocketFileState::Stale:
+        qCInfo(detail::lcStream) << "taking over the stale socket file" << path;
+        if (!QLocalServer::removeServer(name)) {
+            d->errorString = tr("cannot remove the stale socket file %1").arg(path);
+            return false;
+        }
+        break;
+    }
+
+    auto *server = new QLocalServer(this);
+    server->setSocketOptions(QLocalServer::UserAccessOption);
+    if (!server->listen(name)) {
+        d->errorString = tr("cannot listen on %1: %2").arg(path, server->errorString());
+        delete server;
+        return false;
+    }
+    connect(server, &QLocalServer::newConnection, this, [this] { d->acceptConnections(); });
+    d->server = server;
+    d->errorString.clear();
+    d->heartbeatTimer->start();
+    qCDebug(detail::lcStream) << "publishing on" << server->fullServerName();
+    return true;
+}
+
+void EventPublisher::close()
+{
+    if (d->server) {
+        disconnect(d->server, nullptr, this, nullptr);
+        d->server->close();
+        d->server->deleteLater();
+        d->server = nullptr;
+    }
+    d->heartbeatTimer->stop();
+    d->closeConnections(false);
+}
+
+bool EventPublisher::isListening() const { return d->server && d->server->isListening(); }
+QString EventPublisher::serverName() const { return d->server ? d->server->serverName() : QString(); }
+QString EventPublisher::fullServerName() const { return d->server ? d->server->fullServerName() : QString(); }
+QString EventPublisher::errorString() const { return d->errorString; }
+const PublisherOptions &EventPublisher::options() const { return d->options; }
+QUuid EventPublisher::instanceId() const { return d->source.instance; }
+int EventPublisher::subscriberCount() const { return int(d->subscribers.size()); }
+quint64 EventPublisher::eventsDropped() const { return d->eventsDropped; }
+
+qint64 EventPublisher::queuedBytes() const
+{
+    qint64 total = 0;
+    for (const auto &subscriber : d->subscribers) {
+        subscriber->updateBacklog();
+        total += subscriber->queuedBytes();
+    }
+    return total;
+}
+
+bool EventPublisher::publish(QLatin1StringView kind, const QJsonObject &fields)
+{
+    QByteArray encoded;
+    for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
+        if (!encoded.isEmpty())
+            encoded.append(',');
+        protocol::json::appendString(encoded, it.key());
+        encoded.append(':');
+        protocol::json::appendValue(encoded, it.value());
+    }
+    return publishEncoded(kind, encoded);
+}
+
+bool EventPublisher::publishEncoded(QLatin1StringView kind, QByteArrayView encodedFields)
+{
+    if (!detail::EventPublisherPrivate::isAllowedExtraKind(kind) || encodedFields.contains('\n'))
+        return false;
+    QByteArray encoded;
+    protocol::appendEventBody(encoded, protocol::nowUs(), kind, encodedFields);
+    if (QThread::currentThread() == thread()) {
+        d->broadcast(encoded);
+    } else {
+        QMetaObject::invokeMethod(
+            this, [this, encoded = std::move(encoded)] { d->broadcast(encoded); }, Qt::QueuedConnection);
+    }
+    return true;
+}
+
+} // namespace afterwork
