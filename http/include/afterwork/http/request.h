@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/http/response.h>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QHash>
+#include <QtCore/QJsonObject>
+#include <QtCore/QString>
+#include <QtCore/QUrl>
+#include <QtCore/QUrlQuery>
+#include <QtNetwork/QHostAddress>
+
+#include <optional>
+#include <type_traits>
+
+namespace afterwork::http {
+
+//! Inclusive bounds for a numeric parameter, FastAPI's `Query(ge=..., le=...)`.
+template<typename T>
+struct Bounds
+{
+    std::optional<T> ge; //!< the value must be >= ge
+    std::optional<T> le; //!< the value must be <= le
+};
+
+namespace detail {
+template<typename T>
+concept ParamType = std::is_same_v<T, QString> || std::is_same_v<T, bool> || std::is_same_v<T, int>
+    || std::is_same_v<T, qint64> || std::is_same_v<T, quint64> || std::is_same_v<T, double>;
+
+enum class ParamSource : quint8 { Query, Path };
+
+//! Converts \a text to T or throws HttpError 422 naming `[source, name]` (FastAPI's wording).
+template<ParamType T>
+T convertParam(const QString &text, ParamSource source, const QString &name);
+template<ParamType T>
+void checkBounds(const T &value, const Bounds<T> &bounds, ParamSource source, const QString &name);
+[[noreturn]] void throwMissing(ParamSource source, const QString &name);
+} // namespace detail
+
+//! One HTTP request, as a value: a copy of what QHttpServer parsed (its request object is reused
+//! for the next request on the connection, so nothing here refers to it). Cheap to copy.
+//!
+//! The typed accessors answer bad input the way FastAPI does: a missing or malformed parameter
+//! throws HttpError 422 whose detail names it, a malformed JSON body throws HttpError 400.
+class Request
+{
+public:
+    Request() = default;
+    Request(quint64 id, QByteArray method, QUrl url, QHash<QByteArray, QByteArray> headers, QByteArray body,
+            QHostAddress peer);
+
+    quint64 id() const { return m_id; }          //!< the request id tasks and request events carry
+    const QByteArray &method() const { return m_method; } //!< "GET", "POST", ...
+    QString path() const { return m_url.path(); }
+    const QUrl &url() const { return m_url; }
+    QUrlQuery query() const { return QUrlQuery(m_url); }
+    //! A header by case-insensitive name; empty when absent.
+    QByteArray header(const QByteArray &name) const;
+    const QByteArray &body() const { return m_body; }
+    const QHostAddress &peer() const { return m_peer; }
+
+    //! The raw text of a query parameter (decoded), or nullopt when absent.
+    std::optional<QString> queryText(const QString &name) const;
+    //! The raw text of a `{name}` path parameter, or nullopt if the route has none of that name.
+    std::optional<QString> pathText(const QString &name) const;
+
+    //! A required query parameter (`?name=value`): 422 when missing or not a T.
+    template<detail::ParamType T>
+    T query(const QString &name, Bounds<T> bounds = {}) const
+    {
+        const std::optional<QString> text = queryText(name);
+        if (!text)
+            detail::throwMissing(detail::ParamSource::Query, name);
+        return checked<T>(*text, detail::ParamSource::Query, name, bounds);
+    }
+    //! An optional query parameter: \a fallback when absent, 422 when present but not a T.
+    template<detail::ParamType T>
+    T query(const QString &name, const T &fallback, Bounds<T> bounds = {}) const
+    {
+        const std::optional<QString> text = queryText(name);
+        if (!text)
+            return fallback;
+        return checked<T>(*text, detail::ParamSource::Query, name, bounds);
+    }
+    //! A `{name}` path parameter: 422 when it is not a T.
+    template<detail::ParamType T>
+    T path(const QString &name, Bounds<T> bounds = {}) const
+    {
+        const std::optional<QString> text = pathText(name);
+        if (!text)
+            detail::throwMissing(detail::ParamSource::Path, name);
+        return checked<T>(*text, detail::ParamSource::Path, name, bounds);
+    }
+
+    //! The body parsed as JSON: 400 when it is not valid JSON, 422 when it is empty.
+    QJsonValue json() const;
+    //! The body as a JSON object (FastAPI's `body: dict`): 400 when malformed, 422 when empty or
+    //! not an object.
+    QJsonObject jsonObject() const;
+
+    //! Set by the router once the route is known.
+    void setPathParams(QHash<QString, QString> params) { m_pathParams = std::move(params); }
+
+private:
+    template<detail::ParamType T>
+    static T checked(const QString &text, detail::ParamSource source, const QString &name, const Bounds<T> &bounds)
+    {
+        T value = detail::convertParam<T>(text, source, name);
+        if constexpr (!std::is_same_v<T, QString> && !std::is_same_v<T, bool>)
+            detail::checkBounds<T>(value, bounds, source, name);
+        return value;
+    }
+
+    quint64 m_id = 0;
+    QByteArray m_method;
+    QUrl m_url;
+    QHash<QByteArray, QByteArray> m_headers; //!< keys lower-case
+    QByteArray m_body;
+    QHostAddress m_peer;
+    QHash<QString, QString> m_pathParams;
+};
+
+} // namespace afterwork::http

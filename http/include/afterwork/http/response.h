@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QByteArray>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonObject>
+#include <QtCore/QJsonValue>
+#include <QtCore/QList>
+#include <QtCore/QPair>
+#include <QtCore/QString>
+
+#include <stdexcept>
+
+namespace afterwork::http {
+
+//! What a route usually returns: `return Json{{"status", "ok"}};`
+using Json = QJsonObject;
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+//! An HTTP response: a status, a body and its content type. JSON bodies are always sent compact
+//! (QHttpServerResponder::write(QJsonDocument) would indent them).
+class Response
+{
+public:
+    //! 200 with a compact JSON object; lets a route `return Json{...};`.
+    Response(const QJsonObject &body, int status = 200);
+    Response(const QJsonArray &body, int status = 200);
+
+    static Response json(const QJsonValue &body, int status = 200);
+    //! FastAPI's error shape: `{"detail": detail}`.
+    static Response error(int status, const QJsonValue &detail);
+    static Response raw(QByteArray body, QByteArray contentType, int status = 200);
+
+    //! Adds a header (Content-Type and Content-Length are set by the router).
+    Response &addHeader(QByteArray name, QByteArray value);
+
+    int status() const { return m_status; }
+    const QByteArray &body() const { return m_body; }
+    const QByteArray &contentType() const { return m_contentType; }
+    const HeaderList &headers() const { return m_headers; }
+
+private:
+    Response() = default;
+    int m_status = 200;
+    QByteArray m_body;
+    QByteArray m_contentType;
+    HeaderList m_headers;
+};
+
+//! The reason phrase of an HTTP status ("Unprocessable Entity"); "Unknown" for unlisted codes.
+QByteArray reasonPhrase(int status);
+
+//! Thrown by a route (or by Request's parameter accessors) to answer with \a status and
+//! `{"detail": detail}`, like FastAPI's HTTPException. The route counts as failed: its
+//! after-route and after-response batches are dropped, its immediate tasks keep running.
+class HttpError : public std::runtime_error
+{
+public:
+    HttpError(int status, QJsonValue detail, HeaderList headers = {});
+
+    int status() const { return m_status; }
+    const QJsonValue &detail() const { return m_detail; }
+    const HeaderList &headers() const { return m_headers; }
+    Response toResponse() const;
+
+    //! 422 with FastAPI's (pydantic 2) validation detail:
+    //! `{"detail": [{"type": type, "loc": loc, "msg": message, "input": input}]}`.
+    static HttpError validation(const QJsonArray &loc, const QString &type, const QString &message,
+                                const QJsonValue &input = QJsonValue::Null, const QJsonObject &ctx = {});
+
+private:
+    int m_status;
+    QJsonValue m_detail;
+    HeaderList m_headers;
+};
+
+} // namespace afterwork::http

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/taskscope.h>
+
+#include <utility>
+
+namespace afterwork::http {
+
+//! The per-request task entry points a route receives, as in the seed (fastapi-tasks' `Tasks`):
+//! \code
+//! tasks.schedule(fn, args...);                                   // immediate
+//! tasks.task({.name = "send_welcome_email"}).schedule(fn, args...);
+//! tasks.afterRoute().task({.name = "finalize_order", .shield = true}).schedule(fn, orderId);
+//! tasks.afterResponse().schedule(fn);                           // once the response is written
+//! \endcode
+//! Immediate tasks start at once. After-route tasks start once the route has produced its
+//! response, before it is written; after-response tasks once every byte of it was handed to the
+//! socket (or the client went away). If the route fails, both batches are dropped. Scheduling
+//! throws EngineShutDownError once the engine no longer accepts work. Safe from any thread.
+class Tasks
+{
+public:
+    explicit Tasks(TaskScope scope) : m_scope(std::move(scope)) {}
+
+    template<typename F, typename... Args>
+    Task schedule(F &&fn, Args &&...args) const
+    {
+        return m_scope.schedule(std::forward<F>(fn), std::forward<Args>(args)...);
+    }
+    [[nodiscard]] Scheduler task(const TaskConfig &config) const { return m_scope.task(config); }
+    [[nodiscard]] Scheduler afterRoute() const { return m_scope.afterRoute(); }
+    [[nodiscard]] Scheduler afterResponse() const { return m_scope.afterResponse(); }
+
+    quint64 requestId() const { return m_scope.requestId(); }
+    const TaskScope &scope() const { return m_scope; }
+
+private:
+    TaskScope m_scope;
+};
+
+} // namespace afterwork::http

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#include "connectionguard.h"
+
+#include "logging.h"
+#include "wire.h"
+
+#include <QtNetwork/QTcpSocket>
+
+namespace afterwork::http::detail {
+
+namespace {
+
+//! The value of header \a name (lower-case) in the header block \a head, trimmed; null if absent.
+QByteArray headerValue(QByteArrayView head, QByteArrayView name)
+{
+    qsizetype lineStart = head.indexOf("\r\n") + 2; // skip the request line
+    while (lineStart > 1 && lineStart < head.size()) {
+        qsizetype lineEnd = head.indexOf("\r\n", lineStart);
+        if (lineEnd < 0)
+            lineEnd = head.size();
+        const QByteArrayView line = head.sliced(lineStart, lineEnd - lineStart);
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.sliced(colon + 1).trimmed().toByteArray();
+        lineStart = lineEnd + 2;
+    }
+    return {};
+}
+
+} // namespace
+
+ConnectionGuard::ConnectionGuard(QTcpSocket *socket, GuardLimits limits, DetachFromServer detach)
+    : QObject(socket)
+    , m_socket(socket)
+    , m_limits(limits)
+    , m_detach(std::move(detach))
+{
+    connect(socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, [this] {
+        qCInfo(lcHttp) << "a refused request's body did not arrive in time; closing its connection";
+        m_socket->abort();
+    });
+}
+
+void ConnectionGuard::onReadyRead()
+{
+    if (m_state == State::Draining) {
+        drain();
+        return;
+    }
+    // The server keeps a read transaction open while a request is incomplete and commits it
+    // once the request is whole, so no transaction means this data starts a new request.
+    // Inside a transaction peek() shows only the bytes the server has not read yet: the new ones.
+    if (!m_socket->isTransactionStarted()) {
+        m_state = State::ReadingHeaders;
+        m_head.clear();
+    } else if (m_state != State::ReadingHeaders) {
+        return; // body bytes of a request already inspected
+    }
+    const qint64 room = m_limits.maxHeaderBytes + 4 - m_head.size();
+    m_head += m_socket->peek(qMax<qint64>(0, qMin(room, m_socket->bytesAvailable())));
+    const qsizetype headerEnd = m_head.indexOf("\r\n\r\n");
+    if (headerEnd >= 0)
+        inspectHeaders(headerEnd);
+    else if (m_head.size() > m_limits.maxHeaderBytes)
+        refuse(431, "Request header fields too large", 0);
+}
+
+void ConnectionGuard::inspectHeaders(qsizetype headerEnd)
+{
+    const QByteArrayView head = QByteArrayView(m_head).first(headerEnd + 2);
+    m_state = State::Passed;
+    const bool expectsContinue = headerValue(head, "expect").compare("100-continue", Qt::CaseInsensitive) == 0;
+    const QByteArray lengthText = headerValue(head, "content-length");
+    bool lengthOk = true;
+    const qint64 length = lengthText.isNull() ? 0 : lengthText.toLongLong(&lengthOk);
+    const qint64 requestBytes = headerEnd + 4 + length;
+    m_head.clear();
+    if (lengthOk && length > m_limits.maxBodyBytes) {
+        // A client waiting for `100 Continue` sends no body: nothing to drain.
+        refuse(413, "Request body too large (limit " + QByteArray::number(m_limits.maxBodyBytes) + " bytes)",
+               expectsContinue ? 0 : requestBytes);
+        return;
+    }
+    // QHttpServer 6.4 never answers it; without this a client waits (curl: 1 s) before the body.
+    if (expectsContinue)
+        m_socket->write(continueResponse());
+}
+
+void ConnectionGuard::refuse(int status, const QByteArray &detail, qint64 requestBytes)
+{
+    // From here on this guard owns the connection: the server must not parse what follows.
+    m_detach(m_socket);
+    if (m_socket->isTransactionStarted())
+        m_socket->rollbackTransaction(); // back to the request's first byte
+    const qint64 received = m_socket->skip(m_socket->bytesAvailable());
+    m_head.clear();
+    m_socket->write(serializeResponse(Response::error(status, QString::fromUtf8(detail)), true));
+    qCInfo(lcHttp).noquote() << "refused a request at the header stage:" << status << detail;
+
+    // A client still uploading gets its body read and discarded, so that it sees our answer
+    // rather than a connection reset.
+    m_drainRemaining = requestBytes - received;
+    if (m_drainRemaining <= 0) {
+        m_socket->disconnectFromHost();
+        return;
+    }
+    m_state = State::Draining;
+    m_drainTimer.start(m_limits.drainTimeout);
+}
+
+void ConnectionGuard::drain()
+{
+    m_drainRemaining -= m_socket->skip(m_socket->bytesAvailable());
+    if (m_drainRemaining <= 0) {
+        m_drainTimer.stop();
+        m_socket->disconnectFromHost();
+    }
+}
+
+GuardedTcpServer::GuardedTcpServer(GuardLimits limits, DetachFromServer detach, QObject *parent)
+    : QTcpServer(parent)
+    , m_limits(limits)
+    , m_detach(std::move(detach))
+{
+}
+
+void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        qCWarning(lcHttp) << "could not take an incoming connection:" << socket->errorString();
+        delete socket;
+        return;
+    }
+    new ConnectionGuard(socket, m_limits, m_detach);
+    addPendingConnection(socket);
+}
+
+} // namespace afterwork::http::detail

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+#include "exchange.h"
+
+#include "logging.h"
+#include "routercore.h"
+
+#include <chrono>
+
+namespace afterwork::http::detail {
+
+namespace {
+qint64 nowUs()
+{
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+} // namespace
+
+Exchange::Exchange(std::shared_ptr<RouterCore> core, quint64 requestId, QString method, QString path,
+                   std::shared_ptr<ResponseChannel> channel, bool closeConnection)
+    : m_core(std::move(core))
+    , m_requestId(requestId)
+    , m_method(std::move(method))
+    , m_path(std::move(path))
+    , m_channel(std::move(channel))
+    , m_closeConnection(closeConnection)
+{
+    ++m_core->inFlight;
+}
+
+Exchange::~Exchange()
+{
+    // Only reachable unfinished when the router and its thread's event loop are going away.
+    if (!m_finished)
+        m_core->requestFinished();
+}
+
+void Exchange::received()
+{
+    emitStage(RequestStage::Received);
+}
+
+void Exchange::answer(const Response &response)
+{
+    if (m_answered)
+        return;
+    m_answered = true;
+    m_status = response.status();
+    emitStage(RequestStage::RouteReturned);
+    if (m_scope)
+        m_scope->flush(Mode::AfterRoute);
+    writeAndWatch(response, true);
+}
+
+void Exchange::fail(const Response &response, const QString &reason)
+{
+    if (m_answered)
+        return;
+    m_answered = true;
+    m_status = response.status();
+    emitStage(RequestStage::Failed, reason);
+    if (m_scope)
+        m_scope->drop(reason);
+    writeAndWatch(response, false);
+}
+
+void Exchange::reject(const Response &response)
+{
+    if (m_answered)
+        return;
+    m_answered = true;
+    m_status = response.status();
+    writeAndWatch(response, false);
+}
+
+void Exchange::emitStage(RequestStage stage, const QString &error)
+{
+    RequestEvent event;
+    event.requestId = m_requestId;
+    event.method = m_method;
+    event.path = m_path;
+    event.stage = stage;
+    event.status = stage == RequestStage::Received ? 0 : m_status;
+    event.timestampUs = nowUs();
+    event.error = error;
+    m_core->emitEvent(event);
+}
+
+void Exchange::writeAndWatch(const Response &response, bool flushAfterResponse)
+{
+    m_flushAfterResponse = flushAfterResponse;
+    if (!m_channel->write(response, m_closeConnection)) {
+        finish(RequestStage::ClientGone);
+        return;
+    }
+    const auto self = shared_from_this();
+    m_channel->whenWritten([self] { self->finish(RequestStage::ResponseWritten); },
+                           [self] { self->finish(RequestStage::ClientGone); });
+}
+
+void Exchange::finish(RequestStage stage)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    // The request event first: an after-response task's `started` must come after `response_written`.
+    emitStage(stage);
+    // A client that left still gets its after-response tasks (SPEC §2); a failed route has none.
+    if (m_flushAfterResponse && m_scope)
+        m_scope->flush(Mode::AfterResponse);
+    m_core->requestFinished();
+}
+
+} // namespace afterwork::http::detail

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#include <afterwork/http/request.h>
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonParseError>
+
+namespace afterwork::http {
+
+Request::Request(quint64 id, QByteArray method, QUrl url, QHash<QByteArray, QByteArray> headers, QByteArray body,
+                 QHostAddress peer)
+    : m_id(id)
+    , m_method(std::move(method))
+    , m_url(std::move(url))
+    , m_headers(std::move(headers))
+    , m_body(std::move(body))
+    , m_peer(std::move(peer))
+{
+}
+
+QByteArray Request::header(const QByteArray &name) const
+{
+    return m_headers.value(name.toLower());
+}
+
+std::optional<QString> Request::queryText(const QString &name) const
+{
+    const QUrlQuery query(m_url);
+    if (!query.hasQueryItem(name))
+        return std::nullopt;
+    // A '+' in a query string means a space (form encoding); an encoded "%2B" stays a '+'.
+    QString encoded = query.queryItemValue(name, QUrl::FullyEncoded);
+    encoded.replace(QLatin1Char('+'), QLatin1String("%20"));
+    return QUrl::fromPercentEncoding(encoded.toUtf8());
+}
+
+std::optional<QString> Request::pathText(const QString &name) const
+{
+    const auto it = m_pathParams.constFind(name);
+    if (it == m_pathParams.cend())
+        return std::nullopt;
+    return *it;
+}
+
+QJsonValue Request::json() const
+{
+    if (m_body.trimmed().isEmpty()) {
+        throw HttpError::validation(QJsonArray{QStringLiteral("body")}, QStringLiteral("missing"),
+                                    QStringLiteral("Field required"));
+    }
+    // QJsonDocument takes only objects and arrays at the top: wrap, so that `42` parses too.
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson('[' + m_body + ']', &error);
+    if (error.error != QJsonParseError::NoError || !document.isArray() || document.array().size() != 1) {
+        const int offset = qMax(0, error.offset - 1);
+        QJsonObject item{{QStringLiteral("type"), QStringLiteral("json_invalid")},
+                         {QStringLiteral("loc"), QJsonArray{QStringLiteral("body"), offset}},
+                         {QStringLiteral("msg"), QStringLiteral("JSON decode error")},
+                         {QStringLiteral("input"), QJsonObject{}},
+                         {QStringLiteral("ctx"), QJsonObject{{QStringLiteral("error"),
+                                                              error.error != QJsonParseError::NoError
+                                                                  ? error.errorString()
+                                                                  : QStringLiteral("more than one value")}}}};
+        throw HttpError(400, QJsonArray{item});
+    }
+    return document.array().first();
+}
+
+QJsonObject Request::jsonObject() const
+{
+    const QJsonValue value = json();
+    if (!value.isObject()) {
+        throw HttpError::validation(QJsonArray{QStringLiteral("body")}, QStringLiteral("dict_type"),
+                                    QStringLiteral("Input should be a valid dictionary"), value);
+    }
+    return value.toObject();
+}
+
+} // namespace afterwork::http

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "qhttpserveradapter.h"
+#include "routetable.h"
+
+#include <afterwork/http/taskrouter.h>
+#include <afterwork/taskengine.h>
+
+#include <QtCore/QPointer>
+
+#include <atomic>
+#include <memory>
+
+namespace afterwork::http::detail {
+
+class Exchange;
+
+//! TaskRouter's state, shared with requests in flight so that they can finish after the router
+//! is gone (they then emit nothing). Server thread only, except where noted.
+class RouterCore final : public std::enable_shared_from_this<RouterCore>
+{
+public:
+    RouterCore(TaskRouter *owner, TaskEngine *engine, RouterOptions options);
+
+    //! Hooks into the server (needs shared_from_this, hence not in the constructor).
+    void attach(QHttpServer *server);
+    void detach();
+
+    void dispatch(IncomingRequest &&incoming, std::shared_ptr<ResponseChannel> channel);
+    void emitEvent(const RequestEvent &event);
+    void requestFinished();
+
+    QPointer<TaskRouter> owner;
+    QPointer<TaskEngine> engine;
+    RouterOptions options;
+    RouteTable routes;
+    std::unique_ptr<ServerAdapter> adapter;
+    bool accepting = true;
+    int inFlight = 0;
+
+private:
+    void runRoute(const std::shared_ptr<Exchange> &exchange, const RouteTable::Match &match, IncomingRequest &&incoming);
+    static std::atomic<quint64> s_nextRequestId;
+};
+
+//! The shared state behind Responder handles. Any thread.
+struct ResponderState
+{
+    ResponderState(std::shared_ptr<Exchange> exchange, QPointer<QObject> context, quint64 requestId);
+    //! The last handle is gone: a route that never answered fails with a 500.
+    ~ResponderState();
+
+    //! Runs \a action on the exchange, on the router's thread (at once if already there).
+    void deliver(std::function<void(Exchange &)> action);
+    //! Claims the right to answer; false if someone already answered.
+    bool claim() { return !answered.exchange(true); }
+
+    std::shared_ptr<Exchange> exchange;
+    QPointer<QObject> context;
+    quint64 requestId;
+    std::atomic<bool> answered{false};
+
+private:
+    void finalDelivery();
+};
+
+} // namespace afterwork::http::detail

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+#include "routetable.h"
+
+#include <QtCore/QRegularExpression>
+#include <QtCore/QUrl>
+
+#include <stdexcept>
+
+namespace afterwork::http::detail {
+
+namespace {
+
+QStringList splitPath(const QString &path)
+{
+    return path.split(QLatin1Char('/'));
+}
+
+QString decoded(const QString &segment)
+{
+    return QUrl::fromPercentEncoding(segment.toUtf8());
+}
+
+} // namespace
+
+QList<RouteTable::Segment> RouteTable::parse(const QString &pattern)
+{
+    if (!pattern.startsWith(QLatin1Char('/')))
+        throw std::invalid_argument("a route pattern starts with '/': " + pattern.toStdString());
+    static const QRegularExpression paramName(QStringLiteral("^\\{([A-Za-z_][A-Za-z0-9_]*)\\}$"));
+    QList<Segment> segments;
+    QStringList seen;
+    for (const QString &part : splitPath(pattern)) {
+        if (const auto match = paramName.match(part); match.hasMatch()) {
+            const QString name = match.captured(1);
+            if (seen.contains(name))
+                throw std::invalid_argument("a route pattern names a parameter twice: " + pattern.toStdString());
+            seen << name;
+            segments.append({name, true});
+        } else if (part.contains(QLatin1Char('{')) || part.contains(QLatin1Char('}'))) {
+            throw std::invalid_argument("a path parameter takes a whole segment, as in /users/{id}: "
+                                        + pattern.toStdString());
+        } else {
+            segments.append({part, false});
+        }
+    }
+    return segments;
+}
+
+void RouteTable::add(const QString &pattern, Method method, RouteHandler handler)
+{
+    if (!handler)
+        throw std::invalid_argument("a route needs a handler: " + pattern.toStdString());
+    Route route{pattern, parse(pattern), method, std::make_shared<RouteHandler>(std::move(handler))};
+    for (const Route &existing : m_routes) {
+        if (existing.method == method && existing.pattern == pattern)
+            throw std::invalid_argument("this path and method already have a route: " + methodName(method).toStdString()
+                                        + ' ' + pattern.toStdString());
+    }
+    m_routes.push_back(std::move(route));
+}
+
+bool RouteTable::matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params)
+{
+    if (route.segments.size() != segments.size())
+        return false;
+    QHash<QString, QString> found;
+    for (qsizetype i = 0; i < segments.size(); ++i) {
+        const Segment &expected = route.segments.at(i);
+        const QString value = decoded(segments.at(i));
+        if (expected.isParam) {
+            if (value.isEmpty())
+                return false;
+            found.insert(expected.text, value);
+        } else if (expected.text != value) {
+            return false;
+        }
+    }
+    if (params)
+        *params = std::move(found);
+    return true;
+}
+
+RouteTable::Match RouteTable::find(const QString &encodedPath, const QByteArray &method) const
+{
+    Match result;
+    const QStringList segments = splitPath(encodedPath);
+    QList<QByteArray> allowed;
+    for (const Route &route : m_routes) {
+        QHash<QString, QString> params;
+        if (!matches(route, segments, &params))
+            continue;
+        result.pathKnown = true;
+        if (methodName(route.method) == method) {
+            result.handler = route.handler;
+            result.pattern = route.pattern;
+            result.pathParams = std::move(params);
+            return result;
+        }
+        if (!allowed.contains(methodName(route.method)))
+            allowed << methodName(route.method);
+    }
+    result.allowed = allowed.join(", ");
+    return result;
+}
+
+bool RouteTable::claims(const QString &encodedPath) const
+{
+    const QStringList segments = splitPath(encodedPath);
+    for (const Route &route : m_routes) {
+        if (matches(route, segments, nullptr))
+            return true;
+    }
+    return false;
+}
+
+} // namespace afterwork::http::detail

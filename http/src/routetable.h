@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/http/taskrouter.h>
+
+#include <QtCore/QHash>
+#include <QtCore/QList>
+#include <QtCore/QString>
+
+#include <memory>
+#include <vector>
+
+namespace afterwork::http::detail {
+
+//! The router's routes: FastAPI-style patterns (`/process/{user_id}`), each segment a literal or
+//! one `{name}` parameter, matched against percent-encoded paths segment by segment.
+class RouteTable
+{
+public:
+    //! Throws std::invalid_argument for a malformed pattern or a pattern+method already routed.
+    void add(const QString &pattern, Method method, RouteHandler handler);
+
+    struct Match
+    {
+        //! Null: no route for this path and method. Shared, so that a route added while a handler
+        //! runs cannot pull the handler from under it.
+        std::shared_ptr<RouteHandler> handler;
+        QString pattern;
+        QHash<QString, QString> pathParams;    //!< decoded
+        bool pathKnown = false;                //!< some route has this path (then 405, else 404)
+        QByteArray allowed;                    //!< for 405's Allow header: "GET, POST"
+    };
+    Match find(const QString &encodedPath, const QByteArray &method) const;
+    bool claims(const QString &encodedPath) const;
+
+private:
+    struct Segment
+    {
+        QString text;   //!< the literal, or the parameter's name
+        bool isParam = false;
+    };
+    struct Route
+    {
+        QString pattern;
+        QList<Segment> segments;
+        Method method;
+        std::shared_ptr<RouteHandler> handler;
+    };
+    static QList<Segment> parse(const QString &pattern);
+    static bool matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params);
+
+    std::vector<Route> m_routes;
+};
+
+} // namespace afterwork::http::detail

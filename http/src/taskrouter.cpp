@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#include <afterwork/http/taskrouter.h>
+
+#include "routercore.h"
+
+namespace afterwork::http {
+
+QByteArray methodName(Method method)
+{
+    switch (method) {
+    case Method::Get: return QByteArrayLiteral("GET");
+    case Method::Post: return QByteArrayLiteral("POST");
+    case Method::Put: return QByteArrayLiteral("PUT");
+    case Method::Patch: return QByteArrayLiteral("PATCH");
+    case Method::Delete: return QByteArrayLiteral("DELETE");
+    case Method::Head: return QByteArrayLiteral("HEAD");
+    case Method::Options: return QByteArrayLiteral("OPTIONS");
+    }
+    return QByteArrayLiteral("UNKNOWN");
+}
+
+TaskRouter::TaskRouter(QHttpServer *server, TaskEngine *engine, RouterOptions options, QObject *parent)
+    : QObject(parent)
+    , d(std::make_shared<detail::RouterCore>(this, engine, options))
+{
+    qRegisterMetaType<afterwork::http::RequestEvent>();
+    d->attach(server);
+}
+
+TaskRouter::~TaskRouter()
+{
+    // Requests still in flight keep the core alive and finish without us (they emit nothing).
+    d->detach();
+    d->owner = nullptr;
+}
+
+void TaskRouter::addRoute(const QString &pattern, Method method, detail::RouteHandler handler)
+{
+    d->routes.add(pattern, method, std::move(handler));
+}
+
+quint16 TaskRouter::listen(const QHostAddress &address, quint16 port)
+{
+    return d->adapter ? d->adapter->listen(address, port) : 0;
+}
+
+QList<quint16> TaskRouter::ports() const
+{
+    return d->adapter ? d->adapter->ports() : QList<quint16>{};
+}
+
+void TaskRouter::stopAccepting()
+{
+    d->accepting = false;
+    if (d->adapter)
+        d->adapter->closeListeners();
+}
+
+bool TaskRouter::isAccepting() const
+{
+    return d->accepting;
+}
+
+int TaskRouter::inFlight() const
+{
+    return d->inFlight;
+}
+
+} // namespace afterwork::http
