@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/client/streamevent.h>
+
+#include <QtCore/QList>
+#include <QtCore/QObject>
+
+#include <memory>
+#include <optional>
+
+namespace afterwork::client {
+
+namespace detail {
+class LineSplitter;
+}
+
+//! Where stream lines come from: a live socket (LocalSocketSource) or a recording (FileSource).
+//! Both split bytes into lines and parse them the same way and emit the same signals, so whatever
+//! consumes a source (TaskStore, the CLI, the dashboard) cannot tell a recording from a live run.
+//!
+//! Lines are delivered in batches (linesReceived), one per chunk of input, never one signal per
+//! line. Checks made on the way, each reported in order between batches:
+//! - `seq` must be the previous line's + 1 (+ `missed` for a `gap`); a hello with seq 0 starts a
+//!   new connection's numbering. Anything else is reported by sequenceGap(), on top of the `gap`
+//!   lines the publisher sends itself.
+//! - a hello with a different `instance` than the previous hello means the source restarted:
+//!   instanceChanged().
+class EventSource : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State : quint8 { Idle, Connecting, Connected, Reconnecting, Finished };
+    Q_ENUM(State)
+    enum class Error : quint8 {
+        NotFound,          //!< no source listens on that name / no such file
+        AccessDenied,      //!< the socket or file is not ours to read
+        ConnectionRefused, //!< a socket file exists but nothing accepts on it (a dead source)
+        ReadFailed,        //!< reading failed mid-way
+        Other,
+    };
+    Q_ENUM(Error)
+
+    //! The default cap on one line: a snapshot of many thousand tasks must fit.
+    static constexpr qsizetype DefaultMaxLineBytes = 64 * 1024 * 1024;
+
+    ~EventSource() override;
+
+    //! Starts reading (connecting). Safe to call again after stop().
+    virtual void start() = 0;
+    //! Stops reading for good (no reconnect) without reporting a disconnection: stopping to watch
+    //! is not the source going away.
+    virtual void stop() = 0;
+    //! "socket 'NAME'" or "file 'PATH'", for messages.
+    virtual QString description() const = 0;
+
+    State state() const noexcept { return m_state; }
+    //! The latest hello's source, if any.
+    const std::optional<SourceInfo> &sourceInfo() const noexcept { return m_source; }
+    //! Whether the current (or last) connection said bye.
+    bool byeSeen() const noexcept { return m_byeSeen; }
+    qint64 lineCount() const noexcept { return m_lineCount; }
+    qint64 malformedLineCount() const noexcept { return m_malformedCount; }
+
+    void setMaxLineBytes(qsizetype bytes);
+    qsizetype maxLineBytes() const noexcept { return m_maxLineBytes; }
+
+Q_SIGNALS:
+    void stateChanged(afterwork::client::EventSource::State state);
+    //! A connection is established (a file: opened). Lines follow.
+    void connected();
+    //! The connection ended; \a byeSeen says whether the source said bye first (if not, its live
+    //! tasks are lost). A file ends like a connection.
+    void disconnected(bool byeSeen);
+    //! The next connection attempt is in \a delayMs milliseconds (the \a attempt-th in a row).
+    void reconnecting(int attempt, int delayMs);
+    //! Connecting or reading failed. A live source keeps retrying if it reconnects.
+    void errorOccurred(afterwork::client::EventSource::Error error, const QString &message);
+    //! A batch of lines, in order: valid events and malformed lines (with their ParseError).
+    void linesReceived(const QList<afterwork::client::StreamLine> &lines);
+    //! `seq` jumped without a `gap` accounting for it: \a received instead of \a expected.
+    void sequenceGap(quint64 expected, quint64 received, qint64 lineNumber);
+    //! A hello from a different run of the source: every earlier task is gone.
+    void instanceChanged(const afterwork::client::SourceInfo &previous, const afterwork::client::SourceInfo &current);
+    //! No more lines will come (end of file, or a live source that stopped retrying).
+    void finished();
+
+protected:
+    explicit EventSource(QObject *parent = nullptr);
+
+    void setState(State state);
+    //! A new connection (or file): line numbers and seq checks start over.
+    void beginConnection();
+    //! Bytes read from the connection; complete lines are parsed and delivered in one batch.
+    void ingest(QByteArrayView bytes);
+    //! Splits and parses without delivering: for sources that pace their lines.
+    QList<StreamLine> parseBytes(QByteArrayView bytes);
+    //! The connection ended: a trailing line without newline is still delivered, then
+    //! disconnected(byeSeen) is emitted.
+    void endConnection();
+    //! The trailing partial line, parsed (empty if none).
+    QList<StreamLine> takeRemainder();
+    //! Delivers parsed lines: seq and instance checks, then linesReceived in as few batches as the
+    //! checks allow.
+    void deliver(QList<StreamLine> lines);
+
+private:
+    StreamLine makeLine(QByteArray bytes);
+
+    std::unique_ptr<detail::LineSplitter> m_splitter; // Owning.
+    State m_state = State::Idle;
+    std::optional<SourceInfo> m_source;
+    std::optional<quint64> m_previousSeq;
+    bool m_byeSeen = false;
+    qint64 m_lineNumber = 0;
+    qint64 m_lineCount = 0;
+    qint64 m_malformedCount = 0;
+    qsizetype m_maxLineBytes = DefaultMaxLineBytes;
+};
+
+} // namespace afterwork::client

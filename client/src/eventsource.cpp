@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+#include <afterwork/client/eventsource.h>
+#include <afterwork/client/lineparser.h>
+
+#include "linesplitter.h"
+
+#include <QtCore/QPointer>
+
+namespace afterwork::client {
+
+using detail::LineSplitter;
+
+EventSource::EventSource(QObject *parent)
+    : QObject(parent), m_splitter(std::make_unique<LineSplitter>(DefaultMaxLineBytes))
+{
+    qRegisterMetaType<afterwork::client::StreamLine>();
+    qRegisterMetaType<QList<afterwork::client::StreamLine>>();
+    qRegisterMetaType<afterwork::client::SourceInfo>();
+}
+
+EventSource::~EventSource() = default;
+
+void EventSource::setMaxLineBytes(qsizetype bytes)
+{
+    m_maxLineBytes = bytes;
+    m_splitter->setMaxLineBytes(bytes);
+}
+
+void EventSource::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void EventSource::beginConnection()
+{
+    m_splitter->reset();
+    m_previousSeq.reset();
+    m_byeSeen = false;
+    m_lineNumber = 0;
+}
+
+StreamLine EventSource::makeLine(QByteArray bytes)
+{
+    StreamLine line;
+    line.lineNumber = m_lineNumber;
+    line.parsed = parseLine(bytes);
+    line.bytes = std::move(bytes);
+    return line;
+}
+
+QList<StreamLine> EventSource::parseBytes(QByteArrayView bytes)
+{
+    QList<LineSplitter::Line> pieces;
+    m_splitter->feed(bytes, pieces);
+    QList<StreamLine> lines;
+    lines.reserve(pieces.size());
+    for (LineSplitter::Line &piece : pieces) {
+        ++m_lineNumber;
+        if (piece.oversized) {
+            StreamLine line;
+            line.lineNumber = m_lineNumber;
+            line.parsed = ParseError{0, QStringLiteral("line of %1 bytes exceeds the limit of %2 bytes")
+                                            .arg(piece.fullSize)
+                                            .arg(m_maxLineBytes)};
+            line.bytes = std::move(piece.bytes);
+            lines.append(std::move(line));
+            continue;
+        }
+        // Blank lines (a trailing "\r\n" included) carry nothing; they still count for line numbers.
+        if (piece.bytes.isEmpty() || piece.bytes == "\r")
+            continue;
+        lines.append(makeLine(std::move(piece.bytes)));
+    }
+    return lines;
+}
+
+QList<StreamLine> EventSource::takeRemainder()
+{
+    LineSplitter::Line piece;
+    if (!m_splitter->takeRemainder(piece))
+        return {};
+    ++m_lineNumber;
+    StreamLine line;
+    if (piece.oversized) {
+        line.lineNumber = m_lineNumber;
+        line.parsed = ParseError{0, QStringLiteral("line of %1 bytes exceeds the limit of %2 bytes")
+                                        .arg(piece.fullSize)
+                                        .arg(m_maxLineBytes)};
+        line.bytes = std::move(piece.bytes);
+    } else {
+        line = makeLine(std::move(piece.bytes));
+    }
+    return {std::move(line)};
+}
+
+void EventSource::ingest(QByteArrayView bytes)
+{
+    deliver(parseBytes(bytes));
+}
+
+void EventSource::deliver(QList<StreamLine> lines)
+{
+    // A slot may stop or delete this source while it handles a signal: stop delivering then.
+    const QPointer<EventSource> self(this);
+    const State stateAtStart = m_state;
+    const auto stillDelivering = [&] { return self && m_state == stateAtStart; };
+
+    QList<StreamLine> batch;
+    batch.reserve(lines.size());
+    const auto flush = [&] {
+        if (batch.isEmpty())
+            return true;
+        Q_EMIT linesReceived(std::exchange(batch, {}));
+        return stillDelivering();
+    };
+
+    for (StreamLine &line : lines) {
+        ++m_lineCount;
+        const StreamEvent *event = line.event();
+        if (!event) {
+            ++m_malformedCount;
+        } else if (const auto *hello = event->as<HelloEvent>()) {
+            // A hello starts a connection's numbering; a new instance is a restarted source.
+            if (m_source && m_source->instance != hello->source.instance) {
+                const SourceInfo previous = *m_source;
+                m_source = hello->source;
+                if (!flush())
+                    return;
+                Q_EMIT instanceChanged(previous, hello->source);
+                if (!stillDelivering())
+                    return;
+            } else {
+                m_source = hello->source;
+            }
+            m_previousSeq = event->seq;
+        } else {
+            if (m_previousSeq) {
+                quint64 expected = *m_previousSeq + 1;
+                if (const auto *gap = event->as<GapEvent>())
+                    expected += quint64(gap->missed);
+                if (event->seq != expected) {
+                    if (!flush())
+                        return;
+                    Q_EMIT sequenceGap(expected, event->seq, line.lineNumber);
+                    if (!stillDelivering())
+                        return;
+                }
+            }
+            m_previousSeq = event->seq;
+            if (event->kind() == EventKind::Bye)
+                m_byeSeen = true;
+        }
+        batch.append(std::move(line));
+    }
+    flush();
+}
+
+void EventSource::endConnection()
+{
+    const QPointer<EventSource> self(this);
+    QList<StreamLine> rest = takeRemainder();
+    if (!rest.isEmpty()) {
+        deliver(std::move(rest));
+        if (!self)
+            return;
+    }
+    Q_EMIT disconnected(m_byeSeen);
+}
+
+} // namespace afterwork::client

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+#include <afterwork/client/filesource.h>
+
+#include <QtCore/QFileInfo>
+
+#include <cmath>
+
+namespace afterwork::client {
+
+FileSource::FileSource(QString path, FileSourceOptions options, QObject *parent)
+    : EventSource(parent), m_path(std::move(path)), m_options(options)
+{
+    if (!(m_options.speed >= 0) || !std::isfinite(m_options.speed))
+        m_options.speed = 0;
+    m_options.chunkBytes = std::max<qsizetype>(m_options.chunkBytes, 4096);
+    m_stepTimer.setSingleShot(true);
+    connect(&m_stepTimer, &QTimer::timeout, this, &FileSource::step);
+}
+
+FileSource::~FileSource() = default;
+
+QString FileSource::description() const
+{
+    return QStringLiteral("file '%1'").arg(m_path);
+}
+
+void FileSource::start()
+{
+    stop();
+    setState(State::Connecting);
+    m_stepTimer.start(0);
+}
+
+void FileSource::stop()
+{
+    m_stepTimer.stop();
+    m_file.close();
+    m_atEnd = false;
+    m_pending.clear();
+    m_pendingIndex = 0;
+    m_firstTsUs = m_latestTsUs = -1;
+    setState(State::Idle);
+}
+
+void FileSource::fail(Error error, const QString &message)
+{
+    setState(State::Finished);
+    Q_EMIT errorOccurred(error, message);
+    if (state() == State::Finished)
+        Q_EMIT finished();
+}
+
+void FileSource::step()
+{
+    if (state() == State::Connecting) {
+        m_file.setFileName(m_path);
+        const QFileInfo info(m_path);
+        if (!info.exists())
+            return fail(Error::NotFound, QStringLiteral("cannot read '%1': no such file").arg(m_path));
+        if (info.isDir())
+            return fail(Error::Other, QStringLiteral("cannot read '%1': it is a directory").arg(m_path));
+        if (!m_file.open(QIODevice::ReadOnly)) {
+            const Error error = m_file.error() == QFileDevice::PermissionsError ? Error::AccessDenied : Error::Other;
+            return fail(error, QStringLiteral("cannot read '%1': %2").arg(m_path, m_file.errorString()));
+        }
+        beginConnection();
+        setState(State::Connected);
+        m_clock.start();
+        Q_EMIT connected();
+        if (state() != State::Connected)
+            return;
+    }
+    if (state() != State::Connected)
+        return;
+    if (m_options.speed > 0)
+        stepPaced();
+    else
+        stepUnpaced();
+}
+
+bool FileSource::readChunk(QList<StreamLine> &into)
+{
+    const QByteArray chunk = m_file.read(m_options.chunkBytes);
+    if (chunk.isEmpty()) {
+        if (m_file.error() != QFileDevice::NoError) {
+            fail(Error::ReadFailed, QStringLiteral("reading '%1' failed: %2").arg(m_path, m_file.errorString()));
+            return false;
+        }
+        m_atEnd = true;
+        into.append(takeRemainder());
+        return true;
+    }
+    into.append(parseBytes(chunk));
+    return true;
+}
+
+void FileSource::stepUnpaced()
+{
+    QList<StreamLine> lines;
+    if (!readChunk(lines))
+        return;
+    if (!lines.isEmpty()) {
+        deliver(std::move(lines));
+        if (state() != State::Connected)
+            return;
+    }
+    if (m_atEnd)
+        return finish();
+    m_stepTimer.start(0);
+}
+
+void FileSource::stepPaced()
+{
+    // Read ahead until something is pending (or the file ends).
+    while (m_pendingIndex >= m_pending.size() && !m_atEnd) {
+        m_pending.clear();
+        m_pendingIndex = 0;
+        if (!readChunk(m_pending))
+            return;
+    }
+    // Deliver everything due by now: a line is due (ts_us - first ts_us) / speed after opening.
+    // Timestamps only move forward here, so a step reported slightly out of order is not held.
+    const qint64 nowUs = m_clock.nsecsElapsed() / 1000;
+    QList<StreamLine> due;
+    qint64 nextDueUs = -1;
+    while (m_pendingIndex < m_pending.size()) {
+        StreamLine &line = m_pending[m_pendingIndex];
+        if (const StreamEvent *event = line.event()) {
+            if (m_firstTsUs < 0)
+                m_firstTsUs = m_latestTsUs = event->tsUs;
+            const qint64 ts = std::max(m_latestTsUs, event->tsUs);
+            const auto dueUs = qint64(double(ts - m_firstTsUs) / m_options.speed);
+            if (dueUs > nowUs) {
+                nextDueUs = dueUs;
+                break;
+            }
+            m_latestTsUs = ts;
+        }
+        due.append(std::move(line));
+        ++m_pendingIndex;
+    }
+    if (!due.isEmpty()) {
+        deliver(std::move(due));
+        if (state() != State::Connected)
+            return;
+    }
+    if (m_pendingIndex >= m_pending.size() && m_atEnd)
+        return finish();
+    const qint64 waitMs = nextDueUs < 0 ? 0 : std::max<qint64>(0, (nextDueUs - nowUs + 999) / 1000);
+    m_stepTimer.start(std::chrono::milliseconds(std::min<qint64>(waitMs, 24 * 3600 * 1000)));
+}
+
+void FileSource::finish()
+{
+    m_file.close();
+    endConnection();
+    if (state() != State::Connected)
+        return;
+    setState(State::Finished);
+    Q_EMIT finished();
+}
+
+} // namespace afterwork::client
