@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "fakepublisher.h"
+#include "scriptedsource.h"
 
 #include <afterwork/client/eventsource.h>
 #include <afterwork/client/lineparser.h>
@@ -10,24 +11,9 @@
 
 using namespace afterwork::client;
 using afterwork::testing::Lines;
+using afterwork::testing::ScriptedSource;
 
 namespace {
-
-//! A source fed by the test, through the same splitting and parsing as the real ones.
-class ScriptedSource final : public EventSource
-{
-public:
-    void start() override
-    {
-        beginConnection();
-        setState(State::Connected);
-        Q_EMIT connected();
-    }
-    void stop() override { setState(State::Idle); }
-    QString description() const override { return QStringLiteral("script"); }
-    void feed(const QByteArray &bytes) { ingest(bytes); }
-    void end() { endConnection(); }
-};
 
 QList<StreamEvent> events(const QList<QByteArray> &lines)
 {
