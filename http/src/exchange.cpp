@@ -52,15 +52,15 @@ void Exchange::answer(const Response &response)
     writeAndWatch(response, true);
 }
 
-void Exchange::fail(const Response &response, const QString &reason)
+void Exchange::fail(const Response &response, const QString &errorType, const QString &errorMessage)
 {
     if (m_answered)
         return;
     m_answered = true;
     m_status = response.status();
-    emitStage(RequestStage::Failed, reason);
+    emitStage(RequestStage::Failed, errorType, errorMessage);
     if (m_scope)
-        m_scope->drop(reason);
+        m_scope->drop(QStringLiteral("route failed: %1: %2").arg(errorType, errorMessage));
     writeAndWatch(response, false);
 }
 
@@ -73,7 +73,7 @@ void Exchange::reject(const Response &response)
     writeAndWatch(response, false);
 }
 
-void Exchange::emitStage(RequestStage stage, const QString &error)
+void Exchange::emitStage(RequestStage stage, const QString &errorType, const QString &errorMessage)
 {
     RequestEvent event;
     event.requestId = m_requestId;
@@ -82,7 +82,8 @@ void Exchange::emitStage(RequestStage stage, const QString &error)
     event.stage = stage;
     event.status = stage == RequestStage::Received ? 0 : m_status;
     event.timestampUs = nowUs();
-    event.error = error;
+    event.errorType = errorType;
+    event.errorMessage = errorMessage;
     m_core->emitEvent(event);
 }
 

@@ -30,13 +30,14 @@ public:
     void received();
     //! The route produced \a response: `route_returned`, after-route tasks start, then it is written.
     void answer(const Response &response);
-    //! The route failed: `failed`, both batches dropped with \a reason, then \a response is written.
-    void fail(const Response &response, const QString &reason);
+    //! The route failed with \a errorType: \a errorMessage: `failed`, both batches dropped,
+    //! then \a response is written.
+    void fail(const Response &response, const QString &errorType, const QString &errorMessage);
     //! No route ran (404, 405, 413, 503): \a response is written.
     void reject(const Response &response);
 
 private:
-    void emitStage(RequestStage stage, const QString &error = {});
+    void emitStage(RequestStage stage, const QString &errorType = {}, const QString &errorMessage = {});
     void writeAndWatch(const Response &response, bool flushAfterResponse);
     void finish(RequestStage stage);
 

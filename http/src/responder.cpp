@@ -4,6 +4,7 @@
 #include "exchange.h"
 #include "logging.h"
 #include "routercore.h"
+#include "wire.h"
 
 namespace afterwork::http {
 
@@ -24,8 +25,10 @@ bool Responder::fail(const HttpError &error) const
         return false;
     }
     const Response response = error.toResponse();
-    const QString reason = QString::fromUtf8(error.what());
-    d->deliver([response, reason](detail::Exchange &exchange) { exchange.fail(response, reason); });
+    const QString message = QStringLiteral("%1 %2").arg(error.status()).arg(detail::compactJson(error.detail()));
+    d->deliver([response, message](detail::Exchange &exchange) {
+        exchange.fail(response, QStringLiteral("HttpError"), message);
+    });
     return true;
 }
 
@@ -36,7 +39,7 @@ bool Responder::fail(const QString &reason) const
         return false;
     }
     d->deliver([reason](detail::Exchange &exchange) {
-        exchange.fail(Response::error(500, QStringLiteral("Internal Server Error")), reason);
+        exchange.fail(Response::error(500, QStringLiteral("Internal Server Error")), QStringLiteral("RouteError"), reason);
     });
     return true;
 }

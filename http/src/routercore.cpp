@@ -85,11 +85,11 @@ void RouterCore::runRoute(const std::shared_ptr<Exchange> &exchange, const Route
     const auto state = std::make_shared<ResponderState>(exchange, owner.data(), requestId);
     // A route that throws after it answered keeps its answer (and its batches): the client
     // already has, or will have, the response.
-    const auto routeFailed = [&](const Response &response, const QString &reason) {
+    const auto routeFailed = [&](const Response &response, const QString &type, const QString &message) {
         if (state->claim())
-            exchange->fail(response, reason);
+            exchange->fail(response, type, message);
         else
-            qCWarning(lcHttp).noquote() << "route" << match.pattern << "threw after answering:" << reason;
+            qCWarning(lcHttp).noquote() << "route" << match.pattern << "threw after answering:" << type << message;
     };
     try {
         const TaskScope scope = engine->openScope(requestId);
@@ -100,14 +100,13 @@ void RouterCore::runRoute(const std::shared_ptr<Exchange> &exchange, const Route
         Tasks tasks(scope);
         (*match.handler)(request, tasks, Responder(state));
     } catch (const HttpError &error) {
-        routeFailed(error.toResponse(),
-                    QStringLiteral("HTTP %1: %2").arg(error.status()).arg(compactJson(error.detail())));
+        routeFailed(error.toResponse(), QStringLiteral("HttpError"),
+                    QStringLiteral("%1 %2").arg(error.status()).arg(compactJson(error.detail())));
     } catch (...) {
         const TaskError error = TaskError::fromException(std::current_exception());
         qCWarning(lcHttp).noquote() << "route" << incoming.method << match.pattern << "threw" << error.type << ":"
                                     << error.message;
-        routeFailed(Response::error(500, QStringLiteral("Internal Server Error")),
-                    QStringLiteral("route raised %1: %2").arg(error.type, error.message));
+        routeFailed(Response::error(500, QStringLiteral("Internal Server Error")), error.type, error.message);
     }
 }
 
@@ -145,7 +144,7 @@ void ResponderState::finalDelivery()
     if (claim()) {
         qCWarning(lcHttp) << "request" << requestId << ": every Responder was dropped without an answer";
         deliver([](Exchange &e) {
-            e.fail(Response::error(500, QStringLiteral("Internal Server Error")),
+            e.fail(Response::error(500, QStringLiteral("Internal Server Error")), QStringLiteral("NoResponse"),
                    QStringLiteral("the route dropped its Responder without answering"));
         });
     } else {

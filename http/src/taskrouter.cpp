@@ -3,6 +3,8 @@
 
 #include "routercore.h"
 
+#include <afterwork/eventpublisher.h>
+
 namespace afterwork::http {
 
 QByteArray methodName(Method method)
@@ -64,6 +66,13 @@ bool TaskRouter::isAccepting() const
 int TaskRouter::inFlight() const
 {
     return d->inFlight;
+}
+
+QMetaObject::Connection publishRequestEvents(TaskRouter *router, EventPublisher *publisher)
+{
+    return QObject::connect(router, &TaskRouter::requestEvent, publisher, [publisher](const RequestEvent &event) {
+        publisher->publishEncoded(QLatin1StringView("request"), event.encodedFields());
+    });
 }
 
 } // namespace afterwork::http

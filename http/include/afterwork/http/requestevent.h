@@ -36,12 +36,15 @@ struct RequestEvent
     RequestStage stage = RequestStage::Received;
     int status = 0;        //!< the response status; 0 while unknown (at `received`)
     qint64 timestampUs = 0; //!< wall clock, microseconds since the Unix epoch
-    QString error;         //!< on `failed`: what the route threw
+    QString errorType;     //!< on `failed`: what the route threw ("HttpError" for an HttpError)
+    QString errorMessage;
 
-    //! The stream's `request` line body: {"kind":"request","request":..,"method":..,"path":..,
-    //! "stage":..,"status":..(once known),"ts_us":..,"error":..(on failed)}. The publisher adds
-    //! `v` and `seq`.
+    //! The fields of the stream's `request` line (the publisher adds `v`, `seq`, `ts_us`, `kind`):
+    //! `request`, `method`, `path`, `stage`, `status` (once known), and on `failed` an `error`
+    //! object `{"type": ..., "message": ...}` shaped like a task's.
     QJsonObject toJson() const;
+    //! The same fields, compact and without braces, for EventPublisher::publishEncoded().
+    QByteArray encodedFields() const;
 };
 
 } // namespace afterwork::http

@@ -31,6 +31,7 @@ class QHttpServer;
 QT_END_NAMESPACE
 
 namespace afterwork {
+class EventPublisher;
 class TaskEngine;
 }
 
@@ -118,6 +119,9 @@ private:
     friend class detail::RouterCore;
     std::shared_ptr<detail::RouterCore> d; // Owning (shared with requests in flight).
 };
+
+//! Streams every request event of \a router as a `request` line on \a publisher (same thread).
+QMetaObject::Connection publishRequestEvents(TaskRouter *router, EventPublisher *publisher);
 
 namespace detail {
 

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// afterwork-demo: the seed guide's examples as a real HTTP server on Afterwork (issue 4).
+#include "demooptions.h"
+#include "demoroutes.h"
+#include "seedtasks.h"
+#include "shutdowncoordinator.h"
+#include "signalwatcher.h"
+
+#include <afterwork/eventpublisher.h>
+#include <afterwork/http/taskrouter.h>
+#include <afterwork/taskengine.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtHttpServer/QHttpServer>
+
+#include <cstdio>
+#include <memory>
+#include <unistd.h>
+
+using namespace afterwork;
+
+namespace {
+
+//! The seed's global handler, "logs and counts".
+ErrorHandler globalHandler(demo::DemoCounters &counters)
+{
+    return [&counters](const Task &task, const TaskError &error) {
+        counters.globalHandlerCalls.fetch_add(1);
+        qCWarning(demo::lcDemo).noquote() << "[global handler] Task" << task.name() << "failed:" << error.type
+                                          << error.message;
+    };
+}
+
+void say(const QString &line)
+{
+    std::printf("afterwork-demo: %s\n", line.toUtf8().constData());
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("afterwork-demo"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(AFTERWORK_VERSION));
+
+    int exitCode = demo::ExitClean;
+    const std::optional<demo::DemoOptions> options = demo::parseDemoOptions(app.arguments(), &exitCode);
+    if (!options)
+        return exitCode;
+
+    demo::DemoCounters counters;
+    TaskConfig globalConfig;
+    if (options->globalShield)
+        globalConfig.shield = true;
+    if (options->globalHandler)
+        globalConfig.onError = globalHandler(counters);
+    TaskEngine engine(globalConfig, EngineOptions{.maxThreads = options->threads});
+
+    auto *publisher = new EventPublisher(&engine, {.app = QStringLiteral("afterwork-demo")}); // child of engine
+    if (!publisher->listen(options->events)) {
+        std::fprintf(stderr, "afterwork-demo: cannot publish events on '%s': %s\n", qPrintable(options->events),
+                     qPrintable(publisher->errorString()));
+        return demo::ExitFailure;
+    }
+
+    QHttpServer server;
+    http::TaskRouter router(&server, &engine);
+    http::publishRequestEvents(&router, publisher);
+    demo::addSeedRoutes(router);
+    demo::addSpawnRoute(router);
+    demo::addStatusRoutes(router, engine, counters);
+
+    const quint16 port = router.listen(options->host, options->port);
+    if (port == 0) {
+        std::fprintf(stderr, "afterwork-demo: cannot listen on %s:%u\n", qPrintable(options->hostText),
+                     unsigned(options->port));
+        return demo::ExitFailure;
+    }
+    const QString hostForUrl = options->host.protocol() == QAbstractSocket::IPv6Protocol
+        ? QStringLiteral("[%1]").arg(options->host.toString())
+        : options->host.toString();
+    say(QStringLiteral("listening on http://%1:%2").arg(hostForUrl).arg(port));
+    say(QStringLiteral("publishing events on %1 (watch: afterwork tail %2)")
+            .arg(publisher->fullServerName(), options->events));
+    say(QStringLiteral("engine: %1 pool threads; global config: shield=%2, handler=%3; shutdown deadline %4 ms")
+            .arg(engine.counters().poolMax)
+            .arg(options->globalShield ? "on" : "off", options->globalHandler ? "log-and-count" : "none")
+            .arg(options->shutdownDeadline.count()));
+
+    demo::SignalWatcher signalWatcher;
+    demo::ShutdownCoordinator shutdown(&router, &engine, options->shutdownDeadline, stdout);
+    QObject::connect(&signalWatcher, &demo::SignalWatcher::received, &shutdown,
+                     [&shutdown](int signalNumber) { shutdown.onSignal(demo::SignalWatcher::signalName(signalNumber)); });
+    QObject::connect(&shutdown, &demo::ShutdownCoordinator::finished, &app, &QCoreApplication::exit);
+
+    exitCode = app.exec();
+
+    delete publisher; // says `bye` to every subscriber and waits briefly for it to be read
+    say(QStringLiteral("bye (exit %1)").arg(exitCode));
+    if (exitCode == demo::ExitAbandoned) {
+        // Abandoned sync work still runs on pool threads the engine cannot stop; tearing down
+        // statics under it would race, and there is nothing left to report.
+        std::fflush(nullptr);
+        ::_exit(exitCode);
+    }
+    return exitCode;
+}

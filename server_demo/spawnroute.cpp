@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// POST /tasks/spawn: `count` tasks of `ms` milliseconds in any mode and kind, for load and demos.
+#include "demoroutes.h"
+#include "simulatedwork.h"
+
+#include <afterwork/qcoro.h>
+
+#include <QtCore/QJsonArray>
+
+#include <stdexcept>
+
+using namespace afterwork;
+using namespace afterwork::http;
+
+namespace demo {
+
+namespace {
+
+template<typename Enum>
+Enum choice(const Request &req, const QString &name, Enum fallback, std::optional<Enum> (*parse)(QStringView),
+            const char *expected)
+{
+    const std::optional<QString> text = req.queryText(name);
+    if (!text)
+        return fallback;
+    if (const std::optional<Enum> value = parse(*text))
+        return *value;
+    throw HttpError::validation({"query", name}, "enum", QStringLiteral("Input should be %1").arg(QLatin1String(expected)),
+                                *text, {{"expected", QLatin1String(expected)}});
+}
+
+void spawnedSync(const CancellationToken &token, int ms, bool fail)
+{
+    simulateWork(token, std::chrono::milliseconds(ms));
+    if (fail)
+        throw std::runtime_error("spawned task failed on purpose (fail=1)");
+}
+
+QCoro::Task<> spawnedAsync(CancellationToken token, int ms, bool fail)
+{
+    co_await simulateWorkAsync(token, std::chrono::milliseconds(ms));
+    if (fail)
+        throw std::runtime_error("spawned task failed on purpose (fail=1)");
+}
+
+} // namespace
+
+void addSpawnRoute(TaskRouter &router)
+{
+    router.post("/tasks/spawn", [](const Request &req, Tasks &tasks) {
+        // Everything is validated before anything is scheduled, as FastAPI validates first.
+        QString name = req.query<QString>("name", QStringLiteral("spawned"));
+        if (name.isEmpty())
+            name = QStringLiteral("spawned");
+        const int ms = req.query<int>("ms", 100, {.ge = 0, .le = 600000});
+        const int count = req.query<int>("count", 1, {.ge = 1, .le = 1000});
+        const bool fail = req.query<bool>("fail", false);
+        const bool routeFail = req.query<bool>("route_fail", false);
+        const Mode mode = choice<Mode>(req, "mode", Mode::Immediate, &modeFromWireName,
+                                       "'immediate', 'after_route' or 'after_response'");
+        const WorkKind work = choice<WorkKind>(req, "work", WorkKind::Sync, &workFromWireName, "'sync' or 'async'");
+        TaskConfig config{.name = name};
+        if (req.queryText("shield"))
+            config.shield = req.query<bool>("shield"); // absent: inherit (--global-shield)
+
+        const Scheduler scheduler = mode == Mode::AfterRoute      ? tasks.afterRoute().task(config)
+                                    : mode == Mode::AfterResponse ? tasks.afterResponse().task(config)
+                                                                  : tasks.task(config);
+        QJsonArray ids;
+        for (int i = 0; i < count; ++i) {
+            const Task task = work == WorkKind::Async
+                ? scheduler.schedule(named("spawned_async", spawnedAsync), ms, fail)
+                : scheduler.schedule(named("spawned_sync", spawnedSync), ms, fail);
+            ids.append(qint64(task.id()));
+        }
+        if (routeFail)
+            throw std::runtime_error("route_fail=1: the route raised after scheduling");
+        return Json{{"ids", ids},
+                    {"count", count},
+                    {"mode", QString(wireName(mode))},
+                    {"work", QString(wireName(work))},
+                    {"request", qint64(tasks.requestId())}};
+    });
+}
+
+} // namespace demo
