@@ -2,6 +2,8 @@
 // Compact JSON text appended to a QByteArray by hand: the event stream encodes every lifecycle
 // event on the engine thread, so this avoids QJsonDocument's allocations (about 1.5 µs per event).
 
+#include "rawwriter.h"
+
 #include <afterwork/protocol.h>
 
 #include <QtCore/QJsonArray>
@@ -16,9 +18,6 @@ namespace afterwork::protocol::json {
 namespace {
 
 constexpr char hexDigits[] = "0123456789abcdef";
-
-// Room for the longest escape of one UTF-16 unit: a control character as \u00XX.
-constexpr qsizetype maxBytesPerUnit = 6;
 
 char *writeReplacementCharacter(char *p)
 {
@@ -53,11 +52,16 @@ bool needsEscape(char16_t c)
 
 } // namespace
 
-void appendString(QByteArray &out, QStringView text)
+} // namespace afterwork::protocol::json
+
+namespace afterwork::protocol::detail {
+
+using json::writeEscapedAscii;
+using json::writeReplacementCharacter;
+using json::needsEscape;
+
+char *writeString(char *p, QStringView text)
 {
-    const qsizetype start = out.size();
-    out.resize(start + text.size() * maxBytesPerUnit + 2);
-    char *p = out.data() + start;
     *p++ = '"';
     const char16_t *s = text.utf16();
     const char16_t *const end = s + text.size();
@@ -90,14 +94,11 @@ void appendString(QByteArray &out, QStringView text)
         }
     }
     *p++ = '"';
-    out.resize(p - out.constData());
+    return p;
 }
 
-void appendString(QByteArray &out, QLatin1StringView text)
+char *writeString(char *p, QLatin1StringView text)
 {
-    const qsizetype start = out.size();
-    out.resize(start + text.size() * maxBytesPerUnit + 2);
-    char *p = out.data() + start;
     *p++ = '"';
     for (const char byte : text) {
         const auto c = char16_t(uchar(byte));
@@ -112,21 +113,31 @@ void appendString(QByteArray &out, QLatin1StringView text)
         }
     }
     *p++ = '"';
-    out.resize(p - out.constData());
+    return p;
+}
+
+} // namespace afterwork::protocol::detail
+
+namespace afterwork::protocol::json {
+
+void appendString(QByteArray &out, QStringView text)
+{
+    detail::RawWriter(out, detail::maxStringBytes(text.size())).string(text);
+}
+
+void appendString(QByteArray &out, QLatin1StringView text)
+{
+    detail::RawWriter(out, detail::maxStringBytes(text.size())).string(text);
 }
 
 void appendInteger(QByteArray &out, qint64 value)
 {
-    char buffer[24];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    out.append(buffer, result.ptr - buffer);
+    detail::RawWriter(out, detail::maxIntegerBytes).integer(value);
 }
 
 void appendUnsigned(QByteArray &out, quint64 value)
 {
-    char buffer[24];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    out.append(buffer, result.ptr - buffer);
+    detail::RawWriter(out, detail::maxIntegerBytes).unsignedInteger(value);
 }
 
 static void appendDouble(QByteArray &out, double value)
@@ -168,10 +179,11 @@ void appendValue(QByteArray &out, const QJsonValue &value)
         return;
     case QJsonValue::Double:
     {
-        // toInteger() gives 0 unless the number is an exact qint64, which keeps ids above 2^53 exact.
-        const qint64 integer = value.toInteger(0);
+        // An integer stored as qint64 prints exactly, even above 2^53 (where its double rounds).
+        // toInteger() is only trusted when it agrees with the double: for NaN it gives garbage.
         const double number = value.toDouble();
-        if (integer != 0 || number == 0.0)
+        const qint64 integer = value.toInteger(0);
+        if (std::isfinite(number) && double(integer) == number)
             appendInteger(out, integer);
         else
             appendDouble(out, number);

@@ -2,6 +2,8 @@
 // The lines of the event stream protocol (docs/protocol.md). Keys are literals with their commas
 // and quotes already in place; only values are formatted at run time.
 
+#include "rawwriter.h"
+
 #include <afterwork/protocol.h>
 
 #include <QtCore/QJsonValue>
@@ -12,106 +14,119 @@ namespace afterwork::protocol {
 
 namespace {
 
-template<qsizetype N>
-void appendLiteral(QByteArray &out, const char (&text)[N])
+using detail::RawWriter;
+using detail::maxIntegerBytes;
+using detail::maxStringBytes;
+
+// Room for everything in a line but its strings and integers (keys, punctuation, wire names).
+constexpr qsizetype fixedBytes = 512;
+
+void writeBodyStart(RawWriter &w, qint64 tsUs, QLatin1StringView kind)
 {
-    out.append(text, N - 1);
+    w.literal(",\"ts_us\":");
+    w.integer(tsUs);
+    w.literal(",\"kind\":\"");
+    w.ascii(kind); // kinds are plain identifiers (checked by the publisher)
+    w.character('"');
 }
 
-void appendBodyStart(QByteArray &out, qint64 tsUs, QLatin1StringView kind)
+void writeBodyEnd(RawWriter &w)
 {
-    appendLiteral(out, ",\"ts_us\":");
-    json::appendInteger(out, tsUs);
-    appendLiteral(out, ",\"kind\":\"");
-    out.append(kind.data(), kind.size()); // kinds are plain identifiers (checked by the publisher)
-    out.append('"');
+    w.literal("}\n");
 }
 
-void appendBodyEnd(QByteArray &out)
+void writeWireName(RawWriter &w, QLatin1StringView name)
 {
-    appendLiteral(out, "}\n");
+    w.character('"');
+    w.ascii(name); // wire names are snake_case ASCII
+    w.character('"');
 }
 
-void appendError(QByteArray &out, const TaskError &error)
+qsizetype errorBytes(const std::optional<TaskError> &error)
 {
-    appendLiteral(out, "{\"type\":");
-    json::appendString(out, error.type);
-    appendLiteral(out, ",\"message\":");
-    json::appendString(out, error.message);
-    out.append('}');
+    return error ? maxStringBytes(error->type.size()) + maxStringBytes(error->message.size()) : 0;
 }
 
-void appendWireName(QByteArray &out, QLatin1StringView name)
+//! An upper bound for the task's members, strings and integers included.
+qsizetype maxTaskBytes(const TaskEvent &event)
 {
-    out.append('"');
-    out.append(name.data(), name.size()); // wire names are snake_case ASCII
-    out.append('"');
+    return fixedBytes + 10 * maxIntegerBytes + maxStringBytes(event.name.size())
+        + maxStringBytes(event.functionLabel.size()) + errorBytes(event.error) + errorBytes(event.handlerError);
+}
+
+void writeError(RawWriter &w, const TaskError &error)
+{
+    w.literal("{\"type\":");
+    w.string(error.type);
+    w.literal(",\"message\":");
+    w.string(error.message);
+    w.character('}');
 }
 
 // Every task member after `ts_us`, each with its leading comma.
-void appendTaskMembers(QByteArray &out, const TaskEvent &event)
+void writeTaskMembers(RawWriter &w, const TaskEvent &event)
 {
-    appendLiteral(out, ",\"id\":");
-    json::appendUnsigned(out, event.taskId);
-    appendLiteral(out, ",\"name\":");
-    json::appendString(out, event.name);
-    appendLiteral(out, ",\"phase\":");
-    appendWireName(out, wireName(event.phase));
+    w.literal(",\"id\":");
+    w.unsignedInteger(event.taskId);
+    w.literal(",\"name\":");
+    w.string(event.name);
+    w.literal(",\"phase\":");
+    writeWireName(w, wireName(event.phase));
     if (event.shielded)
-        appendLiteral(out, ",\"shielded\":true,\"mode\":");
+        w.literal(",\"shielded\":true,\"mode\":");
     else
-        appendLiteral(out, ",\"shielded\":false,\"mode\":");
-    appendWireName(out, wireName(event.mode));
-    appendLiteral(out, ",\"work\":");
-    appendWireName(out, wireName(event.work));
-    appendLiteral(out, ",\"attempt\":");
-    json::appendInteger(out, event.attempt);
-    appendLiteral(out, ",\"scheduled_us\":");
-    json::appendInteger(out, event.scheduledUs);
+        w.literal(",\"shielded\":false,\"mode\":");
+    writeWireName(w, wireName(event.mode));
+    w.literal(",\"work\":");
+    writeWireName(w, wireName(event.work));
+    w.literal(",\"attempt\":");
+    w.integer(event.attempt);
+    w.literal(",\"scheduled_us\":");
+    w.integer(event.scheduledUs);
     if (event.startedUs > 0) {
-        appendLiteral(out, ",\"started_us\":");
-        json::appendInteger(out, event.startedUs);
+        w.literal(",\"started_us\":");
+        w.integer(event.startedUs);
     }
     if (!event.functionLabel.isEmpty()) {
-        appendLiteral(out, ",\"function\":");
-        json::appendString(out, event.functionLabel);
+        w.literal(",\"function\":");
+        w.string(event.functionLabel);
     }
     if (event.requestId != 0) {
-        appendLiteral(out, ",\"request\":");
-        json::appendUnsigned(out, event.requestId);
+        w.literal(",\"request\":");
+        w.unsignedInteger(event.requestId);
     }
     if (event.error) {
-        appendLiteral(out, ",\"error\":");
-        appendError(out, *event.error);
+        w.literal(",\"error\":");
+        writeError(w, *event.error);
     }
     if (event.handlerError) {
-        appendLiteral(out, ",\"handler_error\":");
-        appendError(out, *event.handlerError);
+        w.literal(",\"handler_error\":");
+        writeError(w, *event.handlerError);
     }
     if (isTerminal(event.phase)) {
         if (event.waitUs >= 0) {
-            appendLiteral(out, ",\"wait_us\":");
-            json::appendInteger(out, event.waitUs);
+            w.literal(",\"wait_us\":");
+            w.integer(event.waitUs);
         }
         if (event.runUs >= 0) {
-            appendLiteral(out, ",\"run_us\":");
-            json::appendInteger(out, event.runUs);
+            w.literal(",\"run_us\":");
+            w.integer(event.runUs);
         }
     }
 }
 
-void appendShutdownCounts(QByteArray &out, qint64 deadlineUs, int pending, int cancelled, int finished, int abandoned)
+void writeShutdownCounts(RawWriter &w, qint64 deadlineUs, int pending, int cancelled, int finished, int abandoned)
 {
-    appendLiteral(out, ",\"deadline_us\":");
-    json::appendInteger(out, deadlineUs);
-    appendLiteral(out, ",\"pending\":");
-    json::appendInteger(out, pending);
-    appendLiteral(out, ",\"cancelled\":");
-    json::appendInteger(out, cancelled);
-    appendLiteral(out, ",\"finished\":");
-    json::appendInteger(out, finished);
-    appendLiteral(out, ",\"abandoned\":");
-    json::appendInteger(out, abandoned);
+    w.literal(",\"deadline_us\":");
+    w.integer(deadlineUs);
+    w.literal(",\"pending\":");
+    w.integer(pending);
+    w.literal(",\"cancelled\":");
+    w.integer(cancelled);
+    w.literal(",\"finished\":");
+    w.integer(finished);
+    w.literal(",\"abandoned\":");
+    w.integer(abandoned);
 }
 
 } // namespace
@@ -213,141 +228,159 @@ FieldWriter &FieldWriter::endObject()
 
 void appendLinePrefix(QByteArray &out, quint64 seq)
 {
-    appendLiteral(out, "{\"v\":1,\"seq\":");
-    json::appendUnsigned(out, seq);
+    RawWriter w(out, 16 + maxIntegerBytes);
+    w.literal("{\"v\":1,\"seq\":");
+    w.unsignedInteger(seq);
 }
 
 void appendHelloBody(QByteArray &out, qint64 tsUs, const SourceInfo &source)
 {
-    appendBodyStart(out, tsUs, QLatin1StringView("hello"));
-    appendLiteral(out, ",\"source\":{\"app\":");
-    json::appendString(out, source.app);
-    appendLiteral(out, ",\"pid\":");
-    json::appendInteger(out, source.pid);
-    appendLiteral(out, ",\"host\":");
-    json::appendString(out, source.host);
-    appendLiteral(out, ",\"instance\":");
-    json::appendString(out, QLatin1StringView(source.instance.toByteArray(QUuid::WithoutBraces)));
-    appendLiteral(out, ",\"started_us\":");
-    json::appendInteger(out, source.startedUs);
-    out.append('}');
-    appendBodyEnd(out);
+    const QByteArray instance = source.instance.toByteArray(QUuid::WithoutBraces);
+    RawWriter w(out, fixedBytes + 3 * maxIntegerBytes + maxStringBytes(source.app.size())
+                         + maxStringBytes(source.host.size()) + maxStringBytes(instance.size()));
+    writeBodyStart(w, tsUs, QLatin1StringView("hello"));
+    w.literal(",\"source\":{\"app\":");
+    w.string(source.app);
+    w.literal(",\"pid\":");
+    w.integer(source.pid);
+    w.literal(",\"host\":");
+    w.string(source.host);
+    w.literal(",\"instance\":");
+    w.string(QLatin1StringView(instance));
+    w.literal(",\"started_us\":");
+    w.integer(source.startedUs);
+    w.character('}');
+    writeBodyEnd(w);
 }
 
 void appendTaskFields(QByteArray &out, const TaskEvent &event)
 {
-    appendLiteral(out, "\"ts_us\":");
-    json::appendInteger(out, event.timestampUs);
-    appendTaskMembers(out, event);
+    RawWriter w(out, maxTaskBytes(event));
+    w.literal("\"ts_us\":");
+    w.integer(event.timestampUs);
+    writeTaskMembers(w, event);
 }
 
 void appendSnapshotBody(QByteArray &out, qint64 tsUs, const QList<TaskEvent> &liveTasks)
 {
-    appendBodyStart(out, tsUs, QLatin1StringView("snapshot"));
-    appendLiteral(out, ",\"tasks\":[");
+    {
+        RawWriter w(out, fixedBytes + maxIntegerBytes);
+        writeBodyStart(w, tsUs, QLatin1StringView("snapshot"));
+        w.literal(",\"tasks\":[");
+    }
     bool first = true;
     for (const TaskEvent &task : liveTasks) {
+        RawWriter w(out, maxTaskBytes(task) + 3);
         if (!first)
-            out.append(',');
+            w.character(',');
         first = false;
-        out.append('{');
-        appendTaskFields(out, task);
-        out.append('}');
+        w.literal("{\"ts_us\":");
+        w.integer(task.timestampUs);
+        writeTaskMembers(w, task);
+        w.character('}');
     }
-    out.append(']');
-    appendBodyEnd(out);
+    RawWriter w(out, 4);
+    w.character(']');
+    writeBodyEnd(w);
 }
 
 void appendTaskBody(QByteArray &out, const TaskEvent &event)
 {
-    appendBodyStart(out, event.timestampUs, QLatin1StringView("task"));
-    appendTaskMembers(out, event);
-    appendBodyEnd(out);
+    RawWriter w(out, maxTaskBytes(event));
+    writeBodyStart(w, event.timestampUs, QLatin1StringView("task"));
+    writeTaskMembers(w, event);
+    writeBodyEnd(w);
 }
 
 void appendHeartbeatBody(QByteArray &out, qint64 tsUs, const HeartbeatInfo &info)
 {
     const EngineCounters &c = info.counters;
-    appendBodyStart(out, tsUs, QLatin1StringView("heartbeat"));
-    appendLiteral(out, ",\"counters\":{\"scheduled\":");
-    json::appendUnsigned(out, c.scheduled);
-    appendLiteral(out, ",\"started\":");
-    json::appendUnsigned(out, c.started);
-    appendLiteral(out, ",\"retrying\":");
-    json::appendUnsigned(out, c.retried);
-    appendLiteral(out, ",\"succeeded\":");
-    json::appendUnsigned(out, c.succeeded);
-    appendLiteral(out, ",\"failed\":");
-    json::appendUnsigned(out, c.failed);
-    appendLiteral(out, ",\"cancelled\":");
-    json::appendUnsigned(out, c.cancelled);
-    appendLiteral(out, ",\"abandoned\":");
-    json::appendUnsigned(out, c.abandoned);
-    appendLiteral(out, ",\"dropped\":");
-    json::appendUnsigned(out, c.dropped);
-    appendLiteral(out, ",\"handler_errors\":");
-    json::appendUnsigned(out, c.handlerErrors);
-    appendLiteral(out, "},\"live\":");
-    json::appendInteger(out, c.live);
-    appendLiteral(out, ",\"pool\":{\"busy\":");
-    json::appendInteger(out, c.poolActive);
-    appendLiteral(out, ",\"max\":");
-    json::appendInteger(out, c.poolMax);
-    appendLiteral(out, "},\"events_dropped\":");
-    json::appendUnsigned(out, info.eventsDropped);
-    appendLiteral(out, ",\"subscribers\":");
-    json::appendInteger(out, info.subscribers);
-    appendBodyEnd(out);
+    RawWriter w(out, fixedBytes + 16 * maxIntegerBytes);
+    writeBodyStart(w, tsUs, QLatin1StringView("heartbeat"));
+    w.literal(",\"counters\":{\"scheduled\":");
+    w.unsignedInteger(c.scheduled);
+    w.literal(",\"started\":");
+    w.unsignedInteger(c.started);
+    w.literal(",\"retrying\":");
+    w.unsignedInteger(c.retried);
+    w.literal(",\"succeeded\":");
+    w.unsignedInteger(c.succeeded);
+    w.literal(",\"failed\":");
+    w.unsignedInteger(c.failed);
+    w.literal(",\"cancelled\":");
+    w.unsignedInteger(c.cancelled);
+    w.literal(",\"abandoned\":");
+    w.unsignedInteger(c.abandoned);
+    w.literal(",\"dropped\":");
+    w.unsignedInteger(c.dropped);
+    w.literal(",\"handler_errors\":");
+    w.unsignedInteger(c.handlerErrors);
+    w.literal("},\"live\":");
+    w.integer(c.live);
+    w.literal(",\"pool\":{\"busy\":");
+    w.integer(c.poolActive);
+    w.literal(",\"max\":");
+    w.integer(c.poolMax);
+    w.literal("},\"events_dropped\":");
+    w.unsignedInteger(info.eventsDropped);
+    w.literal(",\"subscribers\":");
+    w.integer(info.subscribers);
+    writeBodyEnd(w);
 }
 
 void appendGapBody(QByteArray &out, qint64 tsUs, quint64 missed)
 {
-    appendBodyStart(out, tsUs, QLatin1StringView("gap"));
-    appendLiteral(out, ",\"missed\":");
-    json::appendUnsigned(out, missed);
-    appendBodyEnd(out);
+    RawWriter w(out, fixedBytes + 2 * maxIntegerBytes);
+    writeBodyStart(w, tsUs, QLatin1StringView("gap"));
+    w.literal(",\"missed\":");
+    w.unsignedInteger(missed);
+    writeBodyEnd(w);
 }
 
 void appendShutdownBody(QByteArray &out, qint64 tsUs, ShutdownStage stage, const ShutdownProgress &progress)
 {
-    appendBodyStart(out, tsUs, QLatin1StringView("shutdown"));
-    appendLiteral(out, ",\"stage\":");
-    appendWireName(out, wireName(stage));
-    appendShutdownCounts(out, progress.deadlineUs, progress.pending, progress.cancelled, progress.finished,
-                         progress.abandoned);
-    appendBodyEnd(out);
+    RawWriter w(out, fixedBytes + 6 * maxIntegerBytes);
+    writeBodyStart(w, tsUs, QLatin1StringView("shutdown"));
+    w.literal(",\"stage\":");
+    writeWireName(w, wireName(stage));
+    writeShutdownCounts(w, progress.deadlineUs, progress.pending, progress.cancelled, progress.finished,
+                        progress.abandoned);
+    writeBodyEnd(w);
 }
 
 void appendShutdownFinishedBody(QByteArray &out, qint64 tsUs, qint64 deadlineUs, const ShutdownReport &report)
 {
-    appendBodyStart(out, tsUs, QLatin1StringView("shutdown"));
-    appendLiteral(out, ",\"stage\":\"finished\"");
-    appendShutdownCounts(out, deadlineUs, 0, report.cancelled, report.finished, report.abandoned);
-    appendLiteral(out, ",\"dropped\":");
-    json::appendInteger(out, report.dropped);
+    RawWriter w(out, fixedBytes + 8 * maxIntegerBytes);
+    writeBodyStart(w, tsUs, QLatin1StringView("shutdown"));
+    w.literal(",\"stage\":\"finished\"");
+    writeShutdownCounts(w, deadlineUs, 0, report.cancelled, report.finished, report.abandoned);
+    w.literal(",\"dropped\":");
+    w.integer(report.dropped);
     if (report.deadlineReached)
-        appendLiteral(out, ",\"deadline_reached\":true");
+        w.literal(",\"deadline_reached\":true");
     else
-        appendLiteral(out, ",\"deadline_reached\":false");
-    appendLiteral(out, ",\"elapsed_ms\":");
-    json::appendInteger(out, report.elapsedMs);
-    appendBodyEnd(out);
+        w.literal(",\"deadline_reached\":false");
+    w.literal(",\"elapsed_ms\":");
+    w.integer(report.elapsedMs);
+    writeBodyEnd(w);
 }
 
 void appendByeBody(QByteArray &out, qint64 tsUs)
 {
-    appendBodyStart(out, tsUs, QLatin1StringView("bye"));
-    appendBodyEnd(out);
+    RawWriter w(out, fixedBytes + maxIntegerBytes);
+    writeBodyStart(w, tsUs, QLatin1StringView("bye"));
+    writeBodyEnd(w);
 }
 
 void appendEventBody(QByteArray &out, qint64 tsUs, QLatin1StringView kind, QByteArrayView encodedFields)
 {
-    appendBodyStart(out, tsUs, kind);
+    RawWriter w(out, fixedBytes + maxIntegerBytes + kind.size() + encodedFields.size());
+    writeBodyStart(w, tsUs, kind);
     if (!encodedFields.isEmpty()) {
-        out.append(',');
-        out.append(encodedFields.data(), encodedFields.size());
+        w.character(',');
+        w.bytes(encodedFields.data(), encodedFields.size());
     }
-    appendBodyEnd(out);
+    writeBodyEnd(w);
 }
 
 QByteArray makeLine(quint64 seq, QByteArrayView body)

@@ -6,6 +6,7 @@ target_sources(afterwork_engine PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/eventpublisher_p.h
     ${CMAKE_CURRENT_LIST_DIR}/jsonwriter.cpp
     ${CMAKE_CURRENT_LIST_DIR}/protocol.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/rawwriter.h
     ${CMAKE_CURRENT_LIST_DIR}/socketfile.cpp
     ${CMAKE_CURRENT_LIST_DIR}/socketfile.h
     ${CMAKE_CURRENT_LIST_DIR}/subscriber.cpp

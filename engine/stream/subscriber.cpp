@@ -35,8 +35,7 @@ quint64 Subscriber::overflow()
 
 void Subscriber::pushOwn(QByteArrayView body)
 {
-    protocol::appendLinePrefix(m_pending, m_nextSeq++);
-    m_pending.append(body.data(), body.size());
+    appendLine(body);
 }
 
 void Subscriber::resume(QByteArrayView snapshotBody)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "rawwriter.h"
+
 #include <afterwork/protocol.h>
 
 #include <QtCore/QByteArray>
@@ -37,8 +39,7 @@ public:
         }
         if (m_pending.size() + m_backlog + maxPrefixBytes + body.size() > m_budget)
             return overflow();
-        protocol::appendLinePrefix(m_pending, m_nextSeq++);
-        m_pending.append(body.data(), body.size());
+        appendLine(body);
         ++m_pendingEvents;
         return 0;
     }
@@ -72,6 +73,14 @@ public:
 
 private:
     quint64 overflow();
+    //! prefix (with the next seq) + the shared body, into the unwritten lines.
+    void appendLine(QByteArrayView body)
+    {
+        protocol::detail::RawWriter w(m_pending, maxPrefixBytes + body.size());
+        w.literal("{\"v\":1,\"seq\":");
+        w.unsignedInteger(m_nextSeq++);
+        w.bytes(body.data(), body.size());
+    }
 
     QLocalSocket *m_socket; // Not owning (a child of the publisher).
     const qsizetype m_maxQueuedBytes;

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QByteArray>
+#include <QtCore/QLatin1StringView>
+#include <QtCore/QStringView>
+
+#include <charconv>
+#include <cstring>
+
+namespace afterwork::protocol::detail {
+
+//! Bytes one UTF-16 unit can take once escaped: a control character as \u00XX.
+inline constexpr qsizetype maxBytesPerUnit = 6;
+//! Bytes an integer can take: "-9223372036854775808" or "18446744073709551615".
+inline constexpr qsizetype maxIntegerBytes = 20;
+
+inline constexpr qsizetype maxStringBytes(qsizetype units)
+{
+    return units * maxBytesPerUnit + 2;
+}
+
+// Escaped, quoted JSON strings written at \a p; return the end. Room: maxStringBytes(size).
+char *writeString(char *p, QStringView text);
+char *writeString(char *p, QLatin1StringView text);
+
+//! Writes into a QByteArray through a raw pointer: the caller reserves an upper bound once, so
+//! each piece is a plain store or a fixed-size memcpy instead of a checked QByteArray::append.
+//! The destructor trims the array to what was written.
+class RawWriter
+{
+public:
+    RawWriter(QByteArray &out, qsizetype maxBytes)
+        : m_out(out)
+    {
+        const qsizetype start = out.size();
+        out.resize(start + maxBytes);
+        m_p = out.data() + start;
+    }
+    ~RawWriter() { m_out.resize(m_p - m_out.constData()); }
+    RawWriter(const RawWriter &) = delete;
+    RawWriter &operator=(const RawWriter &) = delete;
+
+    template<qsizetype N>
+    void literal(const char (&text)[N])
+    {
+        std::memcpy(m_p, text, N - 1);
+        m_p += N - 1;
+    }
+    void character(char c) { *m_p++ = c; }
+    //! ASCII that needs no escaping (wire names, kinds).
+    void ascii(QLatin1StringView text)
+    {
+        std::memcpy(m_p, text.data(), size_t(text.size()));
+        m_p += text.size();
+    }
+    void bytes(const char *data, qsizetype size)
+    {
+        std::memcpy(m_p, data, size_t(size));
+        m_p += size;
+    }
+    void integer(qint64 value) { m_p = std::to_chars(m_p, m_p + maxIntegerBytes, value).ptr; }
+    void unsignedInteger(quint64 value) { m_p = std::to_chars(m_p, m_p + maxIntegerBytes, value).ptr; }
+    void string(QStringView text) { m_p = writeString(m_p, text); }
+    void string(QLatin1StringView text) { m_p = writeString(m_p, text); }
+
+private:
+    QByteArray &m_out;
+    char *m_p;
+};
+
+} // namespace afterwork::protocol::detail
