@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: MIT
+// The three timing modes over real HTTP: start order, "after the last byte", failed routes,
+// deferred answers, clients that leave, and the graceful-shutdown hooks.
+#include "httptestsupport.h"
+
+#include <QtCore/QJsonArray>
+#include <QtNetwork/QTcpServer>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+#include <thread>
+
+using namespace afterwork;
+using namespace afterwork::http;
+using namespace afterwork::test;
+
+namespace {
+
+void noop() {}
+
+//! Sockets the server holds open (children of its listening servers).
+int serverSideSockets(QHttpServer &server)
+{
+    int count = 0;
+    for (QTcpServer *listener : server.findChildren<QTcpServer *>())
+        count += int(listener->findChildren<QTcpSocket *>().size());
+    return count;
+}
+
+} // namespace
+
+class TimingModesTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void startOrderIsImmediateThenAfterRouteThenAfterResponse();
+    void afterResponseWaitsForTheLastByte();
+    void failingRouteDropsBothBatchesAndKeepsServing_data();
+    void failingRouteDropsBothBatchesAndKeepsServing();
+    void deferredAnswerFromAnotherThread();
+    void droppedResponderFailsTheRoute();
+    void secondAnswerIsIgnored();
+    void clientGoneBeforeTheAnswerStillRunsAfterResponseTasks();
+    void clientGoneDuringTheWriteStillRunsAfterResponseTasks();
+    void everyHandlerFormAnswers();
+    void pathParametersAreDecoded();
+    void connectionCloseIsHonoured();
+    void stopAcceptingRefusesNewWork();
+    void requestEventFieldsMatchTheProtocol();
+};
+
+void TimingModesTest::startOrderIsImmediateThenAfterRouteThenAfterResponse()
+{
+    // One pool thread: tasks start in exactly the order they are handed to the pool.
+    HttpFixture fx(EngineOptions{.maxThreads = 1});
+    fx.router.post("/order", [](Tasks &tasks) {
+        tasks.afterResponse().task({.name = "c1"}).schedule(noop);
+        tasks.afterRoute().task({.name = "b1"}).schedule(noop);
+        tasks.task({.name = "a1"}).schedule(noop);
+        tasks.afterRoute().task({.name = "b2"}).schedule(noop);
+        tasks.task({.name = "a2"}).schedule(noop);
+        tasks.afterResponse().task({.name = "c2"}).schedule(noop);
+        return Json{{"status", "ok"}};
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("POST", "/order");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QCOMPARE(reply->body, QByteArray(R"({"status":"ok"})"));
+
+    const QStringList names{"a1", "a2", "b1", "b2", "c1", "c2"};
+    QTRY_VERIFY(std::all_of(names.begin(), names.end(),
+                            [&](const QString &n) { return fx.recorder.indexOfTask(n, Phase::Succeeded) >= 0; }));
+    for (qsizetype i = 1; i < names.size(); ++i) {
+        QVERIFY2(fx.recorder.indexOfTask(names[i - 1], Phase::Started) < fx.recorder.indexOfTask(names[i], Phase::Started),
+                 qPrintable(names[i - 1] + " should start before " + names[i]));
+    }
+    const quint64 id = fx.recorder.lastRequestId("/order");
+    QVERIFY(id != 0);
+    QCOMPARE(fx.recorder.stages(id),
+             (QList<RequestStage>{RequestStage::Received, RequestStage::RouteReturned, RequestStage::ResponseWritten}));
+    QVERIFY(fx.recorder.indexOfStage(id, RequestStage::RouteReturned) < fx.recorder.indexOfTask("b1", Phase::Started));
+    QVERIFY(fx.recorder.indexOfStage(id, RequestStage::ResponseWritten) < fx.recorder.indexOfTask("c1", Phase::Started));
+    for (const QString &name : names) {
+        const auto scheduled = fx.recorder.task(name, Phase::Scheduled);
+        QVERIFY(scheduled);
+        QCOMPARE(scheduled->requestId, id);
+        const Mode expected = name.startsWith('a') ? Mode::Immediate : name.startsWith('b') ? Mode::AfterRoute : Mode::AfterResponse;
+        QCOMPARE(scheduled->mode, expected);
+    }
+    QCOMPARE(fx.recorder.stage(id, RequestStage::ResponseWritten)->status, 200);
+}
+
+void TimingModesTest::afterResponseWaitsForTheLastByte()
+{
+    HttpFixture fx;
+    const QByteArray big(32 * 1024 * 1024, 'x'); // far more than loopback socket buffers hold
+    fx.router.get("/big", [&big](Tasks &tasks) {
+        tasks.afterRoute().task({.name = "route_big"}).schedule(noop);
+        tasks.afterResponse().task({.name = "after_big"}).schedule(noop);
+        return Response::raw(big, "application/octet-stream");
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    client.socket.setReadBufferSize(64 * 1024); // read slowly: the rest stays in the kernel and the server
+    QVERIFY(client.connectToServer());
+    client.sendRequest("GET", "/big");
+
+    // The response exists, so after-route work runs while the bytes are still going out...
+    QTRY_VERIFY(fx.recorder.indexOfTask("route_big", Phase::Succeeded) >= 0);
+    const quint64 id = fx.recorder.lastRequestId("/big");
+    QVERIFY(fx.recorder.indexOfStage(id, RequestStage::RouteReturned) >= 0);
+    // ...but nothing after-response may start before the last byte is out. Give a wrong
+    // implementation time to misbehave (an observation window, not synchronisation).
+    QTest::qWait(200);
+    QVERIFY(client.socket.bytesAvailable() < big.size());
+    QCOMPARE(fx.recorder.indexOfStage(id, RequestStage::ResponseWritten), -1);
+    QCOMPARE(fx.recorder.indexOfTask("after_big", Phase::Started), -1);
+
+    client.socket.setReadBufferSize(0);
+    const auto reply = client.readReply(30000);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QCOMPARE(reply->body.size(), big.size());
+    QTRY_VERIFY(fx.recorder.indexOfTask("after_big", Phase::Succeeded) >= 0);
+    QVERIFY(fx.recorder.indexOfStage(id, RequestStage::ResponseWritten) < fx.recorder.indexOfTask("after_big", Phase::Started));
+}
+
+void TimingModesTest::failingRouteDropsBothBatchesAndKeepsServing_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("errorType");
+    QTest::newRow("std::runtime_error") << 0 << 500 << QByteArray(R"({"detail":"Internal Server Error"})")
+                                        << QStringLiteral("std::runtime_error");
+    QTest::newRow("non-standard") << 1 << 500 << QByteArray(R"({"detail":"Internal Server Error"})") << QString();
+    QTest::newRow("HttpError") << 2 << 409 << QByteArray(R"({"detail":"order already paid"})")
+                               << QStringLiteral("HttpError");
+}
+
+void TimingModesTest::failingRouteDropsBothBatchesAndKeepsServing()
+{
+    QFETCH(int, kind);
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, errorType);
+    HttpFixture fx;
+    fx.router.post("/boom", [kind](Tasks &tasks) -> Json {
+        tasks.task({.name = "imm"}).schedule(noop);
+        tasks.afterRoute().task({.name = "ar"}).schedule(noop);
+        tasks.afterResponse().task({.name = "aresp"}).schedule(noop);
+        if (kind == 0)
+            throw std::runtime_error("boom");
+        if (kind == 1)
+            throw 42;
+        throw HttpError(409, QStringLiteral("order already paid"));
+    });
+    fx.router.get("/ok", [] { return Json{{"status", "ok"}}; });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("POST", "/boom");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, status);
+    QCOMPARE(reply->body, body);
+    QCOMPARE(reply->headers.value("content-type"), QByteArray("application/json"));
+
+    QTRY_VERIFY(fx.recorder.indexOfTask("imm", Phase::Succeeded) >= 0);
+    QTRY_VERIFY(fx.recorder.indexOfTask("ar", Phase::Dropped) >= 0);
+    QTRY_VERIFY(fx.recorder.indexOfTask("aresp", Phase::Dropped) >= 0);
+    QCOMPARE(fx.recorder.indexOfTask("ar", Phase::Started), -1);
+    QCOMPARE(fx.recorder.indexOfTask("aresp", Phase::Started), -1);
+    const quint64 id = fx.recorder.lastRequestId("/boom");
+    QTRY_COMPARE(fx.recorder.stages(id),
+                 (QList<RequestStage>{RequestStage::Received, RequestStage::Failed, RequestStage::ResponseWritten}));
+    const auto failed = fx.recorder.stage(id, RequestStage::Failed);
+    QCOMPARE(failed->status, status);
+    if (!errorType.isEmpty())
+        QCOMPARE(failed->errorType, errorType);
+    QVERIFY(!failed->errorMessage.isEmpty());
+    QVERIFY(fx.recorder.task("ar", Phase::Dropped)->error.has_value());
+
+    // Same connection, next request: the server is fine.
+    const auto next = client.request("GET", "/ok");
+    QVERIFY(next);
+    QCOMPARE(next->status, 200);
+}
+
+void TimingModesTest::deferredAnswerFromAnotherThread()
+{
+    HttpFixture fx;
+    std::optional<Responder> held;
+    fx.router.post("/later", [&held](const Request &, Tasks &tasks, Responder responder) {
+        tasks.afterRoute().task({.name = "later_ar"}).schedule(noop);
+        tasks.afterResponse().task({.name = "later_resp"}).schedule(noop);
+        held = responder;
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    client.sendRequest("POST", "/later");
+    QTRY_VERIFY(held.has_value());
+    const quint64 id = held->requestId();
+    QCOMPARE(fx.recorder.stages(id), QList<RequestStage>{RequestStage::Received});
+    QVERIFY(!held->isAnswered());
+    QCOMPARE(fx.router.inFlight(), 1);
+
+    bool sent = false;
+    std::thread worker([responder = *held, &sent] { sent = responder.send(Json{{"answer", 42}}); });
+    worker.join();
+    QVERIFY(sent);
+    QVERIFY(held->isAnswered());
+    const auto reply = client.readReply();
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QCOMPARE(reply->body, QByteArray(R"({"answer":42})"));
+    QTRY_VERIFY(fx.recorder.indexOfTask("later_resp", Phase::Succeeded) >= 0);
+    QVERIFY(fx.recorder.indexOfStage(id, RequestStage::RouteReturned) < fx.recorder.indexOfTask("later_ar", Phase::Started));
+    QVERIFY(fx.recorder.indexOfStage(id, RequestStage::ResponseWritten) < fx.recorder.indexOfTask("later_resp", Phase::Started));
+    QTRY_COMPARE(fx.router.inFlight(), 0);
+    held.reset();
+}
+
+void TimingModesTest::droppedResponderFailsTheRoute()
+{
+    HttpFixture fx;
+    fx.router.post("/forgets", [](const Request &, Tasks &tasks, Responder) {
+        tasks.afterRoute().task({.name = "forgotten_ar"}).schedule(noop);
+        tasks.afterResponse().task({.name = "forgotten_resp"}).schedule(noop);
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("POST", "/forgets");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 500);
+    QTRY_VERIFY(fx.recorder.indexOfTask("forgotten_ar", Phase::Dropped) >= 0);
+    QTRY_VERIFY(fx.recorder.indexOfTask("forgotten_resp", Phase::Dropped) >= 0);
+    const auto failed = fx.recorder.stage(fx.recorder.lastRequestId("/forgets"), RequestStage::Failed);
+    QVERIFY(failed);
+    QCOMPARE(failed->errorType, QStringLiteral("NoResponse"));
+}
+
+void TimingModesTest::secondAnswerIsIgnored()
+{
+    HttpFixture fx;
+    bool secondAccepted = true;
+    fx.router.post("/twice", [&secondAccepted](const Request &, Tasks &, Responder responder) {
+        responder.send(Json{{"first", true}});
+        secondAccepted = responder.send(Json{{"second", true}});
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("POST", "/twice");
+    QVERIFY(reply);
+    QCOMPARE(reply->body, QByteArray(R"({"first":true})"));
+    QVERIFY(!secondAccepted);
+}
+
+void TimingModesTest::clientGoneBeforeTheAnswerStillRunsAfterResponseTasks()
+{
+    HttpFixture fx;
+    std::optional<Responder> held;
+    fx.router.post("/slow", [&held](const Request &, Tasks &tasks, Responder responder) {
+        tasks.afterRoute().task({.name = "gone_ar"}).schedule(noop);
+        tasks.afterResponse().task({.name = "gone_resp"}).schedule(noop);
+        held = responder;
+    });
+    fx.router.get("/ok", [] { return Json{{"status", "ok"}}; });
+    QVERIFY(fx.listen());
+    {
+        RawHttpClient client(fx.port);
+        QVERIFY(client.connectToServer());
+        client.sendRequest("POST", "/slow");
+        QTRY_VERIFY(held.has_value());
+        QCOMPARE(serverSideSockets(fx.server), 1);
+        client.socket.abort();
+    }
+    QTRY_COMPARE(serverSideSockets(fx.server), 0); // the server saw the client leave and freed the socket
+    const quint64 id = held->requestId();
+    QVERIFY(held->send(Json{{"too", "late"}}));
+    QTRY_VERIFY(fx.recorder.indexOfTask("gone_resp", Phase::Succeeded) >= 0);
+    QVERIFY(fx.recorder.indexOfTask("gone_ar", Phase::Succeeded) >= 0);
+    QCOMPARE(fx.recorder.stages(id),
+             (QList<RequestStage>{RequestStage::Received, RequestStage::RouteReturned, RequestStage::ClientGone}));
+    QVERIFY(fx.recorder.indexOfStage(id, RequestStage::ClientGone) < fx.recorder.indexOfTask("gone_resp", Phase::Started));
+    QCOMPARE(fx.router.inFlight(), 0);
+    held.reset();
+
+    RawHttpClient next(fx.port);
+    QVERIFY(next.connectToServer());
+    const auto reply = next.request("GET", "/ok");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+}
+
+void TimingModesTest::clientGoneDuringTheWriteStillRunsAfterResponseTasks()
+{
+    HttpFixture fx;
+    const QByteArray big(32 * 1024 * 1024, 'y');
+    fx.router.get("/big", [&big](Tasks &tasks) {
+        tasks.afterResponse().task({.name = "after_abort"}).schedule(noop);
+        return Response::raw(big, "application/octet-stream");
+    });
+    QVERIFY(fx.listen());
+    {
+        RawHttpClient client(fx.port);
+        client.socket.setReadBufferSize(16 * 1024);
+        QVERIFY(client.connectToServer());
+        client.sendRequest("GET", "/big");
+        QTRY_VERIFY(client.socket.bytesAvailable() > 0);
+        client.socket.abort();
+    }
+    QTRY_VERIFY(fx.recorder.indexOfTask("after_abort", Phase::Succeeded) >= 0);
+    const quint64 id = fx.recorder.lastRequestId("/big");
+    QCOMPARE(fx.recorder.stages(id),
+             (QList<RequestStage>{RequestStage::Received, RequestStage::RouteReturned, RequestStage::ClientGone}));
+}
+
+void TimingModesTest::everyHandlerFormAnswers()
+{
+    HttpFixture fx;
+    fx.router.get("/none", [] { return Json{{"form", "none"}}; });
+    fx.router.get("/tasks", [](Tasks &tasks) { return Json{{"request", qint64(tasks.requestId())}}; });
+    fx.router.get("/request", [](const Request &req) { return Json{{"path", req.path()}}; });
+    fx.router.get("/both", [](const Request &req, Tasks &) { return QJsonArray{req.method().constData(), 1}; });
+    fx.router.route("/created", Method::Put, [](const Request &) {
+        return Response(Json{{"created", true}}, 201).addHeader("Location", "/created/1");
+    });
+    fx.router.get("/deferred", [](const Request &, Tasks &, Responder responder) { responder.send(Json{{"form", "deferred"}}); });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    QCOMPARE(client.request("GET", "/none")->body, QByteArray(R"({"form":"none"})"));
+    const auto tasksReply = client.request("GET", "/tasks");
+    QCOMPARE(tasksReply->json().value("request").toInteger(), qint64(fx.recorder.lastRequestId("/tasks")));
+    QCOMPARE(client.request("GET", "/request")->body, QByteArray(R"({"path":"/request"})"));
+    QCOMPARE(client.request("GET", "/both")->body, QByteArray(R"(["GET",1])"));
+    const auto created = client.request("PUT", "/created", "{}");
+    QCOMPARE(created->status, 201);
+    QCOMPARE(created->headers.value("location"), QByteArray("/created/1"));
+    QCOMPARE(client.request("GET", "/deferred")->body, QByteArray(R"({"form":"deferred"})"));
+}
+
+void TimingModesTest::pathParametersAreDecoded()
+{
+    HttpFixture fx;
+    fx.router.get("/users/{user}/orders/{order_id}", [](const Request &req) {
+        return Json{{"user", req.path<QString>("user")}, {"order", req.path<int>("order_id")}};
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("GET", "/users/ann%20lee/orders/12");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QCOMPARE(reply->body, QByteArray(R"({"order":12,"user":"ann lee"})"));
+    QCOMPARE(client.request("GET", "/users/ann/orders")->status, 404);
+}
+
+void TimingModesTest::connectionCloseIsHonoured()
+{
+    HttpFixture fx;
+    fx.router.get("/ok", [] { return Json{{"status", "ok"}}; });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("GET", "/ok", {}, {"Connection: close"});
+    QVERIFY(reply);
+    QCOMPARE(reply->headers.value("connection"), QByteArray("close"));
+    QVERIFY(client.waitDisconnected());
+}
+
+void TimingModesTest::stopAcceptingRefusesNewWork()
+{
+    HttpFixture fx;
+    fx.router.get("/ok", [] { return Json{{"status", "ok"}}; });
+    QVERIFY(fx.listen());
+    RawHttpClient keptAlive(fx.port);
+    QVERIFY(keptAlive.connectToServer());
+    QCOMPARE(keptAlive.request("GET", "/ok")->status, 200);
+    QCOMPARE(fx.router.ports(), QList<quint16>{fx.port});
+
+    fx.router.stopAccepting();
+    QVERIFY(!fx.router.isAccepting());
+    QVERIFY(fx.router.ports().isEmpty());
+    QTcpSocket refused;
+    QSignalSpy refusedError(&refused, &QTcpSocket::errorOccurred);
+    refused.connectToHost(QHostAddress::LocalHost, fx.port);
+    QTRY_VERIFY(!refusedError.isEmpty());
+
+    QSignalSpy idle(&fx.router, &TaskRouter::idle);
+    const auto reply = keptAlive.request("GET", "/ok");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 503);
+    QCOMPARE(reply->body, QByteArray(R"({"detail":"Server is shutting down"})"));
+    QCOMPARE(reply->headers.value("connection"), QByteArray("close"));
+    QVERIFY(keptAlive.waitDisconnected());
+    QTRY_VERIFY(!idle.isEmpty());
+    QCOMPARE(fx.router.inFlight(), 0);
+}
+
+void TimingModesTest::requestEventFieldsMatchTheProtocol()
+{
+    RequestEvent event;
+    event.requestId = 12;
+    event.method = QStringLiteral("POST");
+    event.path = QStringLiteral("/notify");
+    event.stage = RequestStage::Failed;
+    event.status = 500;
+    event.errorType = QStringLiteral("std::runtime_error");
+    event.errorMessage = QStringLiteral("boom \"quoted\"");
+    const QJsonObject json = event.toJson();
+    QCOMPARE(json.value("request").toInteger(), 12);
+    QCOMPARE(json.value("stage").toString(), QStringLiteral("failed"));
+    QCOMPARE(json.value("error").toObject().value("message").toString(), event.errorMessage);
+    const QJsonObject decoded = QJsonDocument::fromJson("{" + event.encodedFields() + "}").object();
+    QCOMPARE(decoded, json);
+
+    event.stage = RequestStage::Received;
+    event.status = 0;
+    event.errorType.clear();
+    event.errorMessage.clear();
+    QVERIFY(!event.toJson().contains("status"));
+    QVERIFY(!event.toJson().contains("error"));
+    QCOMPARE(wireName(RequestStage::ClientGone), QLatin1StringView("client_gone"));
+    QCOMPARE(wireName(RequestStage::RouteReturned), QLatin1StringView("route_returned"));
+    QCOMPARE(wireName(RequestStage::ResponseWritten), QLatin1StringView("response_written"));
+}
+
+QTEST_GUILESS_MAIN(TimingModesTest)
+#include "tst_timingmodes.moc"
