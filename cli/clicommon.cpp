@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+#include "clicommon.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QSocketNotifier>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace afterwork::cli {
+
+Output::Output(int fd) : m_terminal(::isatty(fd) == 1)
+{
+    // Unbuffered QFile over the descriptor: each write() is one system call, flush() a no-op.
+    if (!m_file.open(fd, QIODevice::WriteOnly | QIODevice::Unbuffered, QFileDevice::DontCloseHandle))
+        std::fprintf(stderr, "afterwork: cannot open file descriptor %d\n", fd);
+}
+
+Output &Output::out()
+{
+    static Output instance(STDOUT_FILENO);
+    return instance;
+}
+
+Output &Output::err()
+{
+    static Output instance(STDERR_FILENO);
+    return instance;
+}
+
+void Output::write(QByteArrayView bytes)
+{
+    if (m_file.isOpen() && !bytes.isEmpty())
+        m_file.write(bytes.data(), bytes.size());
+}
+
+void Output::line(const QString &text)
+{
+    QByteArray bytes = text.toUtf8();
+    bytes.append('\n');
+    write(QByteArrayView(bytes));
+}
+
+void Output::flush()
+{
+    if (m_file.isOpen())
+        m_file.flush();
+}
+
+void printError(const QString &command, const QString &message)
+{
+    Output::err().line(command.isEmpty() ? QStringLiteral("afterwork: %1").arg(message)
+                                         : QStringLiteral("afterwork %1: %2").arg(command, message));
+}
+
+bool useColour(bool noColourOption)
+{
+    if (noColourOption)
+        return false;
+    // https://no-color.org: present and not empty disables colour.
+    if (!qEnvironmentVariableIsEmpty("NO_COLOR"))
+        return false;
+    return Output::out().isTerminal();
+}
+
+QString Style::operator()(const char *code, const QString &text) const
+{
+    if (!enabled)
+        return text;
+    return QStringLiteral("\x1b[%1m%2\x1b[0m").arg(QLatin1StringView(code), text);
+}
+
+namespace {
+
+int signalPipe[2] = {-1, -1};
+volatile std::sig_atomic_t signalCount = 0;
+
+void handleSignal(int)
+{
+    // Async-signal-safe only: count, then wake the event loop through the pipe.
+    signalCount = signalCount + 1;
+    if (signalCount > 1)
+        ::_exit(130);
+    const int savedErrno = errno;
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
+    errno = savedErrno;
+}
+
+} // namespace
+
+void onTerminationSignal(std::function<void()> handler)
+{
+    static bool installed = false;
+    if (installed)
+        return;
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+        return;
+    installed = true;
+    auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, QCoreApplication::instance());
+    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [notifier, handler = std::move(handler)] {
+        char byte = 0;
+        [[maybe_unused]] const auto read = ::read(signalPipe[0], &byte, 1);
+        notifier->setEnabled(false);
+        handler();
+    });
+    struct sigaction action = {};
+    action.sa_handler = handleSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    // A closed stdout pipe must not kill us mid-recording; writes just fail.
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+int parseSubcommand(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
+                    const QString &description)
+{
+    parser.setApplicationDescription(description);
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    parser.addOption(help);
+    QStringList argv = arguments;
+    argv.prepend(QStringLiteral("afterwork %1").arg(command));
+    if (!parser.parse(argv)) {
+        printError(command, parser.errorText());
+        printError(command, QStringLiteral("see 'afterwork %1 --help'").arg(command));
+        return ExitUsage;
+    }
+    if (parser.isSet(help)) {
+        // The usage line names the program only; put the subcommand after it.
+        QString text = parser.helpText();
+        const QString prefix = QStringLiteral("Usage: ");
+        const qsizetype programEnd = text.indexOf(u' ', prefix.size());
+        if (text.startsWith(prefix) && programEnd > 0)
+            text = prefix + QStringLiteral("afterwork ") + command + text.mid(programEnd);
+        Output::out().write(text);
+        return ExitOk;
+    }
+    return -1;
+}
+
+double parseSeconds(const QString &text)
+{
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (!ok || !(value > 0) || value > 365.0 * 24 * 3600)
+        return -1;
+    return value;
+}
+
+} // namespace afterwork::cli

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QFile>
+#include <QtCore/QObject>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+#include <functional>
+
+namespace afterwork::cli {
+
+//! Exit statuses shared by every subcommand (docs/cli.md).
+enum ExitCode : int {
+    ExitOk = 0,
+    //! The thing asked about is not fine: `check` found violations; `tail`/`record` found no
+    //! source, or it vanished without bye.
+    ExitFailure = 1,
+    //! The request itself could not be carried out: bad usage or filter, unreadable or
+    //! unwritable file, a socket name in use.
+    ExitUsage = 2,
+};
+
+//! Buffered standard output/error. Writes never throw; a closed pipe (e.g. `| head`) just stops
+//! output.
+class Output
+{
+public:
+    static Output &out();
+    static Output &err();
+
+    void write(QByteArrayView bytes);
+    void write(const QString &text) { write(QByteArrayView(text.toUtf8())); }
+    void write(const QByteArray &bytes) { write(QByteArrayView(bytes)); }
+    void write(const char *text) { write(QByteArrayView(text)); }
+    void line(const QString &text);
+    void flush();
+    bool isTerminal() const noexcept { return m_terminal; }
+
+private:
+    explicit Output(int fd);
+    QFile m_file;
+    bool m_terminal = false;
+};
+
+//! "afterwork <command>: message" on stderr.
+void printError(const QString &command, const QString &message);
+
+//! Whether to colour standard output: a terminal, no --no-color, and NO_COLOR unset or empty.
+bool useColour(bool noColourOption);
+
+//! ANSI styles (empty strings when colour is off).
+struct Style
+{
+    bool enabled = false;
+    QString operator()(const char *code, const QString &text) const;
+};
+
+//! Calls \a handler (on the event loop) on the first SIGINT or SIGTERM; a second one exits at
+//! once with status 130. Installs once per process.
+void onTerminationSignal(std::function<void()> handler);
+
+//! Parses \a arguments (argv without the subcommand) for a subcommand; prints help or errors.
+//! Returns -1 to go on, otherwise the exit status to return right away.
+int parseSubcommand(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
+                    const QString &description);
+
+//! A positive number of seconds (fractions allowed) from an option value, or -1 if invalid.
+double parseSeconds(const QString &text);
+
+} // namespace afterwork::cli

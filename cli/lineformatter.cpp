@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+#include "lineformatter.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QStringList>
+
+namespace afterwork::cli {
+
+using namespace client;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// SGR codes by phase: green for success, red for failure, yellow for what was stopped.
+const char *phaseColour(TaskPhase phase)
+{
+    switch (phase) {
+    case TaskPhase::Scheduled: return "2";
+    case TaskPhase::Started: return "36";
+    case TaskPhase::Retrying: return "33";
+    case TaskPhase::Progress: return "36";
+    case TaskPhase::ShutdownPending: return "35";
+    case TaskPhase::Succeeded: return "32";
+    case TaskPhase::Failed: return "1;31";
+    case TaskPhase::Cancelled: return "33";
+    case TaskPhase::Abandoned: return "1;35";
+    case TaskPhase::Dropped: return "33";
+    case TaskPhase::Lost: return "1;31";
+    case TaskPhase::Unknown: return "2";
+    }
+    return "0";
+}
+
+QString errorText(const ErrorInfo &error)
+{
+    if (error.type.isEmpty())
+        return error.message;
+    if (error.message.isEmpty())
+        return error.type;
+    return u"%1: %2"_s.arg(error.type, error.message);
+}
+
+} // namespace
+
+QString LineFormatter::time(qint64 tsUs)
+{
+    if (tsUs <= 0)
+        return u"--:--:--.---"_s;
+    return QDateTime::fromMSecsSinceEpoch(tsUs / 1000).toString(u"HH:mm:ss.zzz"_s);
+}
+
+QString LineFormatter::duration(qint64 us)
+{
+    if (us < 0)
+        return u"?"_s;
+    if (us < 1000)
+        return u"%1 µs"_s.arg(us);
+    if (us < 1'000'000)
+        return u"%1 ms"_s.arg(double(us) / 1000.0, 0, 'f', us < 10'000 ? 1 : 0);
+    return u"%1 s"_s.arg(double(us) / 1e6, 0, 'f', us < 10'000'000 ? 2 : 1);
+}
+
+QString LineFormatter::task(const TaskRecord &task, const QString &marker) const
+{
+    QStringList parts;
+    parts << m_style("2", time(task.tsUs));
+    const QString phase = QString(wireName(task.phase)).leftJustified(16);
+    parts << m_style(phaseColour(task.phase), phase);
+    QString who = u"#%1 %2"_s.arg(task.id).arg(task.name);
+    parts << m_style("1", who);
+    QStringList traits;
+    traits << QString(wireName(task.mode)) << QString(wireName(task.work));
+    if (task.shielded)
+        traits << u"shielded"_s;
+    if (task.requestId != 0)
+        traits << u"req %1"_s.arg(task.requestId);
+    if (task.attempt > 1)
+        traits << u"attempt %1"_s.arg(task.attempt);
+    if (!marker.isEmpty())
+        traits.prepend(marker);
+    parts << m_style("2", traits.join(u' '));
+    if (task.waitUs >= 0)
+        parts << u"wait %1"_s.arg(duration(task.waitUs));
+    if (task.runUs >= 0)
+        parts << u"run %1"_s.arg(duration(task.runUs));
+    if (task.error)
+        parts << m_style("31", errorText(*task.error));
+    if (task.handlerError)
+        parts << m_style("31", u"(error handler: %1)"_s.arg(errorText(*task.handlerError)));
+    return parts.join(u"  "_s);
+}
+
+QString LineFormatter::status(qint64 tsUs, const QString &kind, const QString &text) const
+{
+    return u"%1  %2 %3"_s.arg(m_style("2", time(tsUs)), m_style("1;34", u"── "_s + kind), text);
+}
+
+QString LineFormatter::note(qint64 tsUs, const QString &text) const
+{
+    return u"%1  %2"_s.arg(m_style("2", time(tsUs)), m_style("33", u"!! "_s + text));
+}
+
+QString LineFormatter::event(const StreamEvent &event) const
+{
+    switch (event.kind()) {
+    case EventKind::Task:
+        return task(*event.as<TaskRecord>());
+    case EventKind::Hello: {
+        const SourceInfo &s = event.as<HelloEvent>()->source;
+        return status(event.tsUs, u"hello"_s,
+                      u"%1 (pid %2 on %3), instance %4"_s.arg(s.app).arg(s.pid).arg(s.host, s.instance));
+    }
+    case EventKind::Snapshot: {
+        const qsizetype live = event.as<SnapshotEvent>()->tasks.size();
+        return status(event.tsUs, u"snapshot"_s, live == 1 ? u"1 live task"_s : u"%1 live tasks"_s.arg(live));
+    }
+    case EventKind::Heartbeat: {
+        const HeartbeatEvent &h = *event.as<HeartbeatEvent>();
+        QStringList counters;
+        for (const auto &[name, value] : h.counters)
+            counters << u"%1 %2"_s.arg(name).arg(value);
+        return status(event.tsUs, u"heartbeat"_s,
+                      u"%1 live, pool %2/%3, %4 events dropped; %5"_s.arg(h.live)
+                          .arg(h.poolBusy)
+                          .arg(h.poolMax)
+                          .arg(std::max<qint64>(h.eventsDropped, 0))
+                          .arg(counters.join(u", "_s)));
+    }
+    case EventKind::Gap:
+        return status(event.tsUs, m_style("1;31", u"gap"_s),
+                      u"missed %1 events (too slow to keep up); a fresh snapshot follows"_s.arg(event.as<GapEvent>()->missed));
+    case EventKind::Shutdown: {
+        const ShutdownEvent &s = *event.as<ShutdownEvent>();
+        QString text = u"%1: %2 pending, %3 cancelled, %4 finished, %5 abandoned"_s.arg(s.stage)
+                           .arg(s.pending)
+                           .arg(s.cancelled)
+                           .arg(s.finished)
+                           .arg(s.abandoned);
+        if (s.stage == u"started"_s && s.deadlineUs > 0)
+            text += u", deadline in %1"_s.arg(duration(std::max<qint64>(s.deadlineUs - event.tsUs, 0)));
+        if (s.deadlineReached)
+            text += u", deadline reached"_s;
+        return status(event.tsUs, u"shutdown"_s, text);
+    }
+    case EventKind::Bye:
+        return status(event.tsUs, u"bye"_s, u"the source closed the stream"_s);
+    case EventKind::Request: {
+        const RequestEvent &r = *event.as<RequestEvent>();
+        QString text = u"#%1 %2 %3 %4"_s.arg(r.requestId).arg(r.method, r.path, r.stage);
+        if (r.status > 0)
+            text += u" %1"_s.arg(r.status);
+        return status(event.tsUs, u"request"_s, text);
+    }
+    case EventKind::Other:
+        return status(event.tsUs, event.as<OtherEvent>()->kind, QString());
+    }
+    return {};
+}
+
+} // namespace afterwork::cli

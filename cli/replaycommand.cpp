@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+// `afterwork replay`: serve a recording on a local socket as if it were live.
+#include "clicommon.h"
+#include "commands.h"
+#include "recording.h"
+
+#include <afterwork/client/lineparser.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+#include <QtCore/QUuid>
+#include <QtNetwork/QHostInfo>
+#include <QtNetwork/QLocalServer>
+#include <QtNetwork/QLocalSocket>
+
+#include <cmath>
+
+namespace afterwork::cli {
+
+using namespace client;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+//! The lines every subscriber gets: the recording, re-sequenced so that each connection's hello is
+//! 0 (gaps keep their jumps), with a hello and snapshot in front if the recording lacks them.
+struct Playlist
+{
+    QList<QByteArray> lines;  //!< each ends with '\n'
+    QList<qint64> dueUs;      //!< when to send, relative to the first line (before speed)
+    bool endsWithBye = false;
+    qint64 recordedSpanUs = 0;
+};
+
+QByteArray withSeq(const QByteArray &line, quint64 seq)
+{
+    const auto span = findTopLevelValue(line, "seq");
+    if (!span)
+        return line;
+    return line.left(span->offset) + QByteArray::number(seq) + line.mid(span->offset + span->length);
+}
+
+Playlist buildPlaylist(const QList<StreamLine> &recording)
+{
+    Playlist playlist;
+    qint64 firstTs = -1;
+    qint64 latestTs = -1;
+    for (const StreamLine &line : recording) {
+        if (const StreamEvent *event = line.event()) {
+            firstTs = event->tsUs;
+            break;
+        }
+    }
+    const auto add = [&](QByteArray bytes, qint64 tsUs) {
+        if (tsUs >= 0 && firstTs >= 0)
+            latestTs = std::max(latestTs, tsUs);
+        bytes.append('\n');
+        playlist.lines.append(std::move(bytes));
+        playlist.dueUs.append(latestTs < 0 ? 0 : latestTs - firstTs);
+    };
+
+    // seq of a line = its recorded seq - the seq of its connection's hello (+ what we put first).
+    std::optional<quint64> base;
+    quint64 shift = 0;
+    const StreamEvent *first = nullptr;
+    for (const StreamLine &line : recording) {
+        if ((first = line.event()))
+            break;
+    }
+    if (first && first->kind() != EventKind::Hello) {
+        // A recording cut mid-stream: a reader still deserves a hello and a snapshot first.
+        const qint64 ts = first->tsUs;
+        add(u"{\"v\":1,\"seq\":0,\"ts_us\":%1,\"kind\":\"hello\",\"source\":{\"app\":\"afterwork-replay\",\"pid\":%2,"
+            "\"host\":\"%3\",\"instance\":\"%4\",\"started_us\":%1}}"_s.arg(ts)
+                .arg(QCoreApplication::applicationPid())
+                .arg(QHostInfo::localHostName(), QUuid::createUuid().toString(QUuid::WithoutBraces))
+                .toUtf8(),
+            ts);
+        add(u"{\"v\":1,\"seq\":1,\"ts_us\":%1,\"kind\":\"snapshot\",\"tasks\":[]}"_s.arg(ts).toUtf8(), ts);
+        base = first->seq;
+        shift = 2;
+    }
+    for (const StreamLine &line : recording) {
+        const StreamEvent *event = line.event();
+        if (!event) {
+            add(line.bytes, -1); // malformed lines are part of what was recorded: sent as they are
+            continue;
+        }
+        if (event->kind() == EventKind::Hello) {
+            base = event->seq;
+            shift = 0;
+        }
+        const quint64 from = base.value_or(event->seq);
+        add(event->seq >= from ? withSeq(line.bytes, event->seq - from + shift) : line.bytes, event->tsUs);
+    }
+    for (auto it = recording.crbegin(); it != recording.crend(); ++it) {
+        if (const StreamEvent *event = it->event()) {
+            playlist.endsWithBye = event->kind() == EventKind::Bye;
+            break;
+        }
+    }
+    playlist.recordedSpanUs = playlist.dueUs.isEmpty() ? 0 : playlist.dueUs.constLast();
+    return playlist;
+}
+
+//! Plays the playlist to one subscriber, paced, with backpressure.
+class Session : public QObject
+{
+public:
+    static constexpr qint64 MaxBuffered = 4 * 1024 * 1024;
+
+    Session(QLocalSocket *socket, const Playlist &playlist, double speed, std::function<void()> onDone)
+        : m_socket(socket), m_playlist(playlist), m_speed(speed), m_onDone(std::move(onDone))
+    {
+        m_timer.setSingleShot(true);
+        connect(&m_timer, &QTimer::timeout, this, &Session::pump);
+        connect(socket, &QLocalSocket::bytesWritten, this, &Session::pump);
+        connect(socket, &QLocalSocket::disconnected, this, &Session::done);
+        // A subscriber may send (the protocol reserves commands); we have nothing to say to them.
+        connect(socket, &QLocalSocket::readyRead, this, [this] { m_socket->readAll(); });
+        m_clock.start();
+        pump();
+    }
+    ~Session() override
+    {
+        if (m_socket) {
+            m_socket->disconnect(this);
+            m_socket->abort();
+            m_socket->deleteLater();
+        }
+    }
+
+private:
+    void pump()
+    {
+        if (!m_socket || m_finished)
+            return;
+        const qint64 nowUs = m_clock.nsecsElapsed() / 1000;
+        while (m_next < m_playlist.lines.size()) {
+            if (m_speed > 0) {
+                const auto dueUs = qint64(double(m_playlist.dueUs[m_next]) / m_speed);
+                if (dueUs > nowUs) {
+                    m_timer.start(std::chrono::milliseconds((dueUs - nowUs + 999) / 1000));
+                    return;
+                }
+            }
+            if (m_socket->bytesToWrite() > MaxBuffered)
+                return; // resumed by bytesWritten
+            m_socket->write(m_playlist.lines[m_next++]);
+        }
+        if (m_socket->bytesToWrite() > 0)
+            return; // wait until everything is out
+        m_finished = true;
+        // A recording that ended with bye ends the connection as the publisher did; one that did
+        // not stays open (the source went quiet) unless the whole replay ends.
+        if (m_playlist.endsWithBye)
+            m_socket->disconnectFromServer();
+        done();
+    }
+
+    void done()
+    {
+        m_finished = true;
+        if (m_onDone) {
+            auto callback = std::exchange(m_onDone, {});
+            callback();
+        }
+    }
+
+    QPointer<QLocalSocket> m_socket;
+    const Playlist &m_playlist;
+    double m_speed;
+    std::function<void()> m_onDone;
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qsizetype m_next = 0;
+    bool m_finished = false;
+};
+
+class ReplayServer : public QObject
+{
+public:
+    ReplayServer(Playlist playlist, double speed, bool once)
+        : m_playlist(std::move(playlist)), m_speed(speed), m_once(once)
+    {
+        connect(&m_server, &QLocalServer::newConnection, this, [this] {
+            while (QLocalSocket *socket = m_server.nextPendingConnection()) {
+                auto *session = new Session(socket, m_playlist, m_speed, [this] {
+                    if (m_once)
+                        QTimer::singleShot(0, this, [this] { stop(); });
+                });
+                m_sessions.append(session);
+                connect(socket, &QLocalSocket::disconnected, session, [this, session] {
+                    m_sessions.removeOne(session);
+                    session->deleteLater();
+                });
+                if (m_once)
+                    m_server.close(); // one subscriber only
+            }
+        });
+    }
+    ~ReplayServer() override { stop(); }
+
+    //! Listens owner-only on \a name; refuses a name a live process answers on. Empty on success.
+    QString listen(const QString &name)
+    {
+        {
+            QLocalSocket probe;
+            probe.connectToServer(name);
+            if (probe.waitForConnected(500)) {
+                probe.abort();
+                return u"'%1' is in use by a live source; choose another name with --listen"_s.arg(name);
+            }
+        }
+        QLocalServer::removeServer(name); // a stale socket file of a dead process
+        m_server.setSocketOptions(QLocalServer::UserAccessOption);
+        if (!m_server.listen(name))
+            return u"cannot listen on '%1': %2"_s.arg(name, m_server.errorString());
+        return {};
+    }
+
+    void stop()
+    {
+        m_server.close();
+        qDeleteAll(std::exchange(m_sessions, {}));
+        QCoreApplication::exit(ExitOk);
+    }
+
+private:
+    Playlist m_playlist;
+    double m_speed;
+    bool m_once;
+    QLocalServer m_server;
+    QList<Session *> m_sessions; // Owning.
+};
+
+} // namespace
+
+int runReplay(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(u"FILE"_s, u"A recording made by 'afterwork record'."_s);
+    const QCommandLineOption speedOption(u"speed"_s, u"Playback speed: 1 real time (default), 10 ten times faster, 0 as fast as possible."_s,
+                                         u"X"_s, u"1"_s);
+    const QCommandLineOption listenOption(u"listen"_s, u"The socket name to serve on (default: afterwork-replay)."_s, u"NAME"_s,
+                                          u"afterwork-replay"_s);
+    const QCommandLineOption onceOption(u"once"_s, u"Serve one subscriber, then exit."_s);
+    parser.addOptions({speedOption, listenOption, onceOption});
+    if (const int code = parseSubcommand(parser, u"replay"_s, arguments,
+                                         u"Serve a recording on a local socket, as if its application were running.\n"
+                                         "Each subscriber gets the whole recording from its hello, paced by its timestamps."_s);
+        code >= 0)
+        return code;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1) {
+        printError(u"replay"_s, positional.isEmpty() ? u"which recording? (afterwork replay FILE)"_s
+                                                     : u"one recording at a time"_s);
+        return ExitUsage;
+    }
+    bool ok = false;
+    const double speed = parser.value(speedOption).toDouble(&ok);
+    if (!ok || !(speed >= 0) || !std::isfinite(speed)) {
+        printError(u"replay"_s, u"--speed wants a number >= 0, not '%1'"_s.arg(parser.value(speedOption)));
+        return ExitUsage;
+    }
+    const QString name = parser.value(listenOption);
+    if (name.isEmpty()) {
+        printError(u"replay"_s, u"--listen needs a socket name"_s);
+        return ExitUsage;
+    }
+
+    const QString path = positional.constFirst();
+    QList<StreamLine> recording;
+    qint64 malformed = 0;
+    if (const auto error = readRecording(path, [&](const QList<StreamLine> &lines) {
+            for (const StreamLine &line : lines)
+                malformed += line.error() != nullptr;
+            recording.append(lines);
+        })) {
+        printError(u"replay"_s, *error);
+        return ExitUsage;
+    }
+    if (recording.isEmpty()) {
+        printError(u"replay"_s, u"'%1' holds no lines"_s.arg(path));
+        return ExitUsage;
+    }
+    if (malformed > 0)
+        printError(u"replay"_s, u"'%1' has %2 malformed line(s); they are served as they are"_s.arg(path).arg(malformed));
+    Playlist playlist = buildPlaylist(recording);
+    recording.clear();
+    const qsizetype lineCount = playlist.lines.size();
+    const qint64 spanUs = playlist.recordedSpanUs;
+
+    ReplayServer server(std::move(playlist), speed, parser.isSet(onceOption));
+    if (const QString error = server.listen(name); !error.isEmpty()) {
+        printError(u"replay"_s, error);
+        return ExitUsage;
+    }
+    Output::err().line(u"afterwork replay: listening on '%1': %2 lines (%3 s recorded) at speed %4; "
+                       "attach with 'afterwork tail --connect %1'"_s.arg(name)
+                           .arg(lineCount)
+                           .arg(double(spanUs) / 1e6, 0, 'f', 1)
+                           .arg(speed));
+    onTerminationSignal([&server] { server.stop(); });
+    return QCoreApplication::exec();
+}
+
+} // namespace afterwork::cli

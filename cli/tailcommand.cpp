@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+// `afterwork tail`: follow a live source in the terminal.
+#include "clicommon.h"
+#include "commands.h"
+#include "lineformatter.h"
+
+#include <afterwork/client/localsocketsource.h>
+#include <afterwork/client/taskfilter.h>
+#include <afterwork/client/taskstore.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QDateTime>
+
+namespace afterwork::cli {
+
+using namespace client;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct TailOptions
+{
+    QString socketName;
+    TaskFilter filter;
+    bool json = false;
+    bool wait = false;
+    bool heartbeats = false;
+    Style style;
+};
+
+//! Follows one source and prints what it says; ends the event loop with the exit status.
+class Tail : public QObject
+{
+public:
+    explicit Tail(TailOptions options)
+        : m_options(std::move(options)),
+          m_source(m_options.socketName, LocalSocketSourceOptions{.reconnect = m_options.wait}),
+          m_format(m_options.style)
+    {
+        m_store.attach(&m_source);
+        connect(&m_source, &EventSource::linesReceived, this, &Tail::onLines);
+        connect(&m_source, &EventSource::connected, this, [this] { m_everConnected = true; });
+        connect(&m_source, &EventSource::errorOccurred, this, &Tail::onError);
+        connect(&m_source, &EventSource::disconnected, this, &Tail::onDisconnected);
+        connect(&m_source, &EventSource::sequenceGap, this, [this](quint64 expected, quint64 received, qint64) {
+            note(u"seq jumped from %1 to %2: the stream is damaged"_s.arg(expected - 1).arg(received));
+        });
+        connect(&m_source, &EventSource::instanceChanged, this, [this](const SourceInfo &, const SourceInfo &current) {
+            note(u"the source restarted (new instance %1): a new run"_s.arg(current.instance));
+        });
+        connect(&m_source, &EventSource::finished, this, [this] {
+            if (!m_done)
+                finish(m_everConnected ? ExitOk : ExitFailure);
+        });
+    }
+
+    void start() { m_source.start(); }
+    void stop() { finish(ExitOk); }
+
+private:
+    void onLines(const QList<StreamLine> &lines)
+    {
+        Output &out = Output::out();
+        QByteArray buffer;
+        for (const StreamLine &line : lines) {
+            const StreamEvent *event = line.event();
+            if (!event) {
+                printError(u"tail"_s, u"line %1 from the source is malformed (%2); skipped"_s.arg(line.lineNumber)
+                                          .arg(line.error()->toString()));
+                continue;
+            }
+            if (m_options.json) {
+                // Verbatim; task lines only if they match, everything else as is.
+                const TaskRecord *task = event->as<TaskRecord>();
+                if (!task || m_options.filter.matches(*task)) {
+                    buffer.append(line.bytes);
+                    buffer.append('\n');
+                }
+                continue;
+            }
+            appendHuman(*event, buffer);
+        }
+        out.write(buffer);
+        out.flush();
+    }
+
+    void appendHuman(const StreamEvent &event, QByteArray &buffer)
+    {
+        const auto add = [&buffer](const QString &text) {
+            buffer.append(text.toUtf8());
+            buffer.append('\n');
+        };
+        switch (event.kind()) {
+        case EventKind::Task:
+            if (m_options.filter.matches(*event.as<TaskRecord>()))
+                add(m_format.task(*event.as<TaskRecord>()));
+            break;
+        case EventKind::Snapshot:
+            add(m_format.event(event));
+            for (const TaskRecord &task : event.as<SnapshotEvent>()->tasks) {
+                if (m_options.filter.matches(task))
+                    add(m_format.task(task, u"live"_s));
+            }
+            break;
+        case EventKind::Heartbeat:
+            if (m_options.heartbeats)
+                add(m_format.event(event));
+            break;
+        case EventKind::Request:
+            // Requests are context for tasks: shown when nothing narrows the view.
+            if (m_options.filter.isEmpty())
+                add(m_format.event(event));
+            break;
+        default:
+            add(m_format.event(event));
+            break;
+        }
+    }
+
+    void note(const QString &text)
+    {
+        if (m_options.json) {
+            printError(u"tail"_s, text);
+            return;
+        }
+        Output::out().line(m_format.note(QDateTime::currentMSecsSinceEpoch() * 1000, text));
+        Output::out().flush();
+    }
+
+    void onError(EventSource::Error, const QString &message)
+    {
+        if (!m_options.wait) {
+            printError(u"tail"_s, message);
+            if (!m_everConnected)
+                printError(u"tail"_s, u"start the application (or use --wait to wait for it)"_s);
+            return; // finished() follows
+        }
+        if (!m_waitingNoted) {
+            m_waitingNoted = true;
+            note(u"%1; waiting for it to appear"_s.arg(message));
+        }
+    }
+
+    void onDisconnected(bool byeSeen)
+    {
+        m_waitingNoted = false;
+        if (byeSeen) {
+            if (!m_options.wait)
+                finish(ExitOk);
+            else
+                note(u"the source said bye; waiting for it to come back"_s);
+            return;
+        }
+        const qint64 lost = m_store.count(TaskPhase::Lost);
+        const QString message = u"the source on '%1' vanished without bye; %2 live task(s) lost"_s.arg(m_options.socketName)
+                                    .arg(lost);
+        if (!m_options.wait) {
+            printError(u"tail"_s, message);
+            finish(ExitFailure);
+        } else {
+            note(message + u"; waiting for it to come back"_s);
+        }
+    }
+
+    void finish(int code)
+    {
+        if (m_done)
+            return;
+        m_done = true;
+        m_source.stop();
+        Output::out().flush();
+        QCoreApplication::exit(code);
+    }
+
+    TailOptions m_options;
+    LocalSocketSource m_source;
+    TaskStore m_store{TaskStoreOptions{.finishedLimit = 0}};
+    LineFormatter m_format;
+    bool m_everConnected = false;
+    bool m_waitingNoted = false;
+    bool m_done = false;
+};
+
+} // namespace
+
+int runTail(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption connectOption(u"connect"_s, u"The socket name of the source (default: %1)."_s.arg(QLatin1StringView(DefaultSocketName)), u"NAME"_s,
+                                           QString::fromLatin1(DefaultSocketName));
+    const QCommandLineOption filterOption(u"filter"_s, u"Show only tasks matching EXPR (see docs/filter.md), e.g. 'name~email phase:failed'."_s,
+                                          u"EXPR"_s);
+    const QCommandLineOption jsonOption(u"json"_s, u"Pass the NDJSON lines through verbatim (task lines filtered)."_s);
+    const QCommandLineOption noColorOption(u"no-color"_s, u"Never colour the output (NO_COLOR is respected too)."_s);
+    const QCommandLineOption waitOption(u"wait"_s, u"Wait for the source to appear, and follow it across restarts."_s);
+    const QCommandLineOption heartbeatOption(u"heartbeats"_s, u"Show heartbeat lines too."_s);
+    parser.addOptions({connectOption, filterOption, jsonOption, noColorOption, waitOption, heartbeatOption});
+    if (const int code = parseSubcommand(parser, u"tail"_s, arguments,
+                                         u"Follow the task events of a running Afterwork application."_s);
+        code >= 0)
+        return code;
+    if (!parser.positionalArguments().isEmpty()) {
+        printError(u"tail"_s, u"unexpected argument '%1'"_s.arg(parser.positionalArguments().constFirst()));
+        return ExitUsage;
+    }
+
+    TailOptions options;
+    options.socketName = parser.value(connectOption);
+    if (options.socketName.isEmpty()) {
+        printError(u"tail"_s, u"--connect needs a socket name"_s);
+        return ExitUsage;
+    }
+    if (parser.isSet(filterOption)) {
+        auto parsed = TaskFilter::parse(parser.value(filterOption));
+        if (const auto *error = std::get_if<FilterError>(&parsed)) {
+            printError(u"tail"_s, u"bad filter: %1"_s.arg(error->toString()));
+            printError(u"tail"_s, u"the filter grammar is described in docs/filter.md"_s);
+            return ExitUsage;
+        }
+        options.filter = std::get<TaskFilter>(std::move(parsed));
+    }
+    options.json = parser.isSet(jsonOption);
+    options.wait = parser.isSet(waitOption);
+    options.heartbeats = parser.isSet(heartbeatOption);
+    options.style.enabled = !options.json && useColour(parser.isSet(noColorOption));
+
+    Tail tail(std::move(options));
+    onTerminationSignal([&tail] { tail.stop(); });
+    // From the event loop: a failure reported at once must still end exec().
+    QMetaObject::invokeMethod(&tail, [&tail] { tail.start(); }, Qt::QueuedConnection);
+    return QCoreApplication::exec();
+}
+
+} // namespace afterwork::cli
