@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+// afterwork-demo as a real process: its endpoints seen through its real event stream, bad input,
+// 200 concurrent connections, and the graceful shutdown on SIGTERM/SIGINT with its exit codes.
+#include "../http/httptestsupport.h"
+#include "demotestsupport.h"
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QJsonArray>
+#include <QtCore/QSet>
+#include <QtTest/QTest>
+
+#include <csignal>
+#include <memory>
+
+using namespace afterwork::test;
+
+namespace {
+
+//! The id of the latest request line for \a path (any stage); 0 if none.
+qint64 requestIdFor(const QList<QJsonObject> &lines, const QString &path)
+{
+    for (qsizetype i = lines.size() - 1; i >= 0; --i) {
+        if (lines[i].value("kind") == QLatin1String("request") && lines[i].value("path") == path)
+            return lines[i].value("request").toInteger();
+    }
+    return 0;
+}
+
+QStringList stagesOf(const QList<QJsonObject> &lines, qint64 requestId)
+{
+    QStringList stages;
+    for (const QJsonObject &line : lines) {
+        if (line.value("kind") == QLatin1String("request") && line.value("request").toInteger() == requestId)
+            stages << line.value("stage").toString();
+    }
+    return stages;
+}
+
+//! One keep-alive connection that sends the next request as soon as the previous is answered.
+class LoadClient
+{
+public:
+    LoadClient(quint16 port, QByteArray target) : m_target(std::move(target))
+    {
+        QObject::connect(&m_socket, &QTcpSocket::connected, &m_socket, [this] { sendNext(); });
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket, [this] { onReadyRead(); });
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+    }
+    void stop() { m_stopping = true; }
+    bool idle() const { return !m_waiting; }
+
+    QList<qint64> ids;
+    int answered = 0;
+    int errors = 0;
+
+private:
+    void sendNext()
+    {
+        if (m_stopping)
+            return;
+        m_waiting = true;
+        m_socket.write("POST " + m_target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    }
+    void onReadyRead()
+    {
+        m_buffer += m_socket.readAll();
+        for (;;) {
+            const qsizetype headerEnd = m_buffer.indexOf("\r\n\r\n");
+            if (headerEnd < 0)
+                return;
+            const qsizetype lengthAt = m_buffer.indexOf("Content-Length: ");
+            const qsizetype lengthEnd = m_buffer.indexOf("\r\n", lengthAt);
+            const qint64 length = m_buffer.mid(lengthAt + 16, lengthEnd - lengthAt - 16).toLongLong();
+            if (m_buffer.size() < headerEnd + 4 + length)
+                return;
+            const QByteArray body = m_buffer.mid(headerEnd + 4, length);
+            if (!m_buffer.startsWith("HTTP/1.1 200"))
+                ++errors;
+            m_buffer.remove(0, headerEnd + 4 + length);
+            for (const QJsonValue &id : QJsonDocument::fromJson(body).object().value("ids").toArray())
+                ids << id.toInteger();
+            ++answered;
+            m_waiting = false;
+            sendNext();
+        }
+    }
+
+    QTcpSocket m_socket;
+    QByteArray m_target;
+    QByteArray m_buffer;
+    bool m_waiting = false;
+    bool m_stopping = false;
+};
+
+} // namespace
+
+class DemoProcessTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void seedEndpointsScheduleTheirTasks_data();
+    void seedEndpointsScheduleTheirTasks();
+    void spawnSchedulesWhatItSays();
+    void failingRouteDropsItsBatches();
+    void badInputKeepsTheServerUp_data();
+    void badInputKeepsTheServerUp();
+    void twoHundredConnectionsLoseNoTaskEvents();
+    void sigtermFinishesShieldedAndCancelsUnshielded();
+    void shieldedTaskPastTheDeadlineIsAbandoned();
+    void globalShieldShieldsByDefault();
+    void startupFailuresExitWithTheirCodes();
+
+private:
+    std::unique_ptr<DemoProcess> m_demo;
+    std::unique_ptr<StreamReader> m_stream;
+};
+
+void DemoProcessTest::initTestCase()
+{
+    m_demo = std::make_unique<DemoProcess>();
+    QVERIFY2(m_demo->start(), qPrintable(m_demo->diagnostics()));
+    m_stream = std::make_unique<StreamReader>(m_demo->eventsPath);
+    QVERIFY(m_stream->waitFor([](const QList<QJsonObject> &lines) {
+        return !lines.isEmpty() && lines.first().value("kind") == QLatin1String("hello");
+    }));
+}
+
+void DemoProcessTest::cleanupTestCase()
+{
+    m_stream.reset();
+    if (m_demo) {
+        m_demo->process.terminate();
+        QVERIFY(m_demo->waitFinished(15000));
+        QCOMPARE(m_demo->process.exitCode(), 0);
+    }
+}
+
+void DemoProcessTest::seedEndpointsScheduleTheirTasks_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addColumn<QStringList>("tasks"); // "name mode shielded"
+    QTest::newRow("notify") << QByteArray("/notify?email=ann@example.org") << QByteArray()
+                            << QByteArray(R"({"status":"ok"})") << QStringList{"send_welcome_email immediate false"};
+    QTest::newRow("process") << QByteArray("/process/42") << QByteArray() << QByteArray(R"({"status":"processing"})")
+                             << QStringList{"process_user_42 immediate false"};
+    QTest::newRow("critical") << QByteArray("/critical") << QByteArray() << QByteArray(R"({"status":"ok"})")
+                              << QStringList{"critical_operation immediate true"};
+    QTest::newRow("payments") << QByteArray("/payments?payment_id=7&amount=19.5") << QByteArray()
+                              << QByteArray(R"({"payment_id":7,"status":"processing"})")
+                              << QStringList{"finalize_payment_7 immediate true"};
+    QTest::newRow("payments combined") << QByteArray("/payments?payment_id=8&amount=5&flow=process&decline=1")
+                                       << QByteArray() << QByteArray(R"({"payment_id":8,"status":"processing"})")
+                                       << QStringList{"process_payment_8 immediate true"};
+    QTest::newRow("order") << QByteArray("/order") << QByteArray(R"({"item":"book","qty":1})") << QByteArray()
+                           << QStringList{"finalize_order after_route true", "send_confirmation after_response true"};
+    QTest::newRow("risky") << QByteArray("/risky") << QByteArray() << QByteArray(R"({"status":"ok"})")
+                           << QStringList{"risky_task immediate false"};
+    QTest::newRow("flaky") << QByteArray("/flaky") << QByteArray() << QByteArray(R"({"status":"ok"})")
+                           << QStringList{"flaky_task immediate false"};
+    QTest::newRow("comprehensive") << QByteArray("/comprehensive") << QByteArray() << QByteArray(R"({"status":"ok"})")
+                                   << QStringList{"immediate_task immediate false", "cleanup_task after_route true",
+                                                  "notification_task after_response false"};
+}
+
+void DemoProcessTest::seedEndpointsScheduleTheirTasks()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, answer);
+    QFETCH(QStringList, tasks);
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("POST", target, body);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    if (!answer.isEmpty())
+        QCOMPARE(reply->body, answer);
+
+    const QString path = QString::fromUtf8(target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?')));
+    qint64 requestId = 0;
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
+        requestId = requestIdFor(lines, path);
+        return requestId != 0 && stagesOf(lines, requestId).contains("response_written");
+    }));
+    QCOMPARE(stagesOf(m_stream->lines(), requestId), (QStringList{"received", "route_returned", "response_written"}));
+
+    // Every expected task is scheduled for this request with its name, mode and shield...
+    QStringList seen;
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
+        seen.clear();
+        for (const QJsonObject &line : lines) {
+            if (line.value("kind") == QLatin1String("task") && line.value("phase") == QLatin1String("scheduled")
+                && line.value("request").toInteger() == requestId)
+                seen << QStringLiteral("%1 %2 %3")
+                            .arg(line.value("name").toString(), line.value("mode").toString(),
+                                 line.value("shielded").toBool() ? "true" : "false");
+        }
+        return seen.size() >= tasks.size();
+    }));
+    seen.sort();
+    tasks.sort();
+    QCOMPARE(seen, tasks);
+    // ...and (except the flaky one, which may retry for seconds) reaches its terminal phase.
+    for (const QString &expected : std::as_const(tasks)) {
+        const QString name = expected.section(' ', 0, 0);
+        if (name == QLatin1String("flaky_task"))
+            continue;
+        const QString terminal = name == QLatin1String("risky_task") || name == QLatin1String("process_payment_8")
+            ? QStringLiteral("failed")
+            : QStringLiteral("succeeded");
+        QVERIFY2(m_stream->waitFor([&](const QList<QJsonObject> &) { return m_stream->hasTaskLine(name, terminal); }),
+                 qPrintable(name + " never " + terminal));
+    }
+}
+
+void DemoProcessTest::spawnSchedulesWhatItSays()
+{
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("POST", "/tasks/spawn?name=spawn_async&count=5&ms=20&mode=after_response&work=async");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    const QJsonArray ids = reply->json().value("ids").toArray();
+    QCOMPARE(ids.size(), 5);
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
+        int done = 0;
+        for (const QJsonObject &line : lines) {
+            if (line.value("kind") == QLatin1String("task") && ids.contains(line.value("id"))
+                && line.value("phase") == QLatin1String("succeeded")) {
+                ++done;
+            }
+        }
+        return done == 5;
+    }));
+    const QJsonObject scheduled = m_stream->taskLine("spawn_async", "scheduled");
+    QCOMPARE(scheduled.value("mode").toString(), QStringLiteral("after_response"));
+    QCOMPARE(scheduled.value("work").toString(), QStringLiteral("async"));
+    QCOMPARE(scheduled.value("shielded").toBool(), false);
+
+    // A failing spawned task fails, and the global handler counts it.
+    const auto failing = client.request("POST", "/tasks/spawn?name=spawn_fails&fail=1&ms=0");
+    QCOMPARE(failing->status, 200);
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &) { return m_stream->hasTaskLine("spawn_fails", "failed"); }));
+    QCOMPARE(m_stream->taskLine("spawn_fails", "failed").value("error").toObject().value("type").toString(),
+             QStringLiteral("std::runtime_error"));
+    QTRY_VERIFY(client.request("GET", "/tasks")->json().value("global_handler_calls").toInteger() >= 1);
+}
+
+void DemoProcessTest::failingRouteDropsItsBatches()
+{
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    const auto immediate = client.request("POST", "/tasks/spawn?name=rf_immediate&ms=0&route_fail=1");
+    QCOMPARE(immediate->status, 500);
+    QCOMPARE(immediate->body, QByteArray(R"({"detail":"Internal Server Error"})"));
+    const auto afterRoute = client.request("POST", "/tasks/spawn?name=rf_after_route&ms=0&count=2&mode=after_route&route_fail=1");
+    QCOMPARE(afterRoute->status, 500);
+    const auto afterResponse = client.request("POST", "/tasks/spawn?name=rf_after_response&ms=0&mode=after_response&route_fail=1");
+    QCOMPARE(afterResponse->status, 500);
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &) {
+        return m_stream->hasTaskLine("rf_immediate", "succeeded") && m_stream->taskLines("rf_after_route").size() >= 4
+            && m_stream->hasTaskLine("rf_after_response", "dropped");
+    }));
+    for (const QJsonObject &line : m_stream->taskLines("rf_after_route"))
+        QVERIFY(line.value("phase") == QLatin1String("scheduled") || line.value("phase") == QLatin1String("dropped"));
+    QVERIFY(!m_stream->hasTaskLine("rf_after_response", "started"));
+    const QList<QJsonObject> lines = m_stream->lines();
+    const qint64 id = m_stream->taskLine("rf_after_response", "dropped").value("request").toInteger();
+    QCOMPARE(stagesOf(lines, id), (QStringList{"received", "failed", "response_written"}));
+    // Still serving.
+    QCOMPARE(client.request("GET", "/healthz")->status, 200);
+}
+
+void DemoProcessTest::badInputKeepsTheServerUp_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("detailType");
+    QTest::newRow("notify without email") << QByteArray("POST") << QByteArray("/notify") << QByteArray() << 422 << "missing";
+    QTest::newRow("user id not an int") << QByteArray("POST") << QByteArray("/process/abc") << QByteArray() << 422 << "int_parsing";
+    QTest::newRow("amount not a number") << QByteArray("POST") << QByteArray("/payments?payment_id=1&amount=lots")
+                                         << QByteArray() << 422 << "float_parsing";
+    QTest::newRow("count too large") << QByteArray("POST") << QByteArray("/tasks/spawn?count=1001") << QByteArray() << 422
+                                     << "less_than_equal";
+    QTest::newRow("count too small") << QByteArray("POST") << QByteArray("/tasks/spawn?count=0") << QByteArray() << 422
+                                     << "greater_than_equal";
+    QTest::newRow("unknown mode") << QByteArray("POST") << QByteArray("/tasks/spawn?mode=soon") << QByteArray() << 422 << "enum";
+    QTest::newRow("order not json") << QByteArray("POST") << QByteArray("/order") << QByteArray("{oops") << 400 << "json_invalid";
+    QTest::newRow("order not an object") << QByteArray("POST") << QByteArray("/order") << QByteArray("42") << 422 << "dict_type";
+    QTest::newRow("unknown path") << QByteArray("GET") << QByteArray("/missing") << QByteArray() << 404 << QString();
+    QTest::newRow("wrong method") << QByteArray("POST") << QByteArray("/healthz") << QByteArray() << 405 << QString();
+    QTest::newRow("body over 1 MiB") << QByteArray("POST") << QByteArray("/order") << QByteArray(1024 * 1024 + 10, ' ')
+                                     << 413 << QString();
+}
+
+void DemoProcessTest::badInputKeepsTheServerUp()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, detailType);
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request(method, target, body);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, status);
+    const QJsonValue detail = reply->json().value("detail");
+    QVERIFY(!detail.isUndefined());
+    if (!detailType.isEmpty())
+        QCOMPARE(detail.toArray().first().toObject().value("type").toString(), detailType);
+    RawHttpClient next(m_demo->port);
+    QVERIFY(next.connectToServer());
+    QCOMPARE(next.request("GET", "/healthz")->body, QByteArray(R"({"status":"ok"})"));
+}
+
+void DemoProcessTest::twoHundredConnectionsLoseNoTaskEvents()
+{
+    const QStringList modes{"immediate", "after_route", "after_response"};
+    std::vector<std::unique_ptr<LoadClient>> clients;
+    for (int i = 0; i < 200; ++i) {
+        const QByteArray target = "/tasks/spawn?name=load&ms=0&work=" + QByteArray(i % 2 ? "async" : "sync")
+            + "&mode=" + modes[i % 3].toLatin1();
+        clients.push_back(std::make_unique<LoadClient>(m_demo->port, target));
+    }
+    QElapsedTimer clock;
+    clock.start();
+    QTest::qWait(3000); // the load runs for a few seconds (a duration, not a synchronisation)
+    for (auto &client : clients)
+        client->stop();
+    QVERIFY(QTest::qWaitFor([&] { return std::all_of(clients.begin(), clients.end(), [](const auto &c) { return c->idle(); }); }, 30000));
+
+    QSet<qint64> ids;
+    int answered = 0;
+    for (const auto &client : clients) {
+        QCOMPARE(client->errors, 0);
+        answered += client->answered;
+        for (qint64 id : client->ids)
+            ids.insert(id);
+    }
+    qInfo() << answered << "requests answered over 200 connections in" << clock.elapsed() << "ms";
+    QVERIFY(answered >= 200);
+    QCOMPARE(ids.size(), answered);
+
+    // Every task shows up in the stream exactly once per phase, and nothing was skipped.
+    QHash<qint64, QStringList> phases;
+    QVERIFY2(m_stream->waitFor(
+                 [&](const QList<QJsonObject> &lines) {
+                     phases.clear();
+                     for (const QJsonObject &line : lines) {
+                         if (line.value("kind") == QLatin1String("task") && line.value("name") == QLatin1String("load"))
+                             phases[line.value("id").toInteger()] << line.value("phase").toString();
+                     }
+                     return std::all_of(ids.begin(), ids.end(), [&](qint64 id) {
+                         return phases.value(id).contains(QLatin1String("succeeded"));
+                     });
+                 },
+                 60000),
+             qPrintable(QStringLiteral("%1 of %2 tasks seen succeeding").arg(phases.size()).arg(ids.size())));
+    for (qint64 id : std::as_const(ids))
+        QCOMPARE(phases.value(id), (QStringList{"scheduled", "started", "succeeded"}));
+    qint64 previousSeq = -1;
+    for (const QJsonObject &line : m_stream->lines()) {
+        QVERIFY2(line.value("kind") != QLatin1String("gap"), "the subscriber missed events");
+        const qint64 seq = line.value("seq").toInteger();
+        QCOMPARE(seq, previousSeq + 1);
+        previousSeq = seq;
+    }
+}
+
+void DemoProcessTest::sigtermFinishesShieldedAndCancelsUnshielded()
+{
+    DemoProcess demo({"--shutdown-deadline", "20"});
+    QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
+    StreamReader stream(demo.eventsPath);
+    RawHttpClient client(demo.port);
+    QVERIFY(client.connectToServer());
+    const QList<QByteArray> spawns{"name=shielded_sync&shield=1&ms=700", "name=shielded_async&shield=1&ms=700&work=async",
+                                   "name=unshielded_sync&ms=60000", "name=unshielded_async&ms=60000&work=async"};
+    for (const QByteArray &query : spawns)
+        QCOMPARE(client.request("POST", "/tasks/spawn?" + query)->status, 200);
+    // Two pool threads: both sync tasks run; the async ones run on the engine thread.
+    QVERIFY(stream.waitFor([&](const QList<QJsonObject> &) {
+        return stream.hasTaskLine("shielded_sync", "started") && stream.hasTaskLine("shielded_async", "started")
+            && stream.hasTaskLine("unshielded_sync", "started") && stream.hasTaskLine("unshielded_async", "started");
+    }));
+    // A response in flight when the signal comes still gets answered.
+    RawHttpClient slow(demo.port);
+    QVERIFY(slow.connectToServer());
+    slow.sendRequest("POST", "/deferred?ms=300");
+    QVERIFY(stream.waitFor([&](const QList<QJsonObject> &lines) { return requestIdFor(lines, "/deferred") != 0; }));
+
+    demo.signal(SIGTERM);
+    QVERIFY2(demo.waitForOutput("draining the engine"), qPrintable(demo.diagnostics()));
+    demo.signal(SIGINT); // during the drain: reported, and the report still comes
+    const auto late = slow.readReply();
+    QVERIFY(late);
+    QCOMPARE(late->status, 200);
+    QVERIFY2(demo.waitFinished(20000), qPrintable(demo.diagnostics()));
+    QCOMPARE(demo.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(demo.process.exitCode(), 0);
+    QVERIFY2(demo.stdoutText.contains("SIGINT again"), qPrintable(demo.diagnostics()));
+    QVERIFY2(demo.stdoutText.contains(R"("abandoned":0)"), qPrintable(demo.diagnostics()));
+    QVERIFY(demo.stdoutText.contains("bye (exit 0)"));
+
+    QVERIFY(stream.waitFor([&](const QList<QJsonObject> &lines) {
+        return !lines.isEmpty() && lines.last().value("kind") == QLatin1String("bye");
+    }));
+    QVERIFY(stream.hasTaskLine("shielded_sync", "succeeded"));
+    QVERIFY(stream.hasTaskLine("shielded_async", "succeeded"));
+    QVERIFY(stream.hasTaskLine("unshielded_sync", "cancelled"));
+    QVERIFY(stream.hasTaskLine("unshielded_async", "cancelled"));
+    QVERIFY(stream.hasTaskLine("shielded_sync", "shutdown_pending"));
+    bool sawShutdown = false;
+    for (const QJsonObject &line : stream.lines())
+        sawShutdown = sawShutdown || line.value("kind") == QLatin1String("shutdown");
+    QVERIFY(sawShutdown);
+    // The in-flight request finished before the engine drained: its after-response task reached
+    // a terminal phase instead of being refused.
+    const QStringList followup = [&] {
+        QStringList phases;
+        for (const QJsonObject &line : stream.taskLines("deferred_followup"))
+            phases << line.value("phase").toString();
+        return phases;
+    }();
+    QVERIFY2(followup.contains("succeeded") || followup.contains("cancelled"), qPrintable(followup.join(',')));
+}
+
+void DemoProcessTest::shieldedTaskPastTheDeadlineIsAbandoned()
+{
+    DemoProcess demo({"--shutdown-deadline", "0.3"});
+    QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
+    StreamReader stream(demo.eventsPath);
+    RawHttpClient client(demo.port);
+    QVERIFY(client.connectToServer());
+    QCOMPARE(client.request("POST", "/tasks/spawn?name=too_long&shield=1&ms=60000")->status, 200);
+    QCOMPARE(client.request("POST", "/tasks/spawn?name=too_long_async&shield=1&ms=60000&work=async")->status, 200);
+    QVERIFY(stream.waitFor([&](const QList<QJsonObject> &) {
+        return stream.hasTaskLine("too_long", "started") && stream.hasTaskLine("too_long_async", "started");
+    }));
+    QElapsedTimer clock;
+    clock.start();
+    demo.process.terminate(); // SIGTERM
+    QVERIFY2(demo.waitFinished(15000), qPrintable(demo.diagnostics()));
+    QCOMPARE(demo.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(demo.process.exitCode(), 3);
+    QVERIFY(clock.elapsed() < 10000);
+    QVERIFY2(demo.stdoutText.contains(R"("abandoned":2)"), qPrintable(demo.diagnostics()));
+    QVERIFY(stream.waitFor([&](const QList<QJsonObject> &) {
+        return stream.hasTaskLine("too_long", "abandoned") && stream.hasTaskLine("too_long_async", "abandoned");
+    }));
+}
+
+void DemoProcessTest::globalShieldShieldsByDefault()
+{
+    DemoProcess demo({"--global-shield", "--no-global-handler"});
+    QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
+    StreamReader stream(demo.eventsPath);
+    RawHttpClient client(demo.port);
+    QVERIFY(client.connectToServer());
+    QCOMPARE(client.request("POST", "/tasks/spawn?name=inherits&ms=0&fail=1")->status, 200);
+    QCOMPARE(client.request("POST", "/tasks/spawn?name=overrides&ms=0&shield=0")->status, 200);
+    QVERIFY(stream.waitFor([&](const QList<QJsonObject> &) {
+        return stream.hasTaskLine("inherits", "failed") && stream.hasTaskLine("overrides", "succeeded");
+    }));
+    QCOMPARE(stream.taskLine("inherits", "scheduled").value("shielded").toBool(), true);
+    QCOMPARE(stream.taskLine("overrides", "scheduled").value("shielded").toBool(), false);
+    QCOMPARE(client.request("GET", "/tasks")->json().value("global_handler_calls").toInteger(), 0);
+    demo.process.terminate();
+    QVERIFY(demo.waitFinished(15000));
+    QCOMPARE(demo.process.exitCode(), 0);
+}
+
+void DemoProcessTest::startupFailuresExitWithTheirCodes()
+{
+    // The event socket name of a live demo is taken: exit 1.
+    DemoProcess clash({"--events", m_demo->eventsName});
+    clash.arguments = QStringList{"--port", "0", "--events", m_demo->eventsName};
+    QVERIFY(!clash.start());
+    QVERIFY(clash.waitFinished(10000));
+    QCOMPARE(clash.process.exitCode(), 1);
+    QVERIFY(clash.stderrText.contains("cannot publish events"));
+
+    // The port of a live demo is taken: exit 1.
+    DemoProcess portClash;
+    portClash.arguments = QStringList{"--port", QString::number(m_demo->port), "--events", portClash.eventsName};
+    QVERIFY(!portClash.start());
+    QVERIFY(portClash.waitFinished(10000));
+    QCOMPARE(portClash.process.exitCode(), 1);
+
+    // A bad command line: exit 2.
+    for (const QStringList &arguments : {QStringList{"--port", "70000"}, QStringList{"--threads", "x"},
+                                         QStringList{"--shutdown-deadline", "-1"}, QStringList{"--bogus"}}) {
+        QProcess bad;
+        bad.start(QStringLiteral(AFTERWORK_DEMO_PATH), arguments);
+        QVERIFY(bad.waitForFinished(10000));
+        QCOMPARE(bad.exitCode(), 2);
+    }
+}
+
+QTEST_GUILESS_MAIN(DemoProcessTest)
+#include "tst_demoprocess.moc"
