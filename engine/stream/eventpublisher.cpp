@@ -23,6 +23,10 @@ namespace {
 // Bounds what the socket buffers for reading; a subscriber has little to say (Subscriber::readInput).
 constexpr qint64 socketReadBufferBytes = 16 * 1024;
 constexpr qsizetype maxExtraKindLength = 32;
+// A subscriber's unwritten lines are handed to its socket at once beyond this size.
+constexpr qsizetype eagerWriteBytes = 64 * 1024;
+// While a subscriber lags, every this many lost events its socket is asked to write its backlog.
+constexpr quint64 lagProbeInterval = 256;
 } // namespace
 
 EventPublisherPrivate::EventPublisherPrivate(EventPublisher *q, TaskEngine *engine, PublisherOptions options)
@@ -122,10 +126,25 @@ void EventPublisherPrivate::broadcastBody()
 
 void EventPublisherPrivate::broadcast(QByteArrayView encoded)
 {
-    for (const auto &subscriber : subscribers)
-        eventsDropped += subscriber->push(encoded);
-    if (!subscribers.empty())
-        scheduleFlush();
+    if (subscribers.empty())
+        return;
+    // The event loop may not run for a long while: during a burst of schedule() calls, or while
+    // the engine works through a large batch of notices. So bytes move to the kernel from here
+    // too, instead of only from flush(): a subscriber in another process keeps reading meanwhile,
+    // and one that lagged resumes as soon as it has caught up.
+    for (const auto &subscriber : subscribers) {
+        const quint64 lost = subscriber->push(encoded);
+        eventsDropped += lost;
+        if (lost == 0) {
+            if (subscriber->pendingBytes() >= eagerWriteBytes)
+                subscriber->writePending();
+        } else if (subscriber->missed() % lagProbeInterval == 0) {
+            subscriber->writePending(); // nothing queued: only lets the socket write its backlog
+            if (subscriber->canResume())
+                resume(*subscriber, snapshotBody());
+        }
+    }
+    scheduleFlush();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -133,15 +152,34 @@ void EventPublisherPrivate::broadcast(QByteArrayView encoded)
 
 void EventPublisherPrivate::scheduleFlush()
 {
-    if (!flushTimer->isActive())
-        flushTimer->start();
+    // A posted call rather than a zero timer: under a flood of the engine's own posted events a
+    // zero timer can starve (it may run at idle priority), while this one queues behind them.
+    if (flushPosted)
+        return;
+    flushPosted = true;
+    QMetaObject::invokeMethod(
+        q,
+        [this] {
+            flushPosted = false;
+            flush();
+        },
+        Qt::QueuedConnection);
 }
 
 QByteArray EventPublisherPrivate::snapshotBody() const
 {
+    QList<TaskEvent> live = engine ? engine->liveTasks() : QList<TaskEvent>();
+    // Taken while the engine emits a task's terminal step, the list still holds that task.
+    live.removeIf([](const TaskEvent &task) { return isTerminal(task.phase); });
     QByteArray out;
-    protocol::appendSnapshotBody(out, protocol::nowUs(), engine ? engine->liveTasks() : QList<TaskEvent>());
+    protocol::appendSnapshotBody(out, protocol::nowUs(), live);
     return out;
+}
+
+void EventPublisherPrivate::resume(Subscriber &subscriber, QByteArrayView snapshot)
+{
+    subscriber.resume(snapshot);
+    subscriber.writePending();
 }
 
 void EventPublisherPrivate::flush()
@@ -151,10 +189,10 @@ void EventPublisherPrivate::flush()
         if (subscriber->canResume()) {
             if (snapshot.isEmpty())
                 snapshot = snapshotBody();
-            subscriber->resume(snapshot);
-        }
-        if (subscriber->hasPending())
+            resume(*subscriber, snapshot);
+        } else if (subscriber->hasPending()) {
             subscriber->writePending();
+        }
     }
 }
 
@@ -315,11 +353,6 @@ EventPublisher::EventPublisher(TaskEngine *engine, PublisherOptions options)
     : QObject(engine)
     , d(std::make_unique<detail::EventPublisherPrivate>(this, engine, std::move(options)))
 {
-    d->flushTimer = new QTimer(this);
-    d->flushTimer->setSingleShot(true);
-    d->flushTimer->setInterval(0);
-    connect(d->flushTimer, &QTimer::timeout, this, [this] { d->flush(); });
-
     d->heartbeatTimer = new QTimer(this);
     d->heartbeatTimer->setInterval(d->options.heartbeatInterval);
     connect(d->heartbeatTimer, &QTimer::timeout, this, [this] { d->sendHeartbeat(); });
@@ -344,7 +377,6 @@ EventPublisher::~EventPublisher()
         d->server = nullptr;
     }
     d->heartbeatTimer->stop();
-    d->flushTimer->stop();
     d->closeConnections(true);
 }
 

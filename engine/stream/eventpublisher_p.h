@@ -37,6 +37,8 @@ public:
     //! Hands queued lines to the sockets; resumes lagging subscribers that caught up.
     void flush();
     void scheduleFlush();
+    //! Sends a lagging subscriber that caught up its gap and \a snapshot.
+    void resume(Subscriber &subscriber, QByteArrayView snapshot);
 
     void acceptConnections();
     void readFrom(QLocalSocket *socket);
@@ -56,7 +58,7 @@ public:
     protocol::SourceInfo source;
 
     QLocalServer *server = nullptr;  // Owning (a child of q), while listening.
-    QTimer *flushTimer = nullptr;    // Owning (a child of q): zero-interval, batches writes per loop iteration.
+    bool flushPosted = false;        // a flush() is queued behind the events already posted
     QTimer *heartbeatTimer = nullptr; // Owning (a child of q).
     std::vector<std::unique_ptr<Subscriber>> subscribers;
     QMetaObject::Connection taskEventConnection; // only while someone subscribes

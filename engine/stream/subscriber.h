@@ -55,6 +55,7 @@ public:
     //! Lagging, and the socket has written everything it held: time for gap + snapshot.
     bool canResume() const { return m_lagging && m_backlog == 0; }
     bool hasPending() const { return !m_pending.isEmpty(); }
+    qsizetype pendingBytes() const { return m_pending.size(); }
     quint64 missed() const { return m_missed; }
     quint64 nextSeq() const { return m_nextSeq; }
     qint64 queuedBytes() const { return m_pending.size() + m_backlog; }
