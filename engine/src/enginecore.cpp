@@ -306,7 +306,8 @@ void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
 
 void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
 {
-    task->attemptCancel = CancellationSource::childOf(task->cancel);
+    // Only a timeout needs a per-attempt token; otherwise the task's own token will do.
+    task->attemptCancel = task->config->timeout ? CancellationSource::childOf(task->cancel) : task->cancel;
     task->timedOut = false;
     task->running = true;
     const int attempt = task->attempt.load(std::memory_order_relaxed);

@@ -49,7 +49,7 @@ struct TaskState
 
     // Engine thread only.
     std::shared_ptr<ScopeState> scope;
-    CancellationSource attemptCancel; //!< child of `cancel`, also cancelled by the attempt's timeout
+    CancellationSource attemptCancel = cancel; //!< `cancel`, or a child of it cancelled by the attempt's timeout
     qint64 firstStartSteadyNs = -1;
     bool announced = false;    //!< its Scheduled event was emitted
     bool inBatch = false;      //!< waiting in an unflushed after-route/after-response batch
