@@ -119,6 +119,12 @@ private:
             m_writeFailed = true;
             printError(u"record"_s, u"writing '%1' failed: %2"_s.arg(m_path, m_file.errorString()));
             stop(u"writing failed"_s, ExitUsage);
+            return;
+        }
+        // bye is the last line of a stream: done, without waiting for the connection to close.
+        for (const StreamLine &line : lines) {
+            if (const StreamEvent *event = line.event(); event && event->kind() == EventKind::Bye)
+                return stop(u"the source said bye"_s, ExitOk);
         }
     }
 

@@ -82,6 +82,13 @@ private:
         }
         out.write(buffer);
         out.flush();
+        // bye ends the stream; without --wait, so does tail (the connection closes right after).
+        if (!m_options.wait) {
+            for (const StreamLine &line : lines) {
+                if (const StreamEvent *event = line.event(); event && event->kind() == EventKind::Bye)
+                    return finish(ExitOk);
+            }
+        }
     }
 
     void appendHuman(const StreamEvent &event, QByteArray &buffer)
