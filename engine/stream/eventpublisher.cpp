@@ -171,6 +171,14 @@ QByteArray EventPublisherPrivate::snapshotBody() const
     QList<TaskEvent> live = engine ? engine->liveTasks() : QList<TaskEvent>();
     // Taken while the engine emits a task's terminal step, the list still holds that task.
     live.removeIf([](const TaskEvent &task) { return isTerminal(task.phase); });
+    // liveTasks() stamps each task with the time of the call; where the step's own time is
+    // known, `ts_us` says when the step happened, as on a task line.
+    for (TaskEvent &task : live) {
+        if (task.phase == Phase::Scheduled && task.scheduledUs > 0)
+            task.timestampUs = task.scheduledUs;
+        else if (task.phase == Phase::Started && task.startedUs > 0)
+            task.timestampUs = task.startedUs;
+    }
     QByteArray out;
     protocol::appendSnapshotBody(out, protocol::nowUs(), live);
     return out;

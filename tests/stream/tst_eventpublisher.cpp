@@ -264,12 +264,14 @@ void tst_EventPublisher::lateSubscriberSeesInFlightTasksWithTrueTimes()
     QCOMPARE(holder.value("started_us").toInteger(), startedLine.value("started_us").toInteger());
     QCOMPARE(holder.value("scheduled_us").toInteger(), startedLine.value("scheduled_us").toInteger());
     QVERIFY(holder.value("started_us").toInteger() < connectUs);
+    QCOMPARE(holder.value("ts_us").toInteger(), holder.value("started_us").toInteger()); // when the step happened
     QVERIFY(holder.value("scheduled_us").toInteger() <= holder.value("started_us").toInteger());
 
     const QJsonObject waiter = findTask(tasks, queued);
     QCOMPARE(waiter.value("phase").toString(), "scheduled");
     QCOMPARE(waiter.value("scheduled_us").toInteger(), queuedLine.value("scheduled_us").toInteger());
     QVERIFY(!waiter.contains("started_us"));
+    QCOMPARE(waiter.value("ts_us").toInteger(), waiter.value("scheduled_us").toInteger());
 
     gate->open();
     QTRY_COMPARE(late.succeeded, 2u);
