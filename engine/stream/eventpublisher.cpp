@@ -38,6 +38,7 @@ EventPublisherPrivate::EventPublisherPrivate(EventPublisher *q, TaskEngine *engi
         this->options.app = QCoreApplication::applicationName();
     this->options.maxQueuedBytes = qMax<qsizetype>(this->options.maxQueuedBytes, 4096);
     this->options.maxSubscribers = qMax(this->options.maxSubscribers, 1);
+    this->options.heartbeatInterval = qMax(this->options.heartbeatInterval, std::chrono::milliseconds(10));
     source.app = this->options.app;
     source.pid = QCoreApplication::applicationPid();
     source.host = QSysInfo::machineHostName();

@@ -32,6 +32,7 @@ struct PublisherOptions
     qsizetype maxQueuedBytes = 8 * 1024 * 1024;
     //! Connections beyond this are closed at once.
     int maxSubscribers = 32;
+    //! The protocol promises a heartbeat at least once a second; longer intervals are for tests.
     std::chrono::milliseconds heartbeatInterval{1000};
     //! How long the destructor waits, in total, for its `bye` lines to reach the sockets' peers.
     std::chrono::milliseconds closeWait{500};
