@@ -157,8 +157,12 @@ QList<TaskEvent> EngineCore::liveTasks() const
     }
     QList<TaskEvent> result;
     result.reserve(qsizetype(tasks.size()));
-    for (const auto &task : tasks)
-        result.append(describe(*task, task->phase.load(std::memory_order_acquire)));
+    for (const auto &task : tasks) {
+        // Only what subscribers could have seen: announced, and not already ending.
+        const Phase phase = task->phase.load(std::memory_order_acquire);
+        if (task->announced.load(std::memory_order_acquire) && !isTerminal(phase))
+            result.append(describe(*task, phase));
+    }
     return result;
 }
 
@@ -221,11 +225,31 @@ void EngineCore::dispatch(Notice &&notice)
     }
 }
 
-void EngineCore::drainInbox()
+void EngineCore::drainInbox(bool bounded)
 {
-    std::vector<Notice> notices = m_inbox->takeAll();
-    for (Notice &notice : notices)
+    for (Notice &notice : m_inbox->takeAll())
+        m_backlog.push_back(std::move(notice));
+    constexpr qint64 budgetNs = 5'000'000;
+    const qint64 deadline = steadyNs() + budgetNs;
+    int handled = 0;
+    // Pop one at a time: handle() may re-enter drainInbox() (a shutdown started from a slot).
+    while (!m_backlog.empty()) {
+        Notice notice = std::move(m_backlog.front());
+        m_backlog.pop_front();
         handle(notice);
+        if (bounded && (++handled & 127) == 0 && !m_backlog.empty() && steadyNs() > deadline) {
+            if (!m_redrainPosted) {
+                std::weak_ptr<EngineCore> weak = weak_from_this();
+                m_redrainPosted = m_inbox->invoke([weak] {
+                    if (auto core = weak.lock()) {
+                        core->m_redrainPosted = false;
+                        core->drainInbox();
+                    }
+                });
+            }
+            return;
+        }
+    }
 }
 
 void EngineCore::handle(Notice &n)
@@ -267,7 +291,7 @@ void EngineCore::handle(Notice &n)
 
 void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
 {
-    task->announced = true;
+    task->announced.store(true, std::memory_order_release);
     emitPhase(task, Phase::Scheduled);
 
     if (task->cancel.isCancelled()) { // cancel(id) overtook the Scheduled notice
@@ -633,7 +657,7 @@ TaskEvent EngineCore::describe(const TaskState &task, Phase phase) const
     event.attempt = task.attempt.load(std::memory_order_relaxed);
     event.requestId = task.requestId;
     event.functionLabel = task.work.label;
-    event.timestampUs = wallClockUs();
+    event.timestampUs = task.stepUs.load(std::memory_order_relaxed);
     event.scheduledUs = task.scheduledUs;
     event.startedUs = task.startedUs.load(std::memory_order_relaxed);
     if (phase == Phase::Failed || phase == Phase::Retrying || phase == Phase::Dropped)
@@ -643,6 +667,7 @@ TaskEvent EngineCore::describe(const TaskState &task, Phase phase) const
 
 void EngineCore::emitPhase(const std::shared_ptr<TaskState> &task, Phase phase, qint64 waitUs, qint64 runUs)
 {
+    task->stepUs.store(wallClockUs(), std::memory_order_relaxed);
     task->phase.store(phase, std::memory_order_release);
     if (!q || !q->isSignalConnected(m_taskEventSignal))
         return;

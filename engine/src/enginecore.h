@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
@@ -85,7 +86,9 @@ public:
 
 private:
     void dispatch(Notice &&notice); // engine thread, or post to it
-    void drainInbox();
+    //! Handles what other threads reported. \a bounded: return to the event loop after ~5 ms and
+    //! continue in a queued call, so a flood of notices never starves timers and sockets.
+    void drainInbox(bool bounded = true);
     void handle(Notice &notice);
 
     // Engine thread: the lifecycle.
@@ -120,6 +123,8 @@ private:
     EngineOptions m_options;
     std::unique_ptr<QThreadPool> m_pool; // Owning; released (leaked) if abandoned work still runs
     std::shared_ptr<Inbox> m_inbox;
+    std::deque<Notice> m_backlog; // taken from the inbox, not yet handled (engine thread)
+    bool m_redrainPosted = false;
     QMetaMethod m_taskEventSignal;
 
     std::atomic<EngineState> m_state{EngineState::Running};

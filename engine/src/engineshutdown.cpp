@@ -84,7 +84,7 @@ void EngineCore::startShutdown(milliseconds deadline)
 
 void EngineCore::beginShutdown(milliseconds deadline)
 {
-    drainInbox(); // announce everything already scheduled, so the sweep sees it
+    drainInbox(false); // announce everything already scheduled, so the sweep sees it
     {
         QMutexLocker lock(&m_registryMutex);
         m_state.store(EngineState::Draining, std::memory_order_release);
@@ -117,7 +117,7 @@ void EngineCore::beginShutdown(milliseconds deadline)
 
 void EngineCore::abandonRemaining()
 {
-    drainInbox();
+    drainInbox(false);
     std::vector<std::shared_ptr<TaskState>> tasks;
     {
         QMutexLocker lock(&m_registryMutex);

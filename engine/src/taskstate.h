@@ -44,6 +44,8 @@ struct TaskState
     std::atomic<int> attempt{1};
     std::atomic<RunClaim> claim{RunClaim::Queued};
     std::atomic<qint64> startedUs{0}; //!< wall clock start of the current attempt
+    std::atomic<qint64> stepUs{0};    //!< wall clock of the latest lifecycle step
+    std::atomic<bool> announced{false}; //!< its Scheduled event was emitted
     mutable QMutex errorMutex;
     std::optional<TaskError> error; //!< guarded by errorMutex
 
@@ -51,7 +53,6 @@ struct TaskState
     std::shared_ptr<ScopeState> scope;
     CancellationSource attemptCancel = cancel; //!< `cancel`, or a child of it cancelled by the attempt's timeout
     qint64 firstStartSteadyNs = -1;
-    bool announced = false;    //!< its Scheduled event was emitted
     bool inBatch = false;      //!< waiting in an unflushed after-route/after-response batch
     bool running = false;      //!< an attempt's work is executing (sync on the pool, or async)
     bool inHandler = false;
