@@ -280,9 +280,13 @@ public:
         return result;
     }
 
+    //! Weak on purpose: the log keeps Task handles, whose configs keep this handler.
     ErrorHandler handler()
     {
-        return [self = shared_from_this()](const Task &task, const TaskError &error) { self->record(task, error); };
+        return [weak = weak_from_this()](const Task &task, const TaskError &error) {
+            if (const std::shared_ptr<HandlerLog> self = weak.lock())
+                self->record(task, error);
+        };
     }
 
 private:

@@ -29,7 +29,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int waitMs = 10000;
+constexpr int waitMs = 5000;
 
 EngineOptions poolOf(int threads, std::chrono::milliseconds destroyWait = 1s)
 {
@@ -597,7 +597,13 @@ private Q_SLOTS:
         QVERIFY(cooperativeGate->waitArrived(1));
         auto queuedRan = std::make_shared<std::atomic<bool>>(false);
         const Task unshieldedQueued = engine->schedule([queuedRan] { *queuedRan = true; });
-        const Task shieldedQueued = engine->task({.shield = true}).schedule([] {});
+        // Cancelling the unshielded work frees a pool thread during destruction; whether this
+        // one starts there or not, it is live, shielded and must be reported Abandoned.
+        auto shieldedQueuedGate = std::make_shared<Gate>();
+        const OpenOnExit openQueuedOnExit{shieldedQueuedGate};
+        const Task shieldedQueued = engine->task({.shield = true}).schedule([shieldedQueuedGate] {
+            shieldedQueuedGate->pass();
+        });
         const Scheduler kept = engine->task({.name = QStringLiteral("kept")});
         QThreadPool *pool = engine->threadPool();
         Q_UNUSED(pool);
@@ -606,6 +612,8 @@ private Q_SLOTS:
         log.onEvent = [&](const TaskEvent &event) {
             if (event.taskId == shieldedRunning.id() && event.phase == Phase::Abandoned)
                 shieldedGate->open();
+            if (event.taskId == shieldedQueued.id() && event.phase == Phase::Abandoned)
+                shieldedQueuedGate->open();
         };
         QElapsedTimer timer;
         timer.start();

@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int waitMs = 10000;
+constexpr int waitMs = 5000;
 
 EngineOptions poolOf(int threads)
 {
@@ -604,9 +604,11 @@ private Q_SLOTS:
 
         MessageCapture capture;
         auto handled = HandlerLog::create();
-        const ErrorHandler marking = [handled](const Task &task, const TaskError &error) {
+        // A raw pointer: `handled` outlives the engine, and a shared_ptr here would form a cycle
+        // (handled keeps Task handles, whose configs keep this handler).
+        const ErrorHandler marking = [log = handled.get()](const Task &task, const TaskError &error) {
             MessageCapture::mark(QStringLiteral("handler ran"));
-            handled->record(task, error);
+            log->record(task, error);
         };
         TaskEngine engine(handler == QLatin1String("handler") || handler == QLatin1String("off")
                               ? TaskConfig{.onError = marking}
@@ -1147,15 +1149,18 @@ private Q_SLOTS:
         QFETCH(bool, handlerThrows);
         QFETCH(bool, byReference);
         auto handled = HandlerLog::create();
-        const ErrorHandler byValueHandler = [handled, handlerThrows](Task task, TaskError error) -> QCoro::Task<> {
+        // Raw pointers to `handled`, which outlives the engine (see HandlerLog::handler()).
+        const ErrorHandler byValueHandler = [log = handled.get(), handlerThrows](Task task,
+                                                                                  TaskError error) -> QCoro::Task<> {
             co_await afterwork::delay(CancellationToken(), 5ms);
-            handled->record(task, error);
+            log->record(task, error);
             if (handlerThrows)
                 throw std::runtime_error("async handler broke");
         };
-        const ErrorHandler byReferenceHandler = [handled](const Task &task, const TaskError &error) -> QCoro::Task<> {
+        const ErrorHandler byReferenceHandler = [log = handled.get()](const Task &task,
+                                                                      const TaskError &error) -> QCoro::Task<> {
             co_await afterwork::delay(CancellationToken(), 5ms);
-            handled->record(task, error);
+            log->record(task, error);
         };
         TaskEngine engine(TaskConfig{.onError = byReference ? byReferenceHandler : byValueHandler}, poolOf(1));
         QVERIFY(engine.globalConfig().effectiveHandler()->isAsync());

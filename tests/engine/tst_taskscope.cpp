@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int waitMs = 10000;
+constexpr int waitMs = 5000;
 
 EngineOptions poolOf(int threads)
 {
