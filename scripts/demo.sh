@@ -52,14 +52,15 @@ cli_bin=$(find "$build_dir" -maxdepth 2 -type f -name afterwork -perm -u+x 2>/de
 dashboard_bin=$(find "$build_dir" -maxdepth 3 -type f -name "$dashboard_target" -perm -u+x 2>/dev/null | head -1)
 [[ -x $demo_bin ]] || { echo "demo: $demo_bin was not built (is qcoro-qt6-dev installed?)" >&2; exit 1; }
 
-# 2. The server, on a free port, publishing under a name of its own. The server and the tail run
+# 2. The server, on a free port, publishing under a name of its own. Its simulated work mostly
+# sleeps, so 8 pool threads keep up with the traffic below on any machine. The server and the tail run
 # in sessions of their own, so that Ctrl-C reaches only this script, which then shuts them down in
 # order (summary first, then SIGTERM, then the tail once it has shown the drain).
 work=$(mktemp -d -t afterwork-demo.XXXXXX)
 events="afterwork-demo-$$"
 own_session=()
 command -v setsid >/dev/null && own_session=(setsid)
-"${own_session[@]}" "$demo_bin" --port "$port" --events "$events" --shutdown-deadline 10 >"$work/server.out" 2>"$work/server.log" &
+"${own_session[@]}" "$demo_bin" --port "$port" --events "$events" --threads 8 --shutdown-deadline 10 >"$work/server.out" 2>"$work/server.log" &
 demo_pid=$!
 pids=()
 cleanup() {

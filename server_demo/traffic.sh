@@ -57,7 +57,7 @@ one_request() {
     elif ((roll < 57)); then hit POST "/flaky"
     elif ((roll < 65)); then hit POST "/comprehensive"
     elif ((roll < 80)); then
-        local count=$(( $(pick 5) + 1 )) ms=$(( ($(pick 20) + 1) * 100 ))
+        local count=$(( $(pick 3) + 1 )) ms=$(( ($(pick 10) + 1) * 100 ))
         local fail=$(( $(pick 10) == 0 )) shield=$(( $(pick 5) == 0 )) routefail=$(( $(pick 25) == 0 ))
         hit POST "/tasks/spawn?name=batch_$id&count=$count&ms=$ms&mode=${modes[$(pick 3)]}&work=${works[$(pick 2)]}&fail=$fail&shield=$shield&route_fail=$routefail"
     elif ((roll < 85)); then hit POST "/deferred?ms=$(( ($(pick 8) + 1) * 100 ))"
@@ -89,7 +89,8 @@ summary() {
     echo "traffic: $total requests"
     echo "traffic: by status:   $(awk '{print $1}' "$stats" | sort | uniq -c | awk '{printf "%s×%s  ", $2, $1}')"
     echo "traffic: by endpoint:"
-    awk '{print $2" "$3}' "$stats" | sort | uniq -c | sort -rn | awk '{printf "  %5d  %s %s\n", $1, $2, $3}'
+    awk '{path = $3; gsub(/\/[0-9]+/, "/{id}", path); print $2" "path}' "$stats" | sort | uniq -c | sort -rn |
+        awk '{printf "  %5d  %s %s\n", $1, $2, $3}'
 }
 
 until=0
