@@ -9,12 +9,12 @@
 #   scripts/demo.sh [--duration SECONDS] [--port PORT] [--no-install] [--build-dir DIR] [--workers N]
 #
 # Environment: AFTERWORK_BUILD_DIR (default build-demo), AFTERWORK_DASHBOARD_TARGET (the
-# dashboard's CMake target, default afterwork-dashboard).
+# dashboard's CMake target, default afterwork-monitor).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${AFTERWORK_BUILD_DIR:-$root/build-demo}
-dashboard_target=${AFTERWORK_DASHBOARD_TARGET:-afterwork-dashboard}
+dashboard_target=${AFTERWORK_DASHBOARD_TARGET:-afterwork-monitor}
 duration=0
 port=0
 install=true
@@ -49,7 +49,7 @@ cmake --build "$build_dir" --target "${targets[@]}"
 
 demo_bin="$build_dir/server_demo/afterwork-demo"
 cli_bin=$(find "$build_dir" -maxdepth 2 -type f -name afterwork -perm -u+x 2>/dev/null | head -1)
-dashboard_bin=$(find "$build_dir" -maxdepth 3 -type f -name "$dashboard_target" -perm -u+x 2>/dev/null | head -1)
+dashboard_bin=$(find "$build_dir" -maxdepth 4 -type f -name "$dashboard_target" -perm -u+x 2>/dev/null | head -1)
 [[ -x $demo_bin ]] || { echo "demo: $demo_bin was not built (is qcoro-qt6-dev installed?)" >&2; exit 1; }
 
 # 2. The server, on a free port, publishing under a name of its own. Its simulated work mostly
