@@ -571,13 +571,16 @@ void EngineCore::cancelTask(const std::shared_ptr<TaskState> &task, CancelReason
             finish(task, Phase::Cancelled);
         } else {
             RunClaim expected = RunClaim::Queued;
-            if (task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel)) {
+            if (task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel)
+                || expected == RunClaim::Skipped) { // Skipped: claimed earlier by beginShutdown()
                 task->running = false;
                 finish(task, Phase::Cancelled); // queued on the pool: never starts
             } else if (state() == EngineState::Draining) {
                 markShutdownPending(task); // already running: shutdown waits for it
             }
         }
+    } else {
+        finish(task, Phase::Cancelled); // announced but not started (e.g. scheduled during the drain)
     }
 }
 

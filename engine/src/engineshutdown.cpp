@@ -92,8 +92,6 @@ void EngineCore::beginShutdown(milliseconds deadline)
     m_shutdownStartSteadyNs = steadyNs();
     m_deadlineUs = wallClockUs() + duration_cast<microseconds>(deadline).count();
     qCInfo(lcEngine) << "shutting down; deadline in" << deadline.count() << "ms";
-    if (q)
-        Q_EMIT q->shutdownStarted(progress());
 
     std::vector<std::shared_ptr<TaskState>> tasks;
     {
@@ -101,6 +99,19 @@ void EngineCore::beginShutdown(milliseconds deadline)
         for (const auto &[id, task] : m_live)
             tasks.push_back(task);
     }
+    // Before anyone hears of the shutdown (receivers of shutdownStarted may free pool threads),
+    // make sure no queued unshielded work can still start. Their events follow in the sweep.
+    for (const auto &task : tasks) {
+        if (task->isShielded() || !task->announced.load(std::memory_order_relaxed))
+            continue;
+        task->cancel.cancel(CancelReason::Shutdown);
+        if (task->work.kind == WorkKind::Sync && task->running) {
+            RunClaim expected = RunClaim::Queued;
+            task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel);
+        }
+    }
+    if (q)
+        Q_EMIT q->shutdownStarted(progress());
     m_sweeping = true;
     for (const auto &task : tasks) {
         if (!task->announced || task->isTerminalNow())

@@ -42,7 +42,8 @@ QFuture<void> Task::rerun() const
     auto promise = std::make_shared<QPromise<void>>();
     QFuture<void> future = promise->future();
     promise->start();
-    auto fail = [promise](std::exception_ptr error) {
+    auto state = d; // the work's closure must outlive the rerun, even if the task ends first
+    auto fail = [promise, state](std::exception_ptr error) {
         if (error)
             promise->setException(error);
         promise->finish();
@@ -52,7 +53,6 @@ QFuture<void> Task::rerun() const
         fail(std::make_exception_ptr(EngineShutDownError("the task's engine is gone")));
         return future;
     }
-    auto state = d;
     if (d->work.kind == WorkKind::Sync) {
         const bool started = core->runOnPool([state, fail] {
             std::exception_ptr error;

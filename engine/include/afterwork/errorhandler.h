@@ -12,6 +12,18 @@ namespace afterwork {
 
 class Task;
 
+namespace detail {
+//! Copies of an async handler's arguments that live until the handler's coroutine has finished
+//! (a coroutine taking `const Task &` keeps only the reference). Templated so that Task need only
+//! be complete where a handler is made.
+template<typename Dependent, typename TaskType = Task>
+struct RetainedHandlerArgs
+{
+    TaskType task;
+    TaskError error;
+};
+} // namespace detail
+
 //! Tag that switches an inherited error handler off for one task:
 //! `engine.task({.onError = afterwork::noErrorHandler})`.
 struct NoErrorHandler
@@ -50,7 +62,10 @@ public:
             m_async = [fn = std::decay_t<F>(std::forward<F>(handler))](
                           const Task &task, const TaskError &error, const CancellationToken &token,
                           AsyncDone done) mutable {
-                AsyncAdapter<std::remove_cvref_t<R>>::start(fn(task, error), token, std::move(done));
+                using Args = detail::RetainedHandlerArgs<F>;
+                auto args = std::make_shared<const Args>(Args{task, error});
+                AsyncDone keepAlive = [args, done = std::move(done)](std::exception_ptr e) { done(e); };
+                AsyncAdapter<std::remove_cvref_t<R>>::start(fn(args->task, args->error), token, std::move(keepAlive));
             };
         } else {
             static_assert(std::is_void_v<R>,

@@ -118,8 +118,12 @@ Work makeWork(QString label, F &&fn, Args &&...args)
     if constexpr (AsyncResult<R>) {
         work.kind = WorkKind::Async;
         work.startAsync = [closure](const CancellationToken &token, AsyncDone done) {
-            AsyncAdapter<std::remove_cvref_t<R>>::start(invokeWork(closure->fn, token, closure->args), token,
-                                                        std::move(done));
+            // A coroutine that takes `const CancellationToken &` keeps a reference: give it a token
+            // that lives until the work is done (the completion owns it), not a temporary.
+            auto stableToken = std::make_shared<const CancellationToken>(token);
+            AsyncDone keepAlive = [stableToken, done = std::move(done)](std::exception_ptr error) { done(error); };
+            AsyncAdapter<std::remove_cvref_t<R>>::start(invokeWork(closure->fn, *stableToken, closure->args),
+                                                        *stableToken, std::move(keepAlive));
         };
     } else {
         work.kind = WorkKind::Sync;
