@@ -132,6 +132,14 @@ public:
         QMutexLocker lock(&m_mutex);
         return m_disconnected;
     }
+    //! Waits for the `hello` and `snapshot`: from then on every event arrives as its own line.
+    [[nodiscard]] bool waitSubscribed(int timeoutMs = 10000)
+    {
+        return waitFor([](const QList<QJsonObject> &lines) {
+            return lines.size() >= 2 && lines[0].value("kind") == QLatin1String("hello")
+                && lines[1].value("kind") == QLatin1String("snapshot");
+        }, timeoutMs);
+    }
     [[nodiscard]] bool waitFor(const std::function<bool(const QList<QJsonObject> &)> &condition, int timeoutMs = 10000)
     {
         return QTest::qWaitFor([&] { return condition(lines()); }, timeoutMs);

@@ -123,9 +123,7 @@ void DemoProcessTest::initTestCase()
     m_demo = std::make_unique<DemoProcess>();
     QVERIFY2(m_demo->start(), qPrintable(m_demo->diagnostics()));
     m_stream = std::make_unique<StreamReader>(m_demo->eventsPath);
-    QVERIFY(m_stream->waitFor([](const QList<QJsonObject> &lines) {
-        return !lines.isEmpty() && lines.first().value("kind") == QLatin1String("hello");
-    }));
+    QVERIFY(m_stream->waitSubscribed());
 }
 
 void DemoProcessTest::cleanupTestCase()
@@ -380,6 +378,7 @@ void DemoProcessTest::sigtermFinishesShieldedAndCancelsUnshielded()
     DemoProcess demo({"--shutdown-deadline", "20"});
     QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
     StreamReader stream(demo.eventsPath);
+    QVERIFY(stream.waitSubscribed());
     RawHttpClient client(demo.port);
     QVERIFY(client.connectToServer());
     const QList<QByteArray> spawns{"name=shielded_sync&shield=1&ms=700", "name=shielded_async&shield=1&ms=700&work=async",
@@ -438,6 +437,7 @@ void DemoProcessTest::shieldedTaskPastTheDeadlineIsAbandoned()
     DemoProcess demo({"--shutdown-deadline", "0.3"});
     QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
     StreamReader stream(demo.eventsPath);
+    QVERIFY(stream.waitSubscribed());
     RawHttpClient client(demo.port);
     QVERIFY(client.connectToServer());
     QCOMPARE(client.request("POST", "/tasks/spawn?name=too_long&shield=1&ms=60000")->status, 200);
@@ -463,6 +463,7 @@ void DemoProcessTest::globalShieldShieldsByDefault()
     DemoProcess demo({"--global-shield", "--no-global-handler"});
     QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
     StreamReader stream(demo.eventsPath);
+    QVERIFY(stream.waitSubscribed());
     RawHttpClient client(demo.port);
     QVERIFY(client.connectToServer());
     QCOMPARE(client.request("POST", "/tasks/spawn?name=inherits&ms=0&fail=1")->status, 200);
