@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: MIT
+#include "app/mainwindow.h"
+
+#include "core/connectionstatus.h"
+#include "core/formatting.h"
+#include "core/monitorsession.h"
+#include "core/taskcsv.h"
+#include "models/taskfilterproxy.h"
+#include "models/tasktablemodel.h"
+#include "widgets/connectionbar.h"
+#include "widgets/drainview.h"
+#include "widgets/failuresview.h"
+#include "widgets/logview.h"
+#include "widgets/messagebanner.h"
+#include "widgets/overviewview.h"
+#include "widgets/phasestyle.h"
+#include "widgets/taskdetailspane.h"
+#include "widgets/tasksview.h"
+#include "widgets/timelinecanvas.h"
+#include "widgets/timelineview.h"
+
+#include <QtCore/QSettings>
+#include <QtGui/QAction>
+#include <QtGui/QActionGroup>
+#include <QtGui/QCloseEvent>
+#include <QtWidgets/QApplication>
+#include <QtWidgets/QFileDialog>
+#include <QtWidgets/QHeaderView>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QMenuBar>
+#include <QtWidgets/QSplitter>
+#include <QtWidgets/QStatusBar>
+#include <QtWidgets/QTabWidget>
+#include <QtWidgets/QTableView>
+#include <QtWidgets/QVBoxLayout>
+
+namespace afterwork::monitor {
+
+using namespace Qt::StringLiterals;
+
+MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidget *parent)
+    : QMainWindow(parent), m_session(session), m_options(std::move(options))
+{
+    setWindowTitle(u"Afterwork monitor"_s);
+    setObjectName(u"afterworkMonitor"_s);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    m_connectionBar = new ConnectionBar(central);
+    layout->addWidget(m_connectionBar);
+    m_banner = new MessageBanner(central);
+    layout->addWidget(m_banner);
+
+    m_tabs = new QTabWidget(central);
+    m_tabs->setDocumentMode(true);
+    m_overview = new OverviewView(session, m_tabs);
+    m_tasks = new TasksView(session, m_tabs);
+    m_failures = new FailuresView(session, m_tabs);
+    m_drain = new DrainView(session, m_tabs);
+    m_timeline = new TimelineView(session, m_tabs);
+    m_log = new LogView(session, m_tabs);
+    // In ViewId order.
+    m_tabs->addTab(m_overview, u"Overview"_s);
+    m_tabs->addTab(m_tasks, u"Tasks"_s);
+    m_tabs->addTab(m_failures, u"Failures"_s);
+    m_tabs->addTab(m_drain, u"Shutdown"_s);
+    m_tabs->addTab(m_timeline, u"Timeline"_s);
+    m_tabs->addTab(m_log, u"Log"_s);
+    for (int i = 0; i < ViewCount; ++i)
+        m_tabs->setTabToolTip(i, u"Ctrl+%1"_s.arg(i + 1));
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(u"statusText"_s);
+    statusBar()->addPermanentWidget(m_status, 1);
+
+    buildMenus();
+
+    connect(m_connectionBar, &ConnectionBar::connectRequested, this, &MainWindow::watchSocket);
+    connect(m_failures, &FailuresView::showTasksRequested, this, [this](const QString &expression) {
+        m_tasks->setFilterText(expression);
+        showView(ViewId::Tasks);
+    });
+    connect(m_timeline, &TimelineView::showTaskRequested, this, [this](quint64 id) {
+        if (!m_tasks->selectTask(id)) {
+            m_tasks->setFilterText(QString()); // it may be filtered out
+            m_tasks->selectTask(id);
+        }
+        showView(ViewId::Tasks);
+    });
+    connect(m_timeline, &TimelineView::taskSelected, this, [this](quint64 id) { m_tasks->selectTask(id); });
+    connect(m_tasks->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        m_timeline->canvas()->setSelectedTask(m_tasks->selectedTask());
+    });
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { refreshAll(); });
+
+    connect(session, &MonitorSession::flushed, this, &MainWindow::onFlushed);
+    connect(session, &MonitorSession::connectionChanged, this, &MainWindow::updateConnection);
+    connect(session, &MonitorSession::sourceReplaced, this, [this] {
+        m_banner->hide();
+        refreshAll();
+    });
+    connect(session, &MonitorSession::shutdownStarted, this, [this] {
+        // The drain is what matters now: bring it to the front.
+        m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(client::TaskPhase::ShutdownPending, phasestyle::isDark(palette())));
+        showView(ViewId::Shutdown);
+    });
+    connect(session, &MonitorSession::runStarted, this, [this](int run, const client::SourceInfo &source) {
+        m_tabs->setTabIcon(int(ViewId::Shutdown), QIcon());
+        if (run > 1)
+            m_banner->showMessage(MessageBanner::Level::Info,
+                                  u"The source restarted: this is run #%1 (%2, pid %3). Tasks of the previous run are gone."_s.arg(run)
+                                      .arg(source.app)
+                                      .arg(source.pid));
+    });
+    connect(session, &MonitorSession::recordingEnded, this, &MainWindow::onRecordingEnded);
+
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, this, &MainWindow::onTick);
+    m_tick.start();
+
+    resize(1280, 800);
+    if (m_options.restoreState)
+        restoreSettings();
+    updateConnection();
+    updateStatusBar();
+    m_connectionBar->rescan();
+}
+
+MainWindow::~MainWindow() = default;
+
+std::unique_ptr<QSettings> MainWindow::settings() const
+{
+    if (!m_options.settingsPath.isEmpty())
+        return std::make_unique<QSettings>(m_options.settingsPath, QSettings::IniFormat);
+    return std::make_unique<QSettings>(u"Afterwork"_s, u"afterwork-monitor"_s);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(u"&File"_s);
+    QAction *open = file->addAction(u"&Open recording…"_s, this, &MainWindow::openRecordingDialog);
+    open->setShortcut(QKeySequence::Open);
+    QAction *save = file->addAction(u"&Save recording…"_s, this, &MainWindow::saveRecordingDialog);
+    save->setShortcut(QKeySequence::Save);
+    QAction *csv = file->addAction(u"&Export table as CSV…"_s, this, &MainWindow::exportCsvDialog);
+    csv->setShortcut(QKeySequence(u"Ctrl+E"_s));
+    file->addSeparator();
+    QAction *reconnect = file->addAction(u"&Watch socket"_s, this, [this] { watchSocket(m_connectionBar->socketName()); });
+    reconnect->setShortcut(QKeySequence(u"Ctrl+R"_s));
+    file->addSeparator();
+    QAction *quit = file->addAction(u"&Quit"_s, this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(u"&View"_s);
+    for (int i = 0; i < ViewCount; ++i) {
+        QAction *action = view->addAction(m_tabs->tabText(i), this, [this, i] { showView(ViewId(i)); });
+        action->setShortcut(QKeySequence(u"Ctrl+%1"_s.arg(i + 1)));
+        action->setShortcutContext(Qt::ApplicationShortcut);
+    }
+    view->addSeparator();
+    QAction *filter = view->addAction(u"&Filter tasks"_s, this, [this] {
+        showView(ViewId::Tasks);
+        m_tasks->searchBox()->setFocus();
+        m_tasks->searchBox()->selectAll();
+    });
+    filter->setShortcut(QKeySequence::Find);
+    view->addSeparator();
+    QMenu *themes = view->addMenu(u"&Theme"_s);
+    m_themeActions = new QActionGroup(this);
+    for (const Theme theme : {Theme::System, Theme::Light, Theme::Dark}) {
+        const QString label = theme == Theme::System ? u"Follow the &desktop"_s : theme == Theme::Light ? u"&Light"_s : u"D&ark"_s;
+        QAction *action = themes->addAction(label, this, [this, theme] { setTheme(theme); });
+        action->setCheckable(true);
+        action->setData(int(theme));
+        action->setChecked(theme == m_theme);
+        m_themeActions->addAction(action);
+    }
+}
+
+void MainWindow::watchSocket(const QString &socketName)
+{
+    m_connectionBar->setSocketName(socketName);
+    m_session->watchSocket(socketName);
+}
+
+void MainWindow::openRecording(const QString &path, double speed)
+{
+    m_session->openRecording(path, speed);
+}
+
+void MainWindow::showView(ViewId view)
+{
+    m_tabs->setCurrentIndex(int(view));
+}
+
+ViewId MainWindow::currentView() const
+{
+    return ViewId(std::clamp(m_tabs->currentIndex(), 0, ViewCount - 1));
+}
+
+QWidget *MainWindow::viewWidget(ViewId view) const
+{
+    return m_tabs->widget(int(view));
+}
+
+void MainWindow::onFlushed()
+{
+    m_tasks->refresh();
+    m_failures->refresh();
+    m_drain->refresh();
+    m_log->refresh();
+    // The painted views only when shown: they catch up when they are.
+    if (m_overview->isVisible())
+        m_overview->refresh();
+    m_timeline->refresh();
+    updateStatusBar();
+}
+
+void MainWindow::onTick()
+{
+    updateConnection();
+    m_log->refresh();
+    if (m_session->sourceKind() == MonitorSession::SourceKind::Live) {
+        if (m_overview->isVisible())
+            m_overview->refresh();
+        if (m_tasks->isVisible())
+            m_tasks->refresh();
+        if (m_timeline->isVisible())
+            m_timeline->refresh();
+    }
+    updateStatusBar();
+}
+
+void MainWindow::refreshAll()
+{
+    m_overview->refresh();
+    m_tasks->refresh();
+    m_failures->refresh();
+    m_drain->refresh();
+    m_timeline->refresh();
+    m_log->refresh();
+    updateConnection();
+    updateStatusBar();
+}
+
+void MainWindow::updateConnection()
+{
+    m_connectionBar->setStatus(ConnectionStatus::describe(*m_session));
+    const auto &source = m_session->store().source();
+    setWindowTitle(source ? u"%1 — Afterwork monitor"_s.arg(source->app) : u"Afterwork monitor"_s);
+}
+
+void MainWindow::updateStatusBar()
+{
+    const client::TaskStore &store = m_session->store();
+    QStringList parts;
+    parts << u"%1 events"_s.arg(formatCount(m_session->linesReceived()));
+    if (m_session->sourceKind() == MonitorSession::SourceKind::Live)
+        parts << u"%1 ev/s"_s.arg(formatCount(qint64(m_session->lineRate())));
+    parts << u"%1 malformed"_s.arg(formatCount(m_session->malformedLines()));
+    parts << u"%1 gaps (%2 missed)"_s.arg(store.gapCount()).arg(formatCount(store.missedEvents()));
+    parts << u"%1 live · %2 finished kept (limit %3)"_s.arg(formatCount(store.liveCount()), formatCount(store.finishedCount()),
+                                                           formatCount(store.options().finishedLimit));
+    if (m_session->recording().isTruncated())
+        parts << u"recording full (%1 lines kept)"_s.arg(formatCount(m_session->recording().lineCount()));
+    m_status->setText(parts.join(u"  ·  "_s));
+}
+
+QString MainWindow::statusText() const
+{
+    return m_status->text();
+}
+
+void MainWindow::onRecordingEnded(const RecordingSummary &summary)
+{
+    MessageBanner::Level level = MessageBanner::Level::Info;
+    if (summary.error)
+        level = MessageBanner::Level::Error;
+    else if (!summary.isClean())
+        level = MessageBanner::Level::Warning;
+    m_banner->showMessage(level, summary.describe());
+    refreshAll();
+}
+
+std::optional<QString> MainWindow::exportCsv(const QString &path) const
+{
+    const TaskFilterProxy *proxy = m_tasks->proxy();
+    const TaskTableModel *model = m_tasks->model();
+    QList<const client::TaskState *> rows;
+    rows.reserve(proxy->rowCount());
+    for (int row = 0; row < proxy->rowCount(); ++row)
+        rows.append(model->taskAt(proxy->mapToSource(proxy->index(row, 0)).row()));
+    return writeTasksCsv(path, rows);
+}
+
+std::optional<QString> MainWindow::saveRecording(const QString &path) const
+{
+    return m_session->saveRecording(path);
+}
+
+void MainWindow::openRecordingDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, u"Open recording"_s, QString(), u"Afterwork recordings (*.ndjson *.jsonl *.log);;All files (*)"_s);
+    if (!path.isEmpty())
+        openRecording(path);
+}
+
+void MainWindow::saveRecordingDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, u"Save recording"_s, u"afterwork-recording.ndjson"_s, u"Afterwork recordings (*.ndjson)"_s);
+    if (path.isEmpty())
+        return;
+    if (const auto error = saveRecording(path)) {
+        m_banner->showMessage(MessageBanner::Level::Error, u"Could not save the recording: %1"_s.arg(*error));
+    } else {
+        QString text = u"Saved the recording to %1."_s.arg(path);
+        if (m_session->recording().isTruncated())
+            text += u" It stops after %1 lines: the recording limit was reached."_s.arg(formatCount(m_session->recording().lineCount()));
+        m_banner->showMessage(m_session->recording().isTruncated() ? MessageBanner::Level::Warning : MessageBanner::Level::Info, text);
+    }
+}
+
+void MainWindow::exportCsvDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, u"Export tasks as CSV"_s, u"afterwork-tasks.csv"_s, u"CSV (*.csv)"_s);
+    if (path.isEmpty())
+        return;
+    if (const auto error = exportCsv(path))
+        m_banner->showMessage(MessageBanner::Level::Error, u"Could not export: %1"_s.arg(*error));
+    else
+        m_banner->showMessage(MessageBanner::Level::Info, u"Exported %1 tasks to %2."_s.arg(m_tasks->proxy()->rowCount()).arg(path));
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    m_theme = theme;
+    applyTheme(theme);
+    if (m_themeActions) {
+        for (QAction *action : m_themeActions->actions())
+            action->setChecked(action->data().toInt() == int(theme));
+    }
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange) {
+        // Phase colours have light and dark variants: repaint with the right ones.
+        updateConnection();
+        if (drain() && !m_tabs->tabIcon(int(ViewId::Shutdown)).isNull())
+            m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(client::TaskPhase::ShutdownPending, phasestyle::isDark(palette())));
+        update();
+    }
+}
+
+void MainWindow::saveSettings() const
+{
+    const auto store = settings();
+    store->setValue(u"window/geometry"_s, saveGeometry());
+    store->setValue(u"window/state"_s, saveState());
+    store->setValue(u"window/view"_s, viewName(currentView()));
+    store->setValue(u"tasks/header"_s, m_tasks->table()->horizontalHeader()->saveState());
+    store->setValue(u"tasks/splitter"_s, m_tasks->splitter()->saveState());
+    store->setValue(u"timeline/grouping"_s, m_timeline->grouping() == TimelineGrouping::Name ? u"name"_s : u"mode"_s);
+    store->setValue(u"connection/socket"_s, m_connectionBar->socketName());
+    store->setValue(u"theme"_s, themeName(m_theme));
+}
+
+void MainWindow::restoreSettings()
+{
+    const auto store = settings();
+    restoreGeometry(store->value(u"window/geometry"_s).toByteArray());
+    restoreState(store->value(u"window/state"_s).toByteArray());
+    if (const auto view = viewFromName(store->value(u"window/view"_s).toString()))
+        showView(*view);
+    m_tasks->table()->horizontalHeader()->restoreState(store->value(u"tasks/header"_s).toByteArray());
+    m_tasks->splitter()->restoreState(store->value(u"tasks/splitter"_s).toByteArray());
+    m_timeline->setGrouping(store->value(u"timeline/grouping"_s).toString() == u"name"_s ? TimelineGrouping::Name : TimelineGrouping::Mode);
+    const QString socket = store->value(u"connection/socket"_s).toString();
+    if (!socket.isEmpty())
+        m_connectionBar->setSocketName(socket);
+    setTheme(themeFromName(store->value(u"theme"_s).toString()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+} // namespace afterwork::monitor

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "app/theme.h"
+#include "app/viewid.h"
+
+#include <QtCore/QTimer>
+#include <QtWidgets/QMainWindow>
+
+#include <memory>
+#include <optional>
+
+QT_BEGIN_NAMESPACE
+class QActionGroup;
+class QLabel;
+class QSettings;
+class QTabWidget;
+QT_END_NAMESPACE
+
+namespace afterwork::monitor {
+
+class ConnectionBar;
+class DrainView;
+class FailuresView;
+class LogView;
+class MessageBanner;
+class MonitorSession;
+class OverviewView;
+class TasksView;
+class TimelineView;
+struct RecordingSummary;
+
+struct MainWindowOptions
+{
+    //! An INI file for the window state; empty: the user's settings (QSettings defaults).
+    QString settingsPath;
+    //! Restore geometry, view, splitters and theme from the settings.
+    bool restoreState = true;
+};
+
+//! The dashboard's window: the connection bar, a message banner, the six views in tabs
+//! (Ctrl+1…6), the menus (open/save recordings, CSV export, theme) and a status bar. It drives the
+//! views from the session's signals: one refresh per flush, plus a one-second clock for what
+//! moves by itself (uptime, run times so far).
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(MonitorSession *session, MainWindowOptions options = {}, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void watchSocket(const QString &socketName);
+    void openRecording(const QString &path, double speed = 0);
+
+    void showView(ViewId view);
+    ViewId currentView() const;
+    QWidget *viewWidget(ViewId view) const;
+
+    //! Writes the tasks the table shows (filtered, in its order) as CSV; the error on failure.
+    std::optional<QString> exportCsv(const QString &path) const;
+    //! Writes what was received as a recording; the error on failure.
+    std::optional<QString> saveRecording(const QString &path) const;
+
+    void setTheme(Theme theme);
+    Theme theme() const noexcept { return m_theme; }
+
+    //! Brings every view up to date now (before a screenshot).
+    void refreshAll();
+    void saveSettings() const;
+
+    MonitorSession *session() const noexcept { return m_session; }
+    ConnectionBar *connectionBar() const noexcept { return m_connectionBar; }
+    MessageBanner *banner() const noexcept { return m_banner; }
+    OverviewView *overview() const noexcept { return m_overview; }
+    TasksView *tasks() const noexcept { return m_tasks; }
+    FailuresView *failures() const noexcept { return m_failures; }
+    DrainView *drain() const noexcept { return m_drain; }
+    TimelineView *timeline() const noexcept { return m_timeline; }
+    LogView *log() const noexcept { return m_log; }
+    QTabWidget *tabs() const noexcept { return m_tabs; }
+    QString statusText() const;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    void buildMenus();
+    void onFlushed();
+    void onTick();
+    void onRecordingEnded(const RecordingSummary &summary);
+    void updateConnection();
+    void updateStatusBar();
+    void openRecordingDialog();
+    void saveRecordingDialog();
+    void exportCsvDialog();
+    std::unique_ptr<QSettings> settings() const;
+    void restoreSettings();
+
+    MonitorSession *m_session; // Not owning.
+    MainWindowOptions m_options;
+    ConnectionBar *m_connectionBar = nullptr;
+    MessageBanner *m_banner = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    OverviewView *m_overview = nullptr;
+    TasksView *m_tasks = nullptr;
+    FailuresView *m_failures = nullptr;
+    DrainView *m_drain = nullptr;
+    TimelineView *m_timeline = nullptr;
+    LogView *m_log = nullptr;
+    QLabel *m_status = nullptr;
+    QActionGroup *m_themeActions = nullptr;
+    QTimer m_tick;
+    Theme m_theme = Theme::System;
+};
+
+} // namespace afterwork::monitor

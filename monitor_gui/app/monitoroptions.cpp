@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#include "app/monitoroptions.h"
+
+#include "app/viewid.h"
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QRegularExpression>
+
+namespace afterwork::monitor {
+
+using namespace Qt::StringLiterals;
+
+std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"The Afterwork dashboard: what an application's background tasks are doing, live or from a recording."_s);
+    const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
+    const QCommandLineOption version(u"version"_s, u"Show the version."_s);
+    const QCommandLineOption connect(u"connect"_s, u"Watch the event socket NAME (default: afterwork-demo)."_s, u"NAME"_s);
+    const QCommandLineOption replay(u"replay"_s, u"Show the recording FILE (from `afterwork record` or File > Save recording)."_s, u"FILE"_s);
+    const QCommandLineOption speed(u"speed"_s, u"Replay at X times real time (0, the default: as fast as possible)."_s, u"X"_s);
+    const QCommandLineOption screenshot(u"screenshot"_s, u"Render the window to the PNG FILE after --after milliseconds, then exit."_s, u"FILE"_s);
+    const QCommandLineOption after(u"after"_s, u"When to take the screenshot (default 2000 ms; a recording is read to its end first)."_s, u"MS"_s);
+    const QCommandLineOption view(u"view"_s, u"Start on view NAME: %1."_s.arg(viewNames().join(u", "_s)), u"NAME"_s);
+    const QCommandLineOption filter(u"filter"_s, u"Put EXPR in the tasks filter (docs/filter.md)."_s, u"EXPR"_s);
+    const QCommandLineOption keep(u"keep"_s, u"Keep up to N finished tasks for the table and timeline (default 10000; counters stay exact)."_s, u"N"_s);
+    const QCommandLineOption theme(u"theme"_s, u"Colours: system (follow the desktop), light or dark."_s, u"THEME"_s);
+    const QCommandLineOption settings(u"settings"_s, u"Keep window state in the INI FILE rather than the user's settings."_s, u"FILE"_s);
+    const QCommandLineOption size(u"size"_s, u"Initial window size WxH (default 1280x800)."_s, u"WxH"_s);
+    parser.addOptions({help, version, connect, replay, speed, screenshot, after, view, filter, keep, theme, settings, size});
+
+    if (!parser.parse(arguments))
+        return OptionsExit{2, u"afterwork-monitor: %1\nTry 'afterwork-monitor --help'.\n"_s.arg(parser.errorText())};
+    if (parser.isSet(help))
+        return OptionsExit{0, parser.helpText()};
+    if (parser.isSet(version))
+        return OptionsExit{0, u"afterwork-monitor %1\n"_s.arg(QStringLiteral(AFTERWORK_MONITOR_VERSION))};
+    if (!parser.positionalArguments().isEmpty())
+        return OptionsExit{2, u"afterwork-monitor: unexpected argument '%1'\n"_s.arg(parser.positionalArguments().constFirst())};
+
+    auto fail = [](const QString &message) { return OptionsExit{2, u"afterwork-monitor: %1\n"_s.arg(message)}; };
+    MonitorOptions options;
+    if (parser.isSet(connect))
+        options.socketName = parser.value(connect);
+    if (options.socketName.isEmpty())
+        return fail(u"--connect needs a socket name"_s);
+    options.replayPath = parser.value(replay);
+    if (parser.isSet(speed)) {
+        bool ok = false;
+        options.replaySpeed = parser.value(speed).toDouble(&ok);
+        if (!ok || options.replaySpeed < 0)
+            return fail(u"--speed must be a number >= 0, not '%1'"_s.arg(parser.value(speed)));
+    }
+    options.screenshotPath = parser.value(screenshot);
+    if (parser.isSet(after)) {
+        bool ok = false;
+        options.screenshotAfterMs = parser.value(after).toInt(&ok);
+        if (!ok || options.screenshotAfterMs < 0)
+            return fail(u"--after must be a number of milliseconds, not '%1'"_s.arg(parser.value(after)));
+    }
+    if (parser.isSet(view)) {
+        options.view = parser.value(view).toLower();
+        if (!viewFromName(options.view))
+            return fail(u"unknown view '%1' (views: %2)"_s.arg(parser.value(view), viewNames().join(u", "_s)));
+    }
+    options.filter = parser.value(filter);
+    if (parser.isSet(keep)) {
+        bool ok = false;
+        options.finishedLimit = parser.value(keep).toLongLong(&ok);
+        if (!ok || options.finishedLimit < 0)
+            return fail(u"--keep must be a number of tasks, not '%1'"_s.arg(parser.value(keep)));
+    }
+    if (parser.isSet(theme)) {
+        options.theme = parser.value(theme).toLower();
+        if (options.theme != u"system"_s && options.theme != u"light"_s && options.theme != u"dark"_s)
+            return fail(u"--theme is system, light or dark, not '%1'"_s.arg(parser.value(theme)));
+    }
+    options.settingsPath = parser.value(settings);
+    if (parser.isSet(size)) {
+        static const QRegularExpression pattern(u"^(\\d{2,5})x(\\d{2,5})$"_s);
+        const QRegularExpressionMatch match = pattern.match(parser.value(size));
+        if (!match.hasMatch())
+            return fail(u"--size is WIDTHxHEIGHT, e.g. 1280x800, not '%1'"_s.arg(parser.value(size)));
+        options.width = match.captured(1).toInt();
+        options.height = match.captured(2).toInt();
+    }
+    return options;
+}
+
+} // namespace afterwork::monitor

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+#include <variant>
+
+namespace afterwork::monitor {
+
+//! afterwork-monitor's command line.
+struct MonitorOptions
+{
+    QString socketName = QStringLiteral("afterwork-demo"); //!< --connect NAME
+    QString replayPath;        //!< --replay FILE (wins over --connect)
+    double replaySpeed = 0;    //!< --speed X: 0 as fast as possible, 1 real time
+    QString screenshotPath;    //!< --screenshot FILE
+    int screenshotAfterMs = 2000; //!< --after MS
+    QString view;              //!< --view NAME (overview, tasks, failures, shutdown, timeline, log)
+    QString filter;            //!< --filter EXPR, put in the tasks view's search box
+    qsizetype finishedLimit = 10'000; //!< --keep N finished tasks
+    QString theme;             //!< --theme system|light|dark ("" = remembered, else system)
+    QString settingsPath;      //!< --settings FILE: an INI file instead of the user's settings
+    int width = 1280;          //!< --size WxH (for screenshots)
+    int height = 800;
+};
+
+//! --help, --version, or a mistake: what to print and the exit code.
+struct OptionsExit
+{
+    int exitCode = 0;
+    QString text; //!< for stdout when exitCode is 0, else stderr
+};
+
+//! \a arguments includes the program name first, as QCoreApplication::arguments() does.
+std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList &arguments);
+
+} // namespace afterwork::monitor

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include "core/drainstate.h"
+
+#include <algorithm>
+
+namespace afterwork::monitor {
+
+using namespace Qt::StringLiterals;
+
+void DrainState::apply(const client::ShutdownEvent &event, qint64 tsUs)
+{
+    ++m_lines;
+    if (m_stage == Stage::None || event.stage == u"started"_s) {
+        if (m_stage == Stage::None || m_startedUs == 0)
+            m_startedUs = tsUs;
+        m_stage = Stage::Draining;
+    }
+    if (event.stage == u"finished"_s) {
+        m_stage = Stage::Finished;
+        m_finishedUs = tsUs;
+    }
+    m_latest = event;
+}
+
+qint64 DrainState::remainingUs(qint64 nowUs) const noexcept
+{
+    if (m_stage != Stage::Draining || m_latest.deadlineUs <= 0)
+        return 0;
+    return std::max<qint64>(m_latest.deadlineUs - nowUs, 0);
+}
+
+bool DrainState::involves(qint64 finishedUs) const noexcept
+{
+    if (m_stage == Stage::None)
+        return false;
+    return finishedUs == 0 || finishedUs >= m_startedUs;
+}
+
+} // namespace afterwork::monitor

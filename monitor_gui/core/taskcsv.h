@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/client/taskstore.h>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QList>
+#include <QtCore/QStringList>
+
+#include <optional>
+
+namespace afterwork::monitor {
+
+//! One CSV record (RFC 4180): fields holding a comma, quote, CR or LF are quoted, quotes doubled;
+//! ends with CRLF.
+QByteArray csvRecord(const QStringList &fields);
+
+//! The header of a task export: machine-friendly names and raw values (µs, wire spellings).
+QStringList taskCsvHeader();
+QStringList taskCsvFields(const client::TaskState &state);
+
+//! Writes \a tasks (header first) to \a path; the error message on failure.
+std::optional<QString> writeTasksCsv(const QString &path, const QList<const client::TaskState *> &tasks);
+
+} // namespace afterwork::monitor

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// afterwork-monitor: the Afterwork dashboard (docs/monitor.md).
+#include "app/mainwindow.h"
+#include "app/monitoroptions.h"
+#include "app/screenshot.h"
+#include "core/monitorsession.h"
+#include "widgets/tasksview.h"
+
+#include <QtWidgets/QApplication>
+
+#include <cstdio>
+#include <exception>
+
+using namespace afterwork::monitor;
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("afterwork-monitor"));
+    QApplication::setOrganizationName(QStringLiteral("Afterwork"));
+    QApplication::setApplicationVersion(QStringLiteral(AFTERWORK_MONITOR_VERSION));
+
+    const auto parsed = parseMonitorOptions(QApplication::arguments());
+    if (const auto *exit = std::get_if<OptionsExit>(&parsed)) {
+        std::fputs(qPrintable(exit->text), exit->exitCode == 0 ? stdout : stderr);
+        return exit->exitCode;
+    }
+    const MonitorOptions &options = std::get<MonitorOptions>(parsed);
+
+    try {
+        MonitorSession session(SessionOptions{.finishedLimit = options.finishedLimit});
+        const bool headless = !options.screenshotPath.isEmpty();
+        // A screenshot shows what the command line asks for, never the user's remembered state.
+        MainWindow window(&session, MainWindowOptions{.settingsPath = options.settingsPath, .restoreState = !headless});
+        if (!options.theme.isEmpty())
+            window.setTheme(themeFromName(options.theme));
+        if (headless || options.width != 1280 || options.height != 800)
+            window.resize(options.width, options.height);
+        if (const auto view = viewFromName(options.view))
+            window.showView(*view);
+        if (!options.filter.isEmpty())
+            window.tasks()->setFilterText(options.filter);
+        if (!options.replayPath.isEmpty())
+            window.openRecording(options.replayPath, options.replaySpeed);
+        else
+            window.watchSocket(options.socketName);
+        window.show();
+
+        if (headless) {
+            scheduleScreenshot(&window, options.screenshotPath, options.screenshotAfterMs, [](int code) { QApplication::exit(code); });
+        }
+        return QApplication::exec();
+    } catch (const std::exception &error) {
+        std::fprintf(stderr, "afterwork-monitor: %s\n", error.what());
+    } catch (...) {
+        std::fprintf(stderr, "afterwork-monitor: unexpected error\n");
+    }
+    return 1;
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#include "models/failuregroupmodel.h"
+
+#include "core/formatting.h"
+#include "core/rowranges.h"
+
+namespace afterwork::monitor {
+
+using namespace Qt::StringLiterals;
+
+FailureGroupModel::FailureGroupModel(FailureGroups *groups, QObject *parent)
+    : QAbstractTableModel(parent), m_groups(groups)
+{
+    m_groups->takeChanges();
+    m_rows = int(m_groups->groups().size());
+}
+
+void FailureGroupModel::sync()
+{
+    const FailureGroups::Changes changes = m_groups->takeChanges();
+    const int total = int(m_groups->groups().size());
+    if (changes.cleared) {
+        beginResetModel(); // a new run: none of the old groups exist any more
+        m_rows = total;
+        endResetModel();
+        return;
+    }
+    QList<int> touched;
+    for (const qsizetype row : changes.touched) {
+        if (row < m_rows)
+            touched.append(int(row));
+    }
+    for (const RowRange &range : contiguousRanges(std::move(touched), 4))
+        Q_EMIT dataChanged(index(range.first, 0), index(range.last, COUNT - 1));
+    if (total > m_rows) {
+        beginInsertRows({}, m_rows, total - 1);
+        m_rows = total;
+        endInsertRows();
+    }
+}
+
+int FailureGroupModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : m_rows;
+}
+
+int FailureGroupModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : COUNT;
+}
+
+QVariant FailureGroupModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const FailureGroup &group = m_groups->groups().at(index.row());
+    switch (role) {
+    case FilterExpressionRole:
+        return FailureGroups::filterExpression(group);
+    case SortRole:
+        switch (index.column()) {
+        case CountColumn:
+            return group.count;
+        case FirstSeenColumn:
+            return group.firstSeenUs;
+        case LastSeenColumn:
+            return group.lastSeenUs;
+        default:
+            break;
+        }
+        [[fallthrough]];
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case NameColumn:
+            return group.name;
+        case ErrorTypeColumn:
+            return group.errorType.isEmpty() ? u"(no error type)"_s : group.errorType;
+        case CountColumn:
+            return formatCount(group.count);
+        case FirstSeenColumn:
+            return formatTime(group.firstSeenUs);
+        case LastSeenColumn:
+            return formatTime(group.lastSeenUs);
+        case MessageColumn:
+            return group.latestMessage;
+        }
+        break;
+    case Qt::ToolTipRole:
+        if (index.column() == MessageColumn)
+            return u"Task #%1: %2"_s.arg(group.latestTaskId).arg(group.latestMessage);
+        return u"Click to show these tasks (%1)"_s.arg(FailureGroups::filterExpression(group));
+    case Qt::TextAlignmentRole:
+        if (index.column() == CountColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
+    default:
+        break;
+    }
+    return {};
+}
+
+QVariant FailureGroupModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case NameColumn:
+        return u"Task"_s;
+    case ErrorTypeColumn:
+        return u"Error type"_s;
+    case CountColumn:
+        return u"Count"_s;
+    case FirstSeenColumn:
+        return u"First seen"_s;
+    case LastSeenColumn:
+        return u"Last seen"_s;
+    case MessageColumn:
+        return u"Latest message"_s;
+    }
+    return {};
+}
+
+} // namespace afterwork::monitor

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/client/taskstore.h>
+
+#include <QtCore/QAbstractTableModel>
+#include <QtCore/QHash>
+#include <QtCore/QList>
+
+namespace afterwork::monitor {
+
+//! The store's tasks (live and recently finished) as a table, one row per task in the order the
+//! tasks were first seen. Updated incrementally from the store's batched changes: rows are
+//! inserted, removed (evicted from the history) and changed, never reset, except when the store
+//! itself resets (a new source or a restarted one).
+class TaskTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Columns {
+        IdColumn,
+        NameColumn,
+        PhaseColumn,
+        ShieldedColumn,
+        ModeColumn,
+        WorkColumn,
+        AttemptColumn,
+        QueueWaitColumn,
+        RunTimeColumn,
+        ErrorColumn,
+        COUNT
+    };
+    Q_ENUM(Columns)
+
+    enum Roles {
+        SortRole = Qt::UserRole, //!< a value that orders the column (numbers for durations)
+        TaskIdRole,              //!< quint64
+        PhaseRole,               //!< int(client::TaskPhase)
+        LiveRole,                //!< bool
+    };
+
+    explicit TaskTableModel(const client::TaskStore *store, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    //! The task in \a row (nullptr if out of range).
+    const client::TaskState *taskAt(int row) const;
+    //! The row of task \a id, or -1.
+    int rowOf(quint64 id) const { return m_rowOf.value(id, -1); }
+    quint64 idAt(int row) const { return m_ids.value(row); }
+
+    //! "Now" for the durations of live tasks (their queue wait or run time so far).
+    void setNowUs(qint64 nowUs) { m_nowUs = nowUs; }
+    //! Moves "now" on and announces the live rows' durations changed.
+    void refreshLiveDurations(qint64 nowUs);
+
+    //! The queue wait and run time shown for \a state at \a nowUs (µs, -1: none).
+    static qint64 queueWaitUs(const client::TaskState &state, qint64 nowUs);
+    static qint64 runTimeUs(const client::TaskState &state, qint64 nowUs);
+    //! Orders two tasks by \a column (for the proxy, without going through QVariant).
+    static bool lessThan(int column, const client::TaskState &left, const client::TaskState &right, qint64 nowUs);
+    static QString errorText(const client::TaskRecord &task);
+
+    qint64 nowUs() const noexcept { return m_nowUs; }
+
+private:
+    void applyChange(const client::TaskStoreChange &change);
+    void rebuild();
+    void removeRowList(QList<int> rows);
+    void reindexFrom(int row);
+
+    const client::TaskStore *m_store; // Not owning.
+    QList<quint64> m_ids;
+    QHash<quint64, int> m_rowOf;
+    qint64 m_nowUs = 0;
+};
+
+} // namespace afterwork::monitor

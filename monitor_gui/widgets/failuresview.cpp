@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#include "widgets/failuresview.h"
+
+#include "core/formatting.h"
+#include "core/monitorsession.h"
+#include "models/failuregroupmodel.h"
+
+#include <QtCore/QSortFilterProxyModel>
+#include <QtWidgets/QHeaderView>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QTableView>
+#include <QtWidgets/QVBoxLayout>
+
+namespace afterwork::monitor {
+
+using namespace Qt::StringLiterals;
+
+FailuresView::FailuresView(MonitorSession *session, QWidget *parent) : QWidget(parent), m_session(session)
+{
+    m_model = new FailureGroupModel(&session->failures(), this);
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(FailureGroupModel::SortRole);
+    m_proxy->setDynamicSortFilter(true);
+
+    auto *layout = new QVBoxLayout(this);
+    m_summary = new QLabel(this);
+    m_summary->setWordWrap(true);
+    layout->addWidget(m_summary);
+    m_table = new QTableView(this);
+    m_table->setObjectName(u"failuresTable"_s);
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(FailureGroupModel::CountColumn, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setWordWrap(false);
+    m_table->setAlternatingRowColors(true);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setColumnWidth(FailureGroupModel::NameColumn, 200);
+    m_table->setColumnWidth(FailureGroupModel::ErrorTypeColumn, 200);
+    m_table->setColumnWidth(FailureGroupModel::CountColumn, 70);
+    m_table->setColumnWidth(FailureGroupModel::FirstSeenColumn, 100);
+    m_table->setColumnWidth(FailureGroupModel::LastSeenColumn, 100);
+    layout->addWidget(m_table, 1);
+
+    // One click (or Enter) opens the group's tasks: a group is only interesting for them.
+    auto open = [this](const QModelIndex &index) {
+        if (index.isValid())
+            Q_EMIT showTasksRequested(index.data(FailureGroupModel::FilterExpressionRole).toString());
+    };
+    connect(m_table, &QAbstractItemView::clicked, this, open);
+    connect(m_table, &QAbstractItemView::activated, this, open);
+    refresh();
+}
+
+void FailuresView::refresh()
+{
+    m_model->sync();
+    const FailureGroups &groups = m_session->failures();
+    if (groups.totalFailures() == 0) {
+        m_summary->setText(u"No task has failed. Failed tasks appear here grouped by name and error type."_s);
+        return;
+    }
+    QString text = u"%1 failures in %2 groups. Click a group to see its tasks."_s.arg(formatCount(groups.totalFailures()))
+                       .arg(formatCount(groups.groups().size()));
+    if (groups.overflowCount() > 0)
+        text += u" %1 failures of further kinds are only counted (too many groups)."_s.arg(formatCount(groups.overflowCount()));
+    m_summary->setText(text);
+}
+
+} // namespace afterwork::monitor

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+#include "widgets/phasestyle.h"
+
+#include <QtCore/QHash>
+#include <QtGui/QPainter>
+#include <QtGui/QPainterPath>
+#include <QtGui/QPalette>
+#include <QtGui/QPixmap>
+
+#include <cmath>
+
+namespace afterwork::monitor::phasestyle {
+
+using client::TaskPhase;
+using namespace Qt::StringLiterals;
+
+bool isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Window).lightness() < 128;
+}
+
+QColor color(TaskPhase phase, bool dark)
+{
+    // Chosen to stay apart for the common kinds of colour blindness: success blue-green, failure
+    // vermilion, waiting greys and sky blue, shutdown purple.
+    switch (phase) {
+    case TaskPhase::Scheduled:
+        return dark ? QColor(0x9a, 0xa5, 0xb1) : QColor(0x6b, 0x77, 0x85);
+    case TaskPhase::Started:
+    case TaskPhase::Progress:
+        return dark ? QColor(0x4d, 0xa3, 0xff) : QColor(0x1f, 0x6f, 0xd1);
+    case TaskPhase::Retrying:
+        return dark ? QColor(0xf0, 0xb4, 0x29) : QColor(0xc7, 0x8a, 0x00);
+    case TaskPhase::ShutdownPending:
+        return dark ? QColor(0xb3, 0x8c, 0xf5) : QColor(0x7e, 0x4f, 0xc9);
+    case TaskPhase::Succeeded:
+        return dark ? QColor(0x3f, 0xc1, 0x8b) : QColor(0x1a, 0x8f, 0x5c);
+    case TaskPhase::Failed:
+        return dark ? QColor(0xff, 0x6b, 0x5a) : QColor(0xd4, 0x3d, 0x2a);
+    case TaskPhase::Cancelled:
+        return dark ? QColor(0x8d, 0x96, 0xa0) : QColor(0x88, 0x90, 0x99);
+    case TaskPhase::Abandoned:
+        return dark ? QColor(0xe0, 0x8a, 0x4c) : QColor(0xb3, 0x59, 0x1a);
+    case TaskPhase::Dropped:
+        return dark ? QColor(0x74, 0x7d, 0x88) : QColor(0x55, 0x5d, 0x66);
+    case TaskPhase::Lost:
+        return dark ? QColor(0xe0, 0x6c, 0xc0) : QColor(0xb0, 0x3a, 0x93);
+    case TaskPhase::Unknown:
+        break;
+    }
+    return dark ? QColor(0x80, 0x80, 0x80) : QColor(0x90, 0x90, 0x90);
+}
+
+QString label(TaskPhase phase)
+{
+    return QString(client::wireName(phase)).replace(u'_', u' ');
+}
+
+QColor accent(bool dark)
+{
+    return dark ? QColor(0x4d, 0xa3, 0xff) : QColor(0x1f, 0x6f, 0xd1);
+}
+
+QColor gridLine(bool dark)
+{
+    return dark ? QColor(255, 255, 255, 40) : QColor(0, 0, 0, 30);
+}
+
+void paintGlyph(QPainter *painter, const QRectF &rect, TaskPhase phase, bool dark)
+{
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const qreal side = std::min(rect.width(), rect.height());
+    const QRectF disc(rect.center().x() - side / 2, rect.center().y() - side / 2, side, side);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(color(phase, dark));
+    painter->drawEllipse(disc);
+
+    // The mark, in a unit square centred on the disc.
+    const qreal u = side / 16.0;
+    const QPointF c = disc.center();
+    auto at = [&](qreal x, qreal y) { return QPointF(c.x() + x * u, c.y() + y * u); };
+    QPen pen(Qt::white, std::max<qreal>(1.2, 1.8 * u), Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    painter->setPen(pen);
+    painter->setBrush(Qt::NoBrush);
+    switch (phase) {
+    case TaskPhase::Scheduled: { // a clock
+        painter->drawEllipse(QRectF(at(-4.5, -4.5), at(4.5, 4.5)));
+        painter->drawLine(at(0, 0), at(0, -3));
+        painter->drawLine(at(0, 0), at(2.2, 0));
+        break;
+    }
+    case TaskPhase::Started:
+    case TaskPhase::Progress: { // play
+        QPainterPath path;
+        path.moveTo(at(-2.5, -4));
+        path.lineTo(at(4, 0));
+        path.lineTo(at(-2.5, 4));
+        path.closeSubpath();
+        painter->setBrush(Qt::white);
+        painter->drawPath(path);
+        break;
+    }
+    case TaskPhase::Retrying: { // a circular arrow
+        painter->drawArc(QRectF(at(-4, -4), at(4, 4)), 40 * 16, 280 * 16);
+        QPainterPath head;
+        head.moveTo(at(3.1, -4.6));
+        head.lineTo(at(3.4, -1.6));
+        head.lineTo(at(0.6, -2.4));
+        painter->drawPath(head);
+        break;
+    }
+    case TaskPhase::ShutdownPending: // pause
+        painter->drawLine(at(-2, -3.5), at(-2, 3.5));
+        painter->drawLine(at(2, -3.5), at(2, 3.5));
+        break;
+    case TaskPhase::Succeeded: // check
+        painter->drawPolyline(QList<QPointF>{at(-4, 0.3), at(-1.2, 3.2), at(4.2, -3)});
+        break;
+    case TaskPhase::Failed: // cross
+        painter->drawLine(at(-3.2, -3.2), at(3.2, 3.2));
+        painter->drawLine(at(-3.2, 3.2), at(3.2, -3.2));
+        break;
+    case TaskPhase::Cancelled: // a slashed circle
+        painter->drawEllipse(QRectF(at(-4, -4), at(4, 4)));
+        painter->drawLine(at(-2.8, 2.8), at(2.8, -2.8));
+        break;
+    case TaskPhase::Abandoned: // exclamation mark
+        painter->drawLine(at(0, -4.2), at(0, 1.2));
+        painter->drawPoint(at(0, 4));
+        break;
+    case TaskPhase::Dropped: // minus
+        painter->drawLine(at(-4, 0), at(4, 0));
+        break;
+    case TaskPhase::Lost:
+    case TaskPhase::Unknown: { // question mark
+        painter->drawArc(QRectF(at(-2.8, -4.6), at(2.8, 0.6)), -60 * 16, 240 * 16);
+        painter->drawLine(at(1.4, -0.2), at(0, 1.2));
+        painter->drawPoint(at(0, 4));
+        break;
+    }
+    }
+    painter->restore();
+}
+
+QIcon icon(TaskPhase phase, bool dark)
+{
+    static QHash<int, QIcon> cache;
+    const int key = int(phase) * 2 + (dark ? 1 : 0);
+    const auto it = cache.constFind(key);
+    if (it != cache.cend())
+        return it.value();
+    QIcon result;
+    for (const int size : {16, 24, 32, 48}) {
+        QPixmap pixmap(size, size);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        paintGlyph(&painter, QRectF(0.5, 0.5, size - 1, size - 1), phase, dark);
+        painter.end();
+        result.addPixmap(pixmap);
+    }
+    cache.insert(key, result);
+    return result;
+}
+
+} // namespace afterwork::monitor::phasestyle

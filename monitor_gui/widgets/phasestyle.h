@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/client/streamevent.h>
+
+#include <QtGui/QColor>
+#include <QtGui/QIcon>
+
+QT_BEGIN_NAMESPACE
+class QPainter;
+class QPalette;
+class QRectF;
+QT_END_NAMESPACE
+
+namespace afterwork::monitor {
+
+//! How phases look everywhere in the dashboard: one colour and one glyph per phase, in a light
+//! and a dark variant. Glyphs are drawn with QPainter (no image files to ship).
+namespace phasestyle {
+
+//! Whether \a palette is a dark theme (its window colour is dark).
+bool isDark(const QPalette &palette);
+QColor color(client::TaskPhase phase, bool dark);
+//! "shutdown pending" rather than "shutdown_pending".
+QString label(client::TaskPhase phase);
+//! The glyph inside \a rect: a disc in the phase colour with a white mark.
+void paintGlyph(QPainter *painter, const QRectF &rect, client::TaskPhase phase, bool dark);
+//! The glyph as an icon (cached).
+QIcon icon(client::TaskPhase phase, bool dark);
+
+//! Colours for charts and state dots that are not phases.
+QColor accent(bool dark);
+QColor gridLine(bool dark);
+
+} // namespace phasestyle
+} // namespace afterwork::monitor

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+#include "widgets/runtimechart.h"
+
+#include "core/formatting.h"
+#include "widgets/chartgeometry.h"
+#include "widgets/phasestyle.h"
+
+#include <QtGui/QPainter>
+
+#include <algorithm>
+#include <cmath>
+
+namespace afterwork::monitor {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+constexpr qreal LeftAxis = 44;
+constexpr qreal BottomAxis = 22;
+constexpr qreal Legend = 22;
+} // namespace
+
+RunTimeChart::RunTimeChart(QWidget *parent) : QWidget(parent) {}
+
+void RunTimeChart::setHistogram(const RunTimeHistogram *histogram)
+{
+    m_histogram = histogram;
+    update();
+}
+
+QList<RunTimeChart::Bar> RunTimeChart::bars(const RunTimeHistogram &histogram, int maxBars)
+{
+    QList<Bar> result;
+    if (histogram.count() == 0 || maxBars <= 0)
+        return result;
+    const int first = RunTimeHistogram::bucketOf(histogram.min());
+    const int last = RunTimeHistogram::bucketOf(histogram.max());
+    const int span = last - first + 1;
+    const int perBar = std::max(1, (span + maxBars - 1) / maxBars);
+    for (int bucket = first; bucket <= last; bucket += perBar) {
+        Bar bar{RunTimeHistogram::bucketLower(bucket), 0, 0};
+        const int end = std::min(bucket + perBar, last + 1);
+        for (int b = bucket; b < end; ++b)
+            bar.count += histogram.countIn(b);
+        bar.upperUs = RunTimeHistogram::bucketUpper(end - 1);
+        result.append(bar);
+    }
+    return result;
+}
+
+void RunTimeChart::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const bool dark = phasestyle::isDark(palette());
+    const QColor text = palette().color(QPalette::WindowText);
+    const QFontMetrics metrics = fontMetrics();
+
+    if (!m_histogram || m_histogram->count() == 0) {
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.drawText(rect(), Qt::AlignCenter, u"No task has finished yet."_s);
+        return;
+    }
+    const int maxBars = std::max(1, std::min(60, int((width() - LeftAxis) / 8)));
+    const QList<Bar> data = bars(*m_histogram, maxBars);
+    qint64 largest = 0;
+    for (const Bar &bar : data)
+        largest = std::max(largest, bar.count);
+    const BarChartGeometry geometry = BarChartGeometry::compute(rect(), int(data.size()), double(largest), LeftAxis, BottomAxis, Legend);
+
+    for (int step = 0; step <= 4; ++step) {
+        const double value = geometry.maxValue * step / 4;
+        const double y = geometry.valueToY(value);
+        painter.setPen(phasestyle::gridLine(dark));
+        painter.drawLine(QPointF(geometry.plot.left(), y), QPointF(geometry.plot.right(), y));
+        painter.setPen(text);
+        painter.drawText(QRectF(0, y - metrics.height() / 2.0, LeftAxis - 6, metrics.height()), Qt::AlignRight | Qt::AlignVCenter,
+                         QString::number(value, 'g', 3));
+    }
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(phasestyle::color(client::TaskPhase::Started, dark));
+    for (int i = 0; i < data.size(); ++i)
+        painter.drawRect(geometry.barRect(i, 0, double(data.at(i).count)));
+
+    // The x axis is logarithmic: a run time's x is found through the bar holding it.
+    auto xOf = [&](qint64 us) {
+        for (int i = 0; i < data.size(); ++i) {
+            if (us < data.at(i).upperUs || i == data.size() - 1) {
+                const double lo = std::log(double(std::max<qint64>(data.at(i).lowerUs, 1)));
+                const double hi = std::log(double(std::max<qint64>(data.at(i).upperUs, 2)));
+                const double f = hi > lo ? std::clamp((std::log(double(std::max<qint64>(us, 1))) - lo) / (hi - lo), 0.0, 1.0) : 0.5;
+                return geometry.plot.left() + (i + f) * geometry.slotWidth();
+            }
+        }
+        return geometry.plot.left();
+    };
+    painter.setPen(text);
+    painter.drawText(QRectF(geometry.plot.left(), geometry.plot.bottom() + 3, geometry.plot.width(), BottomAxis - 3),
+                     Qt::AlignLeft | Qt::AlignTop, formatDuration(data.constFirst().lowerUs));
+    painter.drawText(QRectF(geometry.plot.left(), geometry.plot.bottom() + 3, geometry.plot.width(), BottomAxis - 3),
+                     Qt::AlignRight | Qt::AlignTop, formatDuration(data.constLast().upperUs));
+
+    // Percentile markers, and the legend saying what they are.
+    const QColor markerColours[] = {phasestyle::color(client::TaskPhase::Succeeded, dark),
+                                    phasestyle::color(client::TaskPhase::Retrying, dark),
+                                    phasestyle::color(client::TaskPhase::Failed, dark)};
+    const std::pair<QString, double> marks[] = {{u"median"_s, 0.5}, {u"p95"_s, 0.95}, {u"p99"_s, 0.99}};
+    qreal legendX = geometry.plot.left();
+    for (int i = 0; i < 3; ++i) {
+        const qint64 value = m_histogram->percentile(marks[i].second);
+        const qreal x = xOf(value);
+        painter.setPen(QPen(markerColours[i], 1.5, Qt::DashLine));
+        painter.drawLine(QPointF(x, geometry.plot.top()), QPointF(x, geometry.plot.bottom()));
+        const QString label = u"%1 %2"_s.arg(marks[i].first, formatDuration(value));
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(markerColours[i]);
+        painter.drawRoundedRect(QRectF(legendX, 7, 10, 10), 2, 2);
+        painter.setPen(text);
+        const int w = metrics.horizontalAdvance(label);
+        painter.drawText(QRectF(legendX + 14, 4, w + 2, metrics.height() + 2), Qt::AlignLeft | Qt::AlignVCenter, label);
+        legendX += 14 + w + 14;
+    }
+    const QString n = u"n = %1"_s.arg(formatCount(m_histogram->count()));
+    painter.drawText(QRectF(legendX, 4, std::max<qreal>(width() - legendX - 4, 0), metrics.height() + 2), Qt::AlignRight | Qt::AlignVCenter, n);
+}
+
+} // namespace afterwork::monitor

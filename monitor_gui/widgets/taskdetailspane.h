@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtWidgets/QWidget>
+
+#include <optional>
+
+QT_BEGIN_NAMESPACE
+class QLabel;
+class QTableView;
+QT_END_NAMESPACE
+
+namespace afterwork::monitor {
+
+class MonitorSession;
+class TaskHistoryModel;
+
+//! The selected task: what the stream says about it and every step it went through.
+class TaskDetailsPane final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TaskDetailsPane(MonitorSession *session, QWidget *parent = nullptr);
+
+    void showTask(std::optional<quint64> id);
+    std::optional<quint64> taskId() const noexcept { return m_taskId; }
+    //! Reads the task again (after a flush).
+    void refresh();
+
+    //! The fields shown, as "label: value" lines (for tests and copying).
+    QString summaryText() const;
+    TaskHistoryModel *historyModel() const noexcept { return m_history; }
+    QTableView *historyView() const noexcept { return m_historyView; }
+
+private:
+    MonitorSession *m_session; // Not owning.
+    std::optional<quint64> m_taskId;
+    QLabel *m_title = nullptr;
+    QLabel *m_fields = nullptr;
+    TaskHistoryModel *m_history = nullptr;
+    QTableView *m_historyView = nullptr;
+};
+
+} // namespace afterwork::monitor

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/requestmarkers.h"
+#include "core/timelinelayout.h"
+#include "widgets/timelinegeometry.h"
+
+#include <QtWidgets/QAbstractScrollArea>
+
+#include <optional>
+
+namespace afterwork::monitor {
+
+//! Paints a TimelineLayout: a time axis, group labels, one bar per task (queue wait pale, run
+//! solid, coloured by phase), request markers, and the "now" line. Ctrl+wheel or +/- zooms
+//! around the pointer, wheel scrolls rows, Shift+wheel and dragging pan in time; a click selects
+//! a task, a double click asks to show it in the tasks table.
+class TimelineCanvas final : public QAbstractScrollArea
+{
+    Q_OBJECT
+public:
+    explicit TimelineCanvas(QWidget *parent = nullptr);
+
+    void setLayoutData(TimelineLayout layout, qint64 nowUs);
+    void setRequestMarkers(const RequestMarkers *markers) { m_markers = markers; }
+    const TimelineLayout &layoutData() const noexcept { return m_layout; }
+    const TimelineGeometry &geometry() const noexcept { return m_geometry; }
+
+    //! Keeps "now" at the right edge as time passes; panning or zooming by hand turns it off.
+    void setFollowLive(bool follow);
+    bool followLive() const noexcept { return m_follow; }
+    void zoomBy(double factor);
+    //! Shows everything from the first task to now.
+    void fitAll();
+
+    void setSelectedTask(std::optional<quint64> id);
+    std::optional<quint64> selectedTask() const noexcept { return m_selected; }
+    //! The task whose bar is at \a pos (viewport coordinates), if any.
+    std::optional<quint64> taskAt(const QPoint &pos) const;
+    //! Where task \a id's bar is drawn now (viewport coordinates), empty if it is not visible.
+    QRectF barRectOf(quint64 id) const;
+
+Q_SIGNALS:
+    void taskClicked(quint64 id);
+    void taskActivated(quint64 id);
+    void followLiveChanged(bool follow);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    bool viewportEvent(QEvent *event) override;
+    void scrollContentsBy(int dx, int dy) override;
+
+private:
+    void syncScrollBars();
+    void paintAxis(QPainter &painter, bool dark);
+    void paintRows(QPainter &painter, bool dark);
+    void paintMarkers(QPainter &painter, bool dark);
+    void stopFollowing();
+    int barIndexAt(const QPoint &pos) const;
+    //! The timeline's time span for the horizontal scroll bar.
+    std::pair<qint64, qint64> timeSpan() const;
+
+    TimelineLayout m_layout;
+    TimelineGeometry m_geometry;
+    const RequestMarkers *m_markers = nullptr; // Not owning.
+    QHash<quint64, int> m_barOfTask;
+    qint64 m_nowUs = 0;
+    bool m_follow = true;
+    bool m_syncingScrollBars = false;
+    bool m_fittedOnce = false;
+    std::optional<quint64> m_selected;
+    std::optional<QPoint> m_dragFrom;
+    bool m_dragged = false;
+};
+
+} // namespace afterwork::monitor
