@@ -9,6 +9,7 @@
 
 #include <QtCore/QFuture>
 #include <QtCore/QFutureWatcher>
+#include <QtCore/QMutex>
 
 #include <exception>
 #include <functional>
@@ -43,9 +44,18 @@ struct AsyncAdapter<QFuture<T>>
 
     static void start(QFuture<T> future, const CancellationToken &token, AsyncDone done)
     {
+        // Cancelling detaches the work: the future is cancelled and the watcher deleted, which
+        // releases `done` (and what it keeps alive) even if the future never finishes.
+        struct Link
+        {
+            QMutex mutex;
+            QFutureWatcher<T> *watcher = nullptr; // guarded by mutex; null once destroyed
+        };
+        auto link = std::make_shared<Link>();
         auto *watcher = new QFutureWatcher<T>();
+        link->watcher = watcher;
         QObject::connect(watcher, &QFutureWatcherBase::finished, watcher,
-                         [watcher, done = std::move(done), token]() {
+                         [watcher, done = std::move(done)]() {
                              watcher->deleteLater();
                              QFuture<T> finished = watcher->future();
                              std::exception_ptr error;
@@ -58,9 +68,18 @@ struct AsyncAdapter<QFuture<T>>
                              }
                              done(error);
                          });
-        const quint64 callback = token.onCancel([future]() mutable { future.cancel(); });
-        QObject::connect(watcher, &QObject::destroyed, [token, callback] { token.removeCallback(callback); });
+        QObject::connect(watcher, &QObject::destroyed, [link] {
+            QMutexLocker lock(&link->mutex);
+            link->watcher = nullptr;
+        });
         watcher->setFuture(future);
+        const quint64 callback = token.onCancel([future, link]() mutable {
+            future.cancel();
+            QMutexLocker lock(&link->mutex);
+            if (link->watcher)
+                QMetaObject::invokeMethod(link->watcher, &QObject::deleteLater, Qt::QueuedConnection);
+        });
+        QObject::connect(watcher, &QObject::destroyed, [token, callback] { token.removeCallback(callback); });
     }
 };
 
