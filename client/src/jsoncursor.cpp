@@ -60,31 +60,8 @@ void JsonCursor::addErrorContext(const QString &context)
         m_error.prepend(context);
 }
 
-void JsonCursor::skipWhitespace() noexcept
+bool JsonCursor::failExpecting(const char *what)
 {
-    while (m_pos < m_end && (*m_pos == ' ' || *m_pos == '\t' || *m_pos == '\n' || *m_pos == '\r'))
-        ++m_pos;
-}
-
-char JsonCursor::peek() noexcept
-{
-    skipWhitespace();
-    return m_pos < m_end ? *m_pos : '\0';
-}
-
-bool JsonCursor::atEnd() noexcept
-{
-    skipWhitespace();
-    return m_pos >= m_end;
-}
-
-bool JsonCursor::expect(char c, const char *what)
-{
-    skipWhitespace();
-    if (m_pos < m_end && *m_pos == c) {
-        ++m_pos;
-        return true;
-    }
     if (m_pos >= m_end)
         return fail(QStringLiteral("unexpected end of line, expected %1").arg(QLatin1StringView(what)));
     return fail(QStringLiteral("expected %1").arg(QLatin1StringView(what)));

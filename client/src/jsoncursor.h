@@ -28,11 +28,32 @@ public:
     bool fail(const QString &message);
     //! Prepends \a context (e.g. "'seq': ") to the recorded error, so errors read as a path.
     void addErrorContext(const QString &context);
-    void skipWhitespace() noexcept;
+    // The hot path of every reader: inline.
+    void skipWhitespace() noexcept
+    {
+        while (m_pos < m_end && (*m_pos == ' ' || *m_pos == '\t' || *m_pos == '\n' || *m_pos == '\r'))
+            ++m_pos;
+    }
     //! The next significant byte, or 0 at the end.
-    char peek() noexcept;
-    bool atEnd() noexcept;
-    bool expect(char c, const char *what);
+    char peek() noexcept
+    {
+        skipWhitespace();
+        return m_pos < m_end ? *m_pos : '\0';
+    }
+    bool atEnd() noexcept
+    {
+        skipWhitespace();
+        return m_pos >= m_end;
+    }
+    bool expect(char c, const char *what)
+    {
+        skipWhitespace();
+        if (m_pos < m_end && *m_pos == c) {
+            ++m_pos;
+            return true;
+        }
+        return failExpecting(what);
+    }
 
     //! A string's UTF-8 bytes: a view into the text when it has no escapes, else into \a scratch.
     bool readString(QByteArrayView &out, QByteArray &scratch);
@@ -108,6 +129,7 @@ public:
     }
 
 private:
+    bool failExpecting(const char *what);
     bool skipNumber();
     bool readLiteral(const char *word, qsizetype length);
     bool decodeEscapedString(QByteArray &scratch);

@@ -330,25 +330,41 @@ void tst_LineParser::findTopLevelValue()
     QCOMPARE(line.mid(span->offset, span->length), value);
 }
 
+// The timing is only asserted in optimised builds without sanitizers; elsewhere it is reported.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define AFTERWORK_INSTRUMENTED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define AFTERWORK_INSTRUMENTED 1
+#endif
+#endif
+#if defined(NDEBUG) && !defined(AFTERWORK_INSTRUMENTED)
+constexpr bool TimingIsMeaningful = true;
+#else
+constexpr bool TimingIsMeaningful = false;
+#endif
+
 void tst_LineParser::parsesAMillionLinesInSeconds()
 {
     // A representative task line; the whole file of a million such lines must load in seconds.
     const QByteArray line =
         R"({"v":1,"seq":123456,"ts_us":1700000000123456,"kind":"task","id":98765,"name":"send_welcome_email","phase":"succeeded","shielded":true,"mode":"after_response","work":"async","attempt":1,"request":4321,"scheduled_us":1700000000000000,"started_us":1700000000001000,"wait_us":1000,"run_us":122456})";
-    constexpr int Lines = 200'000;
+    const int lines = TimingIsMeaningful ? 200'000 : 20'000;
     QElapsedTimer timer;
     timer.start();
     quint64 sum = 0;
-    for (int i = 0; i < Lines; ++i) {
+    for (int i = 0; i < lines; ++i) {
         const auto result = parseLine(line);
         sum += std::get<StreamEvent>(result).as<TaskRecord>()->id;
     }
-    const double usPerLine = double(timer.nsecsElapsed()) / 1000.0 / Lines;
-    QCOMPARE(sum, quint64(Lines) * 98765u);
-    qInfo("parsed %d task lines at %.2f us/line (%.1f s per million)", Lines, usPerLine, usPerLine);
-    // Generous so a loaded machine or a sanitizer build passes; a regression to a DOM parser
-    // plus copies per field would still be caught in a release build by the printed figure.
-    QVERIFY2(usPerLine < 15.0, qPrintable(QString::number(usPerLine)));
+    const double usPerLine = double(timer.nsecsElapsed()) / 1000.0 / lines;
+    QCOMPARE(sum, quint64(lines) * 98765u);
+    qInfo("parsed %d task lines at %.2f us/line (%.1f s per million)", lines, usPerLine, usPerLine);
+    if (!TimingIsMeaningful)
+        return; // a debug or sanitizer build: the figure says nothing about the parser
+    // About 1 us/line here; generous so that a loaded machine passes, while a regression to a DOM
+    // parser plus a copy per field would not.
+    QVERIFY2(usPerLine < 6.0, qPrintable(QString::number(usPerLine)));
 }
 
 QTEST_GUILESS_MAIN(tst_LineParser)
