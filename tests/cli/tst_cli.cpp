@@ -6,6 +6,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QStandardPaths>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void tailBadFilterShowsTheParseError();
     void tailPrintsHumanLinesAndEndsOnBye();
     void tailFiltersAndHonoursNoColor();
+    void tailColoursOnlyATerminal();
     void tailJsonPassesLinesThroughVerbatim();
     void tailReportsAVanishedSource();
     void tailWaitsForTheSource();
@@ -178,6 +180,45 @@ void tst_Cli::tailFiltersAndHonoursNoColor()
     QCOMPARE(second.exitCode, 0);
     QVERIFY(second.out.contains("── heartbeat"));
     QVERIFY(!second.out.contains("\x1b["));
+}
+
+void tst_Cli::tailColoursOnlyATerminal()
+{
+    // util-linux `script` gives the child a pseudo-terminal as its standard output.
+    const QString script = QStandardPaths::findExecutable(u"script"_s);
+    if (script.isEmpty())
+        QSKIP("needs util-linux 'script' to give the tool a terminal");
+    FakePublisher publisher;
+    const QString name = uniqueSocketName("cli-tty");
+    QVERIFY(publisher.listen(name));
+    QSignalSpy clients(&publisher, &FakePublisher::clientConnected);
+    const auto runInTerminal = [&](const QString &extra, bool noColorVariable) {
+        publisher.setGreeting(cleanRun());
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(u"NO_COLOR"_s);
+        if (noColorVariable)
+            environment.insert(u"NO_COLOR"_s, u"1"_s);
+        process.setProcessEnvironment(environment);
+        const QString command = u"'%1' tail --connect '%2' %3"_s.arg(QStringLiteral(AFTERWORK_CLI), name, extra);
+        process.start(script, {u"-qefc"_s, command, u"/dev/null"_s});
+        const qsizetype before = clients.size();
+        [&] { QTRY_COMPARE_WITH_TIMEOUT(clients.size(), before + 1, 10000); }();
+        publisher.disconnectAll();
+        QByteArray out;
+        QDeadlineTimer deadline(10000);
+        while (process.state() != QProcess::NotRunning && !deadline.hasExpired()) {
+            QTest::qWait(10);
+            out += process.readAllStandardOutput();
+        }
+        out += process.readAllStandardOutput();
+        return out;
+    };
+    const QByteArray coloured = runInTerminal(QString(), false);
+    QVERIFY2(coloured.contains("send_email"), coloured.constData());
+    QVERIFY(coloured.contains("\x1b[1;31mfailed")); // failures in bold red
+    QVERIFY(!runInTerminal(u"--no-color"_s, false).contains("\x1b["));
+    QVERIFY(!runInTerminal(QString(), true).contains("\x1b["));
 }
 
 void tst_Cli::tailJsonPassesLinesThroughVerbatim()
