@@ -6,13 +6,9 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QHash>
-#include <QtCore/QJsonArray>
-#include <QtCore/QJsonDocument>
-#include <QtCore/QJsonObject>
 #include <QtCore/QSaveFile>
 #include <QtCore/QSet>
 
-#include <map>
 
 namespace afterwork::cli {
 
@@ -21,22 +17,95 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+void appendJsonString(QByteArray &out, QStringView text)
+{
+    out.append('"');
+    const QByteArray utf8 = text.toUtf8();
+    for (const char c : utf8) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out.append('\\');
+            out.append(c);
+        } else if (byte < 0x20) {
+            static const char hex[] = "0123456789abcdef";
+            out.append("\\u00");
+            out.append(hex[byte >> 4]);
+            out.append(hex[byte & 0xf]);
+        } else {
+            out.append(c);
+        }
+    }
+    out.append('"');
+}
+
+//! One compact JSON object, written member by member into a buffer (a million tasks make
+//! millions of trace events: no DOM).
+class JsonObject
+{
+public:
+    explicit JsonObject(QByteArray &out) : m_out(out) { m_out.append('{'); }
+    JsonObject &string(const char *name, QStringView value)
+    {
+        key(name);
+        appendJsonString(m_out, value);
+        return *this;
+    }
+    JsonObject &string(const char *name, QLatin1StringView value) { return string(name, QString(value)); }
+    JsonObject &number(const char *name, qint64 value)
+    {
+        key(name);
+        m_out.append(QByteArray::number(value));
+        return *this;
+    }
+    JsonObject &boolean(const char *name, bool value)
+    {
+        key(name);
+        m_out.append(value ? "true" : "false");
+        return *this;
+    }
+    //! \a json: one complete compact JSON value.
+    JsonObject &raw(const char *name, QByteArrayView json)
+    {
+        key(name);
+        m_out.append(json);
+        return *this;
+    }
+    void close() { m_out.append('}'); }
+
+private:
+    void key(const char *name)
+    {
+        if (!m_first)
+            m_out.append(',');
+        m_first = false;
+        m_out.append('"');
+        m_out.append(name);
+        m_out.append("\":");
+    }
+    QByteArray &m_out;
+    bool m_first = true;
+};
+
 //! Async slices are matched by id; tasks and requests get disjoint ranges. Hex strings, as both
 //! Perfetto and chrome://tracing read them.
-QString traceId(const QString &cat, quint64 id)
+QString traceId(QLatin1StringView cat, quint64 id)
 {
-    const quint64 space = cat == u"request"_s ? (quint64(1) << 60) : 0;
+    const quint64 space = cat == "request"_L1 ? (quint64(1) << 60) : 0;
     return u"0x%1"_s.arg(id | space, 0, 16);
 }
 
-QJsonObject errorJson(const ErrorInfo &error)
+QByteArray errorJson(const ErrorInfo &error)
 {
-    return QJsonObject{{u"type"_s, error.type}, {u"message"_s, error.message}};
+    QByteArray out;
+    JsonObject(out).string("type", error.type).string("message", error.message).close();
+    return out;
 }
 
 //! Builds the trace: each task one async slice ("b" … "e", keyed by cat "task" + its id) from its
 //! scheduling to its end, with an instant "n" per phase change; each request one slice on its own
-//! category; shutdown stages and gaps as global instants; heartbeats as a counter track.
+//! category; shutdown stages and gaps as global instants; heartbeats as a counter track. Times
+//! are absolute µs since the epoch: a snapshot's tasks may predate the first line, and both
+//! viewers show times relative to the trace's start anyway.
 class TraceBuilder
 {
 public:
@@ -51,7 +120,7 @@ public:
             m_instance = source.instance;
             m_pid = source.pid;
             m_app = source.app;
-            metadata(u"process_name"_s, u"%1 (pid %2)"_s.arg(source.app).arg(source.pid));
+            processName(u"%1 (pid %2)"_s.arg(source.app).arg(source.pid));
             break;
         }
         case EventKind::Snapshot:
@@ -66,16 +135,25 @@ public:
             break;
         case EventKind::Shutdown: {
             const ShutdownEvent &s = *event.as<ShutdownEvent>();
-            instant(u"shutdown %1"_s.arg(s.stage), event.tsUs,
-                    QJsonObject{{u"pending"_s, s.pending}, {u"cancelled"_s, s.cancelled}, {u"finished"_s, s.finished},
-                                {u"abandoned"_s, s.abandoned}, {u"deadline_us"_s, s.deadlineUs}});
+            QByteArray args;
+            JsonObject(args)
+                .number("pending", s.pending)
+                .number("cancelled", s.cancelled)
+                .number("finished", s.finished)
+                .number("abandoned", s.abandoned)
+                .number("deadline_us", s.deadlineUs)
+                .close();
+            instant(u"shutdown %1"_s.arg(s.stage), event.tsUs, args);
             break;
         }
-        case EventKind::Gap:
-            instant(u"gap"_s, event.tsUs, QJsonObject{{u"missed"_s, event.as<GapEvent>()->missed}});
+        case EventKind::Gap: {
+            QByteArray args;
+            JsonObject(args).number("missed", event.as<GapEvent>()->missed).close();
+            instant(u"gap"_s, event.tsUs, args);
             break;
+        }
         case EventKind::Bye:
-            instant(u"bye"_s, event.tsUs, {});
+            instant(u"bye"_s, event.tsUs, "{}");
             break;
         case EventKind::Heartbeat:
             counter(*event.as<HeartbeatEvent>(), event.tsUs);
@@ -85,19 +163,22 @@ public:
         }
     }
 
-    QJsonDocument finish()
+    //! The whole trace file.
+    QByteArray finish()
     {
         closeAll(m_lastUs, u"unfinished"_s);
-        for (auto it = m_requests.begin(); it != m_requests.end(); ++it)
-            end(u"request"_s, u"request %1"_s.arg(it.key()), it.key(), m_lastUs, QJsonObject{{u"stage"_s, u"unfinished"_s}});
+        for (auto it = m_requests.begin(); it != m_requests.end(); ++it) {
+            QByteArray args;
+            JsonObject(args).string("stage", u"unfinished").close();
+            slice("e", "request"_L1, u"request %1"_s.arg(it.key()), it.key(), m_lastUs, args);
+        }
         m_requests.clear();
-        QJsonObject root;
-        root.insert(u"traceEvents"_s, m_events);
-        root.insert(u"displayTimeUnit"_s, u"ms"_s);
-        root.insert(u"otherData"_s, QJsonObject{{u"generator"_s, u"afterwork export --chrome"_s},
-                                                 {u"app"_s, m_app},
-                                                 {u"instance"_s, m_instance}});
-        return QJsonDocument(root);
+        QByteArray out = "{\"traceEvents\":[";
+        out.append(m_events);
+        out.append("],\"displayTimeUnit\":\"ms\",\"otherData\":");
+        JsonObject(out).string("generator", u"afterwork export --chrome").string("app", m_app).string("instance", m_instance).close();
+        out.append("}");
+        return out;
     }
 
     qsizetype taskCount() const noexcept { return m_taskCount; }
@@ -109,79 +190,71 @@ private:
         TaskPhase phase = TaskPhase::Unknown;
     };
 
-    // Absolute µs since the epoch: a snapshot's tasks may predate the first line, and both viewers
-    // show times relative to the trace's start anyway.
-    static double rel(qint64 tsUs) { return double(tsUs); }
-
-    QJsonObject base(const QString &ph, const QString &cat, const QString &name, qint64 tsUs) const
+    //! Starts one event in the array and returns its writer (the caller adds fields and closes).
+    JsonObject event(const char *ph, QLatin1StringView cat, const QString &name, qint64 tsUs)
     {
-        return QJsonObject{{u"ph"_s, ph}, {u"cat"_s, cat}, {u"name"_s, name}, {u"ts"_s, rel(tsUs)},
-                           {u"pid"_s, m_pid}, {u"tid"_s, 0}};
+        if (!m_events.isEmpty())
+            m_events.append(',');
+        JsonObject object(m_events);
+        object.string("ph", QLatin1StringView(ph)).string("cat", cat).string("name", name).number("ts", tsUs);
+        object.number("pid", m_pid).number("tid", 0);
+        return object;
     }
 
-    void metadata(const QString &name, const QString &value)
+    void processName(const QString &value)
     {
-        QJsonObject event{{u"ph"_s, u"M"_s}, {u"name"_s, name}, {u"pid"_s, m_pid}, {u"tid"_s, 0},
-                          {u"args"_s, QJsonObject{{u"name"_s, value}}}};
-        m_events.append(event);
+        if (!m_events.isEmpty())
+            m_events.append(',');
+        QByteArray args;
+        JsonObject(args).string("name", value).close();
+        JsonObject(m_events).string("ph", u"M").string("name", u"process_name").number("pid", m_pid).number("tid", 0).raw("args", args).close();
     }
 
-    void begin(const QString &cat, const QString &name, quint64 id, qint64 tsUs, const QJsonObject &args)
+    void slice(const char *ph, QLatin1StringView cat, const QString &name, quint64 id, qint64 tsUs, QByteArrayView args)
     {
-        QJsonObject event = base(u"b"_s, cat, name, tsUs);
-        event.insert(u"id"_s, traceId(cat, id));
-        event.insert(u"args"_s, args);
-        m_events.append(event);
+        event(ph, cat, name, tsUs).string("id", traceId(cat, id)).raw("args", args).close();
     }
-    void mark(const QString &cat, const QString &name, quint64 id, qint64 tsUs, const QJsonObject &args)
+
+    void instant(const QString &name, qint64 tsUs, QByteArrayView args)
     {
-        QJsonObject event = base(u"n"_s, cat, name, tsUs);
-        event.insert(u"id"_s, traceId(cat, id));
-        event.insert(u"args"_s, args);
-        m_events.append(event);
+        event("i", "stream"_L1, name, tsUs).string("s", u"g").raw("args", args).close();
     }
-    void end(const QString &cat, const QString &name, quint64 id, qint64 tsUs, const QJsonObject &args)
-    {
-        QJsonObject event = base(u"e"_s, cat, name, tsUs);
-        event.insert(u"id"_s, traceId(cat, id));
-        event.insert(u"args"_s, args);
-        m_events.append(event);
-    }
-    void instant(const QString &name, qint64 tsUs, const QJsonObject &args)
-    {
-        QJsonObject event = base(u"i"_s, u"stream"_s, name, tsUs);
-        event.insert(u"s"_s, u"g"_s);
-        event.insert(u"args"_s, args);
-        m_events.append(event);
-    }
+
     void counter(const HeartbeatEvent &heartbeat, qint64 tsUs)
     {
-        QJsonObject event = base(u"C"_s, u"engine"_s, u"engine"_s, tsUs);
-        QJsonObject args{{u"live"_s, heartbeat.live}};
+        QByteArray args;
+        JsonObject values(args);
+        values.number("live", heartbeat.live);
         if (heartbeat.poolBusy >= 0)
-            args.insert(u"pool busy"_s, heartbeat.poolBusy);
-        event.insert(u"args"_s, args);
-        m_events.append(event);
+            values.number("pool busy", heartbeat.poolBusy);
+        values.close();
+        event("C", "engine"_L1, u"engine"_s, tsUs).raw("args", args).close();
     }
 
-    static QJsonObject taskArgs(const TaskRecord &task)
+    static QByteArray taskArgs(const TaskRecord &task)
     {
-        QJsonObject args{{u"id"_s, QString::number(task.id)}, {u"phase"_s, QString(wireName(task.phase))},
-                         {u"mode"_s, QString(wireName(task.mode))}, {u"work"_s, QString(wireName(task.work))},
-                         {u"shielded"_s, task.shielded}, {u"attempt"_s, task.attempt}};
+        QByteArray out;
+        JsonObject args(out);
+        args.string("id", QString::number(task.id))
+            .string("phase", wireName(task.phase))
+            .string("mode", wireName(task.mode))
+            .string("work", wireName(task.work))
+            .boolean("shielded", task.shielded)
+            .number("attempt", task.attempt);
         if (task.requestId)
-            args.insert(u"request"_s, QString::number(task.requestId));
+            args.string("request", QString::number(task.requestId));
         if (!task.function.isEmpty())
-            args.insert(u"function"_s, task.function);
+            args.string("function", task.function);
         if (task.error)
-            args.insert(u"error"_s, errorJson(*task.error));
+            args.raw("error", errorJson(*task.error));
         if (task.handlerError)
-            args.insert(u"handler_error"_s, errorJson(*task.handlerError));
+            args.raw("handler_error", errorJson(*task.handlerError));
         if (task.waitUs >= 0)
-            args.insert(u"wait_us"_s, task.waitUs);
+            args.number("wait_us", task.waitUs);
         if (task.runUs >= 0)
-            args.insert(u"run_us"_s, task.runUs);
-        return args;
+            args.number("run_us", task.runUs);
+        args.close();
+        return out;
     }
 
     void step(const TaskRecord &task)
@@ -191,17 +264,21 @@ private:
         auto it = m_open.find(task.id);
         if (it == m_open.end()) {
             const qint64 startUs = task.scheduledUs > 0 ? std::min(task.scheduledUs, task.tsUs) : task.tsUs;
-            begin(u"task"_s, task.name, task.id, startUs, taskArgs(task));
+            slice("b", "task"_L1, task.name, task.id, startUs, taskArgs(task));
             if (task.startedUs > 0 && task.startedUs < task.tsUs && task.phase != TaskPhase::Started)
-                mark(u"task"_s, u"started"_s, task.id, task.startedUs, {});
+                slice("n", "task"_L1, u"started"_s, task.id, task.startedUs, "{}");
             it = m_open.insert(task.id, OpenTask{task.name, TaskPhase::Unknown});
             ++m_taskCount;
         }
-        if (it->phase != task.phase)
-            mark(u"task"_s, QString(wireName(task.phase)), task.id, task.tsUs, taskArgs(task));
+        const bool changed = it->phase != task.phase;
         it->phase = task.phase;
+        if (!changed && !isTerminal(task.phase))
+            return;
+        const QByteArray args = taskArgs(task);
+        if (changed)
+            slice("n", "task"_L1, QString(wireName(task.phase)), task.id, task.tsUs, args);
         if (isTerminal(task.phase)) {
-            end(u"task"_s, it->name, task.id, task.tsUs, taskArgs(task));
+            slice("e", "task"_L1, it->name, task.id, task.tsUs, args);
             m_open.erase(it);
             m_ended.insert(task.id);
         }
@@ -209,34 +286,40 @@ private:
 
     void request(const RequestEvent &request, qint64 tsUs)
     {
-        const QString name = u"%1 %2"_s.arg(request.method, request.path);
-        QJsonObject args{{u"stage"_s, request.stage}, {u"request"_s, QString::number(request.requestId)}};
+        QByteArray out;
+        JsonObject args(out);
+        args.string("stage", request.stage).string("request", QString::number(request.requestId));
         if (request.status > 0)
-            args.insert(u"status"_s, request.status);
+            args.number("status", request.status);
+        args.close();
+        const QString name = u"request %1"_s.arg(request.requestId);
         if (!m_requests.contains(request.requestId)) {
-            begin(u"request"_s, u"request %1"_s.arg(request.requestId), request.requestId, tsUs,
-                  QJsonObject{{u"method"_s, request.method}, {u"path"_s, request.path}});
+            QByteArray first;
+            JsonObject(first).string("method", request.method).string("path", request.path).close();
+            slice("b", "request"_L1, name, request.requestId, tsUs, first);
             m_requests.insert(request.requestId, name);
         }
-        mark(u"request"_s, request.stage, request.requestId, tsUs, args);
+        slice("n", "request"_L1, request.stage, request.requestId, tsUs, out);
         // The request's last word: its response is out, it failed, or its client left.
         if (request.stage == u"response_written"_s || request.stage == u"failed"_s || request.stage == u"client_gone"_s) {
-            end(u"request"_s, u"request %1"_s.arg(request.requestId), request.requestId, tsUs, args);
+            slice("e", "request"_L1, name, request.requestId, tsUs, out);
             m_requests.remove(request.requestId);
         }
     }
 
     void closeAll(qint64 tsUs, const QString &why)
     {
+        QByteArray args;
+        JsonObject(args).string("phase", why).close();
         for (auto it = m_open.begin(); it != m_open.end(); ++it) {
-            mark(u"task"_s, why, it.key(), tsUs, {});
-            end(u"task"_s, it->name, it.key(), tsUs, QJsonObject{{u"phase"_s, why}});
+            slice("n", "task"_L1, why, it.key(), tsUs, "{}");
+            slice("e", "task"_L1, it->name, it.key(), tsUs, args);
         }
         m_open.clear();
         m_ended.clear();
     }
 
-    QJsonArray m_events;
+    QByteArray m_events;
     QHash<quint64, OpenTask> m_open;
     QSet<quint64> m_ended;
     QHash<quint64, QString> m_requests;
@@ -287,7 +370,7 @@ int runExport(const QStringList &arguments)
     }
     if (malformed > 0)
         printError(u"export"_s, u"skipped %1 malformed line(s) of '%2' ('afterwork check' names them)"_s.arg(malformed).arg(path));
-    const QByteArray json = builder.finish().toJson(QJsonDocument::Compact);
+    const QByteArray json = builder.finish();
 
     if (outPath == u"-"_s) {
         Output::out().write(json);
