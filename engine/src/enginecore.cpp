@@ -40,6 +40,40 @@ private:
     const TaskState *m_previous;
 };
 
+// One attempt of sync work on the pool. A QRunnable of our own: one allocation, not two.
+class SyncAttempt final : public QRunnable
+{
+public:
+    SyncAttempt(std::shared_ptr<TaskState> task, std::shared_ptr<Inbox> inbox, int attempt)
+        : m_task(std::move(task)), m_inbox(std::move(inbox)), m_attempt(attempt)
+    {
+        setAutoDelete(true);
+    }
+
+    void run() override
+    {
+        RunClaim expected = RunClaim::Queued;
+        if (!m_task->claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
+            return; // cancelled (or abandoned) while queued: never starts
+        m_inbox->post(Notice{Notice::Started, m_task, {}, {}, 0, wallClockUs(), m_attempt, Mode::Immediate, {}});
+        std::exception_ptr error;
+        {
+            CurrentTaskGuard current(m_task.get());
+            try {
+                m_task->work.runSync(m_task->attemptCancel.token());
+            } catch (...) {
+                error = std::current_exception();
+            }
+        }
+        m_inbox->post(Notice{Notice::Finished, std::move(m_task), {}, error, steadyNs(), 0, m_attempt, Mode::Immediate, {}});
+    }
+
+private:
+    std::shared_ptr<TaskState> m_task;
+    std::shared_ptr<Inbox> m_inbox;
+    int m_attempt;
+};
+
 bool isCancellation(const std::exception_ptr &error)
 {
     if (!error)
@@ -227,17 +261,15 @@ void EngineCore::dispatch(Notice &&notice)
 
 void EngineCore::drainInbox(bool bounded)
 {
-    for (Notice &notice : m_inbox->takeAll())
-        m_backlog.push_back(std::move(notice));
-    constexpr qint64 budgetNs = 5'000'000;
-    const qint64 deadline = steadyNs() + budgetNs;
+    m_inbox->moveAllInto(m_backlog);
+    const qint64 deadline = steadyNs() + 5'000'000;
     int handled = 0;
-    // Pop one at a time: handle() may re-enter drainInbox() (a shutdown started from a slot).
-    while (!m_backlog.empty()) {
-        Notice notice = std::move(m_backlog.front());
-        m_backlog.pop_front();
+    // Move each notice out before handling it: handle() may re-enter drainInbox() (a shutdown
+    // started from a slot), which appends to and consumes the same backlog, in order.
+    while (m_backlogNext < m_backlog.size()) {
+        Notice notice = std::move(m_backlog[m_backlogNext++]);
         handle(notice);
-        if (bounded && (++handled & 127) == 0 && !m_backlog.empty() && steadyNs() > deadline) {
+        if (bounded && (++handled & 127) == 0 && m_backlogNext < m_backlog.size() && steadyNs() > deadline) {
             if (!m_redrainPosted) {
                 std::weak_ptr<EngineCore> weak = weak_from_this();
                 m_redrainPosted = m_inbox->invoke([weak] {
@@ -250,6 +282,8 @@ void EngineCore::drainInbox(bool bounded)
             return;
         }
     }
+    m_backlog.clear(); // keeps its capacity: no allocation on the next burst
+    m_backlogNext = 0;
 }
 
 void EngineCore::handle(Notice &n)
@@ -337,23 +371,7 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
     const int attempt = task->attempt.load(std::memory_order_relaxed);
     if (task->work.kind == WorkKind::Sync) {
         task->claim.store(RunClaim::Queued, std::memory_order_release);
-        std::shared_ptr<Inbox> inbox = m_inbox;
-        m_pool->start([task, inbox, attempt] {
-            RunClaim expected = RunClaim::Queued;
-            if (!task->claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
-                return; // cancelled (or abandoned) while queued: never starts
-            inbox->post(Notice{Notice::Started, task, {}, {}, 0, wallClockUs(), attempt, Mode::Immediate, {}});
-            std::exception_ptr error;
-            {
-                CurrentTaskGuard current(task.get());
-                try {
-                    task->work.runSync(task->attemptCancel.token());
-                } catch (...) {
-                    error = std::current_exception();
-                }
-            }
-            inbox->post(Notice{Notice::Finished, task, {}, error, steadyNs(), 0, attempt, Mode::Immediate, {}});
-        });
+        m_pool->start(new SyncAttempt(task, m_inbox, attempt));
         return;
     }
 

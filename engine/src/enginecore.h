@@ -15,7 +15,6 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
@@ -44,7 +43,9 @@ class Inbox
 {
 public:
     void post(Notice &&notice);
-    std::vector<Notice> takeAll();
+    //! Appends everything posted so far to \a target (swapping buffers when it is empty, so
+    //! neither side reallocates in steady state).
+    void moveAllInto(std::vector<Notice> &target);
     void setReceiver(QObject *receiver, std::function<void()> drain);
     //! Runs \a fn on the receiver's thread (queued); false if the engine is gone.
     bool invoke(std::function<void()> fn);
@@ -123,7 +124,8 @@ private:
     EngineOptions m_options;
     std::unique_ptr<QThreadPool> m_pool; // Owning; released (leaked) if abandoned work still runs
     std::shared_ptr<Inbox> m_inbox;
-    std::deque<Notice> m_backlog; // taken from the inbox, not yet handled (engine thread)
+    std::vector<Notice> m_backlog; // taken from the inbox; [m_backlogNext, end) not yet handled
+    std::size_t m_backlogNext = 0;
     bool m_redrainPosted = false;
     QMetaMethod m_taskEventSignal;
 

@@ -15,13 +15,16 @@ void Inbox::post(Notice &&notice)
     }
 }
 
-std::vector<Notice> Inbox::takeAll()
+void Inbox::moveAllInto(std::vector<Notice> &target)
 {
-    std::vector<Notice> taken;
     QMutexLocker lock(&m_mutex);
-    taken.swap(m_notices);
     m_drainPosted = false;
-    return taken;
+    if (target.empty()) {
+        target.swap(m_notices);
+        return;
+    }
+    target.insert(target.end(), std::make_move_iterator(m_notices.begin()), std::make_move_iterator(m_notices.end()));
+    m_notices.clear();
 }
 
 void Inbox::setReceiver(QObject *receiver, std::function<void()> drain)

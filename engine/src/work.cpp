@@ -3,7 +3,8 @@
 
 #include "work_p.h"
 
-#include <QtCore/QRegularExpression>
+#include <QtCore/QHash>
+#include <QtCore/QMutex>
 
 #include <cxxabi.h>
 #include <dlfcn.h>
@@ -12,6 +13,10 @@
 #include <memory>
 
 namespace afterwork::detail {
+
+namespace {
+QString lookUpFunctionPointerLabel(const void *address, const std::type_info &type);
+}
 
 QString demangle(const char *mangled)
 {
@@ -37,6 +42,23 @@ QString typeLabel(const std::type_info &type)
 
 QString functionPointerLabel(const void *address, const std::type_info &type)
 {
+    // dladdr() and demangling are slow; a program schedules few distinct functions.
+    static QMutex cacheMutex;
+    static QHash<const void *, QString> cache;
+    {
+        QMutexLocker lock(&cacheMutex);
+        if (auto it = cache.constFind(address); it != cache.constEnd())
+            return *it;
+    }
+    QString label = lookUpFunctionPointerLabel(address, type);
+    QMutexLocker lock(&cacheMutex);
+    cache.insert(address, label);
+    return label;
+}
+
+namespace {
+QString lookUpFunctionPointerLabel(const void *address, const std::type_info &type)
+{
     Dl_info info{};
     if (dladdr(address, &info) && info.dli_sname) {
         QString name = demangle(info.dli_sname);
@@ -48,5 +70,7 @@ QString functionPointerLabel(const void *address, const std::type_info &type)
     Q_UNUSED(type);
     return QStringLiteral("function");
 }
+
+} // namespace
 
 } // namespace afterwork::detail

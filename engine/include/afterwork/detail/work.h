@@ -66,10 +66,13 @@ QString printable(const T &value)
 template<typename F>
 QString callableLabel(const F &fn)
 {
-    if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>)
+    if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) {
         return functionPointerLabel(reinterpret_cast<const void *>(fn), typeid(F));
-    else
-        return typeLabel(typeid(F));
+    } else {
+        // Demangling costs more than the rest of schedule(): once per callable type.
+        static const QString label = typeLabel(typeid(F));
+        return label;
+    }
 }
 
 template<typename F, typename... Args>
