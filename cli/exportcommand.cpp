@@ -291,6 +291,8 @@ private:
         args.string("stage", request.stage).string("request", QString::number(request.requestId));
         if (request.status > 0)
             args.number("status", request.status);
+        if (request.error)
+            args.raw("error", errorJson(*request.error));
         args.close();
         const QString name = u"request %1"_s.arg(request.requestId);
         if (!m_requests.contains(request.requestId)) {

@@ -149,6 +149,8 @@ QString LineFormatter::event(const StreamEvent &event) const
         QString text = u"#%1 %2 %3 %4"_s.arg(r.requestId).arg(r.method, r.path, r.stage);
         if (r.status > 0)
             text += u" %1"_s.arg(r.status);
+        if (r.error)
+            text += u"  "_s + m_style("31", errorText(*r.error));
         return status(event.tsUs, u"request"_s, text);
     }
     case EventKind::Other:

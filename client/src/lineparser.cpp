@@ -443,6 +443,7 @@ bool buildEvent(JsonCursor &c, Envelope &e, StreamEvent &event)
     case EventKind::Request:
         if (!e.hasRequest)
             return c.fail(QStringLiteral("request line without 'request'"));
+        e.request.error = std::move(e.task.error);
         event.payload = std::move(e.request);
         return true;
     case EventKind::Other:

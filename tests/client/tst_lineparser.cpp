@@ -168,6 +168,15 @@ void tst_LineParser::gapShutdownByeRequest()
     QCOMPARE(r->path, u"/signup"_s);
     QCOMPARE(r->stage, u"response_written"_s);
     QCOMPARE(r->status, 201);
+    QVERIFY(!r->error);
+
+    const auto failed = parseOk(
+        R"({"v":1,"seq":9,"ts_us":1,"kind":"request","request":13,"method":"POST","path":"/tasks/spawn","stage":"failed","status":500,"error":{"type":"std::runtime_error","message":"route_fail=1"}})");
+    QCOMPARE(failed.as<RequestEvent>()->error->message, u"route_fail=1"_s);
+    QCOMPARE(parseOk(R"({"v":1,"seq":9,"ts_us":1,"kind":"request","request":13,"method":"GET","path":"/","stage":"received"})")
+                 .as<RequestEvent>()
+                 ->status,
+             0);
 }
 
 void tst_LineParser::unknownFieldsAndKindsAreIgnored()

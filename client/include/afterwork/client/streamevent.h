@@ -143,14 +143,15 @@ struct ByeEvent
 {
 };
 
-//! A line from the HTTP layer about one request (its stages, e.g. "response_written").
+//! A line from the HTTP layer about one request step (docs/http.md, "Request events").
 struct RequestEvent
 {
     quint64 requestId = 0;
     QString method;
     QString path;
-    QString stage;
-    int status = 0;
+    QString stage;  //!< "received", "route_returned", "response_written", "failed", "client_gone"
+    int status = 0; //!< 0 until known
+    std::optional<ErrorInfo> error; //!< on "failed"
 };
 
 //! A kind this reader does not know: kept by name and otherwise ignored.
