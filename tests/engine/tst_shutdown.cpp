@@ -158,6 +158,12 @@ private Q_SLOTS:
             token.throwIfCancelled();
         });
         QVERIFY(gate->waitArrived(1));
+        // Hold the window open that the engine must never leave: when shutdown cancels the
+        // running work (on the engine thread), wait right there until the pool thread that work
+        // frees has gone idle, or has run whatever it found queued. (A test-only stall: cancel
+        // callbacks are meant to be short.)
+        QThreadPool *pool = engine.threadPool();
+        running.cancellationToken().onCancel([pool] { pool->waitForDone(2000); });
         auto ran = std::make_shared<std::atomic<int>>(0);
         const Task queued = engine.schedule([ran] { ++*ran; });
         const Task queuedNamed = engine.task({.name = QStringLiteral("queued")}).schedule([ran] { ++*ran; });
