@@ -33,6 +33,8 @@ public:
 
     bool cancel(CancelReason reason)
     {
+        if (m_parent && m_parent->isCancelled())
+            return false; // the parent's reason stands (a timeout never overrides a cancel)
         CancelReason expected = CancelReason::None;
         if (!m_reason.compare_exchange_strong(expected, reason, std::memory_order_acq_rel))
             return false;

@@ -2,7 +2,7 @@
 #include <afterwork/delay.h>
 #include <afterwork/taskerror.h>
 
-#include <QtCore/QPointer>
+#include <QtCore/QMutex>
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
 
@@ -17,15 +17,21 @@ struct DelayState
 {
     std::atomic<bool> resumed{false};
     std::coroutine_handle<> awaiting;
-    QPointer<QTimer> timer; // lives on the awaiting thread
     quint64 callbackId = 0;
+    // The timer lives on the awaiting thread; the cancel callback may run on any thread, so it
+    // reaches the timer only under this mutex, and the timer clears the pointer as it dies.
+    QMutex mutex;
+    QTimer *timer = nullptr; // guarded by mutex
 
     void resumeOnce()
     {
         if (resumed.exchange(true))
             return;
-        if (timer)
-            timer->deleteLater();
+        {
+            QMutexLocker lock(&mutex);
+            if (timer)
+                timer->deleteLater();
+        }
         awaiting.resume();
     }
 };
@@ -54,13 +60,22 @@ void DelayAwaiter::await_suspend(std::coroutine_handle<> awaiting)
         if (auto state = weak.lock())
             state->resumeOnce();
     });
+    QObject::connect(timer, &QObject::destroyed, [weak] {
+        if (auto state = weak.lock()) {
+            QMutexLocker lock(&state->mutex);
+            state->timer = nullptr;
+        }
+    });
     // Cancellation may come from any thread: hop to the timer's (the coroutine's) thread to resume.
-    QPointer<QTimer> guard = timer;
-    m_state->callbackId = m_token.onCancel([weak, guard] {
-        if (guard) {
-            QMetaObject::invokeMethod(guard.data(), [weak] {
-                if (auto state = weak.lock())
-                    state->resumeOnce();
+    m_state->callbackId = m_token.onCancel([weak] {
+        auto state = weak.lock();
+        if (!state)
+            return;
+        QMutexLocker lock(&state->mutex);
+        if (state->timer) {
+            QMetaObject::invokeMethod(state->timer, [weak] {
+                if (auto s = weak.lock())
+                    s->resumeOnce();
             }, Qt::QueuedConnection);
         }
     });
@@ -69,11 +84,8 @@ void DelayAwaiter::await_suspend(std::coroutine_handle<> awaiting)
 
 void DelayAwaiter::await_resume() const
 {
-    if (m_state) {
+    if (m_state)
         m_token.removeCallback(m_state->callbackId);
-        if (m_state->timer)
-            m_state->timer->deleteLater();
-    }
     m_token.throwIfCancelled();
 }
 

@@ -145,6 +145,10 @@ Task EngineCore::submit(const TaskConfig &taskLevel, Mode mode, const std::share
     task->core = weak_from_this();
     task->scheduledUs = wallClockUs();
     task->scheduledSteadyNs = steadyNs();
+    // Complete before it becomes visible to other threads (find(), liveTasks(), the drain).
+    task->id = m_nextId.fetch_add(1, std::memory_order_relaxed) + 1;
+    task->name = task->config->name ? *task->config->name
+                                    : task->work.label + QLatin1Char('#') + QString::number(task->id);
     {
         QMutexLocker lock(&m_registryMutex);
         const EngineState current = state();
@@ -153,11 +157,8 @@ Task EngineCore::submit(const TaskConfig &taskLevel, Mode mode, const std::share
                                           ? "the Afterwork engine has shut down and accepts no more tasks"
                                           : "the Afterwork engine is shutting down and accepts no new tasks");
         }
-        task->id = ++m_nextId;
         m_live.emplace(task->id, task);
     }
-    task->name = task->config->name ? *task->config->name
-                                    : task->work.label + QLatin1Char('#') + QString::number(task->id);
     m_counters.scheduled.fetch_add(1, std::memory_order_relaxed);
     dispatch(Notice{Notice::Scheduled, task, {}, {}, 0, 0, 0, Mode::Immediate, {}});
     return Task(task);
@@ -325,7 +326,8 @@ void EngineCore::handle(Notice &n)
 
 void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
 {
-    task->announced.store(true, std::memory_order_release);
+    if (task->announced.exchange(true, std::memory_order_acq_rel))
+        return; // already announced (abandonRemaining() got there first)
     emitPhase(task, Phase::Scheduled);
 
     if (task->cancel.isCancelled()) { // cancel(id) overtook the Scheduled notice
@@ -364,6 +366,13 @@ void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
 
 void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
 {
+    if (task->isTerminalNow())
+        return;
+    if (task->cancel.isCancelled()) { // cancelled while it waited (batch, backoff, another thread)
+        task->running = false;
+        finish(task, Phase::Cancelled);
+        return;
+    }
     // Only a timeout needs a per-attempt token; otherwise the task's own token will do.
     task->attemptCancel = task->config->timeout ? CancellationSource::childOf(task->cancel) : task->cancel;
     task->timedOut = false;
@@ -377,6 +386,8 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
 
     task->claim.store(RunClaim::Running, std::memory_order_release);
     onStarted(task, attempt, wallClockUs());
+    if (task->isTerminalNow())
+        return; // a receiver of Started cancelled it: do not start the work at all
     const int generation = ++task->asyncGeneration;
     CurrentTaskGuard current(task.get());
     try {
@@ -420,7 +431,8 @@ void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, 
 
 void EngineCore::onTimeout(const std::shared_ptr<TaskState> &task, int attempt)
 {
-    if (task->isTerminalNow() || !task->running || attempt != task->attempt.load(std::memory_order_relaxed))
+    if (task->isTerminalNow() || !task->running || attempt != task->attempt.load(std::memory_order_relaxed)
+        || task->cancel.isCancelled()) // cancelled first: it ends Cancelled, not timed out
         return;
     task->timedOut = true;
     task->attemptCancel.cancel(CancelReason::Timeout);
@@ -437,6 +449,10 @@ void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exc
     if (task->isTerminalNow())
         return;
     task->running = false;
+    if (task->cancel.isCancelled()) { // cancellation wins over everything, a timeout included
+        finish(task, Phase::Cancelled, endSteadyNs);
+        return;
+    }
     if (task->timedOut) {
         onAttemptFailed(task, TaskError::fromException(std::make_exception_ptr(TimeoutError(*task->config->timeout))));
         return;
@@ -631,8 +647,8 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
     case Phase::Dropped: m_counters.dropped.fetch_add(1, std::memory_order_relaxed); break;
     default: Q_UNREACHABLE();
     }
+    unregister(task->id); // first: a receiver of the terminal event must not see it live
     emitPhase(task, phase, waitUs, runUs);
-    unregister(task->id);
 
     if (state() != EngineState::Running) {
         switch (phase) {

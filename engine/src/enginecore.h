@@ -145,6 +145,7 @@ private:
     qint64 m_deadlineUs = 0;
     qint64 m_shutdownStartSteadyNs = 0;
     bool m_sweeping = false;
+    bool m_shutdownBegun = false; //!< startShutdown() ran (or the destructor's immediate one)
 };
 
 qint64 wallClockUs();

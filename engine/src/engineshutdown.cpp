@@ -16,9 +16,10 @@ void EngineCore::destroy()
 {
     if (state() != EngineState::Stopped) {
         // Immediate shutdown: nothing may block here except the bounded wait below.
-        if (state() == EngineState::Running)
+        if (!m_shutdownBegun)
             beginShutdown(0ms);
-        abandonRemaining();
+        if (state() == EngineState::Draining)
+            abandonRemaining();
     }
     if (m_pool && !m_pool->waitForDone(int(m_options.destroyWait.count()))) {
         qCWarning(lcEngine,
@@ -34,6 +35,8 @@ void EngineCore::destroy()
 
 ShutdownReport EngineCore::shutdown(milliseconds deadline)
 {
+    if (!q) // the engine is gone: its destructor already shut down
+        return m_report;
     if (!onEngineThread()) {
         ShutdownReport report;
         auto self = shared_from_this();
@@ -41,8 +44,7 @@ ShutdownReport EngineCore::shutdown(milliseconds deadline)
             q, [self, deadline, &report] { report = self->shutdown(deadline); }, Qt::BlockingQueuedConnection);
         return report;
     }
-    if (state() == EngineState::Running)
-        startShutdown(deadline);
+    startShutdown(deadline);
     if (state() != EngineState::Stopped) {
         QEventLoop loop;
         QObject::connect(q, &TaskEngine::shutdownFinished, &loop, &QEventLoop::quit);
@@ -62,29 +64,14 @@ void EngineCore::startShutdown(milliseconds deadline)
         });
         return;
     }
-    if (state() != EngineState::Running)
-        return;
+    if (m_shutdownBegun || !q)
+        return; // once: a nested call from a slot while shutting down is a no-op
     beginShutdown(deadline);
-    bool drained;
-    {
-        QMutexLocker lock(&m_registryMutex);
-        drained = m_live.empty();
-    }
-    if (drained) {
-        finishShutdown();
-        return;
-    }
-    std::weak_ptr<EngineCore> weak = weak_from_this();
-    QTimer::singleShot(deadline, q, [weak] {
-        if (auto core = weak.lock(); core && core->state() == EngineState::Draining) {
-            core->abandonRemaining();
-        }
-    });
 }
 
 void EngineCore::beginShutdown(milliseconds deadline)
 {
-    drainInbox(false); // announce everything already scheduled, so the sweep sees it
+    m_shutdownBegun = true;
     {
         QMutexLocker lock(&m_registryMutex);
         m_state.store(EngineState::Draining, std::memory_order_release);
@@ -92,29 +79,42 @@ void EngineCore::beginShutdown(milliseconds deadline)
     m_shutdownStartSteadyNs = steadyNs();
     m_deadlineUs = wallClockUs() + duration_cast<microseconds>(deadline).count();
     qCInfo(lcEngine) << "shutting down; deadline in" << deadline.count() << "ms";
+    // The deadline is armed before any user code (slots of the events below) can run, so that a
+    // slot that blocks in shutdown() is still bounded by it.
+    if (q) {
+        std::weak_ptr<EngineCore> weak = weak_from_this();
+        QTimer::singleShot(deadline, q, [weak] {
+            if (auto core = weak.lock(); core && core->state() == EngineState::Draining)
+                core->abandonRemaining();
+        });
+    }
 
+    m_sweeping = true; // no progress signals or early finish while we sweep
+    drainInbox(false); // announce everything already scheduled (as Draining rules say)
     std::vector<std::shared_ptr<TaskState>> tasks;
     {
         QMutexLocker lock(&m_registryMutex);
         for (const auto &[id, task] : m_live)
             tasks.push_back(task);
     }
-    // Before anyone hears of the shutdown (receivers of shutdownStarted may free pool threads),
-    // make sure no queued unshielded work can still start. Their events follow in the sweep.
+    // First make sure no queued unshielded work can still start: receivers of the events below
+    // may free pool threads. Their own events follow in the sweep.
+    // Claim every queued attempt before cancelling any token: cancel callbacks are user code and
+    // may let running work finish, freeing a pool thread that would pick the next queued one.
     for (const auto &task : tasks) {
         if (task->isShielded() || !task->announced.load(std::memory_order_relaxed))
             continue;
-        task->cancel.cancel(CancelReason::Shutdown);
         if (task->work.kind == WorkKind::Sync && task->running) {
             RunClaim expected = RunClaim::Queued;
             task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel);
         }
     }
-    if (q)
-        Q_EMIT q->shutdownStarted(progress());
-    m_sweeping = true;
     for (const auto &task : tasks) {
-        if (!task->announced || task->isTerminalNow())
+        if (!task->isShielded() && task->announced.load(std::memory_order_relaxed))
+            task->cancel.cancel(CancelReason::Shutdown);
+    }
+    for (const auto &task : tasks) {
+        if (!task->announced.load(std::memory_order_relaxed) || task->isTerminalNow())
             continue;
         if (task->isShielded())
             markShutdownPending(task);
@@ -122,8 +122,21 @@ void EngineCore::beginShutdown(milliseconds deadline)
             cancelTask(task, CancelReason::Shutdown);
     }
     m_sweeping = false;
-    if (q)
+    if (state() != EngineState::Draining)
+        return; // a slot finished the shutdown meanwhile
+    if (q) {
+        Q_EMIT q->shutdownStarted(progress());
         Q_EMIT q->shutdownProgress(progress());
+    }
+    if (state() != EngineState::Draining)
+        return;
+    bool drained;
+    {
+        QMutexLocker lock(&m_registryMutex);
+        drained = m_live.empty();
+    }
+    if (drained)
+        finishShutdown();
 }
 
 void EngineCore::abandonRemaining()

@@ -22,7 +22,7 @@ struct RetryPolicy
     std::chrono::milliseconds maxBackoff{std::chrono::seconds(30)};
     double jitter = 0.2;
     //! Which errors are worth retrying; unset retries every error. Timeouts count as errors.
-    std::function<bool(const TaskError &)> retryIf;
+    std::function<bool(const TaskError &)> retryIf{};
 
     //! The delay before attempt \a nextAttempt (2, 3, ...), given \a unitRandom in [0, 1).
     std::chrono::milliseconds backoffBefore(int nextAttempt, double unitRandom) const;
@@ -30,17 +30,18 @@ struct RetryPolicy
 };
 
 //! How a task runs. Every field is optional: an unset field inherits, a set one overrides.
-//! Build one with designated initialisers:
+//! Build one with designated initialisers (every member has a default member initialiser, so
+//! GCC's -Wmissing-field-initializers stays quiet about the fields you leave out):
 //! \code
 //! TaskConfig{.name = "send_welcome_email", .shield = true, .onError = reportToTracker}
 //! \endcode
 struct TaskConfig
 {
-    std::optional<QString> name;         //!< unset: a readable generated name, "label#id"
-    std::optional<bool> shield;          //!< unset: false. Shielded tasks survive shutdown's cancel
-    std::optional<ErrorHandler> onError; //!< unset: inherit; `noErrorHandler`: switch off
-    std::optional<std::chrono::milliseconds> timeout; //!< per attempt; unset: none
-    std::optional<RetryPolicy> retry;    //!< unset: no retry
+    std::optional<QString> name{};       //!< unset: a readable generated name, "label#id"
+    std::optional<bool> shield{};        //!< unset: false. Shielded tasks survive shutdown's cancel
+    std::optional<ErrorHandler> onError{}; //!< unset: inherit; `noErrorHandler`: switch off
+    std::optional<std::chrono::milliseconds> timeout{}; //!< per attempt; unset: none
+    std::optional<RetryPolicy> retry{};  //!< unset: no retry
 
     //! A copy of *this where every field that is set in \a overrides replaces ours.
     //! Neither input changes (the original mutated the global config; we do not).

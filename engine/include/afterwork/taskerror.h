@@ -14,9 +14,9 @@ namespace afterwork {
 //! A value type; copying it is cheap.
 struct TaskError
 {
-    QString type;                 //!< demangled exception type, e.g. "std::runtime_error"
-    QString message;              //!< what(), or a description for non-std exceptions
-    std::exception_ptr exception; //!< the original exception, to rethrow or inspect
+    QString type{};               //!< demangled exception type, e.g. "std::runtime_error"
+    QString message{};            //!< what(), or a description for non-std exceptions
+    std::exception_ptr exception{}; //!< the original exception, to rethrow or inspect
 
     //! Describes the exception \a error (which must not be null).
     static TaskError fromException(std::exception_ptr error);

@@ -17,16 +17,16 @@ namespace afterwork {
 struct TaskEvent
 {
     quint64 taskId = 0;
-    QString name;
+    QString name{};
     Phase phase = Phase::Scheduled;
     bool shielded = false;
     Mode mode = Mode::Immediate;
     WorkKind work = WorkKind::Sync;
     int attempt = 1;
     quint64 requestId = 0;               //!< 0 when not scheduled through a TaskScope with an id
-    QString functionLabel;
-    std::optional<TaskError> error;      //!< on Failed and Retrying
-    std::optional<TaskError> handlerError; //!< on Failed, when the error handler itself threw
+    QString functionLabel{};
+    std::optional<TaskError> error{};    //!< on Failed and Retrying
+    std::optional<TaskError> handlerError{}; //!< on Failed, when the error handler itself threw
     qint64 timestampUs = 0;              //!< when this step happened
     qint64 scheduledUs = 0;              //!< when the task was scheduled
     qint64 startedUs = 0;                //!< when its current attempt started; 0 before that
