@@ -126,7 +126,7 @@ public:
     ~Session() override
     {
         if (m_socket) {
-            m_socket->disconnect(this);
+            m_socket->disconnect(); // nothing may reach this session (or the server) while it dies
             m_socket->abort();
             m_socket->deleteLater();
         }
