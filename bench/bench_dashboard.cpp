@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+// Target 9: the dashboard (afterwork-monitor) keeps up. Measured on the real thing: its
+// MonitorSession and MainWindow (all six views and their models), shown on the offscreen platform.
+//
+//   load  a 1,000,000-event recording is read into the dashboard: time until the last batch has
+//         reached the models, and the process's peak resident memory (each run a fresh process).
+//   live  the dashboard watches a live source publishing 20,000 events/s (bench_stream serve) for
+//         60 s; a 10 ms timer inside it measures how late the event loop runs it (p99).
+//
+// `bench_dashboard` drives both, running itself as `load FILE` and `live NAME SECONDS` children.
+#include "support/benchsupport.h"
+
+#include "app/mainwindow.h"
+#include "core/monitorsession.h"
+
+#include <afterwork/protocol.h>
+
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QProcess>
+#include <QtCore/QTemporaryDir>
+#include <QtCore/QTimer>
+#include <QtCore/QUuid>
+#include <QtWidgets/QApplication>
+
+using namespace afterwork;
+using namespace afterwork::bench;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// The recording: what `afterwork record` would have written for tasks run at 20,000 events/s.
+
+void writeRecording(const QString &path, qint64 events)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    const qint64 startUs = protocol::nowUs() - 3'600'000'000LL;
+    QByteArray out;
+    quint64 seq = 0;
+    protocol::SourceInfo source{QStringLiteral("bench-recording"), 4242, QStringLiteral("bench"),
+                                QUuid::createUuid(), startUs};
+    protocol::appendLinePrefix(out, seq);
+    protocol::appendHelloBody(out, startUs, source);
+
+    const qint64 tasks = events / 3;
+    qint64 ts = startUs;
+    for (qint64 i = 1; i <= tasks; ++i) {
+        TaskEvent event;
+        event.taskId = quint64(i);
+        event.name = (i % 7 == 0) ? QStringLiteral("process_payment") : QStringLiteral("send_welcome_email");
+        event.functionLabel = (i % 7 == 0) ? QStringLiteral("processPayment") : QStringLiteral("sendWelcomeEmail");
+        event.requestId = quint64(i);
+        event.mode = i % 3 == 0 ? Mode::AfterResponse : Mode::Immediate;
+        event.scheduledUs = ts;
+        event.timestampUs = ts;
+        protocol::appendLinePrefix(out, ++seq);
+        protocol::appendTaskBody(out, event);
+        ts += 50;
+        event.phase = Phase::Started;
+        event.startedUs = ts;
+        event.timestampUs = ts;
+        protocol::appendLinePrefix(out, ++seq);
+        protocol::appendTaskBody(out, event);
+        ts += 50;
+        event.timestampUs = ts;
+        event.waitUs = 50;
+        event.runUs = 50;
+        if (i % 100 == 0) {
+            event.phase = Phase::Failed;
+            event.error = TaskError{QStringLiteral("TimeoutError"), QStringLiteral("the SMTP server did not answer"), {}};
+        } else {
+            event.phase = Phase::Succeeded;
+        }
+        protocol::appendLinePrefix(out, ++seq);
+        protocol::appendTaskBody(out, event);
+        ts += 50;
+        if (out.size() > 1 << 20) {
+            file.write(out);
+            out.resize(0);
+        }
+    }
+    protocol::appendLinePrefix(out, ++seq);
+    protocol::appendByeBody(out, ts);
+    file.write(out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Children: the dashboard itself.
+
+struct Dashboard
+{
+    explicit Dashboard(const QString &settingsPath)
+        : window(&session, monitor::MainWindowOptions{.settingsPath = settingsPath, .restoreState = false})
+    {
+        window.resize(1280, 800);
+        window.show();
+    }
+    monitor::MonitorSession session;
+    monitor::MainWindow window;
+};
+
+int loadChild(const QString &path, const QString &settingsPath)
+{
+    Dashboard dashboard(settingsPath);
+    QCoreApplication::processEvents();
+    bool ended = false;
+    QObject::connect(&dashboard.session, &monitor::MonitorSession::recordingEnded, [&ended] { ended = true; });
+    const qint64 start = nowNs();
+    dashboard.window.openRecording(path, 0);
+    if (!waitUntil([&] { return ended; }, 600s, 5ms))
+        fail(QStringLiteral("the recording did not end"));
+    dashboard.session.flushNow();
+    dashboard.window.refreshAll();
+    QCoreApplication::processEvents();
+    const double ms = double(nowNs() - start) / 1e6;
+    const client::TaskStore &store = dashboard.session.store();
+    const qint64 finished = store.count(client::TaskPhase::Succeeded) + store.count(client::TaskPhase::Failed);
+    std::printf("LOAD\t%.1f\t%lld\t%lld\t%lld\n", ms, (long long)peakResidentBytes(), (long long)finished,
+                (long long)dashboard.session.linesReceived());
+    return 0;
+}
+
+int liveChild(const QString &socketName, double seconds, const QString &settingsPath)
+{
+    Dashboard dashboard(settingsPath);
+    dashboard.window.watchSocket(socketName);
+    if (!waitUntil([&] { return dashboard.session.store().source().has_value(); }, 15s, 5ms))
+        fail(QStringLiteral("the dashboard did not connect to %1").arg(socketName));
+
+    // The lateness probe: a 10 ms timer; how much later than 10 ms after the previous one it runs.
+    constexpr qint64 intervalNs = 10'000'000;
+    std::vector<double> latenessMs;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(10);
+    qint64 previous = nowNs();
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const qint64 now = nowNs();
+        latenessMs.push_back(std::max<double>(0, double(now - previous - intervalNs) / 1e6));
+        previous = now;
+    });
+    const qint64 linesBefore = dashboard.session.linesReceived();
+    probe.start();
+    const qint64 start = nowNs();
+    waitUntil([] { return false; }, std::chrono::milliseconds(qint64(seconds * 1000)), 100ms);
+    probe.stop();
+    const double elapsed = double(nowNs() - start) / 1e9;
+    const double lineRate = double(dashboard.session.linesReceived() - linesBefore) / elapsed;
+    std::sort(latenessMs.begin(), latenessMs.end());
+    std::printf("LIVE\t%.2f\t%.2f\t%.2f\t%zu\t%.0f\t%lld\n", percentileSorted(latenessMs, 50),
+                percentileSorted(latenessMs, 99), latenessMs.empty() ? 0.0 : latenessMs.back(), latenessMs.size(),
+                lineRate, (long long)dashboard.session.sequenceGaps());
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver.
+
+QStringList runChild(const QString &program, const QStringList &arguments, std::chrono::seconds timeout)
+{
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=false;*.info=false;qt.*.warning=false"));
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(program, arguments);
+    if (!child.waitForFinished(int(std::chrono::milliseconds(timeout).count())) || child.exitCode() != 0)
+        fail(QStringLiteral("%1 %2 failed (exit %3)").arg(program, arguments.join(QLatin1Char(' '))).arg(child.exitCode()));
+    const QList<QByteArray> lines = child.readAllStandardOutput().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("LOAD\t") || line.startsWith("LIVE\t"))
+            return QString::fromUtf8(line).split(QLatin1Char('\t'));
+    }
+    fail(QStringLiteral("%1 printed no result").arg(arguments.value(0)));
+}
+
+int drive(const Options &options)
+{
+    const qint64 events = options.smoke ? 30'000 : 1'000'000;
+    const double liveSeconds = options.smoke ? 2 : 60;
+    const QString self = QCoreApplication::applicationFilePath();
+    const QString emitter = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("bench_stream"));
+    QTemporaryDir dir;
+    const QString recording = dir.filePath(QStringLiteral("recording.jsonl"));
+    const QString settings = dir.filePath(QStringLiteral("monitor.ini"));
+    writeRecording(recording, events);
+    std::fprintf(stderr, "bench_dashboard: %lld-event recording (%s), %d load runs, %.0f s live; %s\n",
+                 (long long)events, qPrintable(formatBytes(double(QFileInfo(recording).size()))), options.runs,
+                 liveSeconds, qPrintable(describeMachine()));
+
+    std::vector<double> loadMs, peakBytes;
+    for (int run = 0; run < options.runs; ++run) {
+        const QStringList result = runChild(self, {QStringLiteral("load"), recording, settings}, 600s);
+        loadMs.push_back(result[1].toDouble());
+        peakBytes.push_back(result[2].toDouble());
+        if (result[3].toLongLong() != events / 3 || result[4].toLongLong() != events / 3 * 3 + 2)
+            fail(QStringLiteral("the dashboard saw %1 finished tasks in %2 lines, expected %3 in %4")
+                     .arg(result[3], result[4])
+                     .arg(events / 3)
+                     .arg(events / 3 * 3 + 2));
+        std::fprintf(stderr, "  load run %d: %.0f ms, peak %s\n", run + 1, loadMs.back(),
+                     qPrintable(formatBytes(peakBytes.back())));
+    }
+    const Summary load = summarize(loadMs);
+    const Summary peak = summarize(peakBytes);
+    const auto ms = [](double v) { return QStringLiteral("%1 ms").arg(v, 0, 'f', 0); };
+    const auto bytes = [](double v) { return formatBytes(v); };
+    report({QStringLiteral("9a"), QStringLiteral("dashboard loads a %1-event recording").arg(events),
+            QStringLiteral("%1 s").arg(load.median / 1000, 0, 'f', 2), QStringLiteral("<= 5 s"),
+            verdict(load.median <= 5000, options), formatSpread(load, ms)});
+    report({QStringLiteral("9b"), QStringLiteral("dashboard peak memory while loading it"), formatBytes(peak.max),
+            QStringLiteral("<= 400 MB"), verdict(peak.max <= 400e6, options),
+            QStringLiteral("worst of %1 runs (%2)").arg(peak.count).arg(formatSpread(peak, bytes))});
+
+    // Live: a separate publisher process, then the dashboard as another.
+    const QString socketName = QStringLiteral("afterwork-bench-dash-%1").arg(QCoreApplication::applicationPid());
+    QProcess source;
+    source.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    source.start(emitter, {QStringLiteral("serve"), socketName, QStringLiteral("20000"),
+                           QString::number(liveSeconds + 20)});
+    if (!source.waitForReadyRead(15000))
+        fail(QStringLiteral("bench_stream serve did not start"));
+    const QStringList live = runChild(self, {QStringLiteral("live"), socketName, QString::number(liveSeconds), settings},
+                                      std::chrono::seconds(qint64(liveSeconds) + 60));
+    source.kill(); // it has done its part; its own exit would take the rest of its 20 s margin
+    source.waitForFinished(5000);
+    const double p99 = live[2].toDouble();
+    report({QStringLiteral("9c"), QStringLiteral("dashboard live at 20k events/s: event-loop lateness p99"),
+            QStringLiteral("%1 ms").arg(p99, 0, 'f', 1), QStringLiteral("<= 50 ms"), verdict(p99 <= 50, options),
+            QStringLiteral("%1 s, %2 samples; p50 %3 ms, max %4 ms; %5 received; %6 sequence gaps")
+                .arg(liveSeconds)
+                .arg(live[4])
+                .arg(live[1], live[3])
+                .arg(formatRate(live[5].toDouble(), QStringLiteral("lines/s")), live[6])});
+    return 0;
+}
+
+//! The offscreen platform's and QStandardPaths' notes about the headless setup, not about us.
+void quietHeadlessNotes(QtMsgType type, const QMessageLogContext &, const QString &message)
+{
+    if (message.contains(QLatin1String("propagateSizeHints")) || message.contains(QLatin1String("XDG_RUNTIME_DIR")))
+        return;
+    if (type != QtDebugMsg && type != QtInfoMsg)
+        std::fprintf(stderr, "%s\n", qPrintable(message));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    const Options options = parseOptions(argc, argv, 3,
+                                         "bench_dashboard [--smoke] [--runs N]\n"
+                                         "Target 9: afterwork-monitor loading a recording and following a live source.");
+    if (options.positional.value(0) == QLatin1String("load") || options.positional.value(0) == QLatin1String("live"))
+        qInstallMessageHandler(quietHeadlessNotes);
+    if (options.positional.value(0) == QLatin1String("load") && options.positional.size() == 3) {
+        QApplication app(argc, argv);
+        return loadChild(options.positional[1], options.positional[2]);
+    }
+    if (options.positional.value(0) == QLatin1String("live") && options.positional.size() == 4) {
+        QApplication app(argc, argv);
+        return liveChild(options.positional[1], options.positional[2].toDouble(), options.positional[3]);
+    }
+    QCoreApplication app(argc, argv);
+    return drive(options);
+}

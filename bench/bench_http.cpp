@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: MIT
+// Targets 4, 5 and 6: HTTP, measured with wrk against afterwork-demo (one subscriber attached: this
+// program, reading its event stream) and against the FastAPI peer (bench/peer/peer_app.py under
+// uvicorn, one worker), round after round, each route back to back with the others.
+//
+//   4  POST /tasks/spawn?ms=0 (one no-op task; immediate, and mode=after_response) against GET
+//      /healthz in the same server: requests/s ratio and p99 latency ratio.
+//   5  the same task route against the peer's (Starlette BackgroundTasks).
+//   6  from `route_returned` to the after-route task's start and from `response_written` to the
+//      after-response task's start, read from the stream (the request lines and the tasks'
+//      `started_us`), at -c1 and -c32.
+//
+// bench_http [--smoke] [--runs N] DEMO PEER_DIR PYTHON    (PYTHON "-": no peer)
+#include "support/benchsupport.h"
+
+#include <afterwork/client/localsocketsource.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QHash>
+#include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QStandardPaths>
+#include <QtCore/QTemporaryDir>
+#include <QtCore/QUuid>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+
+#include <map>
+
+using namespace afterwork;
+using namespace afterwork::bench;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// wrk
+
+struct WrkResult
+{
+    double requestsPerSecond = 0;
+    double p50Us = 0;
+    double p99Us = 0;
+    qint64 errors = 0; //!< non-2xx answers and socket errors
+};
+
+double toMicros(const QString &number, const QString &unit)
+{
+    const double value = number.toDouble();
+    if (unit == QLatin1String("us"))
+        return value;
+    if (unit == QLatin1String("ms"))
+        return value * 1000;
+    if (unit == QLatin1String("s"))
+        return value * 1e6;
+    if (unit == QLatin1String("m"))
+        return value * 60e6;
+    return value;
+}
+
+WrkResult parseWrk(const QString &output)
+{
+    WrkResult result;
+    static const QRegularExpression rps(QStringLiteral("Requests/sec:\\s+([0-9.]+)"));
+    static const QRegularExpression pct(QStringLiteral("^\\s+(50|99)%\\s+([0-9.]+)(us|ms|s|m)\\s*$"),
+                                        QRegularExpression::MultilineOption);
+    static const QRegularExpression non2xx(QStringLiteral("Non-2xx or 3xx responses:\\s+(\\d+)"));
+    static const QRegularExpression socketErrors(
+        QStringLiteral("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)"));
+    if (const auto m = rps.match(output); m.hasMatch())
+        result.requestsPerSecond = m.captured(1).toDouble();
+    for (auto it = pct.globalMatch(output); it.hasNext();) {
+        const auto m = it.next();
+        (m.captured(1) == QLatin1String("50") ? result.p50Us : result.p99Us) = toMicros(m.captured(2), m.captured(3));
+    }
+    if (const auto m = non2xx.match(output); m.hasMatch())
+        result.errors += m.captured(1).toLongLong();
+    if (const auto m = socketErrors.match(output); m.hasMatch()) {
+        for (int i = 1; i <= 4; ++i)
+            result.errors += m.captured(i).toLongLong();
+    }
+    return result;
+}
+
+class Wrk
+{
+public:
+    explicit Wrk(QString postScript) : m_postScript(std::move(postScript)) {}
+
+    //! Runs wrk while this thread's event loop keeps serving the stream subscriber.
+    WrkResult run(const QString &url, bool post, int connections, double seconds)
+    {
+        QStringList args{QStringLiteral("-t%1").arg(connections == 1 ? 1 : 2), QStringLiteral("-c%1").arg(connections),
+                         QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--latency")};
+        if (post)
+            args << QStringLiteral("-s") << m_postScript;
+        args << url;
+        QProcess wrk;
+        wrk.setProcessChannelMode(QProcess::MergedChannels);
+        wrk.start(QStringLiteral("wrk"), args);
+        if (!wrk.waitForStarted(5000))
+            fail(QStringLiteral("cannot start wrk"));
+        const bool done = waitUntil([&] { return wrk.state() == QProcess::NotRunning; },
+                                    std::chrono::milliseconds(qint64(seconds * 1000) + 30'000), 20ms);
+        const QString output = QString::fromUtf8(wrk.readAll());
+        if (!done || wrk.exitCode() != 0)
+            fail(QStringLiteral("wrk %1 failed:\n%2").arg(args.join(QLatin1Char(' ')), output));
+        const WrkResult result = parseWrk(output);
+        if (result.requestsPerSecond <= 0)
+            fail(QStringLiteral("cannot read wrk's output:\n%1").arg(output));
+        std::fprintf(stderr, "    wrk -c%-2d %-58s %9.0f req/s  p50 %7.0f us  p99 %7.0f us%s\n", connections,
+                     qPrintable(url), result.requestsPerSecond, result.p50Us, result.p99Us,
+                     result.errors ? qPrintable(QStringLiteral("  (%1 errors)").arg(result.errors)) : "");
+        return result;
+    }
+
+private:
+    QString m_postScript;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The subscriber: pairs each request's stage line with its batch task's `started_us`.
+
+class StartLatency final : public QObject
+{
+public:
+    explicit StartLatency(const QString &socketName)
+        : m_source(socketName, {.reconnect = false})
+    {
+        connect(&m_source, &client::EventSource::linesReceived, this, [this](const QList<client::StreamLine> &lines) {
+            m_lastLineNs = nowNs();
+            for (const client::StreamLine &line : lines) {
+                if (const client::StreamEvent *event = line.event())
+                    consume(*event);
+            }
+        });
+        m_source.start();
+    }
+
+    bool helloSeen() const { return m_hello; }
+    qint64 lastLineNs() const { return m_lastLineNs; }
+    quint64 missed() const { return m_missed; }
+    void reset()
+    {
+        m_requests.clear();
+        m_afterRouteUs.clear();
+        m_afterResponseUs.clear();
+    }
+    std::vector<double> afterRoute() const { return m_afterRouteUs; }
+    std::vector<double> afterResponse() const { return m_afterResponseUs; }
+
+private:
+    struct Request
+    {
+        qint64 routeReturnedUs = 0;
+        qint64 responseWrittenUs = 0;
+        qint64 afterRouteStartUs = 0;
+        qint64 afterResponseStartUs = 0;
+    };
+
+    void consume(const client::StreamEvent &event)
+    {
+        if (event.kind() == client::EventKind::Hello) {
+            m_hello = true;
+        } else if (const auto *gap = event.as<client::GapEvent>()) {
+            m_missed += quint64(gap->missed);
+        } else if (const auto *request = event.as<client::RequestEvent>()) {
+            if (request->stage == QLatin1String("route_returned"))
+                update(request->requestId, [&](Request &r) { r.routeReturnedUs = event.tsUs; });
+            else if (request->stage == QLatin1String("response_written"))
+                update(request->requestId, [&](Request &r) { r.responseWrittenUs = event.tsUs; });
+        } else if (const auto *task = event.as<client::TaskRecord>()) {
+            if (task->phase != client::TaskPhase::Started || task->requestId == 0 || task->attempt != 1)
+                return;
+            if (task->mode == client::TaskMode::AfterRoute)
+                update(task->requestId, [&](Request &r) { r.afterRouteStartUs = task->startedUs; });
+            else if (task->mode == client::TaskMode::AfterResponse)
+                update(task->requestId, [&](Request &r) { r.afterResponseStartUs = task->startedUs; });
+        }
+    }
+
+    template<typename F>
+    void update(quint64 requestId, F &&change)
+    {
+        Request &r = m_requests[requestId];
+        change(r);
+        if (r.routeReturnedUs && r.afterRouteStartUs) {
+            m_afterRouteUs.push_back(double(r.afterRouteStartUs - r.routeReturnedUs));
+            m_requests.remove(requestId);
+        } else if (r.responseWrittenUs && r.afterResponseStartUs) {
+            m_afterResponseUs.push_back(double(r.afterResponseStartUs - r.responseWrittenUs));
+            m_requests.remove(requestId);
+        }
+    }
+
+    client::LocalSocketSource m_source;
+    QHash<quint64, Request> m_requests;
+    std::vector<double> m_afterRouteUs;
+    std::vector<double> m_afterResponseUs;
+    bool m_hello = false;
+    qint64 m_lastLineNs = 0;
+    quint64 m_missed = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+bool answersHealthz(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(500))
+        return false;
+    socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QByteArray answer;
+    while (socket.waitForReadyRead(1000))
+        answer += socket.readAll();
+    return answer.startsWith("HTTP/1.1 200");
+}
+
+QProcessEnvironment quietEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=false;*.info=false"));
+    return env;
+}
+
+void stop(QProcess &process)
+{
+    if (process.state() == QProcess::NotRunning)
+        return;
+    process.terminate();
+    if (!process.waitForFinished(15000)) {
+        process.kill();
+        process.waitForFinished(5000);
+    }
+}
+
+QString peerUnavailableReason(const QString &python)
+{
+    if (python == QLatin1String("-"))
+        return QStringLiteral("no Python given (scripts/bench could not install python3-fastapi/python3-uvicorn)");
+    QProcess check;
+    check.setProcessChannelMode(QProcess::MergedChannels);
+    check.start(python, {QStringLiteral("-c"), QStringLiteral("import fastapi, uvicorn")});
+    if (!check.waitForFinished(30000) || check.exitCode() != 0)
+        return QStringLiteral("%1 cannot import fastapi and uvicorn (apt-get install python3-fastapi python3-uvicorn)")
+            .arg(python);
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+struct Series
+{
+    std::vector<WrkResult> runs;
+    std::vector<double> rps() const
+    {
+        std::vector<double> v;
+        for (const WrkResult &r : runs)
+            v.push_back(r.requestsPerSecond);
+        return v;
+    }
+};
+
+std::vector<double> ratios(const Series &a, const Series &b, double WrkResult::*field)
+{
+    std::vector<double> v;
+    for (size_t i = 0; i < std::min(a.runs.size(), b.runs.size()); ++i)
+        v.push_back(a.runs[i].*field / b.runs[i].*field);
+    return v;
+}
+
+QString requestsPerSecond(double v)
+{
+    return formatRate(v, QStringLiteral("req/s"));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const Options options = parseOptions(argc, argv, 3,
+                                         "bench_http [--smoke] [--runs N] DEMO PEER_DIR PYTHON\n"
+                                         "Targets 4, 5, 6: wrk against afterwork-demo and the FastAPI peer "
+                                         "(PYTHON '-': no peer).");
+    if (options.positional.size() != 3) {
+        std::fprintf(stderr, "bench_http: needs DEMO PEER_DIR PYTHON\n");
+        return 2;
+    }
+    if (QStandardPaths::findExecutable(QStringLiteral("wrk")).isEmpty())
+        fail(QStringLiteral("wrk is not installed (apt-get install wrk)"));
+    const QString demoPath = options.positional[0];
+    const QString peerDir = options.positional[1];
+    const QString python = options.positional[2];
+    const double seconds = options.smoke ? 1 : 10;
+    const double c1Seconds = options.smoke ? 1 : 5;
+    std::fprintf(stderr, "bench_http: %d rounds, %.0f s per wrk run; %s\n", options.runs, seconds,
+                 qPrintable(describeMachine()));
+
+    QTemporaryDir scratch;
+    const QString postScript = scratch.filePath(QStringLiteral("post.lua"));
+    {
+        QFile lua(postScript);
+        if (!lua.open(QIODevice::WriteOnly) || lua.write("wrk.method = \"POST\"\n") <= 0)
+            fail(QStringLiteral("cannot write %1").arg(postScript));
+    }
+    Wrk wrk(postScript);
+
+    // afterwork-demo, and this program as its one subscriber.
+    const QString events = QStringLiteral("afterwork-bench-http-%1-%2")
+                               .arg(QCoreApplication::applicationPid())
+                               .arg(QUuid::createUuid().toString(QUuid::Id128).left(8));
+    QProcess demo;
+    demo.setProcessEnvironment(quietEnvironment());
+    demo.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    demo.start(demoPath, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--events"), events});
+    QString banner;
+    static const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+    quint16 demoPort = 0;
+    waitUntil([&] {
+        banner += QString::fromUtf8(demo.readAllStandardOutput());
+        if (const auto m = listening.match(banner); m.hasMatch())
+            demoPort = quint16(m.captured(1).toUInt());
+        return demoPort != 0 || demo.state() == QProcess::NotRunning;
+    }, 20s, 10ms);
+    if (demoPort == 0)
+        fail(QStringLiteral("afterwork-demo did not start: %1").arg(banner));
+    StartLatency subscriber(events);
+    if (!waitUntil([&] { return subscriber.helloSeen(); }, 10s))
+        fail(QStringLiteral("could not subscribe to afterwork-demo's events"));
+    const QString demoBase = QStringLiteral("http://127.0.0.1:%1").arg(demoPort);
+
+    // The peer.
+    const QString peerReason = peerUnavailableReason(python);
+    QProcess peer;
+    quint16 peerPort = 0;
+    if (peerReason.isEmpty()) {
+        peerPort = freePort();
+        peer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        peer.start(python, {QStringLiteral("-m"), QStringLiteral("uvicorn"), QStringLiteral("--app-dir"), peerDir,
+                            QStringLiteral("peer_app:app"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                            QStringLiteral("--port"), QString::number(peerPort), QStringLiteral("--workers"),
+                            QStringLiteral("1"), QStringLiteral("--log-level"), QStringLiteral("warning"),
+                            QStringLiteral("--no-access-log")});
+        if (!waitUntil([&] { return peer.state() == QProcess::NotRunning || answersHealthz(peerPort); }, 30s, 100ms)
+            || peer.state() == QProcess::NotRunning)
+            fail(QStringLiteral("the FastAPI peer did not start on port %1").arg(peerPort));
+    }
+    const QString peerBase = QStringLiteral("http://127.0.0.1:%1").arg(peerPort);
+
+    // Lets the stream catch up, then returns what it paired since the last reset.
+    const auto settle = [&] {
+        waitUntil([&] { return nowNs() - subscriber.lastLineNs() > 300'000'000; }, 10s, 20ms);
+    };
+
+    Series awHealthz, awSpawn, awAfterResponse, peerHealthz, peerSpawn;
+    std::vector<double> route1p50, route1p99, resp1p50, resp1p99, route32p50, route32p99, resp32p50, resp32p99;
+    const auto latencyRun = [&](const QString &mode, int connections, double runSeconds, std::vector<double> &p50,
+                                std::vector<double> &p99, Series *series) {
+        settle();
+        subscriber.reset();
+        const WrkResult result =
+            wrk.run(demoBase + QStringLiteral("/tasks/spawn?ms=0&mode=") + mode, true, connections, runSeconds);
+        if (series)
+            series->runs.push_back(result);
+        settle();
+        std::vector<double> latencies = mode == QLatin1String("after_route") ? subscriber.afterRoute()
+                                                                             : subscriber.afterResponse();
+        if (latencies.empty())
+            fail(QStringLiteral("no %1 latency could be paired from the stream").arg(mode));
+        std::sort(latencies.begin(), latencies.end());
+        p50.push_back(percentileSorted(latencies, 50));
+        p99.push_back(percentileSorted(latencies, 99));
+        std::fprintf(stderr, "    %s -c%d: %zu requests paired, start latency p50 %.0f us, p99 %.0f us\n",
+                     qPrintable(mode), connections, latencies.size(), p50.back(), p99.back());
+    };
+
+    for (int round = 0; round < options.runs; ++round) {
+        std::fprintf(stderr, "  round %d\n", round + 1);
+        awHealthz.runs.push_back(wrk.run(demoBase + QStringLiteral("/healthz"), false, 32, seconds));
+        awSpawn.runs.push_back(wrk.run(demoBase + QStringLiteral("/tasks/spawn?ms=0"), true, 32, seconds));
+        if (peerReason.isEmpty()) {
+            peerHealthz.runs.push_back(wrk.run(peerBase + QStringLiteral("/healthz"), false, 32, seconds));
+            peerSpawn.runs.push_back(wrk.run(peerBase + QStringLiteral("/tasks/spawn?ms=0"), true, 32, seconds));
+        }
+        latencyRun(QStringLiteral("after_response"), 32, seconds, resp32p50, resp32p99, &awAfterResponse);
+        latencyRun(QStringLiteral("after_route"), 32, seconds, route32p50, route32p99, nullptr);
+        latencyRun(QStringLiteral("after_response"), 1, c1Seconds, resp1p50, resp1p99, nullptr);
+        latencyRun(QStringLiteral("after_route"), 1, c1Seconds, route1p50, route1p99, nullptr);
+    }
+    stop(peer);
+    stop(demo);
+    if (demo.exitCode() != 0)
+        fail(QStringLiteral("afterwork-demo exited with %1").arg(demo.exitCode()));
+
+    // 4: the task route against /healthz, same server, same round.
+    const auto ratioFigure = [&](const char *id, const QString &name, const std::vector<double> &values, bool atLeast,
+                                 double target, const QString &context) {
+        const Summary s = summarize(values);
+        const bool ok = atLeast ? s.median >= target : s.median <= target;
+        report({QString::fromLatin1(id), name, formatRatio(s.median),
+                QStringLiteral("%1 %2").arg(atLeast ? ">=" : "<=").arg(target), verdict(ok, options),
+                formatSpread(s, formatRatio) + QStringLiteral("; ") + context});
+    };
+    const auto rpsContext = [](const Series &a, const Series &b) {
+        return QStringLiteral("%1 vs %2")
+            .arg(requestsPerSecond(summarize(a.rps()).median), requestsPerSecond(summarize(b.rps()).median));
+    };
+    const auto p99Context = [](const Series &a, const Series &b) {
+        std::vector<double> pa, pb;
+        for (const WrkResult &r : a.runs)
+            pa.push_back(r.p99Us);
+        for (const WrkResult &r : b.runs)
+            pb.push_back(r.p99Us);
+        return QStringLiteral("p99 %1 vs %2").arg(formatMicros(summarize(pa).median), formatMicros(summarize(pb).median));
+    };
+    ratioFigure("4a", QStringLiteral("POST /tasks/spawn?ms=0 req/s / GET /healthz"),
+                ratios(awSpawn, awHealthz, &WrkResult::requestsPerSecond), true, 0.7, rpsContext(awSpawn, awHealthz));
+    ratioFigure("4b", QStringLiteral("POST /tasks/spawn?ms=0 p99 / GET /healthz p99"),
+                ratios(awSpawn, awHealthz, &WrkResult::p99Us), false, 2, p99Context(awSpawn, awHealthz));
+    ratioFigure("4c", QStringLiteral("mode=after_response req/s / GET /healthz"),
+                ratios(awAfterResponse, awHealthz, &WrkResult::requestsPerSecond), true, 0.7,
+                rpsContext(awAfterResponse, awHealthz));
+    ratioFigure("4d", QStringLiteral("mode=after_response p99 / GET /healthz p99"),
+                ratios(awAfterResponse, awHealthz, &WrkResult::p99Us), false, 2, p99Context(awAfterResponse, awHealthz));
+
+    // 5: against the peer.
+    if (peerReason.isEmpty()) {
+        ratioFigure("5a", QStringLiteral("task route req/s: Afterwork / FastAPI BackgroundTasks"),
+                    ratios(awSpawn, peerSpawn, &WrkResult::requestsPerSecond), true, 5, rpsContext(awSpawn, peerSpawn));
+        ratioFigure("5b", QStringLiteral("after_response req/s: Afterwork / FastAPI BackgroundTasks"),
+                    ratios(awAfterResponse, peerSpawn, &WrkResult::requestsPerSecond), true, 5,
+                    rpsContext(awAfterResponse, peerSpawn));
+        const Summary h = summarize(ratios(awHealthz, peerHealthz, &WrkResult::requestsPerSecond));
+        report({QStringLiteral("5c"), QStringLiteral("GET /healthz req/s: Afterwork / FastAPI"), formatRatio(h.median),
+                QStringLiteral("-"), Verdict::Reported,
+                formatSpread(h, formatRatio) + QStringLiteral("; ") + rpsContext(awHealthz, peerHealthz)});
+    } else {
+        for (const char *id : {"5a", "5b", "5c"})
+            report({QString::fromLatin1(id), QStringLiteral("against FastAPI BackgroundTasks"), QStringLiteral("-"),
+                    QStringLiteral(">= 5"), Verdict::Skipped, peerReason});
+    }
+
+    // 6: start latency of the batches, from the stream.
+    const auto micros = [](double v) { return formatMicros(v); };
+    const auto latencyFigure = [&](const char *id, const QString &name, const std::vector<double> &values,
+                                   double targetUs) {
+        const Summary s = summarize(values);
+        report({QString::fromLatin1(id), name, formatMicros(s.median),
+                targetUs > 0 ? QStringLiteral("<= %1").arg(formatMicros(targetUs)) : QStringLiteral("-"),
+                targetUs > 0 ? verdict(s.median <= targetUs, options) : Verdict::Reported, formatSpread(s, micros)});
+    };
+    latencyFigure("6a", QStringLiteral("response written -> after-response start, p50, -c1"), resp1p50, 100);
+    latencyFigure("6b", QStringLiteral("response written -> after-response start, p99, -c1"), resp1p99, 0);
+    latencyFigure("6c", QStringLiteral("handler return -> after-route start, p50, -c1"), route1p50, 100);
+    latencyFigure("6d", QStringLiteral("handler return -> after-route start, p99, -c1"), route1p99, 0);
+    latencyFigure("6e", QStringLiteral("response written -> after-response start, p50, -c32"), resp32p50, 0);
+    latencyFigure("6f", QStringLiteral("response written -> after-response start, p99, -c32"), resp32p99, 0);
+    latencyFigure("6g", QStringLiteral("handler return -> after-route start, p50, -c32"), route32p50, 0);
+    latencyFigure("6h", QStringLiteral("handler return -> after-route start, p99, -c32"), route32p99, 0);
+    if (subscriber.missed() > 0)
+        std::fprintf(stderr, "bench_http: the subscriber missed %llu events (gaps): it could not keep up\n",
+                     (unsigned long long)subscriber.missed());
+    return 0;
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+// Target 10: stream lag. An engine and its EventPublisher run tasks at a steady 20,000 events/s
+// (3 events per task); a subscriber on another thread reads the socket with Afterwork::Client's
+// LocalSocketSource, and for every task line measures "now" minus the line's `ts_us` (the time
+// the engine emitted the event), once the line is parsed.
+//
+// `bench_stream --serve NAME --rate R --seconds S` only publishes (one task in 100 fails), for the
+// dashboard's live benchmark, and exits after S seconds.
+#include "support/benchsupport.h"
+
+#include <afterwork/client/localsocketsource.h>
+#include <afterwork/eventpublisher.h>
+#include <afterwork/protocol.h>
+#include <afterwork/taskengine.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QMutex>
+#include <QtCore/QThread>
+#include <QtCore/QTimer>
+#include <QtCore/QUuid>
+
+#include <atomic>
+#include <stdexcept>
+
+using namespace afterwork;
+using namespace afterwork::bench;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::atomic<quint64> g_sink{0};
+
+//! Schedules tasks at a steady rate from a 1 ms timer, catching up on what is due.
+class Pacer
+{
+public:
+    Pacer(TaskEngine *engine, double tasksPerSecond, int failOneIn)
+        : m_engine(engine), m_rate(tasksPerSecond), m_failOneIn(failOneIn)
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(1);
+        QObject::connect(&m_timer, &QTimer::timeout, [this] { tick(); });
+    }
+    void start()
+    {
+        m_startNs = nowNs();
+        m_timer.start();
+    }
+    void stop() { m_timer.stop(); }
+    quint64 scheduled() const { return m_scheduled; }
+
+private:
+    void tick()
+    {
+        const auto due = quint64(double(nowNs() - m_startNs) / 1e9 * m_rate);
+        const Scheduler scheduler = m_engine->task({.name = QStringLiteral("bench_task")});
+        while (m_scheduled < due) {
+            ++m_scheduled;
+            if (m_failOneIn > 0 && m_scheduled % quint64(m_failOneIn) == 0)
+                scheduler.schedule([] { throw std::runtime_error("a failure the dashboard groups"); });
+            else
+                scheduler.schedule([] { g_sink.fetch_add(1, std::memory_order_relaxed); });
+        }
+    }
+
+    TaskEngine *m_engine;
+    double m_rate;
+    int m_failOneIn;
+    QTimer m_timer;
+    qint64 m_startNs = 0;
+    quint64 m_scheduled = 0;
+};
+
+//! Lives on its own thread: reads the stream and records each task line's lag.
+class LagProbe final : public QObject
+{
+public:
+    explicit LagProbe(QString socketName) : m_socketName(std::move(socketName)) {}
+
+    void start()
+    {
+        m_source = new client::LocalSocketSource(m_socketName, {.reconnect = false}, this);
+        connect(m_source, &client::EventSource::linesReceived, this, [this](const QList<client::StreamLine> &lines) {
+            const qint64 now = protocol::nowUs();
+            QMutexLocker lock(&m_mutex);
+            for (const client::StreamLine &line : lines) {
+                const client::StreamEvent *event = line.event();
+                if (!event)
+                    continue;
+                if (event->kind() == client::EventKind::Hello)
+                    m_hello = true;
+                else if (event->kind() == client::EventKind::Task)
+                    m_lagUs.push_back(double(now - event->tsUs));
+                else if (event->kind() == client::EventKind::Gap)
+                    m_missed += quint64(event->as<client::GapEvent>()->missed);
+            }
+        });
+        m_source->start();
+    }
+    void stop() { m_source->stop(); }
+
+    bool helloSeen() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_hello;
+    }
+    size_t taskLines() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_lagUs.size();
+    }
+    quint64 missed() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_missed;
+    }
+    std::vector<double> takeLags()
+    {
+        QMutexLocker lock(&m_mutex);
+        return std::move(m_lagUs);
+    }
+
+private:
+    QString m_socketName;
+    client::LocalSocketSource *m_source = nullptr; // Owning (child).
+    mutable QMutex m_mutex;
+    bool m_hello = false;
+    std::vector<double> m_lagUs; // guarded by m_mutex
+    quint64 m_missed = 0;        // guarded by m_mutex
+};
+
+QString uniqueSocketName()
+{
+    return QStringLiteral("afterwork-bench-%1-%2")
+        .arg(QCoreApplication::applicationPid())
+        .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
+}
+
+struct LagRun
+{
+    double p50 = 0;
+    double p99 = 0;
+    double max = 0;
+    double eventsPerSecond = 0;
+    quint64 missed = 0;
+};
+
+LagRun runLag(double eventsPerSecond, double seconds)
+{
+    TaskEngine engine;
+    auto *publisher = new EventPublisher(&engine, {.app = QStringLiteral("bench_stream")});
+    const QString name = uniqueSocketName();
+    if (!publisher->listen(name))
+        fail(QStringLiteral("cannot listen on %1: %2").arg(name, publisher->errorString()));
+
+    QThread readerThread;
+    readerThread.setObjectName(QStringLiteral("subscriber"));
+    auto *probe = new LagProbe(name);
+    probe->moveToThread(&readerThread);
+    QObject::connect(&readerThread, &QThread::finished, probe, &QObject::deleteLater);
+    readerThread.start();
+    QMetaObject::invokeMethod(probe, [probe] { probe->start(); }, Qt::QueuedConnection);
+    if (!waitUntil([&] { return probe->helloSeen() && publisher->subscriberCount() == 1; }, 10s))
+        fail(QStringLiteral("the subscriber did not connect"));
+
+    Pacer pacer(&engine, eventsPerSecond / 3, 0);
+    const qint64 start = nowNs();
+    pacer.start();
+    waitUntil([] { return false; }, std::chrono::milliseconds(qint64(seconds * 1000)), 50ms);
+    pacer.stop();
+    const double elapsed = double(nowNs() - start) / 1e9;
+    const quint64 expected = 3 * pacer.scheduled();
+    if (!waitUntil([&] { return probe->taskLines() + probe->missed() >= expected; }, 20s))
+        fail(QStringLiteral("the subscriber read %1 of %2 task lines").arg(probe->taskLines()).arg(expected));
+
+    LagRun run;
+    run.missed = probe->missed();
+    std::vector<double> lags = probe->takeLags();
+    QMetaObject::invokeMethod(probe, [probe] { probe->stop(); }, Qt::BlockingQueuedConnection);
+    readerThread.quit();
+    readerThread.wait();
+    std::sort(lags.begin(), lags.end());
+    run.p50 = percentileSorted(lags, 50);
+    run.p99 = percentileSorted(lags, 99);
+    run.max = lags.empty() ? 0 : lags.back();
+    run.eventsPerSecond = double(expected) / elapsed;
+    delete publisher;
+    engine.shutdown(5s);
+    return run;
+}
+
+int serve(const QString &name, double eventsPerSecond, double seconds)
+{
+    // The failing tasks would log a warning each: not what is being measured.
+    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &, const QString &message) {
+        if (type == QtCriticalMsg || type == QtFatalMsg)
+            std::fprintf(stderr, "%s\n", qPrintable(message));
+    });
+    TaskEngine engine;
+    auto *publisher = new EventPublisher(&engine, {.app = QStringLiteral("bench_stream --serve")});
+    if (!publisher->listen(name)) {
+        std::fprintf(stderr, "bench_stream: cannot listen on %s: %s\n", qPrintable(name),
+                     qPrintable(publisher->errorString()));
+        return 1;
+    }
+    std::printf("serving %s\n", qPrintable(publisher->fullServerName()));
+    std::fflush(stdout);
+    Pacer pacer(&engine, eventsPerSecond / 3, 100);
+    pacer.start();
+    waitUntil([] { return false; }, std::chrono::milliseconds(qint64(seconds * 1000)), 50ms);
+    pacer.stop();
+    engine.shutdown(5s);
+    delete publisher; // bye
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const Options options = parseOptions(
+        argc, argv, 3,
+        "bench_stream [--smoke] [--runs N] [SECONDS]\n"
+        "Target 10: lag from engine event to subscriber parse at 20,000 events/s.\n"
+        "bench_stream serve NAME RATE SECONDS: only publish RATE events/s on NAME (the dashboard benchmark's source).");
+    if (options.positional.value(0) == QLatin1String("serve") && options.positional.size() == 4)
+        return serve(options.positional[1], options.positional[2].toDouble(), options.positional[3].toDouble());
+
+    const double rate = 20'000;
+    const double seconds = options.positional.isEmpty() ? (options.smoke ? 1.0 : 10.0) : options.positional[0].toDouble();
+    std::fprintf(stderr, "bench_stream: %.0f events/s for %.0f s, %d runs; %s\n", rate, seconds, options.runs,
+                 qPrintable(describeMachine()));
+    std::vector<double> p50, p99, max, achieved;
+    quint64 missed = 0;
+    for (int run = 0; run < options.runs; ++run) {
+        const LagRun result = runLag(rate, seconds);
+        p50.push_back(result.p50);
+        p99.push_back(result.p99);
+        max.push_back(result.max);
+        achieved.push_back(result.eventsPerSecond);
+        missed += result.missed;
+        std::fprintf(stderr, "  run %d: %.0f events/s, lag p50 %.0f us, p99 %.0f us, max %.0f us, %llu missed\n", run + 1,
+                     result.eventsPerSecond, result.p50, result.p99, result.max, (unsigned long long)result.missed);
+    }
+    const Summary s99 = summarize(p99);
+    const Summary s50 = summarize(p50);
+    const auto micros = [](double v) { return formatMicros(v); };
+    report({QStringLiteral("10a"), QStringLiteral("stream lag p99, engine event -> subscriber parsed"),
+            formatMicros(s99.median), QStringLiteral("<= 10 ms"), verdict(s99.median <= 10'000, options),
+            formatSpread(s99, micros) + QStringLiteral("; %1 achieved; %2 events missed")
+                                            .arg(formatRate(summarize(achieved).median, QStringLiteral("events/s")))
+                                            .arg(missed)});
+    report({QStringLiteral("10b"), QStringLiteral("stream lag p50"), formatMicros(s50.median), QStringLiteral("-"),
+            Verdict::Reported,
+            formatSpread(s50, micros) + QStringLiteral("; worst single line %1").arg(formatMicros(summarize(max).max))});
+    return 0;
+}

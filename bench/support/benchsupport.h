@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// What every benchmark executable shares: its command line, statistics over repeated runs, the
+// machine-readable result lines scripts/bench collects, memory probes and a bounded event-loop wait.
+
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+#include <chrono>
+#include <functional>
+#include <vector>
+
+namespace afterwork::bench {
+
+struct Options
+{
+    bool smoke = false; //!< tiny sizes, one run: only checks that the benchmark still works
+    int runs = 5;       //!< repetitions whose median is reported
+    QStringList positional;
+};
+
+//! `--smoke`, `--runs N` and positional arguments; \a defaultRuns when `--runs` is absent (1 in
+//! smoke mode). Prints usage and exits on `--help` or a bad option.
+Options parseOptions(int argc, char *argv[], int defaultRuns, const char *usage);
+
+//! The median and range of repeated measurements.
+struct Summary
+{
+    double median = 0;
+    double min = 0;
+    double max = 0;
+    int count = 0;
+};
+Summary summarize(std::vector<double> values);
+//! The \a p-th percentile (0..100) by nearest rank; 0 for no values.
+double percentile(std::vector<double> values, double p);
+//! Sorts in place, then returns the \a p-th percentile of the sorted values.
+double percentileSorted(const std::vector<double> &sorted, double p);
+
+enum class Verdict { Met, Missed, Reported, Skipped };
+
+//! One row of the results table.
+struct Figure
+{
+    QString id;      //!< the issue's target number and a letter: "1a"
+    QString name;    //!< what was measured
+    QString value;   //!< formatted, with its unit
+    QString target;  //!< "≥ 0.8", or "-" when only reported
+    Verdict verdict = Verdict::Reported;
+    QString spread;  //!< "min–max over N runs", or other context
+};
+
+//! Prints \a figure as a `RESULT\t...` line on stdout (what scripts/bench collects) and as a
+//! readable line on stderr.
+void report(const Figure &figure);
+//! Met when \a ok, Missed otherwise; in smoke mode every target is only Reported (tiny sizes
+//! measure nothing, they keep the code running).
+Verdict verdict(bool ok, const Options &options);
+
+QString formatRate(double perSecond, const QString &unit); //!< "1.23 M tasks/s"
+QString formatRatio(double ratio);                          //!< "0.83×"
+QString formatMicros(double us);                            //!< "87 µs" / "2.41 ms"
+QString formatBytes(double bytes);                          //!< "612 B" / "3.4 MiB"
+//! "min–max, N runs" using \a format for both ends.
+QString formatSpread(const Summary &summary, const std::function<QString(double)> &format);
+
+//! Bytes malloc has handed out and not taken back (all arenas, mmapped blocks included).
+qint64 heapInUseBytes();
+qint64 residentBytes();
+qint64 peakResidentBytes();
+
+//! Runs the event loop until \a done returns true (checked every \a poll) or \a timeout passes.
+//! Returns whether \a done became true.
+bool waitUntil(const std::function<bool()> &done, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds poll = std::chrono::milliseconds(1));
+
+//! Monotonic nanoseconds.
+qint64 nowNs();
+
+//! The machine, for the record: CPU model, core count, load average, kernel.
+QString describeMachine();
+
+//! Exits with status 1 after printing \a message: a benchmark whose results are wrong must fail
+//! (the smoke test relies on it), a target that is missed must not.
+[[noreturn]] void fail(const QString &message);
+
+} // namespace afterwork::bench
