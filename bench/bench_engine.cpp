@@ -58,12 +58,20 @@ double seconds(qint64 startNs)
     return double(nowNs() - startNs) / 1e9;
 }
 
-double runRaw(int count, int threads)
+//! One variant's run: throughput by the wall clock, and the process's CPU time per task.
+struct Measurement
+{
+    double tasksPerSecond = 0;
+    double cpuUsPerTask = 0;
+};
+
+Measurement runRaw(int count, int threads)
 {
     QThreadPool pool;
     pool.setMaxThreadCount(threads);
     QObject owner;
     int done = 0;
+    const qint64 cpuStart = processCpuNs();
     const qint64 start = nowNs();
     for (int i = 0; i < count; ++i) {
         pool.start([&owner, &done] {
@@ -74,11 +82,12 @@ double runRaw(int count, int threads)
     if (!waitUntil([&] { return done == count; }, 300s))
         fail(QStringLiteral("raw: only %1 of %2 completions arrived").arg(done).arg(count));
     const double elapsed = seconds(start);
+    const qint64 cpu = processCpuNs() - cpuStart;
     pool.waitForDone();
-    return count / elapsed;
+    return {count / elapsed, double(cpu) / 1000 / count};
 }
 
-double runEngine(int count, int threads, Variant variant)
+Measurement runEngine(int count, int threads, Variant variant)
 {
     TaskEngine engine({}, EngineOptions{.maxThreads = threads});
     quint64 eventsRead = 0;
@@ -90,6 +99,7 @@ double runEngine(int count, int threads, Variant variant)
             checksum += event.taskId + quint64(event.timestampUs) + quint64(event.name.size()) + quint64(event.phase);
         });
     }
+    const qint64 cpuStart = processCpuNs();
     const qint64 start = nowNs();
     for (int i = 0; i < count; ++i) {
         switch (variant) {
@@ -114,16 +124,17 @@ double runEngine(int count, int threads, Variant variant)
     }
     const bool finished = waitUntil([&] { return engine.counters().succeeded == quint64(count); }, 300s);
     const double elapsed = seconds(start);
+    const qint64 cpu = processCpuNs() - cpuStart;
     const EngineCounters counters = engine.counters();
     if (!finished)
         fail(QStringLiteral("%1: %2 of %3 tasks succeeded").arg(variantName(variant)).arg(counters.succeeded).arg(count));
     if (variant == Variant::EngineSubscribed && eventsRead != 3 * quint64(count))
         fail(QStringLiteral("subscriber read %1 events, expected %2").arg(eventsRead).arg(3 * quint64(count)));
     engine.shutdown(5s);
-    return count / elapsed;
+    return {count / elapsed, double(cpu) / 1000 / count};
 }
 
-double runVariant(Variant variant, int count, int threads)
+Measurement runVariant(Variant variant, int count, int threads)
 {
     return variant == Variant::Raw ? runRaw(count, threads) : runEngine(count, threads, variant);
 }
@@ -133,11 +144,29 @@ double runVariant(Variant variant, int count, int threads)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    const Options options = parseOptions(argc, argv, 5,
+    const Options options = parseOptions(argc, argv, 7,
                                          "bench_engine [--smoke] [--runs N] [TASKS]\n"
+                                         "bench_engine profile raw|engine|subscribed|future|coroutine [TASKS]\n"
                                          "Targets 1 and 2: TaskEngine against raw QThreadPool, sync and async work.");
-    const int count = !options.positional.isEmpty() ? options.positional.first().toInt() : options.smoke ? 5000 : 100000;
     const int threads = QThread::idealThreadCount();
+    if (options.positional.value(0) == QLatin1String("profile")) {
+        // One variant, once: `valgrind --tool=callgrind bench_engine profile engine 20000`.
+        static const std::map<QString, Variant> byName{{QStringLiteral("raw"), Variant::Raw},
+                                                       {QStringLiteral("engine"), Variant::Engine},
+                                                       {QStringLiteral("subscribed"), Variant::EngineSubscribed},
+                                                       {QStringLiteral("future"), Variant::AsyncFuture},
+                                                       {QStringLiteral("coroutine"), Variant::AsyncCoroutine}};
+        const auto it = byName.find(options.positional.value(1));
+        if (it == byName.end())
+            fail(QStringLiteral("profile: raw, engine, subscribed, future or coroutine"));
+        const int tasks = options.positional.value(2, QStringLiteral("20000")).toInt();
+        runVariant(it->second, 1000, threads);
+        const Measurement m = runVariant(it->second, tasks, threads);
+        std::fprintf(stderr, "%s: %.0f tasks/s, %.2f us CPU per task\n", variantName(it->second), m.tasksPerSecond,
+                     m.cpuUsPerTask);
+        return 0;
+    }
+    const int count = !options.positional.isEmpty() ? options.positional.first().toInt() : options.smoke ? 5000 : 100000;
     std::fprintf(stderr, "bench_engine: %d tasks per run, %d runs, %d pool threads; %s\n", count, options.runs, threads,
                  qPrintable(describeMachine()));
 
@@ -149,48 +178,65 @@ int main(int argc, char *argv[])
     for (Variant variant : variants)
         runVariant(variant, std::max(1000, count / 10), threads);
 
-    std::map<Variant, std::vector<double>> rates;
+    std::map<Variant, std::vector<double>> rates, cpuPerTask;
     std::vector<double> engineRatio, subscribedRatio, futureRatio, coroutineRatio;
+    std::vector<double> engineCpuRatio, subscribedCpuRatio;
     for (int round = 0; round < options.runs; ++round) {
-        std::map<Variant, double> rate;
+        std::map<Variant, Measurement> m;
         for (size_t i = 0; i < variants.size(); ++i) {
             const Variant variant = variants[(i + size_t(round)) % variants.size()];
-            rate[variant] = runVariant(variant, count, threads);
-            rates[variant].push_back(rate[variant]);
+            m[variant] = runVariant(variant, count, threads);
+            rates[variant].push_back(m[variant].tasksPerSecond);
+            cpuPerTask[variant].push_back(m[variant].cpuUsPerTask);
         }
-        engineRatio.push_back(rate[Variant::Engine] / rate[Variant::Raw]);
-        subscribedRatio.push_back(rate[Variant::EngineSubscribed] / rate[Variant::Raw]);
-        futureRatio.push_back(rate[Variant::AsyncFuture] / rate[Variant::Engine]);
-        if (rate.count(Variant::AsyncCoroutine))
-            coroutineRatio.push_back(rate[Variant::AsyncCoroutine] / rate[Variant::Engine]);
-        std::fprintf(stderr, "  round %d: raw %.0f/s, engine %.0f/s (%.2fx), subscribed %.0f/s (%.2fx)\n", round + 1,
-                     rate[Variant::Raw], rate[Variant::Engine], engineRatio.back(), rate[Variant::EngineSubscribed],
-                     subscribedRatio.back());
+        const auto rate = [&](Variant v) { return m[v].tasksPerSecond; };
+        engineRatio.push_back(rate(Variant::Engine) / rate(Variant::Raw));
+        subscribedRatio.push_back(rate(Variant::EngineSubscribed) / rate(Variant::Raw));
+        futureRatio.push_back(rate(Variant::AsyncFuture) / rate(Variant::Engine));
+        if (m.count(Variant::AsyncCoroutine))
+            coroutineRatio.push_back(rate(Variant::AsyncCoroutine) / rate(Variant::Engine));
+        // CPU cost ratio, raw / engine: comparable with the throughput ratio (1 = same cost).
+        engineCpuRatio.push_back(m[Variant::Raw].cpuUsPerTask / m[Variant::Engine].cpuUsPerTask);
+        subscribedCpuRatio.push_back(m[Variant::Raw].cpuUsPerTask / m[Variant::EngineSubscribed].cpuUsPerTask);
+        std::fprintf(stderr,
+                     "  round %d: raw %.0f/s (%.2f us CPU/task), engine %.0f/s (%.2fx; %.2f us), subscribed %.0f/s "
+                     "(%.2fx; %.2f us)\n",
+                     round + 1, rate(Variant::Raw), m[Variant::Raw].cpuUsPerTask, rate(Variant::Engine),
+                     engineRatio.back(), m[Variant::Engine].cpuUsPerTask, rate(Variant::EngineSubscribed),
+                     subscribedRatio.back(), m[Variant::EngineSubscribed].cpuUsPerTask);
     }
 
     const auto tasksPerSecond = [](double v) { return formatRate(v, QStringLiteral("tasks/s")); };
+    const auto cpuText = [&](Variant variant) {
+        return QStringLiteral("%1 us CPU/task").arg(summarize(cpuPerTask[variant]).median, 0, 'f', 2);
+    };
     const auto rateFigure = [&](const char *id, const char *name, Variant variant) {
         const Summary s = summarize(rates[variant]);
         report({QString::fromLatin1(id), QString::fromLatin1(name), tasksPerSecond(s.median), QStringLiteral("-"),
-                Verdict::Reported, formatSpread(s, tasksPerSecond)});
+                Verdict::Reported, formatSpread(s, tasksPerSecond) + QStringLiteral("; ") + cpuText(variant)});
     };
-    const auto ratioFigure = [&](const char *id, const char *name, const std::vector<double> &ratios, double target) {
+    const auto ratioFigure = [&](const char *id, const char *name, const std::vector<double> &ratios, double target,
+                                 const QString &context) {
         const Summary s = summarize(ratios);
         report({QString::fromLatin1(id), QString::fromLatin1(name), formatRatio(s.median),
                 target > 0 ? QStringLiteral(">= %1").arg(target) : QStringLiteral("-"),
-                target > 0 ? verdict(s.median >= target, options) : Verdict::Reported, formatSpread(s, formatRatio)});
+                target > 0 ? verdict(s.median >= target, options) : Verdict::Reported,
+                formatSpread(s, formatRatio) + context});
+    };
+    const auto cpuContext = [&](const std::vector<double> &ratios) {
+        return QStringLiteral("; by CPU time per task %1").arg(formatRatio(summarize(ratios).median));
     };
 
     rateFigure("1a", "raw QThreadPool + queued invokeMethod", Variant::Raw);
     rateFigure("1b", "TaskEngine sync tasks, no subscriber", Variant::Engine);
-    ratioFigure("1c", "TaskEngine / raw, no subscriber", engineRatio, 0.8);
+    ratioFigure("1c", "TaskEngine / raw, no subscriber", engineRatio, 0.8, cpuContext(engineCpuRatio));
     rateFigure("1d", "TaskEngine sync tasks, one subscriber reading all", Variant::EngineSubscribed);
-    ratioFigure("1e", "TaskEngine / raw, one subscriber", subscribedRatio, 0.6);
+    ratioFigure("1e", "TaskEngine / raw, one subscriber", subscribedRatio, 0.6, cpuContext(subscribedCpuRatio));
     rateFigure("2a", "async tasks, ready QFuture", Variant::AsyncFuture);
-    ratioFigure("2b", "async QFuture / sync engine (1b)", futureRatio, 0);
+    ratioFigure("2b", "async QFuture / sync engine (1b)", futureRatio, 0, {});
 #if AFTERWORK_BENCH_HAVE_QCORO
     rateFigure("2c", "async tasks, QCoro coroutine", Variant::AsyncCoroutine);
-    ratioFigure("2d", "async QCoro / sync engine (1b)", coroutineRatio, 0);
+    ratioFigure("2d", "async QCoro / sync engine (1b)", coroutineRatio, 0, {});
 #else
     report({QStringLiteral("2c"), QStringLiteral("async tasks, QCoro coroutine"), QStringLiteral("-"),
             QStringLiteral("-"), Verdict::Skipped, QStringLiteral("built without QCoro")});

@@ -211,6 +211,14 @@ qint64 nowNs()
         .count();
 }
 
+qint64 processCpuNs()
+{
+    struct rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto ns = [](const timeval &t) { return qint64(t.tv_sec) * 1'000'000'000 + qint64(t.tv_usec) * 1000; };
+    return ns(usage.ru_utime) + ns(usage.ru_stime);
+}
+
 QString describeMachine()
 {
     QString cpu = QStringLiteral("unknown CPU");

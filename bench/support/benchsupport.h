@@ -77,6 +77,9 @@ bool waitUntil(const std::function<bool()> &done, std::chrono::milliseconds time
 
 //! Monotonic nanoseconds.
 qint64 nowNs();
+//! CPU time (user + system) this process has used so far, all threads, in nanoseconds. Unlike
+//! wall time it hardly changes when other processes compete for the cores.
+qint64 processCpuNs();
 
 //! The machine, for the record: CPU model, core count, load average, kernel.
 QString describeMachine();
