@@ -119,6 +119,7 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     const Options options = parseOptions(argc, argv, 3,
                                          "bench_memory [--smoke] [--runs N]\n"
+                                         "bench_memory queued trivial|named [N] | growth [N]: one part, for profilers\n"
                                          "Target 8: bytes per queued task; heap after 1,000,000 tasks vs after 10,000.");
     const int queued = options.smoke ? 2000 : 100'000;
     const int total = options.smoke ? 20'000 : 1'000'000;
@@ -131,6 +132,14 @@ int main(int argc, char *argv[])
         for (const char *id : {"8a", "8b", "8c"})
             report({QString::fromLatin1(id), QStringLiteral("memory"), QStringLiteral("-"), QStringLiteral("-"),
                     Verdict::Skipped, QStringLiteral("malloc statistics unavailable (sanitizer build?)")});
+        return 0;
+    }
+    if (options.positional.value(0) == QLatin1String("queued")) {
+        // One queued measurement, for heaptrack: `bench_memory queued trivial|named [N]`.
+        const QueuedKind kind = options.positional.value(1) == QLatin1String("named") ? QueuedKind::NamedWithArgument
+                                                                                     : QueuedKind::Trivial;
+        const double perTask = bytesPerQueuedTask(options.positional.value(2, QStringLiteral("100000")).toInt(), kind);
+        std::fprintf(stderr, "%.0f bytes per queued task\n", perTask);
         return 0;
     }
     if (options.positional.value(0) == QLatin1String("growth")) {
