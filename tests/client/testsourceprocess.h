@@ -6,6 +6,7 @@
 
 #include <QtCore/QDeadlineTimer>
 #include <QtCore/QProcess>
+#include <QtNetwork/QLocalServer>
 #include <QtTest/QTest>
 
 namespace afterwork::testing {
@@ -13,7 +14,7 @@ namespace afterwork::testing {
 class TestSourceProcess
 {
 public:
-    explicit TestSourceProcess(const QString &socketName)
+    explicit TestSourceProcess(const QString &socketName) : m_socketName(socketName)
     {
         m_process.setProgram(QStringLiteral(AFTERWORK_TEST_SOURCE));
         m_process.setArguments({socketName});
@@ -26,6 +27,9 @@ public:
             m_process.kill();
             m_process.waitForFinished(5000);
         }
+        // A killed source leaves its socket file behind; the next test must not trip over it.
+        if (m_process.exitStatus() == QProcess::CrashExit)
+            QLocalServer::removeServer(m_socketName);
     }
 
     //! Waits for "ready <instance>"; returns the instance, empty on failure.
@@ -73,6 +77,7 @@ public:
     QProcess &process() { return m_process; }
 
 private:
+    QString m_socketName;
     QProcess m_process;
     QByteArray m_out;
 };
