@@ -3,20 +3,20 @@
 
 // Helpers shared by the engine tests: a log of lifecycle events, a gate that holds sync work
 // "running" until the test lets it go (a condition handshake, never a sleep), a thread-safe log
-// of error-handler calls, and a capture of log messages.
+// of error-handler calls, and a capture of log messages. They lock with std::mutex rather than
+// QMutex so that ThreadSanitizer, which cannot see inside an uninstrumented Qt, understands them.
 
 #include <afterwork/taskengine.h>
 
 #include <QtCore/QHash>
 #include <QtCore/QList>
-#include <QtCore/QMutex>
-#include <QtCore/QMutexLocker>
 #include <QtCore/QThread>
-#include <QtCore/QWaitCondition>
 #include <QtTest/QTest>
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace afterwork::test {
@@ -29,10 +29,9 @@ public:
     //! Called by work: announce arrival, then wait until the gate is open.
     void pass()
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         arriveLocked();
-        while (!m_open)
-            m_changed.wait(&m_mutex);
+        m_changed.wait(lock, [this] { return m_open; });
         ++m_left;
     }
 
@@ -42,13 +41,12 @@ public:
     {
         // Registered before locking: onCancel() runs the callback at once if already cancelled.
         const quint64 callback = token.onCancel([this] {
-            QMutexLocker lock(&m_mutex);
-            m_changed.wakeAll();
+            std::lock_guard lock(m_mutex);
+            m_changed.notify_all();
         });
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         arriveLocked();
-        while (!m_open && !token.isCancelled())
-            m_changed.wait(&m_mutex);
+        m_changed.wait(lock, [&] { return m_open || token.isCancelled(); });
         const bool byCancellation = !m_open;
         ++m_left;
         lock.unlock();
@@ -58,19 +56,19 @@ public:
 
     void open()
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         m_open = true;
-        m_changed.wakeAll();
+        m_changed.notify_all();
     }
 
     int arrived() const
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         return m_arrived;
     }
     int left() const
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         return m_left;
     }
 
@@ -88,11 +86,11 @@ private:
     void arriveLocked()
     {
         ++m_arrived;
-        m_changed.wakeAll();
+        m_changed.notify_all();
     }
 
-    mutable QMutex m_mutex;
-    QWaitCondition m_changed;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_changed;
     bool m_open = false;
     int m_arrived = 0;
     int m_left = 0;
@@ -259,17 +257,17 @@ public:
 
     void record(const Task &task, const TaskError &error)
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         m_calls.append({task, error, task.attempt(), QThread::currentThread()});
     }
     int count() const
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         return int(m_calls.size());
     }
     QList<HandlerCall> calls() const
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         return m_calls;
     }
     QStringList messages() const
@@ -290,7 +288,7 @@ public:
     }
 
 private:
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     QList<HandlerCall> m_calls;
 };
 
@@ -308,7 +306,7 @@ public:
 
     MessageCapture()
     {
-        QMutexLocker lock(&mutex());
+        std::lock_guard lock(mutex());
         messages().clear();
         m_previous = qInstallMessageHandler(&MessageCapture::handle);
     }
@@ -319,13 +317,13 @@ public:
     //! Adds a marker to the same timeline (e.g. "handler ran"), to check ordering against logs.
     static void mark(const QString &text)
     {
-        QMutexLocker lock(&mutex());
+        std::lock_guard lock(mutex());
         messages().append({QtInfoMsg, QStringLiteral("<mark>"), text});
     }
 
     QList<Message> all() const
     {
-        QMutexLocker lock(&mutex());
+        std::lock_guard lock(mutex());
         return messages();
     }
 
@@ -354,12 +352,12 @@ public:
 private:
     static void handle(QtMsgType type, const QMessageLogContext &context, const QString &text)
     {
-        QMutexLocker lock(&mutex());
+        std::lock_guard lock(mutex());
         messages().append({type, QString::fromUtf8(context.category ? context.category : "default"), text});
     }
-    static QMutex &mutex()
+    static std::mutex &mutex()
     {
-        static QMutex instance;
+        static std::mutex instance;
         return instance;
     }
     static QList<Message> &messages()

@@ -6,12 +6,12 @@
 #include <afterwork/taskengine.h>
 #include <afterwork/taskscope.h>
 
-#include <QtCore/QMutex>
 #include <QtCore/QThreadPool>
 #include <QtTest/QTest>
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 
 using namespace afterwork;
@@ -33,17 +33,17 @@ class RunOrder
 public:
     void append(const QString &label)
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         m_labels.append(label);
     }
     QStringList labels() const
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         return m_labels;
     }
 
 private:
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     QStringList m_labels;
 };
 
