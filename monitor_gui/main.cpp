@@ -47,7 +47,8 @@ int main(int argc, char *argv[])
         window.show();
 
         if (headless) {
-            scheduleScreenshot(&window, options.screenshotPath, options.screenshotAfterMs, [](int code) { QApplication::exit(code); });
+            scheduleScreenshot(&window, options.screenshotPath, options.screenshotAfterMs, viewFromName(options.view),
+                               [](int code) { QApplication::exit(code); });
         }
         return QApplication::exec();
     } catch (const std::exception &error) {

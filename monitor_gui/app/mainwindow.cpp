@@ -76,6 +76,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
 
     m_status = new QLabel(this);
     m_status->setObjectName(u"statusText"_s);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long text is cut, never widens the window
     statusBar()->addPermanentWidget(m_status, 1);
 
     buildMenus();
@@ -242,7 +243,7 @@ void MainWindow::refreshAll()
     m_tasks->refresh();
     m_failures->refresh();
     m_drain->refresh();
-    m_timeline->refresh();
+    m_timeline->refreshNow();
     m_log->refresh();
     updateConnection();
     updateStatusBar();

@@ -33,8 +33,8 @@ namespace {
 class ScreenshotJob final : public QObject
 {
 public:
-    ScreenshotJob(MainWindow *window, QString path, int afterMs, std::function<void(int)> done)
-        : QObject(window), m_window(window), m_path(std::move(path)), m_done(std::move(done))
+    ScreenshotJob(MainWindow *window, QString path, int afterMs, std::optional<ViewId> view, std::function<void(int)> done)
+        : QObject(window), m_window(window), m_path(std::move(path)), m_view(view), m_done(std::move(done))
     {
         m_poll.setInterval(100);
         connect(&m_poll, &QTimer::timeout, this, &ScreenshotJob::attempt);
@@ -53,6 +53,8 @@ private:
         if (reading && m_waited.elapsed() < 60'000)
             return;
         m_poll.stop();
+        if (m_view)
+            m_window->showView(*m_view);
         const QString error = writeScreenshot(m_window, m_path);
         if (!error.isEmpty())
             qWarning("afterwork-monitor: screenshot: %s", qPrintable(error));
@@ -62,6 +64,7 @@ private:
 
     MainWindow *m_window; // Not owning (our parent).
     QString m_path;
+    std::optional<ViewId> m_view;
     std::function<void(int)> m_done;
     QTimer m_poll;
     QElapsedTimer m_waited;
@@ -69,9 +72,10 @@ private:
 
 } // namespace
 
-void scheduleScreenshot(MainWindow *window, const QString &path, int afterMs, std::function<void(int)> done)
+void scheduleScreenshot(MainWindow *window, const QString &path, int afterMs, std::optional<ViewId> view,
+                        std::function<void(int)> done)
 {
-    new ScreenshotJob(window, path, afterMs, std::move(done)); // deletes itself, or goes with the window
+    new ScreenshotJob(window, path, afterMs, view, std::move(done)); // deletes itself, or goes with the window
 }
 
 } // namespace afterwork::monitor

@@ -10,11 +10,14 @@ using namespace Qt::StringLiterals;
 void DrainState::apply(const client::ShutdownEvent &event, qint64 tsUs)
 {
     ++m_lines;
-    if (m_stage == Stage::None || event.stage == u"started"_s) {
-        if (m_stage == Stage::None || m_startedUs == 0)
-            m_startedUs = tsUs;
-        m_stage = Stage::Draining;
+    if (event.stage == u"started"_s && !m_sawStart) {
+        m_sawStart = true;
+        m_startedUs = tsUs;
+    } else if (m_stage == Stage::None) {
+        m_startedUs = tsUs; // joined late: the first line we saw is the best guess
     }
+    if (m_stage == Stage::None)
+        m_stage = Stage::Draining;
     if (event.stage == u"finished"_s) {
         m_stage = Stage::Finished;
         m_finishedUs = tsUs;

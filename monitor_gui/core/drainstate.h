@@ -31,6 +31,8 @@ public:
     //! Whether a task that ended at \a finishedUs (0: still live) took part in this shutdown: it
     //! was live when the shutdown began, or came later (and was dropped).
     bool involves(qint64 finishedUs) const noexcept;
+    //! Whether the `started` line was seen (a late joiner knows neither the start nor the duration).
+    bool sawStart() const noexcept { return m_sawStart; }
     //! How many shutdown lines arrived (a late joiner may have missed `started`).
     int linesSeen() const noexcept { return m_lines; }
 
@@ -40,6 +42,7 @@ private:
     qint64 m_finishedUs = 0;
     client::ShutdownEvent m_latest;
     int m_lines = 0;
+    bool m_sawStart = false;
 };
 
 } // namespace afterwork::monitor

@@ -27,8 +27,12 @@ constexpr qint64 MalformedLinesLogged = 50;
 
 QString RecordingSummary::describe() const
 {
-    if (error)
-        return u"Cannot read %1: %2"_s.arg(path, *error);
+    if (error) {
+        QString text = *error;
+        if (!text.isEmpty())
+            text[0] = text.at(0).toUpper();
+        return text + u"."_s;
+    }
     QString text = u"Read %1 lines in %2 ms"_s.arg(formatCount(lines)).arg(elapsedMs);
     if (malformed > 0) {
         text += u"; %1 malformed (first at line %2: %3) — showing what could be read"_s

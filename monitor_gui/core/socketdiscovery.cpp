@@ -38,7 +38,7 @@ QStringList SocketDiscovery::candidateSockets(const QString &directory, int limi
 {
     QStringList result;
 #ifdef Q_OS_UNIX
-    const QFileInfoList entries = QDir(directory).entryInfoList(QDir::System | QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Time | QDir::Reversed);
+    const QFileInfoList entries = QDir(directory).entryInfoList(QDir::System | QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Time); // newest first
     for (const QFileInfo &entry : entries) {
         struct stat info;
         if (::lstat(QFile::encodeName(entry.absoluteFilePath()).constData(), &info) != 0)

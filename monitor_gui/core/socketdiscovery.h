@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QtCore/QList>
+#include <QtCore/QMetaType>
 #include <QtCore/QObject>
 #include <QtCore/QString>
 #include <QtCore/QTimer>
@@ -36,7 +37,7 @@ public:
     void scan();
     bool isScanning() const noexcept { return m_pending > 0; }
 
-    //! Socket files owned by the current user in \a directory (at most \a limit), oldest first.
+    //! Socket files owned by the current user in \a directory (at most \a limit), newest first.
     static QStringList candidateSockets(const QString &directory, int limit = 64);
 
 Q_SIGNALS:
@@ -54,3 +55,5 @@ private:
 };
 
 } // namespace afterwork::monitor
+
+Q_DECLARE_METATYPE(afterwork::monitor::DiscoveredSource)

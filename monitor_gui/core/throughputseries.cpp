@@ -61,7 +61,9 @@ QList<ThroughputSeries::Second> ThroughputSeries::lastSeconds(qint64 lastSecond,
     const qint64 window = qint64(m_ring.size());
     for (qint64 second = lastSecond - count + 1; second <= lastSecond; ++second) {
         Second entry{second};
-        if (second >= 0) {
+        // Seconds that scrolled out of the window may still sit in a slot nothing reused yet.
+        const bool inWindow = m_latestSecond < 0 || second > m_latestSecond - window;
+        if (second >= 0 && inWindow) {
             const Second &slot = m_ring[size_t(second % window)];
             if (slot.second == second)
                 entry = slot;

@@ -42,6 +42,13 @@ int BarChartGeometry::barAt(double x) const
     return std::clamp(int((x - plot.left()) / slotWidth()), 0, barCount - 1);
 }
 
+int BarChartGeometry::gridSteps() const
+{
+    const double magnitude = std::pow(10.0, std::floor(std::log10(maxValue)));
+    const double leading = maxValue / magnitude;
+    return std::abs(leading - 2.0) < 1e-9 ? 4 : 5;
+}
+
 double BarChartGeometry::niceCeiling(double value)
 {
     if (!(value > 0))

@@ -26,6 +26,9 @@ struct BarChartGeometry
     //! The bar under x, or -1.
     int barAt(double x) const;
 
+    //! How many grid steps divide maxValue into round values (5 for 1 and 5 × 10^n, 4 for 2 × 10^n).
+    int gridSteps() const;
+
     //! The smallest of 1, 2, 5 × 10^n that is >= \a value (1 for anything <= 0).
     static double niceCeiling(double value);
 };

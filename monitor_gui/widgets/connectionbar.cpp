@@ -78,6 +78,7 @@ ConnectionBar::ConnectionBar(QWidget *parent) : QWidget(parent)
     m_details = new QLabel(this);
     m_details->setObjectName(u"connectionDetails"_s);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // cut rather than widen the window
     layout->addWidget(m_details, 1);
 
     auto requestConnect = [this] {

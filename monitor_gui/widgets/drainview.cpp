@@ -6,6 +6,7 @@
 #include "models/drainmodel.h"
 #include "widgets/phasedelegate.h"
 #include "widgets/phasestyle.h"
+#include "widgets/tablesetup.h"
 
 #include <QtCore/QSortFilterProxyModel>
 #include <QtWidgets/QHeaderView>
@@ -65,10 +66,7 @@ DrainView::DrainView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(DrainModel::OutcomeColumn, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    setUpTable(m_table);
     m_table->setColumnWidth(DrainModel::IdColumn, 64);
     m_table->setColumnWidth(DrainModel::NameColumn, 220);
     m_table->setColumnWidth(DrainModel::ShieldedColumn, 80);
@@ -128,14 +126,20 @@ void DrainView::refresh()
     const qint64 window = std::max<qint64>(drain.deadlineUs() - drain.startedUs(), 1);
     if (draining) {
         const qint64 remaining = drain.remainingUs(now);
-        m_stage->setText(u"Shutting down — started %1, deadline %2"_s.arg(formatTime(drain.startedUs()), formatTime(drain.deadlineUs())));
+        m_stage->setText(drain.sawStart() ? u"Shutting down — started %1, deadline %2"_s.arg(formatTime(drain.startedUs()), formatTime(drain.deadlineUs()))
+                                          : u"Shutting down (joined after it began) — deadline %1"_s.arg(formatTime(drain.deadlineUs())));
         m_countdown->setText(remaining > 0 ? u"%1 left"_s.arg(formatDuration(remaining)) : u"deadline passed"_s);
         m_progress->setValue(int(std::clamp<qint64>((now - drain.startedUs()) * 1000 / window, 0, 1000)));
     } else {
         const qint64 took = drain.finishedUs() - drain.startedUs();
-        m_stage->setText(u"Shutdown finished at %1"_s.arg(formatTime(drain.finishedUs())));
-        m_countdown->setText(latest.deadlineReached ? u"deadline reached after %1"_s.arg(formatDuration(took))
-                                                    : u"drained in %1"_s.arg(formatDuration(took)));
+        if (drain.sawStart()) {
+            m_stage->setText(u"Shutdown finished at %1"_s.arg(formatTime(drain.finishedUs())));
+            m_countdown->setText(latest.deadlineReached ? u"deadline reached after %1"_s.arg(formatDuration(took))
+                                                        : u"drained in %1"_s.arg(formatDuration(took)));
+        } else {
+            m_stage->setText(u"Shutdown finished at %1 (its start was not seen)"_s.arg(formatTime(drain.finishedUs())));
+            m_countdown->setText(latest.deadlineReached ? u"deadline reached"_s : u"drained"_s);
+        }
         m_progress->setValue(int(std::clamp<qint64>(took * 1000 / window, 0, 1000)));
     }
     QStringList counts;

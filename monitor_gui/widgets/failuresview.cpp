@@ -4,6 +4,7 @@
 #include "core/formatting.h"
 #include "core/monitorsession.h"
 #include "models/failuregroupmodel.h"
+#include "widgets/tablesetup.h"
 
 #include <QtCore/QSortFilterProxyModel>
 #include <QtWidgets/QHeaderView>
@@ -32,13 +33,8 @@ FailuresView::FailuresView(MonitorSession *session, QWidget *parent) : QWidget(p
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(FailureGroupModel::CountColumn, Qt::DescendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    setUpTable(m_table);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setWordWrap(false);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(FailureGroupModel::NameColumn, 200);
     m_table->setColumnWidth(FailureGroupModel::ErrorTypeColumn, 200);
     m_table->setColumnWidth(FailureGroupModel::CountColumn, 70);

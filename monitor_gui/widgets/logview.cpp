@@ -3,6 +3,7 @@
 
 #include "core/monitorsession.h"
 #include "models/sessionlogmodel.h"
+#include "widgets/tablesetup.h"
 
 #include <QtWidgets/QHeaderView>
 #include <QtWidgets/QScrollBar>
@@ -20,12 +21,7 @@ LogView::LogView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     m_table = new QTableView(this);
     m_table->setObjectName(u"logTable"_s);
     m_table->setModel(m_model);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setWordWrap(false);
-    m_table->setAlternatingRowColors(true);
+    setUpTable(m_table);
     m_table->setColumnWidth(SessionLogModel::TimeColumn, 100);
     m_table->setColumnWidth(SessionLogModel::LevelColumn, 70);
     layout->addWidget(m_table);

@@ -68,8 +68,9 @@ void RunTimeChart::paintEvent(QPaintEvent *)
         largest = std::max(largest, bar.count);
     const BarChartGeometry geometry = BarChartGeometry::compute(rect(), int(data.size()), double(largest), LeftAxis, BottomAxis, Legend);
 
-    for (int step = 0; step <= 4; ++step) {
-        const double value = geometry.maxValue * step / 4;
+    const int steps = geometry.gridSteps();
+    for (int step = 0; step <= steps; ++step) {
+        const double value = geometry.maxValue * step / steps;
         const double y = geometry.valueToY(value);
         painter.setPen(phasestyle::gridLine(dark));
         painter.drawLine(QPointF(geometry.plot.left(), y), QPointF(geometry.plot.right(), y));

@@ -7,6 +7,7 @@
 #include "models/tasktablemodel.h"
 #include "widgets/phasedelegate.h"
 #include "widgets/phasestyle.h"
+#include "widgets/tablesetup.h"
 
 #include <QtWidgets/QHeaderView>
 #include <QtWidgets/QLabel>
@@ -41,11 +42,7 @@ TaskDetailsPane::TaskDetailsPane(MonitorSession *session, QWidget *parent) : QWi
     m_historyView = new QTableView(this);
     m_historyView->setModel(m_history);
     m_historyView->setItemDelegateForColumn(TaskHistoryModel::PhaseColumn, new PhaseDelegate(TaskHistoryModel::PhaseRole, m_historyView));
-    m_historyView->verticalHeader()->hide();
-    m_historyView->horizontalHeader()->setStretchLastSection(true);
-    m_historyView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_historyView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_historyView->setWordWrap(false);
+    setUpTable(m_historyView);
     m_historyView->setColumnWidth(TaskHistoryModel::TimeColumn, 100);
     m_historyView->setColumnWidth(TaskHistoryModel::PhaseColumn, 140);
     m_historyView->setColumnWidth(TaskHistoryModel::AttemptColumn, 60);

@@ -6,6 +6,7 @@
 #include "models/taskfilterproxy.h"
 #include "models/tasktablemodel.h"
 #include "widgets/phasedelegate.h"
+#include "widgets/tablesetup.h"
 #include "widgets/taskdetailspane.h"
 
 #include <QtWidgets/QHBoxLayout>
@@ -50,23 +51,15 @@ TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(TaskTableModel::IdColumn, Qt::DescendingOrder); // newest first
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    setUpTable(m_table);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setWordWrap(false);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    // Uniform rows: the view never asks every row for its height (it stays fast at 100k rows).
-    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->setItemDelegateForColumn(TaskTableModel::PhaseColumn, new PhaseDelegate(TaskTableModel::PhaseRole, m_table));
-    const QList<std::pair<int, int>> widths = {{TaskTableModel::IdColumn, 64},      {TaskTableModel::NameColumn, 200},
-                                               {TaskTableModel::PhaseColumn, 150},  {TaskTableModel::ShieldedColumn, 72},
-                                               {TaskTableModel::ModeColumn, 110},   {TaskTableModel::WorkColumn, 56},
-                                               {TaskTableModel::AttemptColumn, 62}, {TaskTableModel::QueueWaitColumn, 90},
-                                               {TaskTableModel::RunTimeColumn, 90}};
+    const QList<std::pair<int, int>> widths = {{TaskTableModel::IdColumn, 56},      {TaskTableModel::NameColumn, 170},
+                                               {TaskTableModel::PhaseColumn, 136},  {TaskTableModel::ShieldedColumn, 68},
+                                               {TaskTableModel::ModeColumn, 108},   {TaskTableModel::WorkColumn, 50},
+                                               {TaskTableModel::AttemptColumn, 58}, {TaskTableModel::QueueWaitColumn, 84},
+                                               {TaskTableModel::RunTimeColumn, 84}};
     for (const auto &[column, width] : widths)
         m_table->setColumnWidth(column, width);
     m_details = new TaskDetailsPane(session, m_splitter);
@@ -74,9 +67,19 @@ TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     m_splitter->addWidget(m_details);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({900, 340});
     layout->addWidget(m_splitter, 1);
 
-    connect(m_search, &QLineEdit::textChanged, this, &TasksView::applyFilter);
+    m_typingPause.setSingleShot(true);
+    m_typingPause.setInterval(200);
+    connect(&m_typingPause, &QTimer::timeout, this, &TasksView::applyFilter);
+    connect(m_search, &QLineEdit::textEdited, &m_typingPause, qOverload<>(&QTimer::start));
+    connect(m_search, &QLineEdit::returnPressed, this, &TasksView::applyFilter);
+    // Programmatic changes (setText(), clear(), the failures view) apply at once.
+    connect(m_search, &QLineEdit::textChanged, this, [this] {
+        if (!m_typingPause.isActive())
+            applyFilter();
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
         const QModelIndex source = m_proxy->mapToSource(current);
         m_details->showTask(source.isValid() ? std::optional<quint64>(m_model->idAt(source.row())) : std::nullopt);
@@ -89,6 +92,7 @@ TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent)
 
 void TasksView::setFilterText(const QString &expression)
 {
+    m_typingPause.stop();
     if (m_search->text() == expression)
         applyFilter();
     else
@@ -107,6 +111,7 @@ QString TasksView::filterError() const
 
 void TasksView::applyFilter()
 {
+    m_typingPause.stop();
     if (const auto error = m_proxy->setFilterExpression(m_search->text())) {
         m_error->setText(u"Filter not applied — %1"_s.arg(error->toString()));
         m_error->setStyleSheet(u"color: %1"_s.arg(palette().color(QPalette::Window).lightness() < 128 ? u"#ff8a7a"_s : u"#c0392b"_s));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QtCore/QTimer>
 #include <QtWidgets/QWidget>
 
 #include <optional>
@@ -26,7 +27,8 @@ class TasksView final : public QWidget
 public:
     explicit TasksView(MonitorSession *session, QWidget *parent = nullptr);
 
-    //! Puts \a expression in the search box and applies it.
+    //! Puts \a expression in the search box and applies it at once. (Typed text is applied once
+    //! typing pauses for 200 ms, or on Enter: half-typed prefixes are not worth filtering by.)
     void setFilterText(const QString &expression);
     QString filterText() const;
     //! The parse error shown under the search box ("" when the filter is valid).
@@ -58,6 +60,7 @@ private:
     QTableView *m_table = nullptr;
     TaskDetailsPane *m_details = nullptr;
     QSplitter *m_splitter = nullptr;
+    QTimer m_typingPause;
 };
 
 } // namespace afterwork::monitor

@@ -80,9 +80,9 @@ void ThroughputChart::paintEvent(QPaintEvent *)
     const BarChartGeometry geometry = BarChartGeometry::compute(rect(), binCount, largest / perBin, LeftAxis, BottomAxis, Legend);
 
     // Grid and y labels.
-    painter.setPen(phasestyle::gridLine(dark));
-    for (int step = 0; step <= 4; ++step) {
-        const double value = geometry.maxValue * step / 4;
+    const int steps = geometry.gridSteps();
+    for (int step = 0; step <= steps; ++step) {
+        const double value = geometry.maxValue * step / steps;
         const double y = geometry.valueToY(value);
         painter.setPen(phasestyle::gridLine(dark));
         painter.drawLine(QPointF(geometry.plot.left(), y), QPointF(geometry.plot.right(), y));

@@ -258,16 +258,6 @@ void TimelineCanvas::paintRows(QPainter &painter, bool dark)
         const int top = m_geometry.rowTop(row);
         if (data.header) {
             painter.fillRect(QRect(0, top, m_geometry.width, m_geometry.rowHeight), phasestyle::gridLine(dark));
-            painter.setFont(bold);
-            painter.setPen(text);
-            painter.drawText(QRect(6, top, m_geometry.width - 12, m_geometry.rowHeight), Qt::AlignLeft | Qt::AlignVCenter,
-                             u"%1  (%2 lanes)"_s.arg(data.label).arg(row + 1 < rowCount ? [&] {
-                                 int lanes = 0;
-                                 for (int r = row + 1; r < rowCount && !m_layout.rows.at(r).header; ++r)
-                                     ++lanes;
-                                 return lanes;
-                             }() : 0));
-            painter.setFont(font());
             continue;
         }
         for (const int index : data.bars) {
@@ -304,13 +294,24 @@ void TimelineCanvas::paintRows(QPainter &painter, bool dark)
     painter.setPen(palette().color(QPalette::Mid));
     painter.drawLine(m_geometry.labelWidth - 1, m_geometry.axisHeight, m_geometry.labelWidth - 1, m_geometry.height);
     painter.setFont(bold);
-    painter.setPen(text);
+    const QFontMetrics boldMetrics(bold);
     for (int row = first; row <= last; ++row) {
         const TimelineRow &data = m_layout.rows.at(row);
         if (!data.header)
             continue;
         const QRect cell(6, m_geometry.rowTop(row), m_geometry.labelWidth - 10, m_geometry.rowHeight);
-        painter.drawText(cell, Qt::AlignLeft | Qt::AlignVCenter, fontMetrics().elidedText(data.label, Qt::ElideMiddle, cell.width()));
+        int lanes = 0;
+        for (int r = row + 1; r < rowCount && !m_layout.rows.at(r).header; ++r)
+            ++lanes;
+        const QString count = u" %1"_s.arg(lanes);
+        const int countWidth = fontMetrics().horizontalAdvance(count);
+        painter.setPen(text);
+        painter.drawText(cell.adjusted(0, 0, -countWidth, 0), Qt::AlignLeft | Qt::AlignVCenter,
+                         boldMetrics.elidedText(data.label, Qt::ElideMiddle, cell.width() - countWidth));
+        painter.setFont(font());
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.drawText(cell, Qt::AlignRight | Qt::AlignVCenter, count);
+        painter.setFont(bold);
     }
     painter.setFont(font());
 }

@@ -63,6 +63,11 @@ TimelineView::TimelineView(MonitorSession *session, QWidget *parent) : QWidget(p
     connect(m_canvas, &TimelineCanvas::followLiveChanged, m_follow, &QCheckBox::setChecked);
     connect(m_canvas, &TimelineCanvas::taskActivated, this, &TimelineView::showTaskRequested);
     connect(m_canvas, &TimelineCanvas::taskClicked, this, &TimelineView::taskSelected);
+    m_rebuildSoon.setSingleShot(true);
+    connect(&m_rebuildSoon, &QTimer::timeout, this, [this] {
+        if (m_stale && isVisible())
+            rebuild();
+    });
 }
 
 void TimelineView::setGrouping(TimelineGrouping grouping)
@@ -78,6 +83,19 @@ void TimelineView::setGrouping(TimelineGrouping grouping)
 void TimelineView::refresh()
 {
     m_stale = true;
+    if (!isVisible() || m_rebuildSoon.isActive())
+        return;
+    constexpr qint64 MinIntervalMs = 200;
+    if (!m_sinceRebuild.isValid() || m_sinceRebuild.elapsed() >= MinIntervalMs)
+        rebuild();
+    else
+        m_rebuildSoon.start(int(MinIntervalMs - m_sinceRebuild.elapsed()));
+}
+
+void TimelineView::refreshNow()
+{
+    m_stale = true;
+    m_rebuildSoon.stop();
     if (isVisible())
         rebuild();
 }
@@ -92,6 +110,7 @@ void TimelineView::showEvent(QShowEvent *event)
 void TimelineView::rebuild()
 {
     m_stale = false;
+    m_sinceRebuild.start();
     const qint64 now = m_session->nowUs();
     m_canvas->setLayoutData(TimelineLayout::fromStore(m_session->store(), m_grouping, now), now);
 }

@@ -3,6 +3,8 @@
 
 #include "core/timelinelayout.h"
 
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QTimer>
 #include <QtWidgets/QWidget>
 
 QT_BEGIN_NAMESPACE
@@ -23,8 +25,11 @@ class TimelineView final : public QWidget
 public:
     explicit TimelineView(MonitorSession *session, QWidget *parent = nullptr);
 
-    //! Marks the layout stale; rebuilds it now if the view is visible.
+    //! Marks the layout stale; rebuilds it if the view is visible, at most every 200 ms (packing
+    //! ten thousand bars is cheap, but not at every flush of a 20,000 events/s stream).
     void refresh();
+    //! Rebuilds now if shown (before a screenshot, or when the user changes a view).
+    void refreshNow();
     void setGrouping(TimelineGrouping grouping);
     TimelineGrouping grouping() const noexcept { return m_grouping; }
 
@@ -49,6 +54,8 @@ private:
     QCheckBox *m_follow = nullptr;
     TimelineGrouping m_grouping = TimelineGrouping::Mode;
     bool m_stale = true;
+    QTimer m_rebuildSoon;
+    QElapsedTimer m_sinceRebuild;
 };
 
 } // namespace afterwork::monitor

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// afterwork-monitor's command line: defaults, every option, and clear errors.
+#include "app/monitoroptions.h"
+
+#include <QtTest/QTest>
+
+using namespace afterwork::monitor;
+
+class tst_MonitorOptions : public QObject
+{
+    Q_OBJECT
+
+private:
+    static std::variant<MonitorOptions, OptionsExit> parse(QStringList arguments)
+    {
+        arguments.prepend(QStringLiteral("afterwork-monitor"));
+        return parseMonitorOptions(arguments);
+    }
+
+private Q_SLOTS:
+    void defaults()
+    {
+        const auto result = parse({});
+        const auto *options = std::get_if<MonitorOptions>(&result);
+        QVERIFY(options);
+        QCOMPARE(options->socketName, QStringLiteral("afterwork-demo"));
+        QVERIFY(options->replayPath.isEmpty());
+        QVERIFY(options->screenshotPath.isEmpty());
+        QCOMPARE(options->screenshotAfterMs, 2000);
+        QCOMPARE(options->finishedLimit, 10'000);
+        QCOMPARE(options->width, 1280);
+        QCOMPARE(options->height, 800);
+    }
+
+    void everyOption()
+    {
+        const auto result = parse({QStringLiteral("--connect"), QStringLiteral("my-app"), QStringLiteral("--replay"), QStringLiteral("r.ndjson"),
+                                   QStringLiteral("--speed"), QStringLiteral("2.5"), QStringLiteral("--screenshot"), QStringLiteral("o.png"),
+                                   QStringLiteral("--after"), QStringLiteral("750"), QStringLiteral("--view"), QStringLiteral("Timeline"),
+                                   QStringLiteral("--filter"), QStringLiteral("phase:failed"), QStringLiteral("--keep"), QStringLiteral("500"),
+                                   QStringLiteral("--theme"), QStringLiteral("dark"), QStringLiteral("--settings"), QStringLiteral("s.ini"),
+                                   QStringLiteral("--size"), QStringLiteral("1024x700")});
+        const auto *options = std::get_if<MonitorOptions>(&result);
+        QVERIFY(options);
+        QCOMPARE(options->socketName, QStringLiteral("my-app"));
+        QCOMPARE(options->replayPath, QStringLiteral("r.ndjson"));
+        QCOMPARE(options->replaySpeed, 2.5);
+        QCOMPARE(options->screenshotPath, QStringLiteral("o.png"));
+        QCOMPARE(options->screenshotAfterMs, 750);
+        QCOMPARE(options->view, QStringLiteral("timeline"));
+        QCOMPARE(options->filter, QStringLiteral("phase:failed"));
+        QCOMPARE(options->finishedLimit, 500);
+        QCOMPARE(options->theme, QStringLiteral("dark"));
+        QCOMPARE(options->settingsPath, QStringLiteral("s.ini"));
+        QCOMPARE(options->width, 1024);
+        QCOMPARE(options->height, 700);
+    }
+
+    void mistakes_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("--conect"), QStringLiteral("x")} << QStringLiteral("Unknown option 'conect'");
+        QTest::newRow("missing value") << QStringList{QStringLiteral("--connect")} << QStringLiteral("Missing value after '--connect'");
+        QTest::newRow("bad view") << QStringList{QStringLiteral("--view"), QStringLiteral("graphs")} << QStringLiteral("unknown view 'graphs'");
+        QTest::newRow("bad speed") << QStringList{QStringLiteral("--speed"), QStringLiteral("-1")} << QStringLiteral("--speed must be a number >= 0");
+        QTest::newRow("bad after") << QStringList{QStringLiteral("--after"), QStringLiteral("soon")} << QStringLiteral("--after must be a number");
+        QTest::newRow("bad keep") << QStringList{QStringLiteral("--keep"), QStringLiteral("all")} << QStringLiteral("--keep must be a number");
+        QTest::newRow("bad theme") << QStringList{QStringLiteral("--theme"), QStringLiteral("blue")} << QStringLiteral("--theme is system, light or dark");
+        QTest::newRow("bad size") << QStringList{QStringLiteral("--size"), QStringLiteral("big")} << QStringLiteral("--size is WIDTHxHEIGHT");
+        QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected argument 'extra'");
+    }
+    void mistakes()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const auto result = parse(arguments);
+        const auto *exit = std::get_if<OptionsExit>(&result);
+        QVERIFY(exit);
+        QCOMPARE(exit->exitCode, 2);
+        QVERIFY2(exit->text.contains(message), qPrintable(exit->text));
+    }
+
+    void helpAndVersion()
+    {
+        const auto help = parse({QStringLiteral("--help")});
+        QVERIFY(std::holds_alternative<OptionsExit>(help));
+        QCOMPARE(std::get<OptionsExit>(help).exitCode, 0);
+        QVERIFY(std::get<OptionsExit>(help).text.contains(QStringLiteral("--screenshot <FILE>")));
+        const auto version = parse({QStringLiteral("--version")});
+        QVERIFY(std::get<OptionsExit>(version).text.startsWith(QStringLiteral("afterwork-monitor ")));
+    }
+};
+
+QTEST_MAIN(tst_MonitorOptions)
+#include "tst_monitoroptions.moc"
