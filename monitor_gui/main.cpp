@@ -40,6 +40,18 @@ int main(int argc, char *argv[])
             window.showView(*view);
         if (!options.filter.isEmpty())
             window.tasks()->setFilterText(options.filter);
+        if (options.selectTask != 0) {
+            // Selected as soon as it is in the table (a recording, or a live source, brings it).
+            auto *selecting = new QObject(&window);
+            QObject::connect(&session, &MonitorSession::flushed, selecting, [&window, selecting, id = options.selectTask] {
+                if (window.tasks()->selectTask(id))
+                    selecting->deleteLater();
+            });
+            // A recording's later tasks may have pushed it out of sight: show it again at the end.
+            QObject::connect(&session, &MonitorSession::recordingEnded, &window, [&window, id = options.selectTask] {
+                window.tasks()->selectTask(id);
+            });
+        }
         if (!options.replayPath.isEmpty())
             window.openRecording(options.replayPath, options.replaySpeed);
         else

@@ -23,11 +23,12 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
     const QCommandLineOption after(u"after"_s, u"When to take the screenshot (default 2000 ms; a recording is read to its end first)."_s, u"MS"_s);
     const QCommandLineOption view(u"view"_s, u"Start on view NAME: %1."_s.arg(viewNames().join(u", "_s)), u"NAME"_s);
     const QCommandLineOption filter(u"filter"_s, u"Put EXPR in the tasks filter (docs/filter.md)."_s, u"EXPR"_s);
+    const QCommandLineOption select(u"select"_s, u"Select task ID in the tasks view once it is seen."_s, u"ID"_s);
     const QCommandLineOption keep(u"keep"_s, u"Keep up to N finished tasks for the table and timeline (default 10000; counters stay exact)."_s, u"N"_s);
     const QCommandLineOption theme(u"theme"_s, u"Colours: system (follow the desktop), light or dark."_s, u"THEME"_s);
     const QCommandLineOption settings(u"settings"_s, u"Keep window state in the INI FILE rather than the user's settings."_s, u"FILE"_s);
     const QCommandLineOption size(u"size"_s, u"Initial window size WxH (default 1280x800)."_s, u"WxH"_s);
-    parser.addOptions({help, version, connect, replay, speed, screenshot, after, view, filter, keep, theme, settings, size});
+    parser.addOptions({help, version, connect, replay, speed, screenshot, after, view, filter, select, keep, theme, settings, size});
 
     if (!parser.parse(arguments))
         return OptionsExit{2, u"afterwork-monitor: %1\nTry 'afterwork-monitor --help'.\n"_s.arg(parser.errorText())};
@@ -64,6 +65,12 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
             return fail(u"unknown view '%1' (views: %2)"_s.arg(parser.value(view), viewNames().join(u", "_s)));
     }
     options.filter = parser.value(filter);
+    if (parser.isSet(select)) {
+        bool ok = false;
+        options.selectTask = parser.value(select).toULongLong(&ok);
+        if (!ok || options.selectTask == 0)
+            return fail(u"--select needs a task id, not '%1'"_s.arg(parser.value(select)));
+    }
     if (parser.isSet(keep)) {
         bool ok = false;
         options.finishedLimit = parser.value(keep).toLongLong(&ok);

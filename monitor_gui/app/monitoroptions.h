@@ -18,6 +18,7 @@ struct MonitorOptions
     int screenshotAfterMs = 2000; //!< --after MS
     QString view;              //!< --view NAME (overview, tasks, failures, shutdown, timeline, log)
     QString filter;            //!< --filter EXPR, put in the tasks view's search box
+    quint64 selectTask = 0;    //!< --select ID: the task selected in the tasks view (0: none)
     qsizetype finishedLimit = 10'000; //!< --keep N finished tasks
     QString theme;             //!< --theme system|light|dark ("" = remembered, else system)
     QString settingsPath;      //!< --settings FILE: an INI file instead of the user's settings

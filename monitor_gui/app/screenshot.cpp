@@ -3,11 +3,13 @@
 
 #include "app/mainwindow.h"
 #include "core/monitorsession.h"
+#include "widgets/tasksview.h"
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QTimer>
 #include <QtGui/QImage>
 #include <QtWidgets/QApplication>
+#include <QtWidgets/QTableView>
 
 
 namespace afterwork::monitor {
@@ -18,6 +20,11 @@ QString writeScreenshot(MainWindow *window, const QString &path)
 {
     window->session()->flushNow();
     window->refreshAll();
+    QApplication::processEvents();
+    // A selected task (--select) in sight, wherever later rows or a view switch left the table.
+    QTableView *table = window->tasks()->table();
+    if (table->currentIndex().isValid())
+        table->scrollTo(table->currentIndex(), QAbstractItemView::PositionAtCenter);
     QApplication::processEvents();
     const QImage image = window->grab().toImage();
     if (image.isNull())

@@ -97,7 +97,7 @@ void TaskDetailsPane::refresh()
 
     QString html = u"<table cellspacing=\"2\">"_s;
     for (const auto &[label, value] : std::as_const(rows))
-        html += u"<tr><td style=\"padding-right:12px\"><i>%1</i></td><td>%2</td></tr>"_s.arg(label, value);
+        html += u"<tr><td style=\"padding-right:12px; white-space:nowrap\"><i>%1</i></td><td>%2</td></tr>"_s.arg(label, value);
     html += u"</table>"_s;
     m_fields->setText(html);
     m_history->sync();

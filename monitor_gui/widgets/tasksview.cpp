@@ -55,8 +55,8 @@ TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->setItemDelegateForColumn(TaskTableModel::PhaseColumn, new PhaseDelegate(TaskTableModel::PhaseRole, m_table));
-    const QList<std::pair<int, int>> widths = {{TaskTableModel::IdColumn, 56},      {TaskTableModel::NameColumn, 170},
-                                               {TaskTableModel::PhaseColumn, 136},  {TaskTableModel::ShieldedColumn, 68},
+    const QList<std::pair<int, int>> widths = {{TaskTableModel::IdColumn, 56},      {TaskTableModel::NameColumn, 160},
+                                               {TaskTableModel::PhaseColumn, 124},  {TaskTableModel::ShieldedColumn, 68},
                                                {TaskTableModel::ModeColumn, 108},   {TaskTableModel::WorkColumn, 50},
                                                {TaskTableModel::AttemptColumn, 58}, {TaskTableModel::QueueWaitColumn, 84},
                                                {TaskTableModel::RunTimeColumn, 84}};

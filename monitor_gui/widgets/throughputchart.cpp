@@ -138,8 +138,6 @@ void ThroughputChart::paintEvent(QPaintEvent *)
         painter.drawText(QRectF(x + 14, y, w + 2, metrics.height() + 2), Qt::AlignLeft | Qt::AlignVCenter, name);
         x += 14 + w + 14;
     }
-    painter.setPen(text);
-    painter.drawText(QRectF(0, y, LeftAxis - 6, metrics.height() + 2), Qt::AlignRight | Qt::AlignVCenter, u"/s"_s);
 }
 
 bool ThroughputChart::event(QEvent *event)

@@ -37,7 +37,7 @@ private Q_SLOTS:
         const auto result = parse({QStringLiteral("--connect"), QStringLiteral("my-app"), QStringLiteral("--replay"), QStringLiteral("r.ndjson"),
                                    QStringLiteral("--speed"), QStringLiteral("2.5"), QStringLiteral("--screenshot"), QStringLiteral("o.png"),
                                    QStringLiteral("--after"), QStringLiteral("750"), QStringLiteral("--view"), QStringLiteral("Timeline"),
-                                   QStringLiteral("--filter"), QStringLiteral("phase:failed"), QStringLiteral("--keep"), QStringLiteral("500"),
+                                   QStringLiteral("--filter"), QStringLiteral("phase:failed"), QStringLiteral("--select"), QStringLiteral("42"), QStringLiteral("--keep"), QStringLiteral("500"),
                                    QStringLiteral("--theme"), QStringLiteral("dark"), QStringLiteral("--settings"), QStringLiteral("s.ini"),
                                    QStringLiteral("--size"), QStringLiteral("1024x700")});
         const auto *options = std::get_if<MonitorOptions>(&result);
@@ -49,6 +49,7 @@ private Q_SLOTS:
         QCOMPARE(options->screenshotAfterMs, 750);
         QCOMPARE(options->view, QStringLiteral("timeline"));
         QCOMPARE(options->filter, QStringLiteral("phase:failed"));
+        QCOMPARE(options->selectTask, 42u);
         QCOMPARE(options->finishedLimit, 500);
         QCOMPARE(options->theme, QStringLiteral("dark"));
         QCOMPARE(options->settingsPath, QStringLiteral("s.ini"));
@@ -66,6 +67,7 @@ private Q_SLOTS:
         QTest::newRow("bad speed") << QStringList{QStringLiteral("--speed"), QStringLiteral("-1")} << QStringLiteral("--speed must be a number >= 0");
         QTest::newRow("bad after") << QStringList{QStringLiteral("--after"), QStringLiteral("soon")} << QStringLiteral("--after must be a number");
         QTest::newRow("bad keep") << QStringList{QStringLiteral("--keep"), QStringLiteral("all")} << QStringLiteral("--keep must be a number");
+        QTest::newRow("bad select") << QStringList{QStringLiteral("--select"), QStringLiteral("first")} << QStringLiteral("--select needs a task id");
         QTest::newRow("bad theme") << QStringList{QStringLiteral("--theme"), QStringLiteral("blue")} << QStringLiteral("--theme is system, light or dark");
         QTest::newRow("bad size") << QStringList{QStringLiteral("--size"), QStringLiteral("big")} << QStringLiteral("--size is WIDTHxHEIGHT");
         QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected argument 'extra'");
