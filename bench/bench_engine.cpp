@@ -63,6 +63,7 @@ struct Measurement
 {
     double tasksPerSecond = 0;
     double cpuUsPerTask = 0;
+    double switchesPerTask = 0; //!< context switches of all threads, per task
 };
 
 Measurement runRaw(int count, int threads)
@@ -71,6 +72,7 @@ Measurement runRaw(int count, int threads)
     pool.setMaxThreadCount(threads);
     QObject owner;
     int done = 0;
+    const qint64 switchesStart = contextSwitches();
     const qint64 cpuStart = processCpuNs();
     const qint64 start = nowNs();
     for (int i = 0; i < count; ++i) {
@@ -83,8 +85,9 @@ Measurement runRaw(int count, int threads)
         fail(QStringLiteral("raw: only %1 of %2 completions arrived").arg(done).arg(count));
     const double elapsed = seconds(start);
     const qint64 cpu = processCpuNs() - cpuStart;
+    const qint64 switches = contextSwitches() - switchesStart;
     pool.waitForDone();
-    return {count / elapsed, double(cpu) / 1000 / count};
+    return {count / elapsed, double(cpu) / 1000 / count, double(switches) / count};
 }
 
 Measurement runEngine(int count, int threads, Variant variant)
@@ -99,6 +102,7 @@ Measurement runEngine(int count, int threads, Variant variant)
             checksum += event.taskId + quint64(event.timestampUs) + quint64(event.name.size()) + quint64(event.phase);
         });
     }
+    const qint64 switchesStart = contextSwitches();
     const qint64 cpuStart = processCpuNs();
     const qint64 start = nowNs();
     for (int i = 0; i < count; ++i) {
@@ -125,13 +129,14 @@ Measurement runEngine(int count, int threads, Variant variant)
     const bool finished = waitUntil([&] { return engine.counters().succeeded == quint64(count); }, 300s);
     const double elapsed = seconds(start);
     const qint64 cpu = processCpuNs() - cpuStart;
+    const qint64 switches = contextSwitches() - switchesStart;
     const EngineCounters counters = engine.counters();
     if (!finished)
         fail(QStringLiteral("%1: %2 of %3 tasks succeeded").arg(variantName(variant)).arg(counters.succeeded).arg(count));
     if (variant == Variant::EngineSubscribed && eventsRead != 3 * quint64(count))
         fail(QStringLiteral("subscriber read %1 events, expected %2").arg(eventsRead).arg(3 * quint64(count)));
     engine.shutdown(5s);
-    return {count / elapsed, double(cpu) / 1000 / count};
+    return {count / elapsed, double(cpu) / 1000 / count, double(switches) / count};
 }
 
 Measurement runVariant(Variant variant, int count, int threads)
@@ -162,8 +167,8 @@ int main(int argc, char *argv[])
         const int tasks = options.positional.value(2, QStringLiteral("20000")).toInt();
         runVariant(it->second, 1000, threads);
         const Measurement m = runVariant(it->second, tasks, threads);
-        std::fprintf(stderr, "%s: %.0f tasks/s, %.2f us CPU per task\n", variantName(it->second), m.tasksPerSecond,
-                     m.cpuUsPerTask);
+        std::fprintf(stderr, "%s: %.0f tasks/s, %.2f us CPU per task, %.2f context switches per task\n",
+                     variantName(it->second), m.tasksPerSecond, m.cpuUsPerTask, m.switchesPerTask);
         return 0;
     }
     const int count = !options.positional.isEmpty() ? options.positional.first().toInt() : options.smoke ? 5000 : 100000;
@@ -178,16 +183,20 @@ int main(int argc, char *argv[])
     for (Variant variant : variants)
         runVariant(variant, std::max(1000, count / 10), threads);
 
-    std::map<Variant, std::vector<double>> rates, cpuPerTask;
+    std::map<Variant, std::vector<double>> rates, cpuPerTask, switchesPerTask;
     std::vector<double> engineRatio, subscribedRatio, futureRatio, coroutineRatio;
     std::vector<double> engineCpuRatio, subscribedCpuRatio;
     for (int round = 0; round < options.runs; ++round) {
         std::map<Variant, Measurement> m;
         for (size_t i = 0; i < variants.size(); ++i) {
             const Variant variant = variants[(i + size_t(round)) % variants.size()];
+            // The previous variant left the allocator in its own state (freed and trimmed heaps,
+            // per-thread caches); an untimed fifth of this variant first puts it in this one's.
+            runVariant(variant, std::max(1000, count / 5), threads);
             m[variant] = runVariant(variant, count, threads);
             rates[variant].push_back(m[variant].tasksPerSecond);
             cpuPerTask[variant].push_back(m[variant].cpuUsPerTask);
+            switchesPerTask[variant].push_back(m[variant].switchesPerTask);
         }
         const auto rate = [&](Variant v) { return m[v].tasksPerSecond; };
         engineRatio.push_back(rate(Variant::Engine) / rate(Variant::Raw));
@@ -208,7 +217,9 @@ int main(int argc, char *argv[])
 
     const auto tasksPerSecond = [](double v) { return formatRate(v, QStringLiteral("tasks/s")); };
     const auto cpuText = [&](Variant variant) {
-        return QStringLiteral("%1 us CPU/task").arg(summarize(cpuPerTask[variant]).median, 0, 'f', 2);
+        return QStringLiteral("%1 us CPU/task, %2 context switches/task")
+            .arg(summarize(cpuPerTask[variant]).median, 0, 'f', 2)
+            .arg(summarize(switchesPerTask[variant]).median, 0, 'f', 2);
     };
     const auto rateFigure = [&](const char *id, const char *name, Variant variant) {
         const Summary s = summarize(rates[variant]);

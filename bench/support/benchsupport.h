@@ -80,6 +80,9 @@ qint64 nowNs();
 //! CPU time (user + system) this process has used so far, all threads, in nanoseconds. Unlike
 //! wall time it hardly changes when other processes compete for the cores.
 qint64 processCpuNs();
+//! Context switches (voluntary and not) of every live thread of this process so far: how often
+//! threads slept and were woken. Threads that have exited are not counted.
+qint64 contextSwitches();
 
 //! The machine, for the record: CPU model, core count, load average, kernel.
 QString describeMachine();
