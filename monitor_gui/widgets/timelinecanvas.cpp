@@ -23,6 +23,7 @@ using client::TaskPhase;
 namespace {
 constexpr int HorizontalSteps = 10'000; //!< the horizontal scroll bar's resolution
 constexpr int MarkerStrip = 8;          //!< request markers, at the bottom of the axis
+constexpr qint64 MinFirstSpanUs = 30'000'000;
 } // namespace
 
 TimelineCanvas::TimelineCanvas(QWidget *parent) : QAbstractScrollArea(parent)
@@ -47,9 +48,11 @@ void TimelineCanvas::setLayoutData(TimelineLayout layout, qint64 nowUs)
     m_geometry.width = viewport()->width();
     m_geometry.height = viewport()->height();
     if (!m_fittedOnce && !m_layout.bars.isEmpty()) {
-        // The first data: everything there is, then follow the live edge from there.
+        // The first data: everything there is, then follow the live edge from there. A live
+        // source's first batch may span milliseconds: show at least half a minute then.
         m_fittedOnce = true;
-        m_geometry.fit(m_layout.firstUs, std::max(m_layout.lastUs, nowUs));
+        const qint64 last = std::max(m_layout.lastUs, nowUs);
+        m_geometry.fit(std::min(m_layout.firstUs, last - MinFirstSpanUs), last);
     } else if (m_follow && m_nowUs > 0) {
         m_geometry.followLive(m_nowUs);
     }
