@@ -353,7 +353,11 @@ int main(int argc, char *argv[])
                             QStringLiteral("peer_app:app"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
                             QStringLiteral("--port"), QString::number(peerPort), QStringLiteral("--workers"),
                             QStringLiteral("1"), QStringLiteral("--log-level"), QStringLiteral("warning"),
-                            QStringLiteral("--no-access-log")});
+                            QStringLiteral("--no-access-log"),
+                            // Debian's packages' stack, pinned: uvicorn would switch to uvloop and
+                            // httptools by itself wherever they happen to be installed.
+                            QStringLiteral("--loop"), QStringLiteral("asyncio"), QStringLiteral("--http"),
+                            QStringLiteral("h11")});
         if (!waitUntil([&] { return peer.state() == QProcess::NotRunning || answersHealthz(peerPort); }, 30s, 100ms)
             || peer.state() == QProcess::NotRunning)
             fail(QStringLiteral("the FastAPI peer did not start on port %1").arg(peerPort));
