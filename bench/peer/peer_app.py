@@ -3,7 +3,8 @@
 with Starlette's BackgroundTasks, which is what a Python user would pick instead of Afterwork.
 
 Run by bench_http (scripts/bench) with Debian's packages, one worker:
-    /usr/bin/python3 -m uvicorn --app-dir bench/peer peer_app:app --workers 1 --no-access-log
+    /usr/bin/python3 -m uvicorn --app-dir bench/peer peer_app:app --workers 1 --no-access-log \
+        --loop asyncio --http h11
 """
 from fastapi import BackgroundTasks, FastAPI
 
