@@ -15,12 +15,15 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QMutex>
+#include <QtCore/QSocketNotifier>
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
 #include <QtCore/QUuid>
 
 #include <atomic>
 #include <stdexcept>
+
+#include <unistd.h>
 
 using namespace afterwork;
 using namespace afterwork::bench;
@@ -205,12 +208,23 @@ int serve(const QString &name, double eventsPerSecond, double seconds)
     }
     std::printf("serving %s\n", qPrintable(publisher->fullServerName()));
     std::fflush(stdout);
+    // Stops after `seconds`, or earlier when standard input closes: the driver's way to end it
+    // cleanly (a killed publisher would leave its socket file behind).
+    bool inputClosed = false;
+    QSocketNotifier input(STDIN_FILENO, QSocketNotifier::Read);
+    QObject::connect(&input, &QSocketNotifier::activated, [&] {
+        char buffer[256];
+        if (::read(STDIN_FILENO, buffer, sizeof buffer) <= 0) {
+            inputClosed = true;
+            input.setEnabled(false);
+        }
+    });
     Pacer pacer(&engine, eventsPerSecond / 3, 100);
     pacer.start();
-    waitUntil([] { return false; }, std::chrono::milliseconds(qint64(seconds * 1000)), 50ms);
+    waitUntil([&] { return inputClosed; }, std::chrono::milliseconds(qint64(seconds * 1000)), 50ms);
     pacer.stop();
     engine.shutdown(5s);
-    delete publisher; // bye
+    delete publisher; // bye, and the socket file goes
     return 0;
 }
 
