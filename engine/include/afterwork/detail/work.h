@@ -39,13 +39,22 @@ Named<std::decay_t<F>> named(QString label, F &&fn)
 
 namespace detail {
 
+//! Type-erased work: one shared closure (callable + argument copies) and plain function pointers
+//! that know its type. No std::function: its capture would be a second heap block per task.
 struct Work
 {
     WorkKind kind = WorkKind::Sync;
-    std::function<void(const CancellationToken &)> runSync;
-    std::function<void(const CancellationToken &, AsyncDone)> startAsync;
+    std::shared_ptr<void> closure; //!< shared so that Task::rerun() can call the same closure again
+    void (*runSyncFn)(void *closure, const CancellationToken &) = nullptr;
+    void (*startAsyncFn)(void *closure, const CancellationToken &, AsyncDone) = nullptr;
     QString label;
     QStringList arguments;
+
+    void runSync(const CancellationToken &token) const { runSyncFn(closure.get(), token); }
+    void startAsync(const CancellationToken &token, AsyncDone done) const
+    {
+        startAsyncFn(closure.get(), token, std::move(done));
+    }
 };
 
 QString typeLabel(const std::type_info &type);  //!< demangled and shortened ("lambda" for lambdas)
@@ -105,7 +114,8 @@ Work makeWork(QString label, F &&fn, Args &&...args)
                   "This work returns a coroutine type: #include <afterwork/qcoro.h> to run "
                   "QCoro::Task work on the engine thread.");
 
-    // Shared so that move-only callables work and Task::rerun() can call the same closure again.
+    // One allocation holds the callable and the argument copies; shared so that move-only
+    // callables work and Task::rerun() can call the same closure again.
     struct Closure
     {
         Fn fn;
@@ -115,25 +125,29 @@ Work makeWork(QString label, F &&fn, Args &&...args)
 
     Work work;
     work.label = std::move(label);
-    work.arguments = std::apply([](const auto &...each) { return QStringList{printable(each)...}; }, closure->args);
+    if constexpr (sizeof...(Args) > 0)
+        work.arguments = std::apply([](const auto &...each) { return QStringList{printable(each)...}; }, closure->args);
     if (work.label.isEmpty())
         work.label = callableLabel(closure->fn);
     if constexpr (AsyncResult<R>) {
         work.kind = WorkKind::Async;
-        work.startAsync = [closure](const CancellationToken &token, AsyncDone done) {
+        work.startAsyncFn = [](void *erased, const CancellationToken &token, AsyncDone done) {
+            auto *c = static_cast<Closure *>(erased);
             // A coroutine that takes `const CancellationToken &` keeps a reference: give it a token
             // that lives until the work is done (the completion owns it), not a temporary.
             auto stableToken = std::make_shared<const CancellationToken>(token);
             AsyncDone keepAlive = [stableToken, done = std::move(done)](std::exception_ptr error) { done(error); };
-            AsyncAdapter<std::remove_cvref_t<R>>::start(invokeWork(closure->fn, *stableToken, closure->args),
-                                                        *stableToken, std::move(keepAlive));
+            AsyncAdapter<std::remove_cvref_t<R>>::start(invokeWork(c->fn, *stableToken, c->args), *stableToken,
+                                                        std::move(keepAlive));
         };
     } else {
         work.kind = WorkKind::Sync;
-        work.runSync = [closure](const CancellationToken &token) {
-            (void)invokeWork(closure->fn, token, closure->args);
+        work.runSyncFn = [](void *erased, const CancellationToken &token) {
+            auto *c = static_cast<Closure *>(erased);
+            (void)invokeWork(c->fn, token, c->args);
         };
     }
+    work.closure = std::move(closure);
     return work;
 }
 
