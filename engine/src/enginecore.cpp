@@ -9,6 +9,8 @@
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
 
+#include <algorithm>
+
 namespace afterwork::detail {
 
 using namespace std::chrono;
@@ -40,40 +42,6 @@ private:
     const TaskState *m_previous;
 };
 
-// One attempt of sync work on the pool. A QRunnable of our own: one allocation, not two.
-class SyncAttempt final : public QRunnable
-{
-public:
-    SyncAttempt(std::shared_ptr<TaskState> task, std::shared_ptr<Inbox> inbox, int attempt)
-        : m_task(std::move(task)), m_inbox(std::move(inbox)), m_attempt(attempt)
-    {
-        setAutoDelete(true);
-    }
-
-    void run() override
-    {
-        RunClaim expected = RunClaim::Queued;
-        if (!m_task->claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
-            return; // cancelled (or abandoned) while queued: never starts
-        m_inbox->post(Notice{Notice::Started, m_task, {}, {}, 0, wallClockUs(), m_attempt, Mode::Immediate, {}});
-        std::exception_ptr error;
-        {
-            CurrentTaskGuard current(m_task.get());
-            try {
-                m_task->work.runSync(m_task->attemptCancel.token());
-            } catch (...) {
-                error = std::current_exception();
-            }
-        }
-        m_inbox->post(Notice{Notice::Finished, std::move(m_task), {}, error, steadyNs(), 0, m_attempt, Mode::Immediate, {}});
-    }
-
-private:
-    std::shared_ptr<TaskState> m_task;
-    std::shared_ptr<Inbox> m_inbox;
-    int m_attempt;
-};
-
 bool isCancellation(const std::exception_ptr &error)
 {
     if (!error)
@@ -88,6 +56,40 @@ bool isCancellation(const std::exception_ptr &error)
 }
 
 } // namespace
+
+// ---------------------------------------------------------------------------------------------
+// One attempt of sync work on the pool
+
+void TaskState::startOn(QThreadPool &pool, std::shared_ptr<TaskState> self)
+{
+    claim.store(RunClaim::Queued, std::memory_order_release);
+    m_queuedSelf = std::move(self);
+    pool.start(this);
+}
+
+void TaskState::run()
+{
+    // Ours until this returns (the engine may start the next attempt as soon as it reads
+    // Finished, so nothing below the last post touches a member).
+    std::shared_ptr<TaskState> self = std::move(m_queuedSelf);
+    std::shared_ptr<Inbox> reportTo = inbox;
+    RunClaim expected = RunClaim::Queued;
+    if (!claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
+        return; // cancelled (or abandoned) while queued: never starts
+    const int thisAttempt = attempt.load(std::memory_order_relaxed);
+    reportTo->post(Notice{Notice::Started, self, {}, {}, steadyNs(), wallClockUs(), thisAttempt, Mode::Immediate, {}});
+    std::exception_ptr error;
+    {
+        CurrentTaskGuard current(this);
+        try {
+            work.runSync(attemptCancel.token());
+        } catch (...) {
+            error = std::current_exception();
+        }
+    }
+    reportTo->post(Notice{Notice::Finished, std::move(self), {}, error, steadyNs(), wallClockUs(), thisAttempt,
+                          Mode::Immediate, {}});
+}
 
 // ---------------------------------------------------------------------------------------------
 // Construction and destruction
@@ -105,7 +107,12 @@ EngineCore::EngineCore(TaskEngine *engine, TaskConfig globalConfig, EngineOption
     m_pool->setObjectName(QStringLiteral("afterwork-pool"));
 }
 
-EngineCore::~EngineCore() = default;
+EngineCore::~EngineCore()
+{
+    // destroy() normally ended every task; whatever is left must not keep itself alive.
+    while (m_liveHead)
+        unregister(*m_liveHead);
+}
 
 void EngineCore::attach()
 {
@@ -132,23 +139,19 @@ bool EngineCore::insideTaskOfThisEngine() const
 // ---------------------------------------------------------------------------------------------
 // Any thread
 
-Task EngineCore::submit(const TaskConfig &taskLevel, Mode mode, const std::shared_ptr<ScopeState> &scope, Work &&work)
+Task EngineCore::submit(const std::shared_ptr<const TaskConfig> &config, Mode mode,
+                        const std::shared_ptr<ScopeState> &scope, Work &&work)
 {
     auto task = std::make_shared<TaskState>();
-    const bool inherits = !taskLevel.name && !taskLevel.shield && !taskLevel.onError && !taskLevel.timeout
-                          && !taskLevel.retry;
-    task->config = inherits ? m_global : std::make_shared<const TaskConfig>(m_global->merge(taskLevel));
+    task->config = config;
     task->mode = scope ? mode : Mode::Immediate;
     task->scope = scope;
     task->requestId = scope ? scope->requestId : 0;
     task->work = std::move(work);
     task->core = weak_from_this();
+    task->inbox = m_inbox;
     task->scheduledUs = wallClockUs();
     task->scheduledSteadyNs = steadyNs();
-    // Complete before it becomes visible to other threads (find(), liveTasks(), the drain).
-    task->id = m_nextId.fetch_add(1, std::memory_order_relaxed) + 1;
-    task->name = task->config->name ? *task->config->name
-                                    : task->work.label + QLatin1Char('#') + QString::number(task->id);
     {
         QMutexLocker lock(&m_registryMutex);
         const EngineState current = state();
@@ -157,7 +160,14 @@ Task EngineCore::submit(const TaskConfig &taskLevel, Mode mode, const std::share
                                           ? "the Afterwork engine has shut down and accepts no more tasks"
                                           : "the Afterwork engine is shutting down and accepts no new tasks");
         }
-        m_live.emplace(task->id, task);
+        // The id is taken here so that the list stays in id order. Complete before the task
+        // becomes visible to other threads (find(), liveTasks(), the drain).
+        task->id = ++m_lastId;
+        task->liveSelf = task;
+        task->livePrev = m_liveTail;
+        (m_liveTail ? m_liveTail->liveNext : m_liveHead) = task.get();
+        m_liveTail = task.get();
+        ++m_liveCount;
     }
     m_counters.scheduled.fetch_add(1, std::memory_order_relaxed);
     dispatch(Notice{Notice::Scheduled, task, {}, {}, 0, 0, 0, Mode::Immediate, {}});
@@ -177,19 +187,17 @@ bool EngineCore::cancel(quint64 taskId)
 std::shared_ptr<TaskState> EngineCore::find(quint64 taskId) const
 {
     QMutexLocker lock(&m_registryMutex);
-    auto it = m_live.find(taskId);
-    return it == m_live.end() ? nullptr : it->second;
+    // Newest first: a task being cancelled is more often a recent one.
+    for (TaskState *task = m_liveTail; task && task->id >= taskId; task = task->livePrev) {
+        if (task->id == taskId)
+            return task->liveSelf;
+    }
+    return nullptr;
 }
 
 QList<TaskEvent> EngineCore::liveTasks() const
 {
-    std::vector<std::shared_ptr<TaskState>> tasks;
-    {
-        QMutexLocker lock(&m_registryMutex);
-        tasks.reserve(m_live.size());
-        for (const auto &[id, task] : m_live)
-            tasks.push_back(task);
-    }
+    const std::vector<std::shared_ptr<TaskState>> tasks = liveSnapshot();
     QList<TaskEvent> result;
     result.reserve(qsizetype(tasks.size()));
     for (const auto &task : tasks) {
@@ -215,7 +223,7 @@ EngineCounters EngineCore::counters() const
     c.handlerErrors = m_counters.handlerErrors.load(std::memory_order_relaxed);
     {
         QMutexLocker lock(&m_registryMutex);
-        c.live = int(m_live.size());
+        c.live = m_liveCount;
     }
     if (m_pool) {
         c.poolActive = m_pool->activeThreadCount();
@@ -283,8 +291,13 @@ void EngineCore::drainInbox(bool bounded)
             return;
         }
     }
-    m_backlog.clear(); // keeps its capacity: no allocation on the next burst
     m_backlogNext = 0;
+    // Keep the capacity of an ordinary drain (no allocation on the next one), but not a burst's
+    // high-water mark: the two swapped buffers would otherwise hold it for the engine's life.
+    if (m_backlog.capacity() > kRetainedNotices)
+        std::vector<Notice>().swap(m_backlog);
+    else
+        m_backlog.clear();
 }
 
 void EngineCore::handle(Notice &n)
@@ -294,11 +307,11 @@ void EngineCore::handle(Notice &n)
         onScheduled(n.task);
         break;
     case Notice::Started:
-        onStarted(n.task, n.number, n.wallUs);
+        onStarted(n.task, n.number, n.wallUs, n.steadyNs);
         break;
     case Notice::Finished:
         if (n.number == n.task->attempt.load(std::memory_order_relaxed))
-            onAttemptEnded(n.task, n.error, n.steadyNs);
+            onAttemptEnded(n.task, n.error, n.steadyNs, n.wallUs);
         break;
     case Notice::HandlerDone:
         onHandlerDone(n.task, n.error);
@@ -328,7 +341,7 @@ void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
 {
     if (task->announced.exchange(true, std::memory_order_acq_rel))
         return; // already announced (abandonRemaining() got there first)
-    emitPhase(task, Phase::Scheduled);
+    emitPhase(task, Phase::Scheduled, -1, -1, task->scheduledUs);
 
     if (task->cancel.isCancelled()) { // cancel(id) overtook the Scheduled notice
         finish(task, Phase::Cancelled);
@@ -379,13 +392,12 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
     task->running = true;
     const int attempt = task->attempt.load(std::memory_order_relaxed);
     if (task->work.kind == WorkKind::Sync) {
-        task->claim.store(RunClaim::Queued, std::memory_order_release);
-        m_pool->start(new SyncAttempt(task, m_inbox, attempt));
+        task->startOn(*m_pool, task);
         return;
     }
 
     task->claim.store(RunClaim::Running, std::memory_order_release);
-    onStarted(task, attempt, wallClockUs());
+    onStarted(task, attempt, wallClockUs(), steadyNs());
     if (task->isTerminalNow())
         return; // a receiver of Started cancelled it: do not start the work at all
     const int generation = ++task->asyncGeneration;
@@ -407,16 +419,16 @@ AsyncDone EngineCore::asyncCompletion(const std::shared_ptr<TaskState> &task, No
     };
 }
 
-void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, qint64 wallUs)
+void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, qint64 wallUs, qint64 startSteadyNs)
 {
     if (task->isTerminalNow() || attempt != task->attempt.load(std::memory_order_relaxed))
         return;
     task->startedUs.store(wallUs, std::memory_order_relaxed);
     if (task->firstStartSteadyNs < 0) {
-        task->firstStartSteadyNs = steadyNs() - (wallClockUs() - wallUs) * 1000;
+        task->firstStartSteadyNs = startSteadyNs;
         m_counters.started.fetch_add(1, std::memory_order_relaxed);
     }
-    emitPhase(task, Phase::Started);
+    emitPhase(task, Phase::Started, -1, -1, wallUs);
     if (task->config->timeout) {
         std::weak_ptr<TaskState> weakTask = task;
         std::weak_ptr<EngineCore> weak = weak_from_this();
@@ -444,13 +456,14 @@ void EngineCore::onTimeout(const std::shared_ptr<TaskState> &task, int attempt)
     }
 }
 
-void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exception_ptr error, qint64 endSteadyNs)
+void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exception_ptr error, qint64 endSteadyNs,
+                                qint64 endWallUs)
 {
     if (task->isTerminalNow())
         return;
     task->running = false;
     if (task->cancel.isCancelled()) { // cancellation wins over everything, a timeout included
-        finish(task, Phase::Cancelled, endSteadyNs);
+        finish(task, Phase::Cancelled, endSteadyNs, endWallUs);
         return;
     }
     if (task->timedOut) {
@@ -458,11 +471,11 @@ void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exc
         return;
     }
     if (!error) {
-        finish(task, Phase::Succeeded, endSteadyNs);
+        finish(task, Phase::Succeeded, endSteadyNs, endWallUs);
         return;
     }
     if (task->cancel.isCancelled() || isCancellation(error)) {
-        finish(task, Phase::Cancelled, endSteadyNs);
+        finish(task, Phase::Cancelled, endSteadyNs, endWallUs);
         return;
     }
     onAttemptFailed(task, TaskError::fromException(error));
@@ -479,13 +492,13 @@ void EngineCore::onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskErr
         try {
             retry = task->config->retry->shouldRetry(attempt, error);
         } catch (...) {
-            qCWarning(lcTask) << "retryIf of task" << task->name << "threw; not retrying";
+            qCWarning(lcTask) << "retryIf of task" << task->name() << "threw; not retrying";
         }
     }
     if (retry) {
         const milliseconds backoff =
             task->config->retry->backoffBefore(attempt + 1, QRandomGenerator::global()->generateDouble());
-        qCInfo(lcTask).nospace() << "task " << task->name << " (id " << task->id << ") attempt " << attempt
+        qCInfo(lcTask).nospace() << "task " << task->name() << " (id " << task->id << ") attempt " << attempt
                                  << " failed with " << error.type << ": " << error.message << "; retrying in "
                                  << backoff.count() << " ms";
         task->retryPending = true;
@@ -521,7 +534,7 @@ void EngineCore::retryNow(const std::shared_ptr<TaskState> &task)
 void EngineCore::logFailure(const TaskState &task, const TaskError &error) const
 {
     qCWarning(lcTask).nospace().noquote()
-        << "task " << task.name << " (id " << task.id << ", function " << task.work.label << ", arguments ("
+        << "task " << task.name() << " (id " << task.id << ", function " << task.work.label << ", arguments ("
         << task.work.arguments.join(QLatin1String(", ")) << "), attempt " << task.attempt.load() << ") failed: "
         << error.type << ": " << error.message;
 }
@@ -565,7 +578,7 @@ void EngineCore::onHandlerDone(const std::shared_ptr<TaskState> &task, std::exce
         task->handlerError = TaskError::fromException(error);
         m_counters.handlerErrors.fetch_add(1, std::memory_order_relaxed);
         qCWarning(lcTask).nospace().noquote()
-            << "the error handler of task " << task->name << " (id " << task->id << ") threw "
+            << "the error handler of task " << task->name() << " (id " << task->id << ") threw "
             << task->handlerError->type << ": " << task->handlerError->message;
     }
     finish(task, Phase::Failed);
@@ -625,7 +638,7 @@ void EngineCore::markShutdownPending(const std::shared_ptr<TaskState> &task)
     emitPhase(task, Phase::ShutdownPending);
 }
 
-void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qint64 endSteadyNs)
+void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qint64 endSteadyNs, qint64 endWallUs)
 {
     if (task->isTerminalNow())
         return;
@@ -647,8 +660,8 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
     case Phase::Dropped: m_counters.dropped.fetch_add(1, std::memory_order_relaxed); break;
     default: Q_UNREACHABLE();
     }
-    unregister(task->id); // first: a receiver of the terminal event must not see it live
-    emitPhase(task, phase, waitUs, runUs);
+    unregister(*task); // first: a receiver of the terminal event must not see it live
+    emitPhase(task, phase, waitUs, runUs, endWallUs);
 
     if (state() != EngineState::Running) {
         switch (phase) {
@@ -665,7 +678,7 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
             bool drained;
             {
                 QMutexLocker lock(&m_registryMutex);
-                drained = m_live.empty();
+                drained = m_liveCount == 0;
             }
             if (drained)
                 finishShutdown();
@@ -673,10 +686,28 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
     }
 }
 
-void EngineCore::unregister(quint64 taskId)
+void EngineCore::unregister(TaskState &task)
 {
+    std::shared_ptr<TaskState> registryReference; // released after the lock: ~TaskState runs user destructors
     QMutexLocker lock(&m_registryMutex);
-    m_live.erase(taskId);
+    if (!task.liveSelf)
+        return;
+    (task.livePrev ? task.livePrev->liveNext : m_liveHead) = task.liveNext;
+    (task.liveNext ? task.liveNext->livePrev : m_liveTail) = task.livePrev;
+    task.livePrev = task.liveNext = nullptr;
+    --m_liveCount;
+    registryReference = std::move(task.liveSelf);
+    lock.unlock();
+}
+
+std::vector<std::shared_ptr<TaskState>> EngineCore::liveSnapshot() const
+{
+    std::vector<std::shared_ptr<TaskState>> tasks;
+    QMutexLocker lock(&m_registryMutex);
+    tasks.reserve(std::size_t(m_liveCount));
+    for (TaskState *task = m_liveHead; task; task = task->liveNext)
+        tasks.push_back(task->liveSelf);
+    return tasks;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -686,7 +717,7 @@ TaskEvent EngineCore::describe(const TaskState &task, Phase phase) const
 {
     TaskEvent event;
     event.taskId = task.id;
-    event.name = task.name;
+    event.name = task.name();
     event.phase = phase;
     event.shielded = task.isShielded();
     event.mode = task.mode;
@@ -702,11 +733,15 @@ TaskEvent EngineCore::describe(const TaskState &task, Phase phase) const
     return event;
 }
 
-void EngineCore::emitPhase(const std::shared_ptr<TaskState> &task, Phase phase, qint64 waitUs, qint64 runUs)
+void EngineCore::emitPhase(const std::shared_ptr<TaskState> &task, Phase phase, qint64 waitUs, qint64 runUs,
+                           qint64 stepUs)
 {
-    task->stepUs.store(wallClockUs(), std::memory_order_relaxed);
+    // A time read on a pool thread may predate a step the engine reported meanwhile (a shutdown's
+    // ShutdownPending before the Finished it had not read yet): a task's steps never go back.
+    const qint64 previousUs = task->stepUs.load(std::memory_order_relaxed);
+    task->stepUs.store(std::max(stepUs > 0 ? stepUs : wallClockUs(), previousUs), std::memory_order_relaxed);
     task->phase.store(phase, std::memory_order_release);
-    if (!q || !q->isSignalConnected(m_taskEventSignal))
+    if (!q || !m_eventReceiverSeen.load(std::memory_order_acquire) || !q->isSignalConnected(m_taskEventSignal))
         return;
     TaskEvent event = describe(*task, phase);
     event.waitUs = waitUs;

@@ -15,7 +15,6 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <memory>
 #include <vector>
 
@@ -68,7 +67,11 @@ public:
     void destroy(); //!< from ~TaskEngine: immediate shutdown, then detach from the QObject
 
     // Any thread.
-    Task submit(const TaskConfig &taskLevel, Mode mode, const std::shared_ptr<ScopeState> &scope, Work &&work);
+    //! \a config is already merged over the global one (a Scheduler merges once, not per task).
+    Task submit(const std::shared_ptr<const TaskConfig> &config, Mode mode, const std::shared_ptr<ScopeState> &scope,
+                Work &&work);
+    //! Called from TaskEngine::connectNotify (any thread).
+    void noteEventReceiver() { m_eventReceiverSeen.store(true, std::memory_order_release); }
     bool cancel(quint64 taskId);
     std::shared_ptr<TaskState> find(quint64 taskId) const;
     QList<TaskEvent> liveTasks() const;
@@ -95,15 +98,18 @@ private:
     // Engine thread: the lifecycle.
     void onScheduled(const std::shared_ptr<TaskState> &task);
     void startAttempt(const std::shared_ptr<TaskState> &task);
-    void onStarted(const std::shared_ptr<TaskState> &task, int attempt, qint64 wallUs);
-    void onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exception_ptr error, qint64 steadyNs);
+    // Times come from where the step happened (a pool thread reads the clocks for sync work), so
+    // the engine thread, the bottleneck under load, reads no clock on a task's ordinary path.
+    void onStarted(const std::shared_ptr<TaskState> &task, int attempt, qint64 wallUs, qint64 steadyNs);
+    void onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exception_ptr error, qint64 steadyNs,
+                        qint64 wallUs = 0);
     void onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskError error);
     void retryNow(const std::shared_ptr<TaskState> &task);
     void runHandler(const std::shared_ptr<TaskState> &task, const ErrorHandler &handler, const TaskError &error);
     void onHandlerDone(const std::shared_ptr<TaskState> &task, std::exception_ptr error);
     void onTimeout(const std::shared_ptr<TaskState> &task, int attempt);
     void cancelTask(const std::shared_ptr<TaskState> &task, CancelReason reason);
-    void finish(const std::shared_ptr<TaskState> &task, Phase phase, qint64 endSteadyNs = 0);
+    void finish(const std::shared_ptr<TaskState> &task, Phase phase, qint64 endSteadyNs = 0, qint64 endWallUs = 0);
     void flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch);
     void dropNow(const std::shared_ptr<ScopeState> &scope, const QString &reason);
     void markShutdownPending(const std::shared_ptr<TaskState> &task);
@@ -111,11 +117,14 @@ private:
     void abandonRemaining();
     void finishShutdown();
     ShutdownProgress progress() const;
-    void emitPhase(const std::shared_ptr<TaskState> &task, Phase phase, qint64 waitUs = -1, qint64 runUs = -1);
+    //! \a stepUs: when the step happened (wall clock); 0 = now.
+    void emitPhase(const std::shared_ptr<TaskState> &task, Phase phase, qint64 waitUs = -1, qint64 runUs = -1,
+                   qint64 stepUs = 0);
     TaskEvent describe(const TaskState &task, Phase phase) const;
     AsyncDone asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int generation);
     void logFailure(const TaskState &task, const TaskError &error) const;
-    void unregister(quint64 taskId);
+    void unregister(TaskState &task);
+    std::vector<std::shared_ptr<TaskState>> liveSnapshot() const; //!< in id (= scheduling) order
     bool insideTaskOfThisEngine() const;
 
     TaskEngine *q; // the QObject that emits; nullptr once destroyed
@@ -126,13 +135,22 @@ private:
     std::shared_ptr<Inbox> m_inbox;
     std::vector<Notice> m_backlog; // taken from the inbox; [m_backlogNext, end) not yet handled
     std::size_t m_backlogNext = 0;
+    static constexpr std::size_t kRetainedNotices = 4096;
     bool m_redrainPosted = false;
     QMetaMethod m_taskEventSignal;
+    //! taskEvent() has had a receiver at some point. Until then emitPhase() skips even the
+    //! isSignalConnected() check; once set it stays set (the check then decides).
+    std::atomic<bool> m_eventReceiverSeen{false};
 
     std::atomic<EngineState> m_state{EngineState::Running};
-    std::atomic<quint64> m_nextId{0};
+    // The live tasks: an intrusive list in id order (TaskState::livePrev/liveNext/liveSelf).
+    // Registering and unregistering allocate nothing and touch only the neighbours, which is what
+    // a burst of tasks needs; find(id) walks it, which is what a rare cancel(id) can afford.
     mutable QMutex m_registryMutex;
-    std::map<quint64, std::shared_ptr<TaskState>> m_live; // guarded by m_registryMutex
+    quint64 m_lastId = 0;          // guarded by m_registryMutex
+    TaskState *m_liveHead = nullptr; // guarded by m_registryMutex
+    TaskState *m_liveTail = nullptr; // guarded by m_registryMutex
+    int m_liveCount = 0;           // guarded by m_registryMutex
 
     struct AtomicCounters
     {

@@ -91,12 +91,7 @@ void EngineCore::beginShutdown(milliseconds deadline)
 
     m_sweeping = true; // no progress signals or early finish while we sweep
     drainInbox(false); // announce everything already scheduled (as Draining rules say)
-    std::vector<std::shared_ptr<TaskState>> tasks;
-    {
-        QMutexLocker lock(&m_registryMutex);
-        for (const auto &[id, task] : m_live)
-            tasks.push_back(task);
-    }
+    const std::vector<std::shared_ptr<TaskState>> tasks = liveSnapshot();
     // First make sure no queued unshielded work can still start: receivers of the events below
     // may free pool threads. Their own events follow in the sweep.
     // Claim every queued attempt before cancelling any token: cancel callbacks are user code and
@@ -133,7 +128,7 @@ void EngineCore::beginShutdown(milliseconds deadline)
     bool drained;
     {
         QMutexLocker lock(&m_registryMutex);
-        drained = m_live.empty();
+        drained = m_liveCount == 0;
     }
     if (drained)
         finishShutdown();
@@ -142,12 +137,7 @@ void EngineCore::beginShutdown(milliseconds deadline)
 void EngineCore::abandonRemaining()
 {
     drainInbox(false);
-    std::vector<std::shared_ptr<TaskState>> tasks;
-    {
-        QMutexLocker lock(&m_registryMutex);
-        for (const auto &[id, task] : m_live)
-            tasks.push_back(task);
-    }
+    const std::vector<std::shared_ptr<TaskState>> tasks = liveSnapshot();
     m_sweeping = true;
     for (const auto &task : tasks) {
         if (task->isTerminalNow())
@@ -197,7 +187,7 @@ ShutdownProgress EngineCore::progress() const
     p.deadlineUs = m_deadlineUs;
     {
         QMutexLocker lock(&m_registryMutex);
-        p.pending = int(m_live.size());
+        p.pending = m_liveCount;
     }
     p.cancelled = m_report.cancelled;
     p.finished = m_report.finished;

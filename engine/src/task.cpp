@@ -17,8 +17,31 @@ const TaskConfig &emptyConfig()
 }
 } // namespace
 
+QString detail::TaskState::name() const
+{
+    if (config->name)
+        return *config->name;
+    if (const QString *cached = m_generatedName.load(std::memory_order_acquire))
+        return *cached;
+    // One allocation: label, '#', and the id's digits written in place.
+    char16_t digits[20];
+    qsizetype count = 0;
+    for (quint64 rest = id; count == 0 || rest != 0; rest /= 10)
+        digits[count++] = char16_t(u'0' + rest % 10);
+    QString text;
+    text.reserve(work.label.size() + 1 + count);
+    text.append(work.label).append(u'#');
+    while (count > 0)
+        text.append(QChar(digits[--count]));
+    auto built = std::make_unique<const QString>(std::move(text));
+    const QString *expected = nullptr;
+    if (m_generatedName.compare_exchange_strong(expected, built.get(), std::memory_order_acq_rel))
+        return *built.release();
+    return *expected; // another thread built it first
+}
+
 quint64 Task::id() const { return d ? d->id : 0; }
-QString Task::name() const { return d ? d->name : QString(); }
+QString Task::name() const { return d ? d->name() : QString(); }
 const TaskConfig &Task::config() const { return d ? *d->config : emptyConfig(); }
 QString Task::functionLabel() const { return d ? d->work.label : QString(); }
 QStringList Task::arguments() const { return d ? d->work.arguments : QStringList(); }

@@ -48,6 +48,18 @@ TaskScope TaskEngine::openScope(quint64 requestId) const
     return TaskScope(d, std::make_shared<detail::ScopeState>(requestId));
 }
 
+Task TaskEngine::submitImmediate(detail::Work &&work)
+{
+    return d->submit(d->globalConfig(), Mode::Immediate, nullptr, std::move(work));
+}
+
+void TaskEngine::connectNotify(const QMetaMethod &signal)
+{
+    if (signal == QMetaMethod::fromSignal(&TaskEngine::taskEvent))
+        d->noteEventReceiver();
+    QObject::connectNotify(signal);
+}
+
 bool TaskEngine::cancel(quint64 taskId) { return d->cancel(taskId); }
 
 std::optional<Task> TaskEngine::find(quint64 taskId) const

@@ -11,6 +11,8 @@
 #include <afterwork/taskerror.h>
 
 #include <QtCore/QMutex>
+#include <QtCore/QRunnable>
+#include <QtCore/QThreadPool>
 
 #include <atomic>
 #include <memory>
@@ -19,23 +21,27 @@
 namespace afterwork::detail {
 
 class EngineCore;
+class Inbox;
 struct ScopeState;
 
 //! Who owns the right to start a queued sync attempt: the pool thread (Queued -> Running) or the
 //! engine thread cancelling it (Queued -> Skipped). Exactly one compare-exchange wins.
 enum class RunClaim : int { Queued, Running, Skipped };
 
-struct TaskState
+//! The state is also its own pool runnable (one allocation per task, not one more per attempt):
+//! run() is one attempt of sync work. The pool never deletes it (autoDelete is off); while an
+//! attempt is queued or running, `m_queuedSelf` keeps it alive.
+struct TaskState final : QRunnable
 {
     // Immutable once scheduled.
     quint64 id = 0;
-    QString name;
     std::shared_ptr<const TaskConfig> config;
     Mode mode = Mode::Immediate;
     quint64 requestId = 0;
     Work work;
     CancellationSource cancel; //!< task-level: cancel() and shutdown
     std::weak_ptr<EngineCore> core;
+    std::shared_ptr<Inbox> inbox; //!< where attempts report; outlives the engine if it must
     qint64 scheduledUs = 0;      //!< wall clock
     qint64 scheduledSteadyNs = 0;
 
@@ -62,6 +68,17 @@ struct TaskState
     int asyncGeneration = 0;   //!< bumps to ignore a detached async completion
     std::optional<TaskError> handlerError;
 
+    TaskState() { setAutoDelete(false); }
+    ~TaskState() override { delete m_generatedName.load(std::memory_order_acquire); }
+    Q_DISABLE_COPY_MOVE(TaskState)
+
+    //! Engine thread: queues one attempt of sync work on \a pool.
+    void startOn(QThreadPool &pool, std::shared_ptr<TaskState> self);
+    void run() override; //!< pool thread (enginecore.cpp)
+
+    //! The config's name, or "label#id" built on first read: most tasks are never named by anyone
+    //! (no subscriber, no failure), and building it eagerly was a sixth of schedule(). Any thread.
+    QString name() const;
     bool isShielded() const { return config->isShielded(); }
     bool isTerminalNow() const { return isTerminal(phase.load(std::memory_order_acquire)); }
     void setError(std::optional<TaskError> value)
@@ -74,6 +91,16 @@ struct TaskState
         QMutexLocker lock(&errorMutex);
         return error;
     }
+
+    // Live-task registry (EngineCore), guarded by its mutex: an intrusive list in id order, so
+    // registering and unregistering a task allocate nothing and touch no shared table.
+    TaskState *livePrev = nullptr;
+    TaskState *liveNext = nullptr;
+    std::shared_ptr<TaskState> liveSelf; //!< the registry's reference
+
+private:
+    mutable std::atomic<const QString *> m_generatedName{nullptr};
+    std::shared_ptr<TaskState> m_queuedSelf; //!< set by startOn(), taken by run()
 };
 
 struct ScopeState

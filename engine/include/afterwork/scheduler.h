@@ -47,7 +47,8 @@ private:
     std::shared_ptr<detail::EngineCore> m_core;
     std::shared_ptr<detail::ScopeState> m_scope;
     Mode m_mode = Mode::Immediate;
-    TaskConfig m_config;
+    TaskConfig m_config;                             //!< task level, as given
+    std::shared_ptr<const TaskConfig> m_effective;   //!< merged over the global config, once
 };
 
 } // namespace afterwork

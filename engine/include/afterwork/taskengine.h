@@ -52,7 +52,7 @@ public:
     template<typename F, typename... Args>
     Task schedule(F &&fn, Args &&...args)
     {
-        return immediate().schedule(std::forward<F>(fn), std::forward<Args>(args)...);
+        return submitImmediate(detail::makeWorkFrom(std::forward<F>(fn), std::forward<Args>(args)...));
     }
     //! A scheduler whose tasks use \a config merged over the global config.
     [[nodiscard]] Scheduler task(const TaskConfig &config = {}) const;
@@ -87,8 +87,13 @@ Q_SIGNALS:
     void shutdownProgress(const afterwork::ShutdownProgress &progress);
     void shutdownFinished(const afterwork::ShutdownReport &report);
 
+protected:
+    //! Notes the first receiver of taskEvent(): until then no event is even built.
+    void connectNotify(const QMetaMethod &signal) override;
+
 private:
     friend class detail::EngineCore; // emits our signals, asks isSignalConnected()
+    Task submitImmediate(detail::Work &&work); // schedule() without building a Scheduler
     std::shared_ptr<detail::EngineCore> d; // Owning (shared with the pool's runnables).
 };
 
