@@ -16,6 +16,28 @@ Request::Request(quint64 id, QByteArray method, QUrl url, QHash<QByteArray, QByt
     , m_body(std::move(body))
     , m_peer(std::move(peer))
 {
+    if (!m_url.hasQuery())
+        return;
+    const QByteArray query = m_url.query(QUrl::FullyEncoded).toLatin1(); // fully encoded: ASCII
+    // A '+' in a query string means a space (form encoding); an encoded "%2B" stays a '+'.
+    const auto decode = [](QByteArrayView part) {
+        QByteArray bytes = part.toByteArray();
+        bytes.replace('+', ' ');
+        return QUrl::fromPercentEncoding(bytes);
+    };
+    for (qsizetype from = 0; from <= query.size();) {
+        qsizetype end = query.indexOf('&', from);
+        if (end < 0)
+            end = query.size();
+        const QByteArrayView item = QByteArrayView(query).sliced(from, end - from);
+        from = end + 1;
+        if (item.isEmpty())
+            continue;
+        const qsizetype equals = item.indexOf('=');
+        const QString name = decode(equals < 0 ? item : item.first(equals));
+        if (!m_queryParams.contains(name))
+            m_queryParams.insert(name, equals < 0 ? QString() : decode(item.sliced(equals + 1)));
+    }
 }
 
 QByteArray Request::header(const QByteArray &name) const
@@ -25,13 +47,10 @@ QByteArray Request::header(const QByteArray &name) const
 
 std::optional<QString> Request::queryText(const QString &name) const
 {
-    const QUrlQuery query(m_url);
-    if (!query.hasQueryItem(name))
+    const auto it = m_queryParams.constFind(name);
+    if (it == m_queryParams.cend())
         return std::nullopt;
-    // A '+' in a query string means a space (form encoding); an encoded "%2B" stays a '+'.
-    QString encoded = query.queryItemValue(name, QUrl::FullyEncoded);
-    encoded.replace(QLatin1Char('+'), QLatin1String("%20"));
-    return QUrl::fromPercentEncoding(encoded.toUtf8());
+    return *it;
 }
 
 std::optional<QString> Request::pathText(const QString &name) const

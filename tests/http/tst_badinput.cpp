@@ -84,6 +84,13 @@ void BadInputTest::answers_data()
     const QByteArray any;
     QTest::newRow("ok") << QByteArray("POST") << QByteArray("/notify?email=a%2Bb@x.org") << any << 200 << QString()
                         << QStringList() << QByteArray(R"({"email":"a+b@x.org"})");
+    QTest::newRow("plus is a space") << QByteArray("POST") << QByteArray("/notify?email=a+b%20c@x.org") << any << 200
+                                     << QString() << QStringList() << QByteArray(R"({"email":"a b c@x.org"})");
+    QTest::newRow("first of a repeated name") << QByteArray("POST") << QByteArray("/notify?x&email=first&email=second")
+                                              << any << 200 << QString() << QStringList()
+                                              << QByteArray(R"({"email":"first"})");
+    QTest::newRow("encoded name") << QByteArray("POST") << QByteArray("/notify?%65mail=e@x.org&&") << any << 200
+                                  << QString() << QStringList() << QByteArray(R"({"email":"e@x.org"})");
     QTest::newRow("missing query") << QByteArray("POST") << QByteArray("/notify") << any << 422 << "missing"
                                    << QStringList{"query", "email"} << any;
     QTest::newRow("path not int") << QByteArray("POST") << QByteArray("/items/abc") << any << 422 << "int_parsing"
