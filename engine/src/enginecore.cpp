@@ -10,19 +10,38 @@
 #include <QtCore/QTimer>
 
 #include <algorithm>
+#include <limits>
 
 namespace afterwork::detail {
 
 using namespace std::chrono;
 
-qint64 wallClockUs()
-{
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 qint64 steadyNs()
 {
     return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+Moment now()
+{
+    // A task's ordinary path needs both clocks several times; reading the wall clock is as dear as
+    // the steady one, so it is derived from it with an offset re-read every 100 ms. A wall-clock
+    // step shows up at most that late; the two atomics may pair an offset with a slightly older
+    // reading time, which only delays the next refresh.
+    static std::atomic<qint64> offsetUs{0};
+    static std::atomic<qint64> offsetReadNs{std::numeric_limits<qint64>::min() / 2};
+    const qint64 steady = steadyNs();
+    if (steady - offsetReadNs.load(std::memory_order_relaxed) > 100'000'000) {
+        const qint64 wall = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+        offsetUs.store(wall - steady / 1000, std::memory_order_relaxed);
+        offsetReadNs.store(steady, std::memory_order_relaxed);
+        return {steady, wall};
+    }
+    return {steady, steady / 1000 + offsetUs.load(std::memory_order_relaxed)};
+}
+
+qint64 wallClockUs()
+{
+    return now().wallUs;
 }
 
 namespace {
@@ -69,15 +88,16 @@ void TaskState::startOn(QThreadPool &pool, std::shared_ptr<TaskState> self)
 
 void TaskState::run()
 {
-    // Ours until this returns (the engine may start the next attempt as soon as it reads
-    // Finished, so nothing below the last post touches a member).
+    // Ours until this returns. Nothing after the Finished post touches the state: the engine may
+    // start the next attempt as soon as it reads it. The inbox outlives the engine if it must.
     std::shared_ptr<TaskState> self = std::move(m_queuedSelf);
     std::shared_ptr<Inbox> reportTo = inbox;
     RunClaim expected = RunClaim::Queued;
     if (!claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
         return; // cancelled (or abandoned) while queued: never starts
     const int thisAttempt = attempt.load(std::memory_order_relaxed);
-    reportTo->post(Notice{Notice::Started, self, {}, {}, steadyNs(), wallClockUs(), thisAttempt, Mode::Immediate, {}});
+    const Moment started = now();
+    reportTo->post(Notice{Notice::Started, self, {}, {}, started.steadyNs, started.wallUs, thisAttempt, Mode::Immediate});
     std::exception_ptr error;
     {
         CurrentTaskGuard current(this);
@@ -87,8 +107,9 @@ void TaskState::run()
             error = std::current_exception();
         }
     }
-    reportTo->post(Notice{Notice::Finished, std::move(self), {}, error, steadyNs(), wallClockUs(), thisAttempt,
-                          Mode::Immediate, {}});
+    const Moment ended = now();
+    reportTo->post(Notice{Notice::Finished, std::move(self), {}, error, ended.steadyNs, ended.wallUs, thisAttempt,
+                          Mode::Immediate});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,8 +171,9 @@ Task EngineCore::submit(const std::shared_ptr<const TaskConfig> &config, Mode mo
     task->work = std::move(work);
     task->core = weak_from_this();
     task->inbox = m_inbox;
-    task->scheduledUs = wallClockUs();
-    task->scheduledSteadyNs = steadyNs();
+    const Moment scheduled = now();
+    task->scheduledUs = scheduled.wallUs;
+    task->scheduledSteadyNs = scheduled.steadyNs;
     {
         QMutexLocker lock(&m_registryMutex);
         const EngineState current = state();
@@ -170,7 +192,7 @@ Task EngineCore::submit(const std::shared_ptr<const TaskConfig> &config, Mode mo
         ++m_liveCount;
     }
     m_counters.scheduled.fetch_add(1, std::memory_order_relaxed);
-    dispatch(Notice{Notice::Scheduled, task, {}, {}, 0, 0, 0, Mode::Immediate, {}});
+    dispatch(Notice{Notice::Scheduled, task, {}, {}, 0, 0, 0, Mode::Immediate});
     return Task(task);
 }
 
@@ -180,7 +202,7 @@ bool EngineCore::cancel(quint64 taskId)
     if (!task)
         return false;
     task->cancel.cancel(CancelReason::Request); // visible to polling work at once
-    dispatch(Notice{Notice::Cancel, task, {}, {}, 0, 0, int(CancelReason::Request), Mode::Immediate, {}});
+    dispatch(Notice{Notice::Cancel, task, {}, {}, 0, 0, int(CancelReason::Request), Mode::Immediate});
     return true;
 }
 
@@ -234,12 +256,17 @@ EngineCounters EngineCore::counters() const
 
 void EngineCore::flush(const std::shared_ptr<ScopeState> &scope, Mode batch)
 {
-    dispatch(Notice{Notice::Flush, {}, scope, {}, 0, 0, 0, batch, {}});
+    dispatch(Notice{Notice::Flush, {}, scope, {}, 0, 0, 0, batch});
 }
 
 void EngineCore::drop(const std::shared_ptr<ScopeState> &scope, const QString &reason)
 {
-    dispatch(Notice{Notice::Drop, {}, scope, {}, 0, 0, 0, Mode::Immediate, reason});
+    {
+        QMutexLocker lock(&scope->mutex);
+        if (!scope->requestedDropReason)
+            scope->requestedDropReason = reason;
+    }
+    dispatch(Notice{Notice::Drop, {}, scope, {}, 0, 0, 0, Mode::Immediate});
 }
 
 bool EngineCore::runOnPool(std::function<void()> fn)
@@ -329,7 +356,7 @@ void EngineCore::handle(Notice &n)
         flushNow(n.scope, n.batch);
         break;
     case Notice::Drop:
-        dropNow(n.scope, n.text);
+        dropNow(n.scope);
         break;
     }
 }
@@ -397,7 +424,8 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
     }
 
     task->claim.store(RunClaim::Running, std::memory_order_release);
-    onStarted(task, attempt, wallClockUs(), steadyNs());
+    const Moment started = now();
+    onStarted(task, attempt, started.wallUs, started.steadyNs);
     if (task->isTerminalNow())
         return; // a receiver of Started cancelled it: do not start the work at all
     const int generation = ++task->asyncGeneration;
@@ -406,7 +434,7 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
         task->work.startAsync(task->attemptCancel.token(), asyncCompletion(task, Notice::AsyncDone, generation));
     } catch (...) {
         // The callable threw before returning its future or coroutine.
-        dispatch(Notice{Notice::AsyncDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate, {}});
+        dispatch(Notice{Notice::AsyncDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate});
     }
 }
 
@@ -415,7 +443,7 @@ AsyncDone EngineCore::asyncCompletion(const std::shared_ptr<TaskState> &task, No
     std::weak_ptr<EngineCore> weak = weak_from_this();
     return [weak, task, kind, generation](std::exception_ptr error) {
         if (auto core = weak.lock())
-            core->dispatch(Notice{kind, task, {}, error, 0, 0, generation, Mode::Immediate, {}});
+            core->dispatch(Notice{kind, task, {}, error, 0, 0, generation, Mode::Immediate});
     };
 }
 
@@ -556,7 +584,7 @@ void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorH
                     handlerError = std::current_exception();
                 }
             }
-            inbox->post(Notice{Notice::HandlerDone, task, {}, handlerError, 0, 0, 0, Mode::Immediate, {}});
+            inbox->post(Notice{Notice::HandlerDone, task, {}, handlerError, 0, 0, 0, Mode::Immediate});
         });
         return;
     }
@@ -565,7 +593,7 @@ void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorH
     try {
         handler.asyncFn()(Task(task), error, task->cancel.token(), asyncCompletion(task, Notice::HandlerDone, generation));
     } catch (...) {
-        dispatch(Notice{Notice::HandlerDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate, {}});
+        dispatch(Notice{Notice::HandlerDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate});
     }
 }
 

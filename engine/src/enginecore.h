@@ -26,13 +26,12 @@ struct Notice
     enum Kind : quint8 { Scheduled, Started, Finished, HandlerDone, AsyncDone, Cancel, Flush, Drop };
     Kind kind;
     std::shared_ptr<TaskState> task;
-    std::shared_ptr<ScopeState> scope;
+    std::shared_ptr<ScopeState> scope; //!< Flush and Drop (a Drop's reason waits in the scope)
     std::exception_ptr error;
     qint64 steadyNs = 0;
     qint64 wallUs = 0;
     int number = 0; //!< attempt (Started/Finished) or async generation (AsyncDone)
     Mode batch = Mode::Immediate;
-    QString text;
 };
 
 //! The queue from other threads to the engine thread. Producers append under a mutex; one queued
@@ -111,7 +110,7 @@ private:
     void cancelTask(const std::shared_ptr<TaskState> &task, CancelReason reason);
     void finish(const std::shared_ptr<TaskState> &task, Phase phase, qint64 endSteadyNs = 0, qint64 endWallUs = 0);
     void flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch);
-    void dropNow(const std::shared_ptr<ScopeState> &scope, const QString &reason);
+    void dropNow(const std::shared_ptr<ScopeState> &scope); //!< for the reason the first drop() gave
     void markShutdownPending(const std::shared_ptr<TaskState> &task);
     void beginShutdown(std::chrono::milliseconds deadline);
     void abandonRemaining();
@@ -166,7 +165,14 @@ private:
     bool m_shutdownBegun = false; //!< startShutdown() ran (or the destructor's immediate one)
 };
 
-qint64 wallClockUs();
+//! Both clocks at one instant: steady (for durations) and wall (for timestamps).
+struct Moment
+{
+    qint64 steadyNs;
+    qint64 wallUs;
+};
+Moment now();
+qint64 wallClockUs(); //!< now().wallUs
 qint64 steadyNs();
 
 } // namespace afterwork::detail

@@ -22,15 +22,16 @@ void EngineCore::flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch)
     }
 }
 
-void EngineCore::dropNow(const std::shared_ptr<ScopeState> &scope, const QString &reason)
+void EngineCore::dropNow(const std::shared_ptr<ScopeState> &scope)
 {
     std::vector<std::shared_ptr<TaskState>> tasks;
+    QString reason;
     {
         QMutexLocker lock(&scope->mutex);
         if (scope->dropped)
             return;
         scope->dropped = true;
-        scope->dropReason = reason;
+        scope->dropReason = reason = scope->requestedDropReason.value_or(QString());
         for (Mode batch : {Mode::AfterRoute, Mode::AfterResponse}) {
             if (!scope->flushed(batch)) {
                 auto &queued = scope->batch(batch);

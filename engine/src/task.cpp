@@ -21,8 +21,9 @@ QString detail::TaskState::name() const
 {
     if (config->name)
         return *config->name;
-    if (const QString *cached = m_generatedName.load(std::memory_order_acquire))
-        return *cached;
+    int state = m_nameState.load(std::memory_order_acquire);
+    if (state == Built)
+        return m_generatedName;
     // One allocation: label, '#', and the id's digits written in place.
     char16_t digits[20];
     qsizetype count = 0;
@@ -33,11 +34,11 @@ QString detail::TaskState::name() const
     text.append(work.label).append(u'#');
     while (count > 0)
         text.append(QChar(digits[--count]));
-    auto built = std::make_unique<const QString>(std::move(text));
-    const QString *expected = nullptr;
-    if (m_generatedName.compare_exchange_strong(expected, built.get(), std::memory_order_acq_rel))
-        return *built.release();
-    return *expected; // another thread built it first
+    if (state == Unbuilt && m_nameState.compare_exchange_strong(state, Building, std::memory_order_acquire)) {
+        m_generatedName = text;
+        m_nameState.store(Built, std::memory_order_release);
+    }
+    return text; // (another thread is building the same text: ours is equal)
 }
 
 quint64 Task::id() const { return d ? d->id : 0; }

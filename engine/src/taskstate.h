@@ -69,12 +69,12 @@ struct TaskState final : QRunnable
     std::optional<TaskError> handlerError;
 
     TaskState() { setAutoDelete(false); }
-    ~TaskState() override { delete m_generatedName.load(std::memory_order_acquire); }
+    ~TaskState() override = default;
     Q_DISABLE_COPY_MOVE(TaskState)
 
     //! Engine thread: queues one attempt of sync work on \a pool.
     void startOn(QThreadPool &pool, std::shared_ptr<TaskState> self);
-    void run() override; //!< pool thread (enginecore.cpp)
+    void run() override; //!< one attempt, on a pool thread (enginecore.cpp)
 
     //! The config's name, or "label#id" built on first read: most tasks are never named by anyone
     //! (no subscriber, no failure), and building it eagerly was a sixth of schedule(). Any thread.
@@ -99,7 +99,10 @@ struct TaskState final : QRunnable
     std::shared_ptr<TaskState> liveSelf; //!< the registry's reference
 
 private:
-    mutable std::atomic<const QString *> m_generatedName{nullptr};
+    // The generated name, built once: Unbuilt -> Building (one thread builds) -> Built (read-only).
+    enum NameState : int { Unbuilt, Building, Built };
+    mutable std::atomic<int> m_nameState{Unbuilt};
+    mutable QString m_generatedName;
     std::shared_ptr<TaskState> m_queuedSelf; //!< set by startOn(), taken by run()
 };
 
@@ -114,6 +117,7 @@ struct ScopeState
     bool afterResponseFlushed = false;                     // guarded by mutex
     bool dropped = false;                                  // guarded by mutex
     QString dropReason;                                    // guarded by mutex
+    std::optional<QString> requestedDropReason;            // guarded by mutex; the first drop() call's
 
     std::vector<std::shared_ptr<TaskState>> &batch(Mode mode) { return mode == Mode::AfterRoute ? afterRoute : afterResponse; }
     bool &flushed(Mode mode) { return mode == Mode::AfterRoute ? afterRouteFlushed : afterResponseFlushed; }
