@@ -79,30 +79,23 @@ bool isCancellation(const std::exception_ptr &error)
 // ---------------------------------------------------------------------------------------------
 // One attempt of sync work on the pool
 
-void TaskState::startOn(QThreadPool &pool, std::shared_ptr<TaskState> self)
-{
-    claim.store(RunClaim::Queued, std::memory_order_release);
-    m_queuedSelf = std::move(self);
-    pool.start(this);
-}
-
-void TaskState::run()
+void TaskState::runAttempt(std::shared_ptr<TaskState> self)
 {
     // Ours until this returns. Nothing after the Finished post touches the state: the engine may
     // start the next attempt as soon as it reads it. The inbox outlives the engine if it must.
-    std::shared_ptr<TaskState> self = std::move(m_queuedSelf);
-    std::shared_ptr<Inbox> reportTo = inbox;
+    TaskState &task = *self;
+    std::shared_ptr<Inbox> reportTo = task.inbox;
     RunClaim expected = RunClaim::Queued;
-    if (!claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
+    if (!task.claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
         return; // cancelled (or abandoned) while queued: never starts
-    const int thisAttempt = attempt.load(std::memory_order_relaxed);
+    const int thisAttempt = task.attempt.load(std::memory_order_relaxed);
     const Moment started = now();
     reportTo->post(Notice{Notice::Started, self, {}, {}, started.steadyNs, started.wallUs, thisAttempt, Mode::Immediate});
     std::exception_ptr error;
     {
-        CurrentTaskGuard current(this);
+        CurrentTaskGuard current(&task);
         try {
-            work.runSync(attemptCancel.token());
+            task.work.runSync(task.attemptCancel.token());
         } catch (...) {
             error = std::current_exception();
         }
@@ -121,6 +114,7 @@ EngineCore::EngineCore(TaskEngine *engine, TaskConfig globalConfig, EngineOption
     , m_global(std::make_shared<const TaskConfig>(std::move(globalConfig)))
     , m_options(options)
     , m_pool(std::make_unique<QThreadPool>())
+    , m_syncQueue(std::make_shared<SyncQueue>(m_pool.get()))
     , m_inbox(std::make_shared<Inbox>())
     , m_taskEventSignal(QMetaMethod::fromSignal(&TaskEngine::taskEvent))
 {
@@ -273,7 +267,7 @@ bool EngineCore::runOnPool(std::function<void()> fn)
 {
     if (!m_pool || state() == EngineState::Stopped)
         return false;
-    m_pool->start(std::move(fn));
+    m_syncQueue->push(std::move(fn));
     return true;
 }
 
@@ -419,7 +413,8 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
     task->running = true;
     const int attempt = task->attempt.load(std::memory_order_relaxed);
     if (task->work.kind == WorkKind::Sync) {
-        task->startOn(*m_pool, task);
+        task->claim.store(RunClaim::Queued, std::memory_order_release);
+        m_syncQueue->push(task);
         return;
     }
 
@@ -574,7 +569,7 @@ void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorH
     if (task->handlerIsSync) {
         std::shared_ptr<Inbox> inbox = m_inbox;
         ErrorHandler::SyncFn fn = handler.syncFn();
-        m_pool->start([task, inbox, fn, error] {
+        m_syncQueue->push([task, inbox, fn, error] {
             std::exception_ptr handlerError;
             {
                 CurrentTaskGuard current(task.get());

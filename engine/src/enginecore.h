@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "syncqueue.h"
 #include "taskstate.h"
 
 #include <afterwork/enginestatus.h>
@@ -131,6 +132,7 @@ private:
     std::shared_ptr<const TaskConfig> m_global;
     EngineOptions m_options;
     std::unique_ptr<QThreadPool> m_pool; // Owning; released (leaked) if abandoned work still runs
+    std::shared_ptr<SyncQueue> m_syncQueue; // all sync work goes through it to m_pool
     std::shared_ptr<Inbox> m_inbox;
     std::vector<Notice> m_backlog; // taken from the inbox; [m_backlogNext, end) not yet handled
     std::size_t m_backlogNext = 0;

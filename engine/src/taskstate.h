@@ -11,8 +11,6 @@
 #include <afterwork/taskerror.h>
 
 #include <QtCore/QMutex>
-#include <QtCore/QRunnable>
-#include <QtCore/QThreadPool>
 
 #include <atomic>
 #include <memory>
@@ -28,10 +26,7 @@ struct ScopeState;
 //! engine thread cancelling it (Queued -> Skipped). Exactly one compare-exchange wins.
 enum class RunClaim : int { Queued, Running, Skipped };
 
-//! The state is also its own pool runnable (one allocation per task, not one more per attempt):
-//! run() is one attempt of sync work. The pool never deletes it (autoDelete is off); while an
-//! attempt is queued or running, `m_queuedSelf` keeps it alive.
-struct TaskState final : QRunnable
+struct TaskState
 {
     // Immutable once scheduled.
     quint64 id = 0;
@@ -68,13 +63,11 @@ struct TaskState final : QRunnable
     int asyncGeneration = 0;   //!< bumps to ignore a detached async completion
     std::optional<TaskError> handlerError;
 
-    TaskState() { setAutoDelete(false); }
-    ~TaskState() override = default;
+    TaskState() = default;
     Q_DISABLE_COPY_MOVE(TaskState)
 
-    //! Engine thread: queues one attempt of sync work on \a pool.
-    void startOn(QThreadPool &pool, std::shared_ptr<TaskState> self);
-    void run() override; //!< one attempt, on a pool thread (enginecore.cpp)
+    //! One attempt of sync work, on a pool thread (SyncQueue, which holds \a self meanwhile).
+    static void runAttempt(std::shared_ptr<TaskState> self); // enginecore.cpp
 
     //! The config's name, or "label#id" built on first read: most tasks are never named by anyone
     //! (no subscriber, no failure), and building it eagerly was a sixth of schedule(). Any thread.
@@ -103,7 +96,6 @@ private:
     enum NameState : int { Unbuilt, Building, Built };
     mutable std::atomic<int> m_nameState{Unbuilt};
     mutable QString m_generatedName;
-    std::shared_ptr<TaskState> m_queuedSelf; //!< set by startOn(), taken by run()
 };
 
 struct ScopeState

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QThreadPool>
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+
+namespace afterwork::detail {
+
+struct TaskState;
+
+//! The engine's own FIFO of sync work in front of its QThreadPool: task attempts, sync error
+//! handlers and reruns, in the order they were queued. Any thread may push.
+//!
+//! Why not QThreadPool::start() per item: a pool thread that has just finished one tiny task
+//! goes to sleep on a condition variable, and the next start() pays a futex wake, two context
+//! switches and (on a VM) an inter-processor interrupt: most of the system time of an HTTP route
+//! that schedules a task per request (docs/performance.md). Here at most maxThreadCount()
+//! runners, each one pool runnable, take items until the queue stays empty for a short linger,
+//! during which they yield the CPU rather than sleep; a push while a runner is around costs no
+//! wake-up at all.
+class SyncQueue : public std::enable_shared_from_this<SyncQueue>
+{
+public:
+    explicit SyncQueue(QThreadPool *pool) : m_pool(pool) {}
+    Q_DISABLE_COPY_MOVE(SyncQueue)
+
+    void push(std::shared_ptr<TaskState> task); //!< one attempt of the task's sync work
+    void push(std::function<void()> job);       //!< other sync work (an error handler, a rerun)
+
+private:
+    struct Item
+    {
+        std::shared_ptr<TaskState> task; //!< an attempt, or
+        std::function<void()> job;       //!< anything else
+    };
+    //! A lock for critical sections of a few instructions: QMutex would sleep in the kernel on
+    //! every collision between the pushing thread and the runners.
+    class SpinLock
+    {
+    public:
+        void lock() noexcept;
+        void unlock() noexcept { m_locked.clear(std::memory_order_release); }
+
+    private:
+        std::atomic_flag m_locked = ATOMIC_FLAG_INIT;
+    };
+
+    void enqueue(Item &&item);
+    bool take(Item &item);     //!< false when empty
+    void runUntilIdle();       //!< a runner, on a pool thread
+
+    QThreadPool *const m_pool; // Not owning: the engine's, which outlives every runner
+    SpinLock m_lock;
+    std::deque<Item> m_items;        // guarded by m_lock
+    int m_runners = 0;               // guarded by m_lock
+    std::atomic<int> m_pending{0};   //!< m_items.size(), readable without the lock
+    std::atomic<int> m_lingering{0}; //!< runners waiting for work
+};
+
+} // namespace afterwork::detail
