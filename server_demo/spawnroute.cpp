@@ -69,8 +69,8 @@ void addSpawnRoute(TaskRouter &router)
         QJsonArray ids;
         for (int i = 0; i < count; ++i) {
             const Task task = work == WorkKind::Async
-                ? scheduler.schedule(named("spawned_async", spawnedAsync), ms, fail)
-                : scheduler.schedule(named("spawned_sync", spawnedSync), ms, fail);
+                ? scheduler.schedule(named(QStringLiteral("spawned_async"), spawnedAsync), ms, fail)
+                : scheduler.schedule(named(QStringLiteral("spawned_sync"), spawnedSync), ms, fail);
             ids.append(qint64(task.id()));
         }
         if (routeFail)

@@ -17,6 +17,7 @@
 #include <QtTest/QTest>
 
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 
@@ -171,7 +172,21 @@ private Q_SLOTS:
         const Task noArguments = engine.schedule([] {});
         QVERIFY(noArguments.arguments().isEmpty());
         QCOMPARE(noArguments.argumentsText(), QStringLiteral("()"));
-        QTRY_COMPARE_WITH_TIMEOUT(log.totalTerminals(), 2, waitMs);
+
+        // Numbers and booleans take a shortcut past QDebug; the text must be what QDebug prints.
+        const auto viaQDebug = [](const auto &value) {
+            QString text;
+            QDebug(&text).nospace() << value;
+            return text;
+        };
+        const Task scalars = engine.schedule([](bool, bool, qint64, quint64, short, quint8, char) {}, true, false,
+                                             qint64(-5), std::numeric_limits<quint64>::max(), short(-3), quint8(7), 'x');
+        QCOMPARE(scalars.arguments(),
+                 (QStringList{viaQDebug(true), viaQDebug(false), viaQDebug(qint64(-5)),
+                              viaQDebug(std::numeric_limits<quint64>::max()), viaQDebug(short(-3)), viaQDebug(quint8(7)),
+                              viaQDebug('x')}));
+        QCOMPARE(scalars.arguments().first(), QStringLiteral("true"));
+        QTRY_COMPARE_WITH_TIMEOUT(log.totalTerminals(), 3, waitMs);
     }
 
     void generatedNamesAreDistinctAndReadable()

@@ -63,7 +63,14 @@ QString functionPointerLabel(const void *address, const std::type_info &type);
 template<typename T>
 QString printable(const T &value)
 {
-    if constexpr (requires(QDebug debug, const T &v) { debug << v; }) {
+    // The commonest arguments without a QDebug stream (a tenth of an HTTP task route's cost);
+    // the text is the same as QDebug's.
+    if constexpr (std::is_same_v<T, bool>) {
+        return value ? QStringLiteral("true") : QStringLiteral("false");
+    } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, char> && !std::is_same_v<T, char16_t>
+                         && !std::is_same_v<T, char32_t> && !std::is_same_v<T, char8_t> && !std::is_same_v<T, wchar_t>) {
+        return QString::number(value);
+    } else if constexpr (requires(QDebug debug, const T &v) { debug << v; }) {
         QString text;
         QDebug(&text).nospace() << value;
         return text;
