@@ -200,7 +200,12 @@ bool waitUntil(const std::function<bool()> &done, std::chrono::milliseconds time
             loop.quit();
         }
     });
-    QTimer::singleShot(timeout, &loop, &QEventLoop::quit);
+    // A timer object of our own, not QTimer::singleShot: a single-shot timer outlives this call
+    // until it fires, and 8c (memory over 1,000,000 tasks) would count one per call as growth.
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+    deadline.start(timeout);
     check.start();
     loop.exec();
     return reached || done();
