@@ -136,7 +136,7 @@ private:
     std::shared_ptr<Inbox> m_inbox;
     std::vector<Notice> m_backlog; // taken from the inbox; [m_backlogNext, end) not yet handled
     std::size_t m_backlogNext = 0;
-    static constexpr std::size_t kRetainedNotices = 4096;
+    static constexpr std::size_t kRetainedNotices = 256;
     bool m_redrainPosted = false;
     QMetaMethod m_taskEventSignal;
     //! taskEvent() has had a receiver at some point. Until then emitPhase() skips even the

@@ -68,6 +68,9 @@ public:
     QList<TaskEvent> liveTasks() const;
     EngineCounters counters() const;
     EngineState state() const;
+    //! The engine's own pool. Its maxThreadCount() bounds how many sync tasks run at once (read at
+    //! each start). The engine's runners occupy a pool thread while sync work waits, and for 50 µs
+    //! after the queue empties; other work started directly on this pool waits behind them.
     QThreadPool *threadPool() const;
 
     //! Stops accepting work and drains: the one blocking point, meant for the end of main() or a
