@@ -25,15 +25,16 @@ Moment now()
 {
     // A task's ordinary path needs both clocks several times; reading the wall clock is as dear as
     // the steady one, so it is derived from it with an offset re-read every 100 ms. A wall-clock
-    // step shows up at most that late; the two atomics may pair an offset with a slightly older
-    // reading time, which only delays the next refresh.
+    // step (or a suspend, which stops the steady clock) shows up at most that late. The offset is
+    // published before its reading time (release/acquire): whoever sees a fresh reading time also
+    // sees an offset at least that fresh, never the initial zero.
     static std::atomic<qint64> offsetUs{0};
     static std::atomic<qint64> offsetReadNs{std::numeric_limits<qint64>::min() / 2};
     const qint64 steady = steadyNs();
-    if (steady - offsetReadNs.load(std::memory_order_relaxed) > 100'000'000) {
+    if (steady - offsetReadNs.load(std::memory_order_acquire) > 100'000'000) {
         const qint64 wall = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
         offsetUs.store(wall - steady / 1000, std::memory_order_relaxed);
-        offsetReadNs.store(steady, std::memory_order_relaxed);
+        offsetReadNs.store(steady, std::memory_order_release);
         return {steady, wall};
     }
     return {steady, steady / 1000 + offsetUs.load(std::memory_order_relaxed)};
@@ -79,7 +80,7 @@ bool isCancellation(const std::exception_ptr &error)
 // ---------------------------------------------------------------------------------------------
 // One attempt of sync work on the pool
 
-void TaskState::runAttempt(std::shared_ptr<TaskState> self)
+void TaskState::runAttempt(std::shared_ptr<TaskState> self, int thisAttempt)
 {
     // Ours until this returns. Nothing after the Finished post touches the state: the engine may
     // start the next attempt as soon as it reads it. The inbox outlives the engine if it must.
@@ -88,7 +89,6 @@ void TaskState::runAttempt(std::shared_ptr<TaskState> self)
     RunClaim expected = RunClaim::Queued;
     if (!task.claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
         return; // cancelled (or abandoned) while queued: never starts
-    const int thisAttempt = task.attempt.load(std::memory_order_relaxed);
     const Moment started = now();
     reportTo->post(Notice{Notice::Started, self, {}, {}, started.steadyNs, started.wallUs, thisAttempt, Mode::Immediate});
     std::exception_ptr error;
@@ -414,7 +414,7 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
     const int attempt = task->attempt.load(std::memory_order_relaxed);
     if (task->work.kind == WorkKind::Sync) {
         task->claim.store(RunClaim::Queued, std::memory_order_release);
-        m_syncQueue->push(task);
+        m_syncQueue->push(task, attempt);
         return;
     }
 

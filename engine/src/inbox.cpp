@@ -29,11 +29,13 @@ void Inbox::moveAllInto(std::vector<Notice> &target)
 
 void Inbox::setReceiver(QObject *receiver, std::function<void()> drain)
 {
+    std::vector<Notice> unread; // destroyed after the lock: a notice may hold a task's last reference
     QMutexLocker lock(&m_mutex);
     m_receiver = receiver;
     m_drain = std::move(drain);
     if (!receiver)
-        m_notices.clear();
+        unread.swap(m_notices);
+    lock.unlock();
 }
 
 bool Inbox::invoke(std::function<void()> fn)

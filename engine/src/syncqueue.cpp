@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "syncqueue.h"
 
+#include "logging.h"
 #include "taskstate.h"
 
 #include <QtCore/QThread>
@@ -25,14 +26,14 @@ void SyncQueue::SpinLock::lock() noexcept
     }
 }
 
-void SyncQueue::push(std::shared_ptr<TaskState> task)
+void SyncQueue::push(std::shared_ptr<TaskState> task, int attempt)
 {
-    enqueue(Item{std::move(task), {}});
+    enqueue(Item{std::move(task), {}, attempt});
 }
 
 void SyncQueue::push(std::function<void()> job)
 {
-    enqueue(Item{nullptr, std::move(job)});
+    enqueue(Item{nullptr, std::move(job), 0});
 }
 
 void SyncQueue::enqueue(Item &&item)
@@ -88,10 +89,24 @@ void SyncQueue::runUntilIdle()
                 continue;
             }
         }
-        if (item.task)
-            TaskState::runAttempt(std::move(item.task));
-        else
-            item.job();
+        try {
+            if (item.task)
+                TaskState::runAttempt(std::move(item.task), item.attempt);
+            else
+                item.job();
+        } catch (...) {
+            // User code is caught inside; what is left is the engine's own (out of memory while
+            // reporting). Never into QThreadPool: keep the runner, and its count, alive.
+            qCCritical(lcEngine, "sync work of the engine threw past its own handler; ignored");
+        }
+        // The pool may have been made smaller meanwhile: give the thread back if we are extra.
+        if (m_pending.load(std::memory_order_acquire) > 0) {
+            std::lock_guard lock(m_lock);
+            if (m_runners > std::max(1, m_pool->maxThreadCount())) {
+                --m_runners;
+                return;
+            }
+        }
     }
 }
 

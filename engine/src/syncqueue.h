@@ -21,14 +21,18 @@ struct TaskState;
 //! that schedules a task per request (docs/performance.md). Here at most maxThreadCount()
 //! runners, each one pool runnable, take items until the queue stays empty for a short linger,
 //! during which they yield the CPU rather than sleep; a push while a runner is around costs no
-//! wake-up at all.
+//! wake-up at all. (A timed wait would put the runner to sleep and bring the wake-up back; the
+//! price of yielding is up to 50 µs of CPU per runner after each burst.)
+//!
+//! Runners are counted from the moment they are queued on the pool, so QThreadPool::clear() or
+//! tryTake() on the engine's pool would lose them (TaskEngine::threadPool() says not to).
 class SyncQueue : public std::enable_shared_from_this<SyncQueue>
 {
 public:
     explicit SyncQueue(QThreadPool *pool) : m_pool(pool) {}
     Q_DISABLE_COPY_MOVE(SyncQueue)
 
-    void push(std::shared_ptr<TaskState> task); //!< one attempt of the task's sync work
+    void push(std::shared_ptr<TaskState> task, int attempt); //!< that attempt of the task's sync work
     void push(std::function<void()> job);       //!< other sync work (an error handler, a rerun)
 
 private:
@@ -36,9 +40,10 @@ private:
     {
         std::shared_ptr<TaskState> task; //!< an attempt, or
         std::function<void()> job;       //!< anything else
+        int attempt = 0;
     };
-    //! A lock for critical sections of a few instructions: QMutex would sleep in the kernel on
-    //! every collision between the pushing thread and the runners.
+    //! A lock for critical sections of a few instructions (a deque push or pop): QMutex sleeps in
+    //! the kernel on every collision, and the pushing thread and a lingering runner collide often.
     class SpinLock
     {
     public:

@@ -66,8 +66,8 @@ struct TaskState
     TaskState() = default;
     Q_DISABLE_COPY_MOVE(TaskState)
 
-    //! One attempt of sync work, on a pool thread (SyncQueue, which holds \a self meanwhile).
-    static void runAttempt(std::shared_ptr<TaskState> self); // enginecore.cpp
+    //! Attempt \a attempt of the sync work, on a pool thread (SyncQueue holds \a self meanwhile).
+    static void runAttempt(std::shared_ptr<TaskState> self, int attempt); // enginecore.cpp
 
     //! The config's name, or "label#id" built on first read: most tasks are never named by anyone
     //! (no subscriber, no failure), and building it eagerly was a sixth of schedule(). Any thread.

@@ -62,6 +62,8 @@ public:
     [[nodiscard]] TaskScope openScope(quint64 requestId = 0) const;
 
     //! Cancels the live task \a taskId; false if there is none. Never an error, no handler runs.
+    //! Like find(), a walk over the live tasks from the newest: linear in their number, which keeps
+    //! schedule() free of any per-task index.
     bool cancel(quint64 taskId);
     std::optional<Task> find(quint64 taskId) const;
     //! Every live task, by its latest step, ordered by id.
@@ -69,8 +71,9 @@ public:
     EngineCounters counters() const;
     EngineState state() const;
     //! The engine's own pool. Its maxThreadCount() bounds how many sync tasks run at once (read at
-    //! each start). The engine's runners occupy a pool thread while sync work waits, and for 50 µs
-    //! after the queue empties; other work started directly on this pool waits behind them.
+    //! each start, and after each task). The engine's runners occupy a pool thread while sync work
+    //! waits, and for 50 µs after the queue empties; other work started directly on this pool waits
+    //! behind them. Do not clear() it or tryTake() from it: the runners are the engine's.
     QThreadPool *threadPool() const;
 
     //! Stops accepting work and drains: the one blocking point, meant for the end of main() or a

@@ -50,9 +50,14 @@ struct Work
     QString label;
     QStringList arguments;
 
-    void runSync(const CancellationToken &token) const { runSyncFn(closure.get(), token); }
+    void runSync(const CancellationToken &token) const
+    {
+        Q_ASSERT(runSyncFn);
+        runSyncFn(closure.get(), token);
+    }
     void startAsync(const CancellationToken &token, AsyncDone done) const
     {
+        Q_ASSERT(startAsyncFn);
         startAsyncFn(closure.get(), token, std::move(done));
     }
 };
