@@ -5,6 +5,7 @@
 
 #include <QtCore/QPromise>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace afterwork {
@@ -24,16 +25,18 @@ QString detail::TaskState::name() const
     int state = m_nameState.load(std::memory_order_acquire);
     if (state == Built)
         return m_generatedName;
-    // One allocation: label, '#', and the id's digits written in place.
+    // One allocation of the exact size, written in place: label, '#', the id's digits.
     char16_t digits[20];
     qsizetype count = 0;
     for (quint64 rest = id; count == 0 || rest != 0; rest /= 10)
         digits[count++] = char16_t(u'0' + rest % 10);
-    QString text;
-    text.reserve(work.label.size() + 1 + count);
-    text.append(work.label).append(u'#');
-    while (count > 0)
-        text.append(QChar(digits[--count]));
+    const qsizetype labelSize = work.label.size();
+    QString text(labelSize + 1 + count, Qt::Uninitialized);
+    QChar *out = text.data();
+    std::copy_n(work.label.constData(), labelSize, out);
+    out[labelSize] = u'#';
+    for (qsizetype i = 0; i < count; ++i)
+        out[labelSize + 1 + i] = QChar(digits[count - 1 - i]);
     if (state == Unbuilt && m_nameState.compare_exchange_strong(state, Building, std::memory_order_acquire)) {
         m_generatedName = text;
         m_nameState.store(Built, std::memory_order_release);

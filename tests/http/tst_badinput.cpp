@@ -89,6 +89,8 @@ void BadInputTest::answers_data()
     QTest::newRow("first of a repeated name") << QByteArray("POST") << QByteArray("/notify?x&email=first&email=second")
                                               << any << 200 << QString() << QStringList()
                                               << QByteArray(R"({"email":"first"})");
+    QTest::newRow("plus in a name") << QByteArray("POST") << QByteArray("/notify?e+mail=x&email=y@x.org") << any
+                                    << 200 << QString() << QStringList() << QByteArray(R"({"email":"y@x.org"})");
     QTest::newRow("encoded name") << QByteArray("POST") << QByteArray("/notify?%65mail=e@x.org&&") << any << 200
                                   << QString() << QStringList() << QByteArray(R"({"email":"e@x.org"})");
     QTest::newRow("missing query") << QByteArray("POST") << QByteArray("/notify") << any << 422 << "missing"
