@@ -151,7 +151,7 @@ void MonitorSession::setSource(std::unique_ptr<client::EventSource> source, Sour
     m_source->start();
 }
 
-void MonitorSession::resetDerived()
+void MonitorSession::clearRunDerived()
 {
     m_history.clear();
     m_throughput.clear();
@@ -159,6 +159,11 @@ void MonitorSession::resetDerived()
     m_failures.clear();
     m_drain.clear();
     m_requests.clear();
+}
+
+void MonitorSession::resetDerived()
+{
+    clearRunDerived();
     m_recording.clear();
     m_instance.clear();
     m_run = 0;
@@ -275,12 +280,7 @@ void MonitorSession::consume(const StreamEvent &event)
         }
         if (!m_instance.isEmpty()) {
             // A restarted source: the store clears itself at this line; so does what we derive.
-            m_history.clear();
-            m_throughput.clear();
-            m_runTimes.clear();
-            m_failures.clear();
-            m_drain.clear();
-            m_requests.clear();
+            clearRunDerived();
         }
         m_instance = source.instance;
         ++m_run;

@@ -143,6 +143,7 @@ Q_SIGNALS:
 private:
     void setSource(std::unique_ptr<client::EventSource> source, SourceKind kind, QString name);
     void resetDerived();
+    void clearRunDerived(); //!< what is derived from one run of the source (a restart clears it)
     void onLines(const QList<client::StreamLine> &lines);
     void flush();
     void consume(const client::StreamEvent &event);
