@@ -50,6 +50,8 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     m_connectionBar = new ConnectionBar(central);
+    if (!m_options.discoveryDirectory.isEmpty())
+        m_connectionBar->discovery()->setDirectory(m_options.discoveryDirectory);
     layout->addWidget(m_connectionBar);
     m_banner = new MessageBanner(central);
     layout->addWidget(m_banner);

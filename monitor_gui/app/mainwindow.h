@@ -33,9 +33,12 @@ struct RecordingSummary;
 struct MainWindowOptions
 {
     //! An INI file for the window state; empty: the user's settings (QSettings defaults).
-    QString settingsPath;
+    QString settingsPath{};
     //! Restore geometry, view, splitters and theme from the settings.
     bool restoreState = true;
+    //! Where the connection bar looks for publishers; empty: the system temporary directory,
+    //! where EventPublisher puts plain names. Looking connects to every socket found there.
+    QString discoveryDirectory{};
 };
 
 //! The dashboard's window: the connection bar, a message banner, the six views in tabs

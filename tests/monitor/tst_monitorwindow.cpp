@@ -79,7 +79,7 @@ private Q_SLOTS:
 
         QTemporaryDir dir;
         MonitorSession session(SessionOptions{.flushInterval = 50ms});
-        MainWindow window(&session, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini"))});
+        MainWindow window(&session, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini")), .restoreState = true, .discoveryDirectory = dir.path()});
         window.resize(1200, 760);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -236,7 +236,7 @@ private Q_SLOTS:
         window.showView(ViewId::Failures);
         window.close();
         MonitorSession second;
-        MainWindow reopened(&second, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini"))});
+        MainWindow reopened(&second, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini")), .restoreState = true, .discoveryDirectory = dir.path()});
         QCOMPARE(reopened.currentView(), ViewId::Failures);
         QCOMPARE(reopened.timeline()->grouping(), TimelineGrouping::Name);
         QCOMPARE(reopened.connectionBar()->socketName(), name);

@@ -39,7 +39,7 @@ private:
 
     std::unique_ptr<MainWindow> window(MonitorSession &session)
     {
-        auto w = std::make_unique<MainWindow>(&session, MainWindowOptions{.settingsPath = m_dir.filePath(QStringLiteral("r.ini")), .restoreState = false});
+        auto w = std::make_unique<MainWindow>(&session, MainWindowOptions{.settingsPath = m_dir.filePath(QStringLiteral("r.ini")), .restoreState = false, .discoveryDirectory = m_dir.path()});
         w->show();
         return w;
     }
@@ -140,16 +140,21 @@ private Q_SLOTS:
     void discoveryFindsPublishersOnly()
     {
         TaskEngine engine;
+        // A directory of our own: discovery connects to every socket it finds, and in the system
+        // temporary directory those include the publishers of tests running beside this one.
+        QTemporaryDir sockets;
+        QVERIFY(sockets.isValid());
         auto *publisher = new EventPublisher(&engine, PublisherOptions{.app = QStringLiteral("discoverable")});
-        const QString name = monitortest::uniqueSocketName("found");
+        const QString name = sockets.filePath(QStringLiteral("found"));
         QVERIFY(publisher->listen(name));
         // A socket that is not an Afterwork publisher: it never says hello.
         QLocalServer silent;
-        const QString silentName = monitortest::uniqueSocketName("silent");
+        const QString silentName = sockets.filePath(QStringLiteral("silent"));
         QVERIFY(silent.listen(silentName));
 
-        QVERIFY(SocketDiscovery::candidateSockets(QDir::tempPath(), 10'000).contains(QDir(QDir::tempPath()).filePath(name)));
+        QVERIFY(SocketDiscovery::candidateSockets(sockets.path(), 10'000).contains(name));
         SocketDiscovery discovery;
+        discovery.setDirectory(sockets.path());
         discovery.setTimeout(1500);
         QSignalSpy finished(&discovery, &SocketDiscovery::finished);
         discovery.scan();

@@ -62,7 +62,7 @@ private Q_SLOTS:
         QFETCH(int, minimumColours);
         for (const Theme theme : {Theme::Light, Theme::Dark}) {
             MonitorSession session;
-            MainWindow window(&session, MainWindowOptions{.settingsPath = m_dir.filePath(QStringLiteral("s.ini")), .restoreState = false});
+            MainWindow window(&session, MainWindowOptions{.settingsPath = m_dir.filePath(QStringLiteral("s.ini")), .restoreState = false, .discoveryDirectory = m_dir.path()});
             window.setTheme(theme);
             window.resize(1280, 800);
             window.show();
