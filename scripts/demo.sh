@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# The demo: installs what is missing (Debian 12), builds, starts afterwork-demo on a free port,
+# The demo: installs what is missing (Debian 12 or 13), builds, starts afterwork-demo on a free port,
 # drives realistic traffic at every endpoint, and shows the tasks live: `afterwork tail` in this
 # terminal, and the dashboard too when there is a display and it is built. Stops on Ctrl-C or
 # after --duration, shuts the server down gracefully and prints a summary.

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Runs the README's test command (scripts/test.sh) inside a Debian root of another release, so that
+# one machine proves the project on both supported Qt versions: Debian 12 (Qt 6.4) and Debian 13
+# (Qt 6.8). Needs root (debootstrap, mount, chroot).
+#
+#   scripts/test-in-debian.sh 13                   the whole suite, default preset, on Debian 13
+#   scripts/test-in-debian.sh 13 asan -R http      arguments after the release go to scripts/test.sh
+#   scripts/test-in-debian.sh 13 --shell           an interactive shell in the root instead
+#   scripts/test-in-debian.sh 13 --exec CMD...     any command in the tree inside the root, e.g.
+#                                                  --exec scripts/demo.sh --duration 20
+#
+# The root is made with `debootstrap --variant=minbase` from the Debian mirror that this machine's
+# apt sources name, and kept in $AFTERWORK_ROOTS_DIR/debian-<release> (default /var/cache/afterwork),
+# outside the clone, so later runs reuse it and its build folder. It is made anew when the package
+# lists (scripts/packages/) or the way it is made changes. Inside, a copy of the working tree
+# (without .git and build folders) is tested in /src/afterwork.
+#
+# Environment: AFTERWORK_ROOTS_DIR, AFTERWORK_DEBIAN_MIRROR (a mirror URL, instead of apt's),
+# AFTERWORK_BUILD_JOBS (passed on to scripts/test.sh).
+set -euo pipefail
+
+usage() { sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; }
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+release=${1:-}
+case $release in
+    12) codename=bookworm ;;
+    13) codename=trixie ;;
+    -h|--help) usage; exit 0 ;;
+    "") usage >&2; exit 2 ;;
+    *) echo "test-in-debian: unknown Debian release '$release' (known: 12, 13)" >&2; exit 2 ;;
+esac
+shift
+
+if ((EUID != 0)); then
+    echo "test-in-debian: needs root (debootstrap, mount and chroot); try: sudo $0 $release $*" >&2
+    exit 2
+fi
+
+# Bump when the way the root is made changes, so that cached roots are made anew.
+readonly root_recipe=1
+roots_dir=${AFTERWORK_ROOTS_DIR:-/var/cache/afterwork}
+root=$roots_dir/debian-$release
+lists=("$repo/scripts/packages/common.txt" "$repo/scripts/packages/debian-$release.txt")
+
+say() { printf '\n==> test-in-debian %s: %s\n' "$release" "$*"; }
+
+# The first Debian archive (not the security one) that apt's sources name.
+debian_mirror() {
+    local uri
+    uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+        grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -n 1 | tr -d ' ' || true)
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+mounted=()
+unmount_all() {
+    local i
+    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+        umount -R "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || true
+    done
+    mounted=()
+}
+# Only one run per root at a time: a second waits for the first.
+mkdir -p "$roots_dir"
+exec 9>"$root.lock"
+flock 9
+trap unmount_all EXIT
+
+# mount_into <root>: /proc, /sys and /dev inside the root, for the build and the tests.
+mount_into() {
+    local target=$1
+    mount -t proc proc "$target/proc"
+    mounted+=("$target/proc")
+    for dir in sys dev; do
+        mount --rbind "/$dir" "$target/$dir"
+        mount --make-rslave "$target/$dir"
+        mounted+=("$target/$dir")
+    done
+}
+
+in_root() { # in_root <root> <command...>: runs a command in the root with a clean environment.
+    local target=$1
+    shift
+    chroot "$target" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
+        DEBIAN_FRONTEND=noninteractive AFTERWORK_BUILD_JOBS="${AFTERWORK_BUILD_JOBS:-}" \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
+started=$SECONDS
+stamp=$( (echo "recipe $root_recipe $codename"; cat "${lists[@]}") | sha256sum | cut -d' ' -f1)
+if [[ ! -f $root/.afterwork-stamp || $(cat "$root/.afterwork-stamp") != "$stamp" ]]; then
+    if ! command -v debootstrap >/dev/null; then
+        say "installing debootstrap"
+        apt-get update -q && apt-get install -y -q debootstrap </dev/null
+    fi
+    mirror=${AFTERWORK_DEBIAN_MIRROR:-$(debian_mirror)}
+    say "making the root in $root from $mirror (a few minutes)"
+    fresh=$root.new
+    rm -rf --one-file-system "$fresh"
+    debootstrap --variant=minbase "$codename" "$fresh" "$mirror"
+    cp /etc/resolv.conf "$fresh/etc/resolv.conf"
+    mkdir -p "$fresh/src/afterwork/scripts"
+    cp -r "$repo/scripts/install-deps.sh" "$repo/scripts/packages" "$fresh/src/afterwork/scripts/"
+    mount_into "$fresh"
+    in_root "$fresh" /src/afterwork/scripts/install-deps.sh
+    unmount_all
+    echo "$stamp" >"$fresh/.afterwork-stamp"
+    rm -rf --one-file-system "$root"
+    mv "$fresh" "$root"
+    say "root ready ($((SECONDS - started)) s)"
+else
+    say "reusing the root in $root"
+fi
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+
+# The working tree, as it is now, without history or build folders; the root's own build folder
+# stays, so a second run builds incrementally (tar keeps the files' times).
+src=$root/src/afterwork
+mkdir -p "$src"
+find "$src" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
+tar -C "$repo" --exclude=./.git --exclude='./build' --exclude='./build-*' -cf - . | tar -C "$src" -xf -
+
+mount_into "$root"
+case ${1:-} in
+    --shell)
+        in_root "$root" bash -c 'cd /src/afterwork && exec bash -i'
+        exit ;;
+    --exec)
+        shift
+        say "running $* inside Debian $release"
+        in_root "$root" bash -c 'cd /src/afterwork && exec "$@"' exec "$@"
+        exit ;;
+esac
+say "running scripts/test.sh $* inside Debian $release ($(in_root "$root" cat /etc/debian_version))"
+status=0
+in_root "$root" bash -c 'cd /src/afterwork && exec scripts/test.sh "$@"' test.sh "$@" || status=$?
+say "done in $((SECONDS - started)) s, exit $status"
+exit "$status"
