@@ -29,11 +29,10 @@ QByteArray headerValue(QByteArrayView head, QByteArrayView name)
 
 } // namespace
 
-ConnectionGuard::ConnectionGuard(QTcpSocket *socket, GuardLimits limits, DetachFromServer detach)
+ConnectionGuard::ConnectionGuard(QTcpSocket *socket, GuardLimits limits)
     : QObject(socket)
     , m_socket(socket)
     , m_limits(limits)
-    , m_detach(std::move(detach))
 {
     connect(socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
     m_drainTimer.setSingleShot(true);
@@ -83,15 +82,17 @@ void ConnectionGuard::inspectHeaders(qsizetype headerEnd)
                expectsContinue ? 0 : requestBytes);
         return;
     }
-    // QHttpServer 6.4 never answers it; without this a client waits (curl: 1 s) before the body.
-    if (expectsContinue)
+    // Where the server never answers it, a client waits (curl: 1 s) before sending the body.
+    if (expectsContinue && m_limits.sendContinue)
         m_socket->write(continueResponse());
 }
 
 void ConnectionGuard::refuse(int status, const QByteArray &detail, qint64 requestBytes)
 {
-    // From here on this guard owns the connection: the server must not parse what follows.
-    m_detach(m_socket);
+    // From here on this guard owns the connection: the server must not parse what follows, so
+    // every other reader is cut (disconnecting during the emission also skips the readers after us).
+    QObject::disconnect(m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
+    connect(m_socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
     if (m_socket->isTransactionStarted())
         m_socket->rollbackTransaction(); // back to the request's first byte
     const qint64 received = m_socket->skip(m_socket->bytesAvailable());
@@ -119,10 +120,10 @@ void ConnectionGuard::drain()
     }
 }
 
-GuardedTcpServer::GuardedTcpServer(GuardLimits limits, DetachFromServer detach, QObject *parent)
+GuardedTcpServer::GuardedTcpServer(GuardLimits limits, ConnectionAccepted accepted, QObject *parent)
     : QTcpServer(parent)
     , m_limits(limits)
-    , m_detach(std::move(detach))
+    , m_accepted(std::move(accepted))
 {
 }
 
@@ -134,7 +135,9 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
         delete socket;
         return;
     }
-    new ConnectionGuard(socket, m_limits, m_detach);
+    new ConnectionGuard(socket, m_limits);
+    if (m_accepted)
+        m_accepted(socket);
     addPendingConnection(socket);
 }
 

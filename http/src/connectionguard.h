@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Looks at each request's headers before QHttpServer 6.4 buffers the body. That server reads any
-// body into memory whatever its size and ignores `Expect: 100-continue` (curl then stalls 1 s
+// Looks at each request's headers before QHttpServer buffers the body. QHttpServer reads any body
+// into memory whatever its size, and 6.4 ignores `Expect: 100-continue` (curl then stalls 1 s
 // before every body over 1 MiB). The guard answers both at the header stage. Plain QTcpSocket
-// code: the one QHttpServer-specific step (unhooking the server from a socket it must no longer
-// read) is the `detach` callback the adapter provides.
+// code that knows nothing of QHttpServer: a refused connection is taken over by cutting every
+// other reader of the socket, and the adapter says whether the server answers 100-continue.
 
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
@@ -27,9 +27,12 @@ struct GuardLimits
     //! How long a refused request's body may take to arrive (it is read and discarded, so the
     //! client reads our answer instead of a reset) before the connection is aborted.
     std::chrono::milliseconds drainTimeout{10000};
+    //! Answer `Expect: 100-continue` (for a server that does not).
+    bool sendContinue = true;
 };
 
-using DetachFromServer = std::function<void(QTcpSocket *)>;
+//! Told of each accepted connection before the HTTP server sees it.
+using ConnectionAccepted = std::function<void(QTcpSocket *)>;
 
 //! Watches one connection. A child of its socket; connected to readyRead before the HTTP server,
 //! so it sees each request's first bytes before the server consumes them.
@@ -37,7 +40,7 @@ class ConnectionGuard final : public QObject
 {
     Q_OBJECT
 public:
-    ConnectionGuard(QTcpSocket *socket, GuardLimits limits, DetachFromServer detach);
+    ConnectionGuard(QTcpSocket *socket, GuardLimits limits);
 
 private:
     enum class State : quint8 { ReadingHeaders, Passed, Draining };
@@ -50,7 +53,6 @@ private:
 
     QTcpSocket *m_socket; // The parent.
     GuardLimits m_limits;
-    DetachFromServer m_detach;
     State m_state = State::ReadingHeaders;
     QByteArray m_head;         //!< the current request's bytes seen so far, up to its headers' end
     qint64 m_drainRemaining = 0;
@@ -62,14 +64,14 @@ class GuardedTcpServer final : public QTcpServer
 {
     Q_OBJECT
 public:
-    GuardedTcpServer(GuardLimits limits, DetachFromServer detach, QObject *parent = nullptr);
+    GuardedTcpServer(GuardLimits limits, ConnectionAccepted accepted, QObject *parent = nullptr);
 
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
 
 private:
     GuardLimits m_limits;
-    DetachFromServer m_detach;
+    ConnectionAccepted m_accepted;
 };
 
 } // namespace afterwork::http::detail

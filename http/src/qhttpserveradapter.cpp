@@ -12,9 +12,28 @@
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
+// The QtHttpServer generations Afterwork supports differ in how a handler is registered, how the
+// responder is passed and how a response's socket is reached. Every difference is one of the
+// QT_VERSION_CHECKs in this file; docs/http.md says how each version's mechanism works.
+
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+// Qt 6.5 removed QHttpServerResponder::socket(): a response's connection is found by its request's
+// peer address and port instead (ConnectionIndex below).
+#  define AFTERWORK_FIND_SOCKET_BY_PEER 1
+#else
+#  define AFTERWORK_FIND_SOCKET_BY_PEER 0
+#endif
+
 namespace afterwork::http::detail {
 
 namespace {
+
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+// Qt 6.8 passes handlers the responder by lvalue reference (6.4: by rvalue); we move it out either way.
+using ResponderArgument = QHttpServerResponder &;
+#else
+using ResponderArgument = QHttpServerResponder &&;
+#endif
 
 QByteArray methodText(QHttpServerRequest::Method method)
 {
@@ -32,16 +51,26 @@ QByteArray methodText(QHttpServerRequest::Method method)
 }
 
 //! A rule that takes every path the router claims, whatever the method (the router answers 405
-//! itself). Its handler is a responder handler, so the router gets the socket through the responder.
+//! itself). Its handler is a responder handler: the router answers when it is ready.
 class ClaimingRule final : public QHttpServerRouterRule
 {
 public:
     using Claims = std::function<bool(const QString &)>;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+    // Qt 6.8 replaced the RouterHandler std::function by a context object and a functor.
+    template <typename Handler>
+    ClaimingRule(const QString &pathPattern, const QObject *context, Claims claims, Handler &&handler)
+        : QHttpServerRouterRule(pathPattern, context, std::forward<Handler>(handler))
+        , m_claims(std::move(claims))
+    {
+    }
+#else
     ClaimingRule(const QString &pathPattern, Claims claims, RouterHandler handler)
         : QHttpServerRouterRule(pathPattern, std::move(handler))
         , m_claims(std::move(claims))
     {
     }
+#endif
 
 protected:
     bool matches(const QHttpServerRequest &request, QRegularExpressionMatch *) const override
@@ -57,17 +86,47 @@ private:
     Claims m_claims;
 };
 
-//! One response's way out. Holds the responder (6.4: it only leads us to the socket; we write
-//! the bytes ourselves, compact and in one go) and watches the socket through a QPointer, since
-//! QHttpServer deletes a socket as soon as its client disconnects.
+//! A request's responder, kept until its response is written or its client has gone: Qt 6.8
+//! reads a connection's next request, and frees a closed connection, only once it is gone.
+struct HeldResponder
+{
+    std::unique_ptr<QHttpServerResponder> responder;
+    QPointer<const QObject> server;
+
+    void release()
+    {
+        if (!responder)
+            return;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+        // Qt 6.8's responder tells its connection's stream object when it dies, and that object,
+        // a child of the server, lives as long as a responder does, unless the server itself is
+        // being destroyed. Then it must not be told: the few bytes are left behind on purpose.
+        if (!server) {
+            (void)responder.release();
+            return;
+        }
+#endif
+        responder.reset();
+    }
+};
+
+//! One response's way out. We write the bytes ourselves, compact and in one go, and watch the
+//! socket through a QPointer, since QHttpServer deletes a socket once its client has gone.
 class QtResponseChannel final : public ResponseChannel
 {
 public:
-    explicit QtResponseChannel(QHttpServerResponder &&responder)
-        : m_responder(std::move(responder))
-        , m_socket(m_responder.socket())
+    QtResponseChannel(QHttpServerResponder &&responder, QTcpSocket *socket, const QObject *server)
+        : m_held(std::make_shared<HeldResponder>(
+              HeldResponder{std::make_unique<QHttpServerResponder>(std::move(responder)), server}))
+        , m_socket(socket)
     {
+        QObject::connect(socket, &QTcpSocket::disconnected, socket, [weak = std::weak_ptr(m_held)] {
+            if (const auto held = weak.lock())
+                held->release();
+        });
     }
+
+    ~QtResponseChannel() override { m_held->release(); }
 
     bool isOpen() const override { return m_socket && m_socket->state() == QAbstractSocket::ConnectedState; }
 
@@ -78,6 +137,7 @@ public:
         m_socket->write(serializeResponse(response, closeConnection));
         if (closeConnection)
             m_socket->disconnectFromHost(); // closes once the bytes are out; keeps emitting bytesWritten
+        m_held->release(); // lets the server read the connection's next request
         return true;
     }
 
@@ -130,36 +190,119 @@ public:
     }
 
 private:
-    QHttpServerResponder m_responder;
+    std::shared_ptr<HeldResponder> m_held; // shared with the socket's `disconnected` handler
     QPointer<QTcpSocket> m_socket;
 };
 
-//! For a request that arrives after the router is gone.
-void answerDetached(QHttpServerResponder &responder, int status, const char *detail)
+//! Answers a request that has nowhere to go (the router is gone, or its connection was not found).
+void answerDirectly(QHttpServerResponder &responder, int status, const char *detail)
 {
-    if (QTcpSocket *socket = responder.socket(); socket && socket->state() == QAbstractSocket::ConnectedState)
-        socket->write(serializeResponse(Response::error(status, QString::fromLatin1(detail)), false));
+    const Response response = Response::error(status, QString::fromLatin1(detail));
+    responder.write(response.body(), QByteArrayLiteral("application/json"),
+                    static_cast<QHttpServerResponder::StatusCode>(status));
 }
+
+#if AFTERWORK_FIND_SOCKET_BY_PEER
+//! The open connections of the listeners the adapter made, by (local port, peer address, peer
+//! port): on one machine no two open TCP connections share all three.
+class ConnectionIndex
+{
+public:
+    void add(QTcpSocket *socket)
+    {
+        const Key key{socket->localPort(), socket->peerPort(), socket->peerAddress()};
+        m_sockets->insert(key, socket);
+        QObject::connect(socket, &QObject::destroyed, [self = m_self, key, socket] {
+            // A newer connection may have taken the key over; only our own entry goes.
+            if (const auto index = self.lock(); index && index->value(key) == socket)
+                index->remove(key);
+        });
+    }
+
+    //! The connection \a request came on: one of ours, else one of \a server's descendants
+    //! (a QTcpServer the application bound itself); nullptr if none (not TCP).
+    QTcpSocket *find(const QHttpServerRequest &request, const QObject *server) const
+    {
+        const Key key{request.localPort(), request.remotePort(), request.remoteAddress()};
+        if (QTcpSocket *socket = m_sockets->value(key))
+            return socket;
+        for (QTcpSocket *socket : server->findChildren<QTcpSocket *>()) {
+            if (Key{socket->localPort(), socket->peerPort(), socket->peerAddress()} == key)
+                return socket;
+        }
+        return nullptr;
+    }
+
+private:
+    struct Key
+    {
+        quint16 localPort;
+        quint16 peerPort;
+        QHostAddress peer;
+        friend bool operator==(const Key &, const Key &) = default;
+        friend size_t qHash(const Key &key, size_t seed = 0) noexcept
+        {
+            return qHashMulti(seed, key.localPort, key.peerPort, key.peer);
+        }
+    };
+    using Map = QHash<Key, QTcpSocket *>;
+    std::shared_ptr<Map> m_sockets = std::make_shared<Map>();
+    std::weak_ptr<Map> m_self = m_sockets;
+};
+#endif
 
 } // namespace
 
 struct ServerAdapter::Shared
 {
-    AdapterCallbacks callbacks;
+    explicit Shared(AdapterCallbacks callbacks)
+        : callbacks(std::move(callbacks))
+    {
+    }
 
-    void deliver(const QHttpServerRequest &request, QHttpServerResponder &&responder) noexcept
+    AdapterCallbacks callbacks;
+#if AFTERWORK_FIND_SOCKET_BY_PEER
+    ConnectionIndex connections;
+#endif
+
+    QTcpSocket *socketOf(const QHttpServerRequest &request, QHttpServerResponder &responder, const QObject *server) const
+    {
+#if AFTERWORK_FIND_SOCKET_BY_PEER
+        Q_UNUSED(responder);
+        return connections.find(request, server);
+#else
+        Q_UNUSED(request);
+        Q_UNUSED(server);
+        return responder.socket();
+#endif
+    }
+
+    void deliver(const QHttpServerRequest &request, QHttpServerResponder &&responder, const QObject *server) noexcept
     {
         std::shared_ptr<ResponseChannel> channel;
         try {
+            QTcpSocket *socket = socketOf(request, responder, server);
+            if (!socket) {
+                qCCritical(lcHttp) << "a request came on a connection that is not TCP; answering 500";
+                answerDirectly(responder, 500, "Internal Server Error");
+                return;
+            }
             // Copy everything now: the server reuses this request object for the next request.
             IncomingRequest incoming;
             incoming.method = methodText(request.method());
             incoming.url = request.url();
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+            // Qt 6.8 returns the headers as QHttpHeaders, names already lower-case (6.4: a list of pairs).
+            const QHttpHeaders headers = request.headers();
+            for (qsizetype i = 0; i < headers.size(); ++i)
+                incoming.headers.insert(QByteArray(headers.nameAt(i)), headers.valueAt(i).toByteArray());
+#else
             for (const auto &[name, value] : request.headers())
                 incoming.headers.insert(name.toLower(), value);
+#endif
             incoming.body = request.body();
             incoming.peer = request.remoteAddress();
-            channel = std::make_shared<QtResponseChannel>(std::move(responder));
+            channel = std::make_shared<QtResponseChannel>(std::move(responder), socket, server);
             callbacks.dispatch(std::move(incoming), channel);
         } catch (const std::exception &error) {
             qCCritical(lcHttp) << "request dispatch threw:" << error.what();
@@ -175,31 +318,49 @@ struct ServerAdapter::Shared
 
 ServerAdapter::ServerAdapter(QHttpServer *server, AdapterCallbacks callbacks, GuardLimits limits)
     : m_server(server)
-    , m_shared(std::make_shared<Shared>(Shared{std::move(callbacks)}))
+    , m_shared(std::make_shared<Shared>(std::move(callbacks)))
     , m_limits(limits)
 {
     Q_ASSERT(server);
     const std::weak_ptr<Shared> weak = m_shared;
-    const bool added = server->route<ClaimingRule>(
-        QStringLiteral("/"),
-        ClaimingRule::Claims([weak](const QString &path) {
-            const auto shared = weak.lock();
-            return shared && shared->callbacks.claims(path);
-        }),
-        [weak](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-            if (const auto shared = weak.lock())
-                shared->deliver(request, std::move(responder));
-            else
-                answerDetached(responder, 503, "Service Unavailable");
+    const ClaimingRule::Claims claims = [weak](const QString &path) {
+        const auto shared = weak.lock();
+        return shared && shared->callbacks.claims(path);
+    };
+    auto handler = [weak, server](const QHttpServerRequest &request, ResponderArgument responder) {
+        if (const auto shared = weak.lock())
+            shared->deliver(request, std::move(responder), server);
+        else
+            answerDirectly(responder, 503, "Service Unavailable");
+    };
+    auto missingHandler = [weak, server](const QHttpServerRequest &request, ResponderArgument responder) {
+        if (const auto shared = weak.lock())
+            shared->deliver(request, std::move(responder), server);
+        else
+            answerDirectly(responder, 404, "Not Found");
+    };
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+    // Qt 6.8: route<Rule>() builds the rule itself from (path, context, handler), so a rule with
+    // more state is added to the router directly; its handler also receives the path's match.
+    using NoCaptures = void (*)(const QHttpServerRequest &, QHttpServerResponder &);
+    auto rule = std::make_unique<ClaimingRule>(
+        QStringLiteral("/"), server, claims,
+        [handler](const QRegularExpressionMatch &, const QHttpServerRequest &request, QHttpServerResponder &responder) {
+            handler(request, responder);
         });
+    const bool added = server->router()->addRule<NoCaptures>(std::move(rule)) != nullptr;
+    // Qt 6.8: the missing handler takes a context object too.
+    server->setMissingHandler(server, std::move(missingHandler));
+#else
+    const bool added = server->route<ClaimingRule>(QStringLiteral("/"), claims, std::move(handler));
+    server->setMissingHandler(std::move(missingHandler));
+#endif
     if (!added)
         qCCritical(lcHttp) << "QHttpServer refused the router's rule; no route will be served";
-    server->setMissingHandler([weak](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-        if (const auto shared = weak.lock())
-            shared->deliver(request, std::move(responder));
-        else
-            answerDetached(responder, 404, "Not Found");
-    });
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    // Qt 6.5 answers `Expect: 100-continue` itself; 6.4 leaves the client waiting.
+    m_limits.sendContinue = false;
+#endif
 }
 
 ServerAdapter::~ServerAdapter() = default;
@@ -208,19 +369,29 @@ quint16 ServerAdapter::listen(const QHostAddress &address, quint16 port)
 {
     if (!m_server)
         return 0;
-    // 6.4 connects each socket's readyRead to the server object; a guard that refuses a request
-    // cuts that connection so the server never parses the rest of it.
-    DetachFromServer detach = [server = m_server](QTcpSocket *socket) {
-        if (server)
-            QObject::disconnect(socket, &QTcpSocket::readyRead, server.data(), nullptr);
+    ConnectionAccepted accepted;
+#if AFTERWORK_FIND_SOCKET_BY_PEER
+    accepted = [weak = std::weak_ptr<Shared>(m_shared)](QTcpSocket *socket) {
+        if (const auto shared = weak.lock())
+            shared->connections.add(socket);
     };
-    auto *tcpServer = new GuardedTcpServer(m_limits, std::move(detach));
+#endif
+    auto *tcpServer = new GuardedTcpServer(m_limits, std::move(accepted));
     if (!tcpServer->listen(address, port)) {
         qCWarning(lcHttp).noquote() << "cannot listen on" << address.toString() << port << ":" << tcpServer->errorString();
         delete tcpServer;
         return 0;
     }
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+    // Qt 6.8's bind() says whether it took the server (6.4 returns nothing).
+    if (!m_server->bind(tcpServer)) {
+        qCWarning(lcHttp) << "QHttpServer refused its listening socket";
+        delete tcpServer;
+        return 0;
+    }
+#else
     m_server->bind(tcpServer); // takes ownership
+#endif
     return tcpServer->serverPort();
 }
 

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The one place that talks to QtHttpServer (written against 6.4.2). Everything else in the HTTP
-// integration sees only IncomingRequest and ResponseChannel. Known upgrade points, all in
-// qhttpserveradapter.cpp: Qt 6.5 removes QHttpServerResponder::socket() (reach the socket through
-// the custom rule's RouterHandler instead); Qt 6.8 removes listen() (we already bind()) and
-// changes the responder to a stream with QHttpHeaders.
+// The one place that talks to QtHttpServer, for Qt 6.4 and Qt 6.8 alike. Everything else in the
+// HTTP integration sees only IncomingRequest and ResponseChannel. What differs between the two
+// QtHttpServer generations is in qhttpserveradapter.cpp, each behind a QT_VERSION_CHECK.
 
 #include "connectionguard.h"
 

@@ -45,7 +45,7 @@ QByteArray methodName(Method method);
 struct RouterOptions
 {
     //! Bodies above this get 413. With listen(), a larger announced Content-Length is refused as
-    //! soon as the headers arrive (QHttpServer 6.4 would otherwise buffer any size in memory).
+    //! soon as the headers arrive (QHttpServer would otherwise buffer any size in memory).
     qint64 maxBodyBytes = 1024 * 1024;
     //! With listen(): request headers above this get 431 and the connection is closed.
     qint64 maxHeaderBytes = 64 * 1024;
@@ -97,7 +97,7 @@ public:
 
     //! Listens on \a address:\a port (0: a free port) with the header guard (early 413/431, and
     //! `Expect: 100-continue`, which QHttpServer 6.4 ignores). Returns the port, 0 on failure.
-    //! Calling QHttpServer::listen() directly works too, without the guard.
+    //! Binding a listening QTcpServer of your own (QHttpServer::bind()) works too, without the guard.
     quint16 listen(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
     QList<quint16> ports() const;
 
