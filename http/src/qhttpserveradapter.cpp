@@ -135,9 +135,14 @@ public:
         if (!isOpen())
             return false;
         m_socket->write(serializeResponse(response, closeConnection));
-        if (closeConnection)
-            m_socket->disconnectFromHost(); // closes once the bytes are out; keeps emitting bytesWritten
-        m_held->release(); // lets the server read the connection's next request
+        if (closeConnection) {
+            // Closes once the bytes are out, emitting bytesWritten until then. The responder goes
+            // on `disconnected`: Qt 6.8 deletes a connection that is not open as soon as its
+            // responder goes, which would drop the bytes still queued.
+            m_socket->disconnectFromHost();
+        } else {
+            m_held->release(); // lets the server read the connection's next request
+        }
         return true;
     }
 
