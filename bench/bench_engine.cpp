@@ -110,7 +110,11 @@ Measurement runEngine(int count, int threads, Variant variant)
         case Variant::AsyncFuture:
             engine.schedule([] {
                 trivialWork();
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+                return QtFuture::makeReadyVoidFuture(); // Qt 6.6 deprecated makeReadyFuture() for this
+#else
                 return QtFuture::makeReadyFuture();
+#endif
             });
             break;
 #if AFTERWORK_BENCH_HAVE_QCORO

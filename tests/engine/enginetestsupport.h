@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Helpers shared by the engine tests: a log of lifecycle events, a gate that holds sync work
+// Helpers shared by the engine tests: ready futures, a log of lifecycle events, a gate that holds sync work
 // "running" until the test lets it go (a condition handshake, never a sleep), a thread-safe log
 // of error-handler calls, and a capture of log messages. They lock with std::mutex rather than
 // QMutex so that ThreadSanitizer, which cannot see inside an uninstrumented Qt, understands them.
 
 #include <afterwork/taskengine.h>
 
+#include <QtCore/QFuture>
 #include <QtCore/QHash>
 #include <QtCore/QList>
+#include <QtCore/QPromise>
 #include <QtCore/QThread>
 #include <QtTest/QTest>
 
@@ -20,6 +22,27 @@
 #include <optional>
 
 namespace afterwork::test {
+
+//! A finished future holding \a value. (QtFuture::makeReadyFuture is deprecated from Qt 6.6 on,
+//! and its replacements do not exist in 6.4; QPromise is the same on both.)
+template<typename T>
+QFuture<T> readyFuture(T value)
+{
+    QPromise<T> promise;
+    promise.start();
+    promise.addResult(std::move(value));
+    promise.finish();
+    return promise.future();
+}
+
+//! A finished QFuture<void>.
+inline QFuture<void> readyFuture()
+{
+    QPromise<void> promise;
+    promise.start();
+    promise.finish();
+    return promise.future();
+}
 
 //! Holds sync work inside its callable until open() (or until the work's token is cancelled).
 //! Share it with std::shared_ptr so it outlives work that an engine may leave behind.

@@ -40,7 +40,7 @@ void ReentrancyTest::asyncWorkCancelledFromItsStartedEventNeverRuns()
     });
     Task task = engine.schedule([&log]() -> QFuture<void> {
         log.append(QStringLiteral("WORK CALLED"));
-        return QtFuture::makeReadyFuture();
+        return test::readyFuture();
     });
     QTRY_VERIFY_WITH_TIMEOUT(isTerminal(task.phase()), 3000);
     // The work would be called right after the Started slot returns, on this thread, before the

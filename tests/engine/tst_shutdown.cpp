@@ -81,7 +81,7 @@ private Q_SLOTS:
 
         QVERIFY_THROWS_EXCEPTION(EngineShutDownError, engine.schedule([] {}));
         QVERIFY_THROWS_EXCEPTION(EngineShutDownError, engine.schedule([](int) {}, 1));
-        QVERIFY_THROWS_EXCEPTION(EngineShutDownError, engine.schedule([] { return QtFuture::makeReadyFuture(1); }));
+        QVERIFY_THROWS_EXCEPTION(EngineShutDownError, engine.schedule([] { return readyFuture(1); }));
         QVERIFY_THROWS_EXCEPTION(EngineShutDownError, engine.task({.shield = true}).schedule([] {}));
         QVERIFY_THROWS_EXCEPTION(EngineShutDownError, keptScheduler.schedule([] {}));
         QVERIFY_THROWS_EXCEPTION(EngineShutDownError, scope.schedule([] {}));

@@ -112,7 +112,7 @@ private Q_SLOTS:
                 default: // async, already finished
                     return engine.schedule([tracked, ran] {
                         ++*ran;
-                        return QtFuture::makeReadyFuture(1);
+                        return readyFuture(1);
                     }).id();
                 }
             }, &ok);

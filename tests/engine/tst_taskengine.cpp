@@ -665,7 +665,7 @@ private Q_SLOTS:
         EventLog log(engine);
         const Task succeeding = engine.task({.name = QStringLiteral("ok")}).schedule([] {});
         const Task failing = engine.task({.shield = true}).schedule([] { throw std::runtime_error("no"); });
-        const Task async = engine.schedule([] { return QtFuture::makeReadyFuture(5); });
+        const Task async = engine.schedule([] { return readyFuture(5); });
 
         QTRY_COMPARE_WITH_TIMEOUT(log.totalTerminals(), 3, waitMs);
         QCOMPARE(log.phaseNames(succeeding.id()), phaseNames({Phase::Scheduled, Phase::Started, Phase::Succeeded}));
@@ -1142,7 +1142,7 @@ private Q_SLOTS:
     {
         TaskEngine engine({}, poolOf(1));
         EventLog log(engine);
-        const Task task = engine.schedule([] { return QtFuture::makeReadyFuture(1); });
+        const Task task = engine.schedule([] { return readyFuture(1); });
         QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
         QVERIFY_THROWS_EXCEPTION(std::logic_error, task.rerunHere());
     }
