@@ -9,22 +9,61 @@
 #include <QtWidgets/QApplication>
 
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <initializer_list>
 
 using namespace afterwork::monitor;
 
+namespace {
+
+bool hasArgument(int argc, char *argv[], std::initializer_list<const char *> names)
+{
+    for (int i = 1; i < argc; ++i) {
+        for (const char *name : names) {
+            if (std::strcmp(argv[i], name) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+bool hasDisplay()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+//! Prints what the parse said instead of options (help, version, an error); returns its exit code.
+int report(const OptionsExit &exit)
+{
+    std::fputs(qPrintable(exit.text), exit.exitCode == 0 ? stdout : stderr);
+    return exit.exitCode;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("afterwork-monitor"));
-    QApplication::setOrganizationName(QStringLiteral("Afterwork"));
-    QApplication::setApplicationVersion(QStringLiteral(AFTERWORK_MONITOR_VERSION));
+    QCoreApplication::setApplicationName(QStringLiteral("afterwork-monitor"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Afterwork"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(AFTERWORK_MONITOR_VERSION));
 
-    const auto parsed = parseMonitorOptions(QApplication::arguments());
-    if (const auto *exit = std::get_if<OptionsExit>(&parsed)) {
-        std::fputs(qPrintable(exit->text), exit->exitCode == 0 ? stdout : stderr);
-        return exit->exitCode;
+    // Help and version need no display, and the GUI platform aborts the process without one:
+    // answer them from a plain QCoreApplication.
+    if (hasArgument(argc, argv, {"-h", "--help", "-?", "--help-all", "-v", "--version"})) {
+        QCoreApplication core(argc, argv);
+        const auto parsed = parseMonitorOptions(QCoreApplication::arguments());
+        if (const auto *exit = std::get_if<OptionsExit>(&parsed))
+            return report(*exit);
     }
+    // A screenshot needs no screen: without a display, render offscreen unless told otherwise.
+    if (hasArgument(argc, argv, {"--screenshot"}) && !hasDisplay() && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+
+    QApplication app(argc, argv);
+    const auto parsed = parseMonitorOptions(QApplication::arguments());
+    if (const auto *exit = std::get_if<OptionsExit>(&parsed))
+        return report(*exit);
     const MonitorOptions &options = std::get<MonitorOptions>(parsed);
 
     try {

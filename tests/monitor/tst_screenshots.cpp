@@ -34,6 +34,15 @@ int distinctColours(const QImage &image)
 
 const QString Sample = QStringLiteral(AFTERWORK_MONITOR_TEST_DATA "/sample.ndjson");
 
+//! This environment as a machine without any display would have it.
+QProcessEnvironment withoutDisplay()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        environment.remove(QString::fromLatin1(name));
+    return environment;
+}
+
 } // namespace
 
 class tst_Screenshots : public QObject
@@ -105,6 +114,31 @@ private Q_SLOTS:
         QVERIFY(!image.isNull());
         QCOMPARE(image.size(), QSize(1000, 640));
         QVERIFY(distinctColours(image) >= 40);
+    }
+
+    void helpNeedsNoDisplay()
+    {
+        QProcess monitor;
+        monitor.setProcessEnvironment(withoutDisplay());
+        monitor.start(QStringLiteral(AFTERWORK_MONITOR_EXE), {QStringLiteral("--help")});
+        QVERIFY(monitor.waitForFinished(30000));
+        QCOMPARE(monitor.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(monitor.exitCode() == 0, monitor.readAllStandardError().constData());
+        QVERIFY(monitor.readAllStandardOutput().contains("--screenshot"));
+    }
+
+    void screenshotChoosesOffscreenWithoutADisplay()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("nodisplay.png"));
+        QProcess monitor;
+        monitor.setProcessEnvironment(withoutDisplay());
+        monitor.start(QStringLiteral(AFTERWORK_MONITOR_EXE),
+                      {QStringLiteral("--replay"), Sample, QStringLiteral("--screenshot"), out, QStringLiteral("--after"),
+                       QStringLiteral("100"), QStringLiteral("--settings"), m_dir.filePath(QStringLiteral("nodisplay.ini"))});
+        QVERIFY(monitor.waitForFinished(30000));
+        QCOMPARE(monitor.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(monitor.exitCode() == 0, monitor.readAllStandardError().constData());
+        QVERIFY(!QImage(out).isNull());
     }
 
     void badCommandLineExitsWithTwo()
