@@ -43,8 +43,11 @@ say "building in $build_dir"
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAFTERWORK_BUILD_TESTS=OFF \
     -DAFTERWORK_BUILD_EXAMPLES=OFF >/dev/null
 targets=(afterwork-demo)
-if ninja -C "$build_dir" -t targets all 2>/dev/null | grep -q '^afterwork:'; then targets+=(afterwork); fi
-if ninja -C "$build_dir" -t targets all 2>/dev/null | grep -q "^$dashboard_target:"; then targets+=("$dashboard_target"); fi
+# The list is read whole first: `ninja ... | grep -q` under pipefail fails whenever grep stops early
+# and ninja dies of SIGPIPE, which left the CLI and the dashboard unbuilt at random.
+known_targets=$(ninja -C "$build_dir" -t targets all 2>/dev/null || true)
+if grep -q '^afterwork:' <<<"$known_targets"; then targets+=(afterwork); fi
+if grep -q "^$dashboard_target:" <<<"$known_targets"; then targets+=("$dashboard_target"); fi
 cmake --build "$build_dir" --target "${targets[@]}"
 
 demo_bin="$build_dir/server_demo/afterwork-demo"

@@ -82,7 +82,7 @@ int main(int argc, char *argv[])
         ? QStringLiteral("[%1]").arg(options->host.toString())
         : options->host.toString();
     say(QStringLiteral("listening on http://%1:%2").arg(hostForUrl).arg(port));
-    say(QStringLiteral("publishing events on %1 (watch: afterwork tail %2)")
+    say(QStringLiteral("publishing events on %1 (watch: afterwork tail --connect %2)")
             .arg(publisher->fullServerName(), options->events));
     say(QStringLiteral("engine: %1 pool threads; global config: shield=%2, handler=%3; shutdown deadline %4 ms")
             .arg(engine.counters().poolMax)
