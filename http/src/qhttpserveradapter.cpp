@@ -92,9 +92,11 @@ struct HeldResponder
 {
     std::unique_ptr<QHttpServerResponder> responder;
     QPointer<const QObject> server;
+    QMetaObject::Connection onDisconnected; // one per request: cut once done, or keep-alive sockets pile them up
 
     void release()
     {
+        QObject::disconnect(onDisconnected);
         if (!responder)
             return;
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
@@ -117,10 +119,10 @@ class QtResponseChannel final : public ResponseChannel
 public:
     QtResponseChannel(QHttpServerResponder &&responder, QTcpSocket *socket, const QObject *server)
         : m_held(std::make_shared<HeldResponder>(
-              HeldResponder{std::make_unique<QHttpServerResponder>(std::move(responder)), server}))
+              HeldResponder{std::make_unique<QHttpServerResponder>(std::move(responder)), server, {}}))
         , m_socket(socket)
     {
-        QObject::connect(socket, &QTcpSocket::disconnected, socket, [weak = std::weak_ptr(m_held)] {
+        m_held->onDisconnected = QObject::connect(socket, &QTcpSocket::disconnected, socket, [weak = std::weak_ptr(m_held)] {
             if (const auto held = weak.lock())
                 held->release();
         });
