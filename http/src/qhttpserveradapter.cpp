@@ -29,7 +29,7 @@ namespace afterwork::http::detail {
 namespace {
 
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
-// Qt 6.8 passes handlers the responder by lvalue reference (6.4: by rvalue); we move it out either way.
+// Qt 6.8 passes handlers the responder by lvalue reference (6.4: by rvalue).
 using ResponderArgument = QHttpServerResponder &;
 #else
 using ResponderArgument = QHttpServerResponder &&;
@@ -86,29 +86,42 @@ private:
     Claims m_claims;
 };
 
-//! A request's responder, kept until its response is written or its client has gone: Qt 6.8
-//! reads a connection's next request, and frees a closed connection, only once it is gone.
+//! A request's responder. While the handler runs it is QHttpServer's own object, borrowed; a
+//! request still unanswered when the handler returns takes it over until its response is written
+//! or its client has gone. Qt 6.8 reads a connection's next request, and frees a closed
+//! connection, only once the responder is gone, and it must not go inside the handler: 6.8 would
+//! then connect its reader a second time, once more for every request on that connection.
 struct HeldResponder
 {
-    std::unique_ptr<QHttpServerResponder> responder;
+    QHttpServerResponder *borrowed = nullptr;   //!< QHttpServer's, during the handler call only
+    std::unique_ptr<QHttpServerResponder> owned; //!< taken over when the handler left it unanswered
     QPointer<const QObject> server;
-    QMetaObject::Connection onDisconnected; // one per request: cut once done, or keep-alive sockets pile them up
+    QMetaObject::Connection onDisconnected; //!< one per request: cut when done, or keep-alive sockets pile them up
+
+    //! At the end of the handler call: an unanswered request keeps its responder.
+    void keepIfHeld()
+    {
+        if (borrowed)
+            owned = std::make_unique<QHttpServerResponder>(std::move(*borrowed));
+        borrowed = nullptr;
+    }
 
     void release()
     {
         QObject::disconnect(onDisconnected);
-        if (!responder)
+        borrowed = nullptr; // QHttpServer destroys its own when the handler returns
+        if (!owned)
             return;
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
         // Qt 6.8's responder tells its connection's stream object when it dies, and that object,
         // a child of the server, lives as long as a responder does, unless the server itself is
         // being destroyed. Then it must not be told: the few bytes are left behind on purpose.
         if (!server) {
-            (void)responder.release();
+            (void)owned.release();
             return;
         }
 #endif
-        responder.reset();
+        owned.reset();
     }
 };
 
@@ -117,9 +130,9 @@ struct HeldResponder
 class QtResponseChannel final : public ResponseChannel
 {
 public:
-    QtResponseChannel(QHttpServerResponder &&responder, QTcpSocket *socket, const QObject *server)
-        : m_held(std::make_shared<HeldResponder>(
-              HeldResponder{std::make_unique<QHttpServerResponder>(std::move(responder)), server, {}}))
+    //! \a responder is QHttpServer's, valid until keepResponderIfUnanswered() is called.
+    QtResponseChannel(QHttpServerResponder &responder, QTcpSocket *socket, const QObject *server)
+        : m_held(std::make_shared<HeldResponder>(HeldResponder{&responder, nullptr, server, {}}))
         , m_socket(socket)
     {
         m_held->onDisconnected = QObject::connect(socket, &QTcpSocket::disconnected, socket, [weak = std::weak_ptr(m_held)] {
@@ -129,6 +142,9 @@ public:
     }
 
     ~QtResponseChannel() override { m_held->release(); }
+
+    //! Call as the handler returns.
+    void keepResponderIfUnanswered() { m_held->keepIfHeld(); }
 
     bool isOpen() const override { return m_socket && m_socket->state() == QAbstractSocket::ConnectedState; }
 
@@ -284,9 +300,10 @@ struct ServerAdapter::Shared
 #endif
     }
 
-    void deliver(const QHttpServerRequest &request, QHttpServerResponder &&responder, const QObject *server) noexcept
+    //! Runs inside QHttpServer's handler call; \a responder is QHttpServer's own.
+    void deliver(const QHttpServerRequest &request, QHttpServerResponder &responder, const QObject *server) noexcept
     {
-        std::shared_ptr<ResponseChannel> channel;
+        std::shared_ptr<QtResponseChannel> channel;
         try {
             QTcpSocket *socket = socketOf(request, responder, server);
             if (!socket) {
@@ -309,7 +326,7 @@ struct ServerAdapter::Shared
 #endif
             incoming.body = request.body();
             incoming.peer = request.remoteAddress();
-            channel = std::make_shared<QtResponseChannel>(std::move(responder), socket, server);
+            channel = std::make_shared<QtResponseChannel>(responder, socket, server);
             callbacks.dispatch(std::move(incoming), channel);
         } catch (const std::exception &error) {
             qCCritical(lcHttp) << "request dispatch threw:" << error.what();
@@ -320,6 +337,8 @@ struct ServerAdapter::Shared
             if (channel)
                 channel->write(Response::error(500, QStringLiteral("Internal Server Error")), true);
         }
+        if (channel)
+            channel->keepResponderIfUnanswered();
     }
 };
 
@@ -336,13 +355,13 @@ ServerAdapter::ServerAdapter(QHttpServer *server, AdapterCallbacks callbacks, Gu
     };
     auto handler = [weak, server](const QHttpServerRequest &request, ResponderArgument responder) {
         if (const auto shared = weak.lock())
-            shared->deliver(request, std::move(responder), server);
+            shared->deliver(request, responder, server);
         else
             answerDirectly(responder, 503, "Service Unavailable");
     };
     auto missingHandler = [weak, server](const QHttpServerRequest &request, ResponderArgument responder) {
         if (const auto shared = weak.lock())
-            shared->deliver(request, std::move(responder), server);
+            shared->deliver(request, responder, server);
         else
             answerDirectly(responder, 404, "Not Found");
     };
