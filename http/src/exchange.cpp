@@ -106,7 +106,7 @@ void Exchange::finish(RequestStage stage)
     m_finished = true;
     // The request event first: an after-response task's `started` must come after `response_written`.
     emitStage(stage);
-    // A client that left still gets its after-response tasks (SPEC §2); a failed route has none.
+    // A client that left still gets its after-response tasks (docs/http.md); a failed route has none.
     if (m_flushAfterResponse && m_scope)
         m_scope->flush(Mode::AfterResponse);
     m_core->requestFinished();

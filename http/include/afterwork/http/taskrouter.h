@@ -2,7 +2,7 @@
 #pragma once
 
 // The HTTP integration: routes for a QHttpServer whose handlers get a per-request Tasks, with the
-// three timing modes of SPEC §2. Every QHttpServer call lives in one adapter (src/qhttpserveradapter.cpp).
+// three timing modes (docs/http.md). Every QHttpServer call lives in one adapter (src/qhttpserveradapter.cpp).
 //
 //   QHttpServer server;
 //   afterwork::TaskEngine engine;
