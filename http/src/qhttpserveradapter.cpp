@@ -4,6 +4,7 @@
 #include "logging.h"
 #include "wire.h"
 
+#include <QtCore/QThread>
 #include <QtCore/QTimer>
 #include <QtHttpServer/QHttpServer>
 #include <QtHttpServer/QHttpServerRequest>
@@ -91,38 +92,76 @@ private:
 //! or its client has gone. Qt 6.8 reads a connection's next request, and frees a closed
 //! connection, only once the responder is gone, and it must not go inside the handler: 6.8 would
 //! then connect its reader a second time, once more for every request on that connection.
-struct HeldResponder
+//! Server thread only; shared with the socket's `disconnected` handler while it is kept.
+class HeldResponder final : public std::enable_shared_from_this<HeldResponder>
 {
-    QHttpServerResponder *borrowed = nullptr;   //!< QHttpServer's, during the handler call only
-    std::unique_ptr<QHttpServerResponder> owned; //!< taken over when the handler left it unanswered
-    QPointer<const QObject> server;
-    QMetaObject::Connection onDisconnected; //!< one per request: cut when done, or keep-alive sockets pile them up
-
-    //! At the end of the handler call: an unanswered request keeps its responder.
-    void keepIfHeld()
+public:
+    HeldResponder(QHttpServerResponder &borrowed, QTcpSocket *socket, const QObject *server)
+        : m_borrowed(&borrowed)
+        , m_socket(socket)
+        , m_stream(socket->parent()) // 6.8: the connection's stream object, which the responder reports to
+        , m_server(server)
     {
-        if (borrowed)
-            owned = std::make_unique<QHttpServerResponder>(std::move(*borrowed));
-        borrowed = nullptr;
+    }
+    HeldResponder(const HeldResponder &) = delete;
+    HeldResponder &operator=(const HeldResponder &) = delete;
+    ~HeldResponder() { destroyOwned(); }
+
+    //! As the handler returns: a request still unanswered takes the responder over.
+    void keepIfUnanswered()
+    {
+        if (!m_borrowed)
+            return;
+        m_owned = std::make_unique<QHttpServerResponder>(std::move(*m_borrowed));
+        m_borrowed = nullptr;
+        if (m_socket) {
+            // Let go when the client leaves. One connection per kept request, cut in release().
+            m_onDisconnected = QObject::connect(m_socket, &QTcpSocket::disconnected, m_socket,
+                                                [self = shared_from_this()] { self->release(); });
+        }
     }
 
+    //! The request is done with its responder (its response is written, or its client is gone).
     void release()
     {
-        QObject::disconnect(onDisconnected);
-        borrowed = nullptr; // QHttpServer destroys its own when the handler returns
-        if (!owned)
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+        // Qt 6.8 deletes a connection that is closing as soon as its responder goes, dropping the
+        // bytes still queued: wait for `disconnected`, which comes once they are out (a borrowed
+        // responder is taken over for that as the handler returns).
+        if (m_socket && m_socket->state() == QAbstractSocket::ClosingState && (m_borrowed || m_onDisconnected))
+            return;
+#endif
+        m_borrowed = nullptr; // QHttpServer destroys its own when the handler returns
+        if (!m_owned)
+            return;
+        QObject::disconnect(m_onDisconnected);
+        m_onDisconnected = {}; // the handler holds this object: drop it, or neither is ever freed
+        destroyOwned();
+    }
+
+private:
+    void destroyOwned()
+    {
+        if (!m_owned)
             return;
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
-        // Qt 6.8's responder tells its connection's stream object when it dies, and that object,
-        // a child of the server, lives as long as a responder does, unless the server itself is
-        // being destroyed. Then it must not be told: the few bytes are left behind on purpose.
-        if (!server) {
-            (void)owned.release();
+        // Qt 6.8's responder tells its connection's stream object when it dies. If that object is
+        // gone (the server is being destroyed, or it deleted a connection the client had left), it
+        // must not be told: the few bytes of the responder are left behind on purpose.
+        if (!m_stream || !m_server) {
+            (void)m_owned.release();
             return;
         }
 #endif
-        owned.reset();
+        m_owned.reset();
     }
+
+    QHttpServerResponder *m_borrowed;              //!< QHttpServer's, during the handler call only
+    std::unique_ptr<QHttpServerResponder> m_owned; //!< taken over when the handler left it unanswered
+    QPointer<QTcpSocket> m_socket;
+    QPointer<QObject> m_stream;
+    QPointer<const QObject> m_server;
+    QMetaObject::Connection m_onDisconnected;
 };
 
 //! One response's way out. We write the bytes ourselves, compact and in one go, and watch the
@@ -132,19 +171,26 @@ class QtResponseChannel final : public ResponseChannel
 public:
     //! \a responder is QHttpServer's, valid until keepResponderIfUnanswered() is called.
     QtResponseChannel(QHttpServerResponder &responder, QTcpSocket *socket, const QObject *server)
-        : m_held(std::make_shared<HeldResponder>(HeldResponder{&responder, nullptr, server, {}}))
+        : m_held(std::make_shared<HeldResponder>(responder, socket, server))
         , m_socket(socket)
+        , m_server(server)
     {
-        m_held->onDisconnected = QObject::connect(socket, &QTcpSocket::disconnected, socket, [weak = std::weak_ptr(m_held)] {
-            if (const auto held = weak.lock())
-                held->release();
-        });
     }
 
-    ~QtResponseChannel() override { m_held->release(); }
+    ~QtResponseChannel() override
+    {
+        // The last handle on a request may go on any thread (a Responder copy kept by a worker);
+        // the responder belongs to the server's.
+        if (m_server && m_server->thread() != QThread::currentThread()) {
+            QMetaObject::invokeMethod(const_cast<QObject *>(m_server.data()), [held = m_held] { held->release(); },
+                                      Qt::QueuedConnection);
+            return;
+        }
+        m_held->release();
+    }
 
     //! Call as the handler returns.
-    void keepResponderIfUnanswered() { m_held->keepIfHeld(); }
+    void keepResponderIfUnanswered() { m_held->keepIfUnanswered(); }
 
     bool isOpen() const override { return m_socket && m_socket->state() == QAbstractSocket::ConnectedState; }
 
@@ -153,14 +199,9 @@ public:
         if (!isOpen())
             return false;
         m_socket->write(serializeResponse(response, closeConnection));
-        if (closeConnection) {
-            // Closes once the bytes are out, emitting bytesWritten until then. The responder goes
-            // on `disconnected`: Qt 6.8 deletes a connection that is not open as soon as its
-            // responder goes, which would drop the bytes still queued.
-            m_socket->disconnectFromHost();
-        } else {
-            m_held->release(); // lets the server read the connection's next request
-        }
+        if (closeConnection)
+            m_socket->disconnectFromHost(); // closes once the bytes are out, emitting bytesWritten until then
+        m_held->release(); // lets the server read the connection's next request
         return true;
     }
 
@@ -172,6 +213,7 @@ public:
             std::function<void()> written;
             std::function<void()> gone;
             QList<QMetaObject::Connection> connections;
+            qint64 remaining = 0;
             bool done = false;
             void finish(bool allWritten)
             {
@@ -196,15 +238,19 @@ public:
             QTimer::singleShot(0, [watch, allWritten] { watch->finish(allWritten); });
             return;
         }
-        watch->connections << QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [watch, socket](qint64) {
-            if (socket->bytesToWrite() == 0) {
+        // Everything queued now ends with our response; it is out once that many bytes were
+        // written. Counted rather than read from bytesToWrite(), which an abort() also empties.
+        watch->remaining = socket->bytesToWrite();
+        watch->connections << QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [watch](qint64 bytes) {
+            watch->remaining -= bytes;
+            if (watch->remaining <= 0) {
                 const auto keep = watch;
                 keep->finish(true);
             }
         });
-        watch->connections << QObject::connect(socket, &QTcpSocket::disconnected, socket, [watch, socket] {
+        watch->connections << QObject::connect(socket, &QTcpSocket::disconnected, socket, [watch] {
             const auto keep = watch;
-            keep->finish(socket->bytesToWrite() == 0);
+            keep->finish(watch->remaining <= 0);
         });
         watch->connections << QObject::connect(socket, &QObject::destroyed, [watch] {
             const auto keep = watch;
@@ -213,8 +259,9 @@ public:
     }
 
 private:
-    std::shared_ptr<HeldResponder> m_held; // shared with the socket's `disconnected` handler
+    std::shared_ptr<HeldResponder> m_held;
     QPointer<QTcpSocket> m_socket;
+    QPointer<const QObject> m_server;
 };
 
 //! Answers a request that has nowhere to go (the router is gone, or its connection was not found).
@@ -226,14 +273,14 @@ void answerDirectly(QHttpServerResponder &responder, int status, const char *det
 }
 
 #if AFTERWORK_FIND_SOCKET_BY_PEER
-//! The open connections of the listeners the adapter made, by (local port, peer address, peer
-//! port): on one machine no two open TCP connections share all three.
+//! The open connections of the listeners the adapter made, by their local and peer address and
+//! port: no two open TCP connections share all four.
 class ConnectionIndex
 {
 public:
     void add(QTcpSocket *socket)
     {
-        const Key key{socket->localPort(), socket->peerPort(), socket->peerAddress()};
+        const Key key = keyOf(socket);
         m_sockets->insert(key, socket);
         QObject::connect(socket, &QObject::destroyed, [self = m_self, key, socket] {
             // A newer connection may have taken the key over; only our own entry goes.
@@ -246,11 +293,11 @@ public:
     //! (a QTcpServer the application bound itself); nullptr if none (not TCP).
     QTcpSocket *find(const QHttpServerRequest &request, const QObject *server) const
     {
-        const Key key{request.localPort(), request.remotePort(), request.remoteAddress()};
+        const Key key{request.localPort(), request.remotePort(), request.localAddress(), request.remoteAddress()};
         if (QTcpSocket *socket = m_sockets->value(key))
             return socket;
         for (QTcpSocket *socket : server->findChildren<QTcpSocket *>()) {
-            if (Key{socket->localPort(), socket->peerPort(), socket->peerAddress()} == key)
+            if (keyOf(socket) == key)
                 return socket;
         }
         return nullptr;
@@ -261,13 +308,18 @@ private:
     {
         quint16 localPort;
         quint16 peerPort;
+        QHostAddress local;
         QHostAddress peer;
         friend bool operator==(const Key &, const Key &) = default;
         friend size_t qHash(const Key &key, size_t seed = 0) noexcept
         {
-            return qHashMulti(seed, key.localPort, key.peerPort, key.peer);
+            return qHashMulti(seed, key.localPort, key.peerPort, key.local, key.peer);
         }
     };
+    static Key keyOf(const QTcpSocket *socket)
+    {
+        return Key{socket->localPort(), socket->peerPort(), socket->localAddress(), socket->peerAddress()};
+    }
     using Map = QHash<Key, QTcpSocket *>;
     std::shared_ptr<Map> m_sockets = std::make_shared<Map>();
     std::weak_ptr<Map> m_self = m_sockets;
@@ -307,7 +359,7 @@ struct ServerAdapter::Shared
         try {
             QTcpSocket *socket = socketOf(request, responder, server);
             if (!socket) {
-                qCCritical(lcHttp) << "a request came on a connection that is not TCP; answering 500";
+                qCCritical(lcHttp) << "no open TCP connection matches a request (closed already, or not TCP); answering 500";
                 answerDirectly(responder, 500, "Internal Server Error");
                 return;
             }

@@ -4,6 +4,7 @@
 #include "httptestsupport.h"
 
 #include <QtCore/QJsonArray>
+#include <QtCore/QTimer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void clientGoneDuringTheWriteStillRunsAfterResponseTasks();
     void keepAliveRequestsEachWaitForTheirOwnResponse();
     void pipelinedRequestsAreAnsweredInOrder();
+    void deferredAnswersOnOneKeepAliveConnection();
     void everyHandlerFormAnswers();
     void pathParametersAreDecoded();
     void connectionCloseIsHonoured();
@@ -392,6 +394,33 @@ void TimingModesTest::pipelinedRequestsAreAnsweredInOrder()
     QVERIFY(fx.recorder.indexOfStage(smallId, RequestStage::ResponseWritten) < fx.recorder.indexOfTask("after_small", Phase::Started));
     QVERIFY(fx.recorder.indexOfStage(bigId, RequestStage::ResponseWritten) < fx.recorder.indexOfStage(smallId, RequestStage::ResponseWritten));
     QCOMPARE(serverSideSockets(fx.server), 1);
+}
+
+void TimingModesTest::deferredAnswersOnOneKeepAliveConnection()
+{
+    // Answers given after the handler returned, one request after another on one connection: each
+    // is matched to the connection, and the server goes on reading its next request.
+    HttpFixture fx;
+    int served = 0;
+    fx.router.post("/later", [&served](const Request &, Tasks &tasks, Responder responder) {
+        const int n = ++served;
+        tasks.afterResponse().task({.name = QStringLiteral("deferred_%1").arg(n)}).schedule(noop);
+        QTimer::singleShot(0, [responder, n] { responder.send(Json{{"n", n}}); });
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    for (int n = 1; n <= 5; ++n) {
+        const auto reply = client.request("POST", "/later");
+        QVERIFY(reply);
+        QCOMPARE(reply->json().value("n").toInt(), n);
+        const QString task = QStringLiteral("deferred_%1").arg(n);
+        QTRY_VERIFY(fx.recorder.indexOfTask(task, Phase::Succeeded) >= 0);
+        const quint64 id = fx.recorder.lastRequestId("/later");
+        QVERIFY(fx.recorder.indexOfStage(id, RequestStage::ResponseWritten) < fx.recorder.indexOfTask(task, Phase::Started));
+    }
+    QCOMPARE(serverSideSockets(fx.server), 1);
+    QTRY_COMPARE(fx.router.inFlight(), 0);
 }
 
 void TimingModesTest::everyHandlerFormAnswers()
