@@ -8,7 +8,6 @@
 #
 #   scripts/install-deps.sh            install what is missing
 #   scripts/install-deps.sh --check    only list what is missing; exit 1 if anything is
-#   scripts/install-deps.sh --lists    print the list files this release uses, one a line
 #
 # AFTERWORK_PACKAGE_LIST=<file> reads that list alone (for a release this script does not know).
 set -euo pipefail
@@ -18,9 +17,8 @@ lists_dir=$here/packages
 mode=install
 case ${1:-} in
     --check) mode=check ;;
-    --lists) mode=lists ;;
     "") ;;
-    *) echo "usage: $0 [--check | --lists]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--check]" >&2; exit 2 ;;
 esac
 
 # The lists for this machine: an explicit one, or common.txt plus the release's own.
@@ -44,10 +42,6 @@ else
         exit 1
     fi
     lists=("$lists_dir/common.txt" "$release_list")
-fi
-if [[ $mode == lists ]]; then
-    printf '%s\n' "${lists[@]}"
-    exit 0
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
