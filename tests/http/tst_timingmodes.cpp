@@ -41,9 +41,9 @@ private Q_SLOTS:
     void secondAnswerIsIgnored();
     void clientGoneBeforeTheAnswerStillRunsAfterResponseTasks();
     void clientGoneDuringTheWriteStillRunsAfterResponseTasks();
+    void keepAliveRequestsEachWaitForTheirOwnResponse_data();
     void keepAliveRequestsEachWaitForTheirOwnResponse();
     void pipelinedRequestsAreAnsweredInOrder();
-    void deferredAnswersOnOneKeepAliveConnection();
     void everyHandlerFormAnswers();
     void pathParametersAreDecoded();
     void connectionCloseIsHonoured();
@@ -323,22 +323,34 @@ void TimingModesTest::clientGoneDuringTheWriteStillRunsAfterResponseTasks()
              (QList<RequestStage>{RequestStage::Received, RequestStage::RouteReturned, RequestStage::ClientGone}));
 }
 
+void TimingModesTest::keepAliveRequestsEachWaitForTheirOwnResponse_data()
+{
+    QTest::addColumn<bool>("deferred");
+    QTest::newRow("answered by the handler") << false;
+    QTest::newRow("answered after the handler returned") << true;
+}
+
 void TimingModesTest::keepAliveRequestsEachWaitForTheirOwnResponse()
 {
     // Several requests, one after another, on one keep-alive connection: each response is
-    // matched to that connection, and each request's after-response task waits for its own bytes.
+    // matched to that connection, the server goes on reading the next request, and each
+    // request's after-response task waits for its own bytes.
+    QFETCH(bool, deferred);
     HttpFixture fx;
     int served = 0;
-    fx.router.get("/next", [&served](Tasks &tasks) {
-        ++served;
-        tasks.afterResponse().task({.name = QStringLiteral("after_%1").arg(served)}).schedule(noop);
-        return Json{{"n", served}};
+    fx.router.post("/next", [&served, deferred](const Request &, Tasks &tasks, Responder responder) {
+        const int n = ++served;
+        tasks.afterResponse().task({.name = QStringLiteral("after_%1").arg(n)}).schedule(noop);
+        if (deferred)
+            QTimer::singleShot(0, [responder, n] { responder.send(Json{{"n", n}}); });
+        else
+            responder.send(Json{{"n", n}});
     });
     QVERIFY(fx.listen());
     RawHttpClient client(fx.port);
     QVERIFY(client.connectToServer());
-    for (int n = 1; n <= 3; ++n) {
-        const auto reply = client.request("GET", "/next");
+    for (int n = 1; n <= 5; ++n) {
+        const auto reply = client.request("POST", "/next");
         QVERIFY(reply);
         QCOMPARE(reply->json().value("n").toInt(), n);
         const QString task = QStringLiteral("after_%1").arg(n);
@@ -348,6 +360,7 @@ void TimingModesTest::keepAliveRequestsEachWaitForTheirOwnResponse()
         QVERIFY(fx.recorder.indexOfStage(id, RequestStage::ResponseWritten) < fx.recorder.indexOfTask(task, Phase::Started));
         QCOMPARE(serverSideSockets(fx.server), 1); // still the one connection
     }
+    QTRY_COMPARE(fx.router.inFlight(), 0);
 }
 
 void TimingModesTest::pipelinedRequestsAreAnsweredInOrder()
@@ -394,33 +407,6 @@ void TimingModesTest::pipelinedRequestsAreAnsweredInOrder()
     QVERIFY(fx.recorder.indexOfStage(smallId, RequestStage::ResponseWritten) < fx.recorder.indexOfTask("after_small", Phase::Started));
     QVERIFY(fx.recorder.indexOfStage(bigId, RequestStage::ResponseWritten) < fx.recorder.indexOfStage(smallId, RequestStage::ResponseWritten));
     QCOMPARE(serverSideSockets(fx.server), 1);
-}
-
-void TimingModesTest::deferredAnswersOnOneKeepAliveConnection()
-{
-    // Answers given after the handler returned, one request after another on one connection: each
-    // is matched to the connection, and the server goes on reading its next request.
-    HttpFixture fx;
-    int served = 0;
-    fx.router.post("/later", [&served](const Request &, Tasks &tasks, Responder responder) {
-        const int n = ++served;
-        tasks.afterResponse().task({.name = QStringLiteral("deferred_%1").arg(n)}).schedule(noop);
-        QTimer::singleShot(0, [responder, n] { responder.send(Json{{"n", n}}); });
-    });
-    QVERIFY(fx.listen());
-    RawHttpClient client(fx.port);
-    QVERIFY(client.connectToServer());
-    for (int n = 1; n <= 5; ++n) {
-        const auto reply = client.request("POST", "/later");
-        QVERIFY(reply);
-        QCOMPARE(reply->json().value("n").toInt(), n);
-        const QString task = QStringLiteral("deferred_%1").arg(n);
-        QTRY_VERIFY(fx.recorder.indexOfTask(task, Phase::Succeeded) >= 0);
-        const quint64 id = fx.recorder.lastRequestId("/later");
-        QVERIFY(fx.recorder.indexOfStage(id, RequestStage::ResponseWritten) < fx.recorder.indexOfTask(task, Phase::Started));
-    }
-    QCOMPARE(serverSideSockets(fx.server), 1);
-    QTRY_COMPARE(fx.router.inFlight(), 0);
 }
 
 void TimingModesTest::everyHandlerFormAnswers()
