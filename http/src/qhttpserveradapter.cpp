@@ -139,6 +139,18 @@ public:
         destroyOwned();
     }
 
+    //! release() on the server's thread, from any thread (the last handle on a request may go on a
+    //! worker that kept a Responder copy).
+    static void releaseFromAnyThread(std::shared_ptr<HeldResponder> held)
+    {
+        const QObject *server = held->m_server.data();
+        if (server && server->thread() != QThread::currentThread()) {
+            QMetaObject::invokeMethod(const_cast<QObject *>(server), [held] { held->release(); }, Qt::QueuedConnection);
+            return;
+        }
+        held->release();
+    }
+
 private:
     void destroyOwned()
     {
@@ -173,21 +185,10 @@ public:
     QtResponseChannel(QHttpServerResponder &responder, QTcpSocket *socket, const QObject *server)
         : m_held(std::make_shared<HeldResponder>(responder, socket, server))
         , m_socket(socket)
-        , m_server(server)
     {
     }
 
-    ~QtResponseChannel() override
-    {
-        // The last handle on a request may go on any thread (a Responder copy kept by a worker);
-        // the responder belongs to the server's.
-        if (m_server && m_server->thread() != QThread::currentThread()) {
-            QMetaObject::invokeMethod(const_cast<QObject *>(m_server.data()), [held = m_held] { held->release(); },
-                                      Qt::QueuedConnection);
-            return;
-        }
-        m_held->release();
-    }
+    ~QtResponseChannel() override { HeldResponder::releaseFromAnyThread(std::move(m_held)); }
 
     //! Call as the handler returns.
     void keepResponderIfUnanswered() { m_held->keepIfUnanswered(); }
@@ -261,7 +262,6 @@ public:
 private:
     std::shared_ptr<HeldResponder> m_held;
     QPointer<QTcpSocket> m_socket;
-    QPointer<const QObject> m_server;
 };
 
 //! Answers a request that has nowhere to go (the router is gone, or its connection was not found).
@@ -282,7 +282,7 @@ public:
     {
         const Key key = keyOf(socket);
         m_sockets->insert(key, socket);
-        QObject::connect(socket, &QObject::destroyed, [self = m_self, key, socket] {
+        QObject::connect(socket, &QObject::destroyed, [self = std::weak_ptr(m_sockets), key, socket] {
             // A newer connection may have taken the key over; only our own entry goes.
             if (const auto index = self.lock(); index && index->value(key) == socket)
                 index->remove(key);
@@ -321,8 +321,7 @@ private:
         return Key{socket->localPort(), socket->peerPort(), socket->localAddress(), socket->peerAddress()};
     }
     using Map = QHash<Key, QTcpSocket *>;
-    std::shared_ptr<Map> m_sockets = std::make_shared<Map>();
-    std::weak_ptr<Map> m_self = m_sockets;
+    std::shared_ptr<Map> m_sockets = std::make_shared<Map>(); // shared: sockets may outlive the index
 };
 #endif
 
@@ -405,18 +404,17 @@ ServerAdapter::ServerAdapter(QHttpServer *server, AdapterCallbacks callbacks, Gu
         const auto shared = weak.lock();
         return shared && shared->callbacks.claims(path);
     };
-    auto handler = [weak, server](const QHttpServerRequest &request, ResponderArgument responder) {
-        if (const auto shared = weak.lock())
-            shared->deliver(request, responder, server);
-        else
-            answerDirectly(responder, 503, "Service Unavailable");
+    // Both go to the router; once it is gone, a claimed path is unavailable and others are unknown.
+    const auto deliverOr = [weak, server](int status, const char *detail) {
+        return [weak, server, status, detail](const QHttpServerRequest &request, ResponderArgument responder) {
+            if (const auto shared = weak.lock())
+                shared->deliver(request, responder, server);
+            else
+                answerDirectly(responder, status, detail);
+        };
     };
-    auto missingHandler = [weak, server](const QHttpServerRequest &request, ResponderArgument responder) {
-        if (const auto shared = weak.lock())
-            shared->deliver(request, responder, server);
-        else
-            answerDirectly(responder, 404, "Not Found");
-    };
+    auto handler = deliverOr(503, "Service Unavailable");
+    auto missingHandler = deliverOr(404, "Not Found");
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
     // Qt 6.8: route<Rule>() builds the rule itself from (path, context, handler), so a rule with
     // more state is added to the router directly; its handler also receives the path's match.
