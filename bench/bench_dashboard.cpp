@@ -13,7 +13,7 @@
 #include "app/mainwindow.h"
 #include "core/monitorsession.h"
 
-#include <afterwork/protocol.h>
+#include <afterwork/eventencoder.h>
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -119,7 +119,7 @@ int loadChild(const QString &path, const QString &settingsPath)
     const double ms = double(nowNs() - start) / 1e6;
     const double cpuMs = double(processCpuNs() - cpuStart) / 1e6;
     const client::TaskStore &store = dashboard.session.store();
-    const qint64 finished = store.count(client::TaskPhase::Succeeded) + store.count(client::TaskPhase::Failed);
+    const qint64 finished = store.count(Phase::Succeeded) + store.count(Phase::Failed);
     std::printf("LOAD\t%.1f\t%lld\t%lld\t%lld\t%.1f\n", ms, (long long)peakResidentBytes(), (long long)finished,
                 (long long)dashboard.session.linesReceived(), cpuMs);
     return 0;

@@ -162,7 +162,7 @@ private:
 
     void consume(const client::StreamEvent &event)
     {
-        if (event.kind() == client::EventKind::Hello) {
+        if (event.kind() == EventKind::Hello) {
             m_hello = true;
         } else if (const auto *gap = event.as<client::GapEvent>()) {
             m_missed += quint64(gap->missed);
@@ -172,11 +172,11 @@ private:
             else if (request->stage == QLatin1String("response_written"))
                 update(request->requestId, [&](Request &r) { r.responseWrittenUs = event.tsUs; });
         } else if (const auto *task = event.as<client::TaskRecord>()) {
-            if (task->phase != client::TaskPhase::Started || task->requestId == 0 || task->attempt != 1)
+            if (task->phase != Phase::Started || task->requestId == 0 || task->attempt != 1)
                 return;
-            if (task->mode == client::TaskMode::AfterRoute)
+            if (task->mode == Mode::AfterRoute)
                 update(task->requestId, [&](Request &r) { r.afterRouteStartUs = task->startedUs; });
-            else if (task->mode == client::TaskMode::AfterResponse)
+            else if (task->mode == Mode::AfterResponse)
                 update(task->requestId, [&](Request &r) { r.afterResponseStartUs = task->startedUs; });
         }
     }

@@ -5,7 +5,7 @@
 // object), with a name, a function label and a request id as the HTTP layer produces them.
 #include "support/benchsupport.h"
 
-#include <afterwork/protocol.h>
+#include <afterwork/eventencoder.h>
 
 #include <QtCore/QCoreApplication>
 

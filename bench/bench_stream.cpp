@@ -10,7 +10,7 @@
 
 #include <afterwork/client/localsocketsource.h>
 #include <afterwork/eventpublisher.h>
-#include <afterwork/protocol.h>
+#include <afterwork/eventencoder.h>
 #include <afterwork/taskengine.h>
 
 #include <QtCore/QCoreApplication>
@@ -90,11 +90,11 @@ public:
                 const client::StreamEvent *event = line.event();
                 if (!event)
                     continue;
-                if (event->kind() == client::EventKind::Hello)
+                if (event->kind() == EventKind::Hello)
                     m_hello = true;
-                else if (event->kind() == client::EventKind::Task)
+                else if (event->kind() == EventKind::Task)
                     m_lagUs.push_back(double(now - event->tsUs));
-                else if (event->kind() == client::EventKind::Gap)
+                else if (event->kind() == EventKind::Gap)
                     m_missed += quint64(event->as<client::GapEvent>()->missed);
             }
         });

@@ -64,14 +64,14 @@ public:
             task(*event->as<TaskRecord>(), line.lineNumber, false);
             break;
         case EventKind::Shutdown:
-            if (event->as<ShutdownEvent>()->stage == u"started"_s && m_shutdownLine == 0)
+            if (event->as<ShutdownEvent>()->stage == wireName(ShutdownStage::Started) && m_shutdownLine == 0)
                 m_shutdownLine = line.lineNumber;
             break;
         case EventKind::Request: {
             const RequestEvent &request = *event->as<RequestEvent>();
             RequestInfo &info = m_requests[request.requestId];
             // After-response work may start once the response is out, or once its client left.
-            if ((request.stage == u"response_written"_s || request.stage == u"client_gone"_s) && info.doneLine == 0)
+            if ((request.stage == wireName(RequestStage::ResponseWritten) || request.stage == wireName(RequestStage::ClientGone)) && info.doneLine == 0)
                 info.doneLine = line.lineNumber;
             break;
         }
@@ -128,9 +128,9 @@ private:
     struct TaskInfo
     {
         QString name;
-        TaskPhase lastPhase = TaskPhase::Unknown;
+        Phase lastPhase = Phase::Unknown;
         qint64 lastLine = 0;
-        TaskPhase terminalPhase = TaskPhase::Unknown;
+        Phase terminalPhase = Phase::Unknown;
         qint64 terminalLine = 0;
         bool live = false;
     };
@@ -229,11 +229,11 @@ private:
         }
         if (fromSnapshot)
             return;
-        if (task.phase == TaskPhase::Cancelled && task.shielded && m_shutdownLine > 0)
+        if (task.phase == Phase::Cancelled && task.shielded && m_shutdownLine > 0)
             report(line, u"shielded task %1 (%2) was cancelled by the shutdown that started at line %3"_s.arg(task.id)
                              .arg(task.name)
                              .arg(m_shutdownLine));
-        if (task.phase == TaskPhase::Started && task.mode == TaskMode::AfterResponse && task.requestId != 0)
+        if (task.phase == Phase::Started && task.mode == Mode::AfterResponse && task.requestId != 0)
             m_afterResponseStarts.append({line, task.id, task.requestId, task.name});
     }
 

@@ -4,11 +4,12 @@
 #include "commands.h"
 #include "recording.h"
 
+#include <afterwork/protocol/json.h>
+
 #include <QtCore/QCoreApplication>
 #include <QtCore/QHash>
 #include <QtCore/QSaveFile>
 #include <QtCore/QSet>
-
 
 namespace afterwork::cli {
 
@@ -17,73 +18,43 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-void appendJsonString(QByteArray &out, QStringView text)
-{
-    out.append('"');
-    const QByteArray utf8 = text.toUtf8();
-    for (const char c : utf8) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out.append('\\');
-            out.append(c);
-        } else if (byte < 0x20) {
-            static const char hex[] = "0123456789abcdef";
-            out.append("\\u00");
-            out.append(hex[byte >> 4]);
-            out.append(hex[byte & 0xf]);
-        } else {
-            out.append(c);
-        }
-    }
-    out.append('"');
-}
-
 //! One compact JSON object, written member by member into a buffer (a million tasks make
-//! millions of trace events: no DOM).
+//! millions of trace events: no DOM), with the event stream's own JSON writer.
 class JsonObject
 {
 public:
-    explicit JsonObject(QByteArray &out) : m_out(out) { m_out.append('{'); }
+    explicit JsonObject(QByteArray &out) : m_out(out), m_fields((out.append('{'), out)) {}
     JsonObject &string(const char *name, QStringView value)
     {
-        key(name);
-        appendJsonString(m_out, value);
+        m_fields.string(QLatin1StringView(name), value);
         return *this;
     }
-    JsonObject &string(const char *name, QLatin1StringView value) { return string(name, QString(value)); }
+    JsonObject &string(const char *name, QLatin1StringView value)
+    {
+        m_fields.string(QLatin1StringView(name), value);
+        return *this;
+    }
     JsonObject &number(const char *name, qint64 value)
     {
-        key(name);
-        m_out.append(QByteArray::number(value));
+        m_fields.integer(QLatin1StringView(name), value);
         return *this;
     }
     JsonObject &boolean(const char *name, bool value)
     {
-        key(name);
-        m_out.append(value ? "true" : "false");
+        m_fields.boolean(QLatin1StringView(name), value);
         return *this;
     }
     //! \a json: one complete compact JSON value.
     JsonObject &raw(const char *name, QByteArrayView json)
     {
-        key(name);
-        m_out.append(json);
+        m_fields.raw(QLatin1StringView(name), json);
         return *this;
     }
     void close() { m_out.append('}'); }
 
 private:
-    void key(const char *name)
-    {
-        if (!m_first)
-            m_out.append(',');
-        m_first = false;
-        m_out.append('"');
-        m_out.append(name);
-        m_out.append("\":");
-    }
     QByteArray &m_out;
-    bool m_first = true;
+    protocol::FieldWriter m_fields;
 };
 
 //! Async slices are matched by id; tasks and requests get disjoint ranges. Hex strings, as both
@@ -187,7 +158,7 @@ private:
     struct OpenTask
     {
         QString name;
-        TaskPhase phase = TaskPhase::Unknown;
+        Phase phase = Phase::Unknown;
     };
 
     //! Starts one event in the array and returns its writer (the caller adds fields and closes).
@@ -265,9 +236,9 @@ private:
         if (it == m_open.end()) {
             const qint64 startUs = task.scheduledUs > 0 ? std::min(task.scheduledUs, task.tsUs) : task.tsUs;
             slice("b", "task"_L1, task.name, task.id, startUs, taskArgs(task));
-            if (task.startedUs > 0 && task.startedUs < task.tsUs && task.phase != TaskPhase::Started)
+            if (task.startedUs > 0 && task.startedUs < task.tsUs && task.phase != Phase::Started)
                 slice("n", "task"_L1, u"started"_s, task.id, task.startedUs, "{}");
-            it = m_open.insert(task.id, OpenTask{task.name, TaskPhase::Unknown});
+            it = m_open.insert(task.id, OpenTask{task.name, Phase::Unknown});
             ++m_taskCount;
         }
         const bool changed = it->phase != task.phase;
@@ -303,7 +274,8 @@ private:
         }
         slice("n", "request"_L1, request.stage, request.requestId, tsUs, out);
         // The request's last word: its response is out, it failed, or its client left.
-        if (request.stage == u"response_written"_s || request.stage == u"failed"_s || request.stage == u"client_gone"_s) {
+        if (request.stage == wireName(RequestStage::ResponseWritten) || request.stage == wireName(RequestStage::Failed)
+            || request.stage == wireName(RequestStage::ClientGone)) {
             slice("e", "request"_L1, name, request.requestId, tsUs, out);
             m_requests.remove(request.requestId);
         }

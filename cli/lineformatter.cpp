@@ -12,21 +12,20 @@ using namespace Qt::StringLiterals;
 namespace {
 
 // SGR codes by phase: green for success, red for failure, yellow for what was stopped.
-const char *phaseColour(TaskPhase phase)
+const char *phaseColour(Phase phase)
 {
     switch (phase) {
-    case TaskPhase::Scheduled: return "2";
-    case TaskPhase::Started: return "36";
-    case TaskPhase::Retrying: return "33";
-    case TaskPhase::Progress: return "36";
-    case TaskPhase::ShutdownPending: return "35";
-    case TaskPhase::Succeeded: return "32";
-    case TaskPhase::Failed: return "1;31";
-    case TaskPhase::Cancelled: return "33";
-    case TaskPhase::Abandoned: return "1;35";
-    case TaskPhase::Dropped: return "33";
-    case TaskPhase::Lost: return "1;31";
-    case TaskPhase::Unknown: return "2";
+    case Phase::Scheduled: return "2";
+    case Phase::Started: return "36";
+    case Phase::Retrying: return "33";
+    case Phase::ShutdownPending: return "35";
+    case Phase::Succeeded: return "32";
+    case Phase::Failed: return "1;31";
+    case Phase::Cancelled: return "33";
+    case Phase::Abandoned: return "1;35";
+    case Phase::Dropped: return "33";
+    case Phase::Lost: return "1;31";
+    case Phase::Unknown: return "2";
     }
     return "0";
 }
@@ -136,7 +135,7 @@ QString LineFormatter::event(const StreamEvent &event) const
                            .arg(s.cancelled)
                            .arg(s.finished)
                            .arg(s.abandoned);
-        if (s.stage == u"started"_s && s.deadlineUs > 0)
+        if (s.stage == wireName(ShutdownStage::Started) && s.deadlineUs > 0)
             text += u", deadline in %1"_s.arg(duration(std::max<qint64>(s.deadlineUs - event.tsUs, 0)));
         if (s.deadlineReached)
             text += u", deadline reached"_s;

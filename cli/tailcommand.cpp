@@ -158,7 +158,7 @@ private:
                 note(u"the source said bye; waiting for it to come back"_s);
             return;
         }
-        const qint64 lost = m_store.count(TaskPhase::Lost);
+        const qint64 lost = m_store.count(Phase::Lost);
         const QString message = u"the source on '%1' vanished without bye; %2 live task(s) lost"_s.arg(m_options.socketName)
                                     .arg(lost);
         if (!m_options.wait) {

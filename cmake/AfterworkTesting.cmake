@@ -9,6 +9,7 @@ function(afterwork_add_test name)
     qt_add_executable(${name} ${ARG_SOURCES})
     set_target_properties(${name} PROPERTIES MACOSX_BUNDLE OFF WIN32_EXECUTABLE OFF)
     target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LIBRARIES})
+    afterwork_target_warnings(${name})
     add_test(NAME ${name} COMMAND ${name})
     set_tests_properties(${name} PROPERTIES
         TIMEOUT ${ARG_TIMEOUT}

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+using namespace afterwork;
 using namespace afterwork::client;
 
 namespace {
@@ -35,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         require(event.version == 1);
         require(event.kind() <= EventKind::Other);
         if (const TaskRecord *task = event.as<TaskRecord>()) {
-            require(task->phase <= TaskPhase::Unknown && task->phase != TaskPhase::Lost);
-            require(task->mode <= TaskMode::Unknown && task->work <= TaskWork::Unknown);
+            require(task->phase <= Phase::Unknown && task->phase != Phase::Lost);
+            require(task->mode <= Mode::Unknown && task->work <= WorkKind::Unknown);
             // The filter matcher sees what the parser produced.
             static const TaskFilter filter =
                 std::get<TaskFilter>(TaskFilter::parse(u"name~a -phase:failed,lost shielded:true error~x id:1,2 request:3"));

@@ -17,16 +17,23 @@ namespace demo {
 namespace {
 
 template<typename Enum>
-Enum choice(const Request &req, const QString &name, Enum fallback, std::optional<Enum> (*parse)(QStringView),
-            const char *expected)
+Enum choice(const Request &req, const QString &name, Enum fallback, Enum last,
+            std::optional<Enum> (*parse)(QStringView))
 {
     const std::optional<QString> text = req.queryText(name);
     if (!text)
         return fallback;
-    if (const std::optional<Enum> value = parse(*text))
+    if (const std::optional<Enum> value = parse(*text); value && *value <= last)
         return *value;
-    throw HttpError::validation({"query", name}, "enum", QStringLiteral("Input should be %1").arg(QLatin1String(expected)),
-                                *text, {{"expected", QLatin1String(expected)}});
+    // "'immediate', 'after_route' or 'after_response'": the protocol's spellings, as FastAPI lists an enum's.
+    QStringList names;
+    for (int i = 0; i <= int(last); ++i)
+        names.append(QStringLiteral("'%1'").arg(wireName(Enum(i))));
+    const QString expected = names.size() == 1 ? names.first()
+                                               : names.mid(0, names.size() - 1).join(QStringLiteral(", "))
+            + QStringLiteral(" or ") + names.last();
+    throw HttpError::validation({"query", name}, "enum", QStringLiteral("Input should be %1").arg(expected), *text,
+                                {{"expected", expected}});
 }
 
 void spawnedSync(const CancellationToken &token, int ms, bool fail)
@@ -56,9 +63,8 @@ void addSpawnRoute(TaskRouter &router)
         const int count = req.query<int>("count", 1, {.ge = 1, .le = 1000});
         const bool fail = req.query<bool>("fail", false);
         const bool routeFail = req.query<bool>("route_fail", false);
-        const Mode mode = choice<Mode>(req, "mode", Mode::Immediate, &modeFromWireName,
-                                       "'immediate', 'after_route' or 'after_response'");
-        const WorkKind work = choice<WorkKind>(req, "work", WorkKind::Sync, &workFromWireName, "'sync' or 'async'");
+        const Mode mode = choice<Mode>(req, "mode", Mode::Immediate, Mode::AfterResponse, &modeFromWireName);
+        const WorkKind work = choice<WorkKind>(req, "work", WorkKind::Sync, WorkKind::Async, &workFromWireName);
         TaskConfig config{.name = name};
         if (req.queryText("shield"))
             config.shield = req.query<bool>("shield"); // absent: inherit (--global-shield)

@@ -2,7 +2,6 @@
 #include <afterwork/client/lineparser.h>
 
 #include "jsoncursor.h"
-#include "wirenames.h"
 
 #include <exception>
 #include <limits>
@@ -14,9 +13,14 @@ namespace {
 
 using detail::JsonCursor;
 
-constexpr qint64 ProtocolVersion = 1;
-
 enum class Member { Handled, Unknown, Failed };
+
+//! A phase as a publisher may send it: "lost" is an observer's conclusion, never on the wire.
+Phase phaseSent(QByteArrayView name) noexcept
+{
+    const Phase phase = phaseFromWireName(name).value_or(Phase::Unknown);
+    return phase == Phase::Lost ? Phase::Unknown : phase;
+}
 
 QString quoted(QByteArrayView key)
 {
@@ -99,14 +103,14 @@ Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskP
             return member(c, key, [&] {
                 if (!c.readString(text, scratch))
                     return false;
-                task.mode = detail::modeFromBytes(text);
+                task.mode = modeFromWireName(text).value_or(Mode::Unknown);
                 return true;
             });
         if (key == "work")
             return member(c, key, [&] {
                 if (!c.readString(text, scratch))
                     return false;
-                task.work = detail::workFromBytes(text);
+                task.work = workFromWireName(text).value_or(WorkKind::Unknown);
                 return true;
             });
         break;
@@ -118,7 +122,7 @@ Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskP
             return member(c, key, [&] {
                 if (!c.readString(text, scratch))
                     return false;
-                task.phase = detail::phaseFromBytes(text);
+                task.phase = phaseSent(text);
                 return true;
             });
         }
@@ -298,7 +302,7 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
         return member(c, key, [&] {
             if (!c.readString(text, scratch))
                 return false;
-            e.kind = detail::kindFromBytes(text);
+            e.kind = kindFromWireName(text).value_or(EventKind::Other);
             if (e.kind == EventKind::Other)
                 e.kindName = QString::fromUtf8(text);
             return true;
@@ -392,10 +396,10 @@ bool buildEvent(JsonCursor &c, Envelope &e, StreamEvent &event)
 {
     if (!e.hasVersion)
         return c.fail(QStringLiteral("missing 'v'"));
-    if (e.version != ProtocolVersion)
+    if (e.version != protocol::version)
         return c.fail(QStringLiteral("unsupported protocol version %1 (this reader knows %2)")
                           .arg(e.version)
-                          .arg(ProtocolVersion));
+                          .arg(protocol::version));
     if (!e.hasSeq)
         return c.fail(QStringLiteral("missing 'seq'"));
     if (!e.hasTs)

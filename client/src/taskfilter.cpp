@@ -175,18 +175,21 @@ private:
                                   .arg(field));
     }
 
-    template<typename Enum, typename Lookup>
-    bool parseEnumList(Term &term, const QString &value, qsizetype valueStart, Lookup lookup,
-                       QLatin1StringView what, QStringList known)
+    //! \a last: the last value a filter may name (the enum's reader-only Unknown is not one).
+    template<typename Enum>
+    bool parseEnumList(Term &term, const QString &value, qsizetype valueStart, QLatin1StringView what, Enum last)
     {
+        QStringList known;
+        for (int i = 0; i <= int(last); ++i)
+            known.append(wireName(Enum(i)));
         qsizetype itemStart = valueStart;
         for (const QString &item : value.split(u',')) {
             if (item.isEmpty())
                 return fail(itemStart, u"empty item in the list"_s);
-            const std::optional<Enum> parsed = lookup(item);
-            if (!parsed)
+            const qsizetype index = known.indexOf(item);
+            if (index < 0)
                 return fail(itemStart, u"unknown %1 '%2' (one of: %3)"_s.arg(what, item, known.join(u", "_s)));
-            term.enumMask |= 1u << quint32(*parsed);
+            term.enumMask |= 1u << quint32(index);
             itemStart += item.size() + 1;
         }
         return true;
@@ -215,18 +218,12 @@ private:
         case Field::Error:
             term.text = value;
             return true;
-        case Field::Phase: {
-            QStringList known;
-            for (int i = 0; i <= int(TaskPhase::Lost); ++i)
-                known.append(wireName(TaskPhase(i)));
-            return parseEnumList<TaskPhase>(term, value, listStart, phaseFromName, "phase"_L1, known);
-        }
+        case Field::Phase:
+            return parseEnumList(term, value, listStart, "phase"_L1, Phase::Lost);
         case Field::Mode:
-            return parseEnumList<TaskMode>(term, value, listStart, modeFromName, "mode"_L1,
-                                           {u"immediate"_s, u"after_route"_s, u"after_response"_s});
+            return parseEnumList(term, value, listStart, "mode"_L1, Mode::AfterResponse);
         case Field::Work:
-            return parseEnumList<TaskWork>(term, value, listStart, workFromName, "work"_L1,
-                                           {u"sync"_s, u"async"_s});
+            return parseEnumList(term, value, listStart, "work"_L1, WorkKind::Async);
         case Field::Shielded:
             if (value == u"true"_s)
                 term.enumMask = 1u << 1;

@@ -194,7 +194,7 @@ void TaskStore::applyHello(const HelloEvent &hello, Batch &batch)
     batch.sourceChanged = true;
 }
 
-void TaskStore::setPhase(Entry &entry, TaskPhase phase, qint64 tsUs)
+void TaskStore::setPhase(Entry &entry, Phase phase, qint64 tsUs)
 {
     TaskState &state = entry.state;
     if (!state.steps.isEmpty() && state.steps.constLast().phase == phase)
@@ -228,19 +228,19 @@ void TaskStore::applyTask(const TaskRecord &record, Batch &batch)
         entry.state.firstSeenUs = record.scheduledUs > 0 ? record.scheduledUs : record.tsUs;
         it = m_tasks.insert(record.id, std::move(entry));
         ++m_liveCount;
-        ++m_counts[size_t(TaskPhase::Unknown)]; // balanced right below, as any live task's phase is
-        it->state.task.phase = TaskPhase::Unknown;
+        ++m_counts[size_t(Phase::Unknown)]; // balanced right below, as any live task's phase is
+        it->state.task.phase = Phase::Unknown;
     } else if (!it->state.isLive()) {
-        if (it->state.task.phase != TaskPhase::Lost)
+        if (it->state.task.phase != Phase::Lost)
             return; // it already ended: a late or repeated step changes nothing
         // A lost task reported again (a reconnect to the same run): it lives on.
-        --m_counts[size_t(TaskPhase::Lost)];
+        --m_counts[size_t(Phase::Lost)];
         --m_finishedCount;
         ++m_liveCount;
         it->state.finishedUs = 0;
         it->finishOrder = 0;
-        it->state.task.phase = TaskPhase::Unknown;
-        ++m_counts[size_t(TaskPhase::Unknown)];
+        it->state.task.phase = Phase::Unknown;
+        ++m_counts[size_t(Phase::Unknown)];
     }
     Entry &entry = it.value();
     TaskState &state = entry.state;
@@ -271,9 +271,9 @@ void TaskStore::finish(quint64 id, Entry &entry, qint64 tsUs, Batch &batch)
 void TaskStore::lose(quint64 id, Entry &entry, qint64 tsUs, Batch &batch)
 {
     --m_counts[size_t(entry.state.task.phase)];
-    entry.state.task.phase = TaskPhase::Lost;
-    ++m_counts[size_t(TaskPhase::Lost)];
-    setPhase(entry, TaskPhase::Lost, tsUs);
+    entry.state.task.phase = Phase::Lost;
+    ++m_counts[size_t(Phase::Lost)];
+    setPhase(entry, Phase::Lost, tsUs);
     finish(id, entry, tsUs, batch);
 }
 

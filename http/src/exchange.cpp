@@ -4,17 +4,11 @@
 #include "logging.h"
 #include "routercore.h"
 
-#include <chrono>
+#include <afterwork/protocol/wire.h>
 
 namespace afterwork::http::detail {
 
-namespace {
-qint64 nowUs()
-{
-    using namespace std::chrono;
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-} // namespace
+using protocol::nowUs;
 
 Exchange::Exchange(std::shared_ptr<RouterCore> core, quint64 requestId, QString method, QString path,
                    std::shared_ptr<ResponseChannel> channel, bool closeConnection)

@@ -1,21 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <afterwork/http/requestevent.h>
 
-#include <afterwork/protocol.h>
+#include <afterwork/protocol/json.h>
 
 namespace afterwork::http {
-
-QLatin1StringView wireName(RequestStage stage) noexcept
-{
-    switch (stage) {
-    case RequestStage::Received: return QLatin1StringView("received");
-    case RequestStage::RouteReturned: return QLatin1StringView("route_returned");
-    case RequestStage::ResponseWritten: return QLatin1StringView("response_written");
-    case RequestStage::Failed: return QLatin1StringView("failed");
-    case RequestStage::ClientGone: return QLatin1StringView("client_gone");
-    }
-    return QLatin1StringView("unknown");
-}
 
 QJsonObject RequestEvent::toJson() const
 {

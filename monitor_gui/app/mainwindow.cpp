@@ -109,7 +109,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     });
     connect(session, &MonitorSession::shutdownStarted, this, [this] {
         // The drain is what matters now: bring it to the front.
-        m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(client::TaskPhase::ShutdownPending, phasestyle::isDark(palette())));
+        m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(Phase::ShutdownPending, phasestyle::isDark(palette())));
         showView(ViewId::Shutdown);
     });
     connect(session, &MonitorSession::runStarted, this, [this](int run, const client::SourceInfo &source) {
@@ -356,7 +356,7 @@ void MainWindow::changeEvent(QEvent *event)
         // Phase colours have light and dark variants: repaint with the right ones.
         updateConnection();
         if (drain() && !m_tabs->tabIcon(int(ViewId::Shutdown)).isNull())
-            m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(client::TaskPhase::ShutdownPending, phasestyle::isDark(palette())));
+            m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(Phase::ShutdownPending, phasestyle::isDark(palette())));
         update();
     }
 }

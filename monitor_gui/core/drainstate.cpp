@@ -10,7 +10,7 @@ using namespace Qt::StringLiterals;
 void DrainState::apply(const client::ShutdownEvent &event, qint64 tsUs)
 {
     ++m_lines;
-    if (event.stage == u"started"_s && !m_sawStart) {
+    if (event.stage == wireName(ShutdownStage::Started) && !m_sawStart) {
         m_sawStart = true;
         m_startedUs = tsUs;
     } else if (m_stage == Stage::None) {
@@ -18,7 +18,7 @@ void DrainState::apply(const client::ShutdownEvent &event, qint64 tsUs)
     }
     if (m_stage == Stage::None)
         m_stage = Stage::Draining;
-    if (event.stage == u"finished"_s) {
+    if (event.stage == wireName(ShutdownStage::Finished)) {
         m_stage = Stage::Finished;
         m_finishedUs = tsUs;
     }

@@ -15,7 +15,6 @@ namespace afterwork::monitor {
 using namespace Qt::StringLiterals;
 using client::EventSource;
 using client::StreamEvent;
-using client::TaskPhase;
 using Level = SessionLog::Level;
 
 namespace {
@@ -241,26 +240,26 @@ void MonitorSession::flush()
 void MonitorSession::consume(const StreamEvent &event)
 {
     switch (event.kind()) {
-    case client::EventKind::Task: {
+    case EventKind::Task: {
         const client::TaskRecord &task = *event.as<client::TaskRecord>();
         m_history.add(task, false);
         switch (task.phase) {
-        case TaskPhase::Scheduled:
+        case Phase::Scheduled:
             if (task.attempt <= 1)
                 m_throughput.addScheduled(task.tsUs);
             break;
-        case TaskPhase::Succeeded:
+        case Phase::Succeeded:
             m_throughput.addEnded(task.tsUs, ThroughputSeries::Outcome::Succeeded);
             m_runTimes.add(task.runUs);
             break;
-        case TaskPhase::Failed:
+        case Phase::Failed:
             m_throughput.addEnded(task.tsUs, ThroughputSeries::Outcome::Failed);
             m_runTimes.add(task.runUs);
             m_failures.addFailure(task, task.tsUs);
             break;
-        case TaskPhase::Cancelled:
-        case TaskPhase::Abandoned:
-        case TaskPhase::Dropped:
+        case Phase::Cancelled:
+        case Phase::Abandoned:
+        case Phase::Dropped:
             m_throughput.addEnded(task.tsUs, ThroughputSeries::Outcome::OtherEnd);
             break;
         default:
@@ -268,11 +267,11 @@ void MonitorSession::consume(const StreamEvent &event)
         }
         break;
     }
-    case client::EventKind::Snapshot:
+    case EventKind::Snapshot:
         for (const client::TaskRecord &task : event.as<client::SnapshotEvent>()->tasks)
             m_history.add(task, true);
         break;
-    case client::EventKind::Hello: {
+    case EventKind::Hello: {
         const client::SourceInfo &source = event.as<client::HelloEvent>()->source;
         if (source.instance == m_instance) {
             m_log.append(Level::Info, u"Reconnected to the same run of %1 (pid %2)."_s.arg(source.app).arg(source.pid));
@@ -289,7 +288,7 @@ void MonitorSession::consume(const StreamEvent &event)
                                              : u"The source restarted: run #%1, %2 (pid %3), started %4."_s.arg(m_run).arg(source.app).arg(source.pid).arg(formatDateTime(source.startedUs)));
         break;
     }
-    case client::EventKind::Shutdown: {
+    case EventKind::Shutdown: {
         const bool wasActive = m_drain.isActive();
         m_drain.apply(*event.as<client::ShutdownEvent>(), event.tsUs);
         if (!wasActive) {
@@ -309,18 +308,18 @@ void MonitorSession::consume(const StreamEvent &event)
         }
         break;
     }
-    case client::EventKind::Request:
+    case EventKind::Request:
         m_requests.add(event.tsUs, *event.as<client::RequestEvent>());
         break;
-    case client::EventKind::Gap:
+    case EventKind::Gap:
         m_log.append(Level::Warning, u"The source dropped %1 events for this dashboard (it read too slowly); a fresh snapshot follows."_s
                                          .arg(formatCount(event.as<client::GapEvent>()->missed)));
         break;
-    case client::EventKind::Bye:
+    case EventKind::Bye:
         m_log.append(Level::Info, u"The source said bye."_s);
         break;
-    case client::EventKind::Heartbeat:
-    case client::EventKind::Other:
+    case EventKind::Heartbeat:
+    case EventKind::Other:
         break;
     }
 }

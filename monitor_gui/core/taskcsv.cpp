@@ -40,10 +40,10 @@ QStringList taskCsvFields(const client::TaskState &state)
     auto stamp = [](qint64 value) { return value > 0 ? QString::number(value) : QString(); };
     return {QString::number(task.id),
             task.name,
-            QString(client::wireName(task.phase)),
+            QString(afterwork::wireName(task.phase)),
             task.shielded ? u"true"_s : u"false"_s,
-            QString(client::wireName(task.mode)),
-            QString(client::wireName(task.work)),
+            QString(afterwork::wireName(task.mode)),
+            QString(afterwork::wireName(task.work)),
             QString::number(task.attempt),
             number(task.waitUs),
             number(task.runUs),

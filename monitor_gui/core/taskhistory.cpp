@@ -3,7 +3,6 @@
 
 namespace afterwork::monitor {
 
-using client::TaskPhase;
 
 void TaskHistory::add(const client::TaskRecord &step, bool fromSnapshot)
 {
@@ -15,7 +14,7 @@ void TaskHistory::addLost(quint64 id, qint64 tsUs)
     const auto it = m_steps.constFind(id);
     if (it == m_steps.cend())
         return; // never seen: nothing to add a conclusion to
-    append(id, HistoryEntry{0, tsUs, TaskPhase::Lost, it->isEmpty() ? 1 : it->constLast().attempt, false, {}, {}});
+    append(id, HistoryEntry{0, tsUs, Phase::Lost, it->isEmpty() ? 1 : it->constLast().attempt, false, {}, {}});
 }
 
 void TaskHistory::append(quint64 id, HistoryEntry entry)

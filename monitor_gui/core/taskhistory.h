@@ -16,7 +16,7 @@ struct HistoryEntry
 {
     quint64 serial = 0; //!< increasing over the whole session: views append what they lack
     qint64 tsUs = 0;
-    client::TaskPhase phase = client::TaskPhase::Unknown;
+    Phase phase = Phase::Unknown;
     int attempt = 1;
     bool fromSnapshot = false; //!< learnt from a snapshot (joining late, or after a gap)
     std::optional<client::ErrorInfo> error;

@@ -95,10 +95,10 @@ TimelineLayout TimelineLayout::fromStore(const client::TaskStore &store, Timelin
         bar.endUs = bar.live ? std::max(nowUs, bar.scheduledUs) : std::max(state->finishedUs, bar.scheduledUs);
         bar.phase = task.phase;
         bar.requestId = task.requestId;
-        bar.group = grouping == TimelineGrouping::Mode ? QString(client::wireName(task.mode)) : FailureGroups::groupName(task.name);
+        bar.group = grouping == TimelineGrouping::Mode ? QString(afterwork::wireName(task.mode)) : FailureGroups::groupName(task.name);
         bars.append(std::move(bar));
     }
-    const QStringList modeOrder = {u"immediate"_s, u"after_route"_s, u"after_response"_s};
+    const QStringList modeOrder = {wireName(Mode::Immediate), wireName(Mode::AfterRoute), wireName(Mode::AfterResponse)};
     return pack(std::move(bars), grouping == TimelineGrouping::Mode ? modeOrder : QStringList{});
 }
 

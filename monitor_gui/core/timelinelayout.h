@@ -19,7 +19,7 @@ struct TimelineBar
     qint64 startedUs = 0;
     qint64 endUs = 0;
     bool live = false;
-    client::TaskPhase phase = client::TaskPhase::Unknown;
+    Phase phase = Phase::Unknown;
     quint64 requestId = 0;
     QString group;
 };

@@ -9,7 +9,6 @@
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
-using client::TaskPhase;
 using client::TaskState;
 
 DrainModel::DrainModel(const client::TaskStore *store, const DrainState *drain, QObject *parent)
@@ -19,25 +18,25 @@ DrainModel::DrainModel(const client::TaskStore *store, const DrainState *drain, 
     connect(store, &client::TaskStore::reset, this, &DrainModel::onStoreReset);
 }
 
-DrainModel::Outcome DrainModel::outcomeOf(TaskPhase phase, bool live)
+DrainModel::Outcome DrainModel::outcomeOf(Phase phase, bool live)
 {
     switch (phase) {
-    case TaskPhase::ShutdownPending:
+    case Phase::ShutdownPending:
         return Outcome::WaitedFor;
-    case TaskPhase::Cancelled:
+    case Phase::Cancelled:
         return Outcome::Cancelled;
-    case TaskPhase::Succeeded:
+    case Phase::Succeeded:
         return Outcome::Finished;
-    case TaskPhase::Failed:
+    case Phase::Failed:
         return Outcome::Failed;
-    case TaskPhase::Abandoned:
+    case Phase::Abandoned:
         return Outcome::Abandoned;
-    case TaskPhase::Dropped:
+    case Phase::Dropped:
         return Outcome::Dropped;
-    case TaskPhase::Lost:
+    case Phase::Lost:
         return Outcome::Lost;
-    case TaskPhase::Scheduled:
-    case TaskPhase::Retrying:
+    case Phase::Scheduled:
+    case Phase::Retrying:
         return live ? Outcome::Queued : Outcome::Lost;
     default:
         return live ? Outcome::Running : Outcome::Lost;

@@ -36,7 +36,7 @@ public:
     //! Announces that the elapsed times of unfinished rows moved on to \a nowUs.
     void refreshElapsed(qint64 nowUs);
 
-    static Outcome outcomeOf(client::TaskPhase phase, bool live);
+    static Outcome outcomeOf(Phase phase, bool live);
     static QString outcomeText(Outcome outcome);
     //! Rows per outcome.
     int count(Outcome outcome) const;

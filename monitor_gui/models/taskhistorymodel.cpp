@@ -89,7 +89,7 @@ QVariant TaskHistoryModel::data(const QModelIndex &index, int role) const
     case TimeColumn:
         return formatTime(entry.tsUs);
     case PhaseColumn:
-        return QString(client::wireName(entry.phase));
+        return QString(afterwork::wireName(entry.phase));
     case AttemptColumn:
         return entry.attempt;
     case DetailColumn: {
@@ -98,7 +98,7 @@ QVariant TaskHistoryModel::data(const QModelIndex &index, int role) const
             parts << u"%1: %2"_s.arg(entry.error->type, entry.error->message);
         if (entry.handlerError)
             parts << u"error handler threw %1: %2"_s.arg(entry.handlerError->type, entry.handlerError->message);
-        if (entry.phase == client::TaskPhase::Lost)
+        if (entry.phase == Phase::Lost)
             parts << u"the source vanished while the task was live; its outcome is unknown"_s;
         if (entry.fromSnapshot)
             parts << u"(from a snapshot)"_s;

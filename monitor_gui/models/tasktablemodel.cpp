@@ -9,7 +9,6 @@
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
-using client::TaskPhase;
 using client::TaskState;
 
 TaskTableModel::TaskTableModel(const client::TaskStore *store, QObject *parent)
@@ -149,13 +148,13 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         case NameColumn:
             return task.name;
         case PhaseColumn:
-            return QString(client::wireName(task.phase));
+            return QString(afterwork::wireName(task.phase));
         case ShieldedColumn:
             return task.shielded ? u"shielded"_s : QString();
         case ModeColumn:
-            return QString(client::wireName(task.mode));
+            return QString(afterwork::wireName(task.mode));
         case WorkColumn:
-            return QString(client::wireName(task.work));
+            return QString(afterwork::wireName(task.work));
         case AttemptColumn:
             return task.attempt;
         case QueueWaitColumn:

@@ -35,7 +35,7 @@ public:
     enum Roles {
         SortRole = Qt::UserRole, //!< a value that orders the column (numbers for durations)
         TaskIdRole,              //!< quint64
-        PhaseRole,               //!< int(client::TaskPhase)
+        PhaseRole,               //!< int(Phase)
         LiveRole,                //!< bool
     };
 

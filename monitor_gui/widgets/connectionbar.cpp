@@ -15,22 +15,21 @@
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
-using client::TaskPhase;
 
 namespace {
 
 QPixmap dot(ConnectionStatus::Level level, bool dark, int size)
 {
-    TaskPhase phase = TaskPhase::Cancelled;
+    Phase phase = Phase::Cancelled;
     switch (level) {
     case ConnectionStatus::Level::Good:
-        phase = TaskPhase::Succeeded;
+        phase = Phase::Succeeded;
         break;
     case ConnectionStatus::Level::Waiting:
-        phase = TaskPhase::Retrying;
+        phase = Phase::Retrying;
         break;
     case ConnectionStatus::Level::Bad:
-        phase = TaskPhase::Failed;
+        phase = Phase::Failed;
         break;
     case ConnectionStatus::Level::Idle:
         break;

@@ -8,7 +8,7 @@
 
 namespace afterwork::monitor {
 
-CounterTile::CounterTile(client::TaskPhase phase, QString title, QWidget *parent)
+CounterTile::CounterTile(Phase phase, QString title, QWidget *parent)
     : QWidget(parent), m_phase(phase), m_title(std::move(title))
 {
     setAccessibleName(m_title);

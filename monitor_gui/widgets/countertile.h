@@ -12,12 +12,12 @@ class CounterTile final : public QWidget
 {
     Q_OBJECT
 public:
-    CounterTile(client::TaskPhase phase, QString title, QWidget *parent = nullptr);
+    CounterTile(Phase phase, QString title, QWidget *parent = nullptr);
 
     void setValue(qint64 value);
     qint64 value() const noexcept { return m_value; }
     const QString &title() const noexcept { return m_title; }
-    client::TaskPhase phase() const noexcept { return m_phase; }
+    Phase phase() const noexcept { return m_phase; }
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -26,7 +26,7 @@ protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
-    client::TaskPhase m_phase;
+    Phase m_phase;
     QString m_title;
     qint64 m_value = 0;
 };

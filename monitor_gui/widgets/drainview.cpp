@@ -163,7 +163,7 @@ void DrainView::refresh()
         QStringList abandonedNames;
         for (int row = 0; row < m_model->rowCount() && abandonedNames.size() < 8; ++row) {
             const client::TaskState &task = m_model->rowTask(row);
-            if (task.task.phase == client::TaskPhase::Abandoned)
+            if (task.task.phase == Phase::Abandoned)
                 abandonedNames << u"%1 (#%2)"_s.arg(task.task.name).arg(task.task.id);
         }
         if (!abandonedNames.isEmpty())

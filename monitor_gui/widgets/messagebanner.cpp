@@ -47,11 +47,11 @@ QString MessageBanner::text() const
 void MessageBanner::applyColours()
 {
     const bool dark = phasestyle::isDark(palette());
-    client::TaskPhase phase = client::TaskPhase::Started;
+    Phase phase = Phase::Started;
     if (m_level == Level::Warning)
-        phase = client::TaskPhase::Retrying;
+        phase = Phase::Retrying;
     else if (m_level == Level::Error)
-        phase = client::TaskPhase::Failed;
+        phase = Phase::Failed;
     QColor background = phasestyle::color(phase, dark);
     background.setAlpha(dark ? 70 : 45);
     QPalette colours = palette();

@@ -17,13 +17,12 @@
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
-using client::TaskPhase;
 
 namespace {
 
 struct TileSpec
 {
-    TaskPhase phase;
+    Phase phase;
     const char16_t *title;
     const char16_t *tooltip;
 };
@@ -31,16 +30,16 @@ struct TileSpec
 // Live phases count tasks in them now; terminal ones count tasks that ended so since the run
 // began (exact, whatever the table keeps).
 constexpr TileSpec Tiles[] = {
-    {TaskPhase::Started, u"running", u"Tasks running now"},
-    {TaskPhase::Scheduled, u"queued", u"Tasks waiting to start now"},
-    {TaskPhase::Retrying, u"retrying", u"Tasks waiting for their next attempt now"},
-    {TaskPhase::ShutdownPending, u"shutdown pending", u"Tasks the shutdown is waiting for now"},
-    {TaskPhase::Lost, u"lost", u"Tasks that were live when the source vanished (outcome unknown)"},
-    {TaskPhase::Succeeded, u"succeeded", u"Tasks that succeeded since the run began"},
-    {TaskPhase::Failed, u"failed", u"Tasks that failed since the run began"},
-    {TaskPhase::Cancelled, u"cancelled", u"Tasks cancelled since the run began (never an error)"},
-    {TaskPhase::Abandoned, u"abandoned", u"Tasks still running when a shutdown's deadline passed"},
-    {TaskPhase::Dropped, u"dropped", u"Tasks the engine refused or dropped"},
+    {Phase::Started, u"running", u"Tasks running now"},
+    {Phase::Scheduled, u"queued", u"Tasks waiting to start now"},
+    {Phase::Retrying, u"retrying", u"Tasks waiting for their next attempt now"},
+    {Phase::ShutdownPending, u"shutdown pending", u"Tasks the shutdown is waiting for now"},
+    {Phase::Lost, u"lost", u"Tasks that were live when the source vanished (outcome unknown)"},
+    {Phase::Succeeded, u"succeeded", u"Tasks that succeeded since the run began"},
+    {Phase::Failed, u"failed", u"Tasks that failed since the run began"},
+    {Phase::Cancelled, u"cancelled", u"Tasks cancelled since the run began (never an error)"},
+    {Phase::Abandoned, u"abandoned", u"Tasks still running when a shutdown's deadline passed"},
+    {Phase::Dropped, u"dropped", u"Tasks the engine refused or dropped"},
 };
 
 } // namespace
@@ -112,10 +111,7 @@ void OverviewView::refresh()
 {
     const client::TaskStore &store = m_session->store();
     for (CounterTile *tile : std::as_const(m_tiles)) {
-        qint64 value = store.count(tile->phase());
-        if (tile->phase() == TaskPhase::Started)
-            value += store.count(TaskPhase::Progress);
-        tile->setValue(value);
+        tile->setValue(store.count(tile->phase()));
     }
 
     QStringList facts;

@@ -40,7 +40,7 @@ void PhaseDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     QStyle *style = widget ? widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &background, painter, widget);
 
-    const auto phase = client::TaskPhase(phaseValue.toInt());
+    const auto phase = Phase(phaseValue.toInt());
     const bool dark = phasestyle::isDark(option.palette);
     const int glyph = option.fontMetrics.height() - 2;
     const PhaseBadgeGeometry geometry = PhaseBadgeGeometry::compute(option.rect, glyph, 3);

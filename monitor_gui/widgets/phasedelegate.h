@@ -19,7 +19,7 @@ struct PhaseBadgeGeometry
 };
 
 //! Paints a cell as the glyph of a phase and the cell's text in the phase colour. Takes the role
-//! holding int(client::TaskPhase), so any model with a phase (or outcome) column can use it.
+//! holding int(Phase), so any model with a phase (or outcome) column can use it.
 class PhaseDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT

@@ -11,7 +11,6 @@
 
 namespace afterwork::monitor::phasestyle {
 
-using client::TaskPhase;
 using namespace Qt::StringLiterals;
 
 bool isDark(const QPalette &palette)
@@ -19,41 +18,40 @@ bool isDark(const QPalette &palette)
     return palette.color(QPalette::Window).lightness() < 128;
 }
 
-QColor color(TaskPhase phase, bool dark)
+QColor color(Phase phase, bool dark)
 {
     // Chosen to stay apart for the common kinds of colour blindness: success blue-green, failure
     // vermilion, waiting greys and sky blue, shutdown purple.
     switch (phase) {
-    case TaskPhase::Scheduled:
+    case Phase::Scheduled:
         return dark ? QColor(0x9a, 0xa5, 0xb1) : QColor(0x6b, 0x77, 0x85);
-    case TaskPhase::Started:
-    case TaskPhase::Progress:
+    case Phase::Started:
         return dark ? QColor(0x4d, 0xa3, 0xff) : QColor(0x1f, 0x6f, 0xd1);
-    case TaskPhase::Retrying:
+    case Phase::Retrying:
         return dark ? QColor(0xf0, 0xb4, 0x29) : QColor(0xc7, 0x8a, 0x00);
-    case TaskPhase::ShutdownPending:
+    case Phase::ShutdownPending:
         return dark ? QColor(0xb3, 0x8c, 0xf5) : QColor(0x7e, 0x4f, 0xc9);
-    case TaskPhase::Succeeded:
+    case Phase::Succeeded:
         return dark ? QColor(0x3f, 0xc1, 0x8b) : QColor(0x1a, 0x8f, 0x5c);
-    case TaskPhase::Failed:
+    case Phase::Failed:
         return dark ? QColor(0xff, 0x6b, 0x5a) : QColor(0xd4, 0x3d, 0x2a);
-    case TaskPhase::Cancelled:
+    case Phase::Cancelled:
         return dark ? QColor(0x8d, 0x96, 0xa0) : QColor(0x88, 0x90, 0x99);
-    case TaskPhase::Abandoned:
+    case Phase::Abandoned:
         return dark ? QColor(0xe0, 0x8a, 0x4c) : QColor(0xb3, 0x59, 0x1a);
-    case TaskPhase::Dropped:
+    case Phase::Dropped:
         return dark ? QColor(0x74, 0x7d, 0x88) : QColor(0x55, 0x5d, 0x66);
-    case TaskPhase::Lost:
+    case Phase::Lost:
         return dark ? QColor(0xe0, 0x6c, 0xc0) : QColor(0xb0, 0x3a, 0x93);
-    case TaskPhase::Unknown:
+    case Phase::Unknown:
         break;
     }
     return dark ? QColor(0x80, 0x80, 0x80) : QColor(0x90, 0x90, 0x90);
 }
 
-QString label(TaskPhase phase)
+QString label(Phase phase)
 {
-    return QString(client::wireName(phase)).replace(u'_', u' ');
+    return QString(afterwork::wireName(phase)).replace(u'_', u' ');
 }
 
 QColor accent(bool dark)
@@ -66,7 +64,7 @@ QColor gridLine(bool dark)
     return dark ? QColor(255, 255, 255, 40) : QColor(0, 0, 0, 30);
 }
 
-void paintGlyph(QPainter *painter, const QRectF &rect, TaskPhase phase, bool dark)
+void paintGlyph(QPainter *painter, const QRectF &rect, Phase phase, bool dark)
 {
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
@@ -84,14 +82,13 @@ void paintGlyph(QPainter *painter, const QRectF &rect, TaskPhase phase, bool dar
     painter->setPen(pen);
     painter->setBrush(Qt::NoBrush);
     switch (phase) {
-    case TaskPhase::Scheduled: { // a clock
+    case Phase::Scheduled: { // a clock
         painter->drawEllipse(QRectF(at(-4.5, -4.5), at(4.5, 4.5)));
         painter->drawLine(at(0, 0), at(0, -3));
         painter->drawLine(at(0, 0), at(2.2, 0));
         break;
     }
-    case TaskPhase::Started:
-    case TaskPhase::Progress: { // play
+    case Phase::Started: { // play
         QPainterPath path;
         path.moveTo(at(-2.5, -4));
         path.lineTo(at(4, 0));
@@ -101,7 +98,7 @@ void paintGlyph(QPainter *painter, const QRectF &rect, TaskPhase phase, bool dar
         painter->drawPath(path);
         break;
     }
-    case TaskPhase::Retrying: { // a circular arrow
+    case Phase::Retrying: { // a circular arrow
         painter->drawArc(QRectF(at(-4, -4), at(4, 4)), 40 * 16, 280 * 16);
         QPainterPath head;
         head.moveTo(at(3.1, -4.6));
@@ -110,30 +107,30 @@ void paintGlyph(QPainter *painter, const QRectF &rect, TaskPhase phase, bool dar
         painter->drawPath(head);
         break;
     }
-    case TaskPhase::ShutdownPending: // pause
+    case Phase::ShutdownPending: // pause
         painter->drawLine(at(-2, -3.5), at(-2, 3.5));
         painter->drawLine(at(2, -3.5), at(2, 3.5));
         break;
-    case TaskPhase::Succeeded: // check
+    case Phase::Succeeded: // check
         painter->drawPolyline(QList<QPointF>{at(-4, 0.3), at(-1.2, 3.2), at(4.2, -3)});
         break;
-    case TaskPhase::Failed: // cross
+    case Phase::Failed: // cross
         painter->drawLine(at(-3.2, -3.2), at(3.2, 3.2));
         painter->drawLine(at(-3.2, 3.2), at(3.2, -3.2));
         break;
-    case TaskPhase::Cancelled: // a slashed circle
+    case Phase::Cancelled: // a slashed circle
         painter->drawEllipse(QRectF(at(-4, -4), at(4, 4)));
         painter->drawLine(at(-2.8, 2.8), at(2.8, -2.8));
         break;
-    case TaskPhase::Abandoned: // exclamation mark
+    case Phase::Abandoned: // exclamation mark
         painter->drawLine(at(0, -4.2), at(0, 1.2));
         painter->drawPoint(at(0, 4));
         break;
-    case TaskPhase::Dropped: // minus
+    case Phase::Dropped: // minus
         painter->drawLine(at(-4, 0), at(4, 0));
         break;
-    case TaskPhase::Lost:
-    case TaskPhase::Unknown: { // question mark
+    case Phase::Lost:
+    case Phase::Unknown: { // question mark
         painter->drawArc(QRectF(at(-2.8, -4.6), at(2.8, 0.6)), -60 * 16, 240 * 16);
         painter->drawLine(at(1.4, -0.2), at(0, 1.2));
         painter->drawPoint(at(0, 4));
@@ -143,7 +140,7 @@ void paintGlyph(QPainter *painter, const QRectF &rect, TaskPhase phase, bool dar
     painter->restore();
 }
 
-QIcon icon(TaskPhase phase, bool dark)
+QIcon icon(Phase phase, bool dark)
 {
     static QHash<int, QIcon> cache;
     const int key = int(phase) * 2 + (dark ? 1 : 0);

@@ -20,13 +20,13 @@ namespace phasestyle {
 
 //! Whether \a palette is a dark theme (its window colour is dark).
 bool isDark(const QPalette &palette);
-QColor color(client::TaskPhase phase, bool dark);
+QColor color(Phase phase, bool dark);
 //! "shutdown pending" rather than "shutdown_pending".
-QString label(client::TaskPhase phase);
+QString label(Phase phase);
 //! The glyph inside \a rect: a disc in the phase colour with a white mark.
-void paintGlyph(QPainter *painter, const QRectF &rect, client::TaskPhase phase, bool dark);
+void paintGlyph(QPainter *painter, const QRectF &rect, Phase phase, bool dark);
 //! The glyph as an icon (cached).
-QIcon icon(client::TaskPhase phase, bool dark);
+QIcon icon(Phase phase, bool dark);
 
 //! Colours for charts and state dots that are not phases.
 QColor accent(bool dark);

@@ -79,7 +79,7 @@ void RunTimeChart::paintEvent(QPaintEvent *)
                          QString::number(value, 'g', 3));
     }
     painter.setPen(Qt::NoPen);
-    painter.setBrush(phasestyle::color(client::TaskPhase::Started, dark));
+    painter.setBrush(phasestyle::color(Phase::Started, dark));
     for (int i = 0; i < data.size(); ++i)
         painter.drawRect(geometry.barRect(i, 0, double(data.at(i).count)));
 
@@ -102,9 +102,9 @@ void RunTimeChart::paintEvent(QPaintEvent *)
                      Qt::AlignRight | Qt::AlignTop, formatDuration(data.constLast().upperUs));
 
     // Percentile markers, and the legend saying what they are.
-    const QColor markerColours[] = {phasestyle::color(client::TaskPhase::Succeeded, dark),
-                                    phasestyle::color(client::TaskPhase::Retrying, dark),
-                                    phasestyle::color(client::TaskPhase::Failed, dark)};
+    const QColor markerColours[] = {phasestyle::color(Phase::Succeeded, dark),
+                                    phasestyle::color(Phase::Retrying, dark),
+                                    phasestyle::color(Phase::Failed, dark)};
     const std::pair<QString, double> marks[] = {{u"median"_s, 0.5}, {u"p95"_s, 0.95}, {u"p99"_s, 0.99}};
     qreal legendX = geometry.plot.left();
     for (int i = 0; i < 3; ++i) {

@@ -75,10 +75,10 @@ void TaskDetailsPane::refresh()
     QList<std::pair<QString, QString>> rows;
     rows.append({u"Phase"_s, u"<b><span style=\"color:%1\">%2</span></b>%3"_s
                                  .arg(phasestyle::color(task.phase, dark).name(), phasestyle::label(task.phase).toHtmlEscaped(),
-                                      task.phase == client::TaskPhase::Lost
+                                      task.phase == Phase::Lost
                                           ? u" (last reported: %1)"_s.arg(phasestyle::label(state->lastReportedPhase))
                                           : QString())});
-    rows.append({u"Mode / work"_s, u"%1, %2%3"_s.arg(QString(client::wireName(task.mode)), QString(client::wireName(task.work)),
+    rows.append({u"Mode / work"_s, u"%1, %2%3"_s.arg(QString(afterwork::wireName(task.mode)), QString(afterwork::wireName(task.work)),
                                                       task.shielded ? u", shielded"_s : QString())});
     rows.append({u"Attempt"_s, QString::number(task.attempt)});
     if (!task.function.isEmpty())

@@ -15,7 +15,6 @@
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
-using client::TaskPhase;
 
 namespace {
 constexpr qreal LeftAxis = 44;
@@ -96,9 +95,9 @@ void ThroughputChart::paintEvent(QPaintEvent *)
                      Qt::AlignRight | Qt::AlignTop, u"now"_s);
 
     // Stacked bars: succeeded at the bottom, then failed, then the other ends.
-    const QColor succeeded = phasestyle::color(TaskPhase::Succeeded, dark);
-    const QColor failed = phasestyle::color(TaskPhase::Failed, dark);
-    const QColor other = phasestyle::color(TaskPhase::Cancelled, dark);
+    const QColor succeeded = phasestyle::color(Phase::Succeeded, dark);
+    const QColor failed = phasestyle::color(Phase::Failed, dark);
+    const QColor other = phasestyle::color(Phase::Cancelled, dark);
     painter.setPen(Qt::NoPen);
     for (int i = 0; i < data.size(); ++i) {
         const Bin &bin = data.at(i);

@@ -18,7 +18,6 @@
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
-using client::TaskPhase;
 
 namespace {
 constexpr int HorizontalSteps = 10'000; //!< the horizontal scroll bar's resolution
@@ -236,7 +235,7 @@ void TimelineCanvas::paintMarkers(QPainter &painter, bool dark)
             continue;
         const double x = m_geometry.timeToX(marker.tsUs);
         const bool failed = marker.request.status >= 500;
-        painter.setBrush(failed ? phasestyle::color(TaskPhase::Failed, dark) : phasestyle::color(TaskPhase::Scheduled, dark));
+        painter.setBrush(failed ? phasestyle::color(Phase::Failed, dark) : phasestyle::color(Phase::Scheduled, dark));
         const QPointF triangle[] = {{x - 3.5, base - MarkerStrip + 1}, {x + 3.5, base - MarkerStrip + 1}, {x, base}};
         painter.drawPolygon(triangle, 3);
     }

@@ -11,6 +11,7 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+using namespace afterwork;
 using namespace afterwork::client;
 using afterwork::testing::FakePublisher;
 using afterwork::testing::Lines;
@@ -272,7 +273,7 @@ void tst_EventSources::lostConnectionWithoutByeLeavesTasksLost()
     QTRY_COMPARE_WITH_TIMEOUT(store.liveCount(), 2, 5000);
     publisher.disconnectAll();
     QTRY_COMPARE_WITH_TIMEOUT(store.sourceStatus(), TaskStore::SourceStatus::Vanished, 5000);
-    QCOMPARE(store.count(TaskPhase::Lost), 2);
+    QCOMPARE(store.count(Phase::Lost), 2);
     QCOMPARE(store.liveCount(), 0);
 }
 

@@ -4,6 +4,7 @@
 #include <QtCore/QElapsedTimer>
 #include <QtTest/QTest>
 
+using namespace afterwork;
 using namespace afterwork::client;
 using namespace Qt::StringLiterals;
 
@@ -66,17 +67,17 @@ void tst_LineParser::snapshotKeepsStartTimes()
     QCOMPARE(snapshot->tasks.size(), 2);
     const TaskRecord &a = snapshot->tasks[0];
     QCOMPARE(a.id, 7u);
-    QCOMPARE(a.phase, TaskPhase::Started);
+    QCOMPARE(a.phase, Phase::Started);
     QVERIFY(a.shielded);
-    QCOMPARE(a.mode, TaskMode::AfterResponse);
-    QCOMPARE(a.work, TaskWork::Async);
+    QCOMPARE(a.mode, Mode::AfterResponse);
+    QCOMPARE(a.work, WorkKind::Async);
     QCOMPARE(a.attempt, 2);
     QCOMPARE(a.scheduledUs, 100);
     QCOMPARE(a.startedUs, 200);
     QCOMPARE(a.requestId, 9u);
     QCOMPARE(a.tsUs, 250); // the step's own time
     QCOMPARE(a.function, u"sendEmail"_s);
-    QCOMPARE(snapshot->tasks[1].phase, TaskPhase::Scheduled);
+    QCOMPARE(snapshot->tasks[1].phase, Phase::Scheduled);
     QCOMPARE(snapshot->tasks[1].tsUs, 500); // none of its own: the snapshot's
 
     const auto empty = parseOk(R"({"v":1,"seq":2,"ts_us":5,"kind":"snapshot","tasks":[]})");
@@ -91,10 +92,10 @@ void tst_LineParser::taskFields()
     QVERIFY(task);
     QCOMPARE(task->id, 42u);
     QCOMPARE(task->name, u"send_email"_s);
-    QCOMPARE(task->phase, TaskPhase::Succeeded);
+    QCOMPARE(task->phase, Phase::Succeeded);
     QVERIFY(isTerminal(task->phase));
-    QCOMPARE(task->mode, TaskMode::Immediate);
-    QCOMPARE(task->work, TaskWork::Sync);
+    QCOMPARE(task->mode, Mode::Immediate);
+    QCOMPARE(task->work, WorkKind::Sync);
     QCOMPARE(task->waitUs, 12);
     QCOMPARE(task->runUs, 3400);
     QCOMPARE(task->requestId, 0u);
@@ -102,9 +103,9 @@ void tst_LineParser::taskFields()
     QVERIFY(!task->error);
 
     // Every phase spelling the protocol fixes.
-    for (TaskPhase phase : {TaskPhase::Scheduled, TaskPhase::Started, TaskPhase::Retrying, TaskPhase::Progress,
-                            TaskPhase::ShutdownPending, TaskPhase::Succeeded, TaskPhase::Failed,
-                            TaskPhase::Cancelled, TaskPhase::Abandoned, TaskPhase::Dropped}) {
+    for (Phase phase : {Phase::Scheduled, Phase::Started, Phase::Retrying,
+                            Phase::ShutdownPending, Phase::Succeeded, Phase::Failed,
+                            Phase::Cancelled, Phase::Abandoned, Phase::Dropped}) {
         const QByteArray line = R"({"v":1,"seq":1,"ts_us":1,"kind":"task","id":1,"phase":")"
             + QByteArray(wireName(phase).data(), wireName(phase).size()) + R"("})";
         QCOMPARE(parseOk(line).as<TaskRecord>()->phase, phase);
@@ -194,12 +195,12 @@ void tst_LineParser::unknownSpellingsAreKept()
 {
     const auto event = parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"paused","mode":"later","work":"gpu"})");
     const auto *task = event.as<TaskRecord>();
-    QCOMPARE(task->phase, TaskPhase::Unknown);
-    QCOMPARE(task->mode, TaskMode::Unknown);
-    QCOMPARE(task->work, TaskWork::Unknown);
+    QCOMPARE(task->phase, Phase::Unknown);
+    QCOMPARE(task->mode, Mode::Unknown);
+    QCOMPARE(task->work, WorkKind::Unknown);
     // "lost" is the observer's word: a source cannot report it.
     QCOMPARE(parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"lost"})").as<TaskRecord>()->phase,
-             TaskPhase::Unknown);
+             Phase::Unknown);
 }
 
 void tst_LineParser::escapesAndUnicode()

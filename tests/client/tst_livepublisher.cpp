@@ -97,12 +97,12 @@ void tst_LivePublisher::lateClientSeesInFlightTasksWithTrueStartTimes()
     const TaskState *state = store.task(running.id());
     QVERIFY(state);
     QCOMPARE(state->task.name, QStringLiteral("long_running"));
-    QCOMPARE(state->task.phase, TaskPhase::Started);
+    QCOMPARE(state->task.phase, Phase::Started);
     QCOMPARE(state->task.startedUs, trueStartUs); // not the time we connected
     QCOMPARE(state->firstSeenUs, trueScheduledUs);
 
     release->release();
-    QTRY_COMPARE(store.count(TaskPhase::Succeeded), 1);
+    QTRY_COMPARE(store.count(Phase::Succeeded), 1);
     QCOMPARE(store.liveCount(), 0);
     QVERIFY(store.task(running.id())->task.runUs >= 0);
 }
@@ -128,17 +128,17 @@ void tst_LivePublisher::everyEventArrivesParsedAndInOrder()
             if (i % 10 == 0)
                 throw std::runtime_error("every tenth fails");
         });
-    QTRY_VERIFY2_WITH_TIMEOUT(store.count(TaskPhase::Succeeded) + store.count(TaskPhase::Failed) == Tasks,
+    QTRY_VERIFY2_WITH_TIMEOUT(store.count(Phase::Succeeded) + store.count(Phase::Failed) == Tasks,
                               qPrintable(QStringLiteral("succeeded %1 failed %2 live %3 gaps %4 seq gaps %5 malformed %6 lines %7")
-                                             .arg(store.count(TaskPhase::Succeeded))
-                                             .arg(store.count(TaskPhase::Failed))
+                                             .arg(store.count(Phase::Succeeded))
+                                             .arg(store.count(Phase::Failed))
                                              .arg(store.liveCount())
                                              .arg(store.gapCount())
                                              .arg(watch.seqGaps)
                                              .arg(watch.malformed)
                                              .arg(source.lineCount())),
                               30000);
-    QCOMPARE(store.count(TaskPhase::Failed), qint64(Tasks / 10));
+    QCOMPARE(store.count(Phase::Failed), qint64(Tasks / 10));
     QCOMPARE(store.liveCount(), 0);
     QCOMPARE(store.finishedCount(), 100); // bounded history, exact counters
     QCOMPARE(watch.seqGaps, 0);
@@ -147,7 +147,7 @@ void tst_LivePublisher::everyEventArrivesParsedAndInOrder()
     QVERIFY(changes.size() < Tasks); // batched, not one signal per event
     // The source's own counters agree once a heartbeat after the last task arrives.
     QTRY_COMPARE(store.lastHeartbeat() ? store.lastHeartbeat()->counter(u"succeeded") : -1,
-                 store.count(TaskPhase::Succeeded));
+                 store.count(Phase::Succeeded));
 }
 
 void tst_LivePublisher::failuresShieldsModesAndRequestsParse()
@@ -172,23 +172,23 @@ void tst_LivePublisher::failuresShieldsModesAndRequestsParse()
     const Task after = scope.afterResponse().task({.name = QStringLiteral("notify"), .shield = true}).schedule([] {});
     scope.flush(Mode::AfterResponse);
 
-    QTRY_COMPARE(store.count(TaskPhase::Failed), 1);
-    QTRY_COMPARE(store.count(TaskPhase::Succeeded), 1);
+    QTRY_COMPARE(store.count(Phase::Failed), 1);
+    QTRY_COMPARE(store.count(Phase::Succeeded), 1);
     const TaskState *risky = store.task(failing.id());
     QVERIFY(risky->task.error);
     QVERIFY2(risky->task.error->message.contains(QStringLiteral("smtp timeout")), qPrintable(risky->task.error->message));
     QVERIFY(risky->task.handlerError);
     QVERIFY(risky->task.handlerError->message.contains(QStringLiteral("handler broke")));
-    QCOMPARE(risky->task.mode, TaskMode::Immediate);
-    QCOMPARE(risky->task.work, TaskWork::Sync);
+    QCOMPARE(risky->task.mode, Mode::Immediate);
+    QCOMPARE(risky->task.work, WorkKind::Sync);
     QVERIFY(risky->task.waitUs >= 0);
 
     const TaskState *notify = store.task(after.id());
-    QCOMPARE(notify->task.mode, TaskMode::AfterResponse);
+    QCOMPARE(notify->task.mode, Mode::AfterResponse);
     QVERIFY(notify->task.shielded);
     QCOMPARE(notify->task.requestId, 77u);
     QCOMPARE(notify->task.name, QStringLiteral("notify"));
-    QCOMPARE(notify->steps.first().phase, TaskPhase::Scheduled);
+    QCOMPARE(notify->steps.first().phase, Phase::Scheduled);
     QCOMPARE(watch.malformed, 0);
     QCOMPARE(watch.seqGaps, 0);
 }
@@ -204,15 +204,15 @@ void tst_LivePublisher::killedSourceLeavesItsLiveTasksLost()
     TaskStore store;
     store.attach(&source);
     source.start();
-    QTRY_COMPARE_WITH_TIMEOUT(store.count(TaskPhase::Started), 3, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(store.count(Phase::Started), 3, 15000);
 
     child.kill(); // SIGKILL: no bye
     QTRY_COMPARE_WITH_TIMEOUT(store.sourceStatus(), TaskStore::SourceStatus::Vanished, 10000);
     QCOMPARE(store.liveCount(), 0);
-    QCOMPARE(store.count(TaskPhase::Lost), 3);
+    QCOMPARE(store.count(Phase::Lost), 3);
     for (const quint64 id : store.finishedTaskIds()) {
-        QCOMPARE(store.task(id)->task.phase, TaskPhase::Lost);
-        QCOMPARE(store.task(id)->lastReportedPhase, TaskPhase::Started);
+        QCOMPARE(store.task(id)->task.phase, Phase::Lost);
+        QCOMPARE(store.task(id)->lastReportedPhase, Phase::Started);
     }
 }
 
@@ -230,11 +230,11 @@ void tst_LivePublisher::restartedSourceIsANewRun()
     QSignalSpy instances(&source, &EventSource::instanceChanged);
     QSignalSpy resets(&store, &TaskStore::reset);
     source.start();
-    QTRY_COMPARE_WITH_TIMEOUT(store.count(TaskPhase::Started), 2, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(store.count(Phase::Started), 2, 15000);
     QCOMPARE(store.source()->instance, firstInstance);
 
     child->kill();
-    QTRY_COMPARE_WITH_TIMEOUT(store.count(TaskPhase::Lost), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(store.count(Phase::Lost), 2, 10000);
 
     // Same name, new process: the stale socket file is taken over, the client reconnects.
     child = std::make_unique<TestSourceProcess>(name);
@@ -244,17 +244,17 @@ void tst_LivePublisher::restartedSourceIsANewRun()
     child->command("block 1");
     QTRY_COMPARE_WITH_TIMEOUT(instances.size(), 1, 15000);
     QCOMPARE(resets.size(), 1);
-    QTRY_COMPARE_WITH_TIMEOUT(store.count(TaskPhase::Started), 1, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(store.count(Phase::Started), 1, 15000);
     QCOMPARE(store.source()->instance, secondInstance);
-    QCOMPARE(store.count(TaskPhase::Lost), 0); // the old run's tasks are gone with it
+    QCOMPARE(store.count(Phase::Lost), 0); // the old run's tasks are gone with it
     QCOMPARE(store.finishedCount(), 0);
 
     // A clean stop: shutdown cancels the blocker, then bye.
     child->command("shutdown 2000");
     QVERIFY(child->waitForLine("bye"));
     QTRY_COMPARE_WITH_TIMEOUT(store.sourceStatus(), TaskStore::SourceStatus::Ended, 10000);
-    QCOMPARE(store.count(TaskPhase::Cancelled), 1);
-    QCOMPARE(store.count(TaskPhase::Lost), 0);
+    QCOMPARE(store.count(Phase::Cancelled), 1);
+    QCOMPARE(store.count(Phase::Lost), 0);
     source.stop();
 }
 

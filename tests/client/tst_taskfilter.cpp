@@ -5,6 +5,7 @@
 #include <QtCore/QRegularExpression>
 #include <QtTest/QTest>
 
+using namespace afterwork;
 using namespace afterwork::client;
 using namespace Qt::StringLiterals;
 
@@ -59,10 +60,10 @@ TaskRecord sampleTask()
     TaskRecord task;
     task.id = 42;
     task.name = u"send_welcome_email"_s;
-    task.phase = TaskPhase::Failed;
+    task.phase = Phase::Failed;
     task.shielded = true;
-    task.mode = TaskMode::AfterResponse;
-    task.work = TaskWork::Async;
+    task.mode = Mode::AfterResponse;
+    task.work = WorkKind::Async;
     task.requestId = 7;
     task.error = ErrorInfo{u"std::runtime_error"_s, u"SMTP Timeout after 5 s"_s};
     return task;

@@ -9,6 +9,7 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+using namespace afterwork;
 using namespace afterwork::client;
 using afterwork::testing::Lines;
 using afterwork::testing::ScriptedSource;
@@ -61,8 +62,8 @@ void tst_TaskStore::snapshotGivesLiveTasksWithTrueStartTimes()
     }));
     QCOMPARE(store.liveTaskIds(), (QList<quint64>{7, 9}));
     QCOMPARE(store.liveCount(), 2);
-    QCOMPARE(store.count(TaskPhase::Started), 1);
-    QCOMPARE(store.count(TaskPhase::Scheduled), 1);
+    QCOMPARE(store.count(Phase::Started), 1);
+    QCOMPARE(store.count(Phase::Scheduled), 1);
     const TaskState *seven = store.task(7);
     QVERIFY(seven);
     QVERIFY(seven->isLive());
@@ -88,13 +89,13 @@ void tst_TaskStore::taskEventsMoveTasksToHistory()
     QCOMPARE(store.finishedTaskIds(), QList<quint64>{1});
     const TaskState *one = store.task(1);
     QVERIFY(!one->isLive());
-    QCOMPARE(one->task.phase, TaskPhase::Failed);
+    QCOMPARE(one->task.phase, Phase::Failed);
     QCOMPARE(one->task.error->message, QStringLiteral("boom"));
     QCOMPARE(one->finishedUs, 40);
-    QCOMPARE(one->steps, (QList<PhaseStep>{{TaskPhase::Scheduled, 10}, {TaskPhase::Started, 20}, {TaskPhase::Failed, 40}}));
-    QCOMPARE(store.count(TaskPhase::Failed), 1);
-    QCOMPARE(store.count(TaskPhase::Started), 0);
-    QCOMPARE(store.count(TaskPhase::Scheduled), 1);
+    QCOMPARE(one->steps, (QList<PhaseStep>{{Phase::Scheduled, 10}, {Phase::Started, 20}, {Phase::Failed, 40}}));
+    QCOMPARE(store.count(Phase::Failed), 1);
+    QCOMPARE(store.count(Phase::Started), 0);
+    QCOMPARE(store.count(Phase::Scheduled), 1);
 }
 
 void tst_TaskStore::snapshotReplacesTheLiveSet()
@@ -108,11 +109,11 @@ void tst_TaskStore::snapshotReplacesTheLiveSet()
         Lines::snapshot(11, {Lines::taskObject(2, "started"), Lines::taskObject(3, "scheduled")}, 2'000'000),
     }));
     QCOMPARE(store.liveTaskIds(), (QList<quint64>{2, 3}));
-    QCOMPARE(store.task(1)->task.phase, TaskPhase::Lost); // ended unseen: outcome unknown
-    QCOMPARE(store.task(1)->lastReportedPhase, TaskPhase::Started);
+    QCOMPARE(store.task(1)->task.phase, Phase::Lost); // ended unseen: outcome unknown
+    QCOMPARE(store.task(1)->lastReportedPhase, Phase::Started);
     QCOMPARE(store.task(1)->finishedUs, 2'000'000);
-    QCOMPARE(store.count(TaskPhase::Lost), 1);
-    QCOMPARE(store.count(TaskPhase::Started), 1);
+    QCOMPARE(store.count(Phase::Lost), 1);
+    QCOMPARE(store.count(Phase::Started), 1);
     QCOMPARE(store.gapCount(), 1);
     QCOMPARE(store.missedEvents(), 8);
 }
@@ -131,8 +132,8 @@ void tst_TaskStore::historyIsBoundedButCountersStayExact()
     QCOMPARE(store.finishedCount(), 3);
     QCOMPARE(store.finishedTaskIds(), (QList<quint64>{8, 9, 10}));
     QVERIFY(!store.task(1));
-    QCOMPARE(store.count(TaskPhase::Succeeded), 5);
-    QCOMPARE(store.count(TaskPhase::Cancelled), 5);
+    QCOMPARE(store.count(Phase::Succeeded), 5);
+    QCOMPARE(store.count(Phase::Cancelled), 5);
     QCOMPARE(store.liveCount(), 0);
     QCOMPARE(changes.size(), 1);
     const auto change = changes.at(0).at(0).value<TaskStoreChange>();
@@ -151,9 +152,9 @@ void tst_TaskStore::repeatedAndLateStepsAreIdempotent()
         Lines::task(4, 1, "succeeded", 20),
         Lines::task(5, 1, "failed", 30),
     }));
-    QCOMPARE(store.count(TaskPhase::Succeeded), 1);
-    QCOMPARE(store.count(TaskPhase::Failed), 0);
-    QCOMPARE(store.task(1)->task.phase, TaskPhase::Succeeded);
+    QCOMPARE(store.count(Phase::Succeeded), 1);
+    QCOMPARE(store.count(Phase::Failed), 0);
+    QCOMPARE(store.task(1)->task.phase, Phase::Succeeded);
     QCOMPARE(store.task(1)->steps.size(), 2);
 }
 
@@ -163,7 +164,7 @@ void tst_TaskStore::terminalStepOfAnUnknownTaskIsAValidEnd()
     store.apply(events({Lines::hello(0, InstanceA), Lines::snapshot(1, {}), Lines::task(2, 5, "abandoned", 50)}));
     QCOMPARE(store.liveCount(), 0);
     QCOMPARE(store.finishedTaskIds(), QList<quint64>{5});
-    QCOMPARE(store.count(TaskPhase::Abandoned), 1);
+    QCOMPARE(store.count(Phase::Abandoned), 1);
 }
 
 void tst_TaskStore::disconnectWithoutByeMarksLiveTasksLost()
@@ -180,11 +181,11 @@ void tst_TaskStore::disconnectWithoutByeMarksLiveTasksLost()
     source.end(); // the source vanished: no bye
     QCOMPARE(store.sourceStatus(), TaskStore::SourceStatus::Vanished);
     QCOMPARE(store.liveCount(), 0);
-    QCOMPARE(store.task(1)->task.phase, TaskPhase::Lost);
-    QCOMPARE(store.task(2)->task.phase, TaskPhase::Lost);
-    QCOMPARE(store.task(2)->lastReportedPhase, TaskPhase::Scheduled);
-    QCOMPARE(store.task(3)->task.phase, TaskPhase::Succeeded);
-    QCOMPARE(store.count(TaskPhase::Lost), 2);
+    QCOMPARE(store.task(1)->task.phase, Phase::Lost);
+    QCOMPARE(store.task(2)->task.phase, Phase::Lost);
+    QCOMPARE(store.task(2)->lastReportedPhase, Phase::Scheduled);
+    QCOMPARE(store.task(3)->task.phase, Phase::Succeeded);
+    QCOMPARE(store.count(Phase::Lost), 2);
     QCOMPARE(changes.size(), 1);
     QCOMPARE(changes.at(0).at(0).value<TaskStoreChange>().updated, (QList<quint64>{1, 2}));
 }
@@ -199,8 +200,8 @@ void tst_TaskStore::disconnectAfterByeLosesNothing()
                              Lines::bye(2)}));
     source.end();
     QCOMPARE(store.sourceStatus(), TaskStore::SourceStatus::Ended);
-    QCOMPARE(store.count(TaskPhase::Lost), 0);
-    QCOMPARE(store.task(1)->task.phase, TaskPhase::Started);
+    QCOMPARE(store.count(Phase::Lost), 0);
+    QCOMPARE(store.task(1)->task.phase, Phase::Started);
 }
 
 void tst_TaskStore::reconnectToTheSameInstanceRevivesTasks()
@@ -212,17 +213,17 @@ void tst_TaskStore::reconnectToTheSameInstanceRevivesTasks()
     source.feed(Lines::join({Lines::hello(0, InstanceA),
                              Lines::snapshot(1, {Lines::taskObject(1, "started"), Lines::taskObject(2, "started")})}));
     source.end();
-    QCOMPARE(store.count(TaskPhase::Lost), 2);
+    QCOMPARE(store.count(Phase::Lost), 2);
 
     QSignalSpy resets(&store, &TaskStore::reset);
     source.start(); // the connection comes back: same run
     source.feed(Lines::join({Lines::hello(0, InstanceA), Lines::snapshot(1, {Lines::taskObject(1, "started")}),
                              Lines::task(2, 1, "succeeded", 2'000'000)}));
     QCOMPARE(resets.size(), 0);
-    QCOMPARE(store.task(1)->task.phase, TaskPhase::Succeeded);
-    QCOMPARE(store.task(2)->task.phase, TaskPhase::Lost);
-    QCOMPARE(store.count(TaskPhase::Lost), 1);
-    QCOMPARE(store.count(TaskPhase::Succeeded), 1);
+    QCOMPARE(store.task(1)->task.phase, Phase::Succeeded);
+    QCOMPARE(store.task(2)->task.phase, Phase::Lost);
+    QCOMPARE(store.count(Phase::Lost), 1);
+    QCOMPARE(store.count(Phase::Succeeded), 1);
     QCOMPARE(store.finishedTaskIds(), (QList<quint64>{2, 1}));
     QCOMPARE(store.finishedCount(), 2);
 }
@@ -243,10 +244,10 @@ void tst_TaskStore::newInstanceResetsEverything()
     QCOMPARE(resets.size(), 1);
     QCOMPARE(store.source()->instance, InstanceB);
     QCOMPARE(store.liveTaskIds(), QList<quint64>{1});
-    QCOMPARE(store.task(1)->task.phase, TaskPhase::Scheduled); // the new run's task 1, not the old one
+    QCOMPARE(store.task(1)->task.phase, Phase::Scheduled); // the new run's task 1, not the old one
     QCOMPARE(store.finishedCount(), 0);
-    QCOMPARE(store.count(TaskPhase::Lost), 0);
-    QCOMPARE(store.count(TaskPhase::Succeeded), 0);
+    QCOMPARE(store.count(Phase::Lost), 0);
+    QCOMPARE(store.count(Phase::Succeeded), 0);
     QCOMPARE(changes.size(), 1);
 }
 
@@ -294,9 +295,9 @@ void tst_TaskStore::stepsAreBounded()
     store.apply(events(lines));
     const TaskState *task = store.task(1);
     QCOMPARE(task->steps.size(), 4);
-    QCOMPARE(task->steps.first().phase, TaskPhase::Scheduled);
-    QCOMPARE(task->steps.last().phase, TaskPhase::Retrying);
-    QCOMPARE(store.count(TaskPhase::Retrying), 1);
+    QCOMPARE(task->steps.first().phase, Phase::Scheduled);
+    QCOMPARE(task->steps.last().phase, Phase::Retrying);
+    QCOMPARE(store.count(Phase::Retrying), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_TaskStore)

@@ -36,7 +36,7 @@ private:
         client::TaskRecord task;
         task.id = id;
         task.name = name;
-        task.phase = client::TaskPhase::Failed;
+        task.phase = Phase::Failed;
         if (!type.isNull())
             task.error = client::ErrorInfo{type, message};
         return task;

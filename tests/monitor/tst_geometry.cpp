@@ -10,7 +10,6 @@
 
 using namespace afterwork;
 using namespace afterwork::monitor;
-using client::TaskPhase;
 
 class tst_Geometry : public QObject
 {
@@ -36,7 +35,7 @@ private:
         b.scheduledUs = from;
         b.startedUs = from;
         b.endUs = to;
-        b.phase = TaskPhase::Succeeded;
+        b.phase = Phase::Succeeded;
         b.group = group;
         return b;
     }

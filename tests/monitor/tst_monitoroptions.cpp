@@ -4,6 +4,7 @@
 
 #include <QtTest/QTest>
 
+using namespace afterwork;
 using namespace afterwork::monitor;
 
 class tst_MonitorOptions : public QObject

@@ -23,7 +23,6 @@
 using namespace afterwork;
 using namespace afterwork::monitor;
 using afterwork::monitortest::LineWriter;
-using client::TaskPhase;
 
 class tst_MonitorSession : public QObject
 {
@@ -82,7 +81,7 @@ private Q_SLOTS:
         QSignalSpy changes(&session.store(), &client::TaskStore::changed);
         QSignalSpy flushes(&session, &MonitorSession::flushed);
         session.watchSocket(name);
-        QTRY_COMPARE_WITH_TIMEOUT(session.store().count(TaskPhase::Succeeded), 1000, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(session.store().count(Phase::Succeeded), 1000, 10000);
         QVERIFY2(changes.count() <= 20, qPrintable(QString::number(changes.count())));
         QCOMPARE(changes.count(), flushes.count());
         QCOMPARE(session.linesReceived(), 3002);
@@ -117,7 +116,7 @@ private Q_SLOTS:
         const QList<HistoryEntry> *mail = session.history().steps(2);
         QVERIFY(mail);
         QCOMPARE(mail->size(), 4);
-        QCOMPARE(mail->at(2).phase, TaskPhase::Retrying);
+        QCOMPARE(mail->at(2).phase, Phase::Retrying);
         QCOMPARE(mail->at(2).attempt, 2);
         QCOMPARE(mail->at(2).error->message, QStringLiteral("421"));
         QCOMPARE(mail->at(3).error->message, QStringLiteral("550"));
@@ -157,14 +156,14 @@ private Q_SLOTS:
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         client::TaskRecord step;
         step.id = 9;
-        step.phase = TaskPhase::Scheduled;
+        step.phase = Phase::Scheduled;
         step.tsUs = 1;
         history.add(step, false);
         model.setTaskId(9);
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(resets.count(), 1); // choosing a task
         for (int attempt = 2; attempt <= 9; ++attempt) {
-            step.phase = TaskPhase::Retrying;
+            step.phase = Phase::Retrying;
             step.attempt = attempt;
             step.tsUs = attempt;
             history.add(step, false);
@@ -172,7 +171,7 @@ private Q_SLOTS:
             model.sync();
         }
         QCOMPARE(history.steps(9)->size(), 4);
-        QCOMPARE(history.steps(9)->constFirst().phase, TaskPhase::Scheduled); // how it began is kept
+        QCOMPARE(history.steps(9)->constFirst().phase, Phase::Scheduled); // how it began is kept
         QCOMPARE(history.steps(9)->constLast().attempt, 9);
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(model.index(3, TaskHistoryModel::AttemptColumn).data().toInt(), 9);
@@ -192,8 +191,8 @@ private Q_SLOTS:
         MonitorSession session(SessionOptions{.finishedLimit = 50, .historyPerTask = 8});
         QVERIFY(readAll(session, write(QStringLiteral("bounded.ndjson"), monitortest::joinLines(lines))));
         QCOMPARE(session.store().finishedCount(), 50);
-        QCOMPARE(session.store().count(TaskPhase::Succeeded), 400);
-        QCOMPARE(session.store().count(TaskPhase::Failed), 100);
+        QCOMPARE(session.store().count(Phase::Succeeded), 400);
+        QCOMPARE(session.store().count(Phase::Failed), 100);
         QCOMPARE(session.failures().totalFailures(), 100);
         QCOMPARE(session.history().taskCount(), 50); // evicted tasks' steps go too
         QVERIFY(!session.history().steps(1));
@@ -224,7 +223,7 @@ private Q_SLOTS:
         QVERIFY2(text.contains(QStringLiteral("showing what could be read")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("ends without bye")), qPrintable(text));
         // What could be read is shown: both tasks, lost since the recording stops mid-run.
-        QCOMPARE(session.store().count(TaskPhase::Lost), 2);
+        QCOMPARE(session.store().count(Phase::Lost), 2);
         // The log names the bad lines.
         bool named = false;
         for (const SessionLog::Entry &entry : session.log().entries())
@@ -259,7 +258,7 @@ private Q_SLOTS:
         MonitorSession replay;
         QVERIFY(readAll(replay, path));
         QVERIFY(replay.recordingSummary()->isClean());
-        QCOMPARE(replay.store().count(TaskPhase::Failed), live.store().count(TaskPhase::Failed));
+        QCOMPARE(replay.store().count(Phase::Failed), live.store().count(Phase::Failed));
         QCOMPARE(replay.store().liveTaskIds(), live.store().liveTaskIds());
         QCOMPARE(replay.store().finishedTaskIds(), live.store().finishedTaskIds());
         // Saving a recording writes the file that was read.
@@ -385,7 +384,7 @@ private Q_SLOTS:
         client::TaskState state;
         state.task.id = 3;
         state.task.name = QStringLiteral("x");
-        state.task.phase = TaskPhase::Failed;
+        state.task.phase = Phase::Failed;
         state.task.error = client::ErrorInfo{QStringLiteral("E"), QStringLiteral("m, n")};
         state.task.runUs = 12;
         const QStringList fields = taskCsvFields(state);
@@ -419,7 +418,7 @@ private Q_SLOTS:
         const qint64 ms = clock.elapsed();
         qInfo("read 200,002 events (%lld MB) in %lld ms", qint64(bytes.size() >> 20), ms);
         QCOMPARE(session.linesReceived(), 200'003);
-        QCOMPARE(session.store().count(TaskPhase::Succeeded), 36'000);
+        QCOMPARE(session.store().count(Phase::Succeeded), 36'000);
         QCOMPARE(session.store().finishedCount(), session.options().finishedLimit);
         QVERIFY2(ms < 15'000, qPrintable(QString::number(ms)));
     }

@@ -43,7 +43,6 @@
 using namespace afterwork;
 using namespace afterwork::monitor;
 using namespace std::chrono_literals;
-using client::TaskPhase;
 
 class tst_MonitorWindow : public QObject
 {
@@ -227,8 +226,8 @@ private Q_SLOTS:
         QSignalSpy ended(&replay, &MonitorSession::recordingEnded);
         replay.openRecording(recording);
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 10000);
-        QCOMPARE(replay.store().count(TaskPhase::Failed), 4);
-        QCOMPARE(replay.store().count(TaskPhase::Succeeded), 6);
+        QCOMPARE(replay.store().count(Phase::Failed), 4);
+        QCOMPARE(replay.store().count(Phase::Succeeded), 6);
         QVERIFY(replay.drain().isActive());
 
         // The window's state is remembered.

@@ -28,7 +28,6 @@
 using namespace afterwork;
 using namespace afterwork::monitor;
 using namespace std::chrono_literals;
-using client::TaskPhase;
 
 class tst_Reconnect : public QObject
 {
@@ -108,7 +107,7 @@ private Q_SLOTS:
 
         // Killed: no bye. The task's outcome is unknown: lost; the bar says the source is gone.
         server->vanish();
-        QTRY_COMPARE_WITH_TIMEOUT(session.store().count(TaskPhase::Lost), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(session.store().count(Phase::Lost), 1, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(win->connectionBar()->stateText().startsWith(QStringLiteral("source gone")), 5000);
         QCOMPARE(win->connectionBar()->level(), ConnectionStatus::Level::Bad);
         QCOMPARE(win->tasks()->model()->index(0, TaskTableModel::PhaseColumn).data().toString(), QStringLiteral("lost"));
@@ -120,7 +119,7 @@ private Q_SLOTS:
         QVERIFY(server->listen(name));
         monitortest::LineWriter again(QStringLiteral("the-one-run"));
         server->setGreeting(monitortest::joinLines({again.hello(t0 + 10), again.snapshot(t0 + 11, {monitortest::LineWriter::taskObject(t0 + 2, 1, "started", "long_job", QByteArray("\"started_us\":") + QByteArray::number(t0 + 2))})}));
-        QTRY_COMPARE_WITH_TIMEOUT(session.store().count(TaskPhase::Lost), 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(session.store().count(Phase::Lost), 0, 10000);
         QCOMPARE(session.runNumber(), 1); // the same run
         QTRY_COMPARE_WITH_TIMEOUT(win->connectionBar()->stateText(), QStringLiteral("connected"), 5000);
         QCOMPARE(win->tasks()->model()->index(0, TaskTableModel::PhaseColumn).data().toString(), QStringLiteral("started"));

@@ -13,7 +13,6 @@ using namespace afterwork;
 using namespace afterwork::monitor;
 using afterwork::monitortest::LineWriter;
 using afterwork::monitortest::parsed;
-using client::TaskPhase;
 
 class tst_TaskTableModel : public QObject
 {
@@ -72,7 +71,7 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 5);
         QVERIFY(changed.count() >= 1);
         QCOMPARE(model.index(model.rowOf(2), TaskTableModel::PhaseColumn).data().toString(), QStringLiteral("started"));
-        QCOMPARE(model.index(model.rowOf(2), TaskTableModel::PhaseColumn).data(TaskTableModel::PhaseRole).toInt(), int(TaskPhase::Started));
+        QCOMPARE(model.index(model.rowOf(2), TaskTableModel::PhaseColumn).data(TaskTableModel::PhaseRole).toInt(), int(Phase::Started));
 
         // Five tasks end; only three finished ones are kept: the two oldest finished are evicted.
         store.apply(parsed({w.task(T0 + 200, 1, "succeeded", {}, R"("wait_us":5,"run_us":7)"),

@@ -6,7 +6,7 @@
 #include "streamtestclient.h"
 
 #include <afterwork/eventpublisher.h>
-#include <afterwork/protocol.h>
+#include <afterwork/eventencoder.h>
 #include <afterwork/taskengine.h>
 
 #include <QtCore/QFileInfo>

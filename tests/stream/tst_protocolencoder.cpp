@@ -2,7 +2,7 @@
 // The hand-built encoder of docs/protocol.md: every kind of line is one compact JSON object with
 // the documented fields, strings are escaped correctly, and wire names match the enums.
 
-#include <afterwork/protocol.h>
+#include <afterwork/eventencoder.h>
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonArray>
@@ -352,15 +352,15 @@ void tst_ProtocolEncoder::gap()
 
 void tst_ProtocolEncoder::shutdownStages_data()
 {
-    QTest::addColumn<protocol::ShutdownStage>("stage");
+    QTest::addColumn<ShutdownStage>("stage");
     QTest::addColumn<QString>("name");
-    QTest::newRow("started") << protocol::ShutdownStage::Started << "started";
-    QTest::newRow("progress") << protocol::ShutdownStage::Progress << "progress";
+    QTest::newRow("started") << ShutdownStage::Started << "started";
+    QTest::newRow("progress") << ShutdownStage::Progress << "progress";
 }
 
 void tst_ProtocolEncoder::shutdownStages()
 {
-    QFETCH(protocol::ShutdownStage, stage);
+    QFETCH(ShutdownStage, stage);
     QFETCH(QString, name);
     ShutdownProgress progress{someTime + 5000000, 2, 4, 1, 3};
     const QJsonObject object =

@@ -16,7 +16,7 @@ namespace afterwork::client {
 //! Strict about what the protocol fixes: one JSON object; `v` (1), `seq`, `ts_us` and `kind`
 //! present with the right types; known fields with the right JSON types; a task with an `id` and a
 //! `phase`. Lenient about growth: unknown fields, unknown kinds (OtherEvent) and unknown enum
-//! spellings (TaskPhase::Unknown, ...) are accepted. Strings may hold invalid UTF-8, which becomes
+//! spellings (Phase::Unknown, ...) are accepted. Strings may hold invalid UTF-8, which becomes
 //! U+FFFD. Nesting deeper than 32 levels is rejected.
 std::variant<StreamEvent, ParseError> parseLine(QByteArrayView line) noexcept;
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <afterwork/protocol/wire.h>
+
 #include <QtCore/QLatin1StringView>
 #include <QtCore/QList>
 #include <QtCore/QMetaType>
@@ -14,49 +16,6 @@
 //! The client side of the lifecycle event stream (docs/protocol.md): typed events, the line parser,
 //! sources (live socket, recorded file), a state model and the filter grammar.
 namespace afterwork::client {
-Q_NAMESPACE
-
-//! A task's phase as the stream reports it, plus what only an observer can know.
-//! Unknown is any phase name this reader does not know yet (the protocol may grow).
-enum class TaskPhase : quint8 {
-    Scheduled,
-    Started,
-    Retrying,
-    Progress,
-    ShutdownPending,
-    Succeeded,
-    Failed,
-    Cancelled,
-    Abandoned,
-    Dropped,
-    Lost,    //!< observer-only: the source vanished (or a gap hid the outcome) while the task was live
-    Unknown, //!< a phase name this reader does not know
-};
-Q_ENUM_NS(TaskPhase)
-
-enum class TaskMode : quint8 { Immediate, AfterRoute, AfterResponse, Unknown };
-Q_ENUM_NS(TaskMode)
-
-enum class TaskWork : quint8 { Sync, Async, Unknown };
-Q_ENUM_NS(TaskWork)
-
-//! A phase the engine reports as the end of a task (exactly one per task). Lost is not one: it is
-//! what the observer concludes, and a reconnect to the same source may revive the task.
-constexpr bool isTerminal(TaskPhase phase) noexcept
-{
-    return phase >= TaskPhase::Succeeded && phase <= TaskPhase::Dropped;
-}
-
-//! The protocol's spellings ("shutdown_pending", "after_response", ...). Lost is "lost", Unknown
-//! "unknown".
-QLatin1StringView wireName(TaskPhase phase) noexcept;
-QLatin1StringView wireName(TaskMode mode) noexcept;
-QLatin1StringView wireName(TaskWork work) noexcept;
-
-//! Strict look-ups: std::nullopt for a name that is not a known spelling.
-std::optional<TaskPhase> phaseFromName(QStringView name) noexcept;
-std::optional<TaskMode> modeFromName(QStringView name) noexcept;
-std::optional<TaskWork> workFromName(QStringView name) noexcept;
 
 struct ErrorInfo
 {
@@ -71,10 +30,10 @@ struct TaskRecord
 {
     quint64 id = 0;
     QString name;
-    TaskPhase phase = TaskPhase::Unknown;
+    Phase phase = Phase::Unknown;
     bool shielded = false;
-    TaskMode mode = TaskMode::Unknown;
-    TaskWork work = TaskWork::Unknown;
+    Mode mode = Mode::Unknown;
+    WorkKind work = WorkKind::Unknown;
     int attempt = 1;
     std::optional<ErrorInfo> error;
     std::optional<ErrorInfo> handlerError;
@@ -160,19 +119,15 @@ struct OtherEvent
     QString kind;
 };
 
-//! The kinds, in the order of StreamEvent::Payload's alternatives.
-enum class EventKind : quint8 { Hello, Snapshot, Task, Heartbeat, Gap, Shutdown, Bye, Request, Other };
-Q_ENUM_NS(EventKind)
-
-QLatin1StringView wireName(EventKind kind) noexcept;
-
 //! One parsed line of the stream.
 struct StreamEvent
 {
+    //! In the order of EventKind's values, so that kind() is the alternative's index.
     using Payload = std::variant<HelloEvent, SnapshotEvent, TaskRecord, HeartbeatEvent, GapEvent,
                                  ShutdownEvent, ByeEvent, RequestEvent, OtherEvent>;
+    static_assert(std::variant_size_v<Payload> == size_t(EventKind::Other) + 1);
 
-    int version = 1;
+    int version = protocol::version;
     quint64 seq = 0;
     qint64 tsUs = 0;
     Payload payload;

@@ -19,7 +19,7 @@ class EventSource;
 //! One phase change as seen in the stream.
 struct PhaseStep
 {
-    TaskPhase phase = TaskPhase::Unknown;
+    Phase phase = Phase::Unknown;
     qint64 tsUs = 0;
     friend bool operator==(const PhaseStep &, const PhaseStep &) = default;
 };
@@ -27,10 +27,10 @@ struct PhaseStep
 //! What the store knows about one task.
 struct TaskState
 {
-    //! The latest step. Its phase is TaskPhase::Lost once the task is lost; lastReportedPhase then
+    //! The latest step. Its phase is Phase::Lost once the task is lost; lastReportedPhase then
     //! keeps what the source last said.
     TaskRecord task;
-    TaskPhase lastReportedPhase = TaskPhase::Unknown;
+    Phase lastReportedPhase = Phase::Unknown;
     qint64 firstSeenUs = 0;  //!< the true scheduling time when known, else when first reported
     qint64 finishedUs = 0;   //!< when it ended or was found lost; 0 while live
     QList<PhaseStep> steps;  //!< phase changes seen, oldest first (bounded; the first is kept)
@@ -99,7 +99,7 @@ public:
     qsizetype finishedCount() const noexcept { return m_finishedCount; }
     //! For a live phase: tasks in it now. For a terminal phase or Lost: tasks that ended so since
     //! the run began (as seen by this store; exact even after the history evicted them).
-    qint64 count(TaskPhase phase) const noexcept { return m_counts[size_t(phase)]; }
+    qint64 count(Phase phase) const noexcept { return m_counts[size_t(phase)]; }
 
     const std::optional<SourceInfo> &source() const noexcept { return m_source; }
     SourceStatus sourceStatus() const noexcept { return m_status; }
@@ -129,7 +129,7 @@ private:
     void applyHello(const HelloEvent &hello, Batch &batch);
     void applySnapshot(const SnapshotEvent &snapshot, qint64 tsUs, Batch &batch);
     void applyTask(const TaskRecord &record, Batch &batch);
-    void setPhase(Entry &entry, TaskPhase phase, qint64 tsUs);
+    void setPhase(Entry &entry, Phase phase, qint64 tsUs);
     void finish(quint64 id, Entry &entry, qint64 tsUs, Batch &batch);
     void lose(quint64 id, Entry &entry, qint64 tsUs, Batch &batch);
     void loseLiveTasks(qint64 tsUs, Batch &batch);
@@ -143,7 +143,7 @@ private:
     quint64 m_nextFinishOrder = 1;
     qsizetype m_liveCount = 0;
     qsizetype m_finishedCount = 0;
-    std::array<qint64, size_t(TaskPhase::Unknown) + 1> m_counts{};
+    std::array<qint64, size_t(Phase::Unknown) + 1> m_counts{};
     std::optional<SourceInfo> m_source;
     SourceStatus m_status = SourceStatus::NotConnected;
     std::optional<HeartbeatEvent> m_heartbeat;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <afterwork/protocol/wire.h>
+
 #include <QtCore/QJsonObject>
 #include <QtCore/QLatin1StringView>
 #include <QtCore/QMetaType>
@@ -10,22 +12,10 @@
 #include <optional>
 
 namespace afterwork::http {
-Q_NAMESPACE
 
-//! One step of one HTTP request. Every request the router sees goes
-//! `received` → (`route_returned` | `failed`) → (`response_written` | `client_gone`);
-//! requests no route takes (404, 405, 413, 503) skip the middle step.
-enum class RequestStage : quint8 {
-    Received,        //!< the request was parsed and routed; its task scope is open
-    RouteReturned,   //!< the route produced its response (after-route tasks start now)
-    ResponseWritten, //!< every byte was handed to the socket (after-response tasks start now)
-    Failed,          //!< the route threw: error response, both batches dropped
-    ClientGone,      //!< the client went away before the response was written (after-response tasks still start)
-};
-Q_ENUM_NS(RequestStage)
-
-//! "received", "route_returned", "response_written", "failed", "client_gone".
-QLatin1StringView wireName(RequestStage stage) noexcept;
+//! The steps of a request are the event stream's RequestStage (<afterwork/protocol/wire.h>), spelled
+//! by afterwork::wireName().
+using afterwork::RequestStage;
 
 //! A request step as a value; TaskRouter::requestEvent() carries it.
 struct RequestEvent

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "rawwriter.h"
+#include <afterwork/protocol/rawwriter.h>
 
-#include <afterwork/protocol.h>
+#include <afterwork/eventencoder.h>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QElapsedTimer>

@@ -2,13 +2,11 @@
 // The lines of the event stream protocol (docs/protocol.md). Keys are literals with their commas
 // and quotes already in place; only values are formatted at run time.
 
-#include "rawwriter.h"
-
-#include <afterwork/protocol.h>
+#include <afterwork/eventencoder.h>
+#include <afterwork/protocol/rawwriter.h>
 
 #include <QtCore/QJsonValue>
 
-#include <chrono>
 
 namespace afterwork::protocol {
 
@@ -131,103 +129,12 @@ void writeShutdownCounts(RawWriter &w, qint64 deadlineUs, int pending, int cance
 
 } // namespace
 
-qint64 nowUs()
-{
-    using namespace std::chrono;
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-QLatin1StringView wireName(ShutdownStage stage) noexcept
-{
-    switch (stage) {
-    case ShutdownStage::Started: return QLatin1StringView("started");
-    case ShutdownStage::Progress: return QLatin1StringView("progress");
-    case ShutdownStage::Finished: return QLatin1StringView("finished");
-    }
-    return QLatin1StringView("progress");
-}
-
-// ---------------------------------------------------------------------------------------------
-// FieldWriter
-
-void FieldWriter::key(QLatin1StringView name)
-{
-    if (!m_first)
-        m_out.append(',');
-    m_first = false;
-    json::appendString(m_out, name);
-    m_out.append(':');
-}
-
-FieldWriter &FieldWriter::integer(QLatin1StringView name, qint64 value)
-{
-    key(name);
-    json::appendInteger(m_out, value);
-    return *this;
-}
-
-FieldWriter &FieldWriter::unsignedInteger(QLatin1StringView name, quint64 value)
-{
-    key(name);
-    json::appendUnsigned(m_out, value);
-    return *this;
-}
-
-FieldWriter &FieldWriter::boolean(QLatin1StringView name, bool value)
-{
-    key(name);
-    m_out.append(value ? "true" : "false");
-    return *this;
-}
-
-FieldWriter &FieldWriter::string(QLatin1StringView name, QStringView value)
-{
-    key(name);
-    json::appendString(m_out, value);
-    return *this;
-}
-
-FieldWriter &FieldWriter::string(QLatin1StringView name, QLatin1StringView value)
-{
-    key(name);
-    json::appendString(m_out, value);
-    return *this;
-}
-
-FieldWriter &FieldWriter::value(QLatin1StringView name, const QJsonValue &value)
-{
-    key(name);
-    json::appendValue(m_out, value);
-    return *this;
-}
-
-FieldWriter &FieldWriter::raw(QLatin1StringView name, QByteArrayView json)
-{
-    key(name);
-    m_out.append(json.data(), json.size());
-    return *this;
-}
-
-FieldWriter &FieldWriter::beginObject(QLatin1StringView name)
-{
-    key(name);
-    m_out.append('{');
-    m_first = true;
-    return *this;
-}
-
-FieldWriter &FieldWriter::endObject()
-{
-    m_out.append('}');
-    m_first = false;
-    return *this;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Lines
 
 void appendLinePrefix(QByteArray &out, quint64 seq)
 {
+    static_assert(version == 1, "the literal below spells the protocol version");
     RawWriter w(out, 16 + maxIntegerBytes);
     w.literal("{\"v\":1,\"seq\":");
     w.unsignedInteger(seq);
@@ -238,7 +145,7 @@ void appendHelloBody(QByteArray &out, qint64 tsUs, const SourceInfo &source)
     const QByteArray instance = source.instance.toByteArray(QUuid::WithoutBraces);
     RawWriter w(out, fixedBytes + 3 * maxIntegerBytes + maxStringBytes(source.app.size())
                          + maxStringBytes(source.host.size()) + maxStringBytes(instance.size()));
-    writeBodyStart(w, tsUs, QLatin1StringView("hello"));
+    writeBodyStart(w, tsUs, wireName(EventKind::Hello));
     w.literal(",\"source\":{\"app\":");
     w.string(source.app);
     w.literal(",\"pid\":");
@@ -265,7 +172,7 @@ void appendSnapshotBody(QByteArray &out, qint64 tsUs, const QList<TaskEvent> &li
 {
     {
         RawWriter w(out, fixedBytes + maxIntegerBytes);
-        writeBodyStart(w, tsUs, QLatin1StringView("snapshot"));
+        writeBodyStart(w, tsUs, wireName(EventKind::Snapshot));
         w.literal(",\"tasks\":[");
     }
     bool first = true;
@@ -287,7 +194,7 @@ void appendSnapshotBody(QByteArray &out, qint64 tsUs, const QList<TaskEvent> &li
 void appendTaskBody(QByteArray &out, const TaskEvent &event)
 {
     RawWriter w(out, maxTaskBytes(event));
-    writeBodyStart(w, event.timestampUs, QLatin1StringView("task"));
+    writeBodyStart(w, event.timestampUs, wireName(EventKind::Task));
     writeTaskMembers(w, event);
     writeBodyEnd(w);
 }
@@ -296,7 +203,7 @@ void appendHeartbeatBody(QByteArray &out, qint64 tsUs, const HeartbeatInfo &info
 {
     const EngineCounters &c = info.counters;
     RawWriter w(out, fixedBytes + 16 * maxIntegerBytes);
-    writeBodyStart(w, tsUs, QLatin1StringView("heartbeat"));
+    writeBodyStart(w, tsUs, wireName(EventKind::Heartbeat));
     w.literal(",\"counters\":{\"scheduled\":");
     w.unsignedInteger(c.scheduled);
     w.literal(",\"started\":");
@@ -331,7 +238,7 @@ void appendHeartbeatBody(QByteArray &out, qint64 tsUs, const HeartbeatInfo &info
 void appendGapBody(QByteArray &out, qint64 tsUs, quint64 missed)
 {
     RawWriter w(out, fixedBytes + 2 * maxIntegerBytes);
-    writeBodyStart(w, tsUs, QLatin1StringView("gap"));
+    writeBodyStart(w, tsUs, wireName(EventKind::Gap));
     w.literal(",\"missed\":");
     w.unsignedInteger(missed);
     writeBodyEnd(w);
@@ -340,7 +247,7 @@ void appendGapBody(QByteArray &out, qint64 tsUs, quint64 missed)
 void appendShutdownBody(QByteArray &out, qint64 tsUs, ShutdownStage stage, const ShutdownProgress &progress)
 {
     RawWriter w(out, fixedBytes + 6 * maxIntegerBytes);
-    writeBodyStart(w, tsUs, QLatin1StringView("shutdown"));
+    writeBodyStart(w, tsUs, wireName(EventKind::Shutdown));
     w.literal(",\"stage\":");
     writeWireName(w, wireName(stage));
     writeShutdownCounts(w, progress.deadlineUs, progress.pending, progress.cancelled, progress.finished,
@@ -351,7 +258,7 @@ void appendShutdownBody(QByteArray &out, qint64 tsUs, ShutdownStage stage, const
 void appendShutdownFinishedBody(QByteArray &out, qint64 tsUs, qint64 deadlineUs, const ShutdownReport &report)
 {
     RawWriter w(out, fixedBytes + 8 * maxIntegerBytes);
-    writeBodyStart(w, tsUs, QLatin1StringView("shutdown"));
+    writeBodyStart(w, tsUs, wireName(EventKind::Shutdown));
     w.literal(",\"stage\":\"finished\"");
     writeShutdownCounts(w, deadlineUs, 0, report.cancelled, report.finished, report.abandoned);
     w.literal(",\"dropped\":");
@@ -368,7 +275,7 @@ void appendShutdownFinishedBody(QByteArray &out, qint64 tsUs, qint64 deadlineUs,
 void appendByeBody(QByteArray &out, qint64 tsUs)
 {
     RawWriter w(out, fixedBytes + maxIntegerBytes);
-    writeBodyStart(w, tsUs, QLatin1StringView("bye"));
+    writeBodyStart(w, tsUs, wireName(EventKind::Bye));
     writeBodyEnd(w);
 }
 

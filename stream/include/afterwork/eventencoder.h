@@ -3,6 +3,8 @@
 
 #include <afterwork/enginestatus.h>
 #include <afterwork/taskevent.h>
+#include <afterwork/protocol/json.h>
+#include <afterwork/protocol/wire.h>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QByteArrayView>
@@ -12,11 +14,6 @@
 #include <QtCore/QStringView>
 #include <QtCore/QUuid>
 
-QT_BEGIN_NAMESPACE
-class QJsonObject;
-class QJsonValue;
-QT_END_NAMESPACE
-
 //! The encoder of the event stream protocol (docs/protocol.md), built by hand for speed.
 //!
 //! A line is a per-connection prefix followed by a body that every connection shares:
@@ -24,51 +21,6 @@ QT_END_NAMESPACE
 //!     append*Body(...)       ->  ,"ts_us":T,"kind":"...",...}\n
 //! so an event is encoded once and each subscriber only adds its own `seq`.
 namespace afterwork::protocol {
-
-inline constexpr int version = 1;
-//! The longest line a subscriber may send, newline included.
-inline constexpr qsizetype maxInputLineBytes = 4096;
-
-//! Microseconds since the Unix epoch, from the wall clock.
-qint64 nowUs();
-
-namespace json {
-//! Appends \a text as a JSON string (quoted, escaped, UTF-8; lone surrogates become U+FFFD).
-void appendString(QByteArray &out, QStringView text);
-void appendString(QByteArray &out, QLatin1StringView text);
-void appendInteger(QByteArray &out, qint64 value);
-void appendUnsigned(QByteArray &out, quint64 value);
-//! Appends any QJsonValue compactly; numbers that are integers print without a fraction,
-//! non-finite numbers print as null.
-void appendValue(QByteArray &out, const QJsonValue &value);
-void appendObject(QByteArray &out, const QJsonObject &object);
-} // namespace json
-
-//! Appends `"name":value` members separated by commas: the fields of one JSON object, without its
-//! braces. The HTTP layer builds its `request` events' fields with it (EventPublisher::publishEncoded).
-class FieldWriter
-{
-public:
-    //! \a continuing: the object already has members, so the first field starts with a comma.
-    explicit FieldWriter(QByteArray &out, bool continuing = false) : m_out(out), m_first(!continuing) {}
-
-    FieldWriter &integer(QLatin1StringView name, qint64 value);
-    FieldWriter &unsignedInteger(QLatin1StringView name, quint64 value);
-    FieldWriter &boolean(QLatin1StringView name, bool value);
-    FieldWriter &string(QLatin1StringView name, QStringView value);
-    FieldWriter &string(QLatin1StringView name, QLatin1StringView value);
-    FieldWriter &value(QLatin1StringView name, const QJsonValue &value);
-    //! \a json must be one compact JSON value.
-    FieldWriter &raw(QLatin1StringView name, QByteArrayView json);
-    //! Opens a nested object: its fields follow, then endObject().
-    FieldWriter &beginObject(QLatin1StringView name);
-    FieldWriter &endObject();
-
-private:
-    void key(QLatin1StringView name);
-    QByteArray &m_out;
-    bool m_first;
-};
 
 //! Who publishes: the `source` object of `hello`.
 struct SourceInfo
@@ -79,9 +31,6 @@ struct SourceInfo
     QUuid instance;
     qint64 startedUs = 0;
 };
-
-enum class ShutdownStage : quint8 { Started, Progress, Finished };
-QLatin1StringView wireName(ShutdownStage stage) noexcept;
 
 //! What a `heartbeat` says besides the engine's counters.
 struct HeartbeatInfo

@@ -4,7 +4,7 @@
 #include "subscriber.h"
 
 #include <afterwork/eventpublisher.h>
-#include <afterwork/protocol.h>
+#include <afterwork/eventencoder.h>
 #include <afterwork/taskengine.h>
 
 #include <QtCore/QPointer>

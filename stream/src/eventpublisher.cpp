@@ -48,20 +48,25 @@ EventPublisherPrivate::EventPublisherPrivate(EventPublisher *q, TaskEngine *engi
 
 bool EventPublisherPrivate::isAllowedExtraKind(QLatin1StringView kind)
 {
-    static constexpr QLatin1StringView reserved[] = {
-        QLatin1StringView("hello"), QLatin1StringView("snapshot"), QLatin1StringView("task"),
-        QLatin1StringView("heartbeat"), QLatin1StringView("gap"), QLatin1StringView("shutdown"),
-        QLatin1StringView("bye"),
-    };
     if (kind.isEmpty() || kind.size() > maxExtraKindLength || !(kind.front() >= 'a' && kind.front() <= 'z'))
         return false;
     for (const char c : kind) {
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
             return false;
     }
-    for (QLatin1StringView name : reserved) {
-        if (kind == name)
-            return false;
+    // The kinds the publisher writes itself are reserved; `request` is the HTTP layer's.
+    switch (kindFromWireName(QByteArrayView(kind.data(), kind.size())).value_or(EventKind::Other)) {
+    case EventKind::Hello:
+    case EventKind::Snapshot:
+    case EventKind::Task:
+    case EventKind::Heartbeat:
+    case EventKind::Gap:
+    case EventKind::Shutdown:
+    case EventKind::Bye:
+        return false;
+    case EventKind::Request:
+    case EventKind::Other:
+        return true;
     }
     return true;
 }
@@ -84,7 +89,7 @@ void EventPublisherPrivate::onShutdownStarted(const ShutdownProgress &progress)
     if (subscribers.empty())
         return;
     body.resize(0);
-    protocol::appendShutdownBody(body, protocol::nowUs(), protocol::ShutdownStage::Started, progress);
+    protocol::appendShutdownBody(body, protocol::nowUs(), ShutdownStage::Started, progress);
     broadcastBody();
 }
 
@@ -93,7 +98,7 @@ void EventPublisherPrivate::onShutdownProgress(const ShutdownProgress &progress)
     if (subscribers.empty())
         return;
     body.resize(0);
-    protocol::appendShutdownBody(body, protocol::nowUs(), protocol::ShutdownStage::Progress, progress);
+    protocol::appendShutdownBody(body, protocol::nowUs(), ShutdownStage::Progress, progress);
     broadcastBody();
 }
 

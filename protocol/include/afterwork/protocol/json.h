@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Compact JSON text appended to a QByteArray by hand, for every writer of the event stream's lines
+// and of the files the tools export: one escaping rule (UTF-8; control characters as \uXXXX; lone
+// surrogates become U+FFFD), and no QJsonDocument allocations on the hot path.
+
+#include <QtCore/QByteArray>
+#include <QtCore/QByteArrayView>
+#include <QtCore/QLatin1StringView>
+#include <QtCore/QStringView>
+
+QT_BEGIN_NAMESPACE
+class QJsonObject;
+class QJsonValue;
+QT_END_NAMESPACE
+
+namespace afterwork::protocol {
+
+namespace json {
+//! Appends \a text as a JSON string (quoted, escaped, UTF-8; lone surrogates become U+FFFD).
+void appendString(QByteArray &out, QStringView text);
+void appendString(QByteArray &out, QLatin1StringView text);
+void appendInteger(QByteArray &out, qint64 value);
+void appendUnsigned(QByteArray &out, quint64 value);
+//! Appends any QJsonValue compactly; numbers that are integers print without a fraction,
+//! non-finite numbers print as null.
+void appendValue(QByteArray &out, const QJsonValue &value);
+void appendObject(QByteArray &out, const QJsonObject &object);
+} // namespace json
+
+//! Appends `"name":value` members separated by commas: the fields of one JSON object, without its
+//! braces unless asked for (beginObject/endObject). The HTTP layer builds its `request` events'
+//! fields with it (EventPublisher::publishEncoded); `afterwork export` builds its trace files.
+class FieldWriter
+{
+public:
+    //! \a continuing: the object already has members, so the first field starts with a comma.
+    explicit FieldWriter(QByteArray &out, bool continuing = false) : m_out(out), m_first(!continuing) {}
+
+    FieldWriter &integer(QLatin1StringView name, qint64 value);
+    FieldWriter &unsignedInteger(QLatin1StringView name, quint64 value);
+    FieldWriter &boolean(QLatin1StringView name, bool value);
+    FieldWriter &string(QLatin1StringView name, QStringView value);
+    FieldWriter &string(QLatin1StringView name, QLatin1StringView value);
+    FieldWriter &value(QLatin1StringView name, const QJsonValue &value);
+    //! \a json must be one compact JSON value.
+    FieldWriter &raw(QLatin1StringView name, QByteArrayView json);
+    //! Opens a nested object: its fields follow, then endObject().
+    FieldWriter &beginObject(QLatin1StringView name);
+    FieldWriter &endObject();
+
+private:
+    void key(QLatin1StringView name);
+    QByteArray &m_out;
+    bool m_first;
+};
+
+} // namespace afterwork::protocol
