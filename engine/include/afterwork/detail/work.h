@@ -4,6 +4,7 @@
 // Turns a user's callable and arguments into type-erased Work. Internal: use Scheduler.
 
 #include <afterwork/asyncwork.h>
+#include <afterwork/named.h>
 #include <afterwork/taskenums.h>
 
 #include <QtCore/QDebug>
@@ -18,24 +19,6 @@
 #include <utility>
 
 namespace afterwork {
-
-//! A callable with a label for logs and events: `engine.schedule(named("sendEmail", fn), ...)`.
-//! AFTERWORK_FN(sendEmail) spells the same with the function's own name.
-template<typename F>
-struct Named
-{
-    static constexpr bool isAfterworkNamed = true;
-    QString label;
-    F fn;
-};
-
-template<typename F>
-Named<std::decay_t<F>> named(QString label, F &&fn)
-{
-    return {std::move(label), std::forward<F>(fn)};
-}
-
-#define AFTERWORK_FN(function) ::afterwork::named(QStringLiteral(#function), function)
 
 namespace detail {
 
