@@ -46,7 +46,7 @@ std::optional<DemoOptions> parseDemoOptions(const QStringList &arguments, int *e
                                       QStringLiteral("Seconds shielded tasks get at shutdown (default 30)."),
                                       QStringLiteral("seconds"), QStringLiteral("30"));
     const QCommandLineOption globalShield(QStringLiteral("global-shield"),
-                                          QStringLiteral("Shield every task by default (the seed's global config)."));
+                                          QStringLiteral("Shield every task by default (the guide's global config)."));
     const QCommandLineOption noGlobalHandler(QStringLiteral("no-global-handler"),
                                              QStringLiteral("No global error handler (it logs and counts)."));
     parser.addOptions({host, port, events, threads, deadline, globalShield, noGlobalHandler});

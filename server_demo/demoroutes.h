@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The seed's examples as HTTP endpoints, plus /tasks/spawn, /tasks, /healthz and /deferred.
+// fastapi-tasks' guide examples as HTTP endpoints (docs/http.md), plus /tasks/spawn, /tasks, /healthz and /deferred.
 
 #include <afterwork/http/taskrouter.h>
 #include <afterwork/taskengine.h>

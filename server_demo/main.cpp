@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// afterwork-demo: the seed guide's examples as a real HTTP server on Afterwork (issue 4).
+// afterwork-demo: fastapi-tasks' guide examples as a real HTTP server on Afterwork (docs/http.md).
 #include "demooptions.h"
 #include "demoroutes.h"
 #include "seedtasks.h"
@@ -21,7 +21,7 @@ using namespace afterwork;
 
 namespace {
 
-//! The seed's global handler, "logs and counts".
+//! The guide's global handler, "logs and counts".
 ErrorHandler globalHandler(demo::DemoCounters &counters)
 {
     return [&counters](const Task &task, const TaskError &error) {

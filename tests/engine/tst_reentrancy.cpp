@@ -127,7 +127,7 @@ void ReentrancyTest::shutdownFromAShutdownStartedSlotIsBounded()
 }
 
 // (4) cancel() then the attempt's timeout: the task is reported Failed(TimeoutError) and its
-// error handler runs, although it was cancelled (SPEC §1: cancellation never calls the handler).
+// error handler runs, although it was cancelled (docs/architecture.md: cancellation never calls the handler).
 void ReentrancyTest::cancelledThenTimedOutEndsCancelledWithoutHandler()
 {
     std::atomic<int> handlerCalls{0};

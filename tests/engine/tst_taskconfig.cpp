@@ -80,7 +80,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
 
         QTest::newRow("empty over empty") << TaskConfig{} << TaskConfig{} << allUnset;
-        QTest::newRow("seed: name inherited, false shield overrides true, handler replaced")
+        QTest::newRow("guide: name inherited, false shield overrides true, handler replaced")
             << TaskConfig{.name = QStringLiteral("global"), .shield = true, .onError = handlerA()}
             << TaskConfig{.shield = false, .onError = handlerB()}
             << QStringLiteral("name=global shield=false handler=B timeout=<unset> retry=<unset>");

@@ -1037,7 +1037,7 @@ private Q_SLOTS:
         QCOMPARE(handled->count(), 0);
     }
 
-    // The seed's retry-in-handler pattern: the handler runs the task's work again itself.
+    // The guide's retry-in-handler pattern: the handler runs the task's work again itself.
     void handlerCanRerunTheWorkHere_data()
     {
         QTest::addColumn<int>("failuresBeforeSuccess");

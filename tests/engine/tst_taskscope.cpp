@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// TaskScope: the after-route and after-response batches behind the timing modes (SPEC §2).
+// TaskScope: the after-route and after-response batches behind the timing modes (docs/http.md).
 
 #include "enginetestsupport.h"
 
@@ -274,7 +274,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
     }
 
-    // The seed's test: tasks in all three modes inherit the global config.
+    // The original library's test: tasks in all three modes inherit the global config.
     void allThreeModesInheritTheGlobalConfig()
     {
         auto handled = HandlerLog::create();

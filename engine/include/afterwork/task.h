@@ -42,7 +42,7 @@ public:
     std::optional<TaskError> error() const; //!< the last attempt's error, once it failed
     CancellationToken cancellationToken() const;
 
-    //! Runs the task's work once more, outside its lifecycle (no events, no handler): the seed's
+    //! Runs the task's work once more, outside its lifecycle (no events, no handler): fastapi-tasks'
     //! retry-in-handler pattern. Sync work runs on the engine's pool, async work starts on the
     //! engine thread. The future finishes when the work does and carries its exception.
     QFuture<void> rerun() const;

@@ -11,7 +11,7 @@
 
 namespace afterwork {
 
-//! A built-in retry policy: the convenient form of the seed's retry-in-handler pattern.
+//! A built-in retry policy: the convenient form of the retry-in-handler pattern (docs/http.md).
 //! Attempt n (n >= 2) waits initialBackoff * multiplier^(n-2), capped at maxBackoff, then spread
 //! by +-jitter (0.2 = +-20%). The error handler runs only after the last attempt fails.
 struct RetryPolicy

@@ -5,7 +5,7 @@
 
 namespace afterwork {
 
-//! The per-request task group behind the three timing modes (SPEC §2), independent of HTTP.
+//! The per-request task group behind the three timing modes (docs/http.md), independent of HTTP.
 //!
 //! Immediate tasks start at once. After-route and after-response tasks wait in two batches until
 //! flush(); each batch starts in insertion order. A task added to a batch that was already flushed

@@ -7,7 +7,7 @@
 
 namespace afterwork::http {
 
-//! The per-request task entry points a route receives, as in the seed (fastapi-tasks' `Tasks`):
+//! The per-request task entry points a route receives, as in fastapi-tasks (its `Tasks`):
 //! \code
 //! tasks.schedule(fn, args...);                                   // immediate
 //! tasks.task({.name = "send_welcome_email"}).schedule(fn, args...);
