@@ -90,7 +90,11 @@ void TaskState::runAttempt(std::shared_ptr<TaskState> self, int thisAttempt)
     if (!task.claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
         return; // cancelled (or abandoned) while queued: never starts
     const Moment started = now();
-    reportTo->post(Notice{Notice::Started, self, {}, {}, started.steadyNs, started.wallUs, thisAttempt, Mode::Immediate});
+    reportTo->post(Notice{.kind = Notice::Started,
+                          .task = self,
+                          .steadyNs = started.steadyNs,
+                          .wallUs = started.wallUs,
+                          .attempt = thisAttempt});
     std::exception_ptr error;
     {
         CurrentTaskGuard current(&task);
@@ -101,8 +105,12 @@ void TaskState::runAttempt(std::shared_ptr<TaskState> self, int thisAttempt)
         }
     }
     const Moment ended = now();
-    reportTo->post(Notice{Notice::Finished, std::move(self), {}, error, ended.steadyNs, ended.wallUs, thisAttempt,
-                          Mode::Immediate});
+    reportTo->post(Notice{.kind = Notice::Finished,
+                          .task = std::move(self),
+                          .error = std::move(error),
+                          .steadyNs = ended.steadyNs,
+                          .wallUs = ended.wallUs,
+                          .attempt = thisAttempt});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +194,7 @@ Task EngineCore::submit(const std::shared_ptr<const TaskConfig> &config, Mode mo
         ++m_liveCount;
     }
     m_counters.scheduled.fetch_add(1, std::memory_order_relaxed);
-    dispatch(Notice{Notice::Scheduled, task, {}, {}, 0, 0, 0, Mode::Immediate});
+    dispatch(Notice{.kind = Notice::Scheduled, .task = task});
     return Task(task);
 }
 
@@ -196,7 +204,7 @@ bool EngineCore::cancel(quint64 taskId)
     if (!task)
         return false;
     task->cancel.cancel(CancelReason::Request); // visible to polling work at once
-    dispatch(Notice{Notice::Cancel, task, {}, {}, 0, 0, int(CancelReason::Request), Mode::Immediate});
+    dispatch(Notice{.kind = Notice::Cancel, .reason = CancelReason::Request, .task = std::move(task)});
     return true;
 }
 
@@ -250,7 +258,7 @@ EngineCounters EngineCore::counters() const
 
 void EngineCore::flush(const std::shared_ptr<ScopeState> &scope, Mode batch)
 {
-    dispatch(Notice{Notice::Flush, {}, scope, {}, 0, 0, 0, batch});
+    dispatch(Notice{.kind = Notice::Flush, .batch = batch, .scope = scope});
 }
 
 void EngineCore::drop(const std::shared_ptr<ScopeState> &scope, const QString &reason)
@@ -260,7 +268,7 @@ void EngineCore::drop(const std::shared_ptr<ScopeState> &scope, const QString &r
         if (!scope->requestedDropReason)
             scope->requestedDropReason = reason;
     }
-    dispatch(Notice{Notice::Drop, {}, scope, {}, 0, 0, 0, Mode::Immediate});
+    dispatch(Notice{.kind = Notice::Drop, .scope = scope});
 }
 
 bool EngineCore::runOnPool(std::function<void()> fn)
@@ -328,23 +336,23 @@ void EngineCore::handle(Notice &n)
         onScheduled(n.task);
         break;
     case Notice::Started:
-        onStarted(n.task, n.number, n.wallUs, n.steadyNs);
+        onStarted(n.task, n.attempt, n.wallUs, n.steadyNs);
         break;
     case Notice::Finished:
-        if (n.number == n.task->attempt.load(std::memory_order_relaxed))
+        if (n.attempt == n.task->attempt.load(std::memory_order_relaxed))
             onAttemptEnded(n.task, n.error, n.steadyNs, n.wallUs);
         break;
     case Notice::HandlerDone:
         onHandlerDone(n.task, n.error);
         break;
     case Notice::AsyncDone:
-        if (n.number == n.task->asyncGeneration && !n.task->isTerminalNow()) {
+        if (n.generation == n.task->asyncGeneration && !n.task->isTerminalNow()) {
             n.task->running = false;
             onAttemptEnded(n.task, n.error, steadyNs());
         }
         break;
     case Notice::Cancel:
-        cancelTask(n.task, CancelReason(n.number));
+        cancelTask(n.task, n.reason);
         break;
     case Notice::Flush:
         flushNow(n.scope, n.batch);
@@ -429,7 +437,7 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
         task->work.startAsync(task->attemptCancel.token(), asyncCompletion(task, Notice::AsyncDone, generation));
     } catch (...) {
         // The callable threw before returning its future or coroutine.
-        dispatch(Notice{Notice::AsyncDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate});
+        dispatch(Notice{.kind = Notice::AsyncDone, .task = task, .error = std::current_exception(), .generation = generation});
     }
 }
 
@@ -438,7 +446,7 @@ AsyncDone EngineCore::asyncCompletion(const std::shared_ptr<TaskState> &task, No
     std::weak_ptr<EngineCore> weak = weak_from_this();
     return [weak, task, kind, generation](std::exception_ptr error) {
         if (auto core = weak.lock())
-            core->dispatch(Notice{kind, task, {}, error, 0, 0, generation, Mode::Immediate});
+            core->dispatch(Notice{.kind = kind, .task = task, .error = std::move(error), .generation = generation});
     };
 }
 
@@ -579,7 +587,7 @@ void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorH
                     handlerError = std::current_exception();
                 }
             }
-            inbox->post(Notice{Notice::HandlerDone, task, {}, handlerError, 0, 0, 0, Mode::Immediate});
+            inbox->post(Notice{.kind = Notice::HandlerDone, .task = task, .error = std::move(handlerError)});
         });
         return;
     }
@@ -588,7 +596,7 @@ void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorH
     try {
         handler.asyncFn()(Task(task), error, task->cancel.token(), asyncCompletion(task, Notice::HandlerDone, generation));
     } catch (...) {
-        dispatch(Notice{Notice::HandlerDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate});
+        dispatch(Notice{.kind = Notice::HandlerDone, .task = task, .error = std::current_exception(), .generation = generation});
     }
 }
 

@@ -21,18 +21,21 @@
 
 namespace afterwork::detail {
 
-//! What a pool thread (or any other thread) reports to the engine thread.
+//! What a pool thread (or any other thread) reports to the engine thread. Built with designated
+//! initialisers; each field has one meaning and the kinds that do not use it leave it at its default.
 struct Notice
 {
     enum Kind : quint8 { Scheduled, Started, Finished, HandlerDone, AsyncDone, Cancel, Flush, Drop };
     Kind kind;
-    std::shared_ptr<TaskState> task;
-    std::shared_ptr<ScopeState> scope; //!< Flush and Drop (a Drop's reason waits in the scope)
-    std::exception_ptr error;
-    qint64 steadyNs = 0;
-    qint64 wallUs = 0;
-    int number = 0; //!< attempt (Started/Finished) or async generation (AsyncDone)
-    Mode batch = Mode::Immediate;
+    Mode batch = Mode::Immediate;               //!< Flush: which batch of the scope
+    CancelReason reason = CancelReason::None;   //!< Cancel: why
+    std::shared_ptr<TaskState> task{};          //!< all but Flush and Drop
+    std::shared_ptr<ScopeState> scope{};        //!< Flush and Drop (a Drop's reason waits in the scope)
+    std::exception_ptr error{};                 //!< Finished, AsyncDone, HandlerDone: what the code threw
+    qint64 steadyNs = 0;                        //!< Started, Finished: when, read on the thread it happened on
+    qint64 wallUs = 0;                          //!< the same instant on the wall clock
+    int attempt = 0;    //!< Started, Finished: the attempt it reports on (a stale one is ignored)
+    int generation = 0; //!< AsyncDone, HandlerDone: TaskState::asyncGeneration when the async code started
 };
 
 //! The queue from other threads to the engine thread. Producers append under a mutex; one queued
