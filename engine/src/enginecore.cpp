@@ -525,6 +525,8 @@ void EngineCore::onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskErr
         } catch (...) {
             qCWarning(lcTask) << "retryIf of task" << task->name() << "threw; not retrying";
         }
+        if (task->isTerminalNow())
+            return; // retryIf cancelled the task (cancelTask ended it)
     }
     if (retry) {
         const milliseconds backoff =
