@@ -34,8 +34,10 @@ struct Notice
     std::exception_ptr error{};                 //!< Finished, AsyncDone, HandlerDone: what the code threw
     qint64 steadyNs = 0;                        //!< Started, Finished: when, read on the thread it happened on
     qint64 wallUs = 0;                          //!< the same instant on the wall clock
-    int attempt = 0;    //!< Started, Finished: the attempt it reports on (a stale one is ignored)
-    int generation = 0; //!< AsyncDone, HandlerDone: TaskState::asyncGeneration when the async code started
+    //! Started, Finished, AsyncDone: the attempt it reports on. The engine ignores a report on an
+    //! attempt that is no longer the running one (detached by its timeout, or the task has ended).
+    //! A HandlerDone needs none: a task's handler runs once, and the stage says if it still counts.
+    int attempt = 0;
 };
 
 //! The queue from other threads to the engine thread. Producers append under a mutex; one queued
@@ -124,7 +126,8 @@ private:
     void emitPhase(const std::shared_ptr<TaskState> &task, Phase phase, qint64 waitUs = -1, qint64 runUs = -1,
                    qint64 stepUs = 0);
     TaskEvent describe(const TaskState &task, Phase phase) const;
-    AsyncDone asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int generation);
+    //! The completion handed to async work (AsyncDone, with its attempt) or an async handler (HandlerDone).
+    AsyncDone asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int attempt = 0);
     void logFailure(const TaskState &task, const TaskError &error) const;
     void unregister(TaskState &task);
     std::vector<std::shared_ptr<TaskState>> liveSnapshot() const; //!< in id (= scheduling) order
