@@ -34,7 +34,7 @@ enum class Stage : quint8 {
     Queued,       //!< an attempt of sync work waits for a pool thread (who moves it on: see below)
     Skipped,      //!< a queued attempt the engine took back (cancel, shutdown): it never starts
     Running,      //!< an attempt's work runs: sync on a pool thread (possibly timed out), or async
-    AttemptEnded, //!< the attempt is over; the engine decides: end, retry or error handler
+    AttemptEnded, //!< the attempt is over; the engine decides: end, retry (asking retryIf) or handler
     RetryWait,    //!< the backoff before the next attempt
     SyncHandler,  //!< the error handler runs on a pool thread; it cannot be stopped
     AsyncHandler, //!< the error handler runs asynchronously; cancelling detaches it
@@ -136,8 +136,11 @@ struct TaskState
     //! may be claiming it: tryTakeBack() leaves Queued).
     void advance(Stage to)
     {
-        const Stage from = stage.load(std::memory_order_relaxed);
-        Q_ASSERT_X(from != Stage::Queued && canMove(from, to), "TaskState::advance", "illegal stage transition");
+        // The load is inside the assertion: a release build reads nothing here (an atomic load
+        // is never optimised away, and this runs several times per task on the engine thread).
+        Q_ASSERT_X(stage.load(std::memory_order_relaxed) != Stage::Queued
+                       && canMove(stage.load(std::memory_order_relaxed), to),
+                   "TaskState::advance", "illegal stage transition");
         stage.store(to, std::memory_order_release);
     }
     //! Pool thread: Queued -> Running. False if the engine took the attempt back first.
