@@ -86,11 +86,14 @@ void TaskState::runAttempt(std::shared_ptr<TaskState> self, int thisAttempt)
     // start the next attempt as soon as it reads it. The inbox outlives the engine if it must.
     TaskState &task = *self;
     std::shared_ptr<Inbox> reportTo = task.inbox;
-    RunClaim expected = RunClaim::Queued;
-    if (!task.claim.compare_exchange_strong(expected, RunClaim::Running, std::memory_order_acq_rel))
+    if (!task.tryClaim())
         return; // cancelled (or abandoned) while queued: never starts
     const Moment started = now();
-    reportTo->post(Notice{Notice::Started, self, {}, {}, started.steadyNs, started.wallUs, thisAttempt, Mode::Immediate});
+    reportTo->post(Notice{.kind = Notice::Started,
+                          .task = self,
+                          .steadyNs = started.steadyNs,
+                          .wallUs = started.wallUs,
+                          .attempt = thisAttempt});
     std::exception_ptr error;
     {
         CurrentTaskGuard current(&task);
@@ -101,8 +104,12 @@ void TaskState::runAttempt(std::shared_ptr<TaskState> self, int thisAttempt)
         }
     }
     const Moment ended = now();
-    reportTo->post(Notice{Notice::Finished, std::move(self), {}, error, ended.steadyNs, ended.wallUs, thisAttempt,
-                          Mode::Immediate});
+    reportTo->post(Notice{.kind = Notice::Finished,
+                          .task = std::move(self),
+                          .error = std::move(error),
+                          .steadyNs = ended.steadyNs,
+                          .wallUs = ended.wallUs,
+                          .attempt = thisAttempt});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +193,7 @@ Task EngineCore::submit(const std::shared_ptr<const TaskConfig> &config, Mode mo
         ++m_liveCount;
     }
     m_counters.scheduled.fetch_add(1, std::memory_order_relaxed);
-    dispatch(Notice{Notice::Scheduled, task, {}, {}, 0, 0, 0, Mode::Immediate});
+    dispatch(Notice{.kind = Notice::Scheduled, .task = task});
     return Task(task);
 }
 
@@ -196,7 +203,7 @@ bool EngineCore::cancel(quint64 taskId)
     if (!task)
         return false;
     task->cancel.cancel(CancelReason::Request); // visible to polling work at once
-    dispatch(Notice{Notice::Cancel, task, {}, {}, 0, 0, int(CancelReason::Request), Mode::Immediate});
+    dispatch(Notice{.kind = Notice::Cancel, .reason = CancelReason::Request, .task = std::move(task)});
     return true;
 }
 
@@ -219,7 +226,7 @@ QList<TaskEvent> EngineCore::liveTasks() const
     for (const auto &task : tasks) {
         // Only what subscribers could have seen: announced, and not already ending.
         const Phase phase = task->phase.load(std::memory_order_acquire);
-        if (task->announced.load(std::memory_order_acquire) && !isTerminal(phase))
+        if (task->stageNow() != Stage::Submitted && !isTerminal(phase))
             result.append(describe(*task, phase));
     }
     return result;
@@ -250,7 +257,7 @@ EngineCounters EngineCore::counters() const
 
 void EngineCore::flush(const std::shared_ptr<ScopeState> &scope, Mode batch)
 {
-    dispatch(Notice{Notice::Flush, {}, scope, {}, 0, 0, 0, batch});
+    dispatch(Notice{.kind = Notice::Flush, .batch = batch, .scope = scope});
 }
 
 void EngineCore::drop(const std::shared_ptr<ScopeState> &scope, const QString &reason)
@@ -260,7 +267,7 @@ void EngineCore::drop(const std::shared_ptr<ScopeState> &scope, const QString &r
         if (!scope->requestedDropReason)
             scope->requestedDropReason = reason;
     }
-    dispatch(Notice{Notice::Drop, {}, scope, {}, 0, 0, 0, Mode::Immediate});
+    dispatch(Notice{.kind = Notice::Drop, .scope = scope});
 }
 
 bool EngineCore::runOnPool(std::function<void()> fn)
@@ -328,23 +335,22 @@ void EngineCore::handle(Notice &n)
         onScheduled(n.task);
         break;
     case Notice::Started:
-        onStarted(n.task, n.number, n.wallUs, n.steadyNs);
+        onStarted(n.task, n.attempt, n.wallUs, n.steadyNs);
         break;
     case Notice::Finished:
-        if (n.number == n.task->attempt.load(std::memory_order_relaxed))
+        if (n.attempt == n.task->attempt.load(std::memory_order_relaxed))
             onAttemptEnded(n.task, n.error, n.steadyNs, n.wallUs);
         break;
     case Notice::HandlerDone:
         onHandlerDone(n.task, n.error);
         break;
     case Notice::AsyncDone:
-        if (n.number == n.task->asyncGeneration && !n.task->isTerminalNow()) {
-            n.task->running = false;
+        // Not the running attempt any more: detached by its timeout, or the task has ended.
+        if (n.attempt == n.task->attempt.load(std::memory_order_relaxed) && n.task->stageNow() == Stage::Running)
             onAttemptEnded(n.task, n.error, steadyNs());
-        }
         break;
     case Notice::Cancel:
-        cancelTask(n.task, CancelReason(n.number));
+        cancelTask(n.task, n.reason);
         break;
     case Notice::Flush:
         flushNow(n.scope, n.batch);
@@ -360,8 +366,9 @@ void EngineCore::handle(Notice &n)
 
 void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
 {
-    if (task->announced.exchange(true, std::memory_order_acq_rel))
+    if (task->stageNow() != Stage::Submitted)
         return; // already announced (abandonRemaining() got there first)
+    task->advance(Stage::Announced);
     emitPhase(task, Phase::Scheduled, -1, -1, task->scheduledUs);
 
     if (task->cancel.isCancelled()) { // cancel(id) overtook the Scheduled notice
@@ -385,7 +392,7 @@ void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
         }
         if (!scope.flushed(task->mode)) {
             scope.batch(task->mode).push_back(task);
-            task->inBatch = true;
+            task->advance(Stage::Batched);
             lock.unlock();
             if (state() == EngineState::Draining)
                 markShutdownPending(task);
@@ -400,51 +407,50 @@ void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
 
 void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
 {
-    if (task->isTerminalNow())
+    // From Announced, Batched or RetryWait.
+    if (task->hasEnded())
         return;
     if (task->cancel.isCancelled()) { // cancelled while it waited (batch, backoff, another thread)
-        task->running = false;
         finish(task, Phase::Cancelled);
         return;
     }
     // Only a timeout needs a per-attempt token; otherwise the task's own token will do.
     task->attemptCancel = task->config->timeout ? CancellationSource::childOf(task->cancel) : task->cancel;
     task->timedOut = false;
-    task->running = true;
     const int attempt = task->attempt.load(std::memory_order_relaxed);
     if (task->work.kind == WorkKind::Sync) {
-        task->claim.store(RunClaim::Queued, std::memory_order_release);
+        task->advance(Stage::Queued); // before the push: from then on the pool may claim it
         m_syncQueue->push(task, attempt);
         return;
     }
 
-    task->claim.store(RunClaim::Running, std::memory_order_release);
+    task->advance(Stage::Running);
     const Moment started = now();
     onStarted(task, attempt, started.wallUs, started.steadyNs);
-    if (task->isTerminalNow())
+    if (task->hasEnded())
         return; // a receiver of Started cancelled it: do not start the work at all
-    const int generation = ++task->asyncGeneration;
     CurrentTaskGuard current(task.get());
     try {
-        task->work.startAsync(task->attemptCancel.token(), asyncCompletion(task, Notice::AsyncDone, generation));
+        task->work.startAsync(task->attemptCancel.token(), asyncCompletion(task, Notice::AsyncDone, attempt));
     } catch (...) {
         // The callable threw before returning its future or coroutine.
-        dispatch(Notice{Notice::AsyncDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate});
+        dispatch(
+            Notice{.kind = Notice::AsyncDone, .task = task, .error = std::current_exception(), .attempt = attempt});
     }
 }
 
-AsyncDone EngineCore::asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int generation)
+AsyncDone EngineCore::asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int attempt)
 {
     std::weak_ptr<EngineCore> weak = weak_from_this();
-    return [weak, task, kind, generation](std::exception_ptr error) {
+    return [weak, task, kind, attempt](std::exception_ptr error) {
         if (auto core = weak.lock())
-            core->dispatch(Notice{kind, task, {}, error, 0, 0, generation, Mode::Immediate});
+            core->dispatch(Notice{.kind = kind, .task = task, .error = std::move(error), .attempt = attempt});
     };
 }
 
 void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, qint64 wallUs, qint64 startSteadyNs)
 {
-    if (task->isTerminalNow() || attempt != task->attempt.load(std::memory_order_relaxed))
+    if (task->stageNow() != Stage::Running || attempt != task->attempt.load(std::memory_order_relaxed))
         return;
     task->startedUs.store(wallUs, std::memory_order_relaxed);
     if (task->firstStartSteadyNs < 0) {
@@ -466,25 +472,23 @@ void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, 
 
 void EngineCore::onTimeout(const std::shared_ptr<TaskState> &task, int attempt)
 {
-    if (task->isTerminalNow() || !task->running || attempt != task->attempt.load(std::memory_order_relaxed)
+    if (task->stageNow() != Stage::Running || attempt != task->attempt.load(std::memory_order_relaxed)
         || task->cancel.isCancelled()) // cancelled first: it ends Cancelled, not timed out
         return;
     task->timedOut = true;
     task->attemptCancel.cancel(CancelReason::Timeout);
-    if (task->work.kind == WorkKind::Async) {
-        // Async work is detached at once; sync work is waited for (it owns a pool thread).
-        ++task->asyncGeneration;
-        task->running = false;
-        onAttemptEnded(task, {}, steadyNs());
-    }
+    // Async work is detached at once (leaving Running makes its completion stale); sync work is
+    // waited for (it owns a pool thread) and stays Running until it returns.
+    if (task->work.kind == WorkKind::Async)
+        onAttemptEnded(task, {}, steadyNs()); // no-op if a cancel callback completed it already
 }
 
 void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exception_ptr error, qint64 endSteadyNs,
                                 qint64 endWallUs)
 {
-    if (task->isTerminalNow())
+    if (task->stageNow() != Stage::Running)
         return;
-    task->running = false;
+    task->advance(Stage::AttemptEnded);
     if (task->cancel.isCancelled()) { // cancellation wins over everything, a timeout included
         finish(task, Phase::Cancelled, endSteadyNs, endWallUs);
         return;
@@ -517,6 +521,8 @@ void EngineCore::onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskErr
         } catch (...) {
             qCWarning(lcTask) << "retryIf of task" << task->name() << "threw; not retrying";
         }
+        if (task->hasEnded())
+            return; // retryIf cancelled the task (cancelTask ended it)
     }
     if (retry) {
         const milliseconds backoff =
@@ -524,7 +530,7 @@ void EngineCore::onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskErr
         qCInfo(lcTask).nospace() << "task " << task->name() << " (id " << task->id << ") attempt " << attempt
                                  << " failed with " << error.type << ": " << error.message << "; retrying in "
                                  << backoff.count() << " ms";
-        task->retryPending = true;
+        task->advance(Stage::RetryWait);
         m_counters.retried.fetch_add(1, std::memory_order_relaxed);
         emitPhase(task, Phase::Retrying);
         std::weak_ptr<EngineCore> weak = weak_from_this();
@@ -547,9 +553,8 @@ void EngineCore::onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskErr
 
 void EngineCore::retryNow(const std::shared_ptr<TaskState> &task)
 {
-    if (task->isTerminalNow() || !task->retryPending)
+    if (task->stageNow() != Stage::RetryWait)
         return;
-    task->retryPending = false;
     task->attempt.fetch_add(1, std::memory_order_relaxed);
     startAttempt(task);
 }
@@ -564,9 +569,8 @@ void EngineCore::logFailure(const TaskState &task, const TaskError &error) const
 
 void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorHandler &handler, const TaskError &error)
 {
-    task->inHandler = true;
-    task->handlerIsSync = !handler.isAsync();
-    if (task->handlerIsSync) {
+    if (!handler.isAsync()) {
+        task->advance(Stage::SyncHandler);
         std::shared_ptr<Inbox> inbox = m_inbox;
         ErrorHandler::SyncFn fn = handler.syncFn();
         m_syncQueue->push([task, inbox, fn, error] {
@@ -579,24 +583,23 @@ void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorH
                     handlerError = std::current_exception();
                 }
             }
-            inbox->post(Notice{Notice::HandlerDone, task, {}, handlerError, 0, 0, 0, Mode::Immediate});
+            inbox->post(Notice{.kind = Notice::HandlerDone, .task = task, .error = std::move(handlerError)});
         });
         return;
     }
-    const int generation = ++task->asyncGeneration;
+    task->advance(Stage::AsyncHandler);
     CurrentTaskGuard current(task.get());
     try {
-        handler.asyncFn()(Task(task), error, task->cancel.token(), asyncCompletion(task, Notice::HandlerDone, generation));
+        handler.asyncFn()(Task(task), error, task->cancel.token(), asyncCompletion(task, Notice::HandlerDone));
     } catch (...) {
-        dispatch(Notice{Notice::HandlerDone, task, {}, std::current_exception(), 0, 0, generation, Mode::Immediate});
+        dispatch(Notice{.kind = Notice::HandlerDone, .task = task, .error = std::current_exception()});
     }
 }
 
 void EngineCore::onHandlerDone(const std::shared_ptr<TaskState> &task, std::exception_ptr error)
 {
-    if (task->isTerminalNow() || !task->inHandler)
-        return;
-    task->inHandler = false;
+    if (const Stage stage = task->stageNow(); stage != Stage::SyncHandler && stage != Stage::AsyncHandler)
+        return; // ended meanwhile (an async handler is detached when cancelled)
     if (error) {
         task->handlerError = TaskError::fromException(error);
         m_counters.handlerErrors.fetch_add(1, std::memory_order_relaxed);
@@ -609,62 +612,65 @@ void EngineCore::onHandlerDone(const std::shared_ptr<TaskState> &task, std::exce
 
 void EngineCore::cancelTask(const std::shared_ptr<TaskState> &task, CancelReason reason)
 {
-    if (task->isTerminalNow())
+    if (task->hasEnded())
         return;
-    task->cancel.cancel(reason);
-    if (!task->announced)
+    task->cancel.cancel(reason); // runs the token's callbacks: read the stage only afterwards
+    switch (task->stageNow()) {
+    case Stage::Submitted:
         return; // onScheduled sees the cancelled token and ends it there, in order
-
-    if (task->inBatch) {
+    case Stage::Announced:    // not yet routed (e.g. scheduled during the drain)
+    case Stage::AttemptEnded: // cancelled from user code that decides on the attempt (retryIf)
+    case Stage::RetryWait:    // the backoff timer finds it ended
+        finish(task, Phase::Cancelled);
+        return;
+    case Stage::Batched:
         {
             QMutexLocker lock(&task->scope->mutex);
             std::erase(task->scope->batch(task->mode), task);
         }
-        task->inBatch = false;
         finish(task, Phase::Cancelled);
-    } else if (task->retryPending) {
-        task->retryPending = false;
-        finish(task, Phase::Cancelled);
-    } else if (task->inHandler) {
-        if (!task->handlerIsSync) { // async handler: detached; the task keeps its failure
-            ++task->asyncGeneration;
-            task->inHandler = false;
-            task->handlerError = TaskError::fromException(std::make_exception_ptr(TaskCancelled()));
-            finish(task, Phase::Failed);
-        } else if (state() == EngineState::Draining) {
+        return;
+    case Stage::Queued:
+        if (!task->tryTakeBack()) { // a pool thread claimed it first: it is Running sync work
+            if (state() == EngineState::Draining)
+                markShutdownPending(task); // shutdown waits for it
+            return;
+        }
+        [[fallthrough]];
+    case Stage::Skipped: // (taken back earlier by beginShutdown())
+        finish(task, Phase::Cancelled); // queued on the pool: never starts
+        return;
+    case Stage::Running:
+        if (task->work.kind == WorkKind::Async)
+            finish(task, Phase::Cancelled); // detached: it stops at its next cancellable suspension point
+        else if (state() == EngineState::Draining)
+            markShutdownPending(task); // sync work owns a pool thread: shutdown waits for it
+        return;
+    case Stage::AsyncHandler: // detached; the task keeps its failure
+        task->handlerError = TaskError::fromException(std::make_exception_ptr(TaskCancelled()));
+        finish(task, Phase::Failed);
+        return;
+    case Stage::SyncHandler:
+        if (state() == EngineState::Draining)
             markShutdownPending(task); // a sync handler owns a pool thread: wait for it
-        }
-    } else if (task->running) {
-        if (task->work.kind == WorkKind::Async) {
-            ++task->asyncGeneration; // detached: it stops at its next cancellable suspension point
-            task->running = false;
-            finish(task, Phase::Cancelled);
-        } else {
-            RunClaim expected = RunClaim::Queued;
-            if (task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel)
-                || expected == RunClaim::Skipped) { // Skipped: claimed earlier by beginShutdown()
-                task->running = false;
-                finish(task, Phase::Cancelled); // queued on the pool: never starts
-            } else if (state() == EngineState::Draining) {
-                markShutdownPending(task); // already running: shutdown waits for it
-            }
-        }
-    } else {
-        finish(task, Phase::Cancelled); // announced but not started (e.g. scheduled during the drain)
+        return;
+    case Stage::Ended:
+        return; // a callback of the token ended it
     }
 }
 
 void EngineCore::markShutdownPending(const std::shared_ptr<TaskState> &task)
 {
-    if (task->isTerminalNow() || task->phase.load() == Phase::ShutdownPending)
+    if (task->hasEnded() || task->phase.load() == Phase::ShutdownPending)
         return;
     emitPhase(task, Phase::ShutdownPending);
 }
 
 void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qint64 endSteadyNs, qint64 endWallUs)
 {
-    if (task->isTerminalNow())
+    if (task->hasEnded())
         return;
+    task->advance(Stage::Ended); // first: whatever reports on it from now on is stale
     if (endSteadyNs == 0)
         endSteadyNs = steadyNs();
     qint64 waitUs = 0;

@@ -21,18 +21,23 @@
 
 namespace afterwork::detail {
 
-//! What a pool thread (or any other thread) reports to the engine thread.
+//! What a pool thread (or any other thread) reports to the engine thread. Built with designated
+//! initialisers; each field has one meaning and the kinds that do not use it leave it at its default.
 struct Notice
 {
     enum Kind : quint8 { Scheduled, Started, Finished, HandlerDone, AsyncDone, Cancel, Flush, Drop };
     Kind kind;
-    std::shared_ptr<TaskState> task;
-    std::shared_ptr<ScopeState> scope; //!< Flush and Drop (a Drop's reason waits in the scope)
-    std::exception_ptr error;
-    qint64 steadyNs = 0;
-    qint64 wallUs = 0;
-    int number = 0; //!< attempt (Started/Finished) or async generation (AsyncDone)
-    Mode batch = Mode::Immediate;
+    Mode batch = Mode::Immediate;               //!< Flush: which batch of the scope
+    CancelReason reason = CancelReason::None;   //!< Cancel: why
+    std::shared_ptr<TaskState> task{};          //!< all but Flush and Drop
+    std::shared_ptr<ScopeState> scope{};        //!< Flush and Drop (a Drop's reason waits in the scope)
+    std::exception_ptr error{};                 //!< Finished, AsyncDone, HandlerDone: what the code threw
+    qint64 steadyNs = 0;                        //!< Started, Finished: when, read on the thread it happened on
+    qint64 wallUs = 0;                          //!< the same instant on the wall clock
+    //! Started, Finished, AsyncDone: the attempt it reports on. The engine ignores a report on an
+    //! attempt that is no longer the running one (detached by its timeout, or the task has ended).
+    //! A HandlerDone needs none: a task's handler runs once, and the stage says if it still counts.
+    int attempt = 0;
 };
 
 //! The queue from other threads to the engine thread. Producers append under a mutex; one queued
@@ -121,7 +126,8 @@ private:
     void emitPhase(const std::shared_ptr<TaskState> &task, Phase phase, qint64 waitUs = -1, qint64 runUs = -1,
                    qint64 stepUs = 0);
     TaskEvent describe(const TaskState &task, Phase phase) const;
-    AsyncDone asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int generation);
+    //! The completion handed to async work (AsyncDone, with its attempt) or an async handler (HandlerDone).
+    AsyncDone asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int attempt = 0);
     void logFailure(const TaskState &task, const TaskError &error) const;
     void unregister(TaskState &task);
     std::vector<std::shared_ptr<TaskState>> liveSnapshot() const; //!< in id (= scheduling) order

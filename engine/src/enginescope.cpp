@@ -15,9 +15,8 @@ void EngineCore::flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch)
         tasks.swap(scope->batch(batch));
     }
     for (const auto &task : tasks) {
-        if (!task->inBatch || task->isTerminalNow())
-            continue;
-        task->inBatch = false;
+        if (task->stageNow() != Stage::Batched)
+            continue; // ended meanwhile (cancelled, or abandoned by a shutdown)
         startAttempt(task);
     }
 }
@@ -41,9 +40,8 @@ void EngineCore::dropNow(const std::shared_ptr<ScopeState> &scope)
         }
     }
     for (const auto &task : tasks) {
-        if (!task->inBatch || task->isTerminalNow())
+        if (task->stageNow() != Stage::Batched)
             continue;
-        task->inBatch = false;
         task->setError(TaskError{QStringLiteral("dropped"), reason, {}});
         finish(task, Phase::Dropped);
     }

@@ -97,19 +97,15 @@ void EngineCore::beginShutdown(milliseconds deadline)
     // Claim every queued attempt before cancelling any token: cancel callbacks are user code and
     // may let running work finish, freeing a pool thread that would pick the next queued one.
     for (const auto &task : tasks) {
-        if (task->isShielded() || !task->announced.load(std::memory_order_relaxed))
-            continue;
-        if (task->work.kind == WorkKind::Sync && task->running) {
-            RunClaim expected = RunClaim::Queued;
-            task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel);
-        }
+        if (!task->isShielded() && task->stageNow() == Stage::Queued)
+            task->tryTakeBack(); // Skipped: cancelTask() below ends it
     }
     for (const auto &task : tasks) {
-        if (!task->isShielded() && task->announced.load(std::memory_order_relaxed))
+        if (!task->isShielded() && task->stageNow() != Stage::Submitted)
             task->cancel.cancel(CancelReason::Shutdown);
     }
     for (const auto &task : tasks) {
-        if (!task->announced.load(std::memory_order_relaxed) || task->isTerminalNow())
+        if (const Stage stage = task->stageNow(); stage == Stage::Submitted || stage == Stage::Ended)
             continue;
         if (task->isShielded())
             markShutdownPending(task);
@@ -140,25 +136,21 @@ void EngineCore::abandonRemaining()
     const std::vector<std::shared_ptr<TaskState>> tasks = liveSnapshot();
     m_sweeping = true;
     for (const auto &task : tasks) {
-        if (task->isTerminalNow())
+        if (task->hasEnded())
             continue;
-        if (!task->announced)
+        if (task->stageNow() == Stage::Submitted)
             onScheduled(task); // keep Scheduled before its terminal event
-        if (task->isTerminalNow())
+        if (task->hasEnded())
             continue;
-        if (!task->isShielded() && !task->running && !task->inHandler) {
+        if (!task->isShielded() && !isBusy(task->stageNow())) {
             cancelTask(task, CancelReason::Shutdown);
             continue;
         }
         task->cancel.cancel(CancelReason::Shutdown); // cooperative work may still stop
-        if (task->work.kind == WorkKind::Sync && task->running) {
-            RunClaim expected = RunClaim::Queued; // queued shielded work never starts now
-            task->claim.compare_exchange_strong(expected, RunClaim::Skipped, std::memory_order_acq_rel);
-        }
-        task->running = false;
-        task->inHandler = false;
-        task->retryPending = false;
-        ++task->asyncGeneration;
+        if (task->stageNow() == Stage::Queued)
+            task->tryTakeBack(); // queued shielded work never starts now (else a pool thread has it)
+        // Whatever still reports on it (the pool thread, an async completion, a timer) finds it
+        // Ended and is ignored.
         finish(task, Phase::Abandoned);
     }
     m_sweeping = false;

@@ -13,6 +13,8 @@
 #include <QtCore/QMutex>
 
 #include <atomic>
+#include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <optional>
 
@@ -22,9 +24,64 @@ class EngineCore;
 class Inbox;
 struct ScopeState;
 
-//! Who owns the right to start a queued sync attempt: the pool thread (Queued -> Running) or the
-//! engine thread cancelling it (Queued -> Skipped). Exactly one compare-exchange wins.
-enum class RunClaim : int { Queued, Running, Skipped };
+//! Where a task is in its lifecycle, as the engine sees it. One value, in TaskState::stage; the
+//! legal moves are in kStageMoves below. Not the Phase subscribers see: Phase is what was last
+//! emitted (Retrying, ShutdownPending...), Stage is what the engine must do when something happens.
+enum class Stage : quint8 {
+    Submitted,    //!< registered; its Scheduled notice is not handled yet
+    Announced,    //!< Scheduled emitted; the engine is routing it (batch, start, or end)
+    Batched,      //!< waits in its scope's unflushed after-route/after-response batch
+    Queued,       //!< an attempt of sync work waits for a pool thread (who moves it on: see below)
+    Skipped,      //!< a queued attempt the engine took back (cancel, shutdown): it never starts
+    Running,      //!< an attempt's work runs: sync on a pool thread (possibly timed out), or async
+    AttemptEnded, //!< the attempt is over; the engine decides: end, retry (asking retryIf) or handler
+    RetryWait,    //!< the backoff before the next attempt
+    SyncHandler,  //!< the error handler runs on a pool thread; it cannot be stopped
+    AsyncHandler, //!< the error handler runs asynchronously; cancelling detaches it
+    Ended,        //!< finish() ran: a terminal Phase is (being) emitted
+};
+
+namespace stage_detail {
+constexpr quint16 set(std::initializer_list<Stage> stages)
+{
+    quint16 bits = 0;
+    for (Stage s : stages)
+        bits |= quint16(1u << int(s));
+    return bits;
+}
+} // namespace stage_detail
+
+//! Every legal move, by the stage it leaves. All are made by the engine thread except
+//! Queued -> Running, which the pool thread makes when it picks the attempt up. Queued is the one
+//! stage two threads may leave, so it is left only by compare-exchange (TaskState::tryClaim on
+//! the pool, tryTakeBack on the engine): exactly one wins. Into Ended only through finish().
+inline constexpr quint16 kStageMoves[] = {
+    /* Submitted    -> */ stage_detail::set({Stage::Announced}),
+    /* Announced    -> */ stage_detail::set({Stage::Batched, Stage::Queued, Stage::Running, Stage::Ended}),
+    /* Batched      -> */ stage_detail::set({Stage::Queued, Stage::Running, Stage::Ended}),
+    /* Queued       -> */ stage_detail::set({Stage::Running, Stage::Skipped}),
+    /* Skipped      -> */ stage_detail::set({Stage::Ended}),
+    /* Running      -> */ stage_detail::set({Stage::AttemptEnded, Stage::Ended}),
+    /* AttemptEnded -> */ stage_detail::set({Stage::RetryWait, Stage::SyncHandler, Stage::AsyncHandler, Stage::Ended}),
+    /* RetryWait    -> */ stage_detail::set({Stage::Queued, Stage::Running, Stage::Ended}),
+    /* SyncHandler  -> */ stage_detail::set({Stage::Ended}),
+    /* AsyncHandler -> */ stage_detail::set({Stage::Ended}),
+    /* Ended        -> */ 0,
+};
+static_assert(std::size(kStageMoves) == std::size_t(Stage::Ended) + 1, "one row per stage");
+
+constexpr bool canMove(Stage from, Stage to)
+{
+    return (kStageMoves[int(from)] >> int(to)) & 1u;
+}
+
+//! Work or an error handler of the task is under way (queued, running, or being taken back).
+constexpr bool isBusy(Stage stage)
+{
+    return (stage_detail::set({Stage::Queued, Stage::Skipped, Stage::Running, Stage::SyncHandler, Stage::AsyncHandler})
+            >> int(stage))
+           & 1u;
+}
 
 struct TaskState
 {
@@ -41,12 +98,14 @@ struct TaskState
     qint64 scheduledSteadyNs = 0;
 
     // Readable from any thread.
-    std::atomic<Phase> phase{Phase::Scheduled};
+    //! Where the task is (see Stage). Written by the engine thread, except that the pool thread
+    //! claims a queued attempt (tryClaim); read by the pool thread only in that claim, and by any
+    //! thread in liveTasks() (announced or not).
+    std::atomic<Stage> stage{Stage::Submitted};
+    std::atomic<Phase> phase{Phase::Scheduled}; //!< the phase last emitted: what Task::phase() reports
     std::atomic<int> attempt{1};
-    std::atomic<RunClaim> claim{RunClaim::Queued};
     std::atomic<qint64> startedUs{0}; //!< wall clock start of the current attempt
     std::atomic<qint64> stepUs{0};    //!< wall clock of the latest lifecycle step
-    std::atomic<bool> announced{false}; //!< its Scheduled event was emitted
     mutable QMutex errorMutex;
     std::optional<TaskError> error; //!< guarded by errorMutex
 
@@ -54,14 +113,11 @@ struct TaskState
     std::shared_ptr<ScopeState> scope;
     CancellationSource attemptCancel = cancel; //!< `cancel`, or a child of it cancelled by the attempt's timeout
     qint64 firstStartSteadyNs = -1;
-    bool inBatch = false;      //!< waiting in an unflushed after-route/after-response batch
-    bool running = false;      //!< an attempt's work is executing (sync on the pool, or async)
-    bool inHandler = false;
-    bool handlerIsSync = false;
-    bool retryPending = false;
+    //! The current attempt's timeout fired (reset when an attempt starts). Not a stage: timed-out
+    //! sync work keeps its pool thread and stays Running until it returns; this only says how its
+    //! ending counts (a TimeoutError, unless the task was cancelled meanwhile).
     bool timedOut = false;
-    int asyncGeneration = 0;   //!< bumps to ignore a detached async completion
-    std::optional<TaskError> handlerError;
+    std::optional<TaskError> handlerError; //!< what the error handler threw (or its cancellation)
 
     TaskState() = default;
     Q_DISABLE_COPY_MOVE(TaskState)
@@ -73,7 +129,33 @@ struct TaskState
     //! (no subscriber, no failure), and building it eagerly was a sixth of schedule(). Any thread.
     QString name() const;
     bool isShielded() const { return config->isShielded(); }
-    bool isTerminalNow() const { return isTerminal(phase.load(std::memory_order_acquire)); }
+
+    Stage stageNow() const { return stage.load(std::memory_order_acquire); }
+    bool hasEnded() const { return stageNow() == Stage::Ended; }
+    //! Engine thread: moves to \a to from wherever the task is, which must not be Queued (the pool
+    //! may be claiming it: tryTakeBack() leaves Queued).
+    void advance(Stage to)
+    {
+        // The load is inside the assertion: a release build reads nothing here (an atomic load
+        // is never optimised away, and this runs several times per task on the engine thread).
+        Q_ASSERT_X(stage.load(std::memory_order_relaxed) != Stage::Queued
+                       && canMove(stage.load(std::memory_order_relaxed), to),
+                   "TaskState::advance", "illegal stage transition");
+        stage.store(to, std::memory_order_release);
+    }
+    //! Pool thread: Queued -> Running. False if the engine took the attempt back first.
+    bool tryClaim()
+    {
+        Stage expected = Stage::Queued;
+        return stage.compare_exchange_strong(expected, Stage::Running, std::memory_order_acq_rel);
+    }
+    //! Engine thread: Queued -> Skipped. False if the pool thread claimed the attempt first (then
+    //! it is Running and owns that pool thread until it returns).
+    bool tryTakeBack()
+    {
+        Stage expected = Stage::Queued;
+        return stage.compare_exchange_strong(expected, Stage::Skipped, std::memory_order_acq_rel);
+    }
     void setError(std::optional<TaskError> value)
     {
         QMutexLocker lock(&errorMutex);

@@ -1037,6 +1037,34 @@ private Q_SLOTS:
         QCOMPARE(handled->count(), 0);
     }
 
+    void cancellingFromRetryIfEndsTheTaskCancelledOnce()
+    {
+        // retryIf runs on the engine thread, between the failed attempt and the decision: a cancel
+        // from there ends the task at once, and the retry it then asks for must not happen.
+        auto handled = HandlerLog::create();
+        TaskEngine engine(TaskConfig{.onError = handled->handler()}, poolOf(1));
+        EventLog log(engine);
+        auto calls = std::make_shared<std::atomic<int>>(0);
+        auto taskId = std::make_shared<std::atomic<quint64>>(0);
+        RetryPolicy cancelsItself{.maxAttempts = 5, .initialBackoff = 1ms, .jitter = 0};
+        cancelsItself.retryIf = [&engine, taskId](const TaskError &) {
+            engine.cancel(taskId->load());
+            return true;
+        };
+        const Task task = engine.task({.retry = cancelsItself}).schedule([calls] {
+            ++*calls;
+            throw std::runtime_error("fails");
+        });
+        taskId->store(task.id());
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Cancelled, waitMs);
+        QCOMPARE(log.phaseNames(task.id()), EventLog::names({Phase::Scheduled, Phase::Started, Phase::Cancelled}));
+        QCOMPARE(log.terminalCount(task.id()), 1);
+        QCOMPARE(engine.counters().cancelled, quint64(1));
+        QCOMPARE(engine.counters().retried, quint64(0));
+        QCOMPARE(calls->load(), 1);
+        QCOMPARE(handled->count(), 0);
+    }
+
     // The guide's retry-in-handler pattern: the handler runs the task's work again itself.
     void handlerCanRerunTheWorkHere_data()
     {
