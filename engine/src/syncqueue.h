@@ -12,6 +12,28 @@ namespace afterwork::detail {
 
 struct TaskState;
 
+//! A lock for critical sections of a few instructions (a deque push or pop): QMutex sleeps in
+//! the kernel on every collision, and the pushing thread and a lingering runner collide often.
+class SpinLock
+{
+public:
+    void lock() noexcept
+    {
+        for (int spins = 0; m_locked.test_and_set(std::memory_order_acquire); ++spins) {
+            if (spins >= 16)
+                yieldThread(); // the holder may have been preempted
+        }
+    }
+    void unlock() noexcept { m_locked.clear(std::memory_order_release); }
+
+private:
+    static void yieldThread() noexcept; // out of line: keeps <QThread> out of this header
+    std::atomic_flag m_locked = ATOMIC_FLAG_INIT;
+};
+
+//! Runs that attempt of the task's sync work (TaskState::runAttempt, kept out of this header).
+void runSyncAttempt(std::shared_ptr<TaskState> task, int attempt);
+
 //! The engine's own FIFO of sync work in front of its QThreadPool: task attempts, sync error
 //! handlers and reruns, in the order they were queued. Any thread may push.
 //!
@@ -26,14 +48,21 @@ struct TaskState;
 //!
 //! Runners are counted from the moment they are queued on the pool, so QThreadPool::clear() or
 //! tryTake() on the engine's pool would lose them (TaskEngine::threadPool() says not to).
-class SyncQueue : public std::enable_shared_from_this<SyncQueue>
+//!
+//! The lock is a template parameter only so that the benchmark and the tests can run the same
+//! queue with QMutex and std::mutex (syncqueue_impl.h); the engine uses SyncQueue.
+template<typename Lock>
+class BasicSyncQueue : public std::enable_shared_from_this<BasicSyncQueue<Lock>>
 {
 public:
-    explicit SyncQueue(QThreadPool *pool) : m_pool(pool) {}
-    Q_DISABLE_COPY_MOVE(SyncQueue)
+    explicit BasicSyncQueue(QThreadPool *pool) : m_pool(pool) {}
+    Q_DISABLE_COPY_MOVE(BasicSyncQueue)
 
     void push(std::shared_ptr<TaskState> task, int attempt); //!< that attempt of the task's sync work
     void push(std::function<void()> job);       //!< other sync work (an error handler, a rerun)
+
+    //! Runners queued on the pool or running, lingering ones included (for tests).
+    int runners() const;
 
 private:
     struct Item
@@ -42,28 +71,20 @@ private:
         std::function<void()> job;       //!< anything else
         int attempt = 0;
     };
-    //! A lock for critical sections of a few instructions (a deque push or pop): QMutex sleeps in
-    //! the kernel on every collision, and the pushing thread and a lingering runner collide often.
-    class SpinLock
-    {
-    public:
-        void lock() noexcept;
-        void unlock() noexcept { m_locked.clear(std::memory_order_release); }
-
-    private:
-        std::atomic_flag m_locked = ATOMIC_FLAG_INIT;
-    };
 
     void enqueue(Item &&item);
     bool take(Item &item);     //!< false when empty
     void runUntilIdle();       //!< a runner, on a pool thread
 
     QThreadPool *const m_pool; // Not owning: the engine's, which outlives every runner
-    SpinLock m_lock;
+    mutable Lock m_lock;
     std::deque<Item> m_items;        // guarded by m_lock
     int m_runners = 0;               // guarded by m_lock
     std::atomic<int> m_pending{0};   //!< m_items.size(), readable without the lock
     std::atomic<int> m_lingering{0}; //!< runners waiting for work
 };
+
+using SyncQueue = BasicSyncQueue<SpinLock>;
+extern template class BasicSyncQueue<SpinLock>; // syncqueue.cpp
 
 } // namespace afterwork::detail
