@@ -5,16 +5,11 @@
 
 namespace afterwork::detail {
 
-void SpinLock::yieldThread() noexcept
-{
-    QThread::yieldCurrentThread();
-}
-
 void runSyncAttempt(std::shared_ptr<TaskState> task, int attempt)
 {
     TaskState::runAttempt(std::move(task), attempt);
 }
 
-template class BasicSyncQueue<SpinLock>;
+template class BasicSyncQueue<std::mutex>;
 
 } // namespace afterwork::detail

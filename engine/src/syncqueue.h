@@ -7,29 +7,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace afterwork::detail {
 
 struct TaskState;
-
-//! A lock for critical sections of a few instructions (a deque push or pop): QMutex sleeps in
-//! the kernel on every collision, and the pushing thread and a lingering runner collide often.
-class SpinLock
-{
-public:
-    void lock() noexcept
-    {
-        for (int spins = 0; m_locked.test_and_set(std::memory_order_acquire); ++spins) {
-            if (spins >= 16)
-                yieldThread(); // the holder may have been preempted
-        }
-    }
-    void unlock() noexcept { m_locked.clear(std::memory_order_release); }
-
-private:
-    static void yieldThread() noexcept; // out of line: keeps <QThread> out of this header
-    std::atomic_flag m_locked = ATOMIC_FLAG_INIT;
-};
 
 //! Runs that attempt of the task's sync work (TaskState::runAttempt, kept out of this header).
 void runSyncAttempt(std::shared_ptr<TaskState> task, int attempt);
@@ -49,8 +31,8 @@ void runSyncAttempt(std::shared_ptr<TaskState> task, int attempt);
 //! Runners are counted from the moment they are queued on the pool, so QThreadPool::clear() or
 //! tryTake() on the engine's pool would lose them (TaskEngine::threadPool() says not to).
 //!
-//! The lock is a template parameter only so that the benchmark and the tests can run the same
-//! queue with QMutex and std::mutex (syncqueue_impl.h); the engine uses SyncQueue.
+//! The lock is a template parameter only so that bench_syncqueue can run the same queue with
+//! other locks (syncqueue_impl.h); the engine uses SyncQueue.
 template<typename Lock>
 class BasicSyncQueue : public std::enable_shared_from_this<BasicSyncQueue<Lock>>
 {
@@ -84,7 +66,13 @@ private:
     std::atomic<int> m_lingering{0}; //!< runners waiting for work
 };
 
-using SyncQueue = BasicSyncQueue<SpinLock>;
-extern template class BasicSyncQueue<SpinLock>; // syncqueue.cpp
+//! std::mutex guards a deque push or pop. It was a spin lock, on the theory that a mutex sleeps
+//! in the kernel whenever the pushing thread and a runner collide; measured side by side
+//! (docs/performance.md, "The sync queue's lock") both QMutex and std::mutex did better, in jobs
+//! per second and in CPU per job, than a spin lock (with or without test-and-test-and-set) once
+//! the cores are shared: a spinner burns the time slice of a holder that was preempted. Of the two
+//! mutexes std::mutex, because ThreadSanitizer sees it (it cannot see inside an uninstrumented Qt).
+using SyncQueue = BasicSyncQueue<std::mutex>;
+extern template class BasicSyncQueue<std::mutex>; // syncqueue.cpp
 
 } // namespace afterwork::detail
