@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// BasicSyncQueue's members, for syncqueue.cpp (the engine's SpinLock queue) and for the
-// benchmark and tests that instantiate it with other locks. Nothing else includes this.
+// BasicSyncQueue's members, for syncqueue.cpp (the engine's std::mutex queue) and for the
+// benchmark (bench_syncqueue) that instantiates it with other locks. Nothing else includes it.
 
 #include "logging.h"
 #include "syncqueue.h"
