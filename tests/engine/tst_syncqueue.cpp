@@ -27,8 +27,6 @@ using namespace afterwork::test;
 
 namespace {
 
-constexpr int waitMs = 10000;
-
 //! A pool of \a maxThreads and a queue in front of it. Its destructor waits for the pool, so
 //! declare it after what the jobs use (a failed check then returns with no job left touching
 //! it) and before the OpenOnExit of their gates.
