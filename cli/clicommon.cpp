@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "clicommon.h"
 
-#include <QtCore/QCoreApplication>
-#include <QtCore/QSocketNotifier>
+#include "signalwatcher.h" // apps/common
 
-#include <cerrno>
+#include <QtCore/QCoreApplication>
+
 #include <csignal>
 #include <cstdio>
-#include <sys/socket.h>
 #include <unistd.h>
 
 namespace afterwork::cli {
@@ -73,46 +72,21 @@ QString Style::operator()(const char *code, const QString &text) const
     return QStringLiteral("\x1b[%1m%2\x1b[0m").arg(QLatin1StringView(code), text);
 }
 
-namespace {
-
-int signalPipe[2] = {-1, -1};
-volatile std::sig_atomic_t signalCount = 0;
-
-void handleSignal(int)
-{
-    // Async-signal-safe only: count, then wake the event loop through the pipe.
-    signalCount = signalCount + 1;
-    if (signalCount > 1)
-        ::_exit(130);
-    const int savedErrno = errno;
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
-    errno = savedErrno;
-}
-
-} // namespace
-
 void onTerminationSignal(std::function<void()> handler)
 {
     static bool installed = false;
     if (installed)
         return;
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+    // Parented to the application: it lives, and keeps its handlers, as long as the process.
+    auto *watcher = new apps::SignalWatcher(QCoreApplication::instance());
+    if (!watcher->isValid()) {
+        delete watcher;
         return;
+    }
     installed = true;
-    auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, QCoreApplication::instance());
-    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [notifier, handler = std::move(handler)] {
-        char byte = 0;
-        [[maybe_unused]] const auto read = ::read(signalPipe[0], &byte, 1);
-        notifier->setEnabled(false);
-        handler();
-    });
-    struct sigaction action = {};
-    action.sa_handler = handleSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    watcher->exitOnSecondSignal(130);
+    QObject::connect(watcher, &apps::SignalWatcher::received, watcher, [handler = std::move(handler)] { handler(); },
+                     Qt::SingleShotConnection);
     // A closed stdout pipe must not kill us mid-recording; writes just fail.
     std::signal(SIGPIPE, SIG_IGN);
 }

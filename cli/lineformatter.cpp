@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "lineformatter.h"
 
+#include <afterwork/client/durationformat.h>
+
 #include <QtCore/QDateTime>
 #include <QtCore/QStringList>
 
@@ -48,17 +50,6 @@ QString LineFormatter::time(qint64 tsUs)
     return QDateTime::fromMSecsSinceEpoch(tsUs / 1000).toString(u"HH:mm:ss.zzz"_s);
 }
 
-QString LineFormatter::duration(qint64 us)
-{
-    if (us < 0)
-        return u"?"_s;
-    if (us < 1000)
-        return u"%1 µs"_s.arg(us);
-    if (us < 1'000'000)
-        return u"%1 ms"_s.arg(double(us) / 1000.0, 0, 'f', us < 10'000 ? 1 : 0);
-    return u"%1 s"_s.arg(double(us) / 1e6, 0, 'f', us < 10'000'000 ? 2 : 1);
-}
-
 QString LineFormatter::task(const TaskRecord &task, const QString &marker) const
 {
     QStringList parts;
@@ -79,9 +70,9 @@ QString LineFormatter::task(const TaskRecord &task, const QString &marker) const
         traits.prepend(marker);
     parts << m_style("2", traits.join(u' '));
     if (task.waitUs >= 0)
-        parts << u"wait %1"_s.arg(duration(task.waitUs));
+        parts << u"wait %1"_s.arg(formatDuration(task.waitUs));
     if (task.runUs >= 0)
-        parts << u"run %1"_s.arg(duration(task.runUs));
+        parts << u"run %1"_s.arg(formatDuration(task.runUs));
     if (task.error)
         parts << m_style("31", errorText(*task.error));
     if (task.handlerError)
@@ -136,7 +127,7 @@ QString LineFormatter::event(const StreamEvent &event) const
                            .arg(s.finished)
                            .arg(s.abandoned);
         if (s.stage == wireName(ShutdownStage::Started) && s.deadlineUs > 0)
-            text += u", deadline in %1"_s.arg(duration(std::max<qint64>(s.deadlineUs - event.tsUs, 0)));
+            text += u", deadline in %1"_s.arg(formatDuration(std::max<qint64>(s.deadlineUs - event.tsUs, 0)));
         if (s.deadlineReached)
             text += u", deadline reached"_s;
         return status(event.tsUs, u"shutdown"_s, text);

@@ -25,7 +25,6 @@ public:
     QString note(qint64 tsUs, const QString &text) const;
 
     static QString time(qint64 tsUs);
-    static QString duration(qint64 us);
 
 private:
     QString status(qint64 tsUs, const QString &kind, const QString &text) const;

@@ -4,7 +4,7 @@
 #include "demoroutes.h"
 #include "seedtasks.h"
 #include "shutdowncoordinator.h"
-#include "signalwatcher.h"
+#include "signalwatcher.h" // apps/common
 
 #include <afterwork/eventpublisher.h>
 #include <afterwork/http/taskrouter.h>
@@ -89,10 +89,11 @@ int main(int argc, char *argv[])
             .arg(options->globalShield ? "on" : "off", options->globalHandler ? "log-and-count" : "none")
             .arg(options->shutdownDeadline.count()));
 
-    demo::SignalWatcher signalWatcher;
+    afterwork::apps::SignalWatcher signalWatcher;
     demo::ShutdownCoordinator shutdown(&router, &engine, options->shutdownDeadline, stdout);
-    QObject::connect(&signalWatcher, &demo::SignalWatcher::received, &shutdown,
-                     [&shutdown](int signalNumber) { shutdown.onSignal(demo::SignalWatcher::signalName(signalNumber)); });
+    QObject::connect(&signalWatcher, &afterwork::apps::SignalWatcher::received, &shutdown, [&shutdown](int signalNumber) {
+        shutdown.onSignal(afterwork::apps::SignalWatcher::signalName(signalNumber));
+    });
     QObject::connect(&shutdown, &demo::ShutdownCoordinator::finished, &app, &QCoreApplication::exit);
 
     exitCode = app.exec();

@@ -1,113 +1,15 @@
 // SPDX-License-Identifier: MIT
-#include "syncqueue.h"
+#include "syncqueue_impl.h"
 
-#include "logging.h"
 #include "taskstate.h"
-
-#include <QtCore/QThread>
-
-#include <algorithm>
-#include <chrono>
-#include <mutex>
 
 namespace afterwork::detail {
 
-namespace {
-// How long a runner waits for more work before it gives its thread back to the pool: long
-// enough to bridge the gap between two requests of a busy server, short enough not to matter.
-constexpr auto kLinger = std::chrono::microseconds(50);
-} // namespace
-
-void SyncQueue::SpinLock::lock() noexcept
+void runSyncAttempt(std::shared_ptr<TaskState> task, int attempt)
 {
-    for (int spins = 0; m_locked.test_and_set(std::memory_order_acquire); ++spins) {
-        if (spins >= 16)
-            QThread::yieldCurrentThread(); // the holder may have been preempted
-    }
+    TaskState::runAttempt(std::move(task), attempt);
 }
 
-void SyncQueue::push(std::shared_ptr<TaskState> task, int attempt)
-{
-    enqueue(Item{std::move(task), {}, attempt});
-}
-
-void SyncQueue::push(std::function<void()> job)
-{
-    enqueue(Item{nullptr, std::move(job), 0});
-}
-
-void SyncQueue::enqueue(Item &&item)
-{
-    const int maxRunners = std::max(1, m_pool->maxThreadCount());
-    bool startRunner = false;
-    {
-        std::lock_guard lock(m_lock);
-        m_items.push_back(std::move(item));
-        m_pending.fetch_add(1, std::memory_order_release);
-        // Another runner only when the lingering ones cannot take everything that waits.
-        if (m_runners < maxRunners && int(m_items.size()) > m_lingering.load(std::memory_order_acquire)) {
-            ++m_runners;
-            startRunner = true;
-        }
-    }
-    if (startRunner)
-        m_pool->start([self = shared_from_this()] { self->runUntilIdle(); });
-}
-
-bool SyncQueue::take(Item &item)
-{
-    if (m_pending.load(std::memory_order_acquire) == 0)
-        return false;
-    std::lock_guard lock(m_lock);
-    if (m_items.empty())
-        return false;
-    item = std::move(m_items.front());
-    m_items.pop_front();
-    m_pending.fetch_sub(1, std::memory_order_relaxed);
-    return true;
-}
-
-void SyncQueue::runUntilIdle()
-{
-    using Clock = std::chrono::steady_clock;
-    for (;;) {
-        Item item;
-        if (!take(item)) {
-            // Linger: yield while the queue stays empty, then leave, under the lock so that a
-            // push that finds us gone starts another runner.
-            m_lingering.fetch_add(1, std::memory_order_acq_rel);
-            const auto until = Clock::now() + kLinger;
-            while (m_pending.load(std::memory_order_acquire) == 0 && Clock::now() < until)
-                QThread::yieldCurrentThread();
-            m_lingering.fetch_sub(1, std::memory_order_acq_rel);
-            if (!take(item)) {
-                std::lock_guard lock(m_lock);
-                if (m_items.empty()) {
-                    --m_runners;
-                    return;
-                }
-                continue;
-            }
-        }
-        try {
-            if (item.task)
-                TaskState::runAttempt(std::move(item.task), item.attempt);
-            else
-                item.job();
-        } catch (...) {
-            // User code is caught inside; what is left is the engine's own (out of memory while
-            // reporting). Never into QThreadPool: keep the runner, and its count, alive.
-            qCCritical(lcEngine, "sync work of the engine threw past its own handler; ignored");
-        }
-        // The pool may have been made smaller meanwhile: give the thread back if we are extra.
-        if (m_pending.load(std::memory_order_acquire) > 0) {
-            std::lock_guard lock(m_lock);
-            if (m_runners > std::max(1, m_pool->maxThreadCount())) {
-                --m_runners;
-                return;
-            }
-        }
-    }
-}
+template class BasicSyncQueue<std::mutex>;
 
 } // namespace afterwork::detail

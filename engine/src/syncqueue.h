@@ -7,10 +7,14 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace afterwork::detail {
 
 struct TaskState;
+
+//! Runs that attempt of the task's sync work (TaskState::runAttempt, kept out of this header).
+void runSyncAttempt(std::shared_ptr<TaskState> task, int attempt);
 
 //! The engine's own FIFO of sync work in front of its QThreadPool: task attempts, sync error
 //! handlers and reruns, in the order they were queued. Any thread may push.
@@ -26,14 +30,21 @@ struct TaskState;
 //!
 //! Runners are counted from the moment they are queued on the pool, so QThreadPool::clear() or
 //! tryTake() on the engine's pool would lose them (TaskEngine::threadPool() says not to).
-class SyncQueue : public std::enable_shared_from_this<SyncQueue>
+//!
+//! The lock is a template parameter only so that bench_syncqueue can run the same queue with
+//! other locks (syncqueue_impl.h); the engine uses SyncQueue.
+template<typename Lock>
+class BasicSyncQueue : public std::enable_shared_from_this<BasicSyncQueue<Lock>>
 {
 public:
-    explicit SyncQueue(QThreadPool *pool) : m_pool(pool) {}
-    Q_DISABLE_COPY_MOVE(SyncQueue)
+    explicit BasicSyncQueue(QThreadPool *pool) : m_pool(pool) {}
+    Q_DISABLE_COPY_MOVE(BasicSyncQueue)
 
     void push(std::shared_ptr<TaskState> task, int attempt); //!< that attempt of the task's sync work
     void push(std::function<void()> job);       //!< other sync work (an error handler, a rerun)
+
+    //! Runners queued on the pool or running, lingering ones included (for tests).
+    int runners() const;
 
 private:
     struct Item
@@ -42,28 +53,26 @@ private:
         std::function<void()> job;       //!< anything else
         int attempt = 0;
     };
-    //! A lock for critical sections of a few instructions (a deque push or pop): QMutex sleeps in
-    //! the kernel on every collision, and the pushing thread and a lingering runner collide often.
-    class SpinLock
-    {
-    public:
-        void lock() noexcept;
-        void unlock() noexcept { m_locked.clear(std::memory_order_release); }
-
-    private:
-        std::atomic_flag m_locked = ATOMIC_FLAG_INIT;
-    };
 
     void enqueue(Item &&item);
     bool take(Item &item);     //!< false when empty
     void runUntilIdle();       //!< a runner, on a pool thread
 
     QThreadPool *const m_pool; // Not owning: the engine's, which outlives every runner
-    SpinLock m_lock;
+    mutable Lock m_lock;
     std::deque<Item> m_items;        // guarded by m_lock
     int m_runners = 0;               // guarded by m_lock
     std::atomic<int> m_pending{0};   //!< m_items.size(), readable without the lock
     std::atomic<int> m_lingering{0}; //!< runners waiting for work
 };
+
+//! std::mutex guards a deque push or pop. It was a spin lock, on the theory that a mutex sleeps
+//! in the kernel whenever the pushing thread and a runner collide; measured side by side
+//! (docs/performance.md, "The sync queue's lock") both QMutex and std::mutex did better, in jobs
+//! per second and in CPU per job, than a spin lock (with or without test-and-test-and-set) once
+//! the cores are shared: a spinner burns the time slice of a holder that was preempted. Of the two
+//! mutexes std::mutex, because ThreadSanitizer sees it (it cannot see inside an uninstrumented Qt).
+using SyncQueue = BasicSyncQueue<std::mutex>;
+extern template class BasicSyncQueue<std::mutex>; // syncqueue.cpp
 
 } // namespace afterwork::detail

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <afterwork/client/durationformat.h>
+
 #include <QtCore/QString>
 
 namespace afterwork::monitor {
 
-//! "—" for a negative (unknown) duration, else the shortest readable form: "850 µs", "12.3 ms",
-//! "4.20 s", "3 m 12 s", "2 h 05 m".
-QString formatDuration(qint64 us);
+//! Durations read the same here as in `afterwork tail`: "850 µs", "12.3 ms", "4.20 s",
+//! "3 min 12 s", "2 h 05 min", "—" when unknown (the rule is in durationformat.h).
+using client::formatDuration;
 //! Local wall-clock time of a µs-since-epoch stamp, "14:03:27.512"; "—" for 0.
 QString formatTime(qint64 tsUs);
 //! The same with the date, for tooltips and the details pane.

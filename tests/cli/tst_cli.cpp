@@ -145,7 +145,7 @@ void tst_Cli::tailPrintsHumanLinesAndEndsOnBye()
     QVERIFY(out.contains(u"#1 task-1  live immediate sync"_s));
     QVERIFY(out.contains(u"#2 send_email  immediate sync"_s));
     QVERIFY(out.contains(u"TimeoutError: smtp timeout"_s));
-    QVERIFY(out.contains(u"wait 50 ms  run 350 ms"_s));
+    QVERIFY(out.contains(u"wait 50.0 ms  run 350 ms"_s));
     QVERIFY(!out.contains(u"heartbeat"_s)); // only with --heartbeats
     QVERIFY(out.contains(u"── bye"_s));
     QCOMPARE(out.count(u'\n'), 8); // hello, snapshot, its live task, four steps, bye

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Helpers shared by the engine tests: ready futures, a log of lifecycle events, a gate that holds sync work
+// Helpers shared by the engine tests: how long to wait, a small pool, ready futures, a log of lifecycle events, a gate that holds sync work
 // "running" until the test lets it go (a condition handshake, never a sleep), a thread-safe log
 // of error-handler calls, and a capture of log messages. They lock with std::mutex rather than
 // QMutex so that ThreadSanitizer, which cannot see inside an uninstrumented Qt, understands them.
@@ -16,12 +16,25 @@
 #include <QtTest/QTest>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
 
 namespace afterwork::test {
+
+//! How long a test waits for what takes milliseconds (QTRY_*_WITH_TIMEOUT, waitForDone, a
+//! semaphore) before it fails: generous, so that a loaded machine or a sanitizer build passes.
+inline constexpr int waitMs = 5000;
+//! The same for runs of tens of thousands of tasks from several threads (tst_stress).
+inline constexpr int longWaitMs = 30000;
+
+//! Engine options with a pool of \a threads; \a destroyWait as EngineOptions has it unless given.
+inline EngineOptions poolOf(int threads, std::chrono::milliseconds destroyWait = EngineOptions{}.destroyWait)
+{
+    return EngineOptions{.maxThreads = threads, .destroyWait = destroyWait};
+}
 
 //! A finished future holding \a value. (QtFuture::makeReadyFuture is deprecated from Qt 6.6 on,
 //! and its replacements do not exist in 6.4; QPromise is the same on both.)

@@ -29,13 +29,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int waitMs = 5000;
-
-EngineOptions poolOf(int threads, std::chrono::milliseconds destroyWait = 1s)
-{
-    return EngineOptions{.maxThreads = threads, .destroyWait = destroyWait};
-}
-
 QString describe(const ShutdownReport &report)
 {
     return QStringLiteral("finished=%1 cancelled=%2 abandoned=%3 dropped=%4 deadlineReached=%5")

@@ -23,8 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int waitMs = 30000;
-
 // Counts live instances: a copy of one rides in every work closure and argument list.
 struct Tracked
 {
@@ -61,7 +59,7 @@ QList<quint64> scheduleFromThreads(int threadCount, int perThread, ScheduleOne s
             ++done;
         });
     }
-    *ok = QTest::qWaitFor([&] { return done.load() == threadCount; }, waitMs);
+    *ok = QTest::qWaitFor([&] { return done.load() == threadCount; }, longWaitMs);
     for (std::thread &thread : threads)
         thread.join();
     *ok = *ok && failures.load() == 0;
@@ -90,7 +88,7 @@ private Q_SLOTS:
             MessageCapture capture;
             auto handlerCalls = std::make_shared<std::atomic<int>>(0);
             TaskEngine engine(TaskConfig{.onError = [handlerCalls](const Task &, const TaskError &) { ++*handlerCalls; }},
-                              EngineOptions{.maxThreads = 4});
+                              poolOf(4));
             EventLog log(engine);
 
             auto ran = std::make_shared<std::atomic<int>>(0);
@@ -120,7 +118,7 @@ private Q_SLOTS:
             QCOMPARE(ids.size(), total);
             QCOMPARE(QSet<quint64>(ids.cbegin(), ids.cend()).size(), total); // ids are unique
 
-            QTRY_COMPARE_WITH_TIMEOUT(log.totalTerminals(), total, waitMs);
+            QTRY_COMPARE_WITH_TIMEOUT(log.totalTerminals(), total, longWaitMs);
             QCOMPARE(ran->load(), total);
             for (quint64 id : ids) {
                 const QString problem = log.lifecycleProblem(id);
@@ -142,7 +140,7 @@ private Q_SLOTS:
             QCOMPARE(counters.live, 0);
 
             // Finished tasks release their work while the engine lives on.
-            QTRY_COMPARE_WITH_TIMEOUT(Tracked::alive.load(), 0, waitMs);
+            QTRY_COMPARE_WITH_TIMEOUT(Tracked::alive.load(), 0, longWaitMs);
         }
         QCOMPARE(Tracked::alive.load(), 0);
     }
@@ -154,7 +152,7 @@ private Q_SLOTS:
         constexpr int total = threadCount * perThread;
         {
             auto gate = std::make_shared<Gate>(); // never opened: running work ends by cancellation
-            auto engine = std::make_unique<TaskEngine>(TaskConfig{}, EngineOptions{.maxThreads = 4});
+            auto engine = std::make_unique<TaskEngine>(TaskConfig{}, poolOf(4));
             EventLog log(*engine);
             TaskEngine *enginePointer = engine.get();
             bool ok = false;

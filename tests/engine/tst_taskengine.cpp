@@ -27,13 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int waitMs = 5000;
-
-EngineOptions poolOf(int threads)
-{
-    return EngineOptions{.maxThreads = threads};
-}
-
 struct Opaque
 {
     int value = 0;

@@ -20,13 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int waitMs = 5000;
-
-EngineOptions poolOf(int threads)
-{
-    return EngineOptions{.maxThreads = threads};
-}
-
 // The order in which work actually ran (with one pool thread, the order it was started).
 class RunOrder
 {

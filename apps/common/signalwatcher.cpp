@@ -8,17 +8,23 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace demo {
+namespace afterwork::apps {
 
 namespace {
 
 int g_pipe[2] = {-1, -1};
+volatile std::sig_atomic_t g_signalCount = 0;
+volatile std::sig_atomic_t g_exitStatusOnSecond = -1; // -1: report every signal
 
 extern "C" void onSignal(int signalNumber)
 {
+    // Async-signal-safe only: count, maybe _exit, else wake the event loop through the pipe.
+    g_signalCount = g_signalCount + 1;
+    if (g_signalCount > 1 && g_exitStatusOnSecond >= 0)
+        ::_exit(g_exitStatusOnSecond);
     const int savedErrno = errno;
     const unsigned char byte = static_cast<unsigned char>(signalNumber);
-    // Nothing else is async-signal-safe here; a full pipe just loses a duplicate signal.
+    // A full pipe just loses a duplicate signal.
     [[maybe_unused]] const ssize_t written = ::write(g_pipe[1], &byte, 1);
     errno = savedErrno;
 }
@@ -39,6 +45,8 @@ SignalWatcher::SignalWatcher(QObject *parent)
 {
     if (::pipe2(g_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
         return;
+    g_signalCount = 0;
+    g_exitStatusOnSecond = -1;
     m_notifier = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &SignalWatcher::drain);
     setHandler(SIGINT, onSignal);
@@ -57,6 +65,11 @@ SignalWatcher::~SignalWatcher()
     g_pipe[0] = g_pipe[1] = -1;
 }
 
+void SignalWatcher::exitOnSecondSignal(int status)
+{
+    g_exitStatusOnSecond = status;
+}
+
 const char *SignalWatcher::signalName(int signalNumber)
 {
     switch (signalNumber) {
@@ -73,4 +86,4 @@ void SignalWatcher::drain()
         Q_EMIT received(byte);
 }
 
-} // namespace demo
+} // namespace afterwork::apps

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// BasicSyncQueue's members, for syncqueue.cpp (the engine's std::mutex queue) and for the
+// benchmark (bench_syncqueue) that instantiates it with other locks. Nothing else includes it.
+
+#include "logging.h"
+#include "syncqueue.h"
+
+#include <QtCore/QThread>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+namespace afterwork::detail {
+
+namespace syncqueue {
+// How long a runner waits for more work before it gives its thread back to the pool: long
+// enough to bridge the gap between two requests of a busy server, short enough not to matter.
+inline constexpr auto kLinger = std::chrono::microseconds(50);
+} // namespace syncqueue
+
+template<typename Lock>
+void BasicSyncQueue<Lock>::push(std::shared_ptr<TaskState> task, int attempt)
+{
+    enqueue(Item{std::move(task), {}, attempt});
+}
+
+template<typename Lock>
+void BasicSyncQueue<Lock>::push(std::function<void()> job)
+{
+    enqueue(Item{nullptr, std::move(job), 0});
+}
+
+template<typename Lock>
+int BasicSyncQueue<Lock>::runners() const
+{
+    std::lock_guard lock(m_lock);
+    return m_runners;
+}
+
+template<typename Lock>
+void BasicSyncQueue<Lock>::enqueue(Item &&item)
+{
+    const int maxRunners = std::max(1, m_pool->maxThreadCount());
+    bool startRunner = false;
+    {
+        std::lock_guard lock(m_lock);
+        m_items.push_back(std::move(item));
+        m_pending.fetch_add(1, std::memory_order_release);
+        // Another runner only when the lingering ones cannot take everything that waits.
+        if (m_runners < maxRunners && int(m_items.size()) > m_lingering.load(std::memory_order_acquire)) {
+            ++m_runners;
+            startRunner = true;
+        }
+    }
+    if (startRunner)
+        m_pool->start([self = this->shared_from_this()] { self->runUntilIdle(); });
+}
+
+template<typename Lock>
+bool BasicSyncQueue<Lock>::take(Item &item)
+{
+    if (m_pending.load(std::memory_order_acquire) == 0)
+        return false;
+    std::lock_guard lock(m_lock);
+    if (m_items.empty())
+        return false;
+    item = std::move(m_items.front());
+    m_items.pop_front();
+    m_pending.fetch_sub(1, std::memory_order_relaxed);
+    return true;
+}
+
+template<typename Lock>
+void BasicSyncQueue<Lock>::runUntilIdle()
+{
+    using Clock = std::chrono::steady_clock;
+    for (;;) {
+        Item item;
+        if (!take(item)) {
+            // Linger: yield while the queue stays empty, then leave, under the lock so that a
+            // push that finds us gone starts another runner.
+            m_lingering.fetch_add(1, std::memory_order_acq_rel);
+            const auto until = Clock::now() + syncqueue::kLinger;
+            while (m_pending.load(std::memory_order_acquire) == 0 && Clock::now() < until)
+                QThread::yieldCurrentThread();
+            m_lingering.fetch_sub(1, std::memory_order_acq_rel);
+            if (!take(item)) {
+                std::lock_guard lock(m_lock);
+                if (m_items.empty()) {
+                    --m_runners;
+                    return;
+                }
+                continue;
+            }
+        }
+        try {
+            if (item.task)
+                runSyncAttempt(std::move(item.task), item.attempt);
+            else
+                item.job();
+        } catch (...) {
+            // User code is caught inside; what is left is the engine's own (out of memory while
+            // reporting). Never into QThreadPool: keep the runner, and its count, alive.
+            qCCritical(lcEngine, "sync work of the engine threw past its own handler; ignored");
+        }
+        // The pool may have been made smaller meanwhile: give the thread back if we are extra.
+        if (m_pending.load(std::memory_order_acquire) > 0) {
+            std::lock_guard lock(m_lock);
+            if (m_runners > std::max(1, m_pool->maxThreadCount())) {
+                --m_runners;
+                return;
+            }
+        }
+    }
+}
+
+} // namespace afterwork::detail
