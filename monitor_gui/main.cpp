@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // afterwork-monitor: the Afterwork dashboard (docs/monitor.md).
+#include "app/appidentity.h"
 #include "app/mainwindow.h"
 #include "app/monitoroptions.h"
 #include "app/screenshot.h"
@@ -61,6 +62,7 @@ int main(int argc, char *argv[])
         qputenv("QT_QPA_PLATFORM", "offscreen");
 
     QApplication app(argc, argv);
+    applyApplicationIdentity();
     const auto parsed = parseMonitorOptions(QApplication::arguments());
     if (const auto *exit = std::get_if<OptionsExit>(&parsed))
         return report(*exit);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/mainwindow.h"
 
+#include "app/appidentity.h"
 #include "core/connectionstatus.h"
 #include "core/formatting.h"
 #include "core/monitorsession.h"
@@ -43,6 +44,8 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     : QMainWindow(parent), m_session(session), m_options(std::move(options))
 {
     setWindowTitle(u"Afterwork monitor"_s);
+    // Its own, not only the application's: a window embedded in another program keeps it too.
+    setWindowIcon(applicationIcon());
     setObjectName(u"afterworkMonitor"_s);
 
     auto *central = new QWidget(this);

@@ -3,8 +3,10 @@
 // shows the tasks as they run, and the views are clicked through with QTest (shortcuts, the
 // filter box, a failure group, the timeline, the details pane); then the engine shuts down and
 // the drain view comes to the front; the table is exported and the stream saved and reread.
+// Also: the application icon and desktop id the program gives its windows (resources/).
 #include "monitortestsupport.h"
 
+#include "app/appidentity.h"
 #include "app/mainwindow.h"
 #include "core/monitorsession.h"
 #include "models/drainmodel.h"
@@ -31,6 +33,8 @@
 #include <QtCore/QSemaphore>
 #include <QtCore/QStandardPaths>
 #include <QtCore/QTemporaryDir>
+#include <QtGui/QGuiApplication>
+#include <QtGui/QImage>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 #include <QtWidgets/QLineEdit>
@@ -67,6 +71,43 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void applicationIdentity()
+    {
+        // Every PNG size of resources/icons/hicolor is compiled in, each an image of its size.
+        const QList<int> sizes{16, 24, 32, 48, 64, 128, 256};
+        const QStringList files = applicationIconFiles();
+        QCOMPARE(files.size(), sizes.size());
+        for (qsizetype i = 0; i < files.size(); ++i) {
+            QVERIFY2(files[i].startsWith(u":/"), qPrintable(files[i]));
+            const QImage image(files[i]);
+            QVERIFY2(!image.isNull(), qPrintable(files[i]));
+            QCOMPARE(image.size(), QSize(sizes[i], sizes[i]));
+        }
+        QVERIFY(QFile::exists(QStringLiteral(":/afterwork-monitor/icons/hicolor/16x16/apps/org.afterwork.Monitor.png")));
+        QVERIFY(QFile::exists(QStringLiteral(":/afterwork-monitor/icons/hicolor/256x256/apps/org.afterwork.Monitor.png")));
+
+        const QIcon icon = applicationIcon();
+        QVERIFY(!icon.isNull());
+        QCOMPARE(icon.availableSizes().size(), sizes.size());
+        QCOMPARE(icon.pixmap(QSize(16, 16)).size(), QSize(16, 16));
+
+        // What main() does: the desktop entry's id for Wayland, and the icon for every window.
+        applyApplicationIdentity();
+        QCOMPARE(QGuiApplication::desktopFileName(), QStringLiteral("org.afterwork.Monitor"));
+        QCOMPARE(desktopId(), QGuiApplication::desktopFileName());
+        QVERIFY(!QGuiApplication::windowIcon().isNull());
+        QCOMPARE(QGuiApplication::windowIcon().availableSizes(), icon.availableSizes());
+
+        // The window carries the icon itself, even in a program that never called the above.
+        QGuiApplication::setWindowIcon(QIcon());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        MonitorSession session;
+        MainWindow window(&session, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini")), .restoreState = false, .discoveryDirectory = dir.path()});
+        QVERIFY(!window.windowIcon().isNull());
+        QCOMPARE(window.windowIcon().availableSizes(), icon.availableSizes());
     }
 
     void liveEngineThroughTheWindow()
