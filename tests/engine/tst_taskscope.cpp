@@ -60,6 +60,7 @@ Scheduler schedulerFor(const TaskScope &scope, Mode mode)
     case Mode::AfterResponse:
         return scope.afterResponse();
     case Mode::Immediate:
+    case Mode::Unknown: // a reader-only value; no task has it
         break;
     }
     return scope.immediate();
