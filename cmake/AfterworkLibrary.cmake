@@ -46,9 +46,11 @@ function(afterwork_add_library component)
 
     if(ARG_HEADER_ONLY)
         add_library(${target} INTERFACE)
-        if(ARG_SOURCES)
-            target_sources(${target} INTERFACE "$<BUILD_INTERFACE:${ARG_SOURCES}>")
-        endif()
+        foreach(header IN LISTS ARG_SOURCES)
+            # An interface's sources are read by its users' builds: absolute, build tree only.
+            cmake_path(ABSOLUTE_PATH header BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
+            target_sources(${target} INTERFACE "$<BUILD_INTERFACE:${header}>")
+        endforeach()
         target_link_libraries(${target} INTERFACE ${ARG_PUBLIC})
         if(EXISTS "${include_dir}")
             target_include_directories(${target} INTERFACE
@@ -126,6 +128,7 @@ function(_afterwork_write_package)
     endif()
     get_property(components GLOBAL PROPERTY AFTERWORK_COMPONENTS)
     set(AFTERWORK_PACKAGE_COMPONENTS "${components}")
+    list(JOIN components " " AFTERWORK_PACKAGE_COMPONENTS_LISTED)
     set(AFTERWORK_COMPONENT_REQUIRES "")
     set(AFTERWORK_COMPONENT_CODE "")
     foreach(component IN LISTS components)
@@ -156,8 +159,7 @@ function(_afterwork_write_package)
     install(FILES "${generated}/AfterworkConfig.cmake" "${generated}/AfterworkConfigVersion.cmake"
         DESTINATION ${AFTERWORK_INSTALL_CMAKEDIR}
         COMPONENT Afterwork_Development)
-    list(JOIN components " " listed)
-    message(STATUS "Afterwork package components: ${listed}")
+    message(STATUS "Afterwork package components: ${AFTERWORK_PACKAGE_COMPONENTS_LISTED}")
 endfunction()
 
 # Deferred to the end of the top-level directory, so libraries added after this file are in too.

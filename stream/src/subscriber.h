@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <afterwork/protocol/rawwriter.h>
-
 #include <afterwork/eventencoder.h>
+#include <afterwork/protocol/rawwriter.h>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QElapsedTimer>
