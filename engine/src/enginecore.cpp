@@ -398,16 +398,19 @@ void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
                 markShutdownPending(task);
             return;
         }
-        // Added after its batch was flushed: start now rather than lose it.
+        // Added after its batch was flushed: start now (after what came before) rather than lose it.
     }
     if (state() == EngineState::Draining)
         markShutdownPending(task);
-    startAttempt(task);
+    if (task->scope)
+        enterGate(*task->scope, {task});
+    else
+        startAttempt(task);
 }
 
 void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
 {
-    // From Announced, Batched or RetryWait.
+    // From Announced, Gated or RetryWait.
     if (task->hasEnded())
         return;
     if (task->cancel.isCancelled()) { // cancelled while it waited (batch, backoff, another thread)
@@ -429,14 +432,18 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
     onStarted(task, attempt, started.wallUs, started.steadyNs);
     if (task->hasEnded())
         return; // a receiver of Started cancelled it: do not start the work at all
-    CurrentTaskGuard current(task.get());
-    try {
-        task->work.startAsync(task->attemptCancel.token(), asyncCompletion(task, Notice::AsyncDone, attempt));
-    } catch (...) {
-        // The callable threw before returning its future or coroutine.
-        dispatch(
-            Notice{.kind = Notice::AsyncDone, .task = task, .error = std::current_exception(), .attempt = attempt});
+    {
+        CurrentTaskGuard current(task.get());
+        try {
+            task->work.startAsync(task->attemptCancel.token(), asyncCompletion(task, Notice::AsyncDone, attempt));
+        } catch (...) {
+            // The callable threw before returning its future or coroutine.
+            dispatch(Notice{
+                .kind = Notice::AsyncDone, .task = task, .error = std::current_exception(), .attempt = attempt});
+        }
     }
+    // Begun once its code ran up to its first suspension: only now may later tasks of its request start.
+    noteBegun(task);
 }
 
 AsyncDone EngineCore::asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int attempt)
@@ -458,6 +465,8 @@ void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, 
         m_counters.started.fetch_add(1, std::memory_order_relaxed);
     }
     emitPhase(task, Phase::Started, -1, -1, wallUs);
+    if (task->work.kind == WorkKind::Sync)
+        noteBegun(task); // its pool thread reported Started just before calling the work
     if (task->config->timeout) {
         std::weak_ptr<TaskState> weakTask = task;
         std::weak_ptr<EngineCore> weak = weak_from_this();
@@ -623,6 +632,9 @@ void EngineCore::cancelTask(const std::shared_ptr<TaskState> &task, CancelReason
     case Stage::RetryWait:    // the backoff timer finds it ended
         finish(task, Phase::Cancelled);
         return;
+    case Stage::Gated: // finish() takes it out of the gate
+        finish(task, Phase::Cancelled);
+        return;
     case Stage::Batched:
         {
             QMutexLocker lock(&task->scope->mutex);
@@ -670,7 +682,12 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
 {
     if (task->hasEnded())
         return;
+    const Stage was = task->stageNow();
     task->advance(Stage::Ended); // first: whatever reports on it from now on is stale
+    if (was == Stage::Gated)
+        leaveGate(*task->scope, task);
+    else
+        noteBegun(task);
     if (endSteadyNs == 0)
         endSteadyNs = steadyNs();
     qint64 waitUs = 0;

@@ -117,6 +117,11 @@ private:
     void finish(const std::shared_ptr<TaskState> &task, Phase phase, qint64 endSteadyNs = 0, qint64 endWallUs = 0);
     void flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch);
     void dropNow(const std::shared_ptr<ScopeState> &scope); //!< for the reason the first drop() gave
+    // A scope's start gate (StartGate in taskstate.h; enginescope.cpp).
+    void enterGate(ScopeState &scope, std::vector<std::shared_ptr<TaskState>> tasks); //!< as one group
+    void releaseGated(ScopeState &scope);
+    void noteBegun(const std::shared_ptr<TaskState> &task); //!< its first attempt began, or it ended
+    void leaveGate(ScopeState &scope, const std::shared_ptr<TaskState> &task); //!< it ended while Gated
     void markShutdownPending(const std::shared_ptr<TaskState> &task);
     void beginShutdown(std::chrono::milliseconds deadline);
     void abandonRemaining();
@@ -171,6 +176,7 @@ private:
     qint64 m_shutdownStartSteadyNs = 0;
     bool m_sweeping = false;
     bool m_shutdownBegun = false; //!< startShutdown() ran (or the destructor's immediate one)
+    bool m_abandoning = false;    //!< abandonRemaining() runs: nothing may start any more
 };
 
 //! Both clocks at one instant: steady (for durations) and wall (for timestamps).

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The after-route and after-response batches of a TaskScope. Part of EngineCore (enginecore.h).
+// The after-route and after-response batches of a TaskScope, and its start gate. Part of EngineCore
+// (enginecore.h).
 #include "enginecore.h"
+
+#include <algorithm>
 
 namespace afterwork::detail {
 
@@ -14,11 +17,65 @@ void EngineCore::flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch)
         scope->flushed(batch) = true;
         tasks.swap(scope->batch(batch));
     }
-    for (const auto &task : tasks) {
-        if (task->stageNow() != Stage::Batched)
-            continue; // ended meanwhile (cancelled, or abandoned by a shutdown)
-        startAttempt(task);
+    std::erase_if(tasks, [](const auto &task) {
+        return task->stageNow() != Stage::Batched; // ended meanwhile (cancelled, or abandoned by a shutdown)
+    });
+    enterGate(*scope, std::move(tasks));
+}
+
+void EngineCore::enterGate(ScopeState &scope, std::vector<std::shared_ptr<TaskState>> tasks)
+{
+    if (tasks.empty())
+        return;
+    StartGate &gate = scope.gate;
+    const quint32 group = ++gate.lastGroup;
+    for (auto &task : tasks) {
+        task->advance(Stage::Gated);
+        gate.waiting.push_back({group, std::move(task)});
     }
+    releaseGated(scope);
+}
+
+void EngineCore::releaseGated(ScopeState &scope)
+{
+    StartGate &gate = scope.gate;
+    // Not re-entered: starting async work, or ending a task, lands here again; the loop below
+    // sees what that changed. Nothing starts once the deadline abandons what is left.
+    if (gate.releasing || m_abandoning)
+        return;
+    gate.releasing = true;
+    while (gate.next < gate.waiting.size()
+           && (gate.unbegun == 0 || gate.waiting[gate.next].group == gate.openGroup)) {
+        StartGate::Entry entry = std::move(gate.waiting[gate.next++]);
+        gate.openGroup = entry.group;
+        ++gate.unbegun;
+        entry.task->holdsGate = true;
+        startAttempt(entry.task);
+    }
+    if (gate.next == gate.waiting.size()) {
+        gate.waiting.clear();
+        gate.next = 0;
+    }
+    gate.releasing = false;
+}
+
+void EngineCore::noteBegun(const std::shared_ptr<TaskState> &task)
+{
+    if (!task->holdsGate)
+        return;
+    task->holdsGate = false;
+    ScopeState &scope = *task->scope;
+    if (--scope.gate.unbegun == 0)
+        releaseGated(scope);
+}
+
+void EngineCore::leaveGate(ScopeState &scope, const std::shared_ptr<TaskState> &task)
+{
+    StartGate &gate = scope.gate;
+    const auto waiting = gate.waiting.begin() + std::ptrdiff_t(gate.next);
+    gate.waiting.erase(std::remove_if(waiting, gate.waiting.end(),
+                                      [&](const StartGate::Entry &entry) { return entry.task == task; }),
+                       gate.waiting.end());
 }
 
 void EngineCore::dropNow(const std::shared_ptr<ScopeState> &scope)

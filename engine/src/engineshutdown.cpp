@@ -135,6 +135,7 @@ void EngineCore::abandonRemaining()
     drainInbox(false);
     const std::vector<std::shared_ptr<TaskState>> tasks = liveSnapshot();
     m_sweeping = true;
+    m_abandoning = true;
     for (const auto &task : tasks) {
         if (task->hasEnded())
             continue;

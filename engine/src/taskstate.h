@@ -31,6 +31,7 @@ enum class Stage : quint8 {
     Submitted,    //!< registered; its Scheduled notice is not handled yet
     Announced,    //!< Scheduled emitted; the engine is routing it (batch, start, or end)
     Batched,      //!< waits in its scope's unflushed after-route/after-response batch
+    Gated,        //!< waits in its scope's start gate for the tasks of earlier batches to begin (ScopeState::gate)
     Queued,       //!< an attempt of sync work waits for a pool thread (who moves it on: see below)
     Skipped,      //!< a queued attempt the engine took back (cancel, shutdown): it never starts
     Running,      //!< an attempt's work runs: sync on a pool thread (possibly timed out), or async
@@ -57,8 +58,9 @@ constexpr quint16 set(std::initializer_list<Stage> stages)
 //! the pool, tryTakeBack on the engine): exactly one wins. Into Ended only through finish().
 inline constexpr quint16 kStageMoves[] = {
     /* Submitted    -> */ stage_detail::set({Stage::Announced}),
-    /* Announced    -> */ stage_detail::set({Stage::Batched, Stage::Queued, Stage::Running, Stage::Ended}),
-    /* Batched      -> */ stage_detail::set({Stage::Queued, Stage::Running, Stage::Ended}),
+    /* Announced    -> */ stage_detail::set({Stage::Batched, Stage::Gated, Stage::Queued, Stage::Running, Stage::Ended}),
+    /* Batched      -> */ stage_detail::set({Stage::Gated, Stage::Ended}),
+    /* Gated        -> */ stage_detail::set({Stage::Queued, Stage::Running, Stage::Ended}),
     /* Queued       -> */ stage_detail::set({Stage::Running, Stage::Skipped}),
     /* Skipped      -> */ stage_detail::set({Stage::Ended}),
     /* Running      -> */ stage_detail::set({Stage::AttemptEnded, Stage::Ended}),
@@ -118,6 +120,8 @@ struct TaskState
     //! ending counts (a TimeoutError, unless the task was cancelled meanwhile).
     bool timedOut = false;
     std::optional<TaskError> handlerError; //!< what the error handler threw (or its cancellation)
+    //! Its scope's start gate let it start and counts it until it begins or ends (StartGate::unbegun).
+    bool holdsGate = false;
 
     TaskState() = default;
     Q_DISABLE_COPY_MOVE(TaskState)
@@ -180,6 +184,28 @@ private:
     mutable QString m_generatedName;
 };
 
+//! The order in which one request's tasks begin: immediate tasks in call order, then the
+//! after-route batch, then the after-response batch (docs/http.md, "Start order"). Each immediate
+//! task is a group of its own; each flushed batch is one group. A group is let through once every
+//! task let through before it has begun (its Started was handled) or ended, so sync work that waits
+//! for a pool thread is never overtaken by async work of a later group. Engine thread only.
+struct StartGate
+{
+    struct Entry
+    {
+        quint32 group;
+        std::shared_ptr<TaskState> task;
+    };
+    //! Stage::Gated tasks, in the order they may begin, from index `next` on. A vector rather than
+    //! a deque: most requests never gate anything, and libstdc++'s deque allocates when constructed.
+    std::vector<Entry> waiting;
+    std::size_t next = 0;
+    int unbegun = 0;           //!< let through, not yet begun or ended
+    quint32 openGroup = 0;     //!< the group of those
+    quint32 lastGroup = 0;     //!< the newest group number handed out
+    bool releasing = false;    //!< releaseGated() is on the stack (it is not re-entered)
+};
+
 struct ScopeState
 {
     explicit ScopeState(quint64 id) : requestId(id) {}
@@ -192,6 +218,7 @@ struct ScopeState
     bool dropped = false;                                  // guarded by mutex
     QString dropReason;                                    // guarded by mutex
     std::optional<QString> requestedDropReason;            // guarded by mutex; the first drop() call's
+    StartGate gate;                                        // engine thread only
 
     std::vector<std::shared_ptr<TaskState>> &batch(Mode mode) { return mode == Mode::AfterRoute ? afterRoute : afterResponse; }
     bool &flushed(Mode mode) { return mode == Mode::AfterRoute ? afterRouteFlushed : afterResponseFlushed; }

@@ -167,6 +167,109 @@ private Q_SLOTS:
         QCOMPARE(startedOrder, expectedRunOrder);
     }
 
+    // Every mix of sync and async work in the three modes, with the only pool thread busy: sync
+    // work then waits for the pool while async work could start at once on the engine thread. The
+    // batches must still begin in order (docs/http.md, "Start order").
+    void mixedWorkKeepsStartOrderOnABusyPool_data()
+    {
+        QTest::addColumn<WorkKind>("immediateKind");
+        QTest::addColumn<WorkKind>("afterRouteKind");
+        QTest::addColumn<WorkKind>("afterResponseKind");
+        for (int mix = 0; mix < 8; ++mix) {
+            const auto kindOf = [mix](int bit) { return (mix >> bit) & 1 ? WorkKind::Async : WorkKind::Sync; };
+            const QString row = QStringList{wireName(kindOf(2)), wireName(kindOf(1)), wireName(kindOf(0))}.join('/');
+            QTest::newRow(qPrintable(row)) << kindOf(2) << kindOf(1) << kindOf(0);
+        }
+    }
+
+    void mixedWorkKeepsStartOrderOnABusyPool()
+    {
+        QFETCH(WorkKind, immediateKind);
+        QFETCH(WorkKind, afterRouteKind);
+        QFETCH(WorkKind, afterResponseKind);
+
+        TaskEngine engine({}, poolOf(1));
+        auto busy = std::make_shared<Gate>();
+        OpenOnExit openGates{busy};
+        EventLog log(engine);
+        engine.schedule([busy] { busy->pass(); }); // another request's work holds the pool
+        QVERIFY(busy->waitArrived(1));
+
+        const TaskScope scope = engine.openScope(7);
+        const auto scheduleOf = [&](Mode mode, WorkKind kind, int n) {
+            const Scheduler scheduler =
+                schedulerFor(scope, mode).task({.name = QStringLiteral("%1%2").arg(wireName(mode)).arg(n)});
+            if (kind == WorkKind::Async)
+                return scheduler.schedule([] { return readyFuture(); });
+            return scheduler.schedule([] {});
+        };
+        // Added out of order; two of each, so that a batch's own members may start together.
+        QList<Task> afterResponse{scheduleOf(Mode::AfterResponse, afterResponseKind, 1)};
+        QList<Task> afterRoute{scheduleOf(Mode::AfterRoute, afterRouteKind, 1)};
+        QList<Task> immediate{scheduleOf(Mode::Immediate, immediateKind, 1)};
+        afterRoute.append(scheduleOf(Mode::AfterRoute, afterRouteKind, 2));
+        immediate.append(scheduleOf(Mode::Immediate, immediateKind, 2));
+        afterResponse.append(scheduleOf(Mode::AfterResponse, afterResponseKind, 2));
+        // As the HTTP layer does for a fast route: both batches are let go while the pool is busy.
+        scope.flush(Mode::AfterRoute);
+        scope.flush(Mode::AfterResponse);
+
+        // The flushes were handled right here, on the engine thread: whatever could start without
+        // the pool has started by now, and nothing may have overtaken sync immediate work.
+        const auto started = [&](const Task &task) { return log.phases(task.id()).contains(Phase::Started); };
+        if (immediateKind == WorkKind::Sync) {
+            for (const Task &task : afterRoute + afterResponse)
+                QVERIFY2(!started(task), qPrintable(task.name() + " started before the immediate work"));
+        }
+        busy->open();
+
+        const QList<Task> inOrder = immediate + afterRoute + afterResponse;
+        QTRY_COMPARE_WITH_TIMEOUT(log.totalTerminals(), int(inOrder.size()) + 1, waitMs);
+        QList<quint64> startedIds;
+        for (const TaskEvent &event : log.all()) {
+            if (event.phase == Phase::Started && event.requestId == 7)
+                startedIds.append(event.taskId);
+        }
+        QCOMPARE(startedIds.size(), inOrder.size());
+        // Immediate tasks in call order; each batch after every task of the batches before it.
+        QCOMPARE(startedIds.indexOf(immediate[0].id()), 0);
+        QCOMPARE(startedIds.indexOf(immediate[1].id()), 1);
+        for (const Task &task : afterRoute)
+            QVERIFY2(startedIds.indexOf(task.id()) < 4, qPrintable(task.name() + " started after an after-response task"));
+        for (const Task &task : afterResponse)
+            QVERIFY2(startedIds.indexOf(task.id()) >= 4, qPrintable(task.name() + " started before an after-route task"));
+        for (const Task &task : inOrder)
+            QCOMPARE(log.terminalPhase(task.id()), Phase::Succeeded);
+    }
+
+    // A task of a later batch waits in the gate; cancelling it, or the task it waits for, must
+    // neither lose nor hold up the rest.
+    void cancellingInTheStartGate()
+    {
+        TaskEngine engine({}, poolOf(1));
+        auto busy = std::make_shared<Gate>();
+        OpenOnExit openGates{busy};
+        EventLog log(engine);
+        engine.schedule([busy] { busy->pass(); });
+        QVERIFY(busy->waitArrived(1));
+
+        const TaskScope scope = engine.openScope(8);
+        const Task first = scope.schedule([] {});                                 // queued for the pool
+        const Task waiting = scope.afterRoute().schedule([] { return readyFuture(); }); // gated behind it
+        const Task last = scope.afterResponse().schedule([] { return readyFuture(); });
+        scope.flush(Mode::AfterRoute);
+        scope.flush(Mode::AfterResponse);
+        QVERIFY(!log.phases(waiting.id()).contains(Phase::Started));
+
+        QVERIFY(engine.cancel(waiting.id()));
+        QCOMPARE(log.terminalPhase(waiting.id()), Phase::Cancelled);
+        QVERIFY(!log.phases(last.id()).contains(Phase::Started)); // still behind `first`
+        QVERIFY(engine.cancel(first.id()));                       // ends without beginning
+        QCOMPARE(log.terminalPhase(first.id()), Phase::Cancelled);
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(last.id()), Phase::Succeeded, waitMs);
+        QVERIFY(!log.phases(waiting.id()).contains(Phase::Started));
+    }
+
     void dropEndsEachQueuedTaskDropped()
     {
         auto handled = HandlerLog::create();
