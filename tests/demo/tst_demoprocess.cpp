@@ -36,6 +36,18 @@ QStringList stagesOf(const QList<QJsonObject> &lines, qint64 requestId)
     return stages;
 }
 
+//! The names of \a requestId's tasks in the order their "started" lines arrived.
+QStringList startedNamesOf(const QList<QJsonObject> &lines, qint64 requestId)
+{
+    QStringList names;
+    for (const QJsonObject &line : lines) {
+        if (line.value("kind") == QLatin1String("task") && line.value("phase") == QLatin1String("started")
+            && line.value("request").toInteger() == requestId)
+            names << line.value("name").toString();
+    }
+    return names;
+}
+
 //! One keep-alive connection that sends the next request as soon as the previous is answered.
 class LoadClient
 {
@@ -103,6 +115,8 @@ private Q_SLOTS:
     void cleanupTestCase();
     void seedEndpointsScheduleTheirTasks_data();
     void seedEndpointsScheduleTheirTasks();
+    void seedTimingModesStartInOrderOnABusyPool_data();
+    void seedTimingModesStartInOrderOnABusyPool();
     void spawnSchedulesWhatItSays();
     void failingRouteDropsItsBatches();
     void badInputKeepsTheServerUp_data();
@@ -214,6 +228,42 @@ void DemoProcessTest::seedEndpointsScheduleTheirTasks()
         QVERIFY2(m_stream->waitFor([&](const QList<QJsonObject> &) { return m_stream->hasTaskLine(name, terminal); }),
                  qPrintable(name + " never " + terminal));
     }
+}
+
+void DemoProcessTest::seedTimingModesStartInOrderOnABusyPool_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QStringList>("startOrder");
+    // finalize_order and cleanup_task are sync work; send_confirmation and notification_task are
+    // coroutines, which could start at once on the server's thread while sync work waits.
+    QTest::newRow("order") << QByteArray("/order") << QStringList{"finalize_order", "send_confirmation"};
+    QTest::newRow("comprehensive") << QByteArray("/comprehensive")
+                                   << QStringList{"immediate_task", "cleanup_task", "notification_task"};
+}
+
+void DemoProcessTest::seedTimingModesStartInOrderOnABusyPool()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(QStringList, startOrder);
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    // Both pool threads (the demo runs with --threads 2) get long sync work of another request.
+    const QByteArray busyName = "busy_before_" + target.mid(1);
+    const auto busy = client.request("POST", "/tasks/spawn?name=" + busyName + "&count=2&ms=500");
+    QCOMPARE(busy->status, 200);
+    const qint64 busyRequest = busy->json().value("request").toInteger();
+    QVERIFY(m_stream->waitFor(
+        [&](const QList<QJsonObject> &lines) { return startedNamesOf(lines, busyRequest).size() == 2; }));
+
+    const auto reply = client.request("POST", target, R"({"item":"book","qty":1})");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    qint64 requestId = 0;
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
+        requestId = requestIdFor(lines, QString::fromLatin1(target));
+        return requestId != 0 && startedNamesOf(lines, requestId).size() == startOrder.size();
+    }));
+    QCOMPARE(startedNamesOf(m_stream->lines(), requestId), startOrder);
 }
 
 void DemoProcessTest::spawnSchedulesWhatItSays()

@@ -3,6 +3,8 @@
 // deferred answers, clients that leave, and the graceful-shutdown hooks.
 #include "httptestsupport.h"
 
+#include "../engine/enginetestsupport.h"
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QTimer>
 #include <QtTest/QSignalSpy>
@@ -33,6 +35,8 @@ class TimingModesTest : public QObject
 
 private Q_SLOTS:
     void startOrderIsImmediateThenAfterRouteThenAfterResponse();
+    void mixedWorkKeepsStartOrderOnABusyPool_data();
+    void mixedWorkKeepsStartOrderOnABusyPool();
     void afterResponseWaitsForTheLastByte();
     void failingRouteDropsBothBatchesAndKeepsServing_data();
     void failingRouteDropsBothBatchesAndKeepsServing();
@@ -93,6 +97,74 @@ void TimingModesTest::startOrderIsImmediateThenAfterRouteThenAfterResponse()
         QCOMPARE(scheduled->mode, expected);
     }
     QCOMPARE(fx.recorder.stage(id, RequestStage::ResponseWritten)->status, 200);
+}
+
+void TimingModesTest::mixedWorkKeepsStartOrderOnABusyPool_data()
+{
+    QTest::addColumn<WorkKind>("immediateKind");
+    QTest::addColumn<WorkKind>("afterRouteKind");
+    QTest::addColumn<WorkKind>("afterResponseKind");
+    for (int mix = 0; mix < 8; ++mix) {
+        const auto kindOf = [mix](int bit) { return (mix >> bit) & 1 ? WorkKind::Async : WorkKind::Sync; };
+        const QString row = QStringList{wireName(kindOf(2)), wireName(kindOf(1)), wireName(kindOf(0))}.join('/');
+        QTest::newRow(qPrintable(row)) << kindOf(2) << kindOf(1) << kindOf(0);
+    }
+}
+
+// The start order holds for every mix of sync and async work while another request's work holds
+// the only pool thread, and the busy pool does not hold the response back.
+void TimingModesTest::mixedWorkKeepsStartOrderOnABusyPool()
+{
+    QFETCH(WorkKind, immediateKind);
+    QFETCH(WorkKind, afterRouteKind);
+    QFETCH(WorkKind, afterResponseKind);
+    HttpFixture fx(EngineOptions{.maxThreads = 1});
+    auto busy = std::make_shared<Gate>();
+    OpenOnExit openGates{busy};
+    fx.engine.schedule([busy] { busy->pass(); });
+    QVERIFY(busy->waitArrived(1));
+
+    fx.router.post("/mixed", [=](Tasks &tasks) {
+        const auto add = [](const Scheduler &scheduler, WorkKind kind) {
+            if (kind == WorkKind::Async)
+                scheduler.schedule([] { return readyFuture(); });
+            else
+                scheduler.schedule(noop);
+        };
+        add(tasks.afterResponse().task({.name = "c1"}), afterResponseKind);
+        add(tasks.afterRoute().task({.name = "b1"}), afterRouteKind);
+        add(tasks.task({.name = "a1"}), immediateKind);
+        add(tasks.afterRoute().task({.name = "b2"}), afterRouteKind);
+        add(tasks.task({.name = "a2"}), immediateKind);
+        add(tasks.afterResponse().task({.name = "c2"}), afterResponseKind);
+        return Json{{"status", "ok"}};
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("POST", "/mixed"); // answered while the pool is still busy
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QCOMPARE(busy->left(), 0);
+    if (immediateKind == WorkKind::Sync) {
+        for (const char *later : {"b1", "b2", "c1", "c2"})
+            QVERIFY2(fx.recorder.indexOfTask(later, Phase::Started) < 0, later);
+    }
+    busy->open();
+
+    const QStringList names{"a1", "a2", "b1", "b2", "c1", "c2"};
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(names.begin(), names.end(),
+                                         [&](const QString &n) { return fx.recorder.indexOfTask(n, Phase::Succeeded) >= 0; }),
+                             waitMs);
+    const auto startOf = [&](const char *name) { return fx.recorder.indexOfTask(name, Phase::Started); };
+    QVERIFY(startOf("a1") < startOf("a2"));
+    for (const char *afterRoute : {"b1", "b2"}) {
+        QVERIFY2(startOf("a2") < startOf(afterRoute), afterRoute);
+        QVERIFY2(startOf(afterRoute) < std::min(startOf("c1"), startOf("c2")), afterRoute);
+    }
+    const quint64 id = fx.recorder.lastRequestId("/mixed");
+    QVERIFY(fx.recorder.indexOfStage(id, RequestStage::RouteReturned) < startOf("b1"));
+    QVERIFY(fx.recorder.indexOfStage(id, RequestStage::ResponseWritten) < startOf("c1"));
 }
 
 void TimingModesTest::afterResponseWaitsForTheLastByte()
