@@ -1,41 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <afterwork/delay.h>
+#include <afterwork/detail/suspension.h>
 #include <afterwork/taskerror.h>
 
-#include <QtCore/QMutex>
-#include <QtCore/QThread>
 #include <QtCore/QTimer>
 
-#include <atomic>
-
 namespace afterwork {
-
-namespace detail {
-// Lives as long as either the timer or a cancellation callback may still resume the coroutine;
-// `resumed` makes sure exactly one of them does.
-struct DelayState
-{
-    std::atomic<bool> resumed{false};
-    std::coroutine_handle<> awaiting;
-    quint64 callbackId = 0;
-    // The timer lives on the awaiting thread; the cancel callback may run on any thread, so it
-    // reaches the timer only under this mutex, and the timer clears the pointer as it dies.
-    QMutex mutex;
-    QTimer *timer = nullptr; // guarded by mutex
-
-    void resumeOnce()
-    {
-        if (resumed.exchange(true))
-            return;
-        {
-            QMutexLocker lock(&mutex);
-            if (timer)
-                timer->deleteLater();
-        }
-        awaiting.resume();
-    }
-};
-} // namespace detail
 
 DelayAwaiter::DelayAwaiter(CancellationToken token, std::chrono::milliseconds duration)
     : m_token(std::move(token))
@@ -43,49 +13,55 @@ DelayAwaiter::DelayAwaiter(CancellationToken token, std::chrono::milliseconds du
 {
 }
 
+DelayAwaiter::DelayAwaiter(DelayAwaiter &&other) noexcept
+    : m_token(std::move(other.m_token))
+    , m_duration(other.m_duration)
+    , m_suspension(std::move(other.m_suspension))
+    , m_timer(std::exchange(other.m_timer, nullptr))
+{
+}
+
+DelayAwaiter::~DelayAwaiter()
+{
+    // On the awaiting thread (a frame is unwound on the thread that runs it). A timer that fired
+    // is still emitting timeout(): this coroutine was resumed from inside that signal.
+    if (auto *timer = static_cast<QTimer *>(m_timer)) {
+        if (timer->isActive())
+            delete timer;
+        else
+            timer->deleteLater();
+    }
+}
+
 bool DelayAwaiter::await_ready() const noexcept
 {
     return m_token.isCancelled() || m_duration.count() <= 0;
 }
 
-void DelayAwaiter::await_suspend(std::coroutine_handle<> awaiting)
+bool DelayAwaiter::await_suspend(std::coroutine_handle<> awaiting)
 {
-    m_state = std::make_shared<detail::DelayState>();
-    m_state->awaiting = awaiting;
-    auto *timer = new QTimer();
+    m_suspension = detail::Suspension::create(awaiting);
+    if (!m_suspension->arm(m_token))
+        return false; // cancelled meanwhile: resume at once (await_resume throws)
+    auto *timer = new QTimer;
     timer->setSingleShot(true);
-    m_state->timer = timer;
-    std::weak_ptr<detail::DelayState> weak = m_state;
+    std::weak_ptr<detail::Suspension> weak = m_suspension;
     QObject::connect(timer, &QTimer::timeout, timer, [weak] {
-        if (auto state = weak.lock())
-            state->resumeOnce();
+        if (auto suspension = weak.lock())
+            suspension->complete();
     });
-    QObject::connect(timer, &QObject::destroyed, [weak] {
-        if (auto state = weak.lock()) {
-            QMutexLocker lock(&state->mutex);
-            state->timer = nullptr;
-        }
-    });
-    // Cancellation may come from any thread: hop to the timer's (the coroutine's) thread to resume.
-    m_state->callbackId = m_token.onCancel([weak] {
-        auto state = weak.lock();
-        if (!state)
-            return;
-        QMutexLocker lock(&state->mutex);
-        if (state->timer) {
-            QMetaObject::invokeMethod(state->timer, [weak] {
-                if (auto s = weak.lock())
-                    s->resumeOnce();
-            }, Qt::QueuedConnection);
-        }
-    });
+    m_timer = timer;
     timer->start(m_duration);
+    return true;
 }
 
-void DelayAwaiter::await_resume() const
+void DelayAwaiter::await_resume()
 {
-    if (m_state)
-        m_token.removeCallback(m_state->callbackId);
+    if (m_suspension) {
+        m_suspension->end();
+        if (m_suspension->cancelled())
+            throw TaskCancelled();
+    }
     m_token.throwIfCancelled();
 }
 

@@ -51,6 +51,27 @@ namespace {
 // synchronous start of async work). Scheduling from inside a task is allowed during the drain.
 thread_local const TaskState *tlsCurrentTask = nullptr;
 
+thread_local QObject *tlsAsyncContext = nullptr;
+
+} // namespace
+
+QObject *asyncContext() noexcept
+{
+    return tlsAsyncContext;
+}
+
+AsyncContextGuard::AsyncContextGuard(QObject *context) noexcept : m_previous(tlsAsyncContext)
+{
+    tlsAsyncContext = context;
+}
+
+AsyncContextGuard::~AsyncContextGuard()
+{
+    tlsAsyncContext = m_previous;
+}
+
+namespace {
+
 class CurrentTaskGuard
 {
 public:
@@ -431,9 +452,14 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
     const Moment started = now();
     onStarted(task, attempt, started.wallUs, started.steadyNs);
     if (task->hasEnded())
-        return; // a receiver of Started cancelled it: do not start the work at all
+        return; // a receiver of Started ended it
+    if (task->cancel.isCancelled()) { // a receiver of Started cancelled it: do not start the work at all
+        finish(task, Phase::Cancelled);
+        return;
+    }
     {
         CurrentTaskGuard current(task.get());
+        AsyncContextGuard context(q);
         try {
             task->work.startAsync(task->attemptCancel.token(), asyncCompletion(task, Notice::AsyncDone, attempt));
         } catch (...) {
@@ -485,11 +511,10 @@ void EngineCore::onTimeout(const std::shared_ptr<TaskState> &task, int attempt)
         || task->cancel.isCancelled()) // cancelled first: it ends Cancelled, not timed out
         return;
     task->timedOut = true;
+    // Work that heeds its token stops (a coroutine at its next cancellable co_await, perhaps at
+    // once, inside this call); any work stays Running until it really ends, and that ending
+    // counts as the timeout.
     task->attemptCancel.cancel(CancelReason::Timeout);
-    // Async work is detached at once (leaving Running makes its completion stale); sync work is
-    // waited for (it owns a pool thread) and stays Running until it returns.
-    if (task->work.kind == WorkKind::Async)
-        onAttemptEnded(task, {}, steadyNs()); // no-op if a cancel callback completed it already
 }
 
 void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exception_ptr error, qint64 endSteadyNs,
@@ -598,6 +623,7 @@ void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorH
     }
     task->advance(Stage::AsyncHandler);
     CurrentTaskGuard current(task.get());
+    AsyncContextGuard context(q);
     try {
         handler.asyncFn()(Task(task), error, task->cancel.token(), asyncCompletion(task, Notice::HandlerDone));
     } catch (...) {
@@ -653,10 +679,11 @@ void EngineCore::cancelTask(const std::shared_ptr<TaskState> &task, CancelReason
         finish(task, Phase::Cancelled); // queued on the pool: never starts
         return;
     case Stage::Running:
-        if (task->work.kind == WorkKind::Async)
-            finish(task, Phase::Cancelled); // detached: it stops at its next cancellable suspension point
-        else if (state() == EngineState::Draining)
-            markShutdownPending(task); // sync work owns a pool thread: shutdown waits for it
+        // The work saw its token cancelled; it ends Cancelled when it really ends (async work
+        // that heeds its token: at its next cancellable co_await, or when its future finishes).
+        // Until then a shutdown waits for it, up to the deadline.
+        if (state() == EngineState::Draining)
+            markShutdownPending(task);
         return;
     case Stage::AsyncHandler: // detached; the task keeps its failure
         task->handlerError = TaskError::fromException(std::make_exception_ptr(TaskCancelled()));

@@ -9,7 +9,6 @@
 
 #include <QtCore/QFuture>
 #include <QtCore/QFutureWatcher>
-#include <QtCore/QMutex>
 
 #include <exception>
 #include <functional>
@@ -26,6 +25,25 @@ using AsyncDone = std::function<void(std::exception_ptr)>;
 //! thread; it must not block and must call done once, on the engine thread.
 template<typename R>
 struct AsyncAdapter;
+
+namespace detail {
+//! While the engine starts async work: the TaskEngine, on this (the engine) thread; else nullptr.
+//! An adapter parents what it leaves waiting on the work to it, so that an engine destroyed while
+//! the work never finishes frees it (and what it holds) instead of leaking it.
+QObject *asyncContext() noexcept;
+
+class AsyncContextGuard
+{
+public:
+    explicit AsyncContextGuard(QObject *context) noexcept;
+    ~AsyncContextGuard();
+    AsyncContextGuard(const AsyncContextGuard &) = delete;
+    AsyncContextGuard &operator=(const AsyncContextGuard &) = delete;
+
+private:
+    QObject *m_previous;
+};
+} // namespace detail
 
 template<typename R>
 concept AsyncResult = requires { AsyncAdapter<std::remove_cvref_t<R>>::isAsync; };
@@ -44,16 +62,10 @@ struct AsyncAdapter<QFuture<T>>
 
     static void start(QFuture<T> future, const CancellationToken &token, AsyncDone done)
     {
-        // Cancelling detaches the work: the future is cancelled and the watcher deleted, which
-        // releases `done` (and what it keeps alive) even if the future never finishes.
-        struct Link
-        {
-            QMutex mutex;
-            QFutureWatcher<T> *watcher = nullptr; // guarded by mutex; null once destroyed
-        };
-        auto link = std::make_shared<Link>();
-        auto *watcher = new QFutureWatcher<T>();
-        link->watcher = watcher;
+        // Cancelling asks the future to cancel; the work ends when the future finishes, which
+        // is at once for a QPromise that checks isCanceled(), and only when the function returns
+        // for QtConcurrent::run (it ignores cancel()). The engine reports the cancellation then.
+        auto *watcher = new QFutureWatcher<T>(detail::asyncContext());
         QObject::connect(watcher, &QFutureWatcherBase::finished, watcher,
                          [watcher, done = std::move(done)]() {
                              watcher->deleteLater();
@@ -68,17 +80,8 @@ struct AsyncAdapter<QFuture<T>>
                              }
                              done(error);
                          });
-        QObject::connect(watcher, &QObject::destroyed, [link] {
-            QMutexLocker lock(&link->mutex);
-            link->watcher = nullptr;
-        });
         watcher->setFuture(future);
-        const quint64 callback = token.onCancel([future, link]() mutable {
-            future.cancel();
-            QMutexLocker lock(&link->mutex);
-            if (link->watcher)
-                QMetaObject::invokeMethod(link->watcher, &QObject::deleteLater, Qt::QueuedConnection);
-        });
+        const quint64 callback = token.onCancel([future]() mutable { future.cancel(); });
         QObject::connect(watcher, &QObject::destroyed, [token, callback] { token.removeCallback(callback); });
     }
 };

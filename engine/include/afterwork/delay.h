@@ -7,28 +7,41 @@
 #include <coroutine>
 #include <memory>
 
+QT_BEGIN_NAMESPACE
+class QObject;
+QT_END_NAMESPACE
+
 namespace afterwork {
 
 namespace detail {
-struct DelayState;
+class Suspension;
 }
 
 //! A cancellable pause for coroutines: `co_await afterwork::delay(token, 50ms);` resumes on the
 //! awaiting thread after \a duration, or as soon as \a token is cancelled, in which case it throws
 //! TaskCancelled (so the engine ends the task Cancelled, or failed with TimeoutError on a timeout).
-//! This is how async work is "cancelled at its next suspension point". Needs an event loop.
+//! A cancellation on the awaiting thread (a shutdown, the TaskEngine's destructor included)
+//! resumes it before cancel() returns. Needs an event loop. To make any other awaitable a
+//! cancellation point, see afterwork::cancellable() in <afterwork/qcoro.h>.
 class DelayAwaiter
 {
 public:
     DelayAwaiter(CancellationToken token, std::chrono::milliseconds duration);
+    ~DelayAwaiter();
+    DelayAwaiter(DelayAwaiter &&) noexcept;
+    DelayAwaiter(const DelayAwaiter &) = delete;
+    DelayAwaiter &operator=(const DelayAwaiter &) = delete;
+    DelayAwaiter &operator=(DelayAwaiter &&) = delete;
+
     bool await_ready() const noexcept;
-    void await_suspend(std::coroutine_handle<> awaiting);
-    void await_resume() const;
+    bool await_suspend(std::coroutine_handle<> awaiting);
+    void await_resume();
 
 private:
     CancellationToken m_token;
     std::chrono::milliseconds m_duration;
-    std::shared_ptr<detail::DelayState> m_state;
+    std::shared_ptr<detail::Suspension> m_suspension;
+    QObject *m_timer = nullptr; //!< lives on the awaiting thread until the pause ends
 };
 
 inline DelayAwaiter delay(CancellationToken token, std::chrono::milliseconds duration)

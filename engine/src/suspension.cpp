@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+#include <afterwork/detail/suspension.h>
+
+#include <QtCore/QAbstractEventDispatcher>
+#include <QtCore/QThread>
+
+namespace afterwork::detail {
+
+std::shared_ptr<Suspension> Suspension::create(std::coroutine_handle<> awaiting)
+{
+    std::shared_ptr<Suspension> suspension(new Suspension);
+    suspension->m_awaiting = awaiting;
+    suspension->m_thread = QThread::currentThread();
+    suspension->m_dispatcher = QAbstractEventDispatcher::instance();
+    return suspension;
+}
+
+Suspension::~Suspension()
+{
+    end();
+}
+
+bool Suspension::arm(const CancellationToken &token)
+{
+    m_token = token;
+    m_arming = true;
+    std::weak_ptr<Suspension> weak = weak_from_this();
+    m_callback = m_token.onCancel([weak] {
+        if (auto self = weak.lock())
+            self->onCancelled();
+    });
+    m_arming = false;
+    return !m_cancelledWhileArming;
+}
+
+void Suspension::onCancelled()
+{
+    if (!claim())
+        return; // what it awaited resumed it first
+    m_cancelled.store(true, std::memory_order_release);
+    if (QThread::currentThread() == m_thread) {
+        if (m_arming) { // already cancelled when it suspended: arm() tells the caller
+            m_cancelledWhileArming = true;
+            return;
+        }
+        m_awaiting.resume();
+        return;
+    }
+    // The coroutine must resume on its own thread. If that thread's event loop is gone, nothing
+    // would ever resume it anyway.
+    if (QObject *dispatcher = m_dispatcher.data()) {
+        QMetaObject::invokeMethod(
+            dispatcher, [self = shared_from_this()] { self->m_awaiting.resume(); }, Qt::QueuedConnection);
+    }
+}
+
+void Suspension::complete()
+{
+    if (!claim())
+        return; // cancellation resumed it (or will): what it awaited is ignored
+    end();
+    m_awaiting.resume();
+}
+
+void Suspension::end()
+{
+    if (m_callback != 0) {
+        m_token.removeCallback(m_callback);
+        m_callback = 0;
+    }
+}
+
+} // namespace afterwork::detail

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+// Async work is really cancellable (docs/architecture.md, "Cancellation"): a coroutine stops at a
+// co_await made cancellable with afterwork::cancellable(), whatever it awaits, by id, timeout,
+// shutdown or the engine's destructor, and never resumes afterwards; async work that cannot stop
+// (a QtConcurrent::run future ignores cancel()) is waited for like running sync work.
+#include "../engine/enginetestsupport.h"
+
+#include <afterwork/delay.h>
+#include <afterwork/qcoro.h>
+#include <afterwork/taskengine.h>
+
+#include <QCoro/QCoroSignal>
+#include <QtConcurrent/QtConcurrentRun>
+#include <QtCore/QThreadPool>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+#if defined(AFTERWORK_TEST_QCORO_NETWORK)
+#include <QCoro/QCoroNetworkReply>
+#include <QtNetwork/QNetworkAccessManager>
+#include <QtNetwork/QNetworkReply>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#endif
+
+#include <memory>
+
+using namespace afterwork;
+using namespace afterwork::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+//! A signal the test emits when it wants: what a coroutine awaits.
+class Pinger : public QObject
+{
+    Q_OBJECT
+public:
+    int connections() const { return receivers(SIGNAL(ping())); }
+Q_SIGNALS:
+    void ping();
+};
+
+//! What a coroutine's frame did: reached the code after its co_await, and was unwound.
+struct FrameLog
+{
+    bool suspended = false;
+    bool resumedNormally = false;
+    bool unwound = false;
+};
+
+//! Sets FrameLog::unwound when the coroutine's frame is unwound or finishes.
+struct UnwindMark
+{
+    std::shared_ptr<FrameLog> log;
+    ~UnwindMark() { log->unwound = true; }
+};
+
+enum class CancelBy { Id, Timeout, Shutdown, Destructor };
+
+} // namespace
+
+Q_DECLARE_METATYPE(CancelBy)
+
+class AsyncCancelTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void coroutineAwaitingASignalStops_data()
+    {
+        QTest::addColumn<CancelBy>("by");
+        QTest::newRow("cancel(id)") << CancelBy::Id;
+        QTest::newRow("timeout") << CancelBy::Timeout;
+        QTest::newRow("shutdown") << CancelBy::Shutdown;
+        QTest::newRow("~TaskEngine") << CancelBy::Destructor;
+    }
+
+    void coroutineAwaitingASignalStops()
+    {
+        QFETCH(CancelBy, by);
+        auto pinger = std::make_shared<Pinger>();
+        auto frame = std::make_shared<FrameLog>();
+        auto engine = std::make_unique<TaskEngine>(TaskConfig{}, poolOf(1));
+        EventLog log(*engine);
+        const TaskConfig config{.timeout = by == CancelBy::Timeout ? std::optional(30ms) : std::nullopt};
+        const Task task = engine->task(config).schedule([pinger, frame](const CancellationToken &token) -> QCoro::Task<> {
+            const UnwindMark mark{frame};
+            frame->suspended = true;
+            co_await afterwork::cancellable(token, qCoro(pinger.get(), &Pinger::ping));
+            frame->resumedNormally = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(frame->suspended, waitMs);
+        QVERIFY(!frame->unwound);
+
+        switch (by) {
+        case CancelBy::Id:
+            QVERIFY(engine->cancel(task.id()));
+            // On the engine thread the coroutine is resumed inside cancel(): it has unwound and
+            // the task has ended by the time cancel() returns.
+            QVERIFY(frame->unwound);
+            QCOMPARE(log.terminalPhase(task.id()), Phase::Cancelled);
+            break;
+        case CancelBy::Timeout:
+            QTRY_VERIFY_WITH_TIMEOUT(log.hasTerminal(task.id()), waitMs);
+            QCOMPARE(log.terminalPhase(task.id()), Phase::Failed);
+            QVERIFY(log.terminal(task.id())->error->isTimeout());
+            QVERIFY(frame->unwound);
+            break;
+        case CancelBy::Shutdown: {
+            const ShutdownReport report = engine->shutdown(10s);
+            QVERIFY(frame->unwound);
+            QCOMPARE(report.cancelled, 1);
+            QCOMPARE(report.abandoned, 0);
+            QVERIFY(!report.deadlineReached);
+            QCOMPARE(log.terminalPhase(task.id()), Phase::Cancelled);
+            break;
+        }
+        case CancelBy::Destructor:
+            engine.reset();
+            QVERIFY(frame->unwound); // before the destructor returned
+            break;
+        }
+        engine.reset();
+
+        // What it awaited happens afterwards: nothing resumes the coroutine.
+        QSignalSpy pings(pinger.get(), &Pinger::ping);
+        Q_EMIT pinger->ping();
+        QCOMPARE(pings.size(), 1);
+        QVERIFY(!frame->resumedNormally);
+    }
+
+    void cancellableReturnsTheAwaitedValue()
+    {
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        auto seen = std::make_shared<int>(0);
+        const auto child = []() -> QCoro::Task<int> {
+            co_await afterwork::delay(CancellationToken(), 1ms);
+            co_return 42;
+        };
+        const Task task = engine.schedule([seen, child](const CancellationToken &token) -> QCoro::Task<> {
+            *seen = co_await afterwork::cancellable(token, child());
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
+        QCOMPARE(*seen, 42);
+    }
+
+    void alreadyCancelledStartsNothing()
+    {
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        auto pinger = std::make_shared<Pinger>();
+        auto frame = std::make_shared<FrameLog>();
+        const Task task = engine.schedule([pinger, frame](const CancellationToken &token) -> QCoro::Task<> {
+            frame->suspended = true;
+            co_await afterwork::delay(token, 1ms); // cancelled while this waits
+            frame->resumedNormally = true;
+            co_await afterwork::cancellable(token, qCoro(pinger.get(), &Pinger::ping));
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(frame->suspended, waitMs);
+        QVERIFY(engine.cancel(task.id()));
+        QCOMPARE(log.terminalPhase(task.id()), Phase::Cancelled);
+        QVERIFY(!frame->resumedNormally);
+        QCOMPARE(pinger->connections(), 0); // the signal was never awaited
+    }
+
+#if defined(AFTERWORK_TEST_QCORO_NETWORK)
+    // A reply from a local server that accepts the request and never answers, until the test
+    // closes the connection after the task (and in one case the engine) is gone.
+    void slowNetworkReplyIsCancelled_data()
+    {
+        QTest::addColumn<CancelBy>("by");
+        QTest::newRow("cancel(id)") << CancelBy::Id;
+        QTest::newRow("~TaskEngine") << CancelBy::Destructor;
+    }
+
+    void slowNetworkReplyIsCancelled()
+    {
+        QFETCH(CancelBy, by);
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QNetworkAccessManager network;
+        auto frame = std::make_shared<FrameLog>();
+        QNetworkReply *reply =
+            network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/slow").arg(server.serverPort()))));
+        auto engine = std::make_unique<TaskEngine>(TaskConfig{}, poolOf(1));
+        EventLog log(*engine);
+        const Task task = engine->schedule([reply, frame](const CancellationToken &token) -> QCoro::Task<> {
+            const UnwindMark mark{frame};
+            frame->suspended = true;
+            co_await afterwork::cancellable(token, reply);
+            frame->resumedNormally = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(frame->suspended && server.hasPendingConnections(), waitMs);
+        std::unique_ptr<QTcpSocket> connection(server.nextPendingConnection());
+        QTRY_VERIFY_WITH_TIMEOUT(connection->bytesAvailable() > 0, waitMs); // the request arrived
+
+        if (by == CancelBy::Id) {
+            QVERIFY(engine->cancel(task.id()));
+            QVERIFY(frame->unwound);
+            QCOMPARE(log.terminalPhase(task.id()), Phase::Cancelled);
+        }
+        engine.reset();
+        QVERIFY(frame->unwound);
+        QVERIFY(!reply->isFinished());
+
+        // The answer comes after the coroutine is gone: its awaiter is still there to take it.
+        connection->write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nlate");
+        connection->flush();
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), waitMs);
+        QVERIFY(!frame->resumedNormally);
+        delete reply;
+    }
+#endif
+
+    // ---- futures that ignore cancel() ----------------------------------------------------------
+
+    void cancelWaitsForAFutureThatIgnoresIt()
+    {
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        auto gate = std::make_shared<Gate>();
+        const OpenOnExit openOnExit{gate};
+        auto future = std::make_shared<QFuture<void>>();
+        const Task task = engine.schedule([gate, future] {
+            *future = QtConcurrent::run([gate] { gate->pass(); });
+            return *future;
+        });
+        QVERIFY(gate->waitArrived(1));
+        QVERIFY(engine.cancel(task.id()));
+        QVERIFY(future->isCanceled()); // asked to cancel...
+        QVERIFY(!log.hasTerminal(task.id())); // ...but the work still runs, so the task does too
+        QCOMPARE(task.phase(), Phase::Started);
+        gate->open();
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Cancelled, waitMs);
+        QVERIFY(QThreadPool::globalInstance()->waitForDone(waitMs));
+    }
+
+    void timeoutEndsAFutureWhenItsWorkEnds()
+    {
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        auto gate = std::make_shared<Gate>();
+        const OpenOnExit openOnExit{gate};
+        auto future = std::make_shared<QFuture<void>>();
+        const Task task = engine.task({.timeout = 30ms}).schedule([gate, future] {
+            *future = QtConcurrent::run([gate] { gate->pass(); });
+            return *future;
+        });
+        QVERIFY(gate->waitArrived(1));
+        QTRY_VERIFY_WITH_TIMEOUT(future->isCanceled(), waitMs); // the timeout fired
+        QVERIFY(!log.hasTerminal(task.id()));
+        gate->open();
+        QTRY_VERIFY_WITH_TIMEOUT(log.hasTerminal(task.id()), waitMs);
+        QCOMPARE(log.terminalPhase(task.id()), Phase::Failed);
+        QVERIFY(log.terminal(task.id())->error->isTimeout());
+        QVERIFY(QThreadPool::globalInstance()->waitForDone(waitMs));
+    }
+
+    void shutdownWaitsForAFutureThatIgnoresCancel()
+    {
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        auto gate = std::make_shared<Gate>();
+        const OpenOnExit openOnExit{gate};
+        const Task task = engine.schedule([gate] { return QtConcurrent::run([gate] { gate->pass(); }); });
+        QVERIFY(gate->waitArrived(1));
+        // The drain reports it pending; only then does the work end.
+        log.onEvent = [&](const TaskEvent &event) {
+            if (event.taskId == task.id() && event.phase == Phase::ShutdownPending)
+                gate->open();
+        };
+        const ShutdownReport report = engine.shutdown(10s);
+        QVERIFY(log.phases(task.id()).contains(Phase::ShutdownPending));
+        QCOMPARE(gate->left(), 1);
+        QCOMPARE(report.cancelled, 1);
+        QCOMPARE(report.abandoned, 0);
+        QVERIFY(!report.deadlineReached);
+        QVERIFY(QThreadPool::globalInstance()->waitForDone(waitMs));
+    }
+
+    void shutdownAbandonsAFutureStillRunningAtTheDeadline()
+    {
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        auto gate = std::make_shared<Gate>();
+        const OpenOnExit openOnExit{gate};
+        const Task task = engine.schedule([gate] { return QtConcurrent::run([gate] { gate->pass(); }); });
+        QVERIFY(gate->waitArrived(1));
+        const ShutdownReport report = engine.shutdown(50ms);
+        QCOMPARE(report.abandoned, 1);
+        QVERIFY(report.deadlineReached);
+        QCOMPARE(log.terminalPhase(task.id()), Phase::Abandoned);
+        QCOMPARE(gate->left(), 0); // still running: the engine said so instead of hiding it
+        gate->open();
+        QVERIFY(QThreadPool::globalInstance()->waitForDone(waitMs));
+    }
+};
+
+QTEST_GUILESS_MAIN(AsyncCancelTest)
+#include "tst_asynccancel.moc"
