@@ -27,6 +27,8 @@ using AsyncDone = std::function<void(std::exception_ptr)>;
 template<typename R>
 struct AsyncAdapter;
 
+//! A result type that an AsyncAdapter makes async work of: QFuture<T>, and QCoro::Task<T> with
+//! <afterwork/qcoro.h>. A callable returning anything else is sync work.
 template<typename R>
 concept AsyncResult = requires { AsyncAdapter<std::remove_cvref_t<R>>::isAsync; };
 
@@ -36,12 +38,16 @@ concept UnadaptedCoroutine = !AsyncResult<R> && requires { typename std::remove_
 
 //! QFuture<T>: finished when the future finishes; cancelling the token cancels the future.
 //! A QFutureWatcher connected before setFuture() is used, never QFuture::then() (it crashes
-//! on Qt 6.4.2, see QT64-NOTES.md).
+//! on Qt 6.4.2, see docs/http.md).
 template<typename T>
 struct AsyncAdapter<QFuture<T>>
 {
-    static constexpr bool isAsync = true;
+    static constexpr bool isAsync = true; //!< QFuture<T> is an AsyncResult
 
+    //! Watches \a future from the engine thread; when it finishes, calls \a done with the exception
+    //! it stored, TaskCancelled if it was cancelled, or nullptr. Cancelling \a token cancels the
+    //! future and deletes the watcher, releasing \a done uncalled: the engine ends the attempt
+    //! itself (cancelled, or timed out), so a future that never finishes holds nothing.
     static void start(QFuture<T> future, const CancellationToken &token, AsyncDone done)
     {
         // Cancelling detaches the work: the future is cancelled and the watcher deleted, which

@@ -20,10 +20,17 @@ struct DelayState;
 class DelayAwaiter
 {
 public:
+    //! Made by delay(); a zero or negative \a duration does not suspend.
     DelayAwaiter(CancellationToken token, std::chrono::milliseconds duration);
+    //! The coroutine protocol, called by `co_await`: no suspension when the token is already
+    //! cancelled or the duration is not positive; otherwise a single-shot timer on the awaiting
+    //! thread, and a cancel callback that resumes the coroutine early on that thread;
+    //! await_resume() throws TaskCancelled when the token is cancelled.
+    //! @{
     bool await_ready() const noexcept;
     void await_suspend(std::coroutine_handle<> awaiting);
     void await_resume() const;
+    //! @}
 
 private:
     CancellationToken m_token;
@@ -31,6 +38,7 @@ private:
     std::shared_ptr<detail::DelayState> m_state;
 };
 
+//! Pauses a coroutine for \a duration, or until \a token is cancelled; see DelayAwaiter.
 inline DelayAwaiter delay(CancellationToken token, std::chrono::milliseconds duration)
 {
     return DelayAwaiter(std::move(token), duration);
