@@ -32,7 +32,7 @@ public:
     QString name() const;          //!< the configured name, or a generated "label#id"
     const TaskConfig &config() const; //!< the merged config; a copy, never the global one
     QString functionLabel() const; //!< the work's function name (or named() label)
-    QStringList arguments() const; //!< printable form of each argument, e.g. `"a@b.c"`
+    QStringList arguments() const; //!< printable form of each argument, such as `"a@b.c"`
     QString argumentsText() const; //!< the same, joined: `("a@b.c", "Welcome!")`
     Phase phase() const;           //!< the latest phase reported for it (terminal once it ended)
     Mode mode() const;             //!< when it was to start: at once or in a scope's batch

@@ -14,7 +14,7 @@ namespace afterwork {
 //! A value type; copying it is cheap.
 struct TaskError
 {
-    QString type{};               //!< demangled exception type, e.g. "std::runtime_error"
+    QString type{};               //!< demangled exception type, such as "std::runtime_error"
     QString message{};            //!< what(), or a description for non-std exceptions
     std::exception_ptr exception{}; //!< the original exception, to rethrow or inspect
 

@@ -61,8 +61,8 @@ void appendShutdownBody(QByteArray &out, qint64 tsUs, ShutdownStage stage, const
 void appendShutdownFinishedBody(QByteArray &out, qint64 tsUs, qint64 deadlineUs, const ShutdownReport &report);
 void appendByeBody(QByteArray &out, qint64 tsUs);
 //! @}
-//! Any other kind: \a encodedFields are compact `"name":value` members (possibly empty), e.g.
-//! built with FieldWriter.
+//! Any other kind: \a encodedFields are compact `"name":value` members (possibly empty), as
+//! FieldWriter builds them.
 void appendEventBody(QByteArray &out, qint64 tsUs, QLatin1StringView kind, QByteArrayView encodedFields);
 
 //! The fields of one task (as in a `task` line, without `kind`), `ts_us` included; used for the

@@ -87,12 +87,12 @@ public:
     quint64 eventsDropped() const;
 
     //! Streams an extra event of \a kind (a lowercase identifier other than the protocol's own
-    //! hello, snapshot, task, heartbeat, gap, shutdown, bye), e.g. the HTTP layer's `request`.
+    //! hello, snapshot, task, heartbeat, gap, shutdown, bye), such as the HTTP layer's `request`.
     //! False if the kind is not allowed. Safe from any thread.
     bool publish(QLatin1StringView kind, const QJsonObject &fields);
-    //! The fast form: \a encodedFields are compact JSON members without braces, e.g. built with
-    //! protocol::FieldWriter: `"request":7,"method":"GET"`. False if the kind is not allowed or
-    //! the fields hold a newline. Safe from any thread.
+    //! The fast form: \a encodedFields are compact JSON members without braces, as
+    //! protocol::FieldWriter builds them: `"request":7,"method":"GET"`. False if the kind is not
+    //! allowed or the fields hold a newline. Safe from any thread.
     bool publishEncoded(QLatin1StringView kind, QByteArrayView encodedFields);
 
 Q_SIGNALS:

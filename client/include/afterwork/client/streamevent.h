@@ -20,7 +20,7 @@ namespace afterwork::client {
 //! An error as a line carries it: `{"type": ..., "message": ...}`.
 struct ErrorInfo
 {
-    QString type;    //!< the exception's type, e.g. "std::runtime_error"
+    QString type;    //!< the exception's type, such as "std::runtime_error"
     QString message; //!< its message
     friend bool operator==(const ErrorInfo &, const ErrorInfo &) = default; //!< member-wise
 };
@@ -152,7 +152,7 @@ struct StreamEvent
 struct ParseError
 {
     qsizetype offset = 0; //!< where in the line, in bytes from 0
-    QString message;      //!< what is wrong, e.g. "missing 'seq'"
+    QString message;      //!< what is wrong, such as "missing 'seq'"
     QString toString() const; //!< "message (at byte offset)"
 };
 

@@ -16,7 +16,7 @@ struct FilterError
 {
     qsizetype position = 0; //!< where, as a 0-based character index into the expression
     QString term;           //!< the term it happened in, as written
-    QString message;        //!< what is wrong, e.g. "unknown phase 'faild' (one of: ...)"
+    QString message;        //!< what is wrong, such as "unknown phase 'faild' (one of: ...)"
     //! "column 7, term 'phase:faild': unknown phase 'faild' (one of: ...)" (columns are 1-based).
     QString toString() const;
 };

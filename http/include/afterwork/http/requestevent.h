@@ -27,7 +27,7 @@ struct RequestEvent
     int status = 0;        //!< the response status; 0 while unknown (at `received`)
     qint64 timestampUs = 0; //!< wall clock, microseconds since the Unix epoch
     QString errorType;     //!< on `failed`: what the route threw ("HttpError" for an HttpError)
-    QString errorMessage;  //!< on `failed`: the error's message, e.g. what() of what the route threw
+    QString errorMessage;  //!< on `failed`: the error's message (for a thrown exception, its what())
 
     //! The fields of the stream's `request` line (the publisher adds `v`, `seq`, `ts_us`, `kind`):
     //! `request`, `method`, `path`, `stage`, `status` (once known), and on `failed` an `error`
