@@ -32,8 +32,8 @@ public:
     //! @}
 
     //! Starts the batch of \a batch (Mode::AfterRoute or Mode::AfterResponse), in insertion order.
-    //! On the engine thread it happens at once; from another thread, when the engine thread
-    //! gets to it.
+    //! Called on the engine thread, it takes effect at once (isFlushed() is true on return); from
+    //! another thread, once the engine thread gets to it.
     void flush(Mode batch) const;
     //! Drops both unflushed batches: each task ends Dropped with \a reason as its error message.
     void drop(const QString &reason) const;
