@@ -45,6 +45,8 @@ private:
 };
 } // namespace detail
 
+//! A result type that an AsyncAdapter makes async work of: QFuture<T>, and QCoro::Task<T> with
+//! <afterwork/qcoro.h>. A callable returning anything else is sync work.
 template<typename R>
 concept AsyncResult = requires { AsyncAdapter<std::remove_cvref_t<R>>::isAsync; };
 
@@ -54,12 +56,17 @@ concept UnadaptedCoroutine = !AsyncResult<R> && requires { typename std::remove_
 
 //! QFuture<T>: finished when the future finishes; cancelling the token cancels the future.
 //! A QFutureWatcher connected before setFuture() is used, never QFuture::then() (it crashes
-//! on Qt 6.4.2, see QT64-NOTES.md).
+//! on Qt 6.4.2, see docs/http.md).
 template<typename T>
 struct AsyncAdapter<QFuture<T>>
 {
-    static constexpr bool isAsync = true;
+    static constexpr bool isAsync = true; //!< QFuture<T> is an AsyncResult
 
+    //! Watches \a future from the engine thread; when it finishes, calls \a done with the exception
+    //! it stored, TaskCancelled if it was cancelled, or nullptr. Cancelling \a token cancels the
+    //! future; the task ends when the future finishes (the engine reports it cancelled or timed
+    //! out then). The watcher is a child of the engine, so a future that never finishes holds its
+    //! task only until the engine is destroyed.
     static void start(QFuture<T> future, const CancellationToken &token, AsyncDone done)
     {
         // Cancelling asks the future to cancel; the work ends when the future finishes, which

@@ -30,7 +30,9 @@ class CancellationToken
 public:
     CancellationToken() = default;
 
+    //! True once its source (or that source's parent) is cancelled; never for a default token.
     bool isCancelled() const noexcept;
+    //! Why it was cancelled; CancelReason::None while it is not.
     CancelReason reason() const noexcept;
     //! Throws TaskCancelled if the token is cancelled; the engine reports that as cancellation.
     void throwIfCancelled() const;
@@ -39,6 +41,8 @@ public:
     //! is; otherwise on the thread that cancels). Returns an id for removeCallback(). The callback
     //! must be short and must not throw.
     quint64 onCancel(std::function<void()> callback) const;
+    //! Unregisters the callback that onCancel() returned \a id for. Harmless for a callback that
+    //! already ran and for id 0 (what onCancel() returns when it called the callback at once).
     void removeCallback(quint64 id) const;
 
 private:
@@ -48,7 +52,8 @@ private:
 };
 
 //! The writable side: the engine cancels through it. A source may have a parent: the child is
-//! cancelled whenever the parent is (the engine gives each attempt a child of its task's source).
+//! cancelled whenever the parent is (the engine gives each attempt of a task with a timeout a
+//! child of the task's source, so that the timeout cancels the attempt only).
 class CancellationSource
 {
 public:
@@ -56,9 +61,13 @@ public:
     //! A new source that is also cancelled whenever \a parent is.
     static CancellationSource childOf(const CancellationSource &parent);
 
+    //! The read-only view to hand to work; it sees this source's cancellation (and its parent's).
     CancellationToken token() const;
-    //! Returns false if it was already cancelled (the first reason wins).
+    //! Cancels with \a reason and runs the callbacks registered on its tokens (and its children's)
+    //! on the calling thread. Returns false if it was already cancelled, itself or through its
+    //! parent (the first reason wins).
     bool cancel(CancelReason reason) const;
+    //! True once this source or its parent is cancelled.
     bool isCancelled() const noexcept;
 
 private:

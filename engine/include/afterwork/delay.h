@@ -26,16 +26,24 @@ class Suspension;
 class DelayAwaiter
 {
 public:
+    //! Made by delay(); a zero or negative \a duration does not suspend.
     DelayAwaiter(CancellationToken token, std::chrono::milliseconds duration);
     ~DelayAwaiter();
+    //! Moved only before it is awaited (delay() returns it).
     DelayAwaiter(DelayAwaiter &&) noexcept;
     DelayAwaiter(const DelayAwaiter &) = delete;
     DelayAwaiter &operator=(const DelayAwaiter &) = delete;
     DelayAwaiter &operator=(DelayAwaiter &&) = delete;
 
+    //! The coroutine protocol, called by `co_await`: no suspension when the token is already
+    //! cancelled or the duration is not positive; otherwise a single-shot timer on the awaiting
+    //! thread, raced by the token's cancellation (detail::Suspension);
+    //! await_resume() throws TaskCancelled when the token is cancelled.
+    //! @{
     bool await_ready() const noexcept;
     bool await_suspend(std::coroutine_handle<> awaiting);
     void await_resume();
+    //! @}
 
 private:
     CancellationToken m_token;
@@ -44,6 +52,7 @@ private:
     QObject *m_timer = nullptr; //!< lives on the awaiting thread until the pause ends
 };
 
+//! Pauses a coroutine for \a duration, or until \a token is cancelled; see DelayAwaiter.
 inline DelayAwaiter delay(CancellationToken token, std::chrono::milliseconds duration)
 {
     return DelayAwaiter(std::move(token), duration);

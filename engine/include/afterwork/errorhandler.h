@@ -30,7 +30,7 @@ struct NoErrorHandler
 {
     explicit constexpr NoErrorHandler() = default;
 };
-inline constexpr NoErrorHandler noErrorHandler{};
+inline constexpr NoErrorHandler noErrorHandler{}; //!< the value to set TaskConfig::onError to
 
 //! A task's error handler, sync or async. Accepted forms:
 //!  - `void(const Task &, const TaskError &)`: runs on the engine's pool, like sync work;
@@ -40,12 +40,18 @@ inline constexpr NoErrorHandler noErrorHandler{};
 class ErrorHandler
 {
 public:
+    //! A sync handler, as given: the engine calls it on its pool.
     using SyncFn = std::function<void(const Task &, const TaskError &)>;
+    //! An async handler, wrapped: the engine calls it on the engine thread, and it starts the
+    //! handler's future or coroutine, which reports to AsyncDone when it ends.
     using AsyncFn = std::function<void(const Task &, const TaskError &, const CancellationToken &, AsyncDone)>;
 
     //! An empty handler: "switched off".
     ErrorHandler(NoErrorHandler) {}
 
+    //! Wraps \a handler, a callable of one of the forms above (implicit, so that a lambda can be
+    //! assigned to TaskConfig::onError). Another form fails to compile, with a message that lists
+    //! the accepted ones.
     template<typename F>
         requires(!std::is_same_v<std::remove_cvref_t<F>, ErrorHandler>
                  && !std::is_same_v<std::remove_cvref_t<F>, NoErrorHandler>)
@@ -75,10 +81,15 @@ public:
         }
     }
 
+    //! True for noErrorHandler: no handler runs for the task, not even an inherited one.
     bool isSwitchedOff() const { return !m_sync && !m_async; }
+    //! True when the handler returns a QFuture or a QCoro::Task.
     bool isAsync() const { return bool(m_async); }
+    //! The handler, for the engine: syncFn() is empty for an async one, asyncFn() for a sync one.
+    //! @{
     const SyncFn &syncFn() const { return m_sync; }
     const AsyncFn &asyncFn() const { return m_async; }
+    //! @}
 
 private:
     SyncFn m_sync;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+//! \file
+//! named() and the AFTERWORK_FN macro: work with a label, which names its tasks.
+
 #include <QtCore/QString>
 
 #include <type_traits>
@@ -20,7 +23,7 @@ namespace afterwork {
 template<typename F>
 struct Named
 {
-    static constexpr bool isAfterworkNamed = true;
+    static constexpr bool isAfterworkNamed = true; //!< how schedule() recognises labelled work
     QString label; //!< the name to show
     F fn;          //!< the callable
 };

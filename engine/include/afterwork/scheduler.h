@@ -24,6 +24,15 @@ public:
     //! \a fn may take a `const CancellationToken &` first. It is sync work unless it returns
     //! QFuture<T> (or QCoro::Task<T> with <afterwork/qcoro.h>). Throws EngineShutDownError when
     //! the engine no longer accepts work.
+    //!
+    //! Work is always a callable, called as `fn(args...)` or `fn(token, args...)`:
+    //!  - sync work (any other return type, ignored) runs on the engine's thread pool;
+    //!  - QFuture work is a callable returning a QFuture<T>, never a QFuture itself: the engine
+    //!    calls it on the engine thread when the task starts, and again for each retry, and the
+    //!    attempt ends when that future finishes. The call must not block: return the future of
+    //!    work started elsewhere (`QtConcurrent::run`, a QPromise, a network reply). Cancelling
+    //!    the task cancels the future;
+    //!  - coroutine work is a callable returning a QCoro::Task<T>, started the same way.
     template<typename F, typename... Args>
     Task schedule(F &&fn, Args &&...args) const
     {
@@ -34,7 +43,8 @@ public:
     //! \a config win). The engine's global config is merged under both when a task is scheduled.
     [[nodiscard]] Scheduler task(const TaskConfig &config) const;
 
-    Mode mode() const { return m_mode; }
+    Mode mode() const { return m_mode; } //!< when its tasks start: at once, or in which batch
+    //! The task-level config given to task(), not yet merged over the global config.
     const TaskConfig &taskConfig() const { return m_config; }
 
 private:

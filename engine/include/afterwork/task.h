@@ -26,20 +26,23 @@ class Task
 public:
     Task() = default; //!< an invalid handle
 
+    //! False for a default-constructed handle; the other accessors then return defaults.
     bool isValid() const { return bool(d); }
     quint64 id() const;            //!< unique per engine, from 1
     QString name() const;          //!< the configured name, or a generated "label#id"
     const TaskConfig &config() const; //!< the merged config; a copy, never the global one
     QString functionLabel() const; //!< the work's function name (or named() label)
-    QStringList arguments() const; //!< printable form of each argument, e.g. `"a@b.c"`
+    QStringList arguments() const; //!< printable form of each argument, such as `"a@b.c"`
     QString argumentsText() const; //!< the same, joined: `("a@b.c", "Welcome!")`
-    Phase phase() const;
-    Mode mode() const;
-    WorkKind work() const;
-    bool isShielded() const;
+    Phase phase() const;           //!< the latest phase reported for it (terminal once it ended)
+    Mode mode() const;             //!< when it was to start: at once or in a scope's batch
+    WorkKind work() const;         //!< sync work on the pool, or async work on the engine thread
+    bool isShielded() const;       //!< its merged config's TaskConfig::shield
     int attempt() const;           //!< 1 for the first run; retries count up
     quint64 requestId() const;     //!< the TaskScope's request id, 0 outside a scope
     std::optional<TaskError> error() const; //!< the last attempt's error, once it failed
+    //! The task's token, cancelled by TaskEngine::cancel() and by shutdown. The work of a task
+    //! with a TaskConfig::timeout receives a child of it, which the timeout cancels too.
     CancellationToken cancellationToken() const;
 
     //! Runs the task's work once more, outside its lifecycle (no events, no handler): fastapi-tasks'
@@ -50,6 +53,7 @@ public:
     //! handlers, which already run on the pool). Throws std::logic_error for async work.
     void rerunHere() const;
 
+    //! Two handles are equal when they refer to the same task (or both are invalid).
     friend bool operator==(const Task &a, const Task &b) { return a.d == b.d; }
 
 private:

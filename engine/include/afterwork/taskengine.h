@@ -19,6 +19,7 @@ QT_END_NAMESPACE
 
 namespace afterwork {
 
+//! How a TaskEngine is built; the second argument of its constructor.
 struct EngineOptions
 {
     int maxThreads = 0; //!< size of the engine's own pool; 0: QThread::idealThreadCount()
@@ -38,6 +39,9 @@ class TaskEngine final : public QObject
 {
     Q_OBJECT
 public:
+    //! Creates an engine whose engine thread is the calling thread, with its own thread pool
+    //! (EngineOptions::maxThreads). \a globalConfig is what every task's config is merged over;
+    //! it never changes afterwards.
     explicit TaskEngine(TaskConfig globalConfig = {}, EngineOptions options = {}, QObject *parent = nullptr);
     //! If shutdown() has not run, destruction is an immediate shutdown: unshielded tasks are
     //! cancelled, every other live task (shielded, or sync work already running) is reported
@@ -46,7 +50,7 @@ public:
     //! purpose, with a warning, rather than blocking forever) and its outcome is ignored.
     ~TaskEngine() override;
 
-    const TaskConfig &globalConfig() const;
+    const TaskConfig &globalConfig() const; //!< as given to the constructor
 
     //! Schedules immediate work with the global config. See Scheduler::schedule().
     template<typename F, typename... Args>
@@ -56,6 +60,7 @@ public:
     }
     //! A scheduler whose tasks use \a config merged over the global config.
     [[nodiscard]] Scheduler task(const TaskConfig &config = {}) const;
+    //! A scheduler for immediate tasks with the global config alone, like schedule().
     [[nodiscard]] Scheduler immediate() const;
 
     //! A new scope with after-route and after-response batches; \a requestId tags its tasks.
@@ -65,11 +70,13 @@ public:
     //! Like find(), a walk over the live tasks from the newest: linear in their number, which keeps
     //! schedule() free of any per-task index.
     bool cancel(quint64 taskId);
+    //! A handle to the live task \a taskId, found as cancel() finds it; std::nullopt once the task
+    //! has ended (keep the Task that schedule() returned to read it afterwards).
     std::optional<Task> find(quint64 taskId) const;
     //! Every live task, by its latest step, ordered by id.
     QList<TaskEvent> liveTasks() const;
-    EngineCounters counters() const;
-    EngineState state() const;
+    EngineCounters counters() const; //!< the counters now; see EngineCounters
+    EngineState state() const;       //!< Running until shutdown starts, then Draining, then Stopped
     //! The engine's own pool. Its maxThreadCount() bounds how many sync tasks run at once (read at
     //! each start, and after each task). The engine's runners occupy a pool thread while sync work
     //! waits, and for 50 µs after the queue empties; other work started directly on this pool waits
@@ -89,8 +96,12 @@ public:
 Q_SIGNALS:
     //! One lifecycle step. Engine thread, in order per task.
     void taskEvent(const afterwork::TaskEvent &event);
+    //! Once, when a shutdown has begun and cancelled what it cancels: what is left to wait for.
     void shutdownStarted(const afterwork::ShutdownProgress &progress);
+    //! Right after shutdownStarted(), then each time a task ends during the drain.
     void shutdownProgress(const afterwork::ShutdownProgress &progress);
+    //! Once, when the drain ends (no live task left, or the deadline passed): what shutdown()
+    //! returns.
     void shutdownFinished(const afterwork::ShutdownReport &report);
 
 protected:

@@ -14,7 +14,7 @@ namespace afterwork {
 //! A value type; copying it is cheap.
 struct TaskError
 {
-    QString type{};               //!< demangled exception type, e.g. "std::runtime_error"
+    QString type{};               //!< demangled exception type, such as "std::runtime_error"
     QString message{};            //!< what(), or a description for non-std exceptions
     std::exception_ptr exception{}; //!< the original exception, to rethrow or inspect
 
@@ -40,8 +40,9 @@ public:
 class TimeoutError : public std::runtime_error
 {
 public:
+    //! what() says that the timeout of \a timeout elapsed.
     explicit TimeoutError(std::chrono::milliseconds timeout);
-    std::chrono::milliseconds timeout() const { return m_timeout; }
+    std::chrono::milliseconds timeout() const { return m_timeout; } //!< the TaskConfig::timeout that elapsed
 
 private:
     std::chrono::milliseconds m_timeout;
@@ -52,7 +53,7 @@ private:
 class TaskCancelled : public std::exception
 {
 public:
-    const char *what() const noexcept override;
+    const char *what() const noexcept override; //!< "the task was cancelled"
 };
 
 } // namespace afterwork

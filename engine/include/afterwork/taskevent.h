@@ -16,16 +16,16 @@ namespace afterwork {
 //! epoch; durations are microseconds, -1 when not applicable.
 struct TaskEvent
 {
-    quint64 taskId = 0;
-    QString name{};
-    Phase phase = Phase::Scheduled;
-    bool shielded = false;
-    Mode mode = Mode::Immediate;
-    WorkKind work = WorkKind::Sync;
-    int attempt = 1;
+    quint64 taskId = 0;                  //!< Task::id(): unique per engine, from 1
+    QString name{};                      //!< Task::name(): configured, or generated "label#id"
+    Phase phase = Phase::Scheduled;      //!< the step this event reports
+    bool shielded = false;               //!< whether the task is shielded (TaskConfig::shield)
+    Mode mode = Mode::Immediate;         //!< when the task starts: at once or in a scope's batch
+    WorkKind work = WorkKind::Sync;      //!< sync work on the pool, or async on the engine thread
+    int attempt = 1;                     //!< 1 for the first run; each retry counts up
     quint64 requestId = 0;               //!< 0 when not scheduled through a TaskScope with an id
-    QString functionLabel{};
-    std::optional<TaskError> error{};    //!< on Failed and Retrying
+    QString functionLabel{};             //!< the work's label: named(), AFTERWORK_FN or its type
+    std::optional<TaskError> error{};    //!< on Failed and Retrying; on Dropped, the reason
     std::optional<TaskError> handlerError{}; //!< on Failed, when the error handler itself threw
     qint64 timestampUs = 0;              //!< when this step happened
     qint64 scheduledUs = 0;              //!< when the task was scheduled

@@ -15,22 +15,34 @@ namespace afterwork {
 class TaskScope
 {
 public:
+    //! Schedules immediate work in this scope, with the global config; see Scheduler::schedule().
     template<typename F, typename... Args>
     Task schedule(F &&fn, Args &&...args) const
     {
         return immediate().schedule(std::forward<F>(fn), std::forward<Args>(args)...);
     }
+    //! Immediate tasks in this scope with \a config merged over the global config.
     [[nodiscard]] Scheduler task(const TaskConfig &config) const { return immediate().task(config); }
+    //! Where this scope's tasks go: started at once (Mode::Immediate), or into the after-route or
+    //! the after-response batch, which wait for flush(). Every task is tagged with requestId().
+    //! @{
     [[nodiscard]] Scheduler immediate() const;
     [[nodiscard]] Scheduler afterRoute() const;
     [[nodiscard]] Scheduler afterResponse() const;
+    //! @}
 
     //! Starts the batch of \a batch (Mode::AfterRoute or Mode::AfterResponse), in insertion order.
+    //! Called on the engine thread, it takes effect at once (isFlushed() is true on return); from
+    //! another thread, once the engine thread gets to it.
     void flush(Mode batch) const;
     //! Drops both unflushed batches: each task ends Dropped with \a reason as its error message.
     void drop(const QString &reason) const;
+    //! Tasks waiting in \a batch now; 0 for Mode::Immediate.
     int pendingCount(Mode batch) const;
+    //! Whether \a batch has been flushed (by the engine thread: see flush()); always true for
+    //! Mode::Immediate.
     bool isFlushed(Mode batch) const;
+    //! The id given to TaskEngine::openScope(), carried by each task's events; 0 for none.
     quint64 requestId() const;
 
 private:

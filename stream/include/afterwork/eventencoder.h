@@ -14,36 +14,42 @@
 #include <QtCore/QStringView>
 #include <QtCore/QUuid>
 
+//! \file
 //! The encoder of the event stream protocol (docs/protocol.md), built by hand for speed.
 //!
 //! A line is a per-connection prefix followed by a body that every connection shares:
+//!
 //!     appendLinePrefix(seq)  ->  {"v":1,"seq":N
 //!     append*Body(...)       ->  ,"ts_us":T,"kind":"...",...}\n
+//!
 //! so an event is encoded once and each subscriber only adds its own `seq`.
 namespace afterwork::protocol {
 
 //! Who publishes: the `source` object of `hello`.
 struct SourceInfo
 {
-    QString app;
-    qint64 pid = 0;
-    QString host;
-    QUuid instance;
-    qint64 startedUs = 0;
+    QString app;          //!< the application's name (PublisherOptions::app)
+    qint64 pid = 0;       //!< its process id
+    QString host;         //!< the machine's host name
+    QUuid instance;       //!< new for every publisher: tells a restarted source from the old one
+    qint64 startedUs = 0; //!< when the publisher was made, wall-clock microseconds since the epoch
 };
 
 //! What a `heartbeat` says besides the engine's counters.
 struct HeartbeatInfo
 {
-    EngineCounters counters;
-    quint64 eventsDropped = 0;
-    int subscribers = 0;
+    EngineCounters counters;   //!< the engine's counters now
+    quint64 eventsDropped = 0; //!< events dropped for slow subscribers so far, summed over them
+    int subscribers = 0;       //!< connected subscribers now
 };
 
 //! `{"v":1,"seq":N` — opens a line.
 void appendLinePrefix(QByteArray &out, quint64 seq);
 
-// Bodies: each starts with `,"ts_us":` and ends the line with `}\n`.
+//! Appends the body of a line of one kind to \a out: it starts with `,"ts_us":` (\a tsUs, wall-clock
+//! microseconds) and ends the line with `}\n`; the other arguments are the kind's members
+//! (docs/protocol.md).
+//! @{
 void appendHelloBody(QByteArray &out, qint64 tsUs, const SourceInfo &source);
 void appendSnapshotBody(QByteArray &out, qint64 tsUs, const QList<TaskEvent> &liveTasks);
 //! The step's own time (TaskEvent::timestampUs) is the line's `ts_us`.
@@ -51,10 +57,12 @@ void appendTaskBody(QByteArray &out, const TaskEvent &event);
 void appendHeartbeatBody(QByteArray &out, qint64 tsUs, const HeartbeatInfo &info);
 void appendGapBody(QByteArray &out, qint64 tsUs, quint64 missed);
 void appendShutdownBody(QByteArray &out, qint64 tsUs, ShutdownStage stage, const ShutdownProgress &progress);
+//! The `shutdown` line of stage `finished`: \a report, with the deadline the shutdown had.
 void appendShutdownFinishedBody(QByteArray &out, qint64 tsUs, qint64 deadlineUs, const ShutdownReport &report);
 void appendByeBody(QByteArray &out, qint64 tsUs);
-//! Any other kind: \a encodedFields are compact `"name":value` members (possibly empty), e.g.
-//! built with FieldWriter.
+//! @}
+//! Any other kind: \a encodedFields are compact `"name":value` members (possibly empty), as
+//! FieldWriter builds them.
 void appendEventBody(QByteArray &out, qint64 tsUs, QLatin1StringView kind, QByteArrayView encodedFields);
 
 //! The fields of one task (as in a `task` line, without `kind`), `ts_us` included; used for the

@@ -22,6 +22,7 @@ namespace detail {
 class EventPublisherPrivate;
 }
 
+//! How an EventPublisher publishes; the second argument of its constructor.
 struct PublisherOptions
 {
     //! `source.app` in the hello; empty: QCoreApplication::applicationName().
@@ -56,6 +57,8 @@ class EventPublisher final : public QObject
 {
     Q_OBJECT
 public:
+    //! A publisher of \a engine's events, as its child, on its thread; it publishes nothing until
+    //! listen().
     explicit EventPublisher(TaskEngine *engine, PublisherOptions options = {});
     //! close(), then waits up to PublisherOptions::closeWait for the last lines to be written.
     ~EventPublisher() override;
@@ -67,31 +70,33 @@ public:
     //! Stops listening and ends every connection with `bye`, without blocking (lines still
     //! queued are written while the event loop runs). listen() may be called again.
     void close();
-    bool isListening() const;
-    QString serverName() const;
+    bool isListening() const; //!< between a successful listen() and close()
+    QString serverName() const; //!< the name given to listen(), while listening
     //! The socket file's path while listening.
     QString fullServerName() const;
-    QString errorString() const;
-
+    QString errorString() const; //!< why the last listen() failed; empty after a success
+    //! The options in force: as given, with `app` filled in and the limits raised to their minimum
+    //! (maxQueuedBytes 4096, maxSubscribers 1, heartbeatInterval 10 ms).
     const PublisherOptions &options() const;
     //! `source.instance`: new for every publisher.
     QUuid instanceId() const;
-    int subscriberCount() const;
+    int subscriberCount() const; //!< connected subscribers now
     //! Bytes waiting for all subscribers (queued by the publisher and in the sockets' buffers).
     qint64 queuedBytes() const;
     //! Events dropped for slow subscribers so far, summed over all of them.
     quint64 eventsDropped() const;
 
     //! Streams an extra event of \a kind (a lowercase identifier other than the protocol's own
-    //! hello, snapshot, task, heartbeat, gap, shutdown, bye), e.g. the HTTP layer's `request`.
+    //! hello, snapshot, task, heartbeat, gap, shutdown, bye), such as the HTTP layer's `request`.
     //! False if the kind is not allowed. Safe from any thread.
     bool publish(QLatin1StringView kind, const QJsonObject &fields);
-    //! The fast form: \a encodedFields are compact JSON members without braces, e.g. built with
-    //! protocol::FieldWriter: `"request":7,"method":"GET"`. False if the kind is not allowed or
-    //! the fields hold a newline. Safe from any thread.
+    //! The fast form: \a encodedFields are compact JSON members without braces, as
+    //! protocol::FieldWriter builds them: `"request":7,"method":"GET"`. False if the kind is not
+    //! allowed or the fields hold a newline. Safe from any thread.
     bool publishEncoded(QLatin1StringView kind, QByteArrayView encodedFields);
 
 Q_SIGNALS:
+    //! A subscriber connected or went away (or close() ended them all); \a count is the new number.
     void subscriberCountChanged(int count);
 
 private:

@@ -30,14 +30,22 @@ class EventSource : public QObject
 {
     Q_OBJECT
 public:
-    enum class State : quint8 { Idle, Connecting, Connected, Reconnecting, Finished };
+    //! Where a source is; stateChanged() reports each change.
+    enum class State : quint8 {
+        Idle,         //!< not started, or stopped
+        Connecting,   //!< connecting (a file: opening)
+        Connected,    //!< reading lines
+        Reconnecting, //!< waiting to try again (a live source that reconnects)
+        Finished,     //!< no more lines will come; finished() was emitted
+    };
     Q_ENUM(State)
+    //! Why connecting or reading failed; errorOccurred() carries it, with a message.
     enum class Error : quint8 {
         NotFound,          //!< no source listens on that name / no such file
         AccessDenied,      //!< the socket or file is not ours to read
         ConnectionRefused, //!< a socket file exists but nothing accepts on it (a dead source)
         ReadFailed,        //!< reading failed mid-way
-        Other,
+        Other,             //!< anything else; the message says what
     };
     Q_ENUM(Error)
 
@@ -54,18 +62,26 @@ public:
     //! "socket 'NAME'" or "file 'PATH'", for messages.
     virtual QString description() const = 0;
 
-    State state() const noexcept { return m_state; }
+    State state() const noexcept { return m_state; } //!< where the source is now
     //! The latest hello's source, if any.
     const std::optional<SourceInfo> &sourceInfo() const noexcept { return m_source; }
     //! Whether the current (or last) connection said bye.
     bool byeSeen() const noexcept { return m_byeSeen; }
+    //! Lines delivered so far, over every connection, malformed ones included (blank lines are
+    //! skipped and not counted).
     qint64 lineCount() const noexcept { return m_lineCount; }
+    //! Of those, the lines that did not parse (each delivered with its ParseError).
     qint64 malformedLineCount() const noexcept { return m_malformedCount; }
 
+    //! The longest line accepted, in bytes (DefaultMaxLineBytes unless set): a longer one is
+    //! delivered as a malformed line holding only its first bytes, and reading goes on.
+    //! @{
     void setMaxLineBytes(qsizetype bytes);
     qsizetype maxLineBytes() const noexcept { return m_maxLineBytes; }
+    //! @}
 
 Q_SIGNALS:
+    //! The source moved to \a state.
     void stateChanged(afterwork::client::EventSource::State state);
     //! A connection is established (a file: opened). Lines follow.
     void connected();
@@ -86,8 +102,10 @@ Q_SIGNALS:
     void finished();
 
 protected:
+    //! For subclasses: a source in state Idle, with the default line limit.
     explicit EventSource(QObject *parent = nullptr);
 
+    //! For subclasses: moves to \a state and emits stateChanged() if it differs from the current one.
     void setState(State state);
     //! A new connection (or file): line numbers and seq checks start over.
     void beginConnection();

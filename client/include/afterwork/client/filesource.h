@@ -10,6 +10,7 @@
 
 namespace afterwork::client {
 
+//! How a FileSource reads; the second argument of its constructor.
 struct FileSourceOptions
 {
     //! 0: deliver as fast as the event loop allows. Otherwise pace the lines by their `ts_us`:
@@ -27,6 +28,7 @@ class FileSource final : public EventSource
 {
     Q_OBJECT
 public:
+    //! A source that will read the recording at \a path once start() is called.
     explicit FileSource(QString path, FileSourceOptions options = {}, QObject *parent = nullptr);
     ~FileSource() override;
 
@@ -34,7 +36,7 @@ public:
     void stop() override;
     QString description() const override;
 
-    const QString &path() const noexcept { return m_path; }
+    const QString &path() const noexcept { return m_path; } //!< as given to the constructor
 
 private:
     void step();

@@ -14,6 +14,7 @@ QT_END_NAMESPACE
 
 namespace afterwork::client {
 
+//! How a LocalSocketSource connects; the second argument of its constructor.
 struct LocalSocketSourceOptions
 {
     //! Keep trying after a failed attempt or a lost connection (also after bye: the application
@@ -22,7 +23,7 @@ struct LocalSocketSourceOptions
     //! Delay before the first retry; doubled on each failure in a row up to maxBackoff, and reset
     //! once a connection delivers its hello.
     std::chrono::milliseconds initialBackoff{100};
-    std::chrono::milliseconds maxBackoff{2000};
+    std::chrono::milliseconds maxBackoff{2000}; //!< the longest delay between two attempts
 };
 
 //! A live source: the local socket an EventPublisher listens on, by name (or path).
@@ -30,6 +31,8 @@ class LocalSocketSource final : public EventSource
 {
     Q_OBJECT
 public:
+    //! A source that will connect to \a socketName (what EventPublisher::listen() was given, or
+    //! its socket file's path) once start() is called.
     explicit LocalSocketSource(QString socketName, LocalSocketSourceOptions options = {}, QObject *parent = nullptr);
     //! Closes the connection without reporting it (see stop()).
     ~LocalSocketSource() override;
@@ -38,8 +41,8 @@ public:
     void stop() override;
     QString description() const override;
 
-    const QString &socketName() const noexcept { return m_socketName; }
-    const LocalSocketSourceOptions &options() const noexcept { return m_options; }
+    const QString &socketName() const noexcept { return m_socketName; }          //!< as given
+    const LocalSocketSourceOptions &options() const noexcept { return m_options; } //!< as given
 
 private:
     void connectNow();

@@ -14,9 +14,9 @@ namespace afterwork::client {
 //! term it happened in, and what is wrong.
 struct FilterError
 {
-    qsizetype position = 0;
-    QString term;
-    QString message;
+    qsizetype position = 0; //!< where, as a 0-based character index into the expression
+    QString term;           //!< the term it happened in, as written
+    QString message;        //!< what is wrong, such as "unknown phase 'faild' (one of: ...)"
     //! "column 7, term 'phase:faild': unknown phase 'faild' (one of: ...)" (columns are 1-based).
     QString toString() const;
 };
@@ -24,20 +24,23 @@ struct FilterError
 //! The small filter grammar of docs/filter.md, shared by `afterwork tail --filter` and the
 //! dashboard's search box: space-separated terms, all of which must match.
 //!
-//!   name~email   name:exact   phase:failed,cancelled   shielded:true   mode:after_response
-//!   work:async   id:42   request:7   error~timeout   a bare word (name substring)   -term (negated)
+//!     name~email   name:exact   phase:failed,cancelled   shielded:true   mode:after_response
+//!     work:async   id:42   request:7   error~timeout   a bare word (name substring)   -term (negated)
 //!
-//! Values may be double-quoted ("send email", with \" and \\ escapes). A default-constructed or
-//! empty filter matches every task.
+//! Values may be double-quoted (`"send email"`, with `\"` and `\\` escapes). A default-constructed
+//! or empty filter matches every task.
 class TaskFilter
 {
 public:
     TaskFilter() = default;
 
+    //! The filter \a expression describes, or why it is not one. An empty expression (or one of
+    //! spaces only) is the empty filter.
     static std::variant<TaskFilter, FilterError> parse(QStringView expression);
 
+    //! Whether \a task satisfies every term (a negated term: does not satisfy it).
     bool matches(const TaskRecord &task) const;
-    bool isEmpty() const noexcept { return m_terms.isEmpty(); }
+    bool isEmpty() const noexcept { return m_terms.isEmpty(); } //!< no term: matches every task
     //! The expression it was parsed from.
     const QString &expression() const noexcept { return m_expression; }
 

@@ -19,9 +19,9 @@ class EventSource;
 //! One phase change as seen in the stream.
 struct PhaseStep
 {
-    Phase phase = Phase::Unknown;
-    qint64 tsUs = 0;
-    friend bool operator==(const PhaseStep &, const PhaseStep &) = default;
+    Phase phase = Phase::Unknown; //!< the phase the task entered
+    qint64 tsUs = 0;              //!< when: the line's (or snapshot entry's) `ts_us`
+    friend bool operator==(const PhaseStep &, const PhaseStep &) = default; //!< member-wise
 };
 
 //! What the store knows about one task.
@@ -30,12 +30,12 @@ struct TaskState
     //! The latest step. Its phase is Phase::Lost once the task is lost; lastReportedPhase then
     //! keeps what the source last said.
     TaskRecord task;
-    Phase lastReportedPhase = Phase::Unknown;
+    Phase lastReportedPhase = Phase::Unknown; //!< the source's last word on it; never Lost
     qint64 firstSeenUs = 0;  //!< the true scheduling time when known, else when first reported
     qint64 finishedUs = 0;   //!< when it ended or was found lost; 0 while live
     QList<PhaseStep> steps;  //!< phase changes seen, oldest first (bounded; the first is kept)
 
-    bool isLive() const noexcept { return finishedUs == 0; }
+    bool isLive() const noexcept { return finishedUs == 0; } //!< neither ended nor lost
 };
 
 //! What one applied batch changed, for views that update incrementally.
@@ -46,6 +46,7 @@ struct TaskStoreChange
     bool sourceChanged = false; //!< hello, heartbeat, shutdown, bye, gap or connection state
 };
 
+//! How much history a TaskStore keeps; the first argument of its constructor.
 struct TaskStoreOptions
 {
     //! Finished (and lost) tasks kept for history; the oldest are evicted beyond it. The counters
@@ -72,47 +73,61 @@ class TaskStore final : public QObject
 {
     Q_OBJECT
 public:
-    enum class SourceStatus : quint8 { NotConnected, Connected, Ended /*said bye*/, Vanished /*no bye*/ };
+    //! What the store knows of its source's connection.
+    enum class SourceStatus : quint8 {
+        NotConnected, //!< nothing heard yet (or since clear())
+        Connected,    //!< connected, or a hello came
+        Ended,        //!< the source said bye
+        Vanished,     //!< the connection ended without bye: its live tasks are Lost
+    };
     Q_ENUM(SourceStatus)
 
+    //! An empty store; feed it with attach() or apply().
     explicit TaskStore(TaskStoreOptions options = {}, QObject *parent = nullptr);
     ~TaskStore() override;
 
     //! Feeds this store from \a source (lines, disconnections) until detached or destroyed.
     void attach(EventSource *source);
+    //! Stops feeding from the attached source; what the store holds stays.
     void detach();
 
     //! Applies one batch of lines (malformed ones are skipped) and emits changed() once.
     void apply(const QList<StreamLine> &lines);
+    //! The same, for events already parsed.
     void apply(const QList<StreamEvent> &events);
     //! The source went away without bye: every live task becomes Lost.
     void markSourceLost(qint64 tsUs = 0);
     //! Forgets everything (emits reset()).
     void clear();
 
+    //! The task \a id, live or in the history; nullptr if unknown or evicted. Valid until the next
+    //! change of the store.
     const TaskState *task(quint64 id) const;
     //! Live task ids, ascending.
     QList<quint64> liveTaskIds() const;
     //! Finished (and lost) task ids still in the history, oldest finish first.
     QList<quint64> finishedTaskIds() const;
-    qsizetype liveCount() const noexcept { return m_liveCount; }
-    qsizetype finishedCount() const noexcept { return m_finishedCount; }
+    qsizetype liveCount() const noexcept { return m_liveCount; }         //!< live tasks now
+    qsizetype finishedCount() const noexcept { return m_finishedCount; } //!< finished tasks kept now
     //! For a live phase: tasks in it now. For a terminal phase or Lost: tasks that ended so since
     //! the run began (as seen by this store; exact even after the history evicted them).
     qint64 count(Phase phase) const noexcept { return m_counts[size_t(phase)]; }
 
-    const std::optional<SourceInfo> &source() const noexcept { return m_source; }
-    SourceStatus sourceStatus() const noexcept { return m_status; }
+    const std::optional<SourceInfo> &source() const noexcept { return m_source; } //!< the latest hello's
+    SourceStatus sourceStatus() const noexcept { return m_status; } //!< see SourceStatus
+    //! The latest `heartbeat`, if one came.
     const std::optional<HeartbeatEvent> &lastHeartbeat() const noexcept { return m_heartbeat; }
+    //! The latest `shutdown` line, if the source began shutting down.
     const std::optional<ShutdownEvent> &lastShutdown() const noexcept { return m_shutdown; }
-    qint64 gapCount() const noexcept { return m_gapCount; }
+    qint64 gapCount() const noexcept { return m_gapCount; } //!< `gap` lines received
     //! Events the source told us we missed (sum of `gap` lines' `missed`).
     qint64 missedEvents() const noexcept { return m_missedEvents; }
     //! The latest `ts_us` seen: "now" for a recording.
     qint64 latestTsUs() const noexcept { return m_latestTsUs; }
-    const TaskStoreOptions &options() const noexcept { return m_options; }
+    const TaskStoreOptions &options() const noexcept { return m_options; } //!< as given
 
 Q_SIGNALS:
+    //! What an applied batch changed; not emitted for a batch that changed nothing.
     void changed(const afterwork::client::TaskStoreChange &change);
     //! Everything was cleared (a new source instance, or clear()); views rebuild from scratch.
     void reset();

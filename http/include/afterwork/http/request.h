@@ -48,18 +48,19 @@ class Request
 {
 public:
     Request() = default;
+    //! What the router makes of each request; \a headers are keyed by lower-case name.
     Request(quint64 id, QByteArray method, QUrl url, QHash<QByteArray, QByteArray> headers, QByteArray body,
             QHostAddress peer);
 
     quint64 id() const { return m_id; }          //!< the request id tasks and request events carry
     const QByteArray &method() const { return m_method; } //!< "GET", "POST", ...
-    QString path() const { return m_url.path(); }
-    const QUrl &url() const { return m_url; }
-    QUrlQuery query() const { return QUrlQuery(m_url); }
+    QString path() const { return m_url.path(); } //!< the URL's path, decoded
+    const QUrl &url() const { return m_url; }     //!< the request target, as received
+    QUrlQuery query() const { return QUrlQuery(m_url); } //!< the whole query; see also query<T>()
     //! A header by case-insensitive name; empty when absent.
     QByteArray header(const QByteArray &name) const;
-    const QByteArray &body() const { return m_body; }
-    const QHostAddress &peer() const { return m_peer; }
+    const QByteArray &body() const { return m_body; }   //!< the body's bytes, as received
+    const QHostAddress &peer() const { return m_peer; } //!< the client's address
 
     //! The raw text of a query parameter (decoded), or nullopt when absent.
     std::optional<QString> queryText(const QString &name) const;

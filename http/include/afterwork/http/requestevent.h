@@ -21,13 +21,13 @@ using afterwork::RequestStage;
 struct RequestEvent
 {
     quint64 requestId = 0; //!< the `requestId` of the tasks the route scheduled
-    QString method;
-    QString path;
-    RequestStage stage = RequestStage::Received;
+    QString method;        //!< "GET", "POST", ...
+    QString path;          //!< the URL's path
+    RequestStage stage = RequestStage::Received; //!< the step this event reports
     int status = 0;        //!< the response status; 0 while unknown (at `received`)
     qint64 timestampUs = 0; //!< wall clock, microseconds since the Unix epoch
     QString errorType;     //!< on `failed`: what the route threw ("HttpError" for an HttpError)
-    QString errorMessage;
+    QString errorMessage;  //!< on `failed`: the error's message (for a thrown exception, its what())
 
     //! The fields of the stream's `request` line (the publisher adds `v`, `seq`, `ts_us`, `kind`):
     //! `request`, `method`, `path`, `stage`, `status` (once known), and on `failed` an `error`

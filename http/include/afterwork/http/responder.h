@@ -32,8 +32,8 @@ public:
     //! `{"detail":"Internal Server Error"}`).
     bool fail(const QString &reason) const;
 
-    bool isAnswered() const;
-    quint64 requestId() const;
+    bool isAnswered() const;   //!< whether send() or fail() has already answered
+    quint64 requestId() const; //!< the request's id, as its tasks and request events carry it
 
 private:
     friend class detail::RouterCore;

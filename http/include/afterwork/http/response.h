@@ -16,7 +16,7 @@ namespace afterwork::http {
 //! What a route usually returns: `return Json{{"status", "ok"}};`
 using Json = QJsonObject;
 
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+using HeaderList = QList<QPair<QByteArray, QByteArray>>; //!< (name, value) pairs, in order
 
 //! An HTTP response: a status, a body and its content type. JSON bodies are always sent compact
 //! (QHttpServerResponder::write(QJsonDocument) would indent them).
@@ -25,20 +25,23 @@ class Response
 public:
     //! 200 with a compact JSON object; lets a route `return Json{...};`.
     Response(const QJsonObject &body, int status = 200);
+    //! 200 (or \a status) with a compact JSON array; lets a route `return QJsonArray{...};`.
     Response(const QJsonArray &body, int status = 200);
 
+    //! \a status with any JSON value, compact, as `application/json`.
     static Response json(const QJsonValue &body, int status = 200);
     //! FastAPI's error shape: `{"detail": detail}`.
     static Response error(int status, const QJsonValue &detail);
+    //! \a status with \a body as it is, sent as \a contentType.
     static Response raw(QByteArray body, QByteArray contentType, int status = 200);
 
     //! Adds a header (Content-Type and Content-Length are set by the router).
     Response &addHeader(QByteArray name, QByteArray value);
 
-    int status() const { return m_status; }
-    const QByteArray &body() const { return m_body; }
-    const QByteArray &contentType() const { return m_contentType; }
-    const HeaderList &headers() const { return m_headers; }
+    int status() const { return m_status; }                         //!< the HTTP status code
+    const QByteArray &body() const { return m_body; }               //!< the body's bytes
+    const QByteArray &contentType() const { return m_contentType; } //!< its Content-Type
+    const HeaderList &headers() const { return m_headers; }         //!< those added by addHeader()
 
 private:
     Response() = default;
@@ -57,12 +60,13 @@ QByteArray reasonPhrase(int status);
 class HttpError : public std::runtime_error
 {
 public:
+    //! Answers with \a status, `{"detail": detail}` and \a headers; what() says the same in one line.
     HttpError(int status, QJsonValue detail, HeaderList headers = {});
 
-    int status() const { return m_status; }
-    const QJsonValue &detail() const { return m_detail; }
-    const HeaderList &headers() const { return m_headers; }
-    Response toResponse() const;
+    int status() const { return m_status; }                 //!< the HTTP status code to answer with
+    const QJsonValue &detail() const { return m_detail; }   //!< the body's `detail`
+    const HeaderList &headers() const { return m_headers; } //!< extra response headers
+    Response toResponse() const; //!< the response it stands for: Response::error() plus its headers
 
     //! 422 with FastAPI's (pydantic 2) validation detail:
     //! `{"detail": [{"type": type, "loc": loc, "msg": message, "input": input}]}`.

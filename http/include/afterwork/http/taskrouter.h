@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The HTTP integration: routes for a QHttpServer whose handlers get a per-request Tasks, with the
-// three timing modes (docs/http.md). Every QHttpServer call lives in one adapter (src/qhttpserveradapter.cpp).
-//
-//   QHttpServer server;
-//   afterwork::TaskEngine engine;
-//   afterwork::http::TaskRouter router(&server, &engine);
-//   router.route("/notify", Method::Post, [](const Request &req, Tasks &tasks) {
-//       tasks.task({.name = "send_welcome_email"}).schedule(sendEmail, req.query<QString>("email"), "Welcome!");
-//       return Json{{"status", "ok"}};
-//   });
-//   router.listen(QHostAddress::LocalHost, 8000);
+//! \file
+//! The HTTP integration: routes for a QHttpServer whose handlers get a per-request Tasks, with the
+//! three timing modes (docs/http.md). Every QHttpServer call lives in one adapter (src/qhttpserveradapter.cpp).
+//!
+//! \code
+//! QHttpServer server;
+//! afterwork::TaskEngine engine;
+//! afterwork::http::TaskRouter router(&server, &engine);
+//! router.route("/notify", Method::Post, [](const Request &req, Tasks &tasks) {
+//!     tasks.task({.name = "send_welcome_email"}).schedule(sendEmail, req.query<QString>("email"), "Welcome!");
+//!     return Json{{"status", "ok"}};
+//! });
+//! router.listen(QHostAddress::LocalHost, 8000);
+//! \endcode
 
 #include <afterwork/http/request.h>
 #include <afterwork/http/requestevent.h>
@@ -37,11 +40,13 @@ class TaskEngine;
 
 namespace afterwork::http {
 
+//! The HTTP methods a route may answer; methodName() spells them.
 enum class Method : quint8 { Get, Post, Put, Patch, Delete, Head, Options };
 
 //! "GET", "POST", ...
 QByteArray methodName(Method method);
 
+//! Limits on what a TaskRouter accepts; the third argument of its constructor.
 struct RouterOptions
 {
     //! Bodies above this get 413. With listen(), a larger announced Content-Length is refused as
@@ -82,9 +87,14 @@ class TaskRouter final : public QObject
 {
     Q_OBJECT
 public:
+    //! Routes \a server's requests, each with a TaskScope of \a engine (see Tasks). Neither is
+    //! owned; both must outlive the router.
     TaskRouter(QHttpServer *server, TaskEngine *engine, RouterOptions options = {}, QObject *parent = nullptr);
     ~TaskRouter() override;
 
+    //! Answers \a method requests to paths matching \a pattern with \a handler, of one of the
+    //! forms above. get() and post() are the same for Method::Get and Method::Post.
+    //! @{
     template<typename F>
     void route(const QString &pattern, Method method, F &&handler)
     {
@@ -94,17 +104,18 @@ public:
     void get(const QString &pattern, F &&handler) { route(pattern, Method::Get, std::forward<F>(handler)); }
     template<typename F>
     void post(const QString &pattern, F &&handler) { route(pattern, Method::Post, std::forward<F>(handler)); }
+    //! @}
 
     //! Listens on \a address:\a port (0: a free port) with the header guard (early 413/431, and
     //! `Expect: 100-continue`, which QHttpServer 6.4 ignores). Returns the port, 0 on failure.
     //! Binding a listening QTcpServer of your own (QHttpServer::bind()) works too, without the guard.
     quint16 listen(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
-    QList<quint16> ports() const;
+    QList<quint16> ports() const; //!< the ports the server listens on now
 
     //! For graceful shutdown: closes every listening socket of the server; requests arriving later
     //! on connections that are still open get 503 and `Connection: close`.
     void stopAccepting();
-    bool isAccepting() const;
+    bool isAccepting() const; //!< true until stopAccepting()
     //! Requests received whose response is not yet written (or whose client is not yet gone).
     int inFlight() const;
 

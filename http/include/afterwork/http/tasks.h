@@ -21,19 +21,26 @@ namespace afterwork::http {
 class Tasks
 {
 public:
+    //! The entry points of \a scope; the router makes one per request.
     explicit Tasks(TaskScope scope) : m_scope(std::move(scope)) {}
 
+    //! Schedules immediate work with the global config; see Scheduler::schedule() for what work
+    //! may be (sync, or a callable returning a QFuture or a QCoro::Task).
     template<typename F, typename... Args>
     Task schedule(F &&fn, Args &&...args) const
     {
         return m_scope.schedule(std::forward<F>(fn), std::forward<Args>(args)...);
     }
+    //! Immediate tasks with \a config merged over the global config.
     [[nodiscard]] Scheduler task(const TaskConfig &config) const { return m_scope.task(config); }
+    //! The request's after-route and after-response batches; chain task() to configure them.
+    //! @{
     [[nodiscard]] Scheduler afterRoute() const { return m_scope.afterRoute(); }
     [[nodiscard]] Scheduler afterResponse() const { return m_scope.afterResponse(); }
+    //! @}
 
-    quint64 requestId() const { return m_scope.requestId(); }
-    const TaskScope &scope() const { return m_scope; }
+    quint64 requestId() const { return m_scope.requestId(); } //!< Request::id(), which the tasks carry
+    const TaskScope &scope() const { return m_scope; } //!< the request's scope (the router flushes it)
 
 private:
     TaskScope m_scope;

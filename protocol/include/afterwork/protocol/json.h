@@ -19,13 +19,19 @@ namespace afterwork::protocol {
 
 namespace json {
 //! Appends \a text as a JSON string (quoted, escaped, UTF-8; lone surrogates become U+FFFD).
+//! @{
 void appendString(QByteArray &out, QStringView text);
 void appendString(QByteArray &out, QLatin1StringView text);
+//! @}
+//! Appends \a value in decimal, exactly (no double on the way, so beyond 2^53 too).
+//! @{
 void appendInteger(QByteArray &out, qint64 value);
 void appendUnsigned(QByteArray &out, quint64 value);
+//! @}
 //! Appends any QJsonValue compactly; numbers that are integers print without a fraction,
 //! non-finite numbers print as null.
 void appendValue(QByteArray &out, const QJsonValue &value);
+//! Appends \a object compactly, `{"key":value,...}`, its values as appendValue() writes them.
 void appendObject(QByteArray &out, const QJsonObject &object);
 } // namespace json
 
@@ -38,16 +44,21 @@ public:
     //! \a continuing: the object already has members, so the first field starts with a comma.
     explicit FieldWriter(QByteArray &out, bool continuing = false) : m_out(out), m_first(!continuing) {}
 
+    //! Appends the member `"name":value` and returns *this, for chaining. \a name and string values
+    //! are escaped, integers written exactly, a QJsonValue as json::appendValue() writes it.
+    //! @{
     FieldWriter &integer(QLatin1StringView name, qint64 value);
     FieldWriter &unsignedInteger(QLatin1StringView name, quint64 value);
     FieldWriter &boolean(QLatin1StringView name, bool value);
     FieldWriter &string(QLatin1StringView name, QStringView value);
     FieldWriter &string(QLatin1StringView name, QLatin1StringView value);
     FieldWriter &value(QLatin1StringView name, const QJsonValue &value);
+    //! @}
     //! \a json must be one compact JSON value.
     FieldWriter &raw(QLatin1StringView name, QByteArrayView json);
     //! Opens a nested object: its fields follow, then endObject().
     FieldWriter &beginObject(QLatin1StringView name);
+    //! Closes the object that beginObject() opened; the next field is its sibling.
     FieldWriter &endObject();
 
 private:

@@ -34,17 +34,17 @@ Q_ENUM_NS(Phase)
 
 //! When, relative to an HTTP request (or any TaskScope), a task is started.
 enum class Mode : quint8 {
-    Immediate,
-    AfterRoute,
-    AfterResponse,
-    Unknown, //!< reader only
+    Immediate,     //!< at once, when scheduled
+    AfterRoute,    //!< when its scope flushes the after-route batch (over HTTP: the route returned)
+    AfterResponse, //!< when its scope flushes the after-response batch (over HTTP: the response is sent)
+    Unknown,       //!< reader only
 };
 Q_ENUM_NS(Mode)
 
 //! How the work runs: a plain callable on the engine's pool, or async work on the engine thread.
 enum class WorkKind : quint8 {
-    Sync,
-    Async,
+    Sync,    //!< a callable run on the engine's thread pool
+    Async,   //!< a callable returning a QFuture or a QCoro::Task, called on the engine thread
     Unknown, //!< reader only
 };
 Q_ENUM_NS(WorkKind)
@@ -94,15 +94,18 @@ constexpr bool isTerminal(Phase phase) noexcept
 
 //! The protocol's spellings, snake_case ASCII: "shutdown_pending", "after_response", ... The
 //! reader-only values are spelled too ("lost", "unknown", "other"), so that every value prints.
+//! @{
 QLatin1StringView wireName(Phase phase) noexcept;
 QLatin1StringView wireName(Mode mode) noexcept;
 QLatin1StringView wireName(WorkKind work) noexcept;
 QLatin1StringView wireName(EventKind kind) noexcept;
 QLatin1StringView wireName(ShutdownStage stage) noexcept;
 QLatin1StringView wireName(RequestStage stage) noexcept;
+//! @}
 
 //! Strict look-ups of any value's spelling, reader-only values included: std::nullopt for a name
 //! that is none. A parser maps what a publisher may not send (e.g. "lost") to Unknown itself.
+//! @{
 std::optional<Phase> phaseFromWireName(QStringView name) noexcept;
 std::optional<Phase> phaseFromWireName(QByteArrayView name) noexcept;
 std::optional<Mode> modeFromWireName(QStringView name) noexcept;
@@ -115,6 +118,7 @@ std::optional<ShutdownStage> shutdownStageFromWireName(QStringView name) noexcep
 std::optional<ShutdownStage> shutdownStageFromWireName(QByteArrayView name) noexcept;
 std::optional<RequestStage> requestStageFromWireName(QStringView name) noexcept;
 std::optional<RequestStage> requestStageFromWireName(QByteArrayView name) noexcept;
+//! @}
 
 namespace protocol {
 
