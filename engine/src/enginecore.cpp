@@ -561,9 +561,7 @@ void EngineCore::onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskErr
     if (retry) {
         const milliseconds backoff =
             task->config->retry->backoffBefore(attempt + 1, QRandomGenerator::global()->generateDouble());
-        qCInfo(lcTask).nospace() << "task " << task->name() << " (id " << task->id << ") attempt " << attempt
-                                 << " failed with " << error.type << ": " << error.message << "; retrying in "
-                                 << backoff.count() << " ms";
+        logAttemptFailed(*task, attempt, error, {AfterFailure::Retry, backoff});
         task->advance(Stage::RetryWait);
         m_counters.retried.fetch_add(1, std::memory_order_relaxed);
         emitPhase(task, Phase::Retrying);
@@ -578,8 +576,9 @@ void EngineCore::onAttemptFailed(const std::shared_ptr<TaskState> &task, TaskErr
         return;
     }
 
-    logFailure(*task, error);
-    if (const ErrorHandler *handler = task->config->effectiveHandler())
+    const ErrorHandler *handler = task->config->effectiveHandler();
+    logAttemptFailed(*task, attempt, error, {handler ? AfterFailure::Handler : AfterFailure::NoHandler});
+    if (handler)
         runHandler(task, *handler, error);
     else
         finish(task, Phase::Failed);
@@ -591,14 +590,6 @@ void EngineCore::retryNow(const std::shared_ptr<TaskState> &task)
         return;
     task->attempt.fetch_add(1, std::memory_order_relaxed);
     startAttempt(task);
-}
-
-void EngineCore::logFailure(const TaskState &task, const TaskError &error) const
-{
-    qCWarning(lcTask).nospace().noquote()
-        << "task " << task.name() << " (id " << task.id << ", function " << task.work.label << ", arguments ("
-        << task.work.arguments.join(QLatin1String(", ")) << "), attempt " << task.attempt.load() << ") failed: "
-        << error.type << ": " << error.message;
 }
 
 void EngineCore::runHandler(const std::shared_ptr<TaskState> &task, const ErrorHandler &handler, const TaskError &error)

@@ -133,7 +133,6 @@ private:
     TaskEvent describe(const TaskState &task, Phase phase) const;
     //! The completion handed to async work (AsyncDone, with its attempt) or an async handler (HandlerDone).
     AsyncDone asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int attempt = 0);
-    void logFailure(const TaskState &task, const TaskError &error) const;
     void unregister(TaskState &task);
     std::vector<std::shared_ptr<TaskState>> liveSnapshot() const; //!< in id (= scheduling) order
     bool insideTaskOfThisEngine() const;

@@ -12,6 +12,7 @@
 #endif
 
 #include <QtCore/QPromise>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QSet>
 #include <QtCore/QThreadPool>
 #include <QtTest/QTest>
@@ -648,6 +649,62 @@ private Q_SLOTS:
         } else {
             QCOMPARE(handled->count(), 0);
         }
+    }
+
+    void failedAttemptsAreLoggedInOneFormat_data()
+    {
+        QTest::addColumn<bool>("withHandler");
+        QTest::addColumn<QString>("givingUp");
+        QTest::newRow("with a handler") << true << "giving up, calling the error handler";
+        QTest::newRow("without a handler") << false << "giving up, no error handler";
+    }
+
+    // A retry and the last failure are logged by one formatter: both lines have the shape
+    // docs/logging.md documents, and only the last one prints the task's arguments.
+    void failedAttemptsAreLoggedInOneFormat()
+    {
+        QFETCH(bool, withHandler);
+        QFETCH(QString, givingUp);
+        const QString category = QStringLiteral("afterwork.task");
+        static const QRegularExpression shape(QStringLiteral(
+            R"(^task (?<name>.+) \(id (?<id>\d+), function (?<function>\S+)(?<arguments>, arguments \(.*\))?\) )"
+            R"(attempt (?<attempt>\d+)/(?<max>\d+) failed: (?<type>.+?): (?<message>.*); (?<next>.+)$)"));
+        QVERIFY2(shape.isValid(), qPrintable(shape.errorString()));
+
+        MessageCapture capture;
+        auto handled = HandlerLog::create();
+        TaskEngine engine(withHandler ? TaskConfig{.onError = handled->handler()} : TaskConfig{}, poolOf(1));
+        EventLog log(engine);
+        const Task task = engine.task({.retry = RetryPolicy{.maxAttempts = 2, .initialBackoff = 1ms, .jitter = 0}})
+                              .schedule(AFTERWORK_FN(failingWithUniqueMessage), QStringLiteral("to@example.org"), 3);
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Failed, waitMs);
+        QCOMPARE(handled->count(), withHandler ? 1 : 0);
+
+        const QList<MessageCapture::Message> logged =
+            capture.matching(category, QStringLiteral("disk quota exceeded 7f3a"));
+        QCOMPARE(logged.size(), 2);
+        const QRegularExpressionMatch retry = shape.match(logged.at(0).text);
+        const QRegularExpressionMatch last = shape.match(logged.at(1).text);
+        QVERIFY2(retry.hasMatch(), qPrintable(logged.at(0).text));
+        QVERIFY2(last.hasMatch(), qPrintable(logged.at(1).text));
+        for (const QRegularExpressionMatch &line : {retry, last}) {
+            QCOMPARE(line.captured(u"name"), task.name());
+            QCOMPARE(line.captured(u"id"), QString::number(task.id()));
+            QCOMPARE(line.captured(u"function"), QStringLiteral("failingWithUniqueMessage"));
+            QCOMPARE(line.captured(u"max"), QStringLiteral("2"));
+            QCOMPARE(line.captured(u"type"), QStringLiteral("std::runtime_error"));
+            QCOMPARE(line.captured(u"message"), QStringLiteral("disk quota exceeded 7f3a"));
+        }
+
+        QCOMPARE(logged.at(0).type, QtInfoMsg); // a retry is not yet a failure of the task
+        QCOMPARE(retry.captured(u"attempt"), QStringLiteral("1"));
+        QCOMPARE(retry.captured(u"next"), QStringLiteral("retrying in 1 ms"));
+        QVERIFY2(!logged.at(0).text.contains(QStringLiteral("to@example.org")), "a retry does not print the arguments");
+
+        QCOMPARE(logged.at(1).type, QtWarningMsg);
+        QCOMPARE(last.captured(u"attempt"), QStringLiteral("2"));
+        QCOMPARE(last.captured(u"arguments"), QStringLiteral(R"(, arguments ("to@example.org", 3))"));
+        QCOMPARE(last.captured(u"next"), givingUp);
     }
 
     // ---- events, live tasks, counters ---------------------------------------------------------
