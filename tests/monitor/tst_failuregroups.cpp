@@ -173,7 +173,7 @@ private Q_SLOTS:
             w.bye(T0 + 20)};
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("failures.ndjson"));
-        QVERIFY(monitortest::writeFile(path, monitortest::joinLines(lines)));
+        QVERIFY(monitortest::writeFile(path, testing::Lines::join(lines)));
         MonitorSession session;
         QSignalSpy ended(&session, &MonitorSession::recordingEnded);
         session.openRecording(path);
@@ -199,11 +199,11 @@ private Q_SLOTS:
         LineWriter w;
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("f.ndjson"));
-        QVERIFY(monitortest::writeFile(path, monitortest::joinLines({w.hello(T0), w.snapshot(T0 + 1),
-                                                                     w.task(T0 + 2, 1, "failed", "a", R"("error":{"type":"E1","message":"m"})"),
-                                                                     w.task(T0 + 3, 2, "failed", "b", R"("error":{"type":"E2","message":"m"})"),
-                                                                     w.task(T0 + 4, 3, "failed", "b", R"("error":{"type":"E2","message":"m"})"),
-                                                                     w.bye(T0 + 5)})));
+        QVERIFY(monitortest::writeFile(path, testing::Lines::join({w.hello(T0), w.snapshot(T0 + 1),
+                                                                   w.task(T0 + 2, 1, "failed", "a", R"("error":{"type":"E1","message":"m"})"),
+                                                                   w.task(T0 + 3, 2, "failed", "b", R"("error":{"type":"E2","message":"m"})"),
+                                                                   w.task(T0 + 4, 3, "failed", "b", R"("error":{"type":"E2","message":"m"})"),
+                                                                   w.bye(T0 + 5)})));
         MonitorSession session;
         FailuresView view(&session);
         connect(&session, &MonitorSession::flushed, &view, &FailuresView::refresh);
