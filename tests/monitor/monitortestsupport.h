@@ -18,11 +18,15 @@
 
 namespace afterwork::monitortest {
 
+//! When the runs the tests write by hand start (LineWriter's default), in microseconds: the base
+//! that a test's timestamps are offsets from.
+inline constexpr qint64 T0 = 1'700'000'000'000'000;
+
 //! Protocol lines with contiguous seq, as one connection of a publisher numbers them.
 class LineWriter
 {
 public:
-    explicit LineWriter(QString instance = QUuid::createUuid().toString(QUuid::WithoutBraces), qint64 startUs = 1'700'000'000'000'000)
+    explicit LineWriter(QString instance = QUuid::createUuid().toString(QUuid::WithoutBraces), qint64 startUs = T0)
         : m_instance(std::move(instance)), m_startUs(startUs)
     {
     }

@@ -176,7 +176,7 @@ private Q_SLOTS:
         // A shutdown, then the application starts again: the new run has no shutdown.
         monitortest::LineWriter first(QStringLiteral("run-one"));
         monitortest::LineWriter second(QStringLiteral("run-two"));
-        const qint64 t0 = 1'700'000'000'000'000;
+        const qint64 t0 = monitortest::T0;
         const QByteArray bytes = testing::Lines::join({first.hello(t0), first.snapshot(t0 + 1, {monitortest::LineWriter::taskObject(t0, 1, "started")}),
                                                        first.shutdown(t0 + 10, "started", t0 + 1000, 1, 0, 0, 0),
                                                        first.task(t0 + 20, 1, "succeeded"),

@@ -21,16 +21,13 @@
 
 using namespace afterwork;
 using namespace afterwork::monitor;
-using afterwork::monitortest::LineWriter;
-using afterwork::monitortest::parsed;
+using namespace afterwork::monitortest;
 
 class tst_FailureGroups : public QObject
 {
     Q_OBJECT
 
 private:
-    static constexpr qint64 T0 = 1'700'000'000'000'000;
-
     static client::TaskRecord failed(quint64 id, const QString &name, const QString &type, const QString &message)
     {
         client::TaskRecord task;

@@ -22,14 +22,13 @@
 
 using namespace afterwork;
 using namespace afterwork::monitor;
-using afterwork::monitortest::LineWriter;
+using namespace afterwork::monitortest;
 
 class tst_MonitorSession : public QObject
 {
     Q_OBJECT
 
 private:
-    static constexpr qint64 T0 = 1'700'000'000'000'000;
     QTemporaryDir m_dir;
 
     QString write(const QString &name, const QByteArray &bytes)
