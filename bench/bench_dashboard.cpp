@@ -190,9 +190,11 @@ int drive(const Options &options)
     const QString recording = dir.filePath(QStringLiteral("recording.jsonl"));
     const QString settings = dir.filePath(QStringLiteral("monitor.ini"));
     writeRecording(recording, events);
-    std::fprintf(stderr, "bench_dashboard: %lld-event recording (%s), %d load runs, %.0f s live; %s\n",
-                 (long long)events, qPrintable(formatBytes(double(QFileInfo(recording).size()))), options.runs,
-                 liveSeconds, qPrintable(describeMachine()));
+    announce(options, QStringLiteral("%1-event recording (%2), %3 load runs, %4 s live")
+                          .arg(events)
+                          .arg(formatBytes(double(QFileInfo(recording).size())))
+                          .arg(options.runs)
+                          .arg(liveSeconds, 0, 'f', 0));
 
     std::vector<double> loadMs, peakBytes, cpuMs;
     for (int run = 0; run < options.runs; ++run) {
@@ -259,9 +261,8 @@ void quietHeadlessNotes(QtMsgType type, const QMessageLogContext &, const QStrin
 
 int main(int argc, char *argv[])
 {
-    const Options options = parseOptions(argc, argv, 3,
-                                         "bench_dashboard [--smoke] [--runs N]\n"
-                                         "Target 9: afterwork-monitor loading a recording and following a live source.");
+    const Options options =
+        parseOptions(argc, argv, 3, "", "Target 9: afterwork-monitor loading a recording and following a live source.");
     if (options.positional.value(0) == QLatin1String("generate") && options.positional.size() == 3) {
         // For profiling: `bench_dashboard generate FILE EVENTS`, then `perf record bench_dashboard load FILE INI`.
         QCoreApplication app(argc, argv);

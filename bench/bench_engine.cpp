@@ -153,8 +153,7 @@ Measurement runVariant(Variant variant, int count, int threads)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    const Options options = parseOptions(argc, argv, 7,
-                                         "bench_engine [--smoke] [--runs N] [TASKS]\n"
+    const Options options = parseOptions(argc, argv, 7, "[TASKS]",
                                          "bench_engine profile raw|engine|subscribed|future|coroutine [TASKS]\n"
                                          "Targets 1 and 2: TaskEngine against raw QThreadPool, sync and async work.");
     const int threads = QThread::idealThreadCount();
@@ -175,9 +174,8 @@ int main(int argc, char *argv[])
                      variantName(it->second), m.tasksPerSecond, m.cpuUsPerTask, m.switchesPerTask);
         return 0;
     }
-    const int count = !options.positional.isEmpty() ? options.positional.first().toInt() : options.smoke ? 5000 : 100000;
-    std::fprintf(stderr, "bench_engine: %d tasks per run, %d runs, %d pool threads; %s\n", count, options.runs, threads,
-                 qPrintable(describeMachine()));
+    const int count = int(options.size(5000, 100000));
+    announce(options, QStringLiteral("%1 tasks per run, %2 runs, %3 pool threads").arg(count).arg(options.runs).arg(threads));
 
     std::vector<Variant> variants{Variant::Raw, Variant::Engine, Variant::EngineSubscribed, Variant::AsyncFuture};
 #if AFTERWORK_BENCH_HAVE_QCORO

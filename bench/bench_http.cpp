@@ -291,10 +291,8 @@ QString requestsPerSecond(double v)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    const Options options = parseOptions(argc, argv, 3,
-                                         "bench_http [--smoke] [--runs N] DEMO PEER_DIR PYTHON\n"
-                                         "Targets 4, 5, 6: wrk against afterwork-demo and the FastAPI peer "
-                                         "(PYTHON '-': no peer).");
+    const Options options = parseOptions(argc, argv, 3, "DEMO PEER_DIR PYTHON",
+                                         "Targets 4, 5, 6: wrk against afterwork-demo and the FastAPI peer (PYTHON '-': no peer).");
     if (options.positional.size() != 3) {
         std::fprintf(stderr, "bench_http: needs DEMO PEER_DIR PYTHON\n");
         return 2;
@@ -306,8 +304,7 @@ int main(int argc, char *argv[])
     const QString python = options.positional[2];
     const double seconds = options.smoke ? 1 : 10;
     const double c1Seconds = options.smoke ? 1 : 5;
-    std::fprintf(stderr, "bench_http: %d rounds, %.0f s per wrk run; %s\n", options.runs, seconds,
-                 qPrintable(describeMachine()));
+    announce(options, QStringLiteral("%1 rounds, %2 s per wrk run").arg(options.runs).arg(seconds, 0, 'f', 0));
 
     QTemporaryDir scratch;
     const QString postScript = scratch.filePath(QStringLiteral("post.lua"));

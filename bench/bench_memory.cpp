@@ -117,15 +117,17 @@ Growth historyGrowth(TaskEngine &engine, int total, int batch, bool trace)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    const Options options = parseOptions(argc, argv, 3,
-                                         "bench_memory [--smoke] [--runs N]\n"
+    const Options options = parseOptions(argc, argv, 3, "",
                                          "bench_memory queued trivial|named [N] | growth [N]: one part, for profilers\n"
                                          "Target 8: bytes per queued task; heap after 1,000,000 tasks vs after 10,000.");
     const int queued = options.smoke ? 2000 : 100'000;
     const int total = options.smoke ? 20'000 : 1'000'000;
     const int batch = options.smoke ? 2000 : 10'000;
-    std::fprintf(stderr, "bench_memory: %d queued per run, %d runs; history %d in batches of %d; %s\n", queued,
-                 options.runs, total, batch, qPrintable(describeMachine()));
+    announce(options, QStringLiteral("%1 queued per run, %2 runs; history %3 in batches of %4")
+                          .arg(queued)
+                          .arg(options.runs)
+                          .arg(total)
+                          .arg(batch));
 
     if (heapInUseBytes() == 0) {
         // A sanitizer's allocator replaces malloc's and its statistics: nothing to measure with.

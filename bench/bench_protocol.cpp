@@ -52,14 +52,10 @@ std::vector<TaskEvent> sampleEvents()
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    const Options options = parseOptions(argc, argv, 5,
-                                         "bench_protocol [--smoke] [--runs N] [EVENTS]\n"
-                                         "Target 3: task events encoded to protocol lines per second, one thread.");
-    const qint64 count = !options.positional.isEmpty() ? options.positional.first().toLongLong()
-                         : options.smoke                ? 100'000
-                                                        : 4'000'000;
-    std::fprintf(stderr, "bench_protocol: %lld events per run, %d runs; %s\n", count, options.runs,
-                 qPrintable(describeMachine()));
+    const Options options =
+        parseOptions(argc, argv, 5, "[EVENTS]", "Target 3: task events encoded to protocol lines per second, one thread.");
+    const qint64 count = options.size(100'000, 4'000'000);
+    announce(options, QStringLiteral("%1 events per run, %2 runs").arg(count).arg(options.runs));
 
     const std::vector<TaskEvent> events = sampleEvents();
     // Lines go into a 64 KiB buffer that is reused, as a publisher's write buffer would be.

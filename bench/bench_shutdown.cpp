@@ -82,12 +82,10 @@ Outcome runOnce(int queuedCount, bool subscribed)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    const Options options = parseOptions(argc, argv, 5,
-                                         "bench_shutdown [--smoke] [--runs N] [QUEUED]\n"
+    const Options options = parseOptions(argc, argv, 5, "[QUEUED]",
                                          "Target 7: shutdown with 10 running shielded tasks and QUEUED unshielded ones.");
-    const int queued = !options.positional.isEmpty() ? options.positional.first().toInt() : options.smoke ? 1000 : 10000;
-    std::fprintf(stderr, "bench_shutdown: %d shielded x 200 ms running, %d queued, %d runs; %s\n", shieldedCount, queued,
-                 options.runs, qPrintable(describeMachine()));
+    const int queued = int(options.size(1000, 10000));
+    announce(options, QStringLiteral("%1 shielded x 200 ms running, %2 queued, %3 runs").arg(shieldedCount).arg(queued).arg(options.runs));
 
     runOnce(queued / 10, false); // warm-up
     for (const bool subscribed : {false, true}) {

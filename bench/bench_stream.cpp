@@ -234,8 +234,7 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     const Options options = parseOptions(
-        argc, argv, 3,
-        "bench_stream [--smoke] [--runs N] [SECONDS]\n"
+        argc, argv, 3, "[SECONDS]",
         "Target 10: lag from engine event to subscriber parse at 20,000 events/s.\n"
         "bench_stream serve NAME RATE SECONDS: only publish RATE events/s on NAME (the dashboard benchmark's source).");
     if (options.positional.value(0) == QLatin1String("serve") && options.positional.size() == 4)
@@ -243,8 +242,7 @@ int main(int argc, char *argv[])
 
     const double rate = 20'000;
     const double seconds = options.positional.isEmpty() ? (options.smoke ? 1.0 : 10.0) : options.positional[0].toDouble();
-    std::fprintf(stderr, "bench_stream: %.0f events/s for %.0f s, %d runs; %s\n", rate, seconds, options.runs,
-                 qPrintable(describeMachine()));
+    announce(options, QStringLiteral("%1 events/s for %2 s, %3 runs").arg(rate, 0, 'f', 0).arg(seconds, 0, 'f', 0).arg(options.runs));
     std::vector<double> p50, p99, max, achieved;
     quint64 missed = 0;
     for (int run = 0; run < options.runs; ++run) {

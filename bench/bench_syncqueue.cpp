@@ -164,12 +164,13 @@ Measurement run(LockKind kind, int count, int producers)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    const Options options = parseOptions(argc, argv, 7,
-                                         "bench_syncqueue [--smoke] [--runs N] [JOBS]\n"
+    const Options options = parseOptions(argc, argv, 7, "[JOBS]",
                                          "The sync queue's lock: std::mutex (the engine's) against QMutex and two spin locks.");
-    const int count = !options.positional.isEmpty() ? options.positional.first().toInt() : options.smoke ? 5000 : 200000;
-    std::fprintf(stderr, "bench_syncqueue: %d jobs per run, %d runs, %d pool threads; %s\n", count, options.runs,
-                 QThread::idealThreadCount(), qPrintable(describeMachine()));
+    const int count = int(options.size(5000, 200000));
+    announce(options, QStringLiteral("%1 jobs per run, %2 runs, %3 pool threads")
+                          .arg(count)
+                          .arg(options.runs)
+                          .arg(QThread::idealThreadCount()));
 
     const std::vector<LockKind> kinds{LockKind::StdMutex, LockKind::QtMutex, LockKind::TtasSpin, LockKind::ExchangeSpin};
     int figure = 0;

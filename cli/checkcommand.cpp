@@ -258,19 +258,16 @@ private:
 int runCheck(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(u"FILE"_s, u"A recording made by 'afterwork record'."_s);
+    addRecordingArgument(parser);
     if (const int code = parseSubcommand(parser, u"check"_s, arguments,
                                          u"Check a recording's invariants and name each violation with its line.\n"
                                          "Exit status: 0 clean, 1 violations, 2 usage or read error."_s);
         code >= 0)
         return code;
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1) {
-        printError(u"check"_s, positional.isEmpty() ? u"which recording? (afterwork check FILE)"_s
-                                                    : u"one recording at a time"_s);
+    const std::optional<QString> file = recordingArgument(parser, u"check"_s);
+    if (!file)
         return ExitUsage;
-    }
-    const QString path = positional.constFirst();
+    const QString path = *file;
     RecordingChecker checker;
     if (const auto error = readRecording(path, [&checker](const QList<StreamLine> &lines) {
             for (const StreamLine &line : lines)

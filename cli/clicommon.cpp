@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "clicommon.h"
 
+#include "commands.h"
+
 #include "signalwatcher.h" // apps/common
 
 #include <QtCore/QCoreApplication>
@@ -115,6 +117,36 @@ int parseSubcommand(QCommandLineParser &parser, const QString &command, const QS
         return ExitOk;
     }
     return -1;
+}
+
+QCommandLineOption connectOption()
+{
+    return QCommandLineOption(QStringLiteral("connect"),
+                              QStringLiteral("The socket name of the source (default: %1).").arg(QLatin1StringView(DefaultSocketName)),
+                              QStringLiteral("NAME"), QString::fromLatin1(DefaultSocketName));
+}
+
+void addRecordingArgument(QCommandLineParser &parser)
+{
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("A recording made by 'afterwork record'."));
+}
+
+std::optional<QString> recordingArgument(const QCommandLineParser &parser, const QString &command)
+{
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() == 1)
+        return positional.constFirst();
+    printError(command, positional.isEmpty() ? QStringLiteral("which recording? (afterwork %1 FILE)").arg(command)
+                                             : QStringLiteral("one recording at a time"));
+    return std::nullopt;
+}
+
+bool noPositionalArguments(const QCommandLineParser &parser, const QString &command)
+{
+    if (parser.positionalArguments().isEmpty())
+        return true;
+    printError(command, QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+    return false;
 }
 
 double parseSeconds(const QString &text)

@@ -8,6 +8,7 @@
 #include <QtCore/QStringList>
 
 #include <functional>
+#include <optional>
 
 namespace afterwork::cli {
 
@@ -65,6 +66,19 @@ void onTerminationSignal(std::function<void()> handler);
 //! Returns -1 to go on, otherwise the exit status to return right away.
 int parseSubcommand(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
                     const QString &description);
+
+//! `--connect NAME`: the socket name of the source that `tail` and `record` read (default:
+//! DefaultSocketName).
+QCommandLineOption connectOption();
+
+//! Declares the FILE argument of the commands that read a recording.
+void addRecordingArgument(QCommandLineParser &parser);
+//! The one recording a command that reads one at a time was given; nothing, after printing the
+//! usage error, for none or more than one.
+std::optional<QString> recordingArgument(const QCommandLineParser &parser, const QString &command);
+//! Whether a command that takes no positional argument was given none; prints the usage error
+//! if it was.
+bool noPositionalArguments(const QCommandLineParser &parser, const QString &command);
 
 //! A positive number of seconds (fractions allowed) from an option value, or -1 if invalid.
 double parseSeconds(const QString &text);

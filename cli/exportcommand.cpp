@@ -309,7 +309,7 @@ private:
 int runExport(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(u"FILE"_s, u"A recording made by 'afterwork record'."_s);
+    addRecordingArgument(parser);
     parser.addPositionalArgument(u"OUT"_s, u"The trace file to write ('-' for standard output)."_s);
     const QCommandLineOption chromeOption(u"chrome"_s, u"Write the Chrome trace-event format (JSON), which Perfetto and chrome://tracing open."_s);
     parser.addOption(chromeOption);

@@ -148,21 +148,18 @@ private:
 int runRecord(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    const QCommandLineOption connectOption(u"connect"_s, u"The socket name of the source (default: %1)."_s.arg(QLatin1StringView(DefaultSocketName)),
-                                           u"NAME"_s, QString::fromLatin1(DefaultSocketName));
+    const QCommandLineOption sourceOption = connectOption();
     const QCommandLineOption outOption(u"out"_s, u"The file to write (NDJSON, one line per event)."_s, u"FILE"_s);
     const QCommandLineOption durationOption(u"duration"_s, u"Stop after S seconds (fractions allowed)."_s, u"S"_s);
     const QCommandLineOption waitOption(u"wait"_s, u"Wait for the source to appear."_s);
-    parser.addOptions({connectOption, outOption, durationOption, waitOption});
+    parser.addOptions({sourceOption, outOption, durationOption, waitOption});
     if (const int code = parseSubcommand(parser, u"record"_s, arguments,
                                          u"Record a running application's event stream to a file, verbatim.\n"
                                          "Stops on bye, when the source goes away, after --duration, or on Ctrl-C."_s);
         code >= 0)
         return code;
-    if (!parser.positionalArguments().isEmpty()) {
-        printError(u"record"_s, u"unexpected argument '%1'"_s.arg(parser.positionalArguments().constFirst()));
+    if (!noPositionalArguments(parser, u"record"_s))
         return ExitUsage;
-    }
     if (!parser.isSet(outOption) || parser.value(outOption).isEmpty()) {
         printError(u"record"_s, u"--out FILE is required"_s);
         return ExitUsage;
@@ -175,7 +172,7 @@ int runRecord(const QStringList &arguments)
             return ExitUsage;
         }
     }
-    Recorder recorder(parser.value(connectOption), parser.value(outOption), duration, parser.isSet(waitOption));
+    Recorder recorder(parser.value(sourceOption), parser.value(outOption), duration, parser.isSet(waitOption));
     if (!recorder.open())
         return ExitUsage;
     onTerminationSignal([&recorder] { recorder.stop(u"interrupted"_s, ExitOk); });

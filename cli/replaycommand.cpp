@@ -241,7 +241,7 @@ private:
 int runReplay(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(u"FILE"_s, u"A recording made by 'afterwork record'."_s);
+    addRecordingArgument(parser);
     const QCommandLineOption speedOption(u"speed"_s, u"Playback speed: 1 real time (default), 10 ten times faster, 0 as fast as possible."_s,
                                          u"X"_s, u"1"_s);
     const QCommandLineOption listenOption(u"listen"_s, u"The socket name to serve on (default: afterwork-replay)."_s, u"NAME"_s,
@@ -253,12 +253,9 @@ int runReplay(const QStringList &arguments)
                                          "Each subscriber gets the whole recording from its hello, paced by its timestamps."_s);
         code >= 0)
         return code;
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1) {
-        printError(u"replay"_s, positional.isEmpty() ? u"which recording? (afterwork replay FILE)"_s
-                                                     : u"one recording at a time"_s);
+    const std::optional<QString> file = recordingArgument(parser, u"replay"_s);
+    if (!file)
         return ExitUsage;
-    }
     bool ok = false;
     const double speed = parser.value(speedOption).toDouble(&ok);
     if (!ok || !(speed >= 0) || !std::isfinite(speed)) {
@@ -271,7 +268,7 @@ int runReplay(const QStringList &arguments)
         return ExitUsage;
     }
 
-    const QString path = positional.constFirst();
+    const QString path = *file;
     QList<StreamLine> recording;
     qint64 malformed = 0;
     if (const auto error = readRecording(path, [&](const QList<StreamLine> &lines) {

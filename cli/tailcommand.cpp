@@ -193,26 +193,23 @@ private:
 int runTail(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    const QCommandLineOption connectOption(u"connect"_s, u"The socket name of the source (default: %1)."_s.arg(QLatin1StringView(DefaultSocketName)), u"NAME"_s,
-                                           QString::fromLatin1(DefaultSocketName));
+    const QCommandLineOption sourceOption = connectOption();
     const QCommandLineOption filterOption(u"filter"_s, u"Show only tasks matching EXPR (see docs/filter.md), e.g. 'name~email phase:failed'."_s,
                                           u"EXPR"_s);
     const QCommandLineOption jsonOption(u"json"_s, u"Pass the NDJSON lines through verbatim (task lines filtered)."_s);
     const QCommandLineOption noColorOption(u"no-color"_s, u"Never colour the output (NO_COLOR is respected too)."_s);
     const QCommandLineOption waitOption(u"wait"_s, u"Wait for the source to appear, and follow it across restarts."_s);
     const QCommandLineOption heartbeatOption(u"heartbeats"_s, u"Show heartbeat lines too."_s);
-    parser.addOptions({connectOption, filterOption, jsonOption, noColorOption, waitOption, heartbeatOption});
+    parser.addOptions({sourceOption, filterOption, jsonOption, noColorOption, waitOption, heartbeatOption});
     if (const int code = parseSubcommand(parser, u"tail"_s, arguments,
                                          u"Follow the task events of a running Afterwork application."_s);
         code >= 0)
         return code;
-    if (!parser.positionalArguments().isEmpty()) {
-        printError(u"tail"_s, u"unexpected argument '%1'"_s.arg(parser.positionalArguments().constFirst()));
+    if (!noPositionalArguments(parser, u"tail"_s))
         return ExitUsage;
-    }
 
     TailOptions options;
-    options.socketName = parser.value(connectOption);
+    options.socketName = parser.value(sourceOption);
     if (options.socketName.isEmpty()) {
         printError(u"tail"_s, u"--connect needs a socket name"_s);
         return ExitUsage;

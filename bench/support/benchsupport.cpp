@@ -6,6 +6,7 @@
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
 #include <QtCore/QFile>
+#include <QtCore/QFileInfo>
 #include <QtCore/QSysInfo>
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
@@ -21,9 +22,15 @@
 
 namespace afterwork::bench {
 
-Options parseOptions(int argc, char *argv[], int defaultRuns, const char *usage)
+Options parseOptions(int argc, char *argv[], int defaultRuns, const char *arguments, const char *about)
 {
     Options options;
+    options.program = QFileInfo(QString::fromLocal8Bit(argv[0])).fileName();
+    const QByteArray usage = QStringLiteral("%1 [--smoke] [--runs N]%2\n%3")
+                                 .arg(options.program,
+                                      *arguments ? QStringLiteral(" ") + QString::fromUtf8(arguments) : QString(),
+                                      QString::fromUtf8(about))
+                                 .toLocal8Bit();
     bool runsGiven = false;
     for (int i = 1; i < argc; ++i) {
         const QString arg = QString::fromLocal8Bit(argv[i]);
@@ -38,10 +45,10 @@ Options parseOptions(int argc, char *argv[], int defaultRuns, const char *usage)
             }
             runsGiven = true;
         } else if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {
-            std::printf("%s\n", usage);
+            std::printf("%s\n", usage.constData());
             std::exit(0);
         } else if (arg.startsWith(QLatin1String("--"))) {
-            std::fprintf(stderr, "unknown option %s\n%s\n", argv[i], usage);
+            std::fprintf(stderr, "unknown option %s\n%s\n", argv[i], usage.constData());
             std::exit(2);
         } else {
             options.positional << arg;
@@ -50,6 +57,18 @@ Options parseOptions(int argc, char *argv[], int defaultRuns, const char *usage)
     if (!runsGiven)
         options.runs = options.smoke ? 1 : defaultRuns;
     return options;
+}
+
+qint64 Options::size(qint64 smokeSize, qint64 fullSize) const
+{
+    if (!positional.isEmpty())
+        return positional.first().toLongLong();
+    return smoke ? smokeSize : fullSize;
+}
+
+void announce(const Options &options, const QString &settings)
+{
+    std::fprintf(stderr, "%s: %s; %s\n", qPrintable(options.program), qPrintable(settings), qPrintable(describeMachine()));
 }
 
 Summary summarize(std::vector<double> values)

@@ -18,11 +18,22 @@ struct Options
     bool smoke = false; //!< tiny sizes, one run: only checks that the benchmark still works
     int runs = 5;       //!< repetitions whose median is reported
     QStringList positional;
+    QString program;    //!< the executable's file name, which its messages start with
+
+    //! How much work one run does: the first positional argument when there is one, otherwise
+    //! \a smokeSize in smoke mode and \a fullSize in a real run.
+    qint64 size(qint64 smokeSize, qint64 fullSize) const;
 };
 
 //! `--smoke`, `--runs N` and positional arguments; \a defaultRuns when `--runs` is absent (1 in
-//! smoke mode). Prints usage and exits on `--help` or a bad option.
-Options parseOptions(int argc, char *argv[], int defaultRuns, const char *usage);
+//! smoke mode). Prints usage and exits on `--help` or a bad option. The usage is the program's
+//! name with the shared options, then \a arguments (the benchmark's own, "" for none), and on
+//! the next lines \a about: what it measures, and other ways to call it.
+Options parseOptions(int argc, char *argv[], int defaultRuns, const char *arguments, const char *about);
+
+//! The opening line on stderr: the program's name, \a settings (sizes, runs, threads) and the
+//! machine (describeMachine()).
+void announce(const Options &options, const QString &settings);
 
 //! The median and range of repeated measurements.
 struct Summary

@@ -12,8 +12,9 @@ using namespace Qt::StringLiterals;
 using client::TaskState;
 
 DrainModel::DrainModel(const client::TaskStore *store, const DrainState *drain, QObject *parent)
-    : QAbstractTableModel(parent), m_store(store), m_drain(drain)
+    : TableModel({u"Id"_s, u"Task"_s, u"Shielded"_s, u"Outcome"_s, u"Elapsed"_s}, parent), m_store(store), m_drain(drain)
 {
+    Q_ASSERT(columnCount() == COUNT); // a title for every column
     connect(store, &client::TaskStore::changed, this, &DrainModel::onStoreChanged);
     connect(store, &client::TaskStore::reset, this, &DrainModel::onStoreReset);
 }
@@ -146,11 +147,6 @@ int DrainModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-int DrainModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : COUNT;
-}
-
 QVariant DrainModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -206,25 +202,6 @@ QVariant DrainModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     default:
         break;
-    }
-    return {};
-}
-
-QVariant DrainModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case IdColumn:
-        return u"Id"_s;
-    case NameColumn:
-        return u"Task"_s;
-    case ShieldedColumn:
-        return u"Shielded"_s;
-    case OutcomeColumn:
-        return u"Outcome"_s;
-    case ElapsedColumn:
-        return u"Elapsed"_s;
     }
     return {};
 }

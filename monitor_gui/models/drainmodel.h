@@ -2,10 +2,10 @@
 #pragma once
 
 #include "core/drainstate.h"
+#include "models/tablemodel.h"
 
 #include <afterwork/client/taskstore.h>
 
-#include <QtCore/QAbstractTableModel>
 #include <QtCore/QHash>
 
 namespace afterwork::monitor {
@@ -14,7 +14,7 @@ namespace afterwork::monitor {
 //! became of each: still waited for, cancelled, finished, abandoned. Rows keep a copy of their
 //! task, so the store evicting it changes nothing here. Filled from the store's changes once
 //! the DrainState is active; cleared when the store resets.
-class DrainModel final : public QAbstractTableModel
+class DrainModel final : public TableModel
 {
     Q_OBJECT
 public:
@@ -29,9 +29,7 @@ public:
     DrainModel(const client::TaskStore *store, const DrainState *drain, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     //! Announces that the elapsed times of unfinished rows moved on to \a nowUs.
     void refreshElapsed(qint64 nowUs);

@@ -9,8 +9,9 @@ namespace afterwork::monitor {
 using namespace Qt::StringLiterals;
 
 FailureGroupModel::FailureGroupModel(FailureGroups *groups, QObject *parent)
-    : QAbstractTableModel(parent), m_groups(groups)
+    : TableModel({u"Task"_s, u"Error type"_s, u"Count"_s, u"First seen"_s, u"Last seen"_s, u"Latest message"_s}, parent), m_groups(groups)
 {
+    Q_ASSERT(columnCount() == COUNT); // a title for every column
     m_groups->takeChanges();
     m_rows = int(m_groups->groups().size());
 }
@@ -42,11 +43,6 @@ void FailureGroupModel::sync()
 int FailureGroupModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : m_rows;
-}
-
-int FailureGroupModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : COUNT;
 }
 
 QVariant FailureGroupModel::data(const QModelIndex &index, int role) const
@@ -95,27 +91,6 @@ QVariant FailureGroupModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     default:
         break;
-    }
-    return {};
-}
-
-QVariant FailureGroupModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case NameColumn:
-        return u"Task"_s;
-    case ErrorTypeColumn:
-        return u"Error type"_s;
-    case CountColumn:
-        return u"Count"_s;
-    case FirstSeenColumn:
-        return u"First seen"_s;
-    case LastSeenColumn:
-        return u"Last seen"_s;
-    case MessageColumn:
-        return u"Latest message"_s;
     }
     return {};
 }

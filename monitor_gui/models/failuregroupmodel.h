@@ -2,14 +2,13 @@
 #pragma once
 
 #include "core/failuregroups.h"
-
-#include <QtCore/QAbstractTableModel>
+#include "models/tablemodel.h"
 
 namespace afterwork::monitor {
 
 //! Failure groups (name × error type) as a table; sync() after each flush inserts new groups and
 //! announces changed counts. Cleared groups (a new run) reset it.
-class FailureGroupModel final : public QAbstractTableModel
+class FailureGroupModel final : public TableModel
 {
     Q_OBJECT
 public:
@@ -25,9 +24,7 @@ public:
     void sync();
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
     FailureGroups *m_groups; // Not owning.

@@ -10,8 +10,9 @@ namespace afterwork::monitor {
 using namespace Qt::StringLiterals;
 
 SessionLogModel::SessionLogModel(const SessionLog *log, QObject *parent)
-    : QAbstractTableModel(parent), m_log(log)
+    : TableModel({u"Time"_s, u"Level"_s, u"Message"_s}, parent), m_log(log)
 {
+    Q_ASSERT(columnCount() == COUNT); // a title for every column
     m_first = m_log->firstIndex();
     m_rows = int(m_log->entries().size());
     m_generation = m_log->generation();
@@ -50,11 +51,6 @@ int SessionLogModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : m_rows;
 }
 
-int SessionLogModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : COUNT;
-}
-
 QVariant SessionLogModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -84,21 +80,6 @@ QVariant SessionLogModel::data(const QModelIndex &index, int role) const
         break;
     case MessageColumn:
         return entry.text;
-    }
-    return {};
-}
-
-QVariant SessionLogModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case TimeColumn:
-        return u"Time"_s;
-    case LevelColumn:
-        return u"Level"_s;
-    case MessageColumn:
-        return u"Message"_s;
     }
     return {};
 }

@@ -2,14 +2,13 @@
 #pragma once
 
 #include "core/sessionlog.h"
-
-#include <QtCore/QAbstractTableModel>
+#include "models/tablemodel.h"
 
 namespace afterwork::monitor {
 
 //! The session log as a table; sync() appends new entries and removes the ones the bounded log
 //! dropped from its front.
-class SessionLogModel final : public QAbstractTableModel
+class SessionLogModel final : public TableModel
 {
     Q_OBJECT
 public:
@@ -22,9 +21,7 @@ public:
     void sync();
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
     const SessionLog *m_log; // Not owning.

@@ -11,8 +11,9 @@ namespace afterwork::monitor {
 using namespace Qt::StringLiterals;
 
 TaskHistoryModel::TaskHistoryModel(const TaskHistory *history, QObject *parent)
-    : QAbstractTableModel(parent), m_history(history)
+    : TableModel({u"Time"_s, u"Phase"_s, u"Attempt"_s, u"Detail"_s}, parent), m_history(history)
 {
+    Q_ASSERT(columnCount() == COUNT); // a title for every column
 }
 
 void TaskHistoryModel::setTaskId(std::optional<quint64> id)
@@ -67,11 +68,6 @@ int TaskHistoryModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-int TaskHistoryModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : COUNT;
-}
-
 QVariant TaskHistoryModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -104,23 +100,6 @@ QVariant TaskHistoryModel::data(const QModelIndex &index, int role) const
             parts << u"(from a snapshot)"_s;
         return parts.join(u"; "_s);
     }
-    }
-    return {};
-}
-
-QVariant TaskHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case TimeColumn:
-        return u"Time"_s;
-    case PhaseColumn:
-        return u"Phase"_s;
-    case AttemptColumn:
-        return u"Attempt"_s;
-    case DetailColumn:
-        return u"Detail"_s;
     }
     return {};
 }

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "core/taskhistory.h"
+#include "models/tablemodel.h"
 
-#include <QtCore/QAbstractTableModel>
 
 #include <optional>
 
@@ -11,7 +11,7 @@ namespace afterwork::monitor {
 
 //! The steps of one task (the selected one), oldest first. sync() after each flush appends the
 //! new steps and removes the ones the bounded history let go; choosing another task resets.
-class TaskHistoryModel final : public QAbstractTableModel
+class TaskHistoryModel final : public TableModel
 {
     Q_OBJECT
 public:
@@ -26,9 +26,7 @@ public:
     void sync();
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     const HistoryEntry &entryAt(int row) const { return m_rows.at(row); }
 

@@ -12,8 +12,12 @@ using namespace Qt::StringLiterals;
 using client::TaskState;
 
 TaskTableModel::TaskTableModel(const client::TaskStore *store, QObject *parent)
-    : QAbstractTableModel(parent), m_store(store)
+    : TableModel({u"Id"_s, u"Name"_s, u"Phase"_s, u"Shielded"_s, u"Mode"_s, u"Work"_s, u"Attempt"_s, u"Queue wait"_s,
+                  u"Run time"_s, u"Error"_s},
+                 parent)
+    , m_store(store)
 {
+    Q_ASSERT(columnCount() == COUNT); // a title for every column
     connect(store, &client::TaskStore::changed, this, &TaskTableModel::applyChange);
     connect(store, &client::TaskStore::reset, this, &TaskTableModel::rebuild);
     m_nowUs = store->latestTsUs();
@@ -23,11 +27,6 @@ TaskTableModel::TaskTableModel(const client::TaskStore *store, QObject *parent)
 int TaskTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_ids.size());
-}
-
-int TaskTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : COUNT;
 }
 
 const TaskState *TaskTableModel::taskAt(int row) const
@@ -183,35 +182,6 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         }
     default:
         break;
-    }
-    return {};
-}
-
-QVariant TaskTableModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case IdColumn:
-        return u"Id"_s;
-    case NameColumn:
-        return u"Name"_s;
-    case PhaseColumn:
-        return u"Phase"_s;
-    case ShieldedColumn:
-        return u"Shielded"_s;
-    case ModeColumn:
-        return u"Mode"_s;
-    case WorkColumn:
-        return u"Work"_s;
-    case AttemptColumn:
-        return u"Attempt"_s;
-    case QueueWaitColumn:
-        return u"Queue wait"_s;
-    case RunTimeColumn:
-        return u"Run time"_s;
-    case ErrorColumn:
-        return u"Error"_s;
     }
     return {};
 }

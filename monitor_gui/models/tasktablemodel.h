@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "models/tablemodel.h"
+
 #include <afterwork/client/taskstore.h>
 
-#include <QtCore/QAbstractTableModel>
 #include <QtCore/QHash>
 #include <QtCore/QList>
 
@@ -13,7 +14,7 @@ namespace afterwork::monitor {
 //! tasks were first seen. Updated incrementally from the store's batched changes: rows are
 //! inserted, removed (evicted from the history) and changed, never reset, except when the store
 //! itself resets (a new source or a restarted one).
-class TaskTableModel final : public QAbstractTableModel
+class TaskTableModel final : public TableModel
 {
     Q_OBJECT
 public:
@@ -42,9 +43,7 @@ public:
     explicit TaskTableModel(const client::TaskStore *store, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     //! The task in \a row (nullptr if out of range).
     const client::TaskState *taskAt(int row) const;

@@ -8,6 +8,7 @@
 #include <QtGui/QPixmap>
 
 #include <cmath>
+#include <iterator>
 
 namespace afterwork::monitor::phasestyle {
 
@@ -18,35 +19,41 @@ bool isDark(const QPalette &palette)
     return palette.color(QPalette::Window).lightness() < 128;
 }
 
+namespace {
+
+//! A phase's colour in the light and in the dark theme.
+struct PhaseColours
+{
+    Phase phase;
+    QRgb light;
+    QRgb dark;
+};
+
+// Chosen to stay apart for the common kinds of colour blindness: success blue-green, failure
+// vermilion, waiting greys and sky blue, shutdown purple.
+constexpr PhaseColours phaseColours[] = {
+    {Phase::Scheduled, 0x6b7785, 0x9aa5b1},
+    {Phase::Started, 0x1f6fd1, 0x4da3ff},
+    {Phase::Retrying, 0xc78a00, 0xf0b429},
+    {Phase::ShutdownPending, 0x7e4fc9, 0xb38cf5},
+    {Phase::Succeeded, 0x1a8f5c, 0x3fc18b},
+    {Phase::Failed, 0xd43d2a, 0xff6b5a},
+    {Phase::Cancelled, 0x889099, 0x8d96a0},
+    {Phase::Abandoned, 0xb3591a, 0xe08a4c},
+    {Phase::Dropped, 0x555d66, 0x747d88},
+    {Phase::Lost, 0xb03a93, 0xe06cc0},
+};
+static_assert(std::size(phaseColours) == size_t(Phase::Unknown), "a colour for every phase but Unknown");
+
+} // namespace
+
 QColor color(Phase phase, bool dark)
 {
-    // Chosen to stay apart for the common kinds of colour blindness: success blue-green, failure
-    // vermilion, waiting greys and sky blue, shutdown purple.
-    switch (phase) {
-    case Phase::Scheduled:
-        return dark ? QColor(0x9a, 0xa5, 0xb1) : QColor(0x6b, 0x77, 0x85);
-    case Phase::Started:
-        return dark ? QColor(0x4d, 0xa3, 0xff) : QColor(0x1f, 0x6f, 0xd1);
-    case Phase::Retrying:
-        return dark ? QColor(0xf0, 0xb4, 0x29) : QColor(0xc7, 0x8a, 0x00);
-    case Phase::ShutdownPending:
-        return dark ? QColor(0xb3, 0x8c, 0xf5) : QColor(0x7e, 0x4f, 0xc9);
-    case Phase::Succeeded:
-        return dark ? QColor(0x3f, 0xc1, 0x8b) : QColor(0x1a, 0x8f, 0x5c);
-    case Phase::Failed:
-        return dark ? QColor(0xff, 0x6b, 0x5a) : QColor(0xd4, 0x3d, 0x2a);
-    case Phase::Cancelled:
-        return dark ? QColor(0x8d, 0x96, 0xa0) : QColor(0x88, 0x90, 0x99);
-    case Phase::Abandoned:
-        return dark ? QColor(0xe0, 0x8a, 0x4c) : QColor(0xb3, 0x59, 0x1a);
-    case Phase::Dropped:
-        return dark ? QColor(0x74, 0x7d, 0x88) : QColor(0x55, 0x5d, 0x66);
-    case Phase::Lost:
-        return dark ? QColor(0xe0, 0x6c, 0xc0) : QColor(0xb0, 0x3a, 0x93);
-    case Phase::Unknown:
-        break;
+    for (const PhaseColours &colours : phaseColours) {
+        if (colours.phase == phase)
+            return QColor::fromRgb(dark ? colours.dark : colours.light);
     }
-    return dark ? QColor(0x80, 0x80, 0x80) : QColor(0x90, 0x90, 0x90);
+    return dark ? QColor(0x80, 0x80, 0x80) : QColor(0x90, 0x90, 0x90); // Phase::Unknown
 }
 
 QString label(Phase phase)

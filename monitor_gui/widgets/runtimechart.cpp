@@ -2,7 +2,7 @@
 #include "widgets/runtimechart.h"
 
 #include "core/formatting.h"
-#include "widgets/chartgeometry.h"
+#include "widgets/chartpainter.h"
 #include "widgets/phasestyle.h"
 
 #include <QtGui/QPainter>
@@ -13,12 +13,6 @@
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
-
-namespace {
-constexpr qreal LeftAxis = 44;
-constexpr qreal BottomAxis = 22;
-constexpr qreal Legend = 22;
-} // namespace
 
 RunTimeChart::RunTimeChart(QWidget *parent) : QWidget(parent) {}
 
@@ -50,34 +44,23 @@ QList<RunTimeChart::Bar> RunTimeChart::bars(const RunTimeHistogram &histogram, i
 
 void RunTimeChart::paintEvent(QPaintEvent *)
 {
-    QPainter painter(this);
-    painter.setRenderHint(QPainter::Antialiasing);
-    const bool dark = phasestyle::isDark(palette());
-    const QColor text = palette().color(QPalette::WindowText);
-    const QFontMetrics metrics = fontMetrics();
+    ChartPainter chart(this);
+    QPainter &painter = chart.painter;
+    const bool dark = chart.dark;
 
     if (!m_histogram || m_histogram->count() == 0) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(rect(), Qt::AlignCenter, u"No task has finished yet."_s);
         return;
     }
-    const int maxBars = std::max(1, std::min(60, int((width() - LeftAxis) / 8)));
+    const int maxBars = std::max(1, std::min(60, int((width() - ChartPainter::LeftAxis) / 8)));
     const QList<Bar> data = bars(*m_histogram, maxBars);
     qint64 largest = 0;
     for (const Bar &bar : data)
         largest = std::max(largest, bar.count);
-    const BarChartGeometry geometry = BarChartGeometry::compute(rect(), int(data.size()), double(largest), LeftAxis, BottomAxis, Legend);
+    const BarChartGeometry geometry = ChartPainter::geometry(rect(), int(data.size()), double(largest));
 
-    const int steps = geometry.gridSteps();
-    for (int step = 0; step <= steps; ++step) {
-        const double value = geometry.maxValue * step / steps;
-        const double y = geometry.valueToY(value);
-        painter.setPen(phasestyle::gridLine(dark));
-        painter.drawLine(QPointF(geometry.plot.left(), y), QPointF(geometry.plot.right(), y));
-        painter.setPen(text);
-        painter.drawText(QRectF(0, y - metrics.height() / 2.0, LeftAxis - 6, metrics.height()), Qt::AlignRight | Qt::AlignVCenter,
-                         QString::number(value, 'g', 3));
-    }
+    chart.drawGrid(geometry, [](double value) { return QString::number(value, 'g', 3); });
     painter.setPen(Qt::NoPen);
     painter.setBrush(phasestyle::color(Phase::Started, dark));
     for (int i = 0; i < data.size(); ++i)
@@ -95,11 +78,7 @@ void RunTimeChart::paintEvent(QPaintEvent *)
         }
         return geometry.plot.left();
     };
-    painter.setPen(text);
-    painter.drawText(QRectF(geometry.plot.left(), geometry.plot.bottom() + 3, geometry.plot.width(), BottomAxis - 3),
-                     Qt::AlignLeft | Qt::AlignTop, formatDuration(data.constFirst().lowerUs));
-    painter.drawText(QRectF(geometry.plot.left(), geometry.plot.bottom() + 3, geometry.plot.width(), BottomAxis - 3),
-                     Qt::AlignRight | Qt::AlignTop, formatDuration(data.constLast().upperUs));
+    chart.drawAxisEnds(geometry, formatDuration(data.constFirst().lowerUs), formatDuration(data.constLast().upperUs));
 
     // Percentile markers, and the legend saying what they are.
     const QColor markerColours[] = {phasestyle::color(Phase::Succeeded, dark),
@@ -112,17 +91,11 @@ void RunTimeChart::paintEvent(QPaintEvent *)
         const qreal x = xOf(value);
         painter.setPen(QPen(markerColours[i], 1.5, Qt::DashLine));
         painter.drawLine(QPointF(x, geometry.plot.top()), QPointF(x, geometry.plot.bottom()));
-        const QString label = u"%1 %2"_s.arg(marks[i].first, formatDuration(value));
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(markerColours[i]);
-        painter.drawRoundedRect(QRectF(legendX, 7, 10, 10), 2, 2);
-        painter.setPen(text);
-        const int w = metrics.horizontalAdvance(label);
-        painter.drawText(QRectF(legendX + 14, 4, w + 2, metrics.height() + 2), Qt::AlignLeft | Qt::AlignVCenter, label);
-        legendX += 14 + w + 14;
+        legendX = chart.drawLegendEntry(legendX, markerColours[i], u"%1 %2"_s.arg(marks[i].first, formatDuration(value)));
     }
     const QString n = u"n = %1"_s.arg(formatCount(m_histogram->count()));
-    painter.drawText(QRectF(legendX, 4, std::max<qreal>(width() - legendX - 4, 0), metrics.height() + 2), Qt::AlignRight | Qt::AlignVCenter, n);
+    painter.drawText(QRectF(legendX, 4, std::max<qreal>(width() - legendX - 4, 0), chart.metrics.height() + 2),
+                     Qt::AlignRight | Qt::AlignVCenter, n);
 }
 
 } // namespace afterwork::monitor

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "widgets/throughputchart.h"
 
-#include "widgets/chartgeometry.h"
+#include "widgets/chartpainter.h"
 #include "widgets/phasestyle.h"
 
 #include <QtGui/QHelpEvent>
@@ -17,10 +17,13 @@ namespace afterwork::monitor {
 using namespace Qt::StringLiterals;
 
 namespace {
-constexpr qreal LeftAxis = 44;
-constexpr qreal BottomAxis = 22;
-constexpr qreal Legend = 22;
 constexpr qreal MinBarWidth = 4;
+
+//! As many bins as there are seconds in the window, or fewer so that each is MinBarWidth wide.
+int binCountFor(int width, int windowSeconds)
+{
+    return std::max(1, std::min(windowSeconds, int((width - ChartPainter::LeftAxis - 4) / MinBarWidth)));
+}
 } // namespace
 
 ThroughputChart::ThroughputChart(QWidget *parent) : QWidget(parent)
@@ -63,36 +66,25 @@ QList<ThroughputChart::Bin> ThroughputChart::bins(int binCount, int *secondsPerB
 
 void ThroughputChart::paintEvent(QPaintEvent *)
 {
-    QPainter painter(this);
-    painter.setRenderHint(QPainter::Antialiasing);
-    const bool dark = phasestyle::isDark(palette());
-    const QColor text = palette().color(QPalette::WindowText);
-    const QFontMetrics metrics = fontMetrics();
+    ChartPainter chart(this);
+    QPainter &painter = chart.painter;
+    const bool dark = chart.dark;
 
-    const int binCount = std::max(1, std::min(m_windowSeconds, int((width() - LeftAxis - 4) / MinBarWidth)));
+    const int binCount = binCountFor(width(), m_windowSeconds);
     int perBin = 1;
     const QList<Bin> data = bins(binCount, &perBin);
     double largest = 0;
     for (const Bin &bin : data)
         largest = std::max({largest, double(bin.succeeded + bin.failed + bin.otherEnds), double(bin.scheduled)});
     // Rates per second, whatever the bin width.
-    const BarChartGeometry geometry = BarChartGeometry::compute(rect(), binCount, largest / perBin, LeftAxis, BottomAxis, Legend);
+    const BarChartGeometry geometry = ChartPainter::geometry(rect(), binCount, largest / perBin);
 
-    // Grid and y labels.
-    const int steps = geometry.gridSteps();
-    for (int step = 0; step <= steps; ++step) {
-        const double value = geometry.maxValue * step / steps;
-        const double y = geometry.valueToY(value);
-        painter.setPen(phasestyle::gridLine(dark));
-        painter.drawLine(QPointF(geometry.plot.left(), y), QPointF(geometry.plot.right(), y));
-        painter.setPen(text);
-        const QString label = value >= 10 || value == 0 ? QString::number(value, 'f', 0) : QString::number(value, 'g', 2);
-        painter.drawText(QRectF(0, y - metrics.height() / 2.0, LeftAxis - 6, metrics.height()), Qt::AlignRight | Qt::AlignVCenter, label);
-    }
-    painter.drawText(QRectF(geometry.plot.left(), geometry.plot.bottom() + 3, geometry.plot.width(), BottomAxis - 3),
-                     Qt::AlignLeft | Qt::AlignTop, u"−%1"_s.arg(m_windowSeconds >= 120 ? u"%1 min"_s.arg(m_windowSeconds / 60) : u"%1 s"_s.arg(m_windowSeconds)));
-    painter.drawText(QRectF(geometry.plot.left(), geometry.plot.bottom() + 3, geometry.plot.width(), BottomAxis - 3),
-                     Qt::AlignRight | Qt::AlignTop, u"now"_s);
+    chart.drawGrid(geometry, [](double value) {
+        return value >= 10 || value == 0 ? QString::number(value, 'f', 0) : QString::number(value, 'g', 2);
+    });
+    chart.drawAxisEnds(geometry,
+                       u"−%1"_s.arg(m_windowSeconds >= 120 ? u"%1 min"_s.arg(m_windowSeconds / 60) : u"%1 s"_s.arg(m_windowSeconds)),
+                       u"now"_s);
 
     // Stacked bars: succeeded at the bottom, then failed, then the other ends.
     const QColor succeeded = phasestyle::color(Phase::Succeeded, dark);
@@ -127,26 +119,18 @@ void ThroughputChart::paintEvent(QPaintEvent *)
 
     // Legend.
     qreal x = geometry.plot.left();
-    const qreal y = 4;
-    for (const auto &[name, colour] : {std::pair{u"succeeded"_s, succeeded}, {u"failed"_s, failed}, {u"cancelled/abandoned/dropped"_s, other}, {u"scheduled"_s, phasestyle::accent(dark)}}) {
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        painter.drawRoundedRect(QRectF(x, y + 3, 10, 10), 2, 2);
-        painter.setPen(text);
-        const int w = metrics.horizontalAdvance(name);
-        painter.drawText(QRectF(x + 14, y, w + 2, metrics.height() + 2), Qt::AlignLeft | Qt::AlignVCenter, name);
-        x += 14 + w + 14;
-    }
+    for (const auto &[name, colour] : {std::pair{u"succeeded"_s, succeeded}, {u"failed"_s, failed}, {u"cancelled/abandoned/dropped"_s, other}, {u"scheduled"_s, phasestyle::accent(dark)}})
+        x = chart.drawLegendEntry(x, colour, name);
 }
 
 bool ThroughputChart::event(QEvent *event)
 {
     if (event->type() == QEvent::ToolTip) {
         auto *help = static_cast<QHelpEvent *>(event);
-        const int binCount = std::max(1, std::min(m_windowSeconds, int((width() - LeftAxis - 4) / MinBarWidth)));
+        const int binCount = binCountFor(width(), m_windowSeconds);
         int perBin = 1;
         const QList<Bin> data = bins(binCount, &perBin);
-        const BarChartGeometry geometry = BarChartGeometry::compute(rect(), binCount, 1, LeftAxis, BottomAxis, Legend);
+        const BarChartGeometry geometry = ChartPainter::geometry(rect(), binCount, 1);
         const int index = geometry.barAt(help->pos().x());
         if (index >= 0) {
             const Bin &bin = data.at(index);

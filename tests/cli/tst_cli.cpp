@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The `afterwork` binary, run for real: against a fake source on a real socket, and on files.
-#include "../client/fakepublisher.h"
+#include "../support/fakepublisher.h"
 #include "clitestsupport.h"
 
 #include <QtCore/QJsonArray>

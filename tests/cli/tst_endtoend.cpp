@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The `afterwork` binary against a real engine and publisher (afterwork_test_source): record a
 // real run, check it, replay it, record the replay, check and export that.
-#include "../client/fakepublisher.h"
 #include "../client/testsourceprocess.h"
+#include "../support/socketnames.h"
 #include "clitestsupport.h"
 
 #include <QtCore/QJsonArray>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "fakepublisher.h"
+#include "../support/fakepublisher.h"
 #include "scriptedsource.h"
 
 #include <afterwork/client/filesource.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The client library against the real publisher: an in-process TaskEngine + EventPublisher, and
 // a real source in a child process (afterwork_test_source) that can be killed and restarted.
-#include "fakepublisher.h"
+#include "../support/socketnames.h"
 #include "testsourceprocess.h"
 
 #include <afterwork/client/localsocketsource.h>

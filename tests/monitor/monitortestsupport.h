@@ -1,39 +1,32 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Helpers for the dashboard's tests: protocol lines built by hand (docs/protocol.md), a local
-// server that plays them to a subscriber like a publisher would (or vanishes like a killed one),
-// and a way to feed a TaskStore or a recording file.
+// Helpers for the dashboard's tests: protocol lines built by hand (docs/protocol.md), and a way
+// to feed a TaskStore or a recording file. testing::FakePublisher plays them to a subscriber like
+// a publisher would (or vanishes like a killed one).
+
+#include "../support/fakepublisher.h"
 
 #include <afterwork/client/lineparser.h>
 #include <afterwork/client/taskstore.h>
 
 #include <QtCore/QByteArray>
-#include <QtCore/QCoreApplication>
 #include <QtCore/QFile>
 #include <QtCore/QList>
-#include <QtCore/QObject>
-#include <QtCore/QPointer>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QUuid>
-#include <QtNetwork/QLocalServer>
-#include <QtNetwork/QLocalSocket>
 
 namespace afterwork::monitortest {
 
-inline QString uniqueSocketName(const char *tag)
-{
-    return QStringLiteral("aw-monitor-%1-%2-%3")
-        .arg(QLatin1StringView(tag))
-        .arg(QCoreApplication::applicationPid())
-        .arg(QUuid::createUuid().toString(QUuid::Id128).left(10));
-}
+//! When the runs the tests write by hand start (LineWriter's default), in microseconds: the base
+//! that a test's timestamps are offsets from.
+inline constexpr qint64 T0 = 1'700'000'000'000'000;
 
 //! Protocol lines with contiguous seq, as one connection of a publisher numbers them.
 class LineWriter
 {
 public:
-    explicit LineWriter(QString instance = QUuid::createUuid().toString(QUuid::WithoutBraces), qint64 startUs = 1'700'000'000'000'000)
+    explicit LineWriter(QString instance = QUuid::createUuid().toString(QUuid::WithoutBraces), qint64 startUs = T0)
         : m_instance(std::move(instance)), m_startUs(startUs)
     {
     }
@@ -132,14 +125,6 @@ private:
     quint64 m_seq = 0;
 };
 
-inline QByteArray joinLines(const QList<QByteArray> &lines)
-{
-    QByteArray out;
-    for (const QByteArray &line : lines)
-        out += line + '\n';
-    return out;
-}
-
 //! Parses \a lines as a source would (line numbers from 1).
 inline QList<client::StreamLine> parsed(const QList<QByteArray> &lines)
 {
@@ -177,59 +162,5 @@ inline QList<QByteArray> shiftTimes(const QList<QByteArray> &lines, qint64 offse
     }
     return out;
 }
-
-//! A stand-in publisher: greets each subscriber with prepared bytes, writes more on demand, and
-//! can vanish like a killed process (connections aborted, no bye).
-class StreamServer : public QObject
-{
-public:
-    StreamServer()
-    {
-        QObject::connect(&m_server, &QLocalServer::newConnection, this, [this] {
-            while (QLocalSocket *socket = m_server.nextPendingConnection()) {
-                m_clients.append(socket);
-                socket->write(m_greeting);
-            }
-        });
-    }
-    ~StreamServer() override { vanish(); }
-
-    bool listen(const QString &name)
-    {
-        QLocalServer::removeServer(name);
-        m_server.setSocketOptions(QLocalServer::UserAccessOption);
-        return m_server.listen(name);
-    }
-    void setGreeting(const QByteArray &bytes) { m_greeting = bytes; }
-    void write(const QByteArray &bytes)
-    {
-        for (const QPointer<QLocalSocket> &client : std::as_const(m_clients)) {
-            if (client && client->state() == QLocalSocket::ConnectedState)
-                client->write(bytes);
-        }
-    }
-    int clientCount() const
-    {
-        int count = 0;
-        for (const QPointer<QLocalSocket> &client : m_clients)
-            count += client && client->state() == QLocalSocket::ConnectedState;
-        return count;
-    }
-    //! Closes everything at once, without bye.
-    void vanish()
-    {
-        for (const QPointer<QLocalSocket> &client : std::as_const(m_clients)) {
-            if (client)
-                client->abort();
-        }
-        m_clients.clear();
-        m_server.close();
-    }
-
-private:
-    QLocalServer m_server;
-    QByteArray m_greeting;
-    QList<QPointer<QLocalSocket>> m_clients;
-};
 
 } // namespace afterwork::monitortest

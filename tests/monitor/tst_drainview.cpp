@@ -130,10 +130,10 @@ private Q_SLOTS:
         }
         QVERIFY(cut > 0);
 
-        monitortest::StreamServer server;
-        const QString name = monitortest::uniqueSocketName("drain");
+        testing::FakePublisher server;
+        const QString name = testing::uniqueSocketName("drain");
         QVERIFY(server.listen(name));
-        server.setGreeting(monitortest::joinLines(lines.first(cut)));
+        server.setGreeting(testing::Lines::join(lines.first(cut)));
 
         MonitorSession session;
         DrainView view(&session);
@@ -163,7 +163,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(view.countdownText() != before, 3000);
 
         // The rest: the shielded payment fails, the report is abandoned at the deadline.
-        server.write(monitortest::joinLines(lines.mid(cut)));
+        server.writeToAll(testing::Lines::join(lines.mid(cut)));
         QTRY_VERIFY_WITH_TIMEOUT(view.stageText().startsWith(QStringLiteral("Shutdown finished")), 10000);
         QCOMPARE(view.countdownText(), QStringLiteral("deadline reached after 5.00 s"));
         QCOMPARE(outcomeOf(*view.model(), 5), QStringLiteral("abandoned"));
@@ -176,13 +176,13 @@ private Q_SLOTS:
         // A shutdown, then the application starts again: the new run has no shutdown.
         monitortest::LineWriter first(QStringLiteral("run-one"));
         monitortest::LineWriter second(QStringLiteral("run-two"));
-        const qint64 t0 = 1'700'000'000'000'000;
-        const QByteArray bytes = monitortest::joinLines({first.hello(t0), first.snapshot(t0 + 1, {monitortest::LineWriter::taskObject(t0, 1, "started")}),
-                                                         first.shutdown(t0 + 10, "started", t0 + 1000, 1, 0, 0, 0),
-                                                         first.task(t0 + 20, 1, "succeeded"),
-                                                         first.shutdown(t0 + 30, "finished", t0 + 1000, 0, 0, 1, 0),
-                                                         first.bye(t0 + 40), second.hello(t0 + 100), second.snapshot(t0 + 101),
-                                                         second.task(t0 + 102, 1, "scheduled"), second.bye(t0 + 200)});
+        const qint64 t0 = monitortest::T0;
+        const QByteArray bytes = testing::Lines::join({first.hello(t0), first.snapshot(t0 + 1, {monitortest::LineWriter::taskObject(t0, 1, "started")}),
+                                                       first.shutdown(t0 + 10, "started", t0 + 1000, 1, 0, 0, 0),
+                                                       first.task(t0 + 20, 1, "succeeded"),
+                                                       first.shutdown(t0 + 30, "finished", t0 + 1000, 0, 0, 1, 0),
+                                                       first.bye(t0 + 40), second.hello(t0 + 100), second.snapshot(t0 + 101),
+                                                       second.task(t0 + 102, 1, "scheduled"), second.bye(t0 + 200)});
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("two-runs.ndjson"));
         QVERIFY(monitortest::writeFile(path, bytes));

@@ -21,16 +21,13 @@
 
 using namespace afterwork;
 using namespace afterwork::monitor;
-using afterwork::monitortest::LineWriter;
-using afterwork::monitortest::parsed;
+using namespace afterwork::monitortest;
 
 class tst_FailureGroups : public QObject
 {
     Q_OBJECT
 
 private:
-    static constexpr qint64 T0 = 1'700'000'000'000'000;
-
     static client::TaskRecord failed(quint64 id, const QString &name, const QString &type, const QString &message)
     {
         client::TaskRecord task;
@@ -173,7 +170,7 @@ private Q_SLOTS:
             w.bye(T0 + 20)};
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("failures.ndjson"));
-        QVERIFY(monitortest::writeFile(path, monitortest::joinLines(lines)));
+        QVERIFY(monitortest::writeFile(path, testing::Lines::join(lines)));
         MonitorSession session;
         QSignalSpy ended(&session, &MonitorSession::recordingEnded);
         session.openRecording(path);
@@ -199,11 +196,11 @@ private Q_SLOTS:
         LineWriter w;
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("f.ndjson"));
-        QVERIFY(monitortest::writeFile(path, monitortest::joinLines({w.hello(T0), w.snapshot(T0 + 1),
-                                                                     w.task(T0 + 2, 1, "failed", "a", R"("error":{"type":"E1","message":"m"})"),
-                                                                     w.task(T0 + 3, 2, "failed", "b", R"("error":{"type":"E2","message":"m"})"),
-                                                                     w.task(T0 + 4, 3, "failed", "b", R"("error":{"type":"E2","message":"m"})"),
-                                                                     w.bye(T0 + 5)})));
+        QVERIFY(monitortest::writeFile(path, testing::Lines::join({w.hello(T0), w.snapshot(T0 + 1),
+                                                                   w.task(T0 + 2, 1, "failed", "a", R"("error":{"type":"E1","message":"m"})"),
+                                                                   w.task(T0 + 3, 2, "failed", "b", R"("error":{"type":"E2","message":"m"})"),
+                                                                   w.task(T0 + 4, 3, "failed", "b", R"("error":{"type":"E2","message":"m"})"),
+                                                                   w.bye(T0 + 5)})));
         MonitorSession session;
         FailuresView view(&session);
         connect(&session, &MonitorSession::flushed, &view, &FailuresView::refresh);

@@ -22,14 +22,13 @@
 
 using namespace afterwork;
 using namespace afterwork::monitor;
-using afterwork::monitortest::LineWriter;
+using namespace afterwork::monitortest;
 
 class tst_MonitorSession : public QObject
 {
     Q_OBJECT
 
 private:
-    static constexpr qint64 T0 = 1'700'000'000'000'000;
     QTemporaryDir m_dir;
 
     QString write(const QString &name, const QByteArray &bytes)
@@ -66,8 +65,8 @@ private Q_SLOTS:
     void eventsReachTheStoreInBatches()
     {
         // 3,000 events over a socket: a handful of store changes, not thousands.
-        monitortest::StreamServer server;
-        const QString name = monitortest::uniqueSocketName("batches");
+        testing::FakePublisher server;
+        const QString name = testing::uniqueSocketName("batches");
         QVERIFY(server.listen(name));
         LineWriter w;
         QList<QByteArray> lines{w.hello(T0), w.snapshot(T0 + 1)};
@@ -75,7 +74,7 @@ private Q_SLOTS:
             lines << w.task(T0 + qint64(id) * 100, id, "scheduled") << w.task(T0 + qint64(id) * 100 + 10, id, "started", {}, R"("started_us":1)")
                   << w.task(T0 + qint64(id) * 100 + 50, id, "succeeded", {}, R"("wait_us":10,"run_us":40)");
         }
-        server.setGreeting(monitortest::joinLines(lines));
+        server.setGreeting(testing::Lines::join(lines));
 
         MonitorSession session(SessionOptions{.flushInterval = std::chrono::milliseconds(50)});
         QSignalSpy changes(&session.store(), &client::TaskStore::changed);
@@ -89,7 +88,7 @@ private Q_SLOTS:
         QCOMPARE(session.runTimes().percentile(0.5), 40);
         QCOMPARE(session.runNumber(), 1);
         // What was received is kept for File > Save recording, byte for byte.
-        QCOMPARE(session.recording().bytes(), monitortest::joinLines(lines));
+        QCOMPARE(session.recording().bytes(), testing::Lines::join(lines));
         session.closeSource();
     }
 
@@ -97,7 +96,7 @@ private Q_SLOTS:
     {
         LineWriter w;
         const QString path = write(QStringLiteral("derived.ndjson"),
-                                   monitortest::joinLines({
+                                   testing::Lines::join({
                                        w.hello(T0), w.snapshot(T0 + 1, {LineWriter::taskObject(T0, 1, "started", "early", R"("started_us":1700000000000000)")}),
                                        w.request(T0 + 5, 7),
                                        w.task(T0 + 1'000'000, 2, "scheduled", "mail", R"("request":7)"),
@@ -189,7 +188,7 @@ private Q_SLOTS:
             lines << w.task(T0 + qint64(id) * 10, id, id % 5 ? "succeeded" : "failed", {}, R"("error":{"type":"E","message":"m"})");
         lines << w.bye(T0 + 10'000);
         MonitorSession session(SessionOptions{.finishedLimit = 50, .historyPerTask = 8});
-        QVERIFY(readAll(session, write(QStringLiteral("bounded.ndjson"), monitortest::joinLines(lines))));
+        QVERIFY(readAll(session, write(QStringLiteral("bounded.ndjson"), testing::Lines::join(lines))));
         QCOMPARE(session.store().finishedCount(), 50);
         QCOMPARE(session.store().count(Phase::Succeeded), 400);
         QCOMPARE(session.store().count(Phase::Failed), 100);
@@ -202,11 +201,11 @@ private Q_SLOTS:
     void malformedAndTruncatedRecordings()
     {
         LineWriter w;
-        QByteArray bytes = monitortest::joinLines({w.hello(T0), w.snapshot(T0 + 1), w.task(T0 + 2, 1, "started", {}, R"("started_us":1700000000000002)")});
+        QByteArray bytes = testing::Lines::join({w.hello(T0), w.snapshot(T0 + 1), w.task(T0 + 2, 1, "started", {}, R"("started_us":1700000000000002)")});
         bytes += "{\"v\":1,\"seq\":3,\"ts_us\":12,\"kind\":\"task\",\"id\":\"not a number\"}\n";
         bytes += "this is not json\n";
         const QByteArray next = w.task(T0 + 5, 2, "scheduled"); // seq 3: after the two bad lines the seq jumps
-        bytes += monitortest::joinLines({next});
+        bytes += testing::Lines::join({next});
         bytes += R"({"v":1,"seq":4,"ts_us":170000)"; // cut mid-line, no bye: a truncated file
 
         MonitorSession session;
@@ -241,13 +240,13 @@ private Q_SLOTS:
 
     void savedRecordingReadsBackTheSame()
     {
-        monitortest::StreamServer server;
-        const QString name = monitortest::uniqueSocketName("save");
+        testing::FakePublisher server;
+        const QString name = testing::uniqueSocketName("save");
         QVERIFY(server.listen(name));
         LineWriter w;
         const QList<QByteArray> lines{w.hello(T0), w.snapshot(T0 + 1), w.task(T0 + 2, 1, "scheduled"), w.task(T0 + 3, 1, "failed", "x", R"("error":{"type":"E","message":"m"})"),
                                       w.task(T0 + 4, 2, "started", {}, R"("started_us":1700000000000004)"), w.bye(T0 + 5)};
-        server.setGreeting(monitortest::joinLines(lines));
+        server.setGreeting(testing::Lines::join(lines));
         MonitorSession live;
         live.watchSocket(name);
         QTRY_COMPARE_WITH_TIMEOUT(live.store().sourceStatus(), client::TaskStore::SourceStatus::Ended, 10000);
@@ -400,14 +399,14 @@ private Q_SLOTS:
         // 200,000 events (40,000 tasks): a fifth of the issue's 1,000,000-event target, to keep the
         // test short. The dashboard's own work per event must stay small next to parsing.
         LineWriter w;
-        QByteArray bytes = monitortest::joinLines({w.hello(T0), w.snapshot(T0 + 1)});
+        QByteArray bytes = testing::Lines::join({w.hello(T0), w.snapshot(T0 + 1)});
         bytes.reserve(60'000'000);
         for (quint64 id = 1; id <= 40'000; ++id) {
             const qint64 t = T0 + qint64(id) * 1000;
-            bytes += monitortest::joinLines({w.task(t, id, "scheduled", "job"), w.task(t + 10, id, "started", "job", R"("started_us":1)"),
-                                             w.task(t + 20, id, "retrying", "job", R"("attempt":2,"error":{"type":"E","message":"again"})"),
-                                             w.task(t + 30, id, "started", "job", R"("attempt":2,"started_us":1)"),
-                                             w.task(t + 500, id, id % 10 ? "succeeded" : "failed", "job", R"("attempt":2,"error":{"type":"E","message":"m"},"wait_us":10,"run_us":490)")});
+            bytes += testing::Lines::join({w.task(t, id, "scheduled", "job"), w.task(t + 10, id, "started", "job", R"("started_us":1)"),
+                                           w.task(t + 20, id, "retrying", "job", R"("attempt":2,"error":{"type":"E","message":"again"})"),
+                                           w.task(t + 30, id, "started", "job", R"("attempt":2,"started_us":1)"),
+                                           w.task(t + 500, id, id % 10 ? "succeeded" : "failed", "job", R"("attempt":2,"error":{"type":"E","message":"m"},"wait_us":10,"run_us":490)")});
         }
         bytes += w.bye(T0 + 100'000'000) + '\n';
         const QString path = write(QStringLiteral("large.ndjson"), bytes);

@@ -114,7 +114,7 @@ private Q_SLOTS:
     {
         TaskEngine engine(TaskConfig{}, EngineOptions{.maxThreads = 4});
         auto *publisher = new EventPublisher(&engine, PublisherOptions{.app = QStringLiteral("gui-test"), .heartbeatInterval = 200ms});
-        const QString name = monitortest::uniqueSocketName("window");
+        const QString name = testing::uniqueSocketName("window");
         QVERIFY2(publisher->listen(name), qPrintable(publisher->errorString()));
 
         QTemporaryDir dir;

@@ -46,7 +46,7 @@ private:
 private Q_SLOTS:
     void restartedSourceIsANewRun()
     {
-        const QString name = monitortest::uniqueSocketName("restart");
+        const QString name = testing::uniqueSocketName("restart");
         auto first = std::make_unique<TaskEngine>();
         auto *publisherA = new EventPublisher(first.get(), PublisherOptions{.app = QStringLiteral("first-run")});
         QVERIFY(publisherA->listen(name));
@@ -91,13 +91,13 @@ private Q_SLOTS:
 
     void vanishedSourceLosesItsTasksUntilItIsBack()
     {
-        const QString name = monitortest::uniqueSocketName("vanish");
+        const QString name = testing::uniqueSocketName("vanish");
         const qint64 t0 = QDateTime::currentMSecsSinceEpoch() * 1000;
         monitortest::LineWriter lines(QStringLiteral("the-one-run"));
-        auto server = std::make_unique<monitortest::StreamServer>();
+        auto server = std::make_unique<testing::FakePublisher>();
         QVERIFY(server->listen(name));
-        server->setGreeting(monitortest::joinLines({lines.hello(t0), lines.snapshot(t0 + 1),
-                                                    lines.task(t0 + 2, 1, "started", "long_job", QByteArray("\"started_us\":") + QByteArray::number(t0 + 2))}));
+        server->setGreeting(testing::Lines::join({lines.hello(t0), lines.snapshot(t0 + 1),
+                                                  lines.task(t0 + 2, 1, "started", "long_job", QByteArray("\"started_us\":") + QByteArray::number(t0 + 2))}));
 
         MonitorSession session(SessionOptions{.flushInterval = 50ms});
         auto win = window(session);
@@ -115,10 +115,10 @@ private Q_SLOTS:
         QCOMPARE(win->overview()->tile(QStringLiteral("lost"))->value(), 1);
 
         // The same run comes back (e.g. a network filesystem hiccup): its snapshot revives it.
-        server = std::make_unique<monitortest::StreamServer>();
+        server = std::make_unique<testing::FakePublisher>();
         QVERIFY(server->listen(name));
         monitortest::LineWriter again(QStringLiteral("the-one-run"));
-        server->setGreeting(monitortest::joinLines({again.hello(t0 + 10), again.snapshot(t0 + 11, {monitortest::LineWriter::taskObject(t0 + 2, 1, "started", "long_job", QByteArray("\"started_us\":") + QByteArray::number(t0 + 2))})}));
+        server->setGreeting(testing::Lines::join({again.hello(t0 + 10), again.snapshot(t0 + 11, {monitortest::LineWriter::taskObject(t0 + 2, 1, "started", "long_job", QByteArray("\"started_us\":") + QByteArray::number(t0 + 2))})}));
         QTRY_COMPARE_WITH_TIMEOUT(session.store().count(Phase::Lost), 0, 10000);
         QCOMPARE(session.runNumber(), 1); // the same run
         QTRY_COMPARE_WITH_TIMEOUT(win->connectionBar()->stateText(), QStringLiteral("connected"), 5000);
@@ -130,7 +130,7 @@ private Q_SLOTS:
     {
         MonitorSession session(SessionOptions{.flushInterval = 50ms});
         auto win = window(session);
-        win->watchSocket(monitortest::uniqueSocketName("nobody"));
+        win->watchSocket(testing::uniqueSocketName("nobody"));
         QTRY_VERIFY_WITH_TIMEOUT(win->connectionBar()->stateText().startsWith(QStringLiteral("waiting for the source")), 5000);
         QCOMPARE(win->connectionBar()->level(), ConnectionStatus::Level::Waiting);
         win.reset();

@@ -13,16 +13,13 @@
 
 using namespace afterwork;
 using namespace afterwork::monitor;
-using afterwork::monitortest::LineWriter;
-using afterwork::monitortest::parsed;
+using namespace afterwork::monitortest;
 
 class tst_TaskFilterProxy : public QObject
 {
     Q_OBJECT
 
 private:
-    static constexpr qint64 T0 = 1'700'000'000'000'000;
-
     //! Ten tasks covering every field the grammar looks at.
     static void fill(client::TaskStore &store)
     {

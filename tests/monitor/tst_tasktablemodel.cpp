@@ -11,16 +11,13 @@
 
 using namespace afterwork;
 using namespace afterwork::monitor;
-using afterwork::monitortest::LineWriter;
-using afterwork::monitortest::parsed;
+using namespace afterwork::monitortest;
 
 class tst_TaskTableModel : public QObject
 {
     Q_OBJECT
 
 private:
-    static constexpr qint64 T0 = 1'700'000'000'000'000;
-
     static QList<quint64> ids(const TaskTableModel &model)
     {
         QList<quint64> out;

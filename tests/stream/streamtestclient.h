@@ -5,6 +5,8 @@
 // line and checks the `seq` rule of docs/protocol.md as it goes, a raw AF_UNIX subscriber that
 // does not read at all, and a gate that holds sync work "running" until the test opens it.
 
+#include "../support/socketnames.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDeadlineTimer>
@@ -19,7 +21,6 @@
 #include <QtCore/QObject>
 #include <QtCore/QSemaphore>
 #include <QtCore/QTimer>
-#include <QtCore/QUuid>
 #include <QtNetwork/QLocalSocket>
 
 #include <sys/socket.h>
@@ -31,13 +32,7 @@
 
 namespace afterwork::test {
 
-inline QString uniqueSocketName(const char *what)
-{
-    return QStringLiteral("afterwork-tst-%1-%2-%3")
-        .arg(QLatin1StringView(what))
-        .arg(QCoreApplication::applicationPid())
-        .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
-}
+using testing::uniqueSocketName;
 
 inline QString socketPathFor(const QString &name)
 {

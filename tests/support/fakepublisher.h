@@ -2,28 +2,21 @@
 #pragma once
 
 // Test helpers: a stand-in for the engine's EventPublisher that writes prepared lines, and a
-// builder for protocol lines. Tests of the client and the CLI use them where no real engine is
-// needed (and to craft streams a real engine never sends).
+// builder for protocol lines. Tests of the client, the CLI and the dashboard use them where no
+// real engine is needed (and to craft streams a real engine never sends, or a publisher that
+// vanishes like a killed process).
+
+#include "socketnames.h"
 
 #include <QtCore/QByteArray>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QList>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
-#include <QtCore/QUuid>
 #include <QtNetwork/QLocalServer>
 #include <QtNetwork/QLocalSocket>
 
 namespace afterwork::testing {
-
-//! A unique local socket name for one test.
-inline QString uniqueSocketName(const char *tag)
-{
-    return QStringLiteral("aw-test-%1-%2-%3")
-        .arg(QLatin1StringView(tag))
-        .arg(QCoreApplication::applicationPid())
-        .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
-}
 
 //! Builds protocol lines (docs/protocol.md) with an explicit seq.
 struct Lines
@@ -107,8 +100,8 @@ struct Lines
     }
 };
 
-//! A QLocalServer that greets every new connection with prepared bytes and can write more, drop
-//! connections (as a killed source would) or stop listening.
+//! A QLocalServer that greets every new connection with prepared bytes and can write more, end
+//! its connections, stop listening, or vanish as a killed source would.
 class FakePublisher : public QObject
 {
     Q_OBJECT
@@ -123,16 +116,7 @@ public:
             }
         });
     }
-    ~FakePublisher() override
-    {
-        for (const QPointer<QLocalSocket> &client : std::as_const(m_clients)) {
-            if (client) {
-                client->disconnect(this);
-                client->abort();
-            }
-        }
-        m_server.close();
-    }
+    ~FakePublisher() override { vanish(); }
 
     bool listen(const QString &name)
     {
@@ -158,6 +142,19 @@ public:
         m_clients.clear();
     }
     void close() { m_server.close(); }
+    //! Goes away like a killed process: every connection aborted at once (no bye, nothing
+    //! pending flushed), and no longer listening.
+    void vanish()
+    {
+        for (const QPointer<QLocalSocket> &client : std::as_const(m_clients)) {
+            if (client) {
+                client->disconnect(this);
+                client->abort();
+            }
+        }
+        m_clients.clear();
+        m_server.close();
+    }
     int connectedClients() const
     {
         int count = 0;
