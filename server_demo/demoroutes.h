@@ -15,6 +15,11 @@ struct DemoCounters
     std::atomic<quint64> globalHandlerCalls{0};
 };
 
+//! The query parameter \a name, one of \a allowed (absent: \a fallback); otherwise FastAPI's 422
+//! `enum` error, "Input should be 'a', 'b' or 'c'".
+QString oneOf(const afterwork::http::Request &req, const QString &name, const QStringList &allowed,
+              const QString &fallback);
+
 void addSeedRoutes(afterwork::http::TaskRouter &router);
 void addSpawnRoute(afterwork::http::TaskRouter &router);
 void addStatusRoutes(afterwork::http::TaskRouter &router, afterwork::TaskEngine &engine, const DemoCounters &counters);

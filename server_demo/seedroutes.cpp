@@ -13,6 +13,22 @@ using namespace afterwork::http;
 
 namespace demo {
 
+QString oneOf(const Request &req, const QString &name, const QStringList &allowed, const QString &fallback)
+{
+    const QString value = req.query<QString>(name, fallback);
+    if (allowed.contains(value))
+        return value;
+    // "'a', 'b' or 'c'", as FastAPI lists an enum's values.
+    QStringList quoted;
+    for (const QString &each : allowed)
+        quoted.append(QStringLiteral("'%1'").arg(each));
+    const QString expected = quoted.size() == 1
+        ? quoted.first()
+        : quoted.mid(0, quoted.size() - 1).join(QStringLiteral(", ")) + QStringLiteral(" or ") + quoted.last();
+    throw HttpError::validation({"query", name}, "enum", QStringLiteral("Input should be %1").arg(expected), value,
+                                {{"expected", expected}});
+}
+
 void addSeedRoutes(TaskRouter &router)
 {
     // Naming Tasks
@@ -40,19 +56,16 @@ void addSeedRoutes(TaskRouter &router)
     router.post("/payments", [](const Request &req, Tasks &tasks) {
         const qint64 paymentId = req.query<qint64>("payment_id");
         const double amount = req.query<double>("amount");
-        const QString flow = req.query<QString>("flow", QStringLiteral("finalize"));
+        const QString flow = oneOf(req, "flow", {"finalize", "process"}, "finalize");
         if (flow == QLatin1String("process")) {
             const bool decline = req.query<bool>("decline", false);
             tasks.task({.name = QStringLiteral("process_payment_%1").arg(paymentId),
                         .shield = true,
                         .onError = paymentErrorHandler})
                 .schedule(AFTERWORK_FN(processPaymentAsync), paymentId, amount, decline);
-        } else if (flow == QLatin1String("finalize")) {
+        } else {
             tasks.task({.name = QStringLiteral("finalize_payment_%1").arg(paymentId), .shield = true})
                 .schedule(AFTERWORK_FN(finalizePayment), paymentId, amount);
-        } else {
-            throw HttpError::validation({"query", "flow"}, "enum", "Input should be 'finalize' or 'process'", flow,
-                                        {{"expected", "'finalize' or 'process'"}});
         }
         return Json{{"status", "processing"}, {"payment_id", paymentId}};
     });

@@ -340,6 +340,8 @@ void DemoProcessTest::badInputKeepsTheServerUp_data()
     QTest::newRow("count too small") << QByteArray("POST") << QByteArray("/tasks/spawn?count=0") << QByteArray() << 422
                                      << "greater_than_equal";
     QTest::newRow("unknown mode") << QByteArray("POST") << QByteArray("/tasks/spawn?mode=soon") << QByteArray() << 422 << "enum";
+    QTest::newRow("unknown payment flow") << QByteArray("POST") << QByteArray("/payments?payment_id=1&amount=2&flow=later")
+                                          << QByteArray() << 422 << "enum";
     QTest::newRow("order not json") << QByteArray("POST") << QByteArray("/order") << QByteArray("{oops") << 400 << "json_invalid";
     QTest::newRow("order not an object") << QByteArray("POST") << QByteArray("/order") << QByteArray("42") << 422 << "dict_type";
     QTest::newRow("unknown path") << QByteArray("GET") << QByteArray("/missing") << QByteArray() << 404 << QString();
