@@ -76,9 +76,9 @@ void addSeedRoutes(TaskRouter &router, DemoState &state)
         return Json{{"status", "processing"}};
     });
 
-    // Task Shielding
+    // Task Shielding: shielded and unnamed, so the engine names it "criticalOperation#<id>".
     router.post("/critical", [](Tasks &tasks) {
-        tasks.task({.name = "critical_operation", .shield = true}).schedule(AFTERWORK_FN(criticalOperation));
+        tasks.task({.shield = true}).schedule(AFTERWORK_FN(criticalOperation));
         return Json{{"status", "ok"}};
     });
 
@@ -94,10 +94,10 @@ void addSeedRoutes(TaskRouter &router, DemoState &state)
                         .shield = true,
                         .onError = COUNTED(state, paymentErrorHandler)})
                 .schedule(AFTERWORK_FN(processPaymentAsync), paymentId, amount, decline);
-        } else {
-            tasks.task({.name = QStringLiteral("finalize_payment_%1").arg(paymentId), .shield = true})
-                .schedule(AFTERWORK_FN(finalizePayment), paymentId, amount);
+            return Json{{"status", "processing"}};
         }
+        tasks.task({.name = QStringLiteral("finalize_payment_%1").arg(paymentId), .shield = true})
+            .schedule(AFTERWORK_FN(finalizePayment), paymentId, amount);
         return Json{{"status", "processing"}, {"payment_id", paymentId}};
     });
 
