@@ -160,10 +160,12 @@ void addSeedRoutes(TaskRouter &router, DemoState &state)
         return Json{{"status", "ok"}};
     });
 
-    // The deferred form: the route answers later (after `ms`), from a timer; its after-response
-    // task starts once that late answer is written.
+    // The deferred form: the route answers later (after `ms`), from a timer. Its immediate task
+    // starts at once, while the route is still suspended; its after-response task starts once
+    // that late answer is written.
     router.post("/deferred", [](const Request &req, Tasks &tasks, Responder responder) {
         const int ms = req.query<int>("ms", 200, {.ge = 0, .le = 60000});
+        tasks.task({.name = "deferred_immediate"}).schedule(AFTERWORK_FN(immediateOperation));
         tasks.afterResponse().task({.name = "deferred_followup"}).schedule(AFTERWORK_FN(immediateOperation));
         QTimer::singleShot(ms, [responder, ms] { responder.send(Json{{"status", "done"}, {"waited_ms", ms}}); });
     });

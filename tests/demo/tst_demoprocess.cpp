@@ -153,6 +153,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void seedEndpointsScheduleTheirTasks_data();
     void seedEndpointsScheduleTheirTasks();
+    void immediateTaskStartsWhileTheRouteIsSuspended();
     void failedTaskRunsItsRoutesHandler_data();
     void failedTaskRunsItsRoutesHandler();
     void errorTrackerGetsTheTaskContext();
@@ -228,6 +229,10 @@ void DemoProcessTest::seedEndpointsScheduleTheirTasks_data()
                                    << QStringList{"immediate_task immediate false succeeded",
                                                   "cleanup_task after_route true succeeded",
                                                   "notification_task after_response false succeeded"};
+    QTest::newRow("deferred") << QByteArray("/deferred?ms=10") << QByteArray()
+                              << QByteArray(R"({"status":"done","waited_ms":10})")
+                              << QStringList{"deferred_immediate immediate false succeeded",
+                                             "deferred_followup after_response false succeeded"};
 }
 
 void DemoProcessTest::seedEndpointsScheduleTheirTasks()
@@ -281,6 +286,41 @@ void DemoProcessTest::seedEndpointsScheduleTheirTasks()
     seen.sort();
     tasks.sort();
     QCOMPARE(seen, tasks);
+}
+
+void DemoProcessTest::immediateTaskStartsWhileTheRouteIsSuspended()
+{
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    const qint64 before = requestIdFor(m_stream->lines(), "/deferred");
+    // The route schedules its immediate task and answers from a timer two seconds later.
+    client.sendRequest("POST", "/deferred?ms=2000");
+    qint64 requestId = 0;
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
+        requestId = requestIdAfter(lines, "/deferred", before);
+        return requestId != 0 && !startedNamesOf(lines, requestId).isEmpty();
+    }));
+    // The immediate task has started; the route has not answered yet.
+    QCOMPARE(startedNamesOf(m_stream->lines(), requestId), QStringList{"deferred_immediate"});
+    QCOMPARE(stagesOf(m_stream->lines(), requestId), QStringList{"received"});
+    QCOMPARE(client.socket.bytesAvailable(), 0);
+
+    const auto reply = client.readReply();
+    QVERIFY(reply);
+    QCOMPARE(reply->body, QByteArray(R"({"status":"done","waited_ms":2000})"));
+    QVERIFY(m_stream->waitFor(
+        [&](const QList<QJsonObject> &lines) { return startedNamesOf(lines, requestId).size() == 2; }));
+    QStringList order;
+    for (const QJsonObject &line : m_stream->lines()) {
+        if (line.value("request").toInteger() != requestId)
+            continue;
+        if (line.value("kind") == QLatin1String("request"))
+            order << line.value("stage").toString();
+        else if (line.value("phase") == QLatin1String("started"))
+            order << line.value("name").toString() + " started";
+    }
+    QCOMPARE(order, (QStringList{"received", "deferred_immediate started", "route_returned", "response_written",
+                                 "deferred_followup started"}));
 }
 
 void DemoProcessTest::failedTaskRunsItsRoutesHandler_data()
