@@ -160,6 +160,20 @@ void addSeedRoutes(TaskRouter &router, DemoState &state)
         return Json{{"status", "ok"}};
     });
 
+    // Overriding Global Configuration, for a demo run with --global-shield (the guide's global
+    // config: shielded, the global handler). fail=task1,task4 makes those of the four fail, so
+    // that their handlers run.
+    router.post("/tasks", [&state](const Request &req, Tasks &tasks) {
+        const QStringList failing = req.query<QString>("fail", QString()).split(u',', Qt::SkipEmptyParts);
+        const auto fails = [&failing](const char *function) { return failing.contains(QLatin1String(function)); };
+        tasks.schedule(named("task1", overridingTask), fails("task1"));
+        tasks.task({.onError = COUNTED(state, customErrorHandler)}).schedule(named("task2", overridingTask), fails("task2"));
+        tasks.task({.shield = false}).schedule(named("task3", overridingTask), fails("task3"));
+        tasks.task({.name = "my_task", .shield = false, .onError = COUNTED(state, customErrorHandler)})
+            .schedule(named("task4", overridingTask), fails("task4"));
+        return Json{{"status", "ok"}};
+    });
+
     // The deferred form: the route answers later (after `ms`), from a timer. Its immediate task
     // starts at once, while the route is still suspended; its after-response task starts once
     // that late answer is written.

@@ -186,4 +186,17 @@ void notificationErrorHandler(const Task &task, const TaskError &error)
     qCWarning(lcDemo).noquote() << "notification task" << task.name() << "failed:" << error.message;
 }
 
+void overridingTask(const CancellationToken &token, bool fail)
+{
+    simulateWork(token, 50ms);
+    if (fail)
+        throw std::runtime_error("failed on purpose (fail=)");
+}
+
+void customErrorHandler(const Task &task, const TaskError &error)
+{
+    Q_UNUSED(error);
+    qCWarning(lcDemo).noquote() << "Custom handler:" << task.name();
+}
+
 } // namespace demo

@@ -59,7 +59,8 @@ one_request() {
         if (($(pick 3))); then hit POST "/process" "{\"user_id\":$id,\"plan\":\"pro\"}"
         else hit POST "/process" "{\"plan\":\"pro\"}"; fi
     elif ((roll < 59)); then hit POST "/flaky"
-    elif ((roll < 65)); then hit POST "/comprehensive"
+    elif ((roll < 63)); then hit POST "/comprehensive"
+    elif ((roll < 65)); then hit POST "/tasks?fail=task$(( $(pick 4) + 1 ))" # overriding the global config
     elif ((roll < 80)); then
         local count=$(( $(pick 3) + 1 )) ms=$(( ($(pick 10) + 1) * 100 ))
         local fail=$(( $(pick 10) == 0 )) shield=$(( $(pick 5) == 0 )) routefail=$(( $(pick 25) == 0 ))

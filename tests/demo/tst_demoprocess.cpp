@@ -229,6 +229,9 @@ void DemoProcessTest::seedEndpointsScheduleTheirTasks_data()
                                    << QStringList{"immediate_task immediate false succeeded",
                                                   "cleanup_task after_route true succeeded",
                                                   "notification_task after_response false succeeded"};
+    QTest::newRow("overrides") << QByteArray("/tasks") << QByteArray() << QByteArray(R"({"status":"ok"})")
+                               << QStringList{"task1# immediate false succeeded", "task2# immediate false succeeded",
+                                              "task3# immediate false succeeded", "my_task immediate false succeeded"};
     QTest::newRow("deferred") << QByteArray("/deferred?ms=10") << QByteArray()
                               << QByteArray(R"({"status":"done","waited_ms":10})")
                               << QStringList{"deferred_immediate immediate false succeeded",
@@ -325,36 +328,50 @@ void DemoProcessTest::immediateTaskStartsWhileTheRouteIsSuspended()
 
 void DemoProcessTest::failedTaskRunsItsRoutesHandler_data()
 {
+    QTest::addColumn<QStringList>("arguments"); // the demo's
     QTest::addColumn<QByteArray>("target");
     QTest::addColumn<QByteArray>("body");
-    QTest::addColumn<QString>("task");
+    QTest::addColumn<QString>("task"); // a generated name as "label#"
+    QTest::addColumn<bool>("shielded");
     QTest::addColumn<QByteArray>("handlerCalls"); // GET /tasks' handler_calls once the task failed
     QTest::addColumn<int>("globalCalls");
-    QTest::newRow("risky") << QByteArray("/risky") << QByteArray() << "risky_task"
+    QTest::newRow("risky") << QStringList() << QByteArray("/risky") << QByteArray() << "risky_task" << false
                            << QByteArray(R"({"my_error_handler":1})") << 0;
-    QTest::newRow("payments combined") << QByteArray("/payments?payment_id=8&amount=5&flow=process&decline=1")
-                                       << QByteArray() << "process_payment_8"
+    QTest::newRow("payments combined") << QStringList() << QByteArray("/payments?payment_id=8&amount=5&flow=process&decline=1")
+                                       << QByteArray() << "process_payment_8" << true
                                        << QByteArray(R"({"payment_error_handler":1})") << 0;
-    QTest::newRow("error tracking") << QByteArray("/process") << QByteArray(R"({"plan":"pro"})") << "process_user_data"
-                                    << QByteArray(R"({"send_to_error_tracking":1})") << 0;
-    QTest::newRow("flaky, retry handler") << QByteArray("/flaky?fail_times=9&backoff_ms=10") << QByteArray()
-                                          << "flaky_task" << QByteArray(R"({"retry_handler":1})") << 0;
+    QTest::newRow("error tracking") << QStringList() << QByteArray("/process") << QByteArray(R"({"plan":"pro"})")
+                                    << "process_user_data" << false << QByteArray(R"({"send_to_error_tracking":1})") << 0;
+    QTest::newRow("flaky, retry handler") << QStringList() << QByteArray("/flaky?fail_times=9&backoff_ms=10") << QByteArray()
+                                          << "flaky_task" << false << QByteArray(R"({"retry_handler":1})") << 0;
     // The counterparts without a handler of their own: the global handler runs.
-    QTest::newRow("flaky, retry policy") << QByteArray("/flaky?fail_times=9&backoff_ms=10&retry=policy") << QByteArray()
-                                         << "flaky_task" << QByteArray("{}") << 1;
-    QTest::newRow("spawned") << QByteArray("/tasks/spawn?name=plain_failure&fail=1&ms=0") << QByteArray()
-                             << "plain_failure" << QByteArray("{}") << 1;
+    QTest::newRow("flaky, retry policy") << QStringList() << QByteArray("/flaky?fail_times=9&backoff_ms=10&retry=policy")
+                                         << QByteArray() << "flaky_task" << false << QByteArray("{}") << 1;
+    QTest::newRow("spawned") << QStringList() << QByteArray("/tasks/spawn?name=plain_failure&fail=1&ms=0") << QByteArray()
+                             << "plain_failure" << false << QByteArray("{}") << 1;
+    // Overriding the global config (shielded, the global handler), one field at a time.
+    const QStringList globalConfig{"--global-shield"};
+    QTest::newRow("task1 inherits both") << globalConfig << QByteArray("/tasks?fail=task1") << QByteArray() << "task1#"
+                                         << true << QByteArray("{}") << 1;
+    QTest::newRow("task2 overrides the handler") << globalConfig << QByteArray("/tasks?fail=task2") << QByteArray()
+                                                 << "task2#" << true << QByteArray(R"({"custom_error_handler":1})") << 0;
+    QTest::newRow("task3 overrides the shield") << globalConfig << QByteArray("/tasks?fail=task3") << QByteArray()
+                                                << "task3#" << false << QByteArray("{}") << 1;
+    QTest::newRow("task4 overrides both") << globalConfig << QByteArray("/tasks?fail=task4") << QByteArray() << "my_task"
+                                          << false << QByteArray(R"({"custom_error_handler":1})") << 0;
 }
 
 void DemoProcessTest::failedTaskRunsItsRoutesHandler()
 {
+    QFETCH(QStringList, arguments);
     QFETCH(QByteArray, target);
     QFETCH(QByteArray, body);
     QFETCH(QString, task);
+    QFETCH(bool, shielded);
     QFETCH(QByteArray, handlerCalls);
     QFETCH(int, globalCalls);
     // A demo of its own, whose counters see this one request.
-    DemoProcess demo;
+    DemoProcess demo(arguments);
     QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
     StreamReader stream(demo.eventsPath);
     QVERIFY(stream.waitSubscribed());
@@ -362,8 +379,18 @@ void DemoProcessTest::failedTaskRunsItsRoutesHandler()
     QVERIFY(client.connectToServer());
     QCOMPARE(client.request("POST", target, body)->status, 200);
     // `failed` is published once the handler has returned.
-    QVERIFY2(stream.waitFor([&](const QList<QJsonObject> &) { return stream.hasTaskLine(task, "failed"); }),
+    QJsonObject failed;
+    QVERIFY2(stream.waitFor([&](const QList<QJsonObject> &lines) {
+                 for (const QJsonObject &line : lines) {
+                     const QString name = line.value("name").toString();
+                     if (line.value("kind") == QLatin1String("task") && line.value("phase") == QLatin1String("failed")
+                         && (task.endsWith('#') ? name.startsWith(task) : name == task))
+                         failed = line;
+                 }
+                 return !failed.isEmpty();
+             }),
              qPrintable(demo.diagnostics()));
+    QCOMPARE(failed.value("shielded").toBool(), shielded);
     const QJsonObject status = client.request("GET", "/tasks")->json();
     QCOMPARE(status.value("handler_calls").toObject(), QJsonDocument::fromJson(handlerCalls).object());
     QCOMPARE(status.value("global_handler_calls").toInteger(), globalCalls);
