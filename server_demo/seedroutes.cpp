@@ -160,6 +160,13 @@ void addSeedRoutes(TaskRouter &router, DemoState &state)
         return Json{{"status", "ok"}};
     });
 
+    // Global Configuration: the task inherits the global config (--global-shield for the guide's);
+    // fail=1 makes it fail, so that the global handler runs.
+    router.post("/task", [](const Request &req, Tasks &tasks) {
+        tasks.schedule(named("my_function", overridingTask), req.query<bool>("fail", false));
+        return Json{{"status", "scheduled"}};
+    });
+
     // Overriding Global Configuration, for a demo run with --global-shield (the guide's global
     // config: shielded, the global handler). fail=task1,task4 makes those of the four fail, so
     // that their handlers run.

@@ -71,8 +71,9 @@ void logError(const Task &task, const TaskError &error);
 void cleanupResources(const CancellationToken &token);
 QCoro::Task<> sendNotification(CancellationToken token);
 void notificationErrorHandler(const Task &task, const TaskError &error);
-// "Overriding global configuration": task1 .. task4 are this one stand-in (about 50 ms), which
-// fails when \a fail is set; custom_error_handler says "Custom handler".
+// "Global configuration" and "Overriding global configuration": my_function and task1 .. task4
+// are this one stand-in (about 50 ms), which fails when \a fail is set; custom_error_handler says
+// "Custom handler".
 void overridingTask(const CancellationToken &token, bool fail);
 void customErrorHandler(const Task &task, const TaskError &error);
 

@@ -60,7 +60,10 @@ one_request() {
         else hit POST "/process" "{\"plan\":\"pro\"}"; fi
     elif ((roll < 59)); then hit POST "/flaky"
     elif ((roll < 63)); then hit POST "/comprehensive"
-    elif ((roll < 65)); then hit POST "/tasks?fail=task$(( $(pick 4) + 1 ))" # overriding the global config
+    elif ((roll < 65)); then
+        # The global config, inherited or overridden.
+        if (($(pick 2))); then hit POST "/tasks?fail=task$(( $(pick 4) + 1 ))"
+        else hit POST "/task?fail=$(( $(pick 3) == 0 ))"; fi
     elif ((roll < 80)); then
         local count=$(( $(pick 3) + 1 )) ms=$(( ($(pick 10) + 1) * 100 ))
         local fail=$(( $(pick 10) == 0 )) shield=$(( $(pick 5) == 0 )) routefail=$(( $(pick 25) == 0 ))

@@ -229,6 +229,8 @@ void DemoProcessTest::seedEndpointsScheduleTheirTasks_data()
                                    << QStringList{"immediate_task immediate false succeeded",
                                                   "cleanup_task after_route true succeeded",
                                                   "notification_task after_response false succeeded"};
+    QTest::newRow("global config") << QByteArray("/task") << QByteArray() << QByteArray(R"({"status":"scheduled"})")
+                                   << QStringList{"my_function# immediate false succeeded"};
     QTest::newRow("overrides") << QByteArray("/tasks") << QByteArray() << QByteArray(R"({"status":"ok"})")
                                << QStringList{"task1# immediate false succeeded", "task2# immediate false succeeded",
                                               "task3# immediate false succeeded", "my_task immediate false succeeded"};
@@ -351,6 +353,8 @@ void DemoProcessTest::failedTaskRunsItsRoutesHandler_data()
                              << "plain_failure" << false << QByteArray("{}") << 1;
     // Overriding the global config (shielded, the global handler), one field at a time.
     const QStringList globalConfig{"--global-shield"};
+    QTest::newRow("global config") << globalConfig << QByteArray("/task?fail=1") << QByteArray() << "my_function#"
+                                   << true << QByteArray("{}") << 1;
     QTest::newRow("task1 inherits both") << globalConfig << QByteArray("/tasks?fail=task1") << QByteArray() << "task1#"
                                          << true << QByteArray("{}") << 1;
     QTest::newRow("task2 overrides the handler") << globalConfig << QByteArray("/tasks?fail=task2") << QByteArray()
