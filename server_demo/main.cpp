@@ -22,10 +22,10 @@ using namespace afterwork;
 namespace {
 
 //! The guide's global handler, "logs and counts".
-ErrorHandler globalHandler(demo::DemoCounters &counters)
+ErrorHandler globalHandler(demo::DemoState &state)
 {
-    return [&counters](const Task &task, const TaskError &error) {
-        counters.globalHandlerCalls.fetch_add(1);
+    return [&state](const Task &task, const TaskError &error) {
+        state.globalHandlerCalls.fetch_add(1);
         qCWarning(demo::lcDemo).noquote() << "[global handler] Task" << task.name() << "failed:" << error.type
                                           << error.message;
     };
@@ -50,12 +50,12 @@ int main(int argc, char *argv[])
     if (!options)
         return exitCode;
 
-    demo::DemoCounters counters;
+    demo::DemoState state;
     TaskConfig globalConfig;
     if (options->globalShield)
         globalConfig.shield = true;
     if (options->globalHandler)
-        globalConfig.onError = globalHandler(counters);
+        globalConfig.onError = globalHandler(state);
     TaskEngine engine(globalConfig, EngineOptions{.maxThreads = options->threads});
 
     auto *publisher = new EventPublisher(&engine, {.app = QStringLiteral("afterwork-demo")}); // child of engine
@@ -68,9 +68,9 @@ int main(int argc, char *argv[])
     QHttpServer server;
     http::TaskRouter router(&server, &engine);
     http::publishRequestEvents(&router, publisher);
-    demo::addSeedRoutes(router);
+    demo::addSeedRoutes(router, state);
     demo::addSpawnRoute(router);
-    demo::addStatusRoutes(router, engine, counters);
+    demo::addStatusRoutes(router, engine, state);
 
     const quint16 port = router.listen(options->host, options->port);
     if (port == 0) {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <string>
 
 using namespace std::chrono_literals;
 
@@ -94,27 +95,62 @@ void myErrorHandler(const Task &task, const TaskError &error)
     qCWarning(lcDemo).noquote() << "Task" << task.name() << "failed:" << error.message;
 }
 
-void flakyOperation(const CancellationToken &token)
+void processUserData(const CancellationToken &token, const QJsonObject &data)
 {
     simulateWork(token, 100ms);
-    if (QRandomGenerator::global()->generateDouble() < 0.7)
+    const QJsonValue userId = data.value(QLatin1String("user_id"));
+    if (!userId.isDouble())
+        throw std::invalid_argument("user data without a numeric user_id");
+    qCInfo(lcDemo) << "Processed the data of user" << userId.toInteger();
+}
+
+void sendToErrorTracking(const Task &task, const TaskError &error, ErrorTracker *tracker)
+{
+    tracker->capture(task, error);
+    qCWarning(lcDemo).noquote() << "[error tracking] captured" << error.type << error.message << "of task"
+                                << task.name() << task.functionLabel() + task.argumentsText();
+}
+
+QDebug operator<<(QDebug debug, const Flakiness &flakiness)
+{
+    QDebugStateSaver saver(debug);
+    if (flakiness.failTimes)
+        debug.nospace() << "fails " << *flakiness.failTimes << " times";
+    else
+        debug.nospace() << "random 70%";
+    return debug;
+}
+
+void flakyOperation(const CancellationToken &token, const Flakiness &flakiness)
+{
+    simulateWork(token, 100ms);
+    if (flakiness.failTimes) {
+        const int run = flakiness.runs->fetch_add(1) + 1;
+        if (run <= *flakiness.failTimes)
+            throw std::runtime_error("failure " + std::to_string(run) + " of " + std::to_string(*flakiness.failTimes)
+                                     + " (fail_times)");
+    } else if (QRandomGenerator::global()->generateDouble() < 0.7) {
         throw std::runtime_error("Random failure");
+    }
     qCInfo(lcDemo) << "Operation succeeded";
 }
 
-QCoro::Task<> retryHandler(Task task, TaskError error)
+QCoro::Task<> retryHandler(Task task, TaskError error, std::chrono::milliseconds backoff, RetryStats *stats)
 {
     Q_UNUSED(error);
     constexpr int maxRetries = 3;
     const CancellationToken token = task.cancellationToken();
     for (int attempt = 0; attempt < maxRetries; ++attempt) {
-        co_await afterwork::delay(token, std::chrono::seconds(1 << attempt)); // exponential backoff
+        co_await afterwork::delay(token, backoff * (1 << attempt)); // exponential backoff
+        stats->reruns.fetch_add(1);
         try {
             co_await task.rerun();
+            stats->recovered.fetch_add(1);
             qCInfo(lcDemo).noquote() << "Task" << task.name() << "succeeded on retry" << attempt + 1;
             co_return;
         } catch (const std::exception &retryError) {
             if (attempt == maxRetries - 1) {
+                stats->gaveUp.fetch_add(1);
                 qCWarning(lcDemo).noquote() << "Task" << task.name() << "failed after" << maxRetries << "retries";
                 throw;
             }
@@ -148,6 +184,19 @@ QCoro::Task<> sendNotification(CancellationToken token)
 void notificationErrorHandler(const Task &task, const TaskError &error)
 {
     qCWarning(lcDemo).noquote() << "notification task" << task.name() << "failed:" << error.message;
+}
+
+void overridingTask(const CancellationToken &token, bool fail)
+{
+    simulateWork(token, 50ms);
+    if (fail)
+        throw std::runtime_error("failed on purpose (fail=)");
+}
+
+void customErrorHandler(const Task &task, const TaskError &error)
+{
+    Q_UNUSED(error);
+    qCWarning(lcDemo).noquote() << "Custom handler:" << task.name();
 }
 
 } // namespace demo

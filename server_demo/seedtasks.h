@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The task functions and error handlers of the seed guide (seed/task-configuration.txt), with the
+// The task functions and error handlers of fastapi-tasks' task-configuration guide, with the
 // same names, as sync work (on the engine's pool) or async work (QCoro, on the engine thread).
+
+#include "demostate.h"
 
 #include <afterwork/cancellationtoken.h>
 #include <afterwork/task.h>
 #include <afterwork/taskerror.h>
 
 #include <QCoro/QCoroTask>
+#include <QtCore/QDebug>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QString>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
 
 namespace demo {
 
@@ -39,15 +47,34 @@ QCoro::Task<> sendCriticalNotification(CancellationToken token, int orderId);
 // "Basic error handler": risky_operation raises, my_error_handler reports it.
 void riskyOperation(const CancellationToken &token);
 void myErrorHandler(const Task &task, const TaskError &error);
-// "Error handler with retry logic": flaky_operation fails 70% of the time; retry_handler re-runs it
-// up to 3 times after 1, 2 and 4 s (cancellable), then gives up by raising.
-void flakyOperation(const CancellationToken &token);
-QCoro::Task<> retryHandler(Task task, TaskError error);
+// "Real-world example: error tracking": process_user_data(data) fails when the data has no numeric
+// user_id; send_to_error_tracking captures the error in \a tracker with the task's name, function
+// and arguments.
+void processUserData(const CancellationToken &token, const QJsonObject &data);
+void sendToErrorTracking(const Task &task, const TaskError &error, ErrorTracker *tracker);
+// "Error handler with retry logic": flaky_operation fails as \a flakiness says; retry_handler re-runs
+// it up to 3 times after \a backoff, 2 and 4 times \a backoff (the guide's 1, 2 and 4 s;
+// cancellable), then gives up by raising. It counts its re-runs and outcomes in \a stats.
+struct Flakiness
+{
+    //! Unset: fails 70% of the time at random (the guide's). Set: fails its first failTimes runs,
+    //! counted over the task's runs (its re-runs and retries share this object's counter).
+    std::optional<int> failTimes{};
+    std::shared_ptr<std::atomic<int>> runs = std::make_shared<std::atomic<int>>(0);
+};
+QDebug operator<<(QDebug debug, const Flakiness &flakiness); // its argument text: "random 70%", "fails 2 times"
+void flakyOperation(const CancellationToken &token, const Flakiness &flakiness);
+QCoro::Task<> retryHandler(Task task, TaskError error, std::chrono::milliseconds backoff, RetryStats *stats);
 // "Configuration with different timing modes".
 void immediateOperation(const CancellationToken &token);
 void logError(const Task &task, const TaskError &error);
 void cleanupResources(const CancellationToken &token);
 QCoro::Task<> sendNotification(CancellationToken token);
 void notificationErrorHandler(const Task &task, const TaskError &error);
+// "Global configuration" and "Overriding global configuration": my_function and task1 .. task4
+// are this one stand-in (about 50 ms), which fails when \a fail is set; custom_error_handler says
+// "Custom handler".
+void overridingTask(const CancellationToken &token, bool fail);
+void customErrorHandler(const Task &task, const TaskError &error);
 
 } // namespace demo

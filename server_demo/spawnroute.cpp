@@ -20,20 +20,11 @@ template<typename Enum>
 Enum choice(const Request &req, const QString &name, Enum fallback, Enum last,
             std::optional<Enum> (*parse)(QStringView))
 {
-    const std::optional<QString> text = req.queryText(name);
-    if (!text)
-        return fallback;
-    if (const std::optional<Enum> value = parse(*text); value && *value <= last)
-        return *value;
-    // "'immediate', 'after_route' or 'after_response'": the protocol's spellings, as FastAPI lists an enum's.
+    // The protocol's spellings: 'immediate', 'after_route' or 'after_response'.
     QStringList names;
     for (int i = 0; i <= int(last); ++i)
-        names.append(QStringLiteral("'%1'").arg(wireName(Enum(i))));
-    const QString expected = names.size() == 1 ? names.first()
-                                               : names.mid(0, names.size() - 1).join(QStringLiteral(", "))
-            + QStringLiteral(" or ") + names.last();
-    throw HttpError::validation({"query", name}, "enum", QStringLiteral("Input should be %1").arg(expected), *text,
-                                {{"expected", expected}});
+        names.append(QString(wireName(Enum(i))));
+    return *parse(oneOf(req, name, names, QString(wireName(fallback))));
 }
 
 void spawnedSync(const CancellationToken &token, int ms, bool fail)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// GET /tasks (live tasks and counters) and GET /healthz.
+// GET /tasks (live tasks and counters), GET /errors (the error tracker) and GET /healthz.
 #include "demoroutes.h"
 
 #include <QtCore/QJsonArray>
@@ -41,17 +41,20 @@ QJsonObject countersJson(const EngineCounters &c)
 
 } // namespace
 
-void addStatusRoutes(TaskRouter &router, TaskEngine &engine, const DemoCounters &counters)
+void addStatusRoutes(TaskRouter &router, TaskEngine &engine, const DemoState &state)
 {
-    router.get("/tasks", [&engine, &counters, &router] {
+    router.get("/tasks", [&engine, &state, &router] {
         QJsonArray live;
         for (const TaskEvent &task : engine.liveTasks())
             live.append(taskJson(task));
         return Json{{"live", live},
                     {"counters", countersJson(engine.counters())},
                     {"requests_in_flight", router.inFlight()},
-                    {"global_handler_calls", qint64(counters.globalHandlerCalls.load())}};
+                    {"global_handler_calls", qint64(state.globalHandlerCalls.load())},
+                    {"handler_calls", state.handlerCalls.toJson()},
+                    {"retries", state.retries.toJson()}};
     });
+    router.get("/errors", [&state] { return Json{{"errors", state.errorTracker.toJson()}}; });
     router.get("/healthz", [] { return Json{{"status", "ok"}}; });
 }
 

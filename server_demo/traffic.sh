@@ -54,14 +54,23 @@ one_request() {
     elif ((roll < 40)); then hit POST "/payments?payment_id=$id&amount=42.50&flow=process&decline=$(( $(pick 3) == 0 ))"
     elif ((roll < 50)); then hit POST "/order" "{\"item\":\"book-$id\",\"qty\":$(( $(pick 4) + 1 )),\"express\":$( (($(pick 2))) && echo true || echo false)}"
     elif ((roll < 53)); then hit POST "/risky"
-    elif ((roll < 57)); then hit POST "/flaky"
-    elif ((roll < 65)); then hit POST "/comprehensive"
+    elif ((roll < 56)); then
+        # Error tracking: one in three has no user_id, fails, and shows up in GET /errors.
+        if (($(pick 3))); then hit POST "/process" "{\"user_id\":$id,\"plan\":\"pro\"}"
+        else hit POST "/process" "{\"plan\":\"pro\"}"; fi
+    elif ((roll < 59)); then hit POST "/flaky"
+    elif ((roll < 63)); then hit POST "/comprehensive"
+    elif ((roll < 65)); then
+        # The global config, inherited or overridden.
+        if (($(pick 2))); then hit POST "/tasks?fail=task$(( $(pick 4) + 1 ))"
+        else hit POST "/task?fail=$(( $(pick 3) == 0 ))"; fi
     elif ((roll < 80)); then
         local count=$(( $(pick 3) + 1 )) ms=$(( ($(pick 10) + 1) * 100 ))
         local fail=$(( $(pick 10) == 0 )) shield=$(( $(pick 5) == 0 )) routefail=$(( $(pick 25) == 0 ))
         hit POST "/tasks/spawn?name=batch_$id&count=$count&ms=$ms&mode=${modes[$(pick 3)]}&work=${works[$(pick 2)]}&fail=$fail&shield=$shield&route_fail=$routefail"
     elif ((roll < 85)); then hit POST "/deferred?ms=$(( ($(pick 8) + 1) * 100 ))"
-    elif ((roll < 90)); then hit GET "/tasks"
+    elif ((roll < 88)); then hit GET "/tasks"
+    elif ((roll < 90)); then hit GET "/errors"
     elif ((roll < 92)); then hit GET "/healthz"
     else
         # Bad input, as real clients send it: each gets its JSON error and the server stays up.

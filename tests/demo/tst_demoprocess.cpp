@@ -6,6 +6,7 @@
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonArray>
+#include <QtCore/QMap>
 #include <QtCore/QSet>
 #include <QtTest/QTest>
 
@@ -34,6 +35,43 @@ QStringList stagesOf(const QList<QJsonObject> &lines, qint64 requestId)
             stages << line.value("stage").toString();
     }
     return stages;
+}
+
+//! The id of the first request for \a path after request \a after (ids grow); 0 if none yet.
+qint64 requestIdAfter(const QList<QJsonObject> &lines, const QString &path, qint64 after)
+{
+    for (const QJsonObject &line : lines) {
+        if (line.value("kind") == QLatin1String("request") && line.value("path") == path
+            && line.value("request").toInteger() > after)
+            return line.value("request").toInteger();
+    }
+    return 0;
+}
+
+//! The task lines of \a requestId's tasks, in order.
+QList<QJsonObject> taskLinesOf(const QList<QJsonObject> &lines, qint64 requestId)
+{
+    QList<QJsonObject> result;
+    for (const QJsonObject &line : lines) {
+        if (line.value("kind") == QLatin1String("task") && line.value("request").toInteger() == requestId)
+            result << line;
+    }
+    return result;
+}
+
+//! "phase attempt" of each line of \a taskLines.
+QStringList phasesAndAttempts(const QList<QJsonObject> &taskLines)
+{
+    QStringList result;
+    for (const QJsonObject &line : taskLines)
+        result << QStringLiteral("%1 %2").arg(line.value("phase").toString()).arg(line.value("attempt").toInt());
+    return result;
+}
+
+bool isEndPhase(const QString &phase)
+{
+    static const QStringList ends{"succeeded", "failed", "cancelled", "abandoned", "dropped"};
+    return ends.contains(phase);
 }
 
 //! The names of \a requestId's tasks in the order their "started" lines arrived.
@@ -115,6 +153,14 @@ private Q_SLOTS:
     void cleanupTestCase();
     void seedEndpointsScheduleTheirTasks_data();
     void seedEndpointsScheduleTheirTasks();
+    void immediateTaskStartsWhileTheRouteIsSuspended();
+    void failedTaskRunsItsRoutesHandler_data();
+    void failedTaskRunsItsRoutesHandler();
+    void errorTrackerGetsTheTaskContext();
+    void retryHandlerReRunsTheWork_data();
+    void retryHandlerReRunsTheWork();
+    void retryPolicyShowsEveryAttempt_data();
+    void retryPolicyShowsEveryAttempt();
     void seedTimingModesStartInOrderOnABusyPool_data();
     void seedTimingModesStartInOrderOnABusyPool();
     void spawnSchedulesWhatItSays();
@@ -155,28 +201,43 @@ void DemoProcessTest::seedEndpointsScheduleTheirTasks_data()
     QTest::addColumn<QByteArray>("target");
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QByteArray>("answer");
-    QTest::addColumn<QStringList>("tasks"); // "name mode shielded"
+    QTest::addColumn<QStringList>("tasks"); // "name mode shielded end"; a generated name as "label#"
     QTest::newRow("notify") << QByteArray("/notify?email=ann@example.org") << QByteArray()
-                            << QByteArray(R"({"status":"ok"})") << QStringList{"send_welcome_email immediate false"};
+                            << QByteArray(R"({"status":"ok"})")
+                            << QStringList{"send_welcome_email immediate false succeeded"};
     QTest::newRow("process") << QByteArray("/process/42") << QByteArray() << QByteArray(R"({"status":"processing"})")
-                             << QStringList{"process_user_42 immediate false"};
+                             << QStringList{"process_user_42 immediate false succeeded"};
     QTest::newRow("critical") << QByteArray("/critical") << QByteArray() << QByteArray(R"({"status":"ok"})")
-                              << QStringList{"critical_operation immediate true"};
+                              << QStringList{"criticalOperation# immediate true succeeded"};
     QTest::newRow("payments") << QByteArray("/payments?payment_id=7&amount=19.5") << QByteArray()
                               << QByteArray(R"({"payment_id":7,"status":"processing"})")
-                              << QStringList{"finalize_payment_7 immediate true"};
+                              << QStringList{"finalize_payment_7 immediate true succeeded"};
     QTest::newRow("payments combined") << QByteArray("/payments?payment_id=8&amount=5&flow=process&decline=1")
-                                       << QByteArray() << QByteArray(R"({"payment_id":8,"status":"processing"})")
-                                       << QStringList{"process_payment_8 immediate true"};
+                                       << QByteArray() << QByteArray(R"({"status":"processing"})")
+                                       << QStringList{"process_payment_8 immediate true failed"};
     QTest::newRow("order") << QByteArray("/order") << QByteArray(R"({"item":"book","qty":1})") << QByteArray()
-                           << QStringList{"finalize_order after_route true", "send_confirmation after_response true"};
+                           << QStringList{"finalize_order after_route true succeeded",
+                                          "send_confirmation after_response true succeeded"};
     QTest::newRow("risky") << QByteArray("/risky") << QByteArray() << QByteArray(R"({"status":"ok"})")
-                           << QStringList{"risky_task immediate false"};
-    QTest::newRow("flaky") << QByteArray("/flaky") << QByteArray() << QByteArray(R"({"status":"ok"})")
-                           << QStringList{"flaky_task immediate false"};
+                           << QStringList{"risky_task immediate false failed"};
+    QTest::newRow("error tracking") << QByteArray("/process") << QByteArray(R"({"user_id":42})")
+                                    << QByteArray(R"({"status":"processing"})")
+                                    << QStringList{"process_user_data immediate false succeeded"};
+    QTest::newRow("flaky") << QByteArray("/flaky?fail_times=0") << QByteArray() << QByteArray(R"({"status":"ok"})")
+                           << QStringList{"flaky_task immediate false succeeded"};
     QTest::newRow("comprehensive") << QByteArray("/comprehensive") << QByteArray() << QByteArray(R"({"status":"ok"})")
-                                   << QStringList{"immediate_task immediate false", "cleanup_task after_route true",
-                                                  "notification_task after_response false"};
+                                   << QStringList{"immediate_task immediate false succeeded",
+                                                  "cleanup_task after_route true succeeded",
+                                                  "notification_task after_response false succeeded"};
+    QTest::newRow("global config") << QByteArray("/task") << QByteArray() << QByteArray(R"({"status":"scheduled"})")
+                                   << QStringList{"my_function# immediate false succeeded"};
+    QTest::newRow("overrides") << QByteArray("/tasks") << QByteArray() << QByteArray(R"({"status":"ok"})")
+                               << QStringList{"task1# immediate false succeeded", "task2# immediate false succeeded",
+                                              "task3# immediate false succeeded", "my_task immediate false succeeded"};
+    QTest::newRow("deferred") << QByteArray("/deferred?ms=10") << QByteArray()
+                              << QByteArray(R"({"status":"done","waited_ms":10})")
+                              << QStringList{"deferred_immediate immediate false succeeded",
+                                             "deferred_followup after_response false succeeded"};
 }
 
 void DemoProcessTest::seedEndpointsScheduleTheirTasks()
@@ -201,32 +262,254 @@ void DemoProcessTest::seedEndpointsScheduleTheirTasks()
     }));
     QCOMPARE(stagesOf(m_stream->lines(), requestId), (QStringList{"received", "route_returned", "response_written"}));
 
-    // Every expected task is scheduled for this request with its name, mode and shield...
+    // Every expected task is scheduled for this request with its name, mode and shield, and ends
+    // as expected.
+    static const QRegularExpression generatedId(QStringLiteral("#\\d+$"));
     QStringList seen;
-    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
-        seen.clear();
-        for (const QJsonObject &line : lines) {
-            if (line.value("kind") == QLatin1String("task") && line.value("phase") == QLatin1String("scheduled")
-                && line.value("request").toInteger() == requestId)
-                seen << QStringLiteral("%1 %2 %3")
-                            .arg(line.value("name").toString(), line.value("mode").toString(),
-                                 line.value("shielded").toBool() ? "true" : "false");
-        }
-        return seen.size() >= tasks.size();
-    }));
+    QVERIFY2(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
+                 QMap<qint64, QString> scheduled;
+                 QHash<qint64, QString> ends;
+                 for (const QJsonObject &line : lines) {
+                     if (line.value("kind") != QLatin1String("task") || line.value("request").toInteger() != requestId)
+                         continue;
+                     const QString phase = line.value("phase").toString();
+                     if (phase == QLatin1String("scheduled"))
+                         scheduled.insert(line.value("id").toInteger(),
+                                          QStringLiteral("%1 %2 %3")
+                                              .arg(line.value("name").toString().replace(generatedId, "#"),
+                                                   line.value("mode").toString(),
+                                                   line.value("shielded").toBool() ? "true" : "false"));
+                     else if (isEndPhase(phase))
+                         ends.insert(line.value("id").toInteger(), phase);
+                 }
+                 seen.clear();
+                 for (auto it = scheduled.cbegin(); it != scheduled.cend(); ++it)
+                     seen << it.value() + ' ' + ends.value(it.key(), QStringLiteral("live"));
+                 return seen.size() >= tasks.size() && ends.size() == scheduled.size();
+             }),
+             qPrintable(seen.join(", ")));
     seen.sort();
     tasks.sort();
     QCOMPARE(seen, tasks);
-    // ...and (except the flaky one, which may retry for seconds) reaches its terminal phase.
-    for (const QString &expected : std::as_const(tasks)) {
-        const QString name = expected.section(' ', 0, 0);
-        if (name == QLatin1String("flaky_task"))
+}
+
+void DemoProcessTest::immediateTaskStartsWhileTheRouteIsSuspended()
+{
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    const qint64 before = requestIdFor(m_stream->lines(), "/deferred");
+    // The route schedules its immediate task and answers from a timer two seconds later.
+    client.sendRequest("POST", "/deferred?ms=2000");
+    qint64 requestId = 0;
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
+        requestId = requestIdAfter(lines, "/deferred", before);
+        return requestId != 0 && !startedNamesOf(lines, requestId).isEmpty();
+    }));
+    // The immediate task has started; the route has not answered yet.
+    QCOMPARE(startedNamesOf(m_stream->lines(), requestId), QStringList{"deferred_immediate"});
+    QCOMPARE(stagesOf(m_stream->lines(), requestId), QStringList{"received"});
+    QCOMPARE(client.socket.bytesAvailable(), 0);
+
+    const auto reply = client.readReply();
+    QVERIFY(reply);
+    QCOMPARE(reply->body, QByteArray(R"({"status":"done","waited_ms":2000})"));
+    QVERIFY(m_stream->waitFor(
+        [&](const QList<QJsonObject> &lines) { return startedNamesOf(lines, requestId).size() == 2; }));
+    QStringList order;
+    for (const QJsonObject &line : m_stream->lines()) {
+        if (line.value("request").toInteger() != requestId)
             continue;
-        const QString terminal = name == QLatin1String("risky_task") || name == QLatin1String("process_payment_8")
-            ? QStringLiteral("failed")
-            : QStringLiteral("succeeded");
-        QVERIFY2(m_stream->waitFor([&](const QList<QJsonObject> &) { return m_stream->hasTaskLine(name, terminal); }),
-                 qPrintable(name + " never " + terminal));
+        if (line.value("kind") == QLatin1String("request"))
+            order << line.value("stage").toString();
+        else if (line.value("phase") == QLatin1String("started"))
+            order << line.value("name").toString() + " started";
+    }
+    QCOMPARE(order, (QStringList{"received", "deferred_immediate started", "route_returned", "response_written",
+                                 "deferred_followup started"}));
+}
+
+void DemoProcessTest::failedTaskRunsItsRoutesHandler_data()
+{
+    QTest::addColumn<QStringList>("arguments"); // the demo's
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("task"); // a generated name as "label#"
+    QTest::addColumn<bool>("shielded");
+    QTest::addColumn<QByteArray>("handlerCalls"); // GET /tasks' handler_calls once the task failed
+    QTest::addColumn<int>("globalCalls");
+    QTest::newRow("risky") << QStringList() << QByteArray("/risky") << QByteArray() << "risky_task" << false
+                           << QByteArray(R"({"my_error_handler":1})") << 0;
+    QTest::newRow("payments combined") << QStringList() << QByteArray("/payments?payment_id=8&amount=5&flow=process&decline=1")
+                                       << QByteArray() << "process_payment_8" << true
+                                       << QByteArray(R"({"payment_error_handler":1})") << 0;
+    QTest::newRow("error tracking") << QStringList() << QByteArray("/process") << QByteArray(R"({"plan":"pro"})")
+                                    << "process_user_data" << false << QByteArray(R"({"send_to_error_tracking":1})") << 0;
+    QTest::newRow("flaky, retry handler") << QStringList() << QByteArray("/flaky?fail_times=9&backoff_ms=10") << QByteArray()
+                                          << "flaky_task" << false << QByteArray(R"({"retry_handler":1})") << 0;
+    // The counterparts without a handler of their own: the global handler runs.
+    QTest::newRow("flaky, retry policy") << QStringList() << QByteArray("/flaky?fail_times=9&backoff_ms=10&retry=policy")
+                                         << QByteArray() << "flaky_task" << false << QByteArray("{}") << 1;
+    QTest::newRow("spawned") << QStringList() << QByteArray("/tasks/spawn?name=plain_failure&fail=1&ms=0") << QByteArray()
+                             << "plain_failure" << false << QByteArray("{}") << 1;
+    // Overriding the global config (shielded, the global handler), one field at a time.
+    const QStringList globalConfig{"--global-shield"};
+    QTest::newRow("global config") << globalConfig << QByteArray("/task?fail=1") << QByteArray() << "my_function#"
+                                   << true << QByteArray("{}") << 1;
+    QTest::newRow("task1 inherits both") << globalConfig << QByteArray("/tasks?fail=task1") << QByteArray() << "task1#"
+                                         << true << QByteArray("{}") << 1;
+    QTest::newRow("task2 overrides the handler") << globalConfig << QByteArray("/tasks?fail=task2") << QByteArray()
+                                                 << "task2#" << true << QByteArray(R"({"custom_error_handler":1})") << 0;
+    QTest::newRow("task3 overrides the shield") << globalConfig << QByteArray("/tasks?fail=task3") << QByteArray()
+                                                << "task3#" << false << QByteArray("{}") << 1;
+    QTest::newRow("task4 overrides both") << globalConfig << QByteArray("/tasks?fail=task4") << QByteArray() << "my_task"
+                                          << false << QByteArray(R"({"custom_error_handler":1})") << 0;
+}
+
+void DemoProcessTest::failedTaskRunsItsRoutesHandler()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, task);
+    QFETCH(bool, shielded);
+    QFETCH(QByteArray, handlerCalls);
+    QFETCH(int, globalCalls);
+    // A demo of its own, whose counters see this one request.
+    DemoProcess demo(arguments);
+    QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
+    StreamReader stream(demo.eventsPath);
+    QVERIFY(stream.waitSubscribed());
+    RawHttpClient client(demo.port);
+    QVERIFY(client.connectToServer());
+    QCOMPARE(client.request("POST", target, body)->status, 200);
+    // `failed` is published once the handler has returned.
+    QJsonObject failed;
+    QVERIFY2(stream.waitFor([&](const QList<QJsonObject> &lines) {
+                 for (const QJsonObject &line : lines) {
+                     const QString name = line.value("name").toString();
+                     if (line.value("kind") == QLatin1String("task") && line.value("phase") == QLatin1String("failed")
+                         && (task.endsWith('#') ? name.startsWith(task) : name == task))
+                         failed = line;
+                 }
+                 return !failed.isEmpty();
+             }),
+             qPrintable(demo.diagnostics()));
+    QCOMPARE(failed.value("shielded").toBool(), shielded);
+    const QJsonObject status = client.request("GET", "/tasks")->json();
+    QCOMPARE(status.value("handler_calls").toObject(), QJsonDocument::fromJson(handlerCalls).object());
+    QCOMPARE(status.value("global_handler_calls").toInteger(), globalCalls);
+}
+
+void DemoProcessTest::errorTrackerGetsTheTaskContext()
+{
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    const qint64 before = requestIdFor(m_stream->lines(), "/process");
+    const auto reply = client.request("POST", "/process", R"({"plan":"pro","user_id":"ann"})");
+    QCOMPARE(reply->body, QByteArray(R"({"status":"processing"})"));
+    QJsonObject failed;
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
+        for (const QJsonObject &line : taskLinesOf(lines, requestIdAfter(lines, "/process", before))) {
+            if (line.value("phase") == QLatin1String("failed"))
+                failed = line;
+        }
+        return !failed.isEmpty();
+    }));
+    QCOMPARE(failed.value("name").toString(), QStringLiteral("process_user_data"));
+    QCOMPARE(failed.value("error").toObject().value("type").toString(), QStringLiteral("std::invalid_argument"));
+
+    QJsonObject tracked;
+    for (const QJsonValue &entry : client.request("GET", "/errors")->json().value("errors").toArray()) {
+        if (entry.toObject().value("task").toObject().value("id") == failed.value("id"))
+            tracked = entry.toObject();
+    }
+    QVERIFY2(!tracked.isEmpty(), "the error tracker did not capture the task's error");
+    const QJsonObject context = tracked.value("task").toObject();
+    QCOMPARE(context.value("name").toString(), QStringLiteral("process_user_data"));
+    QCOMPARE(context.value("function").toString(), QStringLiteral("processUserData"));
+    QCOMPARE(context.value("request"), failed.value("request"));
+    QVERIFY2(context.value("args").toString().contains(R"("plan":"pro")"), qPrintable(context.value("args").toString()));
+    QCOMPARE(tracked.value("error").toObject(), failed.value("error").toObject());
+}
+
+void DemoProcessTest::retryHandlerReRunsTheWork_data()
+{
+    QTest::addColumn<int>("failTimes");
+    QTest::addColumn<QString>("end");
+    QTest::addColumn<QString>("handlerError"); // the failed line's handler_error message
+    QTest::addColumn<QByteArray>("retries");   // GET /tasks' retries once the task ended
+    QTest::newRow("first run succeeds") << 0 << "succeeded" << QString()
+                                        << QByteArray(R"({"reruns":0,"recovered":0,"gave_up":0})");
+    QTest::newRow("second retry succeeds") << 2 << "failed" << QString()
+                                           << QByteArray(R"({"reruns":2,"recovered":1,"gave_up":0})");
+    QTest::newRow("three retries fail") << 9 << "failed" << "failure 4 of 9 (fail_times)"
+                                        << QByteArray(R"({"reruns":3,"recovered":0,"gave_up":1})");
+}
+
+void DemoProcessTest::retryHandlerReRunsTheWork()
+{
+    QFETCH(int, failTimes);
+    QFETCH(QString, end);
+    QFETCH(QString, handlerError);
+    QFETCH(QByteArray, retries);
+    DemoProcess demo; // its own, whose retry counters see this one task
+    QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
+    StreamReader stream(demo.eventsPath);
+    QVERIFY(stream.waitSubscribed());
+    RawHttpClient client(demo.port);
+    QVERIFY(client.connectToServer());
+    QCOMPARE(client.request("POST", "/flaky?backoff_ms=10&fail_times=" + QByteArray::number(failTimes))->status, 200);
+    QVERIFY2(stream.waitFor([&](const QList<QJsonObject> &) { return stream.hasTaskLine("flaky_task", end); }),
+             qPrintable(demo.diagnostics()));
+
+    // The handler's re-runs happen outside the task's lifecycle: one attempt in the events, whose
+    // error is the first run's; the handler's own failure, if it gives up, is its handler_error.
+    const QList<QJsonObject> lines = stream.taskLines("flaky_task");
+    QCOMPARE(phasesAndAttempts(lines), (QStringList{"scheduled 1", "started 1", end + " 1"}));
+    if (end == QLatin1String("failed")) {
+        QCOMPARE(lines.last().value("error").toObject().value("message").toString(),
+                 QStringLiteral("failure 1 of %1 (fail_times)").arg(failTimes));
+    }
+    QCOMPARE(lines.last().value("handler_error").toObject().value("message").toString(), handlerError);
+    const QJsonObject status = client.request("GET", "/tasks")->json();
+    QCOMPARE(status.value("retries").toObject(), QJsonDocument::fromJson(retries).object());
+    QCOMPARE(status.value("handler_calls").toObject().value("retry_handler").toInteger(), end == "failed" ? 1 : 0);
+}
+
+void DemoProcessTest::retryPolicyShowsEveryAttempt_data()
+{
+    QTest::addColumn<int>("failTimes");
+    QTest::addColumn<QStringList>("attempts"); // "phase attempt" of each of the task's lines
+    QTest::newRow("third attempt succeeds")
+        << 2 << QStringList{"scheduled 1", "started 1", "retrying 1", "started 2", "retrying 2", "started 3", "succeeded 3"};
+    QTest::newRow("four attempts fail") << 9
+                                        << QStringList{"scheduled 1", "started 1", "retrying 1", "started 2", "retrying 2",
+                                                       "started 3", "retrying 3", "started 4", "failed 4"};
+}
+
+void DemoProcessTest::retryPolicyShowsEveryAttempt()
+{
+    QFETCH(int, failTimes);
+    QFETCH(QStringList, attempts);
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    const qint64 before = requestIdFor(m_stream->lines(), "/flaky");
+    QCOMPARE(client.request("POST", "/flaky?retry=policy&backoff_ms=10&fail_times=" + QByteArray::number(failTimes))
+                 ->status,
+             200);
+    QList<QJsonObject> lines;
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &all) {
+        lines = taskLinesOf(all, requestIdAfter(all, "/flaky", before));
+        return !lines.isEmpty() && isEndPhase(lines.last().value("phase").toString());
+    }));
+    QCOMPARE(phasesAndAttempts(lines), attempts);
+    // Each failed attempt carries its own error: the work's n-th run failed.
+    for (const QJsonObject &line : std::as_const(lines)) {
+        const QString phase = line.value("phase").toString();
+        if (phase == QLatin1String("retrying") || phase == QLatin1String("failed")) {
+            QCOMPARE(line.value("error").toObject().value("message").toString(),
+                     QStringLiteral("failure %1 of %2 (fail_times)").arg(line.value("attempt").toInt()).arg(failTimes));
+        }
     }
 }
 
@@ -340,6 +623,8 @@ void DemoProcessTest::badInputKeepsTheServerUp_data()
     QTest::newRow("count too small") << QByteArray("POST") << QByteArray("/tasks/spawn?count=0") << QByteArray() << 422
                                      << "greater_than_equal";
     QTest::newRow("unknown mode") << QByteArray("POST") << QByteArray("/tasks/spawn?mode=soon") << QByteArray() << 422 << "enum";
+    QTest::newRow("unknown payment flow") << QByteArray("POST") << QByteArray("/payments?payment_id=1&amount=2&flow=later")
+                                          << QByteArray() << 422 << "enum";
     QTest::newRow("order not json") << QByteArray("POST") << QByteArray("/order") << QByteArray("{oops") << 400 << "json_invalid";
     QTest::newRow("order not an object") << QByteArray("POST") << QByteArray("/order") << QByteArray("42") << 422 << "dict_type";
     QTest::newRow("unknown path") << QByteArray("GET") << QByteArray("/missing") << QByteArray() << 404 << QString();
