@@ -523,6 +523,10 @@ void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exc
     if (task->stageNow() != Stage::Running)
         return;
     task->advance(Stage::AttemptEnded);
+    if (m_abandoning) { // it stopped only because the deadline passed: the drain gave up on it
+        finish(task, Phase::Abandoned, endSteadyNs, endWallUs);
+        return;
+    }
     if (task->cancel.isCancelled()) { // cancellation wins over everything, a timeout included
         finish(task, Phase::Cancelled, endSteadyNs, endWallUs);
         return;
@@ -703,9 +707,8 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
     const Stage was = task->stageNow();
     task->advance(Stage::Ended); // first: whatever reports on it from now on is stale
     if (was == Stage::Gated)
-        leaveGate(*task->scope, task);
-    else
-        noteBegun(task);
+        leaveGate(*task->scope, task); // still waiting, or let out and ended before it could begin
+    noteBegun(task);
     if (endSteadyNs == 0)
         endSteadyNs = steadyNs();
     qint64 waitUs = 0;

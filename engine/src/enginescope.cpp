@@ -3,6 +3,8 @@
 // (enginecore.h).
 #include "enginecore.h"
 
+#include <QtCore/QScopeGuard>
+
 #include <algorithm>
 
 namespace afterwork::detail {
@@ -44,6 +46,8 @@ void EngineCore::releaseGated(ScopeState &scope)
     if (gate.releasing || m_abandoning)
         return;
     gate.releasing = true;
+    // Reset however this ends: a slot of an event emitted below may throw.
+    const auto released = qScopeGuard([&gate] { gate.releasing = false; });
     while (gate.next < gate.waiting.size()
            && (gate.unbegun == 0 || gate.waiting[gate.next].group == gate.openGroup)) {
         StartGate::Entry entry = std::move(gate.waiting[gate.next++]);
@@ -56,7 +60,6 @@ void EngineCore::releaseGated(ScopeState &scope)
         gate.waiting.clear();
         gate.next = 0;
     }
-    gate.releasing = false;
 }
 
 void EngineCore::noteBegun(const std::shared_ptr<TaskState> &task)

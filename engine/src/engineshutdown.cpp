@@ -132,10 +132,10 @@ void EngineCore::beginShutdown(milliseconds deadline)
 
 void EngineCore::abandonRemaining()
 {
+    m_abandoning = true; // first: a Started handled below must not let gated work start
     drainInbox(false);
     const std::vector<std::shared_ptr<TaskState>> tasks = liveSnapshot();
     m_sweeping = true;
-    m_abandoning = true;
     for (const auto &task : tasks) {
         if (task->hasEnded())
             continue;

@@ -6,6 +6,20 @@
 
 namespace afterwork::detail {
 
+namespace {
+std::atomic<int> liveSuspensions{0};
+}
+
+Suspension::Suspension()
+{
+    liveSuspensions.fetch_add(1, std::memory_order_relaxed);
+}
+
+int Suspension::live() noexcept
+{
+    return liveSuspensions.load(std::memory_order_relaxed);
+}
+
 std::shared_ptr<Suspension> Suspension::create(std::coroutine_handle<> awaiting)
 {
     std::shared_ptr<Suspension> suspension(new Suspension);
@@ -18,6 +32,7 @@ std::shared_ptr<Suspension> Suspension::create(std::coroutine_handle<> awaiting)
 Suspension::~Suspension()
 {
     end();
+    liveSuspensions.fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool Suspension::arm(const CancellationToken &token)

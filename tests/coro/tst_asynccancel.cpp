@@ -125,8 +125,12 @@ private Q_SLOTS:
 
         // What it awaited happens afterwards: nothing resumes the coroutine.
         QSignalSpy pings(pinger.get(), &Pinger::ping);
+        QCOMPARE(detail::Suspension::live(), 1); // the relay still waits, though its coroutine is gone
         Q_EMIT pinger->ping();
         QCOMPARE(pings.size(), 1);
+        // QCoro delivers the signal to its awaiter through the event loop; once it has, the relay
+        // and the awaiter it holds are freed: no leak, no resumption.
+        QTRY_COMPARE_WITH_TIMEOUT(detail::Suspension::live(), 0, waitMs);
         QVERIFY(!frame->resumedNormally);
     }
 

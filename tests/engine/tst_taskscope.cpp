@@ -270,6 +270,31 @@ private Q_SLOTS:
         QVERIFY(!log.phases(waiting.id()).contains(Phase::Started));
     }
 
+    // A shutdown cancels the queued immediate task and an unshielded after-route one; the
+    // shielded after-response task behind them in the gate must still run, well before the deadline.
+    void shutdownLetsShieldedWorkThroughTheGate()
+    {
+        TaskEngine engine({}, poolOf(1));
+        auto busy = std::make_shared<Gate>();
+        OpenOnExit openGates{busy};
+        EventLog log(engine);
+        engine.schedule([busy](const CancellationToken &token) { busy->pass(token); });
+        QVERIFY(busy->waitArrived(1));
+
+        const TaskScope scope = engine.openScope(9);
+        const Task queued = scope.schedule([] {});
+        const Task unshielded = scope.afterRoute().schedule([] { return readyFuture(); });
+        const Task shielded = scope.afterResponse().task({.shield = true}).schedule([] { return readyFuture(); });
+        scope.flush(Mode::AfterRoute);
+        scope.flush(Mode::AfterResponse);
+
+        const ShutdownReport report = engine.shutdown(30s);
+        QVERIFY(!report.deadlineReached);
+        QCOMPARE(log.terminalPhase(queued.id()), Phase::Cancelled);
+        QCOMPARE(log.terminalPhase(unshielded.id()), Phase::Cancelled);
+        QCOMPARE(log.terminalPhase(shielded.id()), Phase::Succeeded);
+    }
+
     void dropEndsEachQueuedTaskDropped()
     {
         auto handled = HandlerLog::create();

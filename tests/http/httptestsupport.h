@@ -107,10 +107,19 @@ public:
 
     EventRecorder(TaskEngine &engine, http::TaskRouter &router)
     {
-        QObject::connect(&engine, &TaskEngine::taskEvent, &engine, [this](const TaskEvent &e) { entries.append(e); });
-        QObject::connect(&router, &http::TaskRouter::requestEvent, &router,
-                         [this](const http::RequestEvent &e) { entries.append(e); });
+        m_connections[0] = QObject::connect(&engine, &TaskEngine::taskEvent, &engine,
+                                            [this](const TaskEvent &e) { entries.append(e); });
+        m_connections[1] = QObject::connect(&router, &http::TaskRouter::requestEvent, &router,
+                                            [this](const http::RequestEvent &e) { entries.append(e); });
     }
+    //! The engine and router outlive it in HttpFixture and still emit as they shut down.
+    ~EventRecorder()
+    {
+        for (const QMetaObject::Connection &connection : m_connections)
+            QObject::disconnect(connection);
+    }
+    EventRecorder(const EventRecorder &) = delete;
+    EventRecorder &operator=(const EventRecorder &) = delete;
 
     //! Index of the first task event of the task named \a name in \a phase; -1 if none.
     qsizetype indexOfTask(const QString &name, Phase phase) const
@@ -160,6 +169,9 @@ public:
     }
 
     QList<Entry> entries;
+
+private:
+    QMetaObject::Connection m_connections[2];
 };
 
 //! An engine, a QHttpServer and a TaskRouter on an ephemeral loopback port.

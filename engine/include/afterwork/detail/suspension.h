@@ -45,9 +45,11 @@ public:
     bool cancelled() const noexcept { return m_cancelled.load(std::memory_order_acquire); }
     //! From await_resume: forgets the token's callback. Awaiting thread.
     void end();
+    //! How many exist now, in this process: what tests use to prove none is left behind.
+    static int live() noexcept;
 
 private:
-    Suspension() = default;
+    Suspension();
     void onCancelled();
 
     std::coroutine_handle<> m_awaiting;
