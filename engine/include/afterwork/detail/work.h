@@ -79,14 +79,16 @@ QString callableLabel(const F &fn)
     }
 }
 
+// The work sees its arguments as const lvalues: they stay as scheduled, so that Task::rerun() calls
+// the work with the same values and other threads may read them while it runs.
 template<typename F, typename... Args>
-constexpr bool takesToken = std::is_invocable_v<F &, const CancellationToken &, Args &...>;
+constexpr bool takesToken = std::is_invocable_v<F &, const CancellationToken &, const Args &...>;
 
 template<typename F, typename... Args>
-auto invokeWork(F &fn, const CancellationToken &token, std::tuple<Args...> &args)
+auto invokeWork(F &fn, const CancellationToken &token, const std::tuple<Args...> &args)
 {
     return std::apply(
-        [&](Args &...unpacked) {
+        [&](const Args &...unpacked) {
             if constexpr (takesToken<F, Args...>)
                 return std::invoke(fn, token, unpacked...);
             else
@@ -99,12 +101,12 @@ template<typename F, typename... Args>
 Work makeWork(QString label, F &&fn, Args &&...args)
 {
     using Fn = std::decay_t<F>;
-    static_assert(takesToken<Fn, std::decay_t<Args>...> || std::is_invocable_v<Fn &, std::decay_t<Args> &...>,
+    static_assert(takesToken<Fn, std::decay_t<Args>...> || std::is_invocable_v<Fn &, const std::decay_t<Args> &...>,
                   "Afterwork cannot call this work with these arguments. Work is called as "
-                  "f(args...) or f(const afterwork::CancellationToken &, args...), with copies of "
-                  "the arguments.");
+                  "f(args...) or f(const afterwork::CancellationToken &, args...), with const "
+                  "references to copies of the arguments (take them by value or const reference).");
     using R = decltype(invokeWork(std::declval<Fn &>(), std::declval<const CancellationToken &>(),
-                                  std::declval<std::tuple<std::decay_t<Args>...> &>()));
+                                  std::declval<const std::tuple<std::decay_t<Args>...> &>()));
     static_assert(!UnadaptedCoroutine<R>,
                   "This work returns a coroutine type: #include <afterwork/qcoro.h> to run "
                   "QCoro::Task work on the engine thread.");
