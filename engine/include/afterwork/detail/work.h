@@ -31,7 +31,18 @@ struct Work
     void (*runSyncFn)(void *closure, const CancellationToken &) = nullptr;
     void (*startAsyncFn)(void *closure, const CancellationToken &, AsyncDone) = nullptr;
     QString label;
-    QStringList arguments;
+    QStringList arguments; //!< printable form, one per argument
+    //! The stored argument \a index and its type (through \a type), or nullptr when \a index is out
+    //! of range. Null for work without arguments.
+    const void *(*argumentFn)(const void *closure, int index, const std::type_info **type) = nullptr;
+
+    //! The stored argument \a index if it is there and its type is \a type; nullptr otherwise.
+    const void *argument(int index, const std::type_info &type) const
+    {
+        const std::type_info *stored = nullptr;
+        const void *value = argumentFn ? argumentFn(closure.get(), index, &stored) : nullptr;
+        return value && *stored == type ? value : nullptr;
+    }
 
     void runSync(const CancellationToken &token) const
     {
@@ -80,7 +91,7 @@ QString callableLabel(const F &fn)
 }
 
 // The work sees its arguments as const lvalues: they stay as scheduled, so that Task::rerun() calls
-// the work with the same values and other threads may read them while it runs.
+// the work with the same values and error handlers may read them (Task::argument()) from any thread.
 template<typename F, typename... Args>
 constexpr bool takesToken = std::is_invocable_v<F &, const CancellationToken &, const Args &...>;
 
@@ -95,6 +106,18 @@ auto invokeWork(F &fn, const CancellationToken &token, const std::tuple<Args...>
                 return std::invoke(fn, unpacked...);
         },
         args);
+}
+
+//! Argument \a index of \a args and its type; nullptr when out of range (Work::argumentFn).
+template<typename Tuple>
+const void *tupleArgument(const Tuple &args, int index, const std::type_info **type)
+{
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        const void *found = nullptr;
+        (void)((int(I) == index && (found = &std::get<I>(args), *type = &typeid(std::tuple_element_t<I, Tuple>), true))
+               || ...);
+        return found;
+    }(std::make_index_sequence<std::tuple_size_v<Tuple>>{});
 }
 
 template<typename F, typename... Args>
@@ -113,17 +136,22 @@ Work makeWork(QString label, F &&fn, Args &&...args)
 
     // One allocation holds the callable and the argument copies; shared so that move-only
     // callables work and Task::rerun() can call the same closure again.
+    using ArgTuple = std::tuple<std::decay_t<Args>...>;
     struct Closure
     {
         Fn fn;
-        std::tuple<std::decay_t<Args>...> args;
+        ArgTuple args;
     };
     auto closure = std::make_shared<Closure>(Closure{Fn(std::forward<F>(fn)), {std::forward<Args>(args)...}});
 
     Work work;
     work.label = std::move(label);
-    if constexpr (sizeof...(Args) > 0)
+    if constexpr (sizeof...(Args) > 0) {
         work.arguments = std::apply([](const auto &...each) { return QStringList{printable(each)...}; }, closure->args);
+        work.argumentFn = [](const void *erased, int index, const std::type_info **type) {
+            return tupleArgument(static_cast<const Closure *>(erased)->args, index, type);
+        };
+    }
     if (work.label.isEmpty())
         work.label = callableLabel(closure->fn);
     if constexpr (AsyncResult<R>) {
