@@ -1085,6 +1085,43 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
     }
 
+    void noTimeoutSwitchesAnInheritedTimeoutOff()
+    {
+        // A timer armed for noTimeout would be refused by Qt ("Timers cannot have negative
+        // intervals", the duration overflows) or fire at once.
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("Timers? cannot|startTimer")));
+        auto handled = HandlerLog::create();
+        TaskEngine engine(TaskConfig{.onError = handled->handler(), .timeout = 50ms}, poolOf(2));
+        EventLog log(engine);
+        auto untimedGate = std::make_shared<Gate>();
+        auto timedGate = std::make_shared<Gate>(); // never opened: only its timeout ends that work
+        const OpenOnExit openOnExit{untimedGate, timedGate};
+        auto releasedByCancel = std::make_shared<std::atomic<bool>>(true);
+        const Task untimed = engine.task({.timeout = noTimeout})
+                                 .schedule([untimedGate, releasedByCancel](const CancellationToken &token) {
+                                     *releasedByCancel = untimedGate->pass(token);
+                                 });
+        QCOMPARE(untimed.config().timeout, std::optional<std::chrono::milliseconds>(noTimeout));
+        QVERIFY(untimedGate->waitArrived(1));
+
+        // A task with the inherited 50 ms, started after `untimed`: once its timeout has fired,
+        // `untimed` has run for longer than 50 ms too.
+        const Task timed = engine.schedule([timedGate](const CancellationToken &token) {
+            timedGate->pass(token);
+            token.throwIfCancelled();
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(timed.id()), Phase::Failed, waitMs);
+        QVERIFY(log.terminal(timed.id())->error->isTimeout());
+        QCOMPARE(untimed.phase(), Phase::Started);
+        QVERIFY(!untimed.cancellationToken().isCancelled());
+
+        untimedGate->open();
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(untimed.id()), Phase::Succeeded, waitMs);
+        QCOMPARE(releasedByCancel->load(), false); // the gate let it through, not a timeout
+        QCOMPARE(handled->count(), 1);
+        QCOMPARE(handled->calls().at(0).task.id(), timed.id());
+    }
+
     void retryPolicyRetriesUntilSuccess()
     {
         auto handled = HandlerLog::create();

@@ -73,7 +73,8 @@ public:
     quint64 requestId() const;     //!< the TaskScope's request id, 0 outside a scope
     std::optional<TaskError> error() const; //!< the last attempt's error, once it failed
     //! The task's token, cancelled by TaskEngine::cancel() and by shutdown. The work of a task
-    //! with a TaskConfig::timeout receives a child of it, which the timeout cancels too.
+    //! with a TaskConfig::timeout (other than noTimeout) receives a child of it, which the timeout
+    //! cancels too.
     CancellationToken cancellationToken() const;
 
     //! Runs the task's work once more, outside its lifecycle (no events, no handler): fastapi-tasks'
