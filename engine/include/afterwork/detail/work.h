@@ -28,8 +28,12 @@ struct Work
 {
     WorkKind kind = WorkKind::Sync;
     std::shared_ptr<void> closure; //!< shared so that Task::rerun() can call the same closure again
-    void (*runSyncFn)(void *closure, const CancellationToken &) = nullptr;
-    void (*startAsyncFn)(void *closure, const CancellationToken &, AsyncDone) = nullptr;
+    //! Calls the closure: runSyncFn for sync work, startAsyncFn for async work (`kind` says
+    //! which). One slot for both keeps a task's state in a smaller allocation size class.
+    union {
+        void (*runSyncFn)(void *closure, const CancellationToken &) = nullptr;
+        void (*startAsyncFn)(void *closure, const CancellationToken &, AsyncDone);
+    };
     QString label;
     QStringList arguments; //!< printable form, one per argument
     //! The stored argument \a index and its type (through \a type), or nullptr when \a index is out
@@ -46,12 +50,12 @@ struct Work
 
     void runSync(const CancellationToken &token) const
     {
-        Q_ASSERT(runSyncFn);
+        Q_ASSERT(kind == WorkKind::Sync && runSyncFn);
         runSyncFn(closure.get(), token);
     }
     void startAsync(const CancellationToken &token, AsyncDone done) const
     {
-        Q_ASSERT(startAsyncFn);
+        Q_ASSERT(kind == WorkKind::Async && startAsyncFn);
         startAsyncFn(closure.get(), token, std::move(done));
     }
 };
