@@ -10,6 +10,7 @@
 #include <QtCore/QRandomGenerator>
 
 #include <atomic>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -57,12 +58,13 @@ QCoro::Task<> processPaymentAsync(CancellationToken token, qint64 paymentId, dou
 
 void paymentErrorHandler(const Task &task, const TaskError &error)
 {
-    // The seed reads task.kwargs.get("payment_id"); our Task keeps the printable arguments.
-    const QString paymentId = task.arguments().value(0);
+    // fastapi-tasks' guide reads task.kwargs.get("payment_id"); here it is the work's first
+    // argument, as processPaymentAsync was scheduled with it (nullopt for any other work).
+    const std::optional<qint64> paymentId = task.argument<qint64>(0);
     qCWarning(lcDemo).noquote() << "[error tracking]" << error.type << error.message;
     qCWarning(lcDemo).noquote() << "[alert on-call] Payment task failed:" << error.message;
-    if (!paymentId.isEmpty())
-        qCWarning(lcDemo).noquote() << "[refund] initiating refund of payment" << paymentId;
+    if (paymentId)
+        qCWarning(lcDemo).noquote() << "[refund] initiating refund of payment" << *paymentId;
 }
 
 int saveOrder(const QJsonObject &orderData)

@@ -439,7 +439,7 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
         return;
     }
     // Only a timeout needs a per-attempt token; otherwise the task's own token will do.
-    task->attemptCancel = task->config->timeout ? CancellationSource::childOf(task->cancel) : task->cancel;
+    task->attemptCancel = task->config->effectiveTimeout() ? CancellationSource::childOf(task->cancel) : task->cancel;
     task->timedOut = false;
     const int attempt = task->attempt.load(std::memory_order_relaxed);
     if (task->work.kind == WorkKind::Sync) {
@@ -493,10 +493,10 @@ void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, 
     emitPhase(task, Phase::Started, -1, -1, wallUs);
     if (task->work.kind == WorkKind::Sync)
         noteBegun(task); // its pool thread reported Started just before calling the work
-    if (task->config->timeout) {
+    if (const auto timeout = task->config->effectiveTimeout()) { // none for noTimeout
         std::weak_ptr<TaskState> weakTask = task;
         std::weak_ptr<EngineCore> weak = weak_from_this();
-        QTimer::singleShot(*task->config->timeout, q, [weak, weakTask, attempt] {
+        QTimer::singleShot(*timeout, q, [weak, weakTask, attempt] {
             auto core = weak.lock();
             auto t = weakTask.lock();
             if (core && t)
@@ -532,7 +532,8 @@ void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exc
         return;
     }
     if (task->timedOut) {
-        onAttemptFailed(task, TaskError::fromException(std::make_exception_ptr(TimeoutError(*task->config->timeout))));
+        const std::chrono::milliseconds timeout = *task->config->effectiveTimeout();
+        onAttemptFailed(task, TaskError::fromException(std::make_exception_ptr(TimeoutError(timeout))));
         return;
     }
     if (!error) {

@@ -50,6 +50,13 @@ const TaskConfig &Task::config() const { return d ? *d->config : emptyConfig(); 
 QString Task::functionLabel() const { return d ? d->work.label : QString(); }
 QStringList Task::arguments() const { return d ? d->work.arguments : QStringList(); }
 
+int Task::argumentCount() const { return d ? int(d->work.arguments.size()) : 0; }
+
+const void *Task::argumentAddress(int index, const std::type_info &type) const
+{
+    return d ? d->work.argument(index, type) : nullptr;
+}
+
 QString Task::argumentsText() const
 {
     return QLatin1Char('(') + arguments().join(QLatin1String(", ")) + QLatin1Char(')');

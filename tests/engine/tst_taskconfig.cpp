@@ -48,7 +48,9 @@ QString describe(const TaskConfig &config)
              config.shield ? (*config.shield ? QStringLiteral("true") : QStringLiteral("false"))
                            : QStringLiteral("<unset>"),
              describeHandler(config),
-             config.timeout ? QString::number(config.timeout->count()) : QStringLiteral("<unset>"),
+             !config.timeout              ? QStringLiteral("<unset>")
+             : *config.timeout == noTimeout ? QStringLiteral("<off>")
+                                            : QString::number(config.timeout->count()),
              config.retry ? QString::number(config.retry->maxAttempts) : QStringLiteral("<unset>"));
 }
 
@@ -111,6 +113,12 @@ private Q_SLOTS:
         QTest::newRow("timeout overridden, retry inherited")
             << TaskConfig{.timeout = 5s, .retry = RetryPolicy{.maxAttempts = 2}} << TaskConfig{.timeout = 1s}
             << QStringLiteral("name=<unset> shield=<unset> handler=<unset> timeout=1000 retry=2");
+        QTest::newRow("noTimeout switches an inherited timeout off")
+            << TaskConfig{.timeout = 50ms, .retry = RetryPolicy{.maxAttempts = 2}} << TaskConfig{.timeout = noTimeout}
+            << QStringLiteral("name=<unset> shield=<unset> handler=<unset> timeout=<off> retry=2");
+        QTest::newRow("a timeout can be set over a switched-off one")
+            << TaskConfig{.timeout = noTimeout} << TaskConfig{.timeout = 1s}
+            << QStringLiteral("name=<unset> shield=<unset> handler=<unset> timeout=1000 retry=<unset>");
         QTest::newRow("retry overridden, timeout inherited")
             << TaskConfig{.timeout = 5s, .retry = RetryPolicy{.maxAttempts = 2}}
             << TaskConfig{.retry = RetryPolicy{.maxAttempts = 7}}
@@ -154,6 +162,16 @@ private Q_SLOTS:
         QVERIFY(withHandler.effectiveHandler() != nullptr);
         QCOMPARE(withHandler.effectiveHandler(), &*withHandler.onError);
         QVERIFY(!withHandler.effectiveHandler()->isAsync());
+    }
+
+    void effectiveTimeout()
+    {
+        using Timeout = std::optional<std::chrono::milliseconds>;
+        QCOMPARE(TaskConfig{}.effectiveTimeout(), Timeout());
+        QCOMPARE(TaskConfig{.timeout = noTimeout}.effectiveTimeout(), Timeout());
+        QCOMPARE(TaskConfig{.timeout = 50ms}.effectiveTimeout(), Timeout(50ms));
+        QCOMPARE(TaskConfig{.timeout = 50ms}.merge({.timeout = noTimeout}).effectiveTimeout(), Timeout());
+        QVERIFY(noTimeout > std::chrono::hours(24 * 365 * 1000)); // never elapses, were it armed
     }
 
     void shieldDefaultsToOff()

@@ -20,6 +20,8 @@
 #include <atomic>
 #include <limits>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 
 using namespace afterwork;
@@ -181,6 +183,126 @@ private Q_SLOTS:
                               viaQDebug('x')}));
         QCOMPARE(scalars.arguments().first(), QStringLiteral("true"));
         QTRY_COMPARE_WITH_TIMEOUT(log.totalTerminals(), 3, waitMs);
+    }
+
+    // ---- typed arguments ----------------------------------------------------------------------
+
+    void handlerReadsTypedArguments()
+    {
+        struct Seen
+        {
+            std::mutex mutex;
+            int count = -1;
+            std::optional<QString> address, addressByReference, wrongType, pastTheEnd, beforeTheStart;
+            std::optional<qint64> paymentId;
+            std::optional<int> paymentIdAsInt;
+            QThread *thread = nullptr;
+        };
+        auto seen = std::make_shared<Seen>();
+        const ErrorHandler handler = [seen](const Task &task, const TaskError &) {
+            std::lock_guard lock(seen->mutex);
+            seen->count = task.argumentCount();
+            seen->address = task.argument<QString>(0);
+            seen->addressByReference = task.argument<const QString &>(0);
+            seen->paymentId = task.argument<qint64>(1);
+            seen->paymentIdAsInt = task.argument<int>(1); // no conversion: the stored type is qint64
+            seen->wrongType = task.argument<QString>(1);
+            seen->pastTheEnd = task.argument<QString>(2);
+            seen->beforeTheStart = task.argument<QString>(-1);
+            seen->thread = QThread::currentThread();
+        };
+        TaskEngine engine(TaskConfig{.onError = handler}, poolOf(1));
+        EventLog log(engine);
+        const Task task = engine.schedule([](const QString &, qint64) { throw std::runtime_error("refused"); },
+                                          QStringLiteral("a@b.c"), qint64(9001));
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Failed, waitMs);
+
+        std::lock_guard lock(seen->mutex);
+        QCOMPARE(seen->count, 2);
+        QCOMPARE(seen->address, std::optional<QString>(QStringLiteral("a@b.c")));
+        QCOMPARE(seen->addressByReference, std::optional<QString>(QStringLiteral("a@b.c")));
+        QCOMPARE(seen->paymentId, std::optional<qint64>(9001));
+        QVERIFY(!seen->paymentIdAsInt);
+        QVERIFY(!seen->wrongType);
+        QVERIFY(!seen->pastTheEnd);
+        QVERIFY(!seen->beforeTheStart);
+        QVERIFY(seen->thread != QThread::currentThread()); // a sync handler, on the pool
+        // The printed form for events is unchanged.
+        QCOMPARE(task.arguments(), (QStringList{QStringLiteral("\"a@b.c\""), QStringLiteral("9001")}));
+    }
+
+    void asyncWorksArgumentsAreTypedToo()
+    {
+        auto seen = std::make_shared<std::atomic<qint64>>(0);
+        const ErrorHandler handler = [seen](const Task &task, const TaskError &) {
+            *seen = task.argument<qint64>(0).value_or(-1);
+        };
+        TaskEngine engine(TaskConfig{.onError = handler}, poolOf(1));
+        EventLog log(engine);
+        const Task task = engine.schedule(
+            [](qint64, double) -> QFuture<void> { throw std::runtime_error("card declined"); }, qint64(42), 9.5);
+        QCOMPARE(task.work(), WorkKind::Async);
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Failed, waitMs);
+        QCOMPARE(seen->load(), qint64(42));
+        QCOMPARE(task.argument<double>(1), std::optional<double>(9.5));
+    }
+
+    void argumentsAreStoredDecayedAndNeverConverted()
+    {
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        const Task task = engine.schedule([](int, const char *, bool) {}, 42, "literal", true);
+        QCOMPARE(task.argumentCount(), 3);
+        QCOMPARE(task.argument<int>(0), std::optional<int>(42));
+        QVERIFY(!task.argument<qint64>(0)); // the literal 42 is an int
+        QVERIFY(!task.argument<unsigned>(0));
+        QVERIFY(task.argument<const char *>(1)); // a string literal is stored as a pointer, like std::thread's
+        QCOMPARE(QByteArray(*task.argument<const char *>(1)), QByteArray("literal"));
+        QVERIFY(!task.argument<QString>(1));
+        QCOMPARE(task.argument<const bool>(2), std::optional<bool>(true));
+
+        const Task none = engine.schedule([] {});
+        QCOMPARE(none.argumentCount(), 0);
+        QVERIFY(!none.argument<int>(0));
+        QVERIFY(!none.argumentIf<int>(0));
+
+        const Task invalid;
+        QCOMPARE(invalid.argumentCount(), 0);
+        QVERIFY(!invalid.argument<int>(0));
+        QTRY_COMPARE_WITH_TIMEOUT(log.totalTerminals(), 2, waitMs);
+    }
+
+    void argumentIfReachesTheStoredValueWithoutACopy()
+    {
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        // A move-only argument: argument<T>() would copy, argumentIf<T>() does not.
+        auto workSaw = std::make_shared<std::atomic<const void *>>(nullptr);
+        const Task task = engine.schedule(
+            [workSaw](const std::unique_ptr<int> &value) { *workSaw = static_cast<const void *>(&value); },
+            std::make_unique<int>(7));
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
+        const std::unique_ptr<int> *stored = task.argumentIf<std::unique_ptr<int>>(0);
+        QVERIFY(stored && *stored);
+        QCOMPARE(**stored, 7);
+        QCOMPARE(static_cast<const void *>(stored), workSaw->load()); // what the work got
+        QCOMPARE(task.argumentIf<const std::unique_ptr<int> &>(0), stored);
+        QVERIFY(!task.argumentIf<std::unique_ptr<long>>(0));
+        QVERIFY(!task.argumentIf<std::unique_ptr<int>>(1));
+    }
+
+    void argumentsLiveAsLongAsTheTaskHandle()
+    {
+        Task task;
+        {
+            TaskEngine engine({}, poolOf(1));
+            EventLog log(engine);
+            task = engine.schedule([](const QString &, const QStringList &) {}, QStringLiteral("kept"),
+                                   QStringList{QStringLiteral("x"), QStringLiteral("y")});
+            QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
+        }
+        QCOMPARE(task.argument<QString>(0), std::optional<QString>(QStringLiteral("kept")));
+        QCOMPARE(task.argument<QStringList>(1), std::optional<QStringList>({QStringLiteral("x"), QStringLiteral("y")}));
     }
 
     void generatedNamesAreDistinctAndReadable()
@@ -961,6 +1083,43 @@ private Q_SLOTS:
         EventLog log(engine);
         const Task task = engine.task({.timeout = 10s}).schedule([] {});
         QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
+    }
+
+    void noTimeoutSwitchesAnInheritedTimeoutOff()
+    {
+        // A timer armed for noTimeout would be refused by Qt ("Timers cannot have negative
+        // intervals", the duration overflows) or fire at once.
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("Timers? cannot|startTimer")));
+        auto handled = HandlerLog::create();
+        TaskEngine engine(TaskConfig{.onError = handled->handler(), .timeout = 50ms}, poolOf(2));
+        EventLog log(engine);
+        auto untimedGate = std::make_shared<Gate>();
+        auto timedGate = std::make_shared<Gate>(); // never opened: only its timeout ends that work
+        const OpenOnExit openOnExit{untimedGate, timedGate};
+        auto releasedByCancel = std::make_shared<std::atomic<bool>>(true);
+        const Task untimed = engine.task({.timeout = noTimeout})
+                                 .schedule([untimedGate, releasedByCancel](const CancellationToken &token) {
+                                     *releasedByCancel = untimedGate->pass(token);
+                                 });
+        QCOMPARE(untimed.config().timeout, std::optional<std::chrono::milliseconds>(noTimeout));
+        QVERIFY(untimedGate->waitArrived(1));
+
+        // A task with the inherited 50 ms, started after `untimed`: once its timeout has fired,
+        // `untimed` has run for longer than 50 ms too.
+        const Task timed = engine.schedule([timedGate](const CancellationToken &token) {
+            timedGate->pass(token);
+            token.throwIfCancelled();
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(timed.id()), Phase::Failed, waitMs);
+        QVERIFY(log.terminal(timed.id())->error->isTimeout());
+        QCOMPARE(untimed.phase(), Phase::Started);
+        QVERIFY(!untimed.cancellationToken().isCancelled());
+
+        untimedGate->open();
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(untimed.id()), Phase::Succeeded, waitMs);
+        QCOMPARE(releasedByCancel->load(), false); // the gate let it through, not a timeout
+        QCOMPARE(handled->count(), 1);
+        QCOMPARE(handled->calls().at(0).task.id(), timed.id());
     }
 
     void retryPolicyRetriesUntilSuccess()

@@ -396,6 +396,30 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
     }
 
+    // task() without a config, as on the engine: the same destination with the same config.
+    void taskWithoutAConfigKeepsDestinationAndConfig()
+    {
+        TaskEngine engine(TaskConfig{.shield = true}, poolOf(1));
+        EventLog log(engine);
+        const TaskScope scope = engine.openScope(3);
+        const Task immediate = scope.task().schedule([] {});
+        const Task route = scope.afterRoute().task({.name = QStringLiteral("route task")}).task().schedule([] {});
+        const Task response = scope.afterResponse().task().schedule([] {});
+        QCOMPARE(immediate.mode(), Mode::Immediate);
+        QCOMPARE(route.mode(), Mode::AfterRoute);
+        QCOMPARE(response.mode(), Mode::AfterResponse);
+        QCOMPARE(route.name(), QStringLiteral("route task")); // the scheduler's own config is kept
+        QCOMPARE(scope.pendingCount(Mode::AfterRoute), 1);
+        QCOMPARE(scope.pendingCount(Mode::AfterResponse), 1);
+        scope.flush(Mode::AfterRoute);
+        scope.flush(Mode::AfterResponse);
+        for (const Task &task : {immediate, route, response}) {
+            QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
+            QVERIFY(task.isShielded()); // the global config
+            QCOMPARE(task.requestId(), quint64(3));
+        }
+    }
+
     // The original library's test: tasks in all three modes inherit the global config.
     void allThreeModesInheritTheGlobalConfig()
     {

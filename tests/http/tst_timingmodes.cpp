@@ -35,6 +35,7 @@ class TimingModesTest : public QObject
 
 private Q_SLOTS:
     void startOrderIsImmediateThenAfterRouteThenAfterResponse();
+    void taskWithoutAConfig();
     void mixedWorkKeepsStartOrderOnABusyPool_data();
     void mixedWorkKeepsStartOrderOnABusyPool();
     void afterResponseWaitsForTheLastByte();
@@ -97,6 +98,26 @@ void TimingModesTest::startOrderIsImmediateThenAfterRouteThenAfterResponse()
         QCOMPARE(scheduled->mode, expected);
     }
     QCOMPARE(fx.recorder.stage(id, RequestStage::ResponseWritten)->status, 200);
+}
+
+void TimingModesTest::taskWithoutAConfig()
+{
+    // tasks.task() with no argument, as engine.task(): each mode, the global config. (The
+    // router only flushes the scope, as here.)
+    TaskEngine engine(TaskConfig{.shield = true});
+    const Tasks tasks(engine.openScope(4));
+    const QList<Task> scheduled{tasks.task().schedule(noop), tasks.afterRoute().task().schedule(noop),
+                                tasks.afterResponse().task().schedule(noop)};
+    tasks.scope().flush(Mode::AfterRoute);
+    tasks.scope().flush(Mode::AfterResponse);
+    const QList<Mode> modes{Mode::Immediate, Mode::AfterRoute, Mode::AfterResponse};
+    for (qsizetype i = 0; i < scheduled.size(); ++i) {
+        const Task &task = scheduled.at(i);
+        QTRY_COMPARE(task.phase(), Phase::Succeeded);
+        QCOMPARE(task.mode(), modes.at(i));
+        QVERIFY(task.isShielded());
+        QCOMPARE(task.requestId(), quint64(4));
+    }
 }
 
 void TimingModesTest::mixedWorkKeepsStartOrderOnABusyPool_data()

@@ -41,7 +41,7 @@ public:
 
     //! The same destination with \a config merged over this scheduler's config (fields set in
     //! \a config win). The engine's global config is merged under both when a task is scheduled.
-    [[nodiscard]] Scheduler task(const TaskConfig &config) const;
+    [[nodiscard]] Scheduler task(const TaskConfig &config = {}) const;
 
     Mode mode() const { return m_mode; } //!< when its tasks start: at once, or in which batch
     //! The task-level config given to task(), not yet merged over the global config.

@@ -11,6 +11,8 @@
 
 #include <memory>
 #include <optional>
+#include <type_traits>
+#include <typeinfo>
 
 namespace afterwork {
 
@@ -34,6 +36,35 @@ public:
     QString functionLabel() const; //!< the work's function name (or named() label)
     QStringList arguments() const; //!< printable form of each argument, such as `"a@b.c"`
     QString argumentsText() const; //!< the same, joined: `("a@b.c", "Welcome!")`
+    int argumentCount() const;     //!< how many arguments the work was scheduled with
+
+    //! Argument \a index (from 0) as the work got it, if its type is exactly `std::decay_t<T>`, the
+    //! type schedule() stored (so `argument<const QString &>(0)` is `argument<QString>(0)`);
+    //! std::nullopt for another type or an index out of range. What fastapi-tasks' handlers do with
+    //! `task.kwargs.get("payment_id")`: `task.argument<qint64>(0)`. No conversion is made: a task
+    //! scheduled with the literal `42` holds an `int`, not a `qint64`.
+    //! Not found is std::nullopt rather than an exception because a handler often serves tasks of
+    //! different signatures (a global one) and asks; a throwing handler would turn the question
+    //! into a handler error on the task.
+    //! Any thread, at any time: the arguments never change once scheduled (the work and reruns get
+    //! them as const references), and they live as long as the task's state, i.e. any Task handle.
+    template<typename T>
+    std::optional<std::decay_t<T>> argument(int index) const
+    {
+        static_assert(std::is_copy_constructible_v<std::decay_t<T>>,
+                      "Task::argument<T>() returns a copy: use argumentIf<T>() for move-only arguments.");
+        if (const auto *value = argumentIf<T>(index))
+            return *value;
+        return std::nullopt;
+    }
+    //! The same without a copy, like std::get_if: a pointer to the stored argument, or nullptr. It
+    //! stays valid as long as a Task handle to this task exists (this one or a copy).
+    template<typename T>
+    const std::decay_t<T> *argumentIf(int index) const
+    {
+        return static_cast<const std::decay_t<T> *>(argumentAddress(index, typeid(std::decay_t<T>)));
+    }
+
     Phase phase() const;           //!< the latest phase reported for it (terminal once it ended)
     Mode mode() const;             //!< when it was to start: at once or in a scope's batch
     WorkKind work() const;         //!< sync work on the pool, or async work on the engine thread
@@ -42,7 +73,8 @@ public:
     quint64 requestId() const;     //!< the TaskScope's request id, 0 outside a scope
     std::optional<TaskError> error() const; //!< the last attempt's error, once it failed
     //! The task's token, cancelled by TaskEngine::cancel() and by shutdown. The work of a task
-    //! with a TaskConfig::timeout receives a child of it, which the timeout cancels too.
+    //! with a TaskConfig::timeout (other than noTimeout) receives a child of it, which the timeout
+    //! cancels too.
     CancellationToken cancellationToken() const;
 
     //! Runs the task's work once more, outside its lifecycle (no events, no handler): fastapi-tasks'
@@ -60,6 +92,7 @@ private:
     friend class detail::EngineCore;
     friend class TaskEngine;
     explicit Task(std::shared_ptr<detail::TaskState> state) : d(std::move(state)) {}
+    const void *argumentAddress(int index, const std::type_info &type) const;
     std::shared_ptr<detail::TaskState> d;
 };
 

@@ -34,6 +34,11 @@ struct RetryPolicy
     bool shouldRetry(int failedAttempt, const TaskError &error) const;
 };
 
+//! The timeout that switches an inherited timeout off for one task, as `noErrorHandler` does for
+//! handlers: `engine.task({.timeout = afterwork::noTimeout})`. A timeout that never elapses
+//! (the longest duration there is); the engine arms no timer for it.
+inline constexpr std::chrono::milliseconds noTimeout = std::chrono::milliseconds::max();
+
 //! How a task runs. Every field is optional: an unset field inherits, a set one overrides.
 //! Build one with designated initialisers (every member has a default member initialiser, so
 //! GCC's -Wmissing-field-initializers stays quiet about the fields you leave out):
@@ -52,7 +57,7 @@ struct TaskConfig
     std::optional<QString> name{};       //!< unset: a readable generated name, "label#id"
     std::optional<bool> shield{};        //!< unset: false. Shielded tasks survive shutdown's cancel
     std::optional<ErrorHandler> onError{}; //!< unset: inherit; `noErrorHandler`: switch off
-    std::optional<std::chrono::milliseconds> timeout{}; //!< per attempt; unset: none
+    std::optional<std::chrono::milliseconds> timeout{}; //!< per attempt; unset: none; `noTimeout`: switch off
     std::optional<RetryPolicy> retry{};  //!< unset: no retry
 
     //! A copy of *this where every field that is set in \a overrides replaces ours.
@@ -62,6 +67,11 @@ struct TaskConfig
     bool isShielded() const { return shield.value_or(false); } //!< `shield`, unset meaning false
     //! The handler that will run: nullptr when unset or switched off.
     const ErrorHandler *effectiveHandler() const;
+    //! The timeout that applies: std::nullopt when unset or switched off (`noTimeout`).
+    std::optional<std::chrono::milliseconds> effectiveTimeout() const
+    {
+        return timeout && *timeout != noTimeout ? timeout : std::nullopt;
+    }
 };
 
 } // namespace afterwork

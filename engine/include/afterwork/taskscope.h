@@ -21,8 +21,8 @@ public:
     {
         return immediate().schedule(std::forward<F>(fn), std::forward<Args>(args)...);
     }
-    //! Immediate tasks in this scope with \a config merged over the global config.
-    [[nodiscard]] Scheduler task(const TaskConfig &config) const { return immediate().task(config); }
+    //! Immediate tasks in this scope with \a config merged over the global config (none: as it is).
+    [[nodiscard]] Scheduler task(const TaskConfig &config = {}) const { return immediate().task(config); }
     //! Where this scope's tasks go: started at once (Mode::Immediate), or into the after-route or
     //! the after-response batch, which wait for flush(). Every task is tagged with requestId().
     //! @{

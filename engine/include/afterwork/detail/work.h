@@ -28,19 +28,34 @@ struct Work
 {
     WorkKind kind = WorkKind::Sync;
     std::shared_ptr<void> closure; //!< shared so that Task::rerun() can call the same closure again
-    void (*runSyncFn)(void *closure, const CancellationToken &) = nullptr;
-    void (*startAsyncFn)(void *closure, const CancellationToken &, AsyncDone) = nullptr;
+    //! Calls the closure: runSyncFn for sync work, startAsyncFn for async work (`kind` says
+    //! which). One slot for both keeps a task's state in a smaller allocation size class.
+    union {
+        void (*runSyncFn)(void *closure, const CancellationToken &) = nullptr;
+        void (*startAsyncFn)(void *closure, const CancellationToken &, AsyncDone);
+    };
     QString label;
-    QStringList arguments;
+    QStringList arguments; //!< printable form, one per argument
+    //! The stored argument \a index and its type (through \a type), or nullptr when \a index is out
+    //! of range. Null for work without arguments.
+    const void *(*argumentFn)(const void *closure, int index, const std::type_info **type) = nullptr;
+
+    //! The stored argument \a index if it is there and its type is \a type; nullptr otherwise.
+    const void *argument(int index, const std::type_info &type) const
+    {
+        const std::type_info *stored = nullptr;
+        const void *value = argumentFn ? argumentFn(closure.get(), index, &stored) : nullptr;
+        return value && *stored == type ? value : nullptr;
+    }
 
     void runSync(const CancellationToken &token) const
     {
-        Q_ASSERT(runSyncFn);
+        Q_ASSERT(kind == WorkKind::Sync && runSyncFn);
         runSyncFn(closure.get(), token);
     }
     void startAsync(const CancellationToken &token, AsyncDone done) const
     {
-        Q_ASSERT(startAsyncFn);
+        Q_ASSERT(kind == WorkKind::Async && startAsyncFn);
         startAsyncFn(closure.get(), token, std::move(done));
     }
 };
@@ -79,14 +94,16 @@ QString callableLabel(const F &fn)
     }
 }
 
+// The work sees its arguments as const lvalues: they stay as scheduled, so that Task::rerun() calls
+// the work with the same values and error handlers may read them (Task::argument()) from any thread.
 template<typename F, typename... Args>
-constexpr bool takesToken = std::is_invocable_v<F &, const CancellationToken &, Args &...>;
+constexpr bool takesToken = std::is_invocable_v<F &, const CancellationToken &, const Args &...>;
 
 template<typename F, typename... Args>
-auto invokeWork(F &fn, const CancellationToken &token, std::tuple<Args...> &args)
+auto invokeWork(F &fn, const CancellationToken &token, const std::tuple<Args...> &args)
 {
     return std::apply(
-        [&](Args &...unpacked) {
+        [&](const Args &...unpacked) {
             if constexpr (takesToken<F, Args...>)
                 return std::invoke(fn, token, unpacked...);
             else
@@ -95,33 +112,50 @@ auto invokeWork(F &fn, const CancellationToken &token, std::tuple<Args...> &args
         args);
 }
 
+//! Argument \a index of \a args and its type; nullptr when out of range (Work::argumentFn).
+template<typename Tuple>
+const void *tupleArgument(const Tuple &args, int index, const std::type_info **type)
+{
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        const void *found = nullptr;
+        (void)((int(I) == index && (found = &std::get<I>(args), *type = &typeid(std::tuple_element_t<I, Tuple>), true))
+               || ...);
+        return found;
+    }(std::make_index_sequence<std::tuple_size_v<Tuple>>{});
+}
+
 template<typename F, typename... Args>
 Work makeWork(QString label, F &&fn, Args &&...args)
 {
     using Fn = std::decay_t<F>;
-    static_assert(takesToken<Fn, std::decay_t<Args>...> || std::is_invocable_v<Fn &, std::decay_t<Args> &...>,
+    static_assert(takesToken<Fn, std::decay_t<Args>...> || std::is_invocable_v<Fn &, const std::decay_t<Args> &...>,
                   "Afterwork cannot call this work with these arguments. Work is called as "
-                  "f(args...) or f(const afterwork::CancellationToken &, args...), with copies of "
-                  "the arguments.");
+                  "f(args...) or f(const afterwork::CancellationToken &, args...), with const "
+                  "references to copies of the arguments (take them by value or const reference).");
     using R = decltype(invokeWork(std::declval<Fn &>(), std::declval<const CancellationToken &>(),
-                                  std::declval<std::tuple<std::decay_t<Args>...> &>()));
+                                  std::declval<const std::tuple<std::decay_t<Args>...> &>()));
     static_assert(!UnadaptedCoroutine<R>,
                   "This work returns a coroutine type: #include <afterwork/qcoro.h> to run "
                   "QCoro::Task work on the engine thread.");
 
     // One allocation holds the callable and the argument copies; shared so that move-only
     // callables work and Task::rerun() can call the same closure again.
+    using ArgTuple = std::tuple<std::decay_t<Args>...>;
     struct Closure
     {
         Fn fn;
-        std::tuple<std::decay_t<Args>...> args;
+        ArgTuple args;
     };
     auto closure = std::make_shared<Closure>(Closure{Fn(std::forward<F>(fn)), {std::forward<Args>(args)...}});
 
     Work work;
     work.label = std::move(label);
-    if constexpr (sizeof...(Args) > 0)
+    if constexpr (sizeof...(Args) > 0) {
         work.arguments = std::apply([](const auto &...each) { return QStringList{printable(each)...}; }, closure->args);
+        work.argumentFn = [](const void *erased, int index, const std::type_info **type) {
+            return tupleArgument(static_cast<const Closure *>(erased)->args, index, type);
+        };
+    }
     if (work.label.isEmpty())
         work.label = callableLabel(closure->fn);
     if constexpr (AsyncResult<R>) {

@@ -31,8 +31,8 @@ public:
     {
         return m_scope.schedule(std::forward<F>(fn), std::forward<Args>(args)...);
     }
-    //! Immediate tasks with \a config merged over the global config.
-    [[nodiscard]] Scheduler task(const TaskConfig &config) const { return m_scope.task(config); }
+    //! Immediate tasks with \a config merged over the global config (none: as it is).
+    [[nodiscard]] Scheduler task(const TaskConfig &config = {}) const { return m_scope.task(config); }
     //! The request's after-route and after-response batches; chain task() to configure them.
     //! @{
     [[nodiscard]] Scheduler afterRoute() const { return m_scope.afterRoute(); }
