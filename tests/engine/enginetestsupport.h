@@ -36,6 +36,20 @@ inline EngineOptions poolOf(int threads, std::chrono::milliseconds destroyWait =
     return EngineOptions{.maxThreads = threads, .destroyWait = destroyWait};
 }
 
+//! Qt Test rows for every mix of sync and async work in the three modes: columns immediateKind,
+//! afterRouteKind and afterResponseKind (WorkKind), rows named like "sync/async/sync".
+inline void addWorkMixRows()
+{
+    QTest::addColumn<WorkKind>("immediateKind");
+    QTest::addColumn<WorkKind>("afterRouteKind");
+    QTest::addColumn<WorkKind>("afterResponseKind");
+    for (int mix = 0; mix < 8; ++mix) {
+        const auto kindOf = [mix](int bit) { return (mix >> bit) & 1 ? WorkKind::Async : WorkKind::Sync; };
+        const QString row = QStringList{wireName(kindOf(2)), wireName(kindOf(1)), wireName(kindOf(0))}.join('/');
+        QTest::newRow(qPrintable(row)) << kindOf(2) << kindOf(1) << kindOf(0);
+    }
+}
+
 //! A finished future holding \a value. (QtFuture::makeReadyFuture is deprecated from Qt 6.6 on,
 //! and its replacements do not exist in 6.4; QPromise is the same on both.)
 template<typename T>

@@ -172,14 +172,7 @@ private Q_SLOTS:
     // batches must still begin in order (docs/http.md, "Start order").
     void mixedWorkKeepsStartOrderOnABusyPool_data()
     {
-        QTest::addColumn<WorkKind>("immediateKind");
-        QTest::addColumn<WorkKind>("afterRouteKind");
-        QTest::addColumn<WorkKind>("afterResponseKind");
-        for (int mix = 0; mix < 8; ++mix) {
-            const auto kindOf = [mix](int bit) { return (mix >> bit) & 1 ? WorkKind::Async : WorkKind::Sync; };
-            const QString row = QStringList{wireName(kindOf(2)), wireName(kindOf(1)), wireName(kindOf(0))}.join('/');
-            QTest::newRow(qPrintable(row)) << kindOf(2) << kindOf(1) << kindOf(0);
-        }
+        addWorkMixRows();
     }
 
     void mixedWorkKeepsStartOrderOnABusyPool()

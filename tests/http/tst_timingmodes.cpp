@@ -122,14 +122,7 @@ void TimingModesTest::taskWithoutAConfig()
 
 void TimingModesTest::mixedWorkKeepsStartOrderOnABusyPool_data()
 {
-    QTest::addColumn<WorkKind>("immediateKind");
-    QTest::addColumn<WorkKind>("afterRouteKind");
-    QTest::addColumn<WorkKind>("afterResponseKind");
-    for (int mix = 0; mix < 8; ++mix) {
-        const auto kindOf = [mix](int bit) { return (mix >> bit) & 1 ? WorkKind::Async : WorkKind::Sync; };
-        const QString row = QStringList{wireName(kindOf(2)), wireName(kindOf(1)), wireName(kindOf(0))}.join('/');
-        QTest::newRow(qPrintable(row)) << kindOf(2) << kindOf(1) << kindOf(0);
-    }
+    addWorkMixRows();
 }
 
 // The start order holds for every mix of sync and async work while another request's work holds
