@@ -424,7 +424,7 @@ void EngineCore::onScheduled(const std::shared_ptr<TaskState> &task)
     if (state() == EngineState::Draining)
         markShutdownPending(task);
     if (task->scope)
-        enterGate(*task->scope, {task});
+        enterGate(*task->scope, std::span(&task, 1));
     else
         startAttempt(task);
 }

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace afterwork::detail {
@@ -118,7 +119,7 @@ private:
     void flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch);
     void dropNow(const std::shared_ptr<ScopeState> &scope); //!< for the reason the first drop() gave
     // A scope's start gate (StartGate in taskstate.h; enginescope.cpp).
-    void enterGate(ScopeState &scope, std::vector<std::shared_ptr<TaskState>> tasks); //!< as one group
+    void enterGate(ScopeState &scope, std::span<const std::shared_ptr<TaskState>> tasks); //!< as one group
     void releaseGated(ScopeState &scope);
     void noteBegun(const std::shared_ptr<TaskState> &task); //!< its first attempt began, or it ended
     void leaveGate(ScopeState &scope, const std::shared_ptr<TaskState> &task); //!< it ended while Gated

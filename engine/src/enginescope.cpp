@@ -6,6 +6,7 @@
 #include <QtCore/QScopeGuard>
 
 #include <algorithm>
+#include <span>
 
 namespace afterwork::detail {
 
@@ -22,19 +23,38 @@ void EngineCore::flushNow(const std::shared_ptr<ScopeState> &scope, Mode batch)
     std::erase_if(tasks, [](const auto &task) {
         return task->stageNow() != Stage::Batched; // ended meanwhile (cancelled, or abandoned by a shutdown)
     });
-    enterGate(*scope, std::move(tasks));
+    enterGate(*scope, tasks);
 }
 
-void EngineCore::enterGate(ScopeState &scope, std::vector<std::shared_ptr<TaskState>> tasks)
+void EngineCore::enterGate(ScopeState &scope, std::span<const std::shared_ptr<TaskState>> tasks)
 {
     if (tasks.empty())
         return;
     StartGate &gate = scope.gate;
     const quint32 group = ++gate.lastGroup;
-    for (auto &task : tasks) {
+    for (const auto &task : tasks)
         task->advance(Stage::Gated);
-        gate.waiting.push_back({group, std::move(task)});
+    if (gate.next == gate.waiting.size() && gate.unbegun == 0 && !gate.releasing && !m_abandoning) {
+        // Nothing ahead of it, the commonest case: let the group through without queueing it
+        // (no allocation). What its starts schedule or end meanwhile is queued and released after.
+        gate.releasing = true;
+        {
+            const auto released = qScopeGuard([&gate] { gate.releasing = false; });
+            gate.openGroup = group;
+            for (const auto &task : tasks) {
+                if (task->stageNow() != Stage::Gated)
+                    continue; // a start before it ended it (a slot cancelled it)
+                ++gate.unbegun;
+                task->holdsGate = true;
+                startAttempt(task);
+            }
+        }
+        if (gate.unbegun == 0)
+            releaseGated(scope);
+        return;
     }
+    for (const auto &task : tasks)
+        gate.waiting.push_back({group, task});
     releaseGated(scope);
 }
 
