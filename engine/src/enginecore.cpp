@@ -493,7 +493,7 @@ void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, 
     emitPhase(task, Phase::Started, -1, -1, wallUs);
     if (task->work.kind == WorkKind::Sync)
         noteBegun(task); // its pool thread reported Started just before calling the work
-    if (const auto timeout = task->config->effectiveTimeout()) { // none for noTimeout
+    if (const std::chrono::milliseconds *timeout = task->config->effectiveTimeout()) { // none for noTimeout
         std::weak_ptr<TaskState> weakTask = task;
         std::weak_ptr<EngineCore> weak = weak_from_this();
         QTimer::singleShot(*timeout, q, [weak, weakTask, attempt] {

@@ -166,11 +166,12 @@ private Q_SLOTS:
 
     void effectiveTimeout()
     {
-        using Timeout = std::optional<std::chrono::milliseconds>;
-        QCOMPARE(TaskConfig{}.effectiveTimeout(), Timeout());
-        QCOMPARE(TaskConfig{.timeout = noTimeout}.effectiveTimeout(), Timeout());
-        QCOMPARE(TaskConfig{.timeout = 50ms}.effectiveTimeout(), Timeout(50ms));
-        QCOMPARE(TaskConfig{.timeout = 50ms}.merge({.timeout = noTimeout}).effectiveTimeout(), Timeout());
+        QCOMPARE(TaskConfig{}.effectiveTimeout(), nullptr);
+        QCOMPARE(TaskConfig{.timeout = noTimeout}.effectiveTimeout(), nullptr);
+        const TaskConfig withTimeout{.timeout = 50ms};
+        QCOMPARE(withTimeout.effectiveTimeout(), &*withTimeout.timeout);
+        QCOMPARE(*withTimeout.effectiveTimeout(), 50ms);
+        QCOMPARE(withTimeout.merge({.timeout = noTimeout}).effectiveTimeout(), nullptr);
         QVERIFY(noTimeout > std::chrono::hours(24 * 365 * 1000)); // never elapses, were it armed
     }
 

@@ -67,10 +67,10 @@ struct TaskConfig
     bool isShielded() const { return shield.value_or(false); } //!< `shield`, unset meaning false
     //! The handler that will run: nullptr when unset or switched off.
     const ErrorHandler *effectiveHandler() const;
-    //! The timeout that applies: std::nullopt when unset or switched off (`noTimeout`).
-    std::optional<std::chrono::milliseconds> effectiveTimeout() const
+    //! The timeout that applies: nullptr when unset or switched off (`noTimeout`).
+    const std::chrono::milliseconds *effectiveTimeout() const
     {
-        return timeout && *timeout != noTimeout ? timeout : std::nullopt;
+        return timeout && *timeout != noTimeout ? &*timeout : nullptr;
     }
 };
 
