@@ -2,6 +2,7 @@
 #include "enginecore.h"
 
 #include "logging.h"
+#include "taskcontext.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEventLoop>
@@ -47,13 +48,29 @@ qint64 wallClockUs()
 
 namespace {
 
-// The task whose user code runs on this thread right now (sync work, a sync handler, or the
-// synchronous start of async work). Scheduling from inside a task is allowed during the drain.
-thread_local const TaskState *tlsCurrentTask = nullptr;
+// The engine of the task whose user code runs on this thread right now: sync work, a sync handler,
+// the synchronous start of async work, or a coroutine resumed at a cancellable co_await
+// (Suspension). Scheduling from inside a task is allowed during the drain.
+thread_local const std::weak_ptr<EngineCore> *tlsTaskEngine = nullptr;
 
 thread_local QObject *tlsAsyncContext = nullptr;
 
 } // namespace
+
+std::weak_ptr<EngineCore> currentTaskEngine()
+{
+    return tlsTaskEngine ? *tlsTaskEngine : std::weak_ptr<EngineCore>();
+}
+
+TaskContextGuard::TaskContextGuard(const std::weak_ptr<EngineCore> *engine) noexcept : m_previous(tlsTaskEngine)
+{
+    tlsTaskEngine = engine;
+}
+
+TaskContextGuard::~TaskContextGuard()
+{
+    tlsTaskEngine = m_previous;
+}
 
 QObject *asyncContext() noexcept
 {
@@ -72,15 +89,10 @@ AsyncContextGuard::~AsyncContextGuard()
 
 namespace {
 
-class CurrentTaskGuard
+class CurrentTaskGuard : public TaskContextGuard
 {
 public:
-    explicit CurrentTaskGuard(const TaskState *task) : m_previous(tlsCurrentTask) { tlsCurrentTask = task; }
-    ~CurrentTaskGuard() { tlsCurrentTask = m_previous; }
-    Q_DISABLE_COPY_MOVE(CurrentTaskGuard)
-
-private:
-    const TaskState *m_previous;
+    explicit CurrentTaskGuard(const TaskState *task) : TaskContextGuard(&task->core) {}
 };
 
 bool isCancellation(const std::exception_ptr &error)
@@ -119,7 +131,7 @@ void TaskState::runAttempt(std::shared_ptr<TaskState> self, int thisAttempt)
     {
         CurrentTaskGuard current(&task);
         try {
-            task.work.runSync(task.attemptCancel.token());
+            task.work.runSync(task.attemptCancel.token(), &task.value); // written before Finished is posted
         } catch (...) {
             error = std::current_exception();
         }
@@ -173,9 +185,9 @@ bool EngineCore::onEngineThread() const
 
 bool EngineCore::insideTaskOfThisEngine() const
 {
-    if (!tlsCurrentTask)
+    if (!tlsTaskEngine)
         return false;
-    auto core = tlsCurrentTask->core.lock();
+    auto core = tlsTaskEngine->lock();
     return core.get() == this;
 }
 
@@ -475,10 +487,28 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
 AsyncDone EngineCore::asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int attempt)
 {
     std::weak_ptr<EngineCore> weak = weak_from_this();
-    return [weak, task, kind, attempt](std::exception_ptr error) {
-        if (auto core = weak.lock())
+    return AsyncDone([weak, task, kind, attempt](std::exception_ptr error, QVariant value) {
+        auto core = weak.lock();
+        if (!core)
+            return;
+        if (kind != Notice::AsyncDone || error) {
             core->dispatch(Notice{.kind = kind, .task = task, .error = std::move(error), .attempt = attempt});
-    };
+            return;
+        }
+        // The work succeeded with a value (TaskOutcome::value): stored on the engine thread just
+        // before its end is handled, if the attempt still counts. (An async error handler's value
+        // is ignored: the task has failed.)
+        auto succeed = [core, task, attempt](QVariant value) {
+            if (attempt == task->attempt.load(std::memory_order_relaxed) && task->stageNow() == Stage::Running)
+                task->value = std::move(value);
+            Notice notice{.kind = Notice::AsyncDone, .task = task, .attempt = attempt};
+            core->handle(notice);
+        };
+        if (core->onEngineThread() && core->q)
+            succeed(std::move(value));
+        else
+            core->m_inbox->invoke([succeed, value = std::move(value)]() mutable { succeed(std::move(value)); });
+    });
 }
 
 void EngineCore::onStarted(const std::shared_ptr<TaskState> &task, int attempt, qint64 wallUs, qint64 startSteadyNs)
@@ -730,6 +760,7 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
     }
     unregister(*task); // first: a receiver of the terminal event must not see it live
     emitPhase(task, phase, waitUs, runUs, endWallUs);
+    settle(*task);
 
     if (state() != EngineState::Running) {
         switch (phase) {
@@ -750,6 +781,28 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
             }
             if (drained)
                 finishShutdown();
+        }
+    }
+}
+
+void EngineCore::settle(TaskState &task)
+{
+    // One lock per task; the outcome is built only for a task someone follows.
+    std::vector<std::function<void(const TaskOutcome &)>> followers;
+    TaskOutcome outcome;
+    {
+        QMutexLocker lock(&task.mutex);
+        task.settled = true;
+        if (task.followers.empty())
+            return;
+        followers.swap(task.followers);
+        outcome = task.outcomeWhileLocked();
+    }
+    for (const auto &follower : followers) {
+        try {
+            follower(outcome); // fulfils a QPromise: its continuations without a context run here
+        } catch (...) {
+            qCWarning(lcTask) << "a follower of task" << task.name() << "threw; ignored";
         }
     }
 }

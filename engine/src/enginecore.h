@@ -134,6 +134,8 @@ private:
     TaskEvent describe(const TaskState &task, Phase phase) const;
     //! The completion handed to async work (AsyncDone, with its attempt) or an async handler (HandlerDone).
     AsyncDone asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int attempt = 0);
+    //! After the terminal event: the outcome is final; tells whoever follows the task.
+    void settle(TaskState &task);
     void unregister(TaskState &task);
     std::vector<std::shared_ptr<TaskState>> liveSnapshot() const; //!< in id (= scheduling) order
     bool insideTaskOfThisEngine() const;

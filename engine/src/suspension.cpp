@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <afterwork/detail/suspension.h>
 
+#include "taskcontext.h"
+
 #include <QtCore/QAbstractEventDispatcher>
 #include <QtCore/QThread>
 
@@ -24,6 +26,7 @@ std::shared_ptr<Suspension> Suspension::create(std::coroutine_handle<> awaiting)
 {
     std::shared_ptr<Suspension> suspension(new Suspension);
     suspension->m_awaiting = awaiting;
+    suspension->m_taskEngine = currentTaskEngine();
     suspension->m_thread = QThread::currentThread();
     suspension->m_dispatcher = QAbstractEventDispatcher::instance();
     return suspension;
@@ -58,14 +61,14 @@ void Suspension::onCancelled()
             m_cancelledWhileArming = true;
             return;
         }
-        m_awaiting.resume();
+        resume();
         return;
     }
     // The coroutine must resume on its own thread. If that thread's event loop is gone, nothing
     // would ever resume it anyway.
     if (QObject *dispatcher = m_dispatcher.data()) {
         QMetaObject::invokeMethod(
-            dispatcher, [self = shared_from_this()] { self->m_awaiting.resume(); }, Qt::QueuedConnection);
+            dispatcher, [self = shared_from_this()] { self->resume(); }, Qt::QueuedConnection);
     }
 }
 
@@ -74,6 +77,14 @@ void Suspension::complete()
     if (!claim())
         return; // cancellation resumed it (or will): what it awaited is ignored
     end();
+    resume();
+}
+
+void Suspension::resume()
+{
+    // The coroutine runs until its next suspension (or its end) inside this call.
+    const std::weak_ptr<EngineCore> taskEngine = m_taskEngine; // this may be freed by then
+    TaskContextGuard context(taskEngine.expired() ? nullptr : &taskEngine);
     m_awaiting.resume();
 }
 

@@ -2,7 +2,9 @@
 #include <afterwork/task.h>
 
 #include "enginecore.h"
+#include "logging.h"
 
+#include <QtCore/QFutureWatcher>
 #include <QtCore/QPromise>
 
 #include <algorithm>
@@ -71,6 +73,56 @@ quint64 Task::requestId() const { return d ? d->requestId : 0; }
 std::optional<TaskError> Task::error() const { return d ? d->errorCopy() : std::nullopt; }
 CancellationToken Task::cancellationToken() const { return d ? d->cancel.token() : CancellationToken(); }
 
+QFuture<TaskOutcome> Task::outcome() const
+{
+    auto promise = std::make_shared<QPromise<TaskOutcome>>();
+    QFuture<TaskOutcome> future = promise->future();
+    promise->start();
+    std::optional<TaskOutcome> ended;
+    if (d) {
+        QMutexLocker lock(&d->mutex);
+        if (d->settled) {
+            ended = d->outcomeWhileLocked();
+        } else {
+            d->followers.push_back([promise](const TaskOutcome &outcome) {
+                promise->addResult(outcome);
+                promise->finish();
+            });
+            return future;
+        }
+    }
+    if (ended)
+        promise->addResult(*ended);
+    promise->finish();
+    return future;
+}
+
+void Task::whenEnded(const QObject *context, std::function<void(const TaskOutcome &)> fn) const
+{
+    if (!context || !fn) {
+        qCWarning(lcTask) << "Task::whenEnded() needs a context object and a function; ignored";
+        return;
+    }
+    // A QFutureWatcher on the context's thread: the future's notifications reach it safely from the
+    // engine thread, and it is deleted with the context or after delivering.
+    auto *watcher = new QFutureWatcher<TaskOutcome>;
+    QObject::connect(watcher, &QFutureWatcherBase::finished, context, [watcher, fn = std::move(fn)] {
+        const QFuture<TaskOutcome> ended = watcher->future();
+        watcher->deleteLater();
+        if (ended.resultCount() == 0)
+            return; // the engine was destroyed before it could end the task
+        try {
+            fn(ended.result());
+        } catch (...) {
+            qCWarning(lcTask) << "a whenEnded() function of task" << ended.result().taskId << "threw; ignored";
+        }
+    });
+    QObject::connect(context, &QObject::destroyed, watcher, &QObject::deleteLater);
+    watcher->setFuture(outcome()); // (a finished future's notice is posted, and moves with the watcher)
+    if (watcher->thread() != context->thread())
+        watcher->moveToThread(context->thread());
+}
+
 QFuture<void> Task::rerun() const
 {
     auto promise = std::make_shared<QPromise<void>>();
@@ -101,7 +153,8 @@ QFuture<void> Task::rerun() const
             fail(std::make_exception_ptr(EngineShutDownError("the task's engine has shut down")));
     } else if (!core->runOnEngineThread([state, fail] {
                    try {
-                       state->work.startAsync(state->cancel.token(), fail);
+                       state->work.startAsync(state->cancel.token(),
+                                              AsyncDone([fail](std::exception_ptr error, QVariant) { fail(error); }));
                    } catch (...) {
                        fail(std::current_exception());
                    }

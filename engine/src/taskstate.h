@@ -9,14 +9,17 @@
 #include <afterwork/taskconfig.h>
 #include <afterwork/taskenums.h>
 #include <afterwork/taskerror.h>
+#include <afterwork/taskoutcome.h>
 
 #include <QtCore/QMutex>
 
 #include <atomic>
+#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace afterwork::detail {
 
@@ -108,8 +111,18 @@ struct TaskState
     std::atomic<int> attempt{1};
     std::atomic<qint64> startedUs{0}; //!< wall clock start of the current attempt
     std::atomic<qint64> stepUs{0};    //!< wall clock of the latest lifecycle step
-    mutable QMutex errorMutex;
-    std::optional<TaskError> error; //!< guarded by errorMutex
+    mutable QMutex mutex;           //!< guards error, followers and settled
+    std::optional<TaskError> error; //!< guarded by mutex
+    //! Who waits for the end (Task::outcome(), Task::whenEnded()); guarded by mutex. Called once,
+    //! on the engine thread, as the task ends. Empty for almost every task, which costs nothing.
+    std::vector<std::function<void(const TaskOutcome &)>> followers;
+    //! finish() has emitted the terminal phase and taken the followers; guarded by mutex. From then
+    //! on the outcome is read from the state: phase, error, handlerError and value no longer change.
+    bool settled = false;
+    //! What the succeeding attempt's work returned (TaskOutcome::value). Written by whoever ran the
+    //! attempt before it reported its end (the pool thread for sync work, the engine thread for
+    //! async work); read by the engine thread after that report, and by any thread once settled.
+    QVariant value;
 
     // Engine thread only.
     std::shared_ptr<ScopeState> scope;
@@ -119,7 +132,8 @@ struct TaskState
     //! sync work keeps its pool thread and stays Running until it returns; this only says how its
     //! ending counts (a TimeoutError, unless the task was cancelled meanwhile).
     bool timedOut = false;
-    std::optional<TaskError> handlerError; //!< what the error handler threw (or its cancellation)
+    //! What the error handler threw (or its cancellation). Engine thread until settled, then read-only.
+    std::optional<TaskError> handlerError;
     //! Its scope's start gate let it start and counts it until it begins or ends (StartGate::unbegun).
     bool holdsGate = false;
 
@@ -162,13 +176,27 @@ struct TaskState
     }
     void setError(std::optional<TaskError> value)
     {
-        QMutexLocker lock(&errorMutex);
+        QMutexLocker lock(&mutex);
         error = std::move(value);
     }
     std::optional<TaskError> errorCopy() const
     {
-        QMutexLocker lock(&errorMutex);
+        QMutexLocker lock(&mutex);
         return error;
+    }
+    //! The outcome as it stands; with `mutex` held, once the terminal phase is emitted.
+    TaskOutcome outcomeWhileLocked() const
+    {
+        TaskOutcome outcome;
+        outcome.taskId = id;
+        outcome.phase = phase.load(std::memory_order_acquire);
+        if (outcome.phase == Phase::Failed || outcome.phase == Phase::Dropped)
+            outcome.error = error;
+        if (outcome.phase == Phase::Failed)
+            outcome.handlerError = handlerError;
+        if (outcome.phase == Phase::Succeeded)
+            outcome.value = value;
+        return outcome;
     }
 
     // Live-task registry (EngineCore), guarded by its mutex: an intrusive list in id order, so

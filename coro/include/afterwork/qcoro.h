@@ -33,12 +33,16 @@ template<typename T>
 QCoro::Task<void> driveCoroutine(QCoro::Task<T> task, AsyncDone done)
 {
     std::exception_ptr error;
+    QVariant value;
     try {
-        co_await task;
+        if constexpr (std::is_void_v<T>)
+            co_await task;
+        else
+            value = toVariant(co_await task);
     } catch (...) {
         error = std::current_exception();
     }
-    done(error);
+    done(std::move(error), std::move(value));
 }
 } // namespace detail
 
@@ -196,7 +200,8 @@ struct AsyncAdapter<QCoro::Task<T>>
     static constexpr bool isAsync = true; //!< QCoro::Task<T> is an AsyncResult
 
     //! Awaits \a task in a detached driver coroutine, started at once on the calling (engine)
-    //! thread; calls \a done with the exception it threw, or nullptr, when it finishes.
+    //! thread; calls \a done with the exception it threw, or nullptr and its `co_return` value,
+    //! when it finishes.
     static void start(QCoro::Task<T> &&task, const CancellationToken &, AsyncDone done)
     {
         // The driver starts eagerly and is detached: QCoro frees a finished, unreferenced frame.

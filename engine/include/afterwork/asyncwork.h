@@ -9,6 +9,7 @@
 
 #include <QtCore/QFuture>
 #include <QtCore/QFutureWatcher>
+#include <QtCore/QVariant>
 
 #include <exception>
 #include <functional>
@@ -16,9 +17,22 @@
 
 namespace afterwork {
 
-//! Called exactly once, on the engine thread, when async work ends: nullptr on success, the
-//! exception otherwise (TaskCancelled for cancellation).
-using AsyncDone = std::function<void(std::exception_ptr)>;
+//! How async work reports its end, exactly once, on the engine thread: `done(nullptr, value)` on
+//! success, where \a value is what the work produced (TaskOutcome::value; an invalid QVariant for
+//! none), and `done(error)` otherwise (TaskCancelled for cancellation).
+class AsyncDone
+{
+public:
+    using Fn = std::function<void(std::exception_ptr, QVariant)>; //!< what it calls
+    AsyncDone() = default; //!< an empty one, which must not be called
+    explicit AsyncDone(Fn fn) : m_fn(std::move(fn)) {} //!< calls \a fn
+    //! Reports the end: \a error (nullptr on success) and, on success, the work's \a value.
+    void operator()(std::exception_ptr error, QVariant value = {}) const { m_fn(std::move(error), std::move(value)); }
+    explicit operator bool() const { return bool(m_fn); } //!< false for an empty one
+
+private:
+    Fn m_fn;
+};
 
 //! Specialise for a result type R to make callables returning R async work:
 //! `static void start(R &&result, const CancellationToken &, AsyncDone done)`, called on the engine
@@ -31,6 +45,17 @@ namespace detail {
 //! An adapter parents what it leaves waiting on the work to it, so that an engine destroyed while
 //! the work never finishes frees it (and what it holds) instead of leaking it.
 QObject *asyncContext() noexcept;
+
+//! \a value as a QVariant (TaskOutcome::value), or an invalid one for a type a QVariant cannot
+//! hold (one that cannot be copied).
+template<typename T>
+QVariant toVariant(const T &value)
+{
+    if constexpr (std::is_copy_constructible_v<T> && !std::is_array_v<T>)
+        return QVariant::fromValue(value);
+    else
+        return QVariant();
+}
 
 class AsyncContextGuard
 {
@@ -63,7 +88,7 @@ struct AsyncAdapter<QFuture<T>>
     static constexpr bool isAsync = true; //!< QFuture<T> is an AsyncResult
 
     //! Watches \a future from the engine thread; when it finishes, calls \a done with the exception
-    //! it stored, TaskCancelled if it was cancelled, or nullptr. Cancelling \a token cancels the
+    //! it stored, TaskCancelled if it was cancelled, or nullptr and its first result. Cancelling \a token cancels the
     //! future; the task ends when the future finishes (the engine reports it cancelled or timed
     //! out then). The watcher is a child of the engine, so a future that never finishes holds its
     //! task only until the engine is destroyed.
@@ -78,14 +103,17 @@ struct AsyncAdapter<QFuture<T>>
                              watcher->deleteLater();
                              QFuture<T> finished = watcher->future();
                              std::exception_ptr error;
+                             QVariant value;
                              try {
                                  finished.waitForFinished(); // rethrows a stored exception
                                  if (finished.isCanceled())
                                      error = std::make_exception_ptr(TaskCancelled());
+                                 else if constexpr (!std::is_void_v<T> && std::is_copy_constructible_v<T>)
+                                     value = finished.resultCount() > 0 ? detail::toVariant(finished.result()) : QVariant();
                              } catch (...) {
                                  error = std::current_exception();
                              }
-                             done(error);
+                             done(error, std::move(value));
                          });
         watcher->setFuture(future);
         const quint64 callback = token.onCancel([future]() mutable { future.cancel(); });

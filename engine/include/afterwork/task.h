@@ -5,10 +5,12 @@
 #include <afterwork/taskconfig.h>
 #include <afterwork/taskenums.h>
 #include <afterwork/taskerror.h>
+#include <afterwork/taskoutcome.h>
 
 #include <QtCore/QFuture>
 #include <QtCore/QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <type_traits>
@@ -76,6 +78,20 @@ public:
     //! with a TaskConfig::timeout (other than noTimeout) receives a child of it, which the timeout
     //! cancels too.
     CancellationToken cancellationToken() const;
+
+    //! A future that finishes when the task has ended (its terminal event emitted), with how it
+    //! ended and, where the work returned one, its value: `co_await task.outcome()` in a QCoro
+    //! coroutine, or watch it with a QFutureWatcher. Already finished if the task has ended. Any
+    //! thread, any number of times; a task nobody follows costs nothing extra. The future is
+    //! fulfilled on the engine thread as the task ends, so a QFuture::then() continuation without
+    //! a context runs there. On Qt 6.4 do not call then() on it at all (it can run its continuation
+    //! twice): use whenEnded(), a QFutureWatcher or co_await. An invalid handle gives a finished
+    //! future without a result.
+    QFuture<TaskOutcome> outcome() const;
+    //! Calls \a fn with the outcome, on \a context's thread (which needs an event loop), once the
+    //! task has ended; later, never inside this call, even if it has already ended. Not called if
+    //! \a context is destroyed first. Any thread. An exception from \a fn is logged and dropped.
+    void whenEnded(const QObject *context, std::function<void(const TaskOutcome &)> fn) const;
 
     //! Runs the task's work once more, outside its lifecycle (no events, no handler): fastapi-tasks'
     //! retry-in-handler pattern. Sync work runs on the engine's pool, async work starts on the

@@ -3,7 +3,8 @@
 
 // One suspension of a coroutine at a cancellable point (afterwork::delay, afterwork::cancellable):
 // whichever comes first, what it awaits or its token's cancellation, resumes it, exactly once, on
-// the thread that suspended it. Internal.
+// the thread that suspended it, as code of the task it suspended in (if any: a coroutine of a task
+// may then schedule during the drain, as sync work may). Internal.
 
 #include <afterwork/cancellationtoken.h>
 
@@ -19,6 +20,8 @@ class QThread;
 QT_END_NAMESPACE
 
 namespace afterwork::detail {
+
+class EngineCore;
 
 class Suspension : public std::enable_shared_from_this<Suspension>
 {
@@ -51,8 +54,10 @@ public:
 private:
     Suspension();
     void onCancelled();
+    void resume(); //!< resumes the awaiting coroutine as code of its task
 
     std::coroutine_handle<> m_awaiting;
+    std::weak_ptr<EngineCore> m_taskEngine; //!< the engine of the task it suspended in; empty outside tasks
     QThread *m_thread = nullptr;
     QPointer<QObject> m_dispatcher; //!< the awaiting thread's event dispatcher: where to post to
     CancellationToken m_token;

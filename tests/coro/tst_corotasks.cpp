@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+// Coroutines as tasks beyond cancellation: a QCoro::Task<T>'s value is its task's outcome, a
+// coroutine can co_await another task's outcome, and a coroutine that suspended at a cancellable
+// co_await may schedule follow-up tasks during the drain, as sync work may (docs/architecture.md,
+// "Following one task" and "Shutdown").
+#include "../engine/enginetestsupport.h"
+
+#include <afterwork/delay.h>
+#include <afterwork/qcoro.h>
+#include <afterwork/taskengine.h>
+
+#include <QCoro/QCoroFuture>
+#include <QCoro/QCoroSignal>
+#include <QtCore/QTimer>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+#include <memory>
+#include <optional>
+
+using namespace afterwork;
+using namespace afterwork::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+//! How a coroutine waits before it schedules its follow-ups.
+enum class Wait {
+    Delay,             //!< co_await afterwork::delay(token, ...)
+    CancellableSignal, //!< co_await afterwork::cancellable(token, qCoro(timer, &QTimer::timeout))
+    CancellableNested, //!< co_await afterwork::cancellable(token, a coroutine awaiting the signal)
+    PlainSignal,       //!< co_await qCoro(timer, &QTimer::timeout): not an Afterwork suspension point
+};
+
+QCoro::Task<> awaitTimeout(QTimer *timer)
+{
+    co_await qCoro(timer, &QTimer::timeout);
+}
+
+//! What the coroutine's follow-up scheduling gave.
+struct FollowUps
+{
+    bool resumed = false;
+    std::optional<Task> shielded;
+    std::optional<Task> unshielded;
+    bool refused = false; //!< schedule() threw EngineShutDownError
+};
+
+} // namespace
+
+Q_DECLARE_METATYPE(Wait)
+
+class CoroTasksTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void aCoroutinesValueIsItsOutcome()
+    {
+        TaskEngine engine({}, poolOf(1));
+        const Task task = engine.schedule([](const CancellationToken &token) -> QCoro::Task<QString> {
+            co_await afterwork::delay(token, 1ms);
+            co_return QStringLiteral("exported");
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(task.outcome().isFinished(), waitMs);
+        const TaskOutcome outcome = task.outcome().result();
+        QCOMPARE(outcome.phase, Phase::Succeeded);
+        QCOMPARE(outcome.valueAs<QString>(), std::optional<QString>(QStringLiteral("exported")));
+    }
+
+    void aCoroutineAwaitsAnotherTasksOutcome()
+    {
+        TaskEngine engine({}, poolOf(1));
+        auto gate = std::make_shared<Gate>();
+        OpenOnExit openOnExit{gate};
+        const Task first = engine.schedule([gate] {
+            gate->pass();
+            return 20;
+        });
+        const Task second = engine.schedule([first]() -> QCoro::Task<int> {
+            const TaskOutcome before = co_await first.outcome();
+            co_return before.valueAs<int>().value_or(0) + 1;
+        });
+        QVERIFY(gate->waitArrived(1));
+        QCOMPARE(second.phase(), Phase::Started); // suspended on the first task's outcome
+        gate->open();
+        QTRY_COMPARE_WITH_TIMEOUT(second.phase(), Phase::Succeeded, waitMs);
+        QCOMPARE(second.outcome().result().valueAs<int>(), std::optional<int>(21));
+    }
+
+    void aSuspendedCoroutineSchedulesDuringTheDrain_data()
+    {
+        QTest::addColumn<Wait>("wait");
+        QTest::addColumn<bool>("mayTaskSchedule");
+        QTest::newRow("delay") << Wait::Delay << true;
+        QTest::newRow("cancellable signal") << Wait::CancellableSignal << true;
+        QTest::newRow("cancellable coroutine") << Wait::CancellableNested << true;
+        // A plain co_await resumes from Qt's event loop, where nothing says which task it belongs to.
+        QTest::newRow("plain co_await") << Wait::PlainSignal << false;
+    }
+
+    void aSuspendedCoroutineSchedulesDuringTheDrain()
+    {
+        QFETCH(Wait, wait);
+        QFETCH(bool, mayTaskSchedule);
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        QTimer timer;
+        timer.setSingleShot(true);
+        auto followUps = std::make_shared<FollowUps>();
+        const Task parent = engine.task({.shield = true})
+                                .schedule([&engine, &timer, wait, followUps](const CancellationToken &token) -> QCoro::Task<> {
+                                    switch (wait) {
+                                    case Wait::Delay: co_await afterwork::delay(token, 30ms); break;
+                                    case Wait::CancellableSignal:
+                                        co_await afterwork::cancellable(token, qCoro(&timer, &QTimer::timeout));
+                                        break;
+                                    case Wait::CancellableNested:
+                                        co_await afterwork::cancellable(token, awaitTimeout(&timer));
+                                        break;
+                                    case Wait::PlainSignal: co_await qCoro(&timer, &QTimer::timeout); break;
+                                    }
+                                    followUps->resumed = true;
+                                    try {
+                                        followUps->shielded = engine.task({.shield = true}).schedule([] { return 1; });
+                                        followUps->unshielded = engine.schedule([] { return 2; });
+                                    } catch (const EngineShutDownError &) {
+                                        followUps->refused = true;
+                                    }
+                                });
+        // The coroutine has run to its co_await inside schedule() (this is the engine thread), and
+        // the delay's timer cannot fire before the event loop runs: the drain starts first.
+        QCOMPARE(parent.phase(), Phase::Started);
+        QSignalSpy finished(&engine, &TaskEngine::shutdownFinished);
+        engine.startShutdown(10s);
+        QCOMPARE(engine.state(), EngineState::Draining);
+        timer.start(1ms);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, waitMs);
+
+        QVERIFY(followUps->resumed);
+        QCOMPARE(log.terminalPhase(parent.id()), Phase::Succeeded);
+        QCOMPARE(followUps->refused, !mayTaskSchedule);
+        if (!mayTaskSchedule)
+            return;
+        // The same rules as sync work: a shielded follow-up runs and is waited for, an unshielded
+        // one is cancelled at once.
+        QCOMPARE(log.terminalPhase(followUps->shielded->id()), Phase::Succeeded);
+        QCOMPARE(followUps->shielded->outcome().result().valueAs<int>(), std::optional<int>(1));
+        QCOMPARE(log.terminalPhase(followUps->unshielded->id()), Phase::Cancelled);
+        const auto report = finished.at(0).at(0).value<ShutdownReport>();
+        QCOMPARE(report.abandoned, 0);
+        QVERIFY(!report.deadlineReached);
+    }
+};
+
+QTEST_GUILESS_MAIN(CoroTasksTest)
+#include "tst_corotasks.moc"
