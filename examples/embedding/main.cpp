@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Afterwork embedded in a Qt console program, no HTTP: a global config with an error handler,
-// named tasks with arguments, a shielded task, a retry policy, a coroutine, the lifecycle events,
-// and a shutdown with a deadline. Run it and read its output next to this file.
+// named tasks with arguments, a shielded task, a retry policy, a coroutine and its outcome, the
+// lifecycle events, and a shutdown with a deadline. Run it and read its output next to this file.
 
 #include <afterwork/taskengine.h>
 #ifdef AFTERWORK_EXAMPLE_WITH_CORO
@@ -77,12 +77,17 @@ int main(int argc, char *argv[])
     engine.task({.name = "watch_inbox", .onError = afterwork::noErrorHandler}).schedule(AFTERWORK_FN(watchInbox));
 #ifdef AFTERWORK_EXAMPLE_WITH_CORO
     // A coroutine starts on this thread and never blocks it; delay() is a cancellable pause.
-    engine.task({.name = "fetch_rates", .timeout = 2s})
+    const afterwork::Task rates = engine.task({.name = "fetch_rates", .timeout = 2s})
         .schedule([](const CancellationToken &token) -> QCoro::Task<int> {
             co_await afterwork::delay(token, 50ms);
             qInfo() << "    rates fetched";
             co_return 42;
         });
+    // Told of one task's end, on this thread, with what its work returned.
+    rates.whenEnded(&app, [](const afterwork::TaskOutcome &outcome) {
+        qInfo().noquote() << "    fetch_rates ended" << afterwork::wireName(outcome.phase) << "with"
+                << outcome.valueAs<int>().value_or(-1);
+    });
 #endif
 
     QTimer::singleShot(150ms, &app, &QCoreApplication::quit); // stands for the application's own exit
