@@ -123,26 +123,28 @@ void TaskState::runAttempt(std::shared_ptr<TaskState> self, int thisAttempt)
         return; // cancelled (or abandoned) while queued: never starts
     const Moment started = now();
     reportTo->post(Notice{.kind = Notice::Started,
+                          .attempt = thisAttempt,
                           .task = self,
                           .steadyNs = started.steadyNs,
-                          .wallUs = started.wallUs,
-                          .attempt = thisAttempt});
+                          .wallUs = started.wallUs});
     std::exception_ptr error;
+    std::unique_ptr<QVariant> value;
     {
         CurrentTaskGuard current(&task);
         try {
-            task.work.runSync(task.attemptCancel.token(), &task.value); // written before Finished is posted
+            task.work.runSync(task.attemptCancel.token(), &value);
         } catch (...) {
             error = std::current_exception();
         }
     }
     const Moment ended = now();
     reportTo->post(Notice{.kind = Notice::Finished,
+                          .attempt = thisAttempt,
                           .task = std::move(self),
                           .error = std::move(error),
+                          .value = std::move(value),
                           .steadyNs = ended.steadyNs,
-                          .wallUs = ended.wallUs,
-                          .attempt = thisAttempt});
+                          .wallUs = ended.wallUs});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,9 +166,18 @@ EngineCore::EngineCore(TaskEngine *engine, TaskConfig globalConfig, EngineOption
 
 EngineCore::~EngineCore()
 {
-    // destroy() normally ended every task; whatever is left must not keep itself alive.
-    while (m_liveHead)
-        unregister(*m_liveHead);
+    // destroy() normally ended every task; whatever is left (scheduled from a task while it ran)
+    // must not keep itself alive, and its followers must not wait for ever: a promise destroyed
+    // unfinished finishes its futures cancelled, without a result.
+    while (m_liveHead) {
+        TaskState &task = *m_liveHead;
+        std::unique_ptr<QPromise<TaskOutcome>> orphaned;
+        {
+            QMutexLocker lock(&task.mutex);
+            orphaned = std::move(task.outcomePromise);
+        }
+        unregister(task);
+    }
 }
 
 void EngineCore::attach()
@@ -371,16 +382,20 @@ void EngineCore::handle(Notice &n)
         onStarted(n.task, n.attempt, n.wallUs, n.steadyNs);
         break;
     case Notice::Finished:
-        if (n.attempt == n.task->attempt.load(std::memory_order_relaxed))
+        if (n.attempt == n.task->attempt.load(std::memory_order_relaxed) && n.task->stageNow() == Stage::Running) {
+            n.task->value = std::move(n.value); // (none: clears an earlier attempt's)
             onAttemptEnded(n.task, n.error, n.steadyNs, n.wallUs);
+        }
         break;
     case Notice::HandlerDone:
         onHandlerDone(n.task, n.error);
         break;
     case Notice::AsyncDone:
         // Not the running attempt any more: detached by its timeout, or the task has ended.
-        if (n.attempt == n.task->attempt.load(std::memory_order_relaxed) && n.task->stageNow() == Stage::Running)
+        if (n.attempt == n.task->attempt.load(std::memory_order_relaxed) && n.task->stageNow() == Stage::Running) {
+            n.task->value = std::move(n.value);
             onAttemptEnded(n.task, n.error, steadyNs());
+        }
         break;
     case Notice::Cancel:
         cancelTask(n.task, n.reason);
@@ -477,7 +492,7 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
         } catch (...) {
             // The callable threw before returning its future or coroutine.
             dispatch(Notice{
-                .kind = Notice::AsyncDone, .task = task, .error = std::current_exception(), .attempt = attempt});
+                .kind = Notice::AsyncDone, .attempt = attempt, .task = task, .error = std::current_exception()});
         }
     }
     // Begun once its code ran up to its first suspension: only now may later tasks of its request start.
@@ -487,27 +502,19 @@ void EngineCore::startAttempt(const std::shared_ptr<TaskState> &task)
 AsyncDone EngineCore::asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int attempt)
 {
     std::weak_ptr<EngineCore> weak = weak_from_this();
-    return AsyncDone([weak, task, kind, attempt](std::exception_ptr error, QVariant value) {
+    return AsyncDone([weak, task, kind, attempt](std::exception_ptr error, QVariant *value) {
+        // The coroutine that ends here may have been resumed as task code (Suspension): what the
+        // end runs (the terminal event's receivers, followers, the shutdown's end) is not.
+        const TaskContextGuard notTaskCode(nullptr);
         auto core = weak.lock();
         if (!core)
             return;
-        if (kind != Notice::AsyncDone || error) {
-            core->dispatch(Notice{.kind = kind, .task = task, .error = std::move(error), .attempt = attempt});
-            return;
-        }
-        // The work succeeded with a value (TaskOutcome::value): stored on the engine thread just
-        // before its end is handled, if the attempt still counts. (An async error handler's value
-        // is ignored: the task has failed.)
-        auto succeed = [core, task, attempt](QVariant value) {
-            if (attempt == task->attempt.load(std::memory_order_relaxed) && task->stageNow() == Stage::Running)
-                task->value = std::move(value);
-            Notice notice{.kind = Notice::AsyncDone, .task = task, .attempt = attempt};
-            core->handle(notice);
-        };
-        if (core->onEngineThread() && core->q)
-            succeed(std::move(value));
-        else
-            core->m_inbox->invoke([succeed, value = std::move(value)]() mutable { succeed(std::move(value)); });
+        // An async error handler's value is ignored: the task has failed.
+        std::unique_ptr<QVariant> kept;
+        if (value && kind == Notice::AsyncDone && !error)
+            kept = std::make_unique<QVariant>(std::move(*value));
+        core->dispatch(Notice{
+            .kind = kind, .attempt = attempt, .task = task, .error = std::move(error), .value = std::move(kept)});
     });
 }
 
@@ -759,8 +766,12 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
     default: Q_UNREACHABLE();
     }
     unregister(*task); // first: a receiver of the terminal event must not see it live
+    // Settled before the event, so that its receivers find Task::outcome() finished; the futures
+    // handed out before are fulfilled after it.
+    std::unique_ptr<QPromise<TaskOutcome>> promise = settle(*task, phase);
     emitPhase(task, phase, waitUs, runUs, endWallUs);
-    settle(*task);
+    if (promise)
+        fulfil(*promise, *task);
 
     if (state() != EngineState::Running) {
         switch (phase) {
@@ -785,26 +796,25 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
     }
 }
 
-void EngineCore::settle(TaskState &task)
+std::unique_ptr<QPromise<TaskOutcome>> EngineCore::settle(TaskState &task, Phase phase)
 {
-    // One lock per task; the outcome is built only for a task someone follows.
-    std::vector<std::function<void(const TaskOutcome &)>> followers;
+    QMutexLocker lock(&task.mutex); // one uncontended lock per task
+    task.phase.store(phase, std::memory_order_release);
+    task.settled = true;
+    return std::move(task.outcomePromise);
+}
+
+void EngineCore::fulfil(QPromise<TaskOutcome> &promise, const TaskState &task)
+{
     TaskOutcome outcome;
     {
         QMutexLocker lock(&task.mutex);
-        task.settled = true;
-        if (task.followers.empty())
-            return;
-        followers.swap(task.followers);
         outcome = task.outcomeWhileLocked();
     }
-    for (const auto &follower : followers) {
-        try {
-            follower(outcome); // fulfils a QPromise: its continuations without a context run here
-        } catch (...) {
-            qCWarning(lcTask) << "a follower of task" << task.name() << "threw; ignored";
-        }
-    }
+    // A QFuture::then() continuation without a context runs inside these calls: user code, which
+    // QFuture itself keeps from throwing through them.
+    promise.addResult(std::move(outcome));
+    promise.finish();
 }
 
 void EngineCore::unregister(TaskState &task)

@@ -30,16 +30,21 @@ struct Notice
     Kind kind;
     Mode batch = Mode::Immediate;               //!< Flush: which batch of the scope
     CancelReason reason = CancelReason::None;   //!< Cancel: why
-    std::shared_ptr<TaskState> task{};          //!< all but Flush and Drop
-    std::shared_ptr<ScopeState> scope{};        //!< Flush and Drop (a Drop's reason waits in the scope)
-    std::exception_ptr error{};                 //!< Finished, AsyncDone, HandlerDone: what the code threw
-    qint64 steadyNs = 0;                        //!< Started, Finished: when, read on the thread it happened on
-    qint64 wallUs = 0;                          //!< the same instant on the wall clock
     //! Started, Finished, AsyncDone: the attempt it reports on. The engine ignores a report on an
     //! attempt that is no longer the running one (detached by its timeout, or the task has ended).
     //! A HandlerDone needs none: a task's handler runs once, and the stage says if it still counts.
+    //! (Beside the small fields, so that a notice stays 72 bytes.)
     int attempt = 0;
+    std::shared_ptr<TaskState> task{};          //!< all but Flush and Drop
+    std::shared_ptr<ScopeState> scope{};        //!< Flush and Drop (a Drop's reason waits in the scope)
+    std::exception_ptr error{};                 //!< Finished, AsyncDone, HandlerDone: what the code threw
+    //! Finished, AsyncDone: what the work returned, if it returned a value (TaskOutcome::value).
+    //! It reaches the task only through the engine thread, with the end it belongs to.
+    std::unique_ptr<QVariant> value{};
+    qint64 steadyNs = 0;                        //!< Started, Finished: when, read on the thread it happened on
+    qint64 wallUs = 0;                          //!< the same instant on the wall clock
 };
+static_assert(sizeof(Notice) <= 72, "a notice is moved several times per task: keep it small");
 
 //! The queue from other threads to the engine thread. Producers append under a mutex; one queued
 //! call drains everything that arrived meanwhile, so a busy pool costs far less than one posted
@@ -134,8 +139,10 @@ private:
     TaskEvent describe(const TaskState &task, Phase phase) const;
     //! The completion handed to async work (AsyncDone, with its attempt) or an async handler (HandlerDone).
     AsyncDone asyncCompletion(const std::shared_ptr<TaskState> &task, Notice::Kind kind, int attempt = 0);
-    //! After the terminal event: the outcome is final; tells whoever follows the task.
-    void settle(TaskState &task);
+    //! Just before the terminal event: stores the terminal \a phase and makes the outcome final.
+    //! Returns the promise whose futures Task::outcome() handed out, if any, for fulfil().
+    std::unique_ptr<QPromise<TaskOutcome>> settle(TaskState &task, Phase phase);
+    void fulfil(QPromise<TaskOutcome> &promise, const TaskState &task); //!< after the terminal event
     void unregister(TaskState &task);
     std::vector<std::shared_ptr<TaskState>> liveSnapshot() const; //!< in id (= scheduling) order
     bool insideTaskOfThisEngine() const;

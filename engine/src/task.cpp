@@ -6,6 +6,7 @@
 
 #include <QtCore/QFutureWatcher>
 #include <QtCore/QPromise>
+#include <QtCore/QThread>
 
 #include <algorithm>
 #include <stdexcept>
@@ -75,34 +76,33 @@ CancellationToken Task::cancellationToken() const { return d ? d->cancel.token()
 
 QFuture<TaskOutcome> Task::outcome() const
 {
-    auto promise = std::make_shared<QPromise<TaskOutcome>>();
-    QFuture<TaskOutcome> future = promise->future();
-    promise->start();
-    std::optional<TaskOutcome> ended;
     if (d) {
         QMutexLocker lock(&d->mutex);
-        if (d->settled) {
-            ended = d->outcomeWhileLocked();
-        } else {
-            d->followers.push_back([promise](const TaskOutcome &outcome) {
-                promise->addResult(outcome);
-                promise->finish();
-            });
-            return future;
+        if (!d->settled && !d->core.expired()) {
+            if (!d->outcomePromise) { // the first follower: one promise per task, however many follow
+                d->outcomePromise = std::make_unique<QPromise<TaskOutcome>>();
+                d->outcomePromise->start();
+            }
+            return d->outcomePromise->future();
         }
     }
-    if (ended)
-        promise->addResult(*ended);
-    promise->finish();
-    return future;
+    QPromise<TaskOutcome> ended;
+    ended.start();
+    if (d && d->settled) {
+        QMutexLocker lock(&d->mutex);
+        ended.addResult(d->outcomeWhileLocked());
+    }
+    ended.finish(); // (without a result: an invalid handle, or an engine gone before the task ended)
+    return ended.future();
 }
 
 void Task::whenEnded(const QObject *context, std::function<void(const TaskOutcome &)> fn) const
 {
-    if (!context || !fn) {
-        qCWarning(lcTask) << "Task::whenEnded() needs a context object and a function; ignored";
+    if (!context || !fn || !d) {
+        qCWarning(lcTask) << "Task::whenEnded() needs a valid task, a context object and a function; ignored";
         return;
     }
+    QThread *contextThread = context->thread();
     // A QFutureWatcher on the context's thread: the future's notifications reach it safely from the
     // engine thread, and it is deleted with the context or after delivering.
     auto *watcher = new QFutureWatcher<TaskOutcome>;
@@ -119,8 +119,8 @@ void Task::whenEnded(const QObject *context, std::function<void(const TaskOutcom
     });
     QObject::connect(context, &QObject::destroyed, watcher, &QObject::deleteLater);
     watcher->setFuture(outcome()); // (a finished future's notice is posted, and moves with the watcher)
-    if (watcher->thread() != context->thread())
-        watcher->moveToThread(context->thread());
+    if (watcher->thread() != contextThread)
+        watcher->moveToThread(contextThread);
 }
 
 QFuture<void> Task::rerun() const
@@ -154,7 +154,7 @@ QFuture<void> Task::rerun() const
     } else if (!core->runOnEngineThread([state, fail] {
                    try {
                        state->work.startAsync(state->cancel.token(),
-                                              AsyncDone([fail](std::exception_ptr error, QVariant) { fail(error); }));
+                                              AsyncDone([fail](std::exception_ptr error, QVariant *) { fail(error); }));
                    } catch (...) {
                        fail(std::current_exception());
                    }

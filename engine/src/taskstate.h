@@ -12,14 +12,14 @@
 #include <afterwork/taskoutcome.h>
 
 #include <QtCore/QMutex>
+#include <QtCore/QPromise>
+#include <QtCore/QVariant>
 
 #include <atomic>
-#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
 #include <optional>
-#include <vector>
 
 namespace afterwork::detail {
 
@@ -111,19 +111,12 @@ struct TaskState
     std::atomic<int> attempt{1};
     std::atomic<qint64> startedUs{0}; //!< wall clock start of the current attempt
     std::atomic<qint64> stepUs{0};    //!< wall clock of the latest lifecycle step
-    mutable QMutex mutex;           //!< guards error, followers and settled
+    mutable QMutex mutex;           //!< guards error, outcomePromise and settled
     std::optional<TaskError> error; //!< guarded by mutex
-    //! Who waits for the end (Task::outcome(), Task::whenEnded()); guarded by mutex. Called once,
-    //! on the engine thread, as the task ends. Empty for almost every task, which costs nothing.
-    std::vector<std::function<void(const TaskOutcome &)>> followers;
-    //! finish() has emitted the terminal phase and taken the followers; guarded by mutex. From then
-    //! on the outcome is read from the state: phase, error, handlerError and value no longer change.
-    bool settled = false;
-    //! What the succeeding attempt's work returned (TaskOutcome::value). Written by whoever ran the
-    //! attempt before it reported its end (the pool thread for sync work, the engine thread for
-    //! async work); read by the engine thread after that report, and by any thread once settled.
-    QVariant value;
-
+    //! What Task::outcome() hands out futures of, created by its first call before the end;
+    //! guarded by mutex. Fulfilled on the engine thread right after the terminal event. Null for
+    //! almost every task, which costs nothing.
+    std::unique_ptr<QPromise<TaskOutcome>> outcomePromise;
     // Engine thread only.
     std::shared_ptr<ScopeState> scope;
     CancellationSource attemptCancel = cancel; //!< `cancel`, or a child of it cancelled by the attempt's timeout
@@ -136,6 +129,14 @@ struct TaskState
     std::optional<TaskError> handlerError;
     //! Its scope's start gate let it start and counts it until it begins or ends (StartGate::unbegun).
     bool holdsGate = false;
+    //! The terminal phase is stored and the outcome final (finish(), before the terminal event);
+    //! guarded by mutex. From then on Task::outcome() reads it from the state: phase, error,
+    //! handlerError and value no longer change.
+    bool settled = false;
+    //! What the current attempt's work returned, if anything (TaskOutcome::value on success).
+    //! Set from the attempt's end notice, for the attempt that counts; read by any thread once
+    //! settled as Succeeded. Null for work without a value: no QVariant is built or destroyed.
+    std::unique_ptr<QVariant> value;
 
     TaskState() = default;
     Q_DISABLE_COPY_MOVE(TaskState)
@@ -194,8 +195,8 @@ struct TaskState
             outcome.error = error;
         if (outcome.phase == Phase::Failed)
             outcome.handlerError = handlerError;
-        if (outcome.phase == Phase::Succeeded)
-            outcome.value = value;
+        if (outcome.phase == Phase::Succeeded && value)
+            outcome.value = *value;
         return outcome;
     }
 

@@ -128,6 +128,18 @@ private Q_SLOTS:
                                         followUps->refused = true;
                                     }
                                 });
+        // What the end of the coroutine runs is not the task's code: a receiver of its terminal
+        // event is refused, whichever way the coroutine was resumed.
+        bool receiverRefused = false;
+        connect(&engine, &TaskEngine::taskEvent, this, [&](const TaskEvent &event) {
+            if (event.taskId != parent.id() || !isTerminal(event.phase))
+                return;
+            try {
+                engine.task({.shield = true}).schedule([] {});
+            } catch (const EngineShutDownError &) {
+                receiverRefused = true;
+            }
+        });
         // The coroutine has run to its co_await inside schedule() (this is the engine thread), and
         // the delay's timer cannot fire before the event loop runs: the drain starts first.
         QCOMPARE(parent.phase(), Phase::Started);
@@ -138,6 +150,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, waitMs);
 
         QVERIFY(followUps->resumed);
+        QVERIFY(receiverRefused);
         QCOMPARE(log.terminalPhase(parent.id()), Phase::Succeeded);
         QCOMPARE(followUps->refused, !mayTaskSchedule);
         if (!mayTaskSchedule)

@@ -12,6 +12,8 @@
 
 #include <memory>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 using namespace afterwork;
 using namespace afterwork::test;
@@ -33,7 +35,30 @@ struct Payload
     int number = 0;
 };
 
+struct Opaque; // never defined: work may return a pointer to it
+
+//! Async work of a kind the engine does not know, reported from another thread, as an adapter
+//! may (the contract asks for the engine thread, the engine copes).
+struct OffThreadResult
+{
+    int value = 0;
+};
+
 } // namespace
+
+template<>
+struct afterwork::AsyncAdapter<OffThreadResult>
+{
+    static constexpr bool isAsync = true;
+    static void start(OffThreadResult result, const CancellationToken &, AsyncDone done)
+    {
+        std::thread reporter([result, done] {
+            QVariant value = QVariant::fromValue(result.value);
+            done(nullptr, &value);
+        });
+        reporter.join(); // reported, and not yet handled: the engine thread is here
+    }
+};
 
 class TaskOutcomeTest : public QObject
 {
@@ -154,6 +179,52 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(watcher.isFinished(), waitMs);
         QTRY_VERIFY_WITH_TIMEOUT(sawTerminalEvent, waitMs);
         QVERIFY(!stillLive);
+    }
+
+    void receiversOfTheTerminalEventFindItFinished()
+    {
+        TaskEngine engine({}, poolOf(1));
+        std::optional<int> seen;
+        Task task;
+        connect(&engine, &TaskEngine::taskEvent, this, [&](const TaskEvent &event) {
+            if (event.taskId == task.id() && event.phase == Phase::Succeeded) {
+                const QFuture<TaskOutcome> outcome = task.outcome();
+                if (outcome.isFinished()) // never block the engine thread on it
+                    seen = outcome.result().valueAs<int>();
+            }
+        });
+        task = engine.schedule([] { return 8; });
+        QTRY_VERIFY_WITH_TIMEOUT(seen.has_value(), waitMs);
+        QCOMPARE(*seen, 8);
+    }
+
+    void aValueReportedFromAnotherThreadIsKept()
+    {
+        auto engine = std::make_unique<TaskEngine>(TaskConfig{}, poolOf(1));
+        const Task task = engine->schedule([] { return OffThreadResult{5}; });
+        engine.reset(); // its end was reported before, not yet handled: the destructor handles it
+        const QFuture<TaskOutcome> outcome = task.outcome();
+        QVERIFY(outcome.isFinished());
+        QCOMPARE(outcome.result().phase, Phase::Succeeded);
+        QCOMPARE(outcome.result().valueAs<int>(), std::optional<int>(5));
+    }
+
+    void valuesAQVariantCannotHoldAreLeftOut()
+    {
+        // These compile, and run, without a value.
+        TaskEngine engine({}, poolOf(1));
+        const Task moveOnly = engine.schedule([] {
+            std::vector<std::unique_ptr<int>> values;
+            values.push_back(std::make_unique<int>(1));
+            return values;
+        });
+        const Task pointer = engine.schedule([]() -> Opaque * { return nullptr; });
+        const TaskOutcome first = waitFor(moveOnly.outcome());
+        const TaskOutcome second = waitFor(pointer.outcome());
+        QCOMPARE(first.phase, Phase::Succeeded);
+        QVERIFY(!first.value.isValid());
+        QCOMPARE(second.phase, Phase::Succeeded);
+        QVERIFY(!second.value.isValid());
     }
 
     void anEndedTaskGivesAFinishedFuture()

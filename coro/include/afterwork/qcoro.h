@@ -32,17 +32,24 @@ namespace detail {
 template<typename T>
 QCoro::Task<void> driveCoroutine(QCoro::Task<T> task, AsyncDone done)
 {
-    std::exception_ptr error;
-    QVariant value;
-    try {
-        if constexpr (std::is_void_v<T>)
+    if constexpr (keepsValue<T>) {
+        std::exception_ptr error;
+        QVariant value;
+        try {
+            value = QVariant::fromValue(co_await task);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        done(std::move(error), error ? nullptr : &value);
+    } else {
+        std::exception_ptr error;
+        try {
             co_await task;
-        else
-            value = toVariant(co_await task);
-    } catch (...) {
-        error = std::current_exception();
+        } catch (...) {
+            error = std::current_exception();
+        }
+        done(std::move(error));
     }
-    done(std::move(error), std::move(value));
 }
 } // namespace detail
 

@@ -17,17 +17,20 @@
 
 namespace afterwork {
 
-//! How async work reports its end, exactly once, on the engine thread: `done(nullptr, value)` on
-//! success, where \a value is what the work produced (TaskOutcome::value; an invalid QVariant for
-//! none), and `done(error)` otherwise (TaskCancelled for cancellation).
+//! How async work reports its end, exactly once, on the engine thread: `done(error)`, where
+//! \a error is nullptr on success and the exception otherwise (TaskCancelled for cancellation);
+//! work that produced a value (TaskOutcome::value) passes it too: `done(nullptr, &value)`.
 class AsyncDone
 {
 public:
-    using Fn = std::function<void(std::exception_ptr, QVariant)>; //!< what it calls
+    //! What it calls: the error, and the value or nullptr (a pointer, so that work without a value
+    //! never builds a QVariant).
+    using Fn = std::function<void(std::exception_ptr, QVariant *)>;
     AsyncDone() = default; //!< an empty one, which must not be called
     explicit AsyncDone(Fn fn) : m_fn(std::move(fn)) {} //!< calls \a fn
-    //! Reports the end: \a error (nullptr on success) and, on success, the work's \a value.
-    void operator()(std::exception_ptr error, QVariant value = {}) const { m_fn(std::move(error), std::move(value)); }
+    //! Reports the end: \a error (nullptr on success) and, on success, the work's \a value if it
+    //! has one (the receiver may move from it).
+    void operator()(std::exception_ptr error, QVariant *value = nullptr) const { m_fn(std::move(error), value); }
     explicit operator bool() const { return bool(m_fn); } //!< false for an empty one
 
 private:
@@ -46,16 +49,29 @@ namespace detail {
 //! the work never finishes frees it (and what it holds) instead of leaking it.
 QObject *asyncContext() noexcept;
 
-//! \a value as a QVariant (TaskOutcome::value), or an invalid one for a type a QVariant cannot
-//! hold (one that cannot be copied).
+//! Whether a value of type T is kept as TaskOutcome::value: a type a QVariant can copy. Not void,
+//! not a pointer (QMetaType needs its pointee complete), and copyable for real: std::vector is
+//! copy-constructible by its signature even when its elements are not, so containers are judged
+//! by their elements.
 template<typename T>
-QVariant toVariant(const T &value)
+struct KeepsValue : std::bool_constant<!std::is_void_v<T> && !std::is_pointer_v<T> && !std::is_array_v<T>
+                                       && std::is_copy_constructible_v<T>>
 {
-    if constexpr (std::is_copy_constructible_v<T> && !std::is_array_v<T>)
-        return QVariant::fromValue(value);
-    else
-        return QVariant();
-}
+};
+template<typename T>
+    requires requires { typename T::value_type; } && (!std::is_same_v<typename T::value_type, T>)
+struct KeepsValue<T>
+    : std::bool_constant<std::is_copy_constructible_v<T> && KeepsValue<std::remove_cv_t<typename T::value_type>>::value>
+{
+};
+template<typename T>
+    requires requires { typename T::first_type; typename T::second_type; }
+struct KeepsValue<T> : std::bool_constant<std::is_copy_constructible_v<T> && KeepsValue<std::remove_cv_t<typename T::first_type>>::value
+                                          && KeepsValue<std::remove_cv_t<typename T::second_type>>::value>
+{
+};
+template<typename T>
+inline constexpr bool keepsValue = KeepsValue<T>::value;
 
 class AsyncContextGuard
 {
@@ -108,12 +124,12 @@ struct AsyncAdapter<QFuture<T>>
                                  finished.waitForFinished(); // rethrows a stored exception
                                  if (finished.isCanceled())
                                      error = std::make_exception_ptr(TaskCancelled());
-                                 else if constexpr (!std::is_void_v<T> && std::is_copy_constructible_v<T>)
-                                     value = finished.resultCount() > 0 ? detail::toVariant(finished.result()) : QVariant();
+                                 else if constexpr (detail::keepsValue<T>)
+                                     value = finished.resultCount() > 0 ? QVariant::fromValue(finished.result()) : QVariant();
                              } catch (...) {
                                  error = std::current_exception();
                              }
-                             done(error, std::move(value));
+                             done(error, value.isValid() ? &value : nullptr);
                          });
         watcher->setFuture(future);
         const quint64 callback = token.onCancel([future]() mutable { future.cancel(); });

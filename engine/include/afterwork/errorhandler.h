@@ -70,7 +70,7 @@ public:
                           AsyncDone done) mutable {
                 using Args = detail::RetainedHandlerArgs<F>;
                 auto args = std::make_shared<const Args>(Args{task, error});
-                AsyncDone keepAlive([args, done = std::move(done)](std::exception_ptr e, QVariant) { done(std::move(e)); });
+                AsyncDone keepAlive([args, done = std::move(done)](std::exception_ptr e, QVariant *) { done(std::move(e)); });
                 AsyncAdapter<std::remove_cvref_t<R>>::start(fn(args->task, args->error), token, std::move(keepAlive));
             };
         } else {

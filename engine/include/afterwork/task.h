@@ -79,18 +79,24 @@ public:
     //! cancels too.
     CancellationToken cancellationToken() const;
 
-    //! A future that finishes when the task has ended (its terminal event emitted), with how it
-    //! ended and, where the work returned one, its value: `co_await task.outcome()` in a QCoro
-    //! coroutine, or watch it with a QFutureWatcher. Already finished if the task has ended. Any
-    //! thread, any number of times; a task nobody follows costs nothing extra. The future is
-    //! fulfilled on the engine thread as the task ends, so a QFuture::then() continuation without
-    //! a context runs there. On Qt 6.4 do not call then() on it at all (it can run its continuation
-    //! twice): use whenEnded(), a QFutureWatcher or co_await. An invalid handle gives a finished
-    //! future without a result.
+    //! A future that finishes when the task has ended, with how it ended and, where the work
+    //! returned one, its value: `co_await task.outcome()` in a QCoro coroutine, or watch it with a
+    //! QFutureWatcher. Any thread, any number of times; a task nobody follows costs nothing extra.
+    //!  - Finished already once the task's terminal phase is stored, which is before its terminal
+    //!    taskEvent() is emitted: a receiver of that event may read the result at once.
+    //!  - Otherwise fulfilled on the engine thread right after that event, so a QFuture::then()
+    //!    continuation without a context runs there. On Qt 6.4 do not call then() on it at all (it
+    //!    can run its continuation twice): use whenEnded(), a QFutureWatcher or co_await.
+    //!  - Every call before the end returns the same shared future: cancelling it cancels it for
+    //!    every follower (the task itself is not affected; use TaskEngine::cancel()).
+    //!  - Finished without a result for an invalid handle, and when the engine is destroyed before
+    //!    the task could end (only a task scheduled from running work during the destruction).
     QFuture<TaskOutcome> outcome() const;
-    //! Calls \a fn with the outcome, on \a context's thread (which needs an event loop), once the
-    //! task has ended; later, never inside this call, even if it has already ended. Not called if
-    //! \a context is destroyed first. Any thread. An exception from \a fn is logged and dropped.
+    //! Calls \a fn with the outcome on \a context's thread once the task has ended: always later,
+    //! never inside this call, even if it has already ended. Any thread; \a context must stay alive
+    //! during the call. Not called if \a context is destroyed first, nor if the task has no
+    //! outcome (see outcome()); an invalid handle is logged and ignored. \a context's thread must
+    //! run an event loop until then. An exception from \a fn is logged and dropped.
     void whenEnded(const QObject *context, std::function<void(const TaskOutcome &)> fn) const;
 
     //! Runs the task's work once more, outside its lifecycle (no events, no handler): fastapi-tasks'

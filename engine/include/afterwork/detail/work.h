@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 #include <typeinfo>
@@ -31,7 +32,7 @@ struct Work
     //! Calls the closure: runSyncFn for sync work, startAsyncFn for async work (`kind` says
     //! which). One slot for both keeps a task's state in a smaller allocation size class.
     union {
-        void (*runSyncFn)(void *closure, const CancellationToken &, QVariant *result) = nullptr;
+        void (*runSyncFn)(void *closure, const CancellationToken &, std::unique_ptr<QVariant> *result) = nullptr;
         void (*startAsyncFn)(void *closure, const CancellationToken &, AsyncDone);
     };
     QString label;
@@ -48,8 +49,9 @@ struct Work
         return value && *stored == type ? value : nullptr;
     }
 
-    //! Runs sync work; stores what it returned in \a result when given (nullptr: ignore it).
-    void runSync(const CancellationToken &token, QVariant *result = nullptr) const
+    //! Runs sync work; stores what it returned, if anything, in \a result when given (nullptr:
+    //! ignore it).
+    void runSync(const CancellationToken &token, std::unique_ptr<QVariant> *result = nullptr) const
     {
         Q_ASSERT(kind == WorkKind::Sync && runSyncFn);
         runSyncFn(closure.get(), token, result);
@@ -166,23 +168,23 @@ Work makeWork(QString label, F &&fn, Args &&...args)
             // A coroutine that takes `const CancellationToken &` keeps a reference: give it a token
             // that lives until the work is done (the completion owns it), not a temporary.
             auto stableToken = std::make_shared<const CancellationToken>(token);
-            AsyncDone keepAlive([stableToken, done = std::move(done)](std::exception_ptr error, QVariant value) {
-                done(std::move(error), std::move(value));
+            AsyncDone keepAlive([stableToken, done = std::move(done)](std::exception_ptr error, QVariant *value) {
+                done(std::move(error), value);
             });
             AsyncAdapter<std::remove_cvref_t<R>>::start(invokeWork(c->fn, *stableToken, c->args), *stableToken,
                                                         std::move(keepAlive));
         };
     } else {
         work.kind = WorkKind::Sync;
-        work.runSyncFn = [](void *erased, const CancellationToken &token, QVariant *result) {
+        work.runSyncFn = [](void *erased, const CancellationToken &token, std::unique_ptr<QVariant> *result) {
             auto *c = static_cast<Closure *>(erased);
-            if constexpr (std::is_void_v<R>) {
-                invokeWork(c->fn, token, c->args);
-            } else {
-                // The work's value, for Task::outcome(): kept only when the caller wants it.
+            if constexpr (keepsValue<std::remove_cvref_t<R>>) {
+                // The work's value, for Task::outcome(), when the caller wants it.
                 auto &&value = invokeWork(c->fn, token, c->args);
                 if (result)
-                    *result = toVariant(std::as_const(value));
+                    *result = std::make_unique<QVariant>(QVariant::fromValue(std::as_const(value)));
+            } else {
+                (void)invokeWork(c->fn, token, c->args);
             }
         };
     }
