@@ -19,8 +19,9 @@ struct TaskOutcome
     std::optional<TaskError> error{};        //!< on Failed, the last attempt's error; on Dropped, the reason
     std::optional<TaskError> handlerError{}; //!< on Failed, when the error handler itself threw
     //! On Succeeded, what the work returned: the result of a QFuture<T>, the `co_return` value of a
-    //! QCoro::Task<T>, the return value of sync work. Invalid for work returning void, for a
-    //! QFuture<T> that reported no result, for a type QVariant cannot copy, and for every other phase.
+    //! QCoro::Task<T>, the return value of sync work (a copy). Invalid for work returning void or
+    //! a pointer, for a type that cannot be copied, for a QFuture<T> that reported no result, and
+    //! for every other phase.
     QVariant value{};
 
     bool succeeded() const { return phase == Phase::Succeeded; } //!< the work returned normally
