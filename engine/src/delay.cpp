@@ -23,6 +23,8 @@ DelayAwaiter::DelayAwaiter(DelayAwaiter &&other) noexcept
 
 DelayAwaiter::~DelayAwaiter()
 {
+    if (m_suspension)
+        m_suspension->abandon();
     // On the awaiting thread (a frame is unwound on the thread that runs it). A timer that fired
     // is still emitting timeout(): this coroutine was resumed from inside that signal.
     if (auto *timer = static_cast<QTimer *>(m_timer)) {

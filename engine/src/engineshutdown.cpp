@@ -3,6 +3,8 @@
 // shutdown. Part of EngineCore (enginecore.h).
 #include "enginecore.h"
 
+#include <afterwork/detail/suspension.h>
+
 #include "logging.h"
 
 #include <QtCore/QEventLoop>
@@ -21,6 +23,9 @@ void EngineCore::destroy()
         if (state() == EngineState::Draining)
             abandonRemaining();
     }
+    // A coroutine cancelled from another thread is resumed by a call posted to this thread; run
+    // those now, so that none resumes after the engine is gone.
+    Suspension::resumePostedHere();
     if (m_pool && !m_pool->waitForDone(int(m_options.destroyWait.count()))) {
         qCWarning(lcEngine,
                   "TaskEngine destroyed while sync work still runs on its pool after %lld ms; the pool is "

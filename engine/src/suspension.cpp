@@ -4,6 +4,7 @@
 #include "taskcontext.h"
 
 #include <QtCore/QAbstractEventDispatcher>
+#include <QtCore/QCoreApplication>
 #include <QtCore/QThread>
 
 namespace afterwork::detail {
@@ -68,7 +69,12 @@ void Suspension::onCancelled()
     // would ever resume it anyway.
     if (QObject *dispatcher = m_dispatcher.data()) {
         QMetaObject::invokeMethod(
-            dispatcher, [self = shared_from_this()] { self->resume(); }, Qt::QueuedConnection);
+            dispatcher,
+            [self = shared_from_this()] {
+                if (!self->m_frameGone) // destroyed while the resumption was on its way
+                    self->resume();
+            },
+            Qt::QueuedConnection);
     }
 }
 
@@ -86,6 +92,19 @@ void Suspension::resume()
     const std::weak_ptr<EngineCore> taskEngine = m_taskEngine; // this may be freed by then
     TaskContextGuard context(taskEngine.expired() ? nullptr : &taskEngine);
     m_awaiting.resume();
+}
+
+void Suspension::abandon()
+{
+    m_frameGone = true;
+    m_resumed.store(true, std::memory_order_release); // what it awaited, or a cancellation, comes too late
+    end();
+}
+
+void Suspension::resumePostedHere()
+{
+    if (QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance())
+        QCoreApplication::sendPostedEvents(dispatcher, QEvent::MetaCall);
 }
 
 void Suspension::end()

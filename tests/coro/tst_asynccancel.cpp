@@ -25,7 +25,9 @@
 #include <QtNetwork/QTcpSocket>
 #endif
 
+#include <coroutine>
 #include <memory>
+#include <thread>
 
 using namespace afterwork;
 using namespace afterwork::test;
@@ -59,6 +61,28 @@ struct UnwindMark
 };
 
 enum class CancelBy { Id, Timeout, Shutdown, Destructor };
+
+//! A bare coroutine type whose frame the test destroys while it is suspended (QCoro's never does).
+struct OwnedFrame
+{
+    struct promise_type
+    {
+        OwnedFrame get_return_object() { return {std::coroutine_handle<promise_type>::from_promise(*this)}; }
+        std::suspend_never initial_suspend() noexcept { return {}; }
+        std::suspend_always final_suspend() noexcept { return {}; }
+        void return_void() noexcept {}
+        void unhandled_exception() noexcept {}
+    };
+    std::coroutine_handle<promise_type> handle;
+};
+
+OwnedFrame awaitPing(CancellationToken token, Pinger *pinger, std::shared_ptr<FrameLog> frame)
+{
+    const UnwindMark mark{frame};
+    frame->suspended = true;
+    co_await afterwork::cancellable(token, qCoro(pinger, &Pinger::ping));
+    frame->resumedNormally = true;
+}
 
 //! Work returning a QtConcurrent::run future, which ignores cancel(): it runs until \a gate
 //! opens. \a future, when given, receives the future so the test can see it asked to cancel.
@@ -146,6 +170,47 @@ private Q_SLOTS:
         // and the awaiter it holds are freed: no leak, no resumption.
         QTRY_COMPARE_WITH_TIMEOUT(detail::Suspension::live(), 0, waitMs);
         QVERIFY(!frame->resumedNormally);
+    }
+
+    void aCancelFromAnotherThreadNeverResumesAfterTheDestructor()
+    {
+        auto pinger = std::make_shared<Pinger>();
+        auto frame = std::make_shared<FrameLog>();
+        auto engine = std::make_unique<TaskEngine>(TaskConfig{}, poolOf(1));
+        const Task task = engine->schedule([pinger, frame](const CancellationToken &token) -> QCoro::Task<> {
+            const UnwindMark mark{frame};
+            frame->suspended = true;
+            co_await afterwork::cancellable(token, qCoro(pinger.get(), &Pinger::ping));
+            frame->resumedNormally = true;
+        });
+        QVERIFY(frame->suspended);
+        // The cancel claims the coroutine from another thread and posts its resumption here...
+        std::thread canceller([&] { QVERIFY(engine->cancel(task.id())); });
+        canceller.join();
+        QVERIFY(!frame->unwound);
+        // ...which the destructor runs before it returns, rather than leaving it for later.
+        engine.reset();
+        QVERIFY(frame->unwound);
+        Q_EMIT pinger->ping(); // frees the relay that waits for it
+        QTRY_COMPARE_WITH_TIMEOUT(detail::Suspension::live(), 0, waitMs);
+        QVERIFY(!frame->resumedNormally);
+    }
+
+    void aFrameDestroyedWhileSuspendedIsNeverResumed()
+    {
+        Pinger pinger;
+        CancellationSource source;
+        auto frame = std::make_shared<FrameLog>();
+        OwnedFrame owned = awaitPing(source.token(), &pinger, frame);
+        QVERIFY(frame->suspended);
+        owned.handle.destroy(); // while suspended at the cancellable co_await
+        QVERIFY(frame->unwound);
+        // Neither a cancellation nor what it awaited may resume the freed frame (ASan would see it).
+        source.cancel(CancelReason::Request);
+        Q_EMIT pinger.ping();
+        QCoreApplication::processEvents();
+        QVERIFY(!frame->resumedNormally);
+        QTRY_COMPARE_WITH_TIMEOUT(detail::Suspension::live(), 0, waitMs);
     }
 
     void cancellableReturnsTheAwaitedValue()

@@ -119,6 +119,24 @@ public:
     {
     }
 
+    ~CancellableAwaiter()
+    {
+        if (m_suspension)
+            m_suspension->abandon();
+    }
+    // Moved, not copied: QCoro's await_transform may move an awaitable before awaiting it, and
+    // only one awaiter may own the suspension.
+    CancellableAwaiter(CancellableAwaiter &&other) noexcept
+        : m_token(std::move(other.m_token))
+        , m_holder(std::move(other.m_holder))
+        , m_inner(other.m_inner)
+        , m_suspension(std::move(other.m_suspension))
+        , m_cancelledBefore(other.m_cancelledBefore)
+    {
+    }
+    CancellableAwaiter(const CancellableAwaiter &) = delete;
+    CancellableAwaiter &operator=(const CancellableAwaiter &) = delete;
+
     bool await_ready()
     {
         m_cancelledBefore = m_token.isCancelled();

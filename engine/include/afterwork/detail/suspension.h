@@ -48,6 +48,12 @@ public:
     bool cancelled() const noexcept { return m_cancelled.load(std::memory_order_acquire); }
     //! From await_resume: forgets the token's callback. Awaiting thread.
     void end();
+    //! From the awaiter's destructor: the awaiting frame is going away (normally after it resumed;
+    //! possibly destroyed while suspended): nothing may resume it any more. Awaiting thread.
+    void abandon();
+    //! Runs, now, the resumptions that cancellations from other threads posted to this thread:
+    //! what TaskEngine's destructor does so that no coroutine of its resumes after it.
+    static void resumePostedHere();
     //! How many exist now, in this process: what tests use to prove none is left behind.
     static int live() noexcept;
 
@@ -65,6 +71,7 @@ private:
     bool m_arming = false;          //!< arm() runs (awaiting thread only)
     bool m_cancelledWhileArming = false;
     std::atomic<bool> m_resumed{false};
+    bool m_frameGone = false; //!< abandon() ran (awaiting thread only)
     std::atomic<bool> m_cancelled{false};
 };
 
