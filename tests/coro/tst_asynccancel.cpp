@@ -4,6 +4,7 @@
 // shutdown or the engine's destructor, and never resumes afterwards; async work that cannot stop
 // (a QtConcurrent::run future ignores cancel()) is waited for like running sync work.
 #include "../engine/enginetestsupport.h"
+#include "pinger.h"
 
 #include <afterwork/delay.h>
 #include <afterwork/qcoro.h>
@@ -34,16 +35,6 @@ using namespace afterwork::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-//! A signal the test emits when it wants: what a coroutine awaits.
-class Pinger : public QObject
-{
-    Q_OBJECT
-public:
-    int connections() const { return receivers(SIGNAL(ping())); }
-Q_SIGNALS:
-    void ping();
-};
 
 //! What a coroutine's frame did: reached the code after its co_await, and was unwound.
 struct FrameLog

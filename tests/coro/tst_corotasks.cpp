@@ -4,6 +4,7 @@
 // co_await may schedule follow-up tasks during the drain, as sync work may (docs/architecture.md,
 // "Following one task" and "Shutdown").
 #include "../engine/enginetestsupport.h"
+#include "pinger.h"
 
 #include <afterwork/delay.h>
 #include <afterwork/qcoro.h>
@@ -11,7 +12,6 @@
 
 #include <QCoro/QCoroFuture>
 #include <QCoro/QCoroSignal>
-#include <QtCore/QTimer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -27,14 +27,14 @@ namespace {
 //! How a coroutine waits before it schedules its follow-ups.
 enum class Wait {
     Delay,             //!< co_await afterwork::delay(token, ...)
-    CancellableSignal, //!< co_await afterwork::cancellable(token, qCoro(timer, &QTimer::timeout))
+    CancellableSignal, //!< co_await afterwork::cancellable(token, qCoro(pinger, &Pinger::ping))
     CancellableNested, //!< co_await afterwork::cancellable(token, a coroutine awaiting the signal)
-    PlainSignal,       //!< co_await qCoro(timer, &QTimer::timeout): not an Afterwork suspension point
+    PlainSignal,       //!< co_await qCoro(pinger, &Pinger::ping): not an Afterwork suspension point
 };
 
-QCoro::Task<> awaitTimeout(QTimer *timer)
+QCoro::Task<> awaitPing(Pinger *pinger)
 {
-    co_await qCoro(timer, &QTimer::timeout);
+    co_await qCoro(pinger, &Pinger::ping);
 }
 
 //! What the coroutine's follow-up scheduling gave.
@@ -105,20 +105,19 @@ private Q_SLOTS:
         QFETCH(bool, mayTaskSchedule);
         TaskEngine engine({}, poolOf(1));
         EventLog log(engine);
-        QTimer timer;
-        timer.setSingleShot(true);
+        Pinger pinger;
         auto followUps = std::make_shared<FollowUps>();
         const Task parent = engine.task({.shield = true})
-                                .schedule([&engine, &timer, wait, followUps](const CancellationToken &token) -> QCoro::Task<> {
+                                .schedule([&engine, &pinger, wait, followUps](const CancellationToken &token) -> QCoro::Task<> {
                                     switch (wait) {
                                     case Wait::Delay: co_await afterwork::delay(token, 30ms); break;
                                     case Wait::CancellableSignal:
-                                        co_await afterwork::cancellable(token, qCoro(&timer, &QTimer::timeout));
+                                        co_await afterwork::cancellable(token, qCoro(&pinger, &Pinger::ping));
                                         break;
                                     case Wait::CancellableNested:
-                                        co_await afterwork::cancellable(token, awaitTimeout(&timer));
+                                        co_await afterwork::cancellable(token, awaitPing(&pinger));
                                         break;
-                                    case Wait::PlainSignal: co_await qCoro(&timer, &QTimer::timeout); break;
+                                    case Wait::PlainSignal: co_await qCoro(&pinger, &Pinger::ping); break;
                                     }
                                     followUps->resumed = true;
                                     try {
@@ -141,12 +140,13 @@ private Q_SLOTS:
             }
         });
         // The coroutine has run to its co_await inside schedule() (this is the engine thread), and
-        // the delay's timer cannot fire before the event loop runs: the drain starts first.
+        // neither the delay's timer nor the ping reaches it before the event loop runs: the drain
+        // starts first.
         QCOMPARE(parent.phase(), Phase::Started);
         QSignalSpy finished(&engine, &TaskEngine::shutdownFinished);
         engine.startShutdown(10s);
         QCOMPARE(engine.state(), EngineState::Draining);
-        timer.start(1ms);
+        Q_EMIT pinger.ping(); // (QCoro delivers it to the coroutine through the event loop)
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, waitMs);
 
         QVERIFY(followUps->resumed);
