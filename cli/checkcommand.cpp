@@ -80,6 +80,7 @@ public:
             break;
         case EventKind::Heartbeat:
         case EventKind::Gap:
+        case EventKind::Reply:
         case EventKind::Other:
             break;
         }

@@ -12,6 +12,8 @@ int runRecord(const QStringList &arguments);
 int runReplay(const QStringList &arguments);
 int runExport(const QStringList &arguments);
 int runCheck(const QStringList &arguments);
+int runCancel(const QStringList &arguments);
+int runDrain(const QStringList &arguments);
 
 //! The socket name `tail` and `record` connect to by default (server_demo's default).
 inline constexpr const char *DefaultSocketName = "afterwork-demo";

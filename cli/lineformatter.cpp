@@ -143,6 +143,11 @@ QString LineFormatter::event(const StreamEvent &event) const
             text += u"  "_s + m_style("31", errorText(*r.error));
         return status(event.tsUs, u"request"_s, text);
     }
+    case EventKind::Reply: {
+        const ReplyEvent &r = *event.as<ReplyEvent>();
+        return status(event.tsUs, u"reply"_s,
+                      u"%1 %2 %3"_s.arg(r.command, r.result, r.reason.isEmpty() ? QString::number(r.affected) : r.reason));
+    }
     case EventKind::Other:
         return status(event.tsUs, event.as<OtherEvent>()->kind, QString());
     }

@@ -22,6 +22,8 @@ Commands:
   replay   Serve a recording on a socket, as if it were live.
   export   Convert a recording to a Chrome/Perfetto trace (--chrome).
   check    Check a recording's invariants and name each violation.
+  cancel   Cancel live tasks by id or by filter (the application must allow control).
+  drain    Shut a running application down gracefully, within a deadline.
 
 Run 'afterwork <command> --help' for a command's options. See docs/cli.md.
 )"_s;
@@ -44,6 +46,10 @@ int dispatch(const QStringList &args)
         return runExport(rest);
     if (command == u"check"_s)
         return runCheck(rest);
+    if (command == u"cancel"_s)
+        return runCancel(rest);
+    if (command == u"drain"_s)
+        return runDrain(rest);
     if (command == u"help"_s || command == u"--help"_s || command == u"-h"_s) {
         if (args.size() > 2 && args.at(2) != u"help"_s)
             return dispatch({args.at(0), args.at(2), u"--help"_s});

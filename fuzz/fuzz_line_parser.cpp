@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer entry point for the stream's line parser (scripts/fuzz.sh runs it).
+// libFuzzer entry point for the stream's line parser and the publisher's command parser
+// (scripts/fuzz.sh runs it): the two places that meet untrusted bytes.
 //
 // Whatever the bytes: no crash, no sanitizer report, no exception, and a result that is either an
 // event or an error whose offset lies inside the line. Valid events must survive the checks the
@@ -7,6 +8,7 @@
 // findTopLevelValue() must return spans inside the line.
 #include <afterwork/client/lineparser.h>
 #include <afterwork/client/taskfilter.h>
+#include <afterwork/protocol/command.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -47,6 +49,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (const auto span = findTopLevelValue(line, "seq")) {
         require(span->offset >= 0 && span->length > 0);
         require(span->offset + span->length <= line.size());
+    }
+    // What a subscriber sends the publisher: a command is always a valid one, and it survives
+    // being written out and read again.
+    const protocol::ParsedInput input = protocol::parseSubscriberLine(line);
+    require(input.verdict <= protocol::ParsedInput::Malformed);
+    if (input.verdict == protocol::ParsedInput::IsCommand) {
+        const protocol::Command &command = input.command;
+        switch (command.kind) {
+        case protocol::CommandKind::Cancel:
+            require(!command.ids.isEmpty() && command.ids.size() <= protocol::maxIdsPerCommand);
+            break;
+        case protocol::CommandKind::CancelMatching: require(!command.filter.trimmed().isEmpty()); break;
+        case protocol::CommandKind::Drain: require(command.deadline.count() >= 0); break;
+        }
+        QByteArray again = protocol::encodeCommand(command);
+        require(again.endsWith('\n'));
+        again.chop(1);
+        const protocol::ParsedInput reread = protocol::parseSubscriberLine(again);
+        // (Strings may differ: a lone surrogate is written as U+FFFD.)
+        require(reread.verdict == protocol::ParsedInput::IsCommand && reread.command.kind == command.kind
+                && reread.command.ids == command.ids && reread.command.deadline == command.deadline);
+    } else if (input.verdict != protocol::ParsedInput::Ignored) {
+        require(!input.reason.isEmpty());
     }
     // The filter grammar shares the box with whatever a user types: fuzz it with the same bytes.
     const auto filter = TaskFilter::parse(QString::fromUtf8(line));

@@ -49,7 +49,10 @@ std::optional<DemoOptions> parseDemoOptions(const QStringList &arguments, int *e
                                           QStringLiteral("Shield every task by default (the guide's global config)."));
     const QCommandLineOption noGlobalHandler(QStringLiteral("no-global-handler"),
                                              QStringLiteral("No global error handler (it logs and counts)."));
-    parser.addOptions({host, port, events, threads, deadline, globalShield, noGlobalHandler});
+    const QCommandLineOption allowControl(QStringLiteral("allow-control"),
+                                          QStringLiteral("Let event stream subscribers cancel tasks and drain the server "
+                                                         "(afterwork cancel/drain, the dashboard's actions). Off: read-only."));
+    parser.addOptions({host, port, events, threads, deadline, globalShield, noGlobalHandler, allowControl});
 
     if (!parser.parse(arguments))
         return usageError(parser.errorText(), exitCode);
@@ -96,6 +99,7 @@ std::optional<DemoOptions> parseDemoOptions(const QStringList &arguments, int *e
     options.shutdownDeadline = std::chrono::milliseconds(qint64(std::llround(seconds * 1000)));
     options.globalShield = parser.isSet(globalShield);
     options.globalHandler = !parser.isSet(noGlobalHandler);
+    options.allowControl = parser.isSet(allowControl);
     return options;
 }
 

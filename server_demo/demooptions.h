@@ -20,6 +20,8 @@ struct DemoOptions
     std::chrono::milliseconds shutdownDeadline{30000};
     bool globalShield = false;
     bool globalHandler = true;
+    //! Subscribers of the event stream may cancel tasks and drain the server (off: read-only).
+    bool allowControl = false;
 };
 
 //! Parses afterwork-demo's command line. On --help/--version or an error it prints (usage to

@@ -58,7 +58,13 @@ int main(int argc, char *argv[])
         globalConfig.onError = globalHandler(state);
     TaskEngine engine(globalConfig, EngineOptions{.maxThreads = options->threads});
 
-    auto *publisher = new EventPublisher(&engine, {.app = QStringLiteral("afterwork-demo")}); // child of engine
+    demo::ShutdownCoordinator *shutdownPath = nullptr; // set below, before the event loop runs
+    auto *publisher = new EventPublisher(&engine, {.app = QStringLiteral("afterwork-demo"),
+                                                   .allowControl = options->allowControl,
+                                                   .onDrain = [&shutdownPath](std::chrono::milliseconds deadline) {
+                                                       if (shutdownPath)
+                                                           shutdownPath->onDrainCommand(deadline);
+                                                   }}); // child of engine
     if (!publisher->listen(options->events)) {
         std::fprintf(stderr, "afterwork-demo: cannot publish events on '%s': %s\n", qPrintable(options->events),
                      qPrintable(publisher->errorString()));
@@ -84,6 +90,8 @@ int main(int argc, char *argv[])
     say(QStringLiteral("listening on http://%1:%2").arg(hostForUrl).arg(port));
     say(QStringLiteral("publishing events on %1 (watch: afterwork tail --connect %2)")
             .arg(publisher->fullServerName(), options->events));
+    say(options->allowControl ? QStringLiteral("control: on (afterwork cancel / drain --connect %1)").arg(options->events)
+                              : QStringLiteral("control: off (read-only; --allow-control turns it on)"));
     say(QStringLiteral("engine: %1 pool threads; global config: shield=%2, handler=%3; shutdown deadline %4 ms")
             .arg(engine.counters().poolMax)
             .arg(options->globalShield ? "on" : "off", options->globalHandler ? "log-and-count" : "none")
@@ -91,6 +99,7 @@ int main(int argc, char *argv[])
 
     afterwork::apps::SignalWatcher signalWatcher;
     demo::ShutdownCoordinator shutdown(&router, &engine, options->shutdownDeadline, stdout);
+    shutdownPath = &shutdown;
     QObject::connect(&signalWatcher, &afterwork::apps::SignalWatcher::received, &shutdown, [&shutdown](int signalNumber) {
         shutdown.onSignal(afterwork::apps::SignalWatcher::signalName(signalNumber));
     });

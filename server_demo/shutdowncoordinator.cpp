@@ -64,6 +64,13 @@ void ShutdownCoordinator::onSignal(const char *signalName)
     m_responseWait.start(std::min(maxResponseWait, m_deadline));
 }
 
+void ShutdownCoordinator::onDrainCommand(std::chrono::milliseconds deadline)
+{
+    if (!isShuttingDown())
+        m_deadline = deadline;
+    onSignal("a subscriber's drain command");
+}
+
 void ShutdownCoordinator::drainEngine()
 {
     if (m_draining)

@@ -40,6 +40,8 @@ public:
 
     //! The first call starts the shutdown; later ones are reported and change nothing.
     void onSignal(const char *signalName);
+    //! A subscriber's `drain` command: the same shutdown as a signal's, within \a deadline.
+    void onDrainCommand(std::chrono::milliseconds deadline);
     bool isShuttingDown() const { return m_clock.isValid(); }
 
 Q_SIGNALS:

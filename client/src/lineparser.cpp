@@ -265,6 +265,8 @@ struct Envelope
     bool hasTasks = false;
     bool hasMissed = false;
     bool hasRequest = false;
+    bool hasResult = false;
+    bool control = false;
     qint64 version = 0;
     quint64 seq = 0;
     qint64 tsUs = 0;
@@ -278,6 +280,7 @@ struct Envelope
     qint64 missed = 0;
     ShutdownEvent shutdown;
     RequestEvent request;
+    ReplyEvent reply;
 };
 
 Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
@@ -379,6 +382,20 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
             e.request.status = int(status);
             return true;
         });
+    if (key == "control")
+        return member(c, key, [&] { return c.readBool(e.control); });
+    if (key == "ref")
+        return member(c, key, [&] { return c.readString(e.reply.ref); });
+    if (key == "cmd")
+        return member(c, key, [&] { return c.readString(e.reply.command); });
+    if (key == "result") {
+        e.hasResult = true;
+        return member(c, key, [&] { return c.readString(e.reply.result); });
+    }
+    if (key == "affected")
+        return member(c, key, [&] { return readNonNegative(c, e.reply.affected); });
+    if (key == "reason")
+        return member(c, key, [&] { return c.readString(e.reply.reason); });
     if (key == "counters")
         return member(c, key, [&] { return readCounters(c, e.heartbeat.counters, depth + 1); });
     if (key == "live")
@@ -413,7 +430,7 @@ bool buildEvent(JsonCursor &c, Envelope &e, StreamEvent &event)
     case EventKind::Hello:
         if (!e.hasSource)
             return c.fail(QStringLiteral("hello without 'source'"));
-        event.payload = HelloEvent{std::move(e.source)};
+        event.payload = HelloEvent{std::move(e.source), e.control};
         return true;
     case EventKind::Snapshot:
         if (!e.hasTasks)
@@ -449,6 +466,11 @@ bool buildEvent(JsonCursor &c, Envelope &e, StreamEvent &event)
             return c.fail(QStringLiteral("request line without 'request'"));
         e.request.error = std::move(e.task.error);
         event.payload = std::move(e.request);
+        return true;
+    case EventKind::Reply:
+        if (!e.hasResult)
+            return c.fail(QStringLiteral("reply without 'result'"));
+        event.payload = std::move(e.reply);
         return true;
     case EventKind::Other:
         event.payload = OtherEvent{std::move(e.kindName)};

@@ -174,6 +174,7 @@ void TaskStore::applyEvent(const StreamEvent &event, Batch &batch)
         batch.sourceChanged = true;
         break;
     case EventKind::Request:
+    case EventKind::Reply:
     case EventKind::Other:
         break;
     }

@@ -319,6 +319,7 @@ void MonitorSession::consume(const StreamEvent &event)
         m_log.append(Level::Info, u"The source said bye."_s);
         break;
     case EventKind::Heartbeat:
+    case EventKind::Reply: // (to commands of another connection's: never on this one)
     case EventKind::Other:
         break;
     }

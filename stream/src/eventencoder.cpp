@@ -140,7 +140,7 @@ void appendLinePrefix(QByteArray &out, quint64 seq)
     w.unsignedInteger(seq);
 }
 
-void appendHelloBody(QByteArray &out, qint64 tsUs, const SourceInfo &source)
+void appendHelloBody(QByteArray &out, qint64 tsUs, const SourceInfo &source, bool control)
 {
     const QByteArray instance = source.instance.toByteArray(QUuid::WithoutBraces);
     RawWriter w(out, fixedBytes + 3 * maxIntegerBytes + maxStringBytes(source.app.size())
@@ -157,6 +157,10 @@ void appendHelloBody(QByteArray &out, qint64 tsUs, const SourceInfo &source)
     w.literal(",\"started_us\":");
     w.integer(source.startedUs);
     w.character('}');
+    if (control)
+        w.literal(",\"control\":true");
+    else
+        w.literal(",\"control\":false");
     writeBodyEnd(w);
 }
 
@@ -241,6 +245,27 @@ void appendGapBody(QByteArray &out, qint64 tsUs, quint64 missed)
     writeBodyStart(w, tsUs, wireName(EventKind::Gap));
     w.literal(",\"missed\":");
     w.unsignedInteger(missed);
+    writeBodyEnd(w);
+}
+
+void appendReplyBody(QByteArray &out, qint64 tsUs, const Reply &reply)
+{
+    RawWriter w(out, fixedBytes + 2 * maxIntegerBytes + maxStringBytes(reply.ref.size())
+                         + maxStringBytes(reply.command.size()) + maxStringBytes(reply.reason.size()));
+    writeBodyStart(w, tsUs, wireName(EventKind::Reply));
+    w.literal(",\"ref\":");
+    w.string(reply.ref);
+    w.literal(",\"cmd\":");
+    w.string(reply.command);
+    w.literal(",\"result\":");
+    w.string(wireName(reply.result));
+    if (reply.result == ReplyResult::Accepted) {
+        w.literal(",\"affected\":");
+        w.integer(reply.affected);
+    } else {
+        w.literal(",\"reason\":");
+        w.string(reply.reason);
+    }
     writeBodyEnd(w);
 }
 

@@ -63,6 +63,7 @@ bool EventPublisherPrivate::isAllowedExtraKind(QLatin1StringView kind)
     case EventKind::Gap:
     case EventKind::Shutdown:
     case EventKind::Bye:
+    case EventKind::Reply:
         return false;
     case EventKind::Request:
     case EventKind::Other:
@@ -260,7 +261,7 @@ void EventPublisherPrivate::acceptConnections()
             Qt::QueuedConnection);
 
         QByteArray hello;
-        protocol::appendHelloBody(hello, protocol::nowUs(), source);
+        protocol::appendHelloBody(hello, protocol::nowUs(), source, options.allowControl);
         subscriber->pushOwn(hello);
         const QByteArray snapshot = snapshotBody();
         subscriber->pushOwn(snapshot);
@@ -285,7 +286,18 @@ void EventPublisherPrivate::readFrom(QLocalSocket *socket)
     if (!subscriber)
         return;
     QString reason;
-    if (subscriber->readInput(&reason))
+    std::vector<protocol::ParsedInput> commands;
+    const bool keep = subscriber->readInput(&reason, &commands);
+    // The commands read before a broken line are still answered (the connection then closes).
+    for (const protocol::ParsedInput &command : commands) {
+        answer(socket, command);
+        subscriber = find(socket);
+        if (!subscriber)
+            return; // a drain's shutdown ended the connection meanwhile
+    }
+    if (!commands.empty())
+        subscriber->writePending();
+    if (keep)
         return;
     qCInfo(lcStream) << "disconnecting a subscriber that" << reason;
     removeSubscriber(socket);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "subscriber.h"
 
-#include <QtCore/QJsonDocument>
-#include <QtCore/QJsonParseError>
 #include <QtNetwork/QLocalSocket>
+
+#include <utility>
 
 namespace afterwork::detail {
 
@@ -20,6 +20,7 @@ Subscriber::Subscriber(QLocalSocket *socket, qsizetype maxQueuedBytes)
     , m_budget(maxQueuedBytes)
 {
     m_inputWindow.start();
+    m_commandWindow.start();
 }
 
 quint64 Subscriber::overflow()
@@ -47,6 +48,25 @@ void Subscriber::resume(QByteArrayView snapshotBody)
     pushOwn(gap);
     pushOwn(snapshotBody);
     allowSnapshot(snapshotBody.size());
+    for (const QByteArray &reply : std::exchange(m_deferredReplies, {}))
+        pushOwn(reply);
+}
+
+void Subscriber::pushReply(QByteArrayView body)
+{
+    if (m_lagging)
+        m_deferredReplies.append(body.toByteArray());
+    else
+        pushOwn(body);
+}
+
+bool Subscriber::takeCommandToken()
+{
+    if (m_commandWindow.elapsed() >= 1000) {
+        m_commandWindow.restart();
+        m_commandsInWindow = 0;
+    }
+    return ++m_commandsInWindow <= protocol::maxCommandsPerSecond;
 }
 
 void Subscriber::writePending()
@@ -68,7 +88,7 @@ void Subscriber::updateBacklog()
     m_backlog = m_socket->bytesToWrite();
 }
 
-bool Subscriber::readInput(QString *reason)
+bool Subscriber::readInput(QString *reason, std::vector<protocol::ParsedInput> *commands)
 {
     const QByteArray data = m_socket->readAll();
     if (m_inputWindow.elapsed() >= 1000) {
@@ -92,14 +112,14 @@ bool Subscriber::readInput(QString *reason)
             *reason = QStringLiteral("sent a line longer than %1 bytes").arg(protocol::maxInputLineBytes);
             return false;
         }
-        QJsonParseError error;
-        const QJsonDocument document =
-            QJsonDocument::fromJson(QByteArrayView(m_input).sliced(lineStart, lineBytes - 1).toByteArray(), &error);
-        if (error.error != QJsonParseError::NoError || !document.isObject()) {
-            *reason = QStringLiteral("sent a line that is not a JSON object");
+        protocol::ParsedInput input =
+            protocol::parseSubscriberLine(QByteArrayView(m_input).sliced(lineStart, lineBytes - 1));
+        if (input.verdict == protocol::ParsedInput::Malformed) {
+            *reason = QStringLiteral("sent ") + input.reason;
             return false;
         }
-        // Version 1 defines no command: a well-formed object is accepted and ignored.
+        if (input.verdict != protocol::ParsedInput::Ignored) // an object without `cmd` is reserved
+            commands->push_back(std::move(input));
         lineStart = newline + 1;
     }
     m_input.remove(0, lineStart);

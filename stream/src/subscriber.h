@@ -2,10 +2,14 @@
 #pragma once
 
 #include <afterwork/eventencoder.h>
+#include <afterwork/protocol/command.h>
 #include <afterwork/protocol/rawwriter.h>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QList>
+
+#include <vector>
 
 QT_BEGIN_NAMESPACE
 class QLocalSocket;
@@ -65,8 +69,14 @@ public:
     void updateBacklog();
 
     //! Reads what the subscriber sent; false when it broke the rules (docs/protocol.md, "What a
-    //! subscriber may send") and must be disconnected. \a reason says why.
-    bool readInput(QString *reason);
+    //! subscriber may send") and must be disconnected. \a reason says why. The command lines it
+    //! sent (valid or not) are appended to \a commands, in order, for the publisher to answer.
+    bool readInput(QString *reason, std::vector<protocol::ParsedInput> *commands);
+    //! Counts one command against the rate limit (protocol::maxCommandsPerSecond); false: over it.
+    bool takeCommandToken();
+    //! Queues the reply to a command: at once, or after the gap and snapshot if it is lagging (a
+    //! line of its own may not fall between the events a gap counts).
+    void pushReply(QByteArrayView body);
 
     //! Longest possible `{"v":1,"seq":N` prefix.
     static constexpr qsizetype maxPrefixBytes = 34;
@@ -92,6 +102,9 @@ private:
     quint64 m_missed = 0;
     bool m_lagging = false;
 
+    QList<QByteArray> m_deferredReplies; // replies made while lagging, sent after the gap
+    QElapsedTimer m_commandWindow;
+    int m_commandsInWindow = 0;
     QByteArray m_input;         // an incomplete input line
     QElapsedTimer m_inputWindow;
     qint64 m_inputWindowBytes = 0;

@@ -18,6 +18,7 @@ private Q_SLOTS:
     void failedTaskCarriesErrors();
     void heartbeat();
     void gapShutdownByeRequest();
+    void helloSaysControlAndRepliesParse();
     void unknownFieldsAndKindsAreIgnored();
     void unknownSpellingsAreKept();
     void escapesAndUnicode();
@@ -178,6 +179,28 @@ void tst_LineParser::gapShutdownByeRequest()
                  .as<RequestEvent>()
                  ->status,
              0);
+}
+
+void tst_LineParser::helloSaysControlAndRepliesParse()
+{
+    const auto plain = parseOk(R"({"v":1,"seq":0,"ts_us":1,"kind":"hello","source":{"app":"a"}})");
+    QCOMPARE(plain.as<HelloEvent>()->control, false); // absent: read-only
+    const auto control = parseOk(R"({"v":1,"seq":0,"ts_us":1,"kind":"hello","source":{"app":"a"},"control":true})");
+    QCOMPARE(control.as<HelloEvent>()->control, true);
+
+    // The examples of docs/protocol.md.
+    const auto accepted =
+        parseOk(R"({"v":1,"seq":9,"ts_us":1718000000900000,"kind":"reply","ref":"c1","cmd":"cancel","result":"accepted","affected":2})");
+    QCOMPARE(accepted.kind(), EventKind::Reply);
+    const auto *reply = accepted.as<ReplyEvent>();
+    QCOMPARE(reply->ref, u"c1"_s);
+    QCOMPARE(reply->command, u"cancel"_s);
+    QCOMPARE(reply->result, u"accepted"_s);
+    QCOMPARE(reply->affected, 2);
+    const auto refused = parseOk(
+        R"({"v":1,"seq":10,"ts_us":1718000001000000,"kind":"reply","ref":"c2","cmd":"drain","result":"refused","reason":"read-only: this publisher does not accept commands"})");
+    QCOMPARE(refused.as<ReplyEvent>()->reason, u"read-only: this publisher does not accept commands"_s);
+    QVERIFY(std::holds_alternative<ParseError>(parseLine(R"({"v":1,"seq":1,"ts_us":1,"kind":"reply","ref":"x"})")));
 }
 
 void tst_LineParser::unknownFieldsAndKindsAreIgnored()

@@ -42,7 +42,8 @@ inline QString socketPathFor(const QString &name)
 inline bool isBroadcastKind(const QString &kind)
 {
     return kind != QLatin1StringView("hello") && kind != QLatin1StringView("snapshot")
-        && kind != QLatin1StringView("gap") && kind != QLatin1StringView("bye");
+        && kind != QLatin1StringView("gap") && kind != QLatin1StringView("bye")
+        && kind != QLatin1StringView("reply");
 }
 
 //! One line as the tests need it. Full objects are kept only when asked for (200,000 would be

@@ -119,6 +119,7 @@ private Q_SLOTS:
     void shutdownStages();
     void shutdownFinished();
     void bye();
+    void reply();
     void extraEvent();
     void escaping_data();
     void escaping();
@@ -146,7 +147,7 @@ void tst_ProtocolEncoder::hello()
     source.instance = QUuid::createUuid();
     source.startedUs = someTime - 1;
     const QJsonObject object = parseLine(line(0, [&](QByteArray &out) { protocol::appendHelloBody(out, someTime, source); }));
-    QCOMPARE(keysOf(object), sorted({"v", "seq", "ts_us", "kind", "source"}));
+    QCOMPARE(keysOf(object), sorted({"v", "seq", "ts_us", "kind", "source", "control"}));
     QCOMPARE(object.value("v").toInteger(), 1);
     QCOMPARE(object.value("seq").toInteger(), 0);
     QCOMPARE(object.value("ts_us").toInteger(), someTime);
@@ -403,6 +404,25 @@ void tst_ProtocolEncoder::bye()
     const QJsonObject object = parseLine(line(125, [](QByteArray &out) { protocol::appendByeBody(out, someTime); }));
     QCOMPARE(keysOf(object), sorted({"v", "seq", "ts_us", "kind"}));
     QCOMPARE(object.value("kind").toString(), "bye");
+}
+
+void tst_ProtocolEncoder::reply()
+{
+    const QJsonObject accepted = parseLine(line(7, [](QByteArray &out) {
+        protocol::appendReplyBody(out, someTime,
+                                  {.ref = "c1", .command = "cancel", .result = protocol::ReplyResult::Accepted, .affected = 2});
+    }));
+    QCOMPARE(keysOf(accepted), sorted({"v", "seq", "ts_us", "kind", "ref", "cmd", "result", "affected"}));
+    QCOMPARE(accepted.value("kind").toString(), "reply");
+    QCOMPARE(accepted.value("result").toString(), "accepted");
+    QCOMPARE(accepted.value("affected").toInteger(), 2);
+    const QJsonObject refused = parseLine(line(8, [](QByteArray &out) {
+        protocol::appendReplyBody(out, someTime,
+                                  {.command = "drain", .result = protocol::ReplyResult::Refused, .reason = "read-only"});
+    }));
+    QCOMPARE(refused.value("result").toString(), "refused");
+    QCOMPARE(refused.value("reason").toString(), "read-only");
+    QVERIFY(!refused.contains("affected"));
 }
 
 void tst_ProtocolEncoder::extraEvent()

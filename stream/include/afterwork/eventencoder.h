@@ -3,6 +3,7 @@
 
 #include <afterwork/enginestatus.h>
 #include <afterwork/taskevent.h>
+#include <afterwork/protocol/command.h>
 #include <afterwork/protocol/json.h>
 #include <afterwork/protocol/wire.h>
 
@@ -50,7 +51,8 @@ void appendLinePrefix(QByteArray &out, quint64 seq);
 //! microseconds) and ends the line with `}\n`; the other arguments are the kind's members
 //! (docs/protocol.md).
 //! @{
-void appendHelloBody(QByteArray &out, qint64 tsUs, const SourceInfo &source);
+//! \a control: the publisher accepts commands (docs/protocol.md, "Commands").
+void appendHelloBody(QByteArray &out, qint64 tsUs, const SourceInfo &source, bool control = false);
 void appendSnapshotBody(QByteArray &out, qint64 tsUs, const QList<TaskEvent> &liveTasks);
 //! The step's own time (TaskEvent::timestampUs) is the line's `ts_us`.
 void appendTaskBody(QByteArray &out, const TaskEvent &event);
@@ -60,6 +62,8 @@ void appendShutdownBody(QByteArray &out, qint64 tsUs, ShutdownStage stage, const
 //! The `shutdown` line of stage `finished`: \a report, with the deadline the shutdown had.
 void appendShutdownFinishedBody(QByteArray &out, qint64 tsUs, qint64 deadlineUs, const ShutdownReport &report);
 void appendByeBody(QByteArray &out, qint64 tsUs);
+//! The answer to one command, on the connection that sent it.
+void appendReplyBody(QByteArray &out, qint64 tsUs, const Reply &reply);
 //! @}
 //! Any other kind: \a encodedFields are compact `"name":value` members (possibly empty), as
 //! FieldWriter builds them.

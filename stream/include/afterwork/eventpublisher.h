@@ -8,6 +8,7 @@
 #include <QtCore/QUuid>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -37,6 +38,13 @@ struct PublisherOptions
     std::chrono::milliseconds heartbeatInterval{1000};
     //! How long the destructor waits, in total, for its `bye` lines to reach the sockets' peers.
     std::chrono::milliseconds closeWait{500};
+    //! Whether subscribers may act: cancel tasks and drain the engine (docs/protocol.md,
+    //! "Commands"). Off by default: every command is then refused, and nothing changes.
+    bool allowControl = false;
+    //! What an accepted `drain` command does, on the engine thread. Unset: the engine's
+    //! TaskEngine::startShutdown(deadline). An application with a shutdown path of its own (stop
+    //! serving, then drain) sets it, so that a drain from a subscriber takes that path.
+    std::function<void(std::chrono::milliseconds deadline)> onDrain{};
 };
 
 //! Publishes a TaskEngine's lifecycle events on a local socket, in the protocol of
@@ -87,7 +95,7 @@ public:
     quint64 eventsDropped() const;
 
     //! Streams an extra event of \a kind (a lowercase identifier other than the protocol's own
-    //! hello, snapshot, task, heartbeat, gap, shutdown, bye), such as the HTTP layer's `request`.
+    //! hello, snapshot, task, heartbeat, gap, shutdown, bye, reply), such as the HTTP layer's `request`.
     //! False if the kind is not allowed. Safe from any thread.
     bool publish(QLatin1StringView kind, const QJsonObject &fields);
     //! The fast form: \a encodedFields are compact JSON members without braces, as

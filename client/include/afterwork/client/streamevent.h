@@ -63,6 +63,7 @@ struct SourceInfo
 struct HelloEvent
 {
     SourceInfo source; //!< the publisher and its process
+    bool control = false; //!< it accepts commands (docs/protocol.md, "Commands"); false: read-only
 };
 
 //! The second line of every connection, and after a gap: every live task, by its latest step.
@@ -122,6 +123,16 @@ struct RequestEvent
     std::optional<ErrorInfo> error; //!< on "failed"
 };
 
+//! The publisher's answer to a command this connection sent (docs/protocol.md, "Commands").
+struct ReplyEvent
+{
+    QString ref;     //!< the command's `ref`, as sent
+    QString command; //!< its `cmd`, as sent
+    //! "accepted", "refused", "unknown_task" or "error" (protocol::replyResultFromWireName reads it)
+    QString result;
+    qint64 affected = 0; //!< on "accepted": how many tasks it touched
+    QString reason;      //!< on "refused" and "error": why
+};
 //! A kind this reader does not know: kept by name and otherwise ignored.
 struct OtherEvent
 {
@@ -133,7 +144,7 @@ struct StreamEvent
 {
     //! In the order of EventKind's values, so that kind() is the alternative's index.
     using Payload = std::variant<HelloEvent, SnapshotEvent, TaskRecord, HeartbeatEvent, GapEvent,
-                                 ShutdownEvent, ByeEvent, RequestEvent, OtherEvent>;
+                                 ShutdownEvent, ByeEvent, RequestEvent, ReplyEvent, OtherEvent>;
     static_assert(std::variant_size_v<Payload> == size_t(EventKind::Other) + 1);
 
     int version = protocol::version; //!< the line's `v`

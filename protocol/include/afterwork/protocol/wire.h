@@ -59,6 +59,7 @@ enum class EventKind : quint8 {
     Shutdown,
     Bye,
     Request,
+    Reply, //!< the answer to a command, on the connection that sent it (protocol/command.h)
     Other, //!< reader only: a kind this reader does not know, kept by name and otherwise ignored
 };
 Q_ENUM_NS(EventKind)
