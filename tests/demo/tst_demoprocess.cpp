@@ -169,6 +169,7 @@ private Q_SLOTS:
     void badInputKeepsTheServerUp();
     void twoHundredConnectionsLoseNoTaskEvents();
     void sigtermFinishesShieldedAndCancelsUnshielded();
+    void drainCommandTakesTheSignalsPath();
     void shieldedTaskPastTheDeadlineIsAbandoned();
     void globalShieldShieldsByDefault();
     void startupFailuresExitWithTheirCodes();
@@ -765,6 +766,34 @@ void DemoProcessTest::sigtermFinishesShieldedAndCancelsUnshielded()
         return phases;
     }();
     QVERIFY2(followup.contains("succeeded") || followup.contains("cancelled"), qPrintable(followup.join(',')));
+}
+
+void DemoProcessTest::drainCommandTakesTheSignalsPath()
+{
+    DemoProcess demo({"--allow-control", "--shutdown-deadline", "20"});
+    QVERIFY2(demo.start(), qPrintable(demo.diagnostics()));
+    QVERIFY(demo.stdoutText.contains("control: on"));
+    StreamReader stream(demo.eventsPath);
+    QVERIFY(stream.waitSubscribed());
+    RawHttpClient client(demo.port);
+    QVERIFY(client.connectToServer());
+    QCOMPARE(client.request("POST", "/tasks/spawn?name=shielded_sync&shield=1&ms=300")->status, 200);
+    QCOMPARE(client.request("POST", "/tasks/spawn?name=unshielded_sync&ms=60000")->status, 200);
+    QVERIFY(stream.waitFor([&](const QList<QJsonObject> &) {
+        return stream.hasTaskLine("shielded_sync", "started") && stream.hasTaskLine("unshielded_sync", "started");
+    }));
+
+    QProcess drain;
+    drain.start(QStringLiteral(AFTERWORK_CLI_PATH), {"drain", "--connect", demo.eventsName, "--deadline", "15"});
+    QVERIFY(QTest::qWaitFor([&] { return drain.state() == QProcess::NotRunning; }, 30000));
+    const QString out = QString::fromUtf8(drain.readAllStandardOutput());
+    QVERIFY2(drain.exitCode() == 0, qPrintable(out + QString::fromUtf8(drain.readAllStandardError())));
+    QVERIFY2(out.contains("shut down: finished 1, cancelled 1, abandoned 0"), qPrintable(out));
+    // The same path as SIGTERM: the demo stops serving, drains, reports and exits 0.
+    QVERIFY2(demo.waitFinished(20000), qPrintable(demo.diagnostics()));
+    QCOMPARE(demo.process.exitCode(), 0);
+    QVERIFY2(demo.stdoutText.contains("a subscriber's drain command: shutting down (deadline 15000 ms)"),
+             qPrintable(demo.diagnostics()));
 }
 
 void DemoProcessTest::shieldedTaskPastTheDeadlineIsAbandoned()
