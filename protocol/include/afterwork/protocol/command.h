@@ -53,13 +53,14 @@ struct Command
 //! What the publisher makes of one line a subscriber sent.
 struct ParsedInput
 {
+    //! What kind of line it was.
     enum Verdict : quint8 {
         IsCommand, //!< `command` holds it
         Ignored,   //!< a JSON object without `cmd`: reserved, accepted and ignored (as version 1 began)
         Invalid,   //!< has a `cmd` but is not a valid command: an `error` reply with `reason`
         Malformed, //!< not a JSON object (or not UTF-8): the publisher closes that connection
     };
-    Verdict verdict = Malformed;
+    Verdict verdict = Malformed; //!< what kind of line it was
     Command command;       //!< IsCommand: the command; Invalid: its `ref` (and kind, when known)
     QString commandName;   //!< Invalid: the `cmd` as sent, for the reply
     QString reason;        //!< Invalid and Malformed: why
