@@ -80,6 +80,7 @@ public:
             break;
         case EventKind::Heartbeat:
         case EventKind::Gap:
+        case EventKind::Progress: // a live task's progress: checked by the parser (id, done, total)
         case EventKind::Other:
             break;
         }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <afterwork/protocol/wire.h>
+
 #include <QtCore/QMetaType>
 #include <QtCore/QString>
 
@@ -18,13 +20,7 @@ struct TaskProgress
     qint64 timestampUs = 0; //!< wall clock (µs since the Unix epoch) when the value was reported
 
     //! done / total clamped to [0, 1]; -1 when total is not positive (indeterminate).
-    double fraction() const
-    {
-        if (total <= 0)
-            return -1.0;
-        const double f = double(done) / double(total);
-        return f < 0.0 ? 0.0 : (f > 1.0 ? 1.0 : f);
-    }
+    double fraction() const { return progressFraction(done, total); }
     //! Equal values (the timestamp included).
     friend bool operator==(const TaskProgress &, const TaskProgress &) = default;
 };

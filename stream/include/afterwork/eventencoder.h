@@ -60,6 +60,9 @@ void appendShutdownBody(QByteArray &out, qint64 tsUs, ShutdownStage stage, const
 //! The `shutdown` line of stage `finished`: \a report, with the deadline the shutdown had.
 void appendShutdownFinishedBody(QByteArray &out, qint64 tsUs, qint64 deadlineUs, const ShutdownReport &report);
 void appendByeBody(QByteArray &out, qint64 tsUs);
+//! The report's own time (TaskProgress::timestampUs) is the line's `ts_us`; `message` only when
+//! not empty.
+void appendProgressBody(QByteArray &out, const TaskProgress &progress);
 //! @}
 //! Any other kind: \a encodedFields are compact `"name":value` members (possibly empty), as
 //! FieldWriter builds them.
