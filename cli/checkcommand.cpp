@@ -78,6 +78,9 @@ public:
         case EventKind::Bye:
             m_byeLine = line.lineNumber;
             break;
+        case EventKind::Progress:
+            progress(*event->as<ProgressEvent>(), line.lineNumber);
+            break;
         case EventKind::Heartbeat:
         case EventKind::Gap:
         case EventKind::Reply:
@@ -194,6 +197,17 @@ private:
         }
         for (const TaskRecord &record : snapshot.tasks)
             task(record, line, true);
+    }
+
+    //! Progress never follows a task's end (invariant 4); one for a task not seen yet is fine (a
+    //! recording may start after its task line).
+    void progress(const ProgressEvent &progress, qint64 line)
+    {
+        const auto it = m_tasks.constFind(progress.taskId);
+        if (it != m_tasks.cend() && it->terminalLine > 0)
+            report(line, u"task %1 (%2) reported progress after it ended (%3 at line %4)"_s.arg(progress.taskId)
+                             .arg(it->name, wireName(it->terminalPhase))
+                             .arg(it->terminalLine));
     }
 
     void task(const TaskRecord &task, qint64 line, bool fromSnapshot)

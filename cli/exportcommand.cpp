@@ -129,6 +129,7 @@ public:
         case EventKind::Heartbeat:
             counter(*event.as<HeartbeatEvent>(), event.tsUs);
             break;
+        case EventKind::Progress: // the task's slice already spans its run
         case EventKind::Reply:
         case EventKind::Other:
             break;

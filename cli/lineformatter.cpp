@@ -5,6 +5,7 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QStringList>
+#include <QtCore/QtMath>
 
 namespace afterwork::cli {
 
@@ -142,6 +143,15 @@ QString LineFormatter::event(const StreamEvent &event) const
         if (r.error)
             text += u"  "_s + m_style("31", errorText(*r.error));
         return status(event.tsUs, u"request"_s, text);
+    }
+    case EventKind::Progress: {
+        const ProgressEvent &p = *event.as<ProgressEvent>();
+        const double fraction = p.fraction();
+        QString text = fraction < 0 ? u"#%1 %2 done"_s.arg(p.taskId).arg(p.done)
+                                    : u"#%1 %2% (%3/%4)"_s.arg(p.taskId).arg(qFloor(fraction * 100)).arg(p.done).arg(p.total);
+        if (!p.message.isEmpty())
+            text += u"  "_s + p.message;
+        return status(event.tsUs, u"progress"_s, text);
     }
     case EventKind::Reply: {
         const ReplyEvent &r = *event.as<ReplyEvent>();

@@ -10,6 +10,7 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDateTime>
+#include <QtCore/QSet>
 
 namespace afterwork::cli {
 
@@ -69,10 +70,12 @@ private:
                                           .arg(line.error()->toString()));
                 continue;
             }
+            noteShown(*event);
             if (m_options.json) {
-                // Verbatim; task lines only if they match, everything else as is.
+                // Verbatim; task and progress lines only if their task matches, the rest as is.
                 const TaskRecord *task = event->as<TaskRecord>();
-                if (!task || m_options.filter.matches(*task)) {
+                const ProgressEvent *progress = event->as<ProgressEvent>();
+                if (progress ? showsProgressOf(progress->taskId) : (!task || m_options.filter.matches(*task))) {
                     buffer.append(line.bytes);
                     buffer.append('\n');
                 }
@@ -88,6 +91,31 @@ private:
                 if (const StreamEvent *event = line.event(); event && event->kind() == EventKind::Bye)
                     return finish(ExitOk);
             }
+        }
+    }
+
+    //! A progress line carries only its task's id: it is shown when the filter is empty, or when
+    //! the task's latest step matched it (the live tasks that matched are remembered).
+    bool showsProgressOf(quint64 taskId) const
+    {
+        return m_options.filter.isEmpty() || m_matchingLive.contains(taskId);
+    }
+    void noteShown(const StreamEvent &event)
+    {
+        if (m_options.filter.isEmpty())
+            return;
+        const auto note = [this](const TaskRecord &task) {
+            if (!isTerminal(task.phase) && m_options.filter.matches(task))
+                m_matchingLive.insert(task.id);
+            else
+                m_matchingLive.remove(task.id);
+        };
+        if (const TaskRecord *task = event.as<TaskRecord>())
+            note(*task);
+        else if (const SnapshotEvent *snapshot = event.as<SnapshotEvent>()) {
+            m_matchingLive.clear();
+            for (const TaskRecord &live : snapshot->tasks)
+                note(live);
         }
     }
 
@@ -111,6 +139,10 @@ private:
             break;
         case EventKind::Heartbeat:
             if (m_options.heartbeats)
+                add(m_format.event(event));
+            break;
+        case EventKind::Progress:
+            if (showsProgressOf(event.as<ProgressEvent>()->taskId))
                 add(m_format.event(event));
             break;
         case EventKind::Request:
@@ -183,6 +215,7 @@ private:
     LocalSocketSource m_source;
     TaskStore m_store{TaskStoreOptions{.finishedLimit = 0}};
     LineFormatter m_format;
+    QSet<quint64> m_matchingLive; //!< live tasks whose latest step matched the filter (their progress shows)
     bool m_everConnected = false;
     bool m_waitingNoted = false;
     bool m_done = false;

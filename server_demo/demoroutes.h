@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// fastapi-tasks' guide examples as HTTP endpoints (docs/http.md), plus /tasks/spawn, /tasks,
+// fastapi-tasks' guide examples as HTTP endpoints (docs/http.md), plus /tasks/spawn, /reports/export, /tasks,
 // /errors, /healthz and /deferred.
 
 #include "demostate.h"
@@ -18,6 +18,7 @@ QString oneOf(const afterwork::http::Request &req, const QString &name, const QS
 
 void addSeedRoutes(afterwork::http::TaskRouter &router, DemoState &state);
 void addSpawnRoute(afterwork::http::TaskRouter &router);
+void addReportsRoute(afterwork::http::TaskRouter &router);
 void addStatusRoutes(afterwork::http::TaskRouter &router, afterwork::TaskEngine &engine, const DemoState &state);
 
 } // namespace demo

@@ -76,6 +76,7 @@ int main(int argc, char *argv[])
     http::publishRequestEvents(&router, publisher);
     demo::addSeedRoutes(router, state);
     demo::addSpawnRoute(router);
+    demo::addReportsRoute(router);
     demo::addStatusRoutes(router, engine, state);
 
     const quint16 port = router.listen(options->host, options->port);

@@ -265,6 +265,8 @@ struct Envelope
     bool hasTasks = false;
     bool hasMissed = false;
     bool hasRequest = false;
+    bool hasDone = false;
+    bool hasTotal = false;
     bool hasResult = false;
     bool control = false;
     qint64 version = 0;
@@ -280,6 +282,7 @@ struct Envelope
     qint64 missed = 0;
     ShutdownEvent shutdown;
     RequestEvent request;
+    ProgressEvent progress;
     ReplyEvent reply;
 };
 
@@ -368,6 +371,16 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
         return member(c, key, [&] { return c.readInteger(e.shutdown.dropped); });
     if (key == "deadline_reached")
         return member(c, key, [&] { return c.readBool(e.shutdown.deadlineReached); });
+    if (key == "done") {
+        e.hasDone = true;
+        return member(c, key, [&] { return c.readInteger(e.progress.done); });
+    }
+    if (key == "total") {
+        e.hasTotal = true;
+        return member(c, key, [&] { return c.readInteger(e.progress.total); });
+    }
+    if (key == "message")
+        return member(c, key, [&] { return c.readString(e.progress.message); });
     if (key == "method")
         return member(c, key, [&] { return c.readString(e.request.method); });
     if (key == "path")
@@ -466,6 +479,14 @@ bool buildEvent(JsonCursor &c, Envelope &e, StreamEvent &event)
             return c.fail(QStringLiteral("request line without 'request'"));
         e.request.error = std::move(e.task.error);
         event.payload = std::move(e.request);
+        return true;
+    case EventKind::Progress:
+        if (!e.taskSeen.id)
+            return c.fail(QStringLiteral("progress without 'id'"));
+        if (!e.hasDone || !e.hasTotal)
+            return c.fail(QStringLiteral("progress without 'done' and 'total'"));
+        e.progress.taskId = e.task.id;
+        event.payload = std::move(e.progress);
         return true;
     case EventKind::Reply:
         if (!e.hasResult)

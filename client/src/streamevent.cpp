@@ -12,6 +12,11 @@ qint64 HeartbeatEvent::counter(QStringView name) const
     return -1;
 }
 
+double ProgressEvent::fraction() const
+{
+    return progressFraction(done, total);
+}
+
 QString ParseError::toString() const
 {
     return QStringLiteral("%1 (at byte %2)").arg(message).arg(offset);

@@ -173,11 +173,25 @@ void TaskStore::applyEvent(const StreamEvent &event, Batch &batch)
         m_status = SourceStatus::Ended;
         batch.sourceChanged = true;
         break;
+    case EventKind::Progress:
+        applyProgress(*event.as<ProgressEvent>(), batch);
+        break;
     case EventKind::Request:
     case EventKind::Reply:
     case EventKind::Other:
         break;
     }
+}
+
+void TaskStore::applyProgress(const ProgressEvent &progress, Batch &batch)
+{
+    // Only for a live task it knows: a task's progress never follows its end, and one it has not
+    // seen (its snapshot or task line was missed) gets its next progress line anyway.
+    const auto it = m_tasks.find(progress.taskId);
+    if (it == m_tasks.end() || !it->state.isLive() || it->state.progress == progress)
+        return;
+    it->state.progress = progress;
+    batch.updated.insert(progress.taskId);
 }
 
 void TaskStore::applyHello(const HelloEvent &hello, Batch &batch)

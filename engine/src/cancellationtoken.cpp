@@ -2,6 +2,8 @@
 #include <afterwork/cancellationtoken.h>
 #include <afterwork/taskerror.h>
 
+#include "progressreport.h"
+
 #include <QtCore/QMutex>
 
 #include <atomic>
@@ -90,6 +92,18 @@ public:
             m_parent->removeCallback(parentId);
     }
 
+    //! The task whose work reports progress through this state's tokens: set on a task's own
+    //! state only (ProgressBinding), and found from a child (an attempt's timeout token) through
+    //! its parents. Empty for a source the engine did not make: its tokens ignore reports.
+    const std::weak_ptr<TaskState> &progressOwner() const
+    {
+        const CancelState *root = this;
+        while (root->m_parent)
+            root = root->m_parent.get();
+        return root->m_progressOwner;
+    }
+    void setProgressOwner(std::weak_ptr<TaskState> owner) { m_progressOwner = std::move(owner); }
+
 private:
     struct Callback
     {
@@ -102,7 +116,13 @@ private:
     QMutex m_mutex;
     std::vector<Callback> m_callbacks;
     quint64 m_nextId = 0;
+    std::weak_ptr<TaskState> m_progressOwner; // set once, before any token is handed out
 };
+
+void ProgressBinding::bind(const CancellationSource &source, std::weak_ptr<TaskState> task)
+{
+    source.m_state->setProgressOwner(std::move(task));
+}
 
 } // namespace detail
 
@@ -135,6 +155,14 @@ void CancellationToken::removeCallback(quint64 id) const
 {
     if (m_state)
         m_state->removeCallback(id);
+}
+
+void CancellationToken::reportProgress(qint64 done, qint64 total, const QString &message) const
+{
+    if (!m_state)
+        return;
+    if (const std::shared_ptr<detail::TaskState> task = m_state->progressOwner().lock())
+        detail::reportTaskProgress(task, done, total, message);
 }
 
 CancellationSource::CancellationSource() : m_state(std::make_shared<detail::CancelState>()) {}

@@ -2,6 +2,7 @@
 #include "enginecore.h"
 
 #include "logging.h"
+#include "progressreport.h"
 #include "taskcontext.h"
 
 #include <QtCore/QCoreApplication>
@@ -159,6 +160,7 @@ EngineCore::EngineCore(TaskEngine *engine, TaskConfig globalConfig, EngineOption
     , m_syncQueue(std::make_shared<SyncQueue>(m_pool.get()))
     , m_inbox(std::make_shared<Inbox>())
     , m_taskEventSignal(QMetaMethod::fromSignal(&TaskEngine::taskEvent))
+    , m_taskProgressSignal(QMetaMethod::fromSignal(&TaskEngine::taskProgress))
 {
     m_pool->setMaxThreadCount(options.maxThreads > 0 ? options.maxThreads : QThread::idealThreadCount());
     m_pool->setObjectName(QStringLiteral("afterwork-pool"));
@@ -219,6 +221,7 @@ Task EngineCore::submit(const std::shared_ptr<const TaskConfig> &config, Mode mo
     const Moment scheduled = now();
     task->scheduledUs = scheduled.wallUs;
     task->scheduledSteadyNs = scheduled.steadyNs;
+    ProgressBinding::bind(task->cancel, task); // before any token of it is handed out
     {
         QMutexLocker lock(&m_registryMutex);
         const EngineState current = state();
@@ -270,8 +273,10 @@ QList<TaskEvent> EngineCore::liveTasks() const
     for (const auto &task : tasks) {
         // Only what subscribers could have seen: announced, and not already ending.
         const Phase phase = task->phase.load(std::memory_order_acquire);
-        if (task->stageNow() != Stage::Submitted && !isTerminal(phase))
+        if (task->stageNow() != Stage::Submitted && !isTerminal(phase)) {
             result.append(describe(*task, phase));
+            result.back().progress = task->latestProgress();
+        }
     }
     return result;
 }
@@ -405,6 +410,9 @@ void EngineCore::handle(Notice &n)
         break;
     case Notice::Drop:
         dropNow(n.scope);
+        break;
+    case Notice::Progress:
+        onProgress(n.task);
         break;
     }
 }
@@ -765,6 +773,9 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
     case Phase::Dropped: m_counters.dropped.fetch_add(1, std::memory_order_relaxed); break;
     default: Q_UNREACHABLE();
     }
+    // The final value, even within the throttle's interval: no progress may follow the terminal
+    // event, and a pending one would otherwise be lost (the task is Ended: onProgress ignores it).
+    emitProgress(*task);
     unregister(*task); // first: a receiver of the terminal event must not see it live
     // Settled before the event, so that its receivers find Task::outcome() finished; the futures
     // handed out before are fulfilled after it.
@@ -839,6 +850,73 @@ std::vector<std::shared_ptr<TaskState>> EngineCore::liveSnapshot() const
     for (TaskState *task = m_liveHead; task; task = task->liveNext)
         tasks.push_back(task->liveSelf);
     return tasks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress
+
+void reportTaskProgress(const std::shared_ptr<TaskState> &task, qint64 done, qint64 total, const QString &message)
+{
+    if (task->hasEnded())
+        return; // late (a future's last signals, a token kept by the work): the final value is out
+    const qint64 reportedUs = wallClockUs();
+    ProgressSlot &slot = task->progressSlot();
+    {
+        QMutexLocker lock(&slot.mutex);
+        slot.latest.taskId = task->id;
+        slot.latest.done = done;
+        slot.latest.total = total;
+        slot.latest.message = message;
+        slot.latest.timestampUs = reportedUs;
+        ++slot.reports;
+        if (slot.emitPending)
+            return; // the emission on its way will carry this value: the throttled, cheap case
+        slot.emitPending = true;
+    }
+    // Always through the inbox, even on the engine thread: a receiver of taskProgress() must not
+    // run inside the work's own call (it might cancel the coroutine that is reporting).
+    task->inbox->post(Notice{.kind = Notice::Progress, .task = task});
+}
+
+void EngineCore::onProgress(const std::shared_ptr<TaskState> &task)
+{
+    if (task->hasEnded())
+        return; // finish() emitted the final value
+    ProgressSlot &slot = task->progressSlot();
+    const qint64 nowNs = steadyNs();
+    const qint64 dueNs = slot.lastEmitSteadyNs + duration_cast<nanoseconds>(kProgressInterval).count();
+    if (nowNs < dueNs && q) {
+        // Too soon: the value waits (emitPending stays set, so reporters post nothing meanwhile).
+        std::weak_ptr<EngineCore> weak = weak_from_this();
+        std::weak_ptr<TaskState> weakTask = task;
+        QTimer::singleShot(ceil<milliseconds>(nanoseconds(dueNs - nowNs)), q, [weak, weakTask] {
+            auto core = weak.lock();
+            auto t = weakTask.lock();
+            if (core && t)
+                core->onProgress(t);
+        });
+        return;
+    }
+    emitProgress(*task);
+}
+
+void EngineCore::emitProgress(TaskState &task)
+{
+    ProgressSlot *slot = task.progress.load(std::memory_order_acquire);
+    if (!slot)
+        return;
+    TaskProgress value;
+    {
+        QMutexLocker lock(&slot->mutex);
+        slot->emitPending = false;
+        if (slot->reports == slot->emittedReports)
+            return;
+        slot->emittedReports = slot->reports;
+        value = slot->latest;
+    }
+    slot->lastEmitSteadyNs = steadyNs();
+    if (q && q->isSignalConnected(m_taskProgressSignal))
+        Q_EMIT q->taskProgress(value);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ namespace afterwork::detail {
 //! initialisers; each field has one meaning and the kinds that do not use it leave it at its default.
 struct Notice
 {
-    enum Kind : quint8 { Scheduled, Started, Finished, HandlerDone, AsyncDone, Cancel, Flush, Drop };
+    //! Progress: the task's work reported progress and no emission was on its way (ProgressSlot).
+    enum Kind : quint8 { Scheduled, Started, Finished, HandlerDone, AsyncDone, Cancel, Flush, Drop, Progress };
     Kind kind;
     Mode batch = Mode::Immediate;               //!< Flush: which batch of the scope
     CancelReason reason = CancelReason::None;   //!< Cancel: why
@@ -129,6 +130,12 @@ private:
     void noteBegun(const std::shared_ptr<TaskState> &task); //!< its first attempt began, or it ended
     void leaveGate(ScopeState &scope, const std::shared_ptr<TaskState> &task); //!< it ended while Gated
     void markShutdownPending(const std::shared_ptr<TaskState> &task);
+    //! A Progress notice, or the throttle's timer: emits the latest value now if the last
+    //! emission is at least kProgressInterval old, otherwise arms a timer for when it will be.
+    void onProgress(const std::shared_ptr<TaskState> &task);
+    //! Emits the latest value if it was not emitted yet (also from finish(), before the terminal
+    //! event, whatever the throttle says: the final value is never lost nor late).
+    void emitProgress(TaskState &task);
     void beginShutdown(std::chrono::milliseconds deadline);
     void abandonRemaining();
     void finishShutdown();
@@ -159,6 +166,7 @@ private:
     static constexpr std::size_t kRetainedNotices = 256;
     bool m_redrainPosted = false;
     QMetaMethod m_taskEventSignal;
+    QMetaMethod m_taskProgressSignal;
     //! taskEvent() has had a receiver at some point. Until then emitPhase() skips even the
     //! isSignalConnected() check; once set it stays set (the check then decides).
     std::atomic<bool> m_eventReceiverSeen{false};
@@ -187,6 +195,9 @@ private:
     bool m_shutdownBegun = false; //!< startShutdown() ran (or the destructor's immediate one)
     bool m_abandoning = false;    //!< abandonRemaining() runs: nothing may start any more
 };
+
+//! At most one TaskEngine::taskProgress() per task per interval (the final value excepted).
+inline constexpr std::chrono::milliseconds kProgressInterval{100};
 
 //! Both clocks at one instant: steady (for durations) and wall (for timestamps).
 struct Moment

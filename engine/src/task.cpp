@@ -72,6 +72,8 @@ bool Task::isShielded() const { return d && d->isShielded(); }
 int Task::attempt() const { return d ? d->attempt.load(std::memory_order_relaxed) : 0; }
 quint64 Task::requestId() const { return d ? d->requestId : 0; }
 std::optional<TaskError> Task::error() const { return d ? d->errorCopy() : std::nullopt; }
+std::optional<TaskProgress> Task::progress() const { return d ? d->latestProgress() : std::nullopt; }
+
 CancellationToken Task::cancellationToken() const { return d ? d->cancel.token() : CancellationToken(); }
 
 QFuture<TaskOutcome> Task::outcome() const

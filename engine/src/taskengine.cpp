@@ -10,6 +10,7 @@ void registerMetaTypes()
 {
     static const bool registered = [] {
         qRegisterMetaType<TaskEvent>();
+        qRegisterMetaType<TaskProgress>();
         qRegisterMetaType<TaskError>();
         qRegisterMetaType<Task>();
         qRegisterMetaType<EngineCounters>();

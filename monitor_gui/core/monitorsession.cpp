@@ -319,6 +319,7 @@ void MonitorSession::consume(const StreamEvent &event)
         m_log.append(Level::Info, u"The source said bye."_s);
         break;
     case EventKind::Heartbeat:
+    case EventKind::Progress: // the store keeps it on the task
     case EventKind::Reply: // (to commands of another connection's: never on this one)
     case EventKind::Other:
         break;

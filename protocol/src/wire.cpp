@@ -18,7 +18,8 @@ constexpr std::array phaseNames{"scheduled"_L1, "started"_L1,   "retrying"_L1,  
 constexpr std::array modeNames{"immediate"_L1, "after_route"_L1, "after_response"_L1, "unknown"_L1};
 constexpr std::array workNames{"sync"_L1, "async"_L1, "unknown"_L1};
 constexpr std::array kindNames{"hello"_L1, "snapshot"_L1, "task"_L1,    "heartbeat"_L1, "gap"_L1,
-                               "shutdown"_L1, "bye"_L1,   "request"_L1, "reply"_L1, "other"_L1};
+                               "shutdown"_L1, "bye"_L1,   "request"_L1, "progress"_L1, "reply"_L1,
+                               "other"_L1};
 constexpr std::array shutdownStageNames{"started"_L1, "progress"_L1, "finished"_L1, "unknown"_L1};
 constexpr std::array requestStageNames{"received"_L1, "route_returned"_L1, "response_written"_L1,
                                        "failed"_L1,   "client_gone"_L1,    "unknown"_L1};

@@ -304,6 +304,23 @@ void appendByeBody(QByteArray &out, qint64 tsUs)
     writeBodyEnd(w);
 }
 
+void appendProgressBody(QByteArray &out, const TaskProgress &progress)
+{
+    RawWriter w(out, fixedBytes + 4 * maxIntegerBytes + maxStringBytes(progress.message.size()));
+    writeBodyStart(w, progress.timestampUs, wireName(EventKind::Progress));
+    w.literal(",\"id\":");
+    w.unsignedInteger(progress.taskId);
+    w.literal(",\"done\":");
+    w.integer(progress.done);
+    w.literal(",\"total\":");
+    w.integer(progress.total);
+    if (!progress.message.isEmpty()) {
+        w.literal(",\"message\":");
+        w.string(progress.message);
+    }
+    writeBodyEnd(w);
+}
+
 void appendEventBody(QByteArray &out, qint64 tsUs, QLatin1StringView kind, QByteArrayView encodedFields)
 {
     RawWriter w(out, fixedBytes + maxIntegerBytes + kind.size() + encodedFields.size());

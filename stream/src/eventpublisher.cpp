@@ -63,6 +63,7 @@ bool EventPublisherPrivate::isAllowedExtraKind(QLatin1StringView kind)
     case EventKind::Gap:
     case EventKind::Shutdown:
     case EventKind::Bye:
+    case EventKind::Progress:
     case EventKind::Reply:
         return false;
     case EventKind::Request:
@@ -81,6 +82,15 @@ void EventPublisherPrivate::onTaskEvent(const TaskEvent &event)
         return;
     body.resize(0); // keeps the capacity: m_body is never shared
     protocol::appendTaskBody(body, event);
+    broadcastBody();
+}
+
+void EventPublisherPrivate::onTaskProgress(const TaskProgress &progress)
+{
+    if (subscribers.empty())
+        return;
+    body.resize(0);
+    protocol::appendProgressBody(body, progress);
     broadcastBody();
 }
 
@@ -273,6 +283,8 @@ void EventPublisherPrivate::acceptConnections()
             // engine nothing (it skips building events nobody receives).
             taskEventConnection = QObject::connect(engine, &TaskEngine::taskEvent, q,
                                                    [this](const TaskEvent &event) { onTaskEvent(event); });
+            taskProgressConnection = QObject::connect(engine, &TaskEngine::taskProgress, q,
+                                                      [this](const TaskProgress &progress) { onTaskProgress(progress); });
         }
         subscribers.push_back(std::move(subscriber));
         qCDebug(lcStream) << "subscriber connected;" << subscribers.size() << "now";
@@ -313,8 +325,10 @@ void EventPublisherPrivate::removeSubscriber(QLocalSocket *socket)
     socket->abort();
     socket->deleteLater();
     subscribers.erase(it);
-    if (subscribers.empty())
+    if (subscribers.empty()) {
         QObject::disconnect(taskEventConnection);
+        QObject::disconnect(taskProgressConnection);
+    }
     qCDebug(lcStream) << "subscriber gone;" << subscribers.size() << "left";
     Q_EMIT q->subscriberCountChanged(int(subscribers.size()));
 }
@@ -322,6 +336,7 @@ void EventPublisherPrivate::removeSubscriber(QLocalSocket *socket)
 void EventPublisherPrivate::closeConnections(bool wait)
 {
     QObject::disconnect(taskEventConnection);
+    QObject::disconnect(taskProgressConnection);
     if (subscribers.empty())
         return;
     for (const auto &subscriber : subscribers)

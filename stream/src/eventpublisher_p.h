@@ -27,6 +27,7 @@ public:
 
     // Engine thread only.
     void onTaskEvent(const TaskEvent &event);
+    void onTaskProgress(const TaskProgress &progress);
     void onShutdownStarted(const ShutdownProgress &progress);
     void onShutdownProgress(const ShutdownProgress &progress);
     void onShutdownFinished(const ShutdownReport &report);
@@ -66,6 +67,7 @@ public:
     QTimer *heartbeatTimer = nullptr; // Owning (a child of q).
     std::vector<std::unique_ptr<Subscriber>> subscribers;
     QMetaObject::Connection taskEventConnection; // only while someone subscribes
+    QMetaObject::Connection taskProgressConnection; // the same, for TaskEngine::taskProgress
     QByteArray body; // scratch: the event being encoded, shared by every subscriber
     quint64 eventsDropped = 0;
     qint64 shutdownDeadlineUs = 0;

@@ -48,6 +48,7 @@ private Q_SLOTS:
     void tailPrintsHumanLinesAndEndsOnBye();
     void tailFiltersAndHonoursNoColor();
     void tailColoursOnlyATerminal();
+    void tailShowsProgressAsAPercentage();
     void tailJsonPassesLinesThroughVerbatim();
     void tailReportsAVanishedSource();
     void tailWaitsForTheSource();
@@ -180,6 +181,36 @@ void tst_Cli::tailFiltersAndHonoursNoColor()
     QCOMPARE(second.exitCode, 0);
     QVERIFY(second.out.contains("── heartbeat"));
     QVERIFY(!second.out.contains("\x1b["));
+}
+
+void tst_Cli::tailShowsProgressAsAPercentage()
+{
+    const QByteArray run = Lines::join({
+        Lines::hello(0, InstanceA, 1'000'000),
+        Lines::snapshot(1, {Lines::taskObject(3, "started", 900'000, R"(,"name":"export")")}, 1'000'000),
+        Lines::progress(2, 3, 21, 50, "rows", 1'100'000),
+        Lines::progress(3, 3, 7, 0, nullptr, 1'200'000), // total unknown: no percentage
+        Lines::task(4, 3, "succeeded", 1'300'000, R"(,"name":"export","wait_us":1,"run_us":2)"),
+        Lines::bye(5, 1'400'000),
+    });
+    FakePublisher publisher;
+    const QString name = uniqueSocketName("cli-progress");
+    QVERIFY(publisher.listen(name));
+    publisher.setGreeting(run);
+    QSignalSpy clients(&publisher, &FakePublisher::clientConnected);
+    Cli tail({u"tail"_s, u"--connect"_s, name, u"--no-color"_s});
+    QTRY_COMPARE_WITH_TIMEOUT(clients.size(), 1, 10000);
+    const auto result = tail.finish();
+    QCOMPARE(result.exitCode, 0);
+    const QString out = QString::fromUtf8(result.out);
+    QVERIFY2(out.contains(u"progress"_s) && out.contains(u"#3 42% (21/50)  rows"_s), qPrintable(out));
+    QVERIFY2(out.contains(u"#3 7 done"_s), qPrintable(out));
+
+    // A recording with progress lines is a clean one.
+    const QString recording = path(u"progress.ndjson"_s);
+    QVERIFY(writeAll(recording, run));
+    const auto check = runCli({u"check"_s, recording});
+    QVERIFY2(check.exitCode == 0, check.out.constData());
 }
 
 void tst_Cli::tailColoursOnlyATerminal()
@@ -522,6 +553,8 @@ void tst_Cli::checkFlagsEachViolation_data()
                                      << u"1: hello has seq 3"_s;
     QTest::newRow("seq jump") << Lines::join({hello, snapshot, Lines::task(5, 1, "scheduled")})
                               << u"3: seq jumps from 1 (line 2) to 5 with no gap line"_s;
+    QTest::newRow("progress after the end") << Lines::join({hello, snapshot, Lines::task(2, 1, "succeeded"), Lines::progress(3, 1, 1, 2)})
+                                            << u"4: task 1 (task-1) reported progress after it ended (succeeded at line 3)"_s;
     QTest::newRow("seq repeats") << Lines::join({hello, snapshot, Lines::task(1, 1, "scheduled")})
                                  << u"3: seq 1 does not increase (line 2 had 1)"_s;
     QTest::newRow("gap miscounts") << Lines::join({hello, snapshot, Lines::gap(10, 5), Lines::snapshot(11, {})})

@@ -164,6 +164,7 @@ private Q_SLOTS:
     void seedTimingModesStartInOrderOnABusyPool_data();
     void seedTimingModesStartInOrderOnABusyPool();
     void spawnSchedulesWhatItSays();
+    void reportExportReportsItsProgress();
     void failingRouteDropsItsBatches();
     void badInputKeepsTheServerUp_data();
     void badInputKeepsTheServerUp();
@@ -583,6 +584,37 @@ void DemoProcessTest::spawnSchedulesWhatItSays()
     QTRY_VERIFY(client.request("GET", "/tasks")->json().value("global_handler_calls").toInteger() >= 1);
 }
 
+void DemoProcessTest::reportExportReportsItsProgress()
+{
+    RawHttpClient client(m_demo->port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("POST", "/reports/export?steps=5&ms=30");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    const QJsonValue id = reply->json().value("id");
+    QCOMPARE(reply->json().value("steps").toInt(), 5);
+    // Progress lines of the task, throttled (at most one per 100 ms), then its end: the last
+    // progress line carries the final value and comes before the terminal task line.
+    QList<QJsonObject> progress;
+    QVERIFY(m_stream->waitFor([&](const QList<QJsonObject> &lines) {
+        progress.clear();
+        for (const QJsonObject &line : lines) {
+            if (line.value("id") != id)
+                continue;
+            if (line.value("kind") == QLatin1String("progress"))
+                progress.append(line);
+            else if (line.value("kind") == QLatin1String("task") && line.value("phase") == QLatin1String("succeeded"))
+                return true;
+        }
+        return false;
+    }));
+    QVERIFY(!progress.isEmpty());
+    QVERIFY2(progress.size() <= 5, "a progress line per report: the throttle did not apply");
+    QCOMPARE(progress.last().value("done").toInteger(), 5);
+    QCOMPARE(progress.last().value("total").toInteger(), 5);
+    QCOMPARE(progress.last().value("message").toString(), QStringLiteral("section 5 of 5"));
+}
+
 void DemoProcessTest::failingRouteDropsItsBatches()
 {
     RawHttpClient client(m_demo->port);
@@ -623,6 +655,12 @@ void DemoProcessTest::badInputKeepsTheServerUp_data()
                                      << "less_than_equal";
     QTest::newRow("count too small") << QByteArray("POST") << QByteArray("/tasks/spawn?count=0") << QByteArray() << 422
                                      << "greater_than_equal";
+    QTest::newRow("export steps too small") << QByteArray("POST") << QByteArray("/reports/export?steps=0") << QByteArray()
+                                            << 422 << "greater_than_equal";
+    QTest::newRow("export ms too large") << QByteArray("POST") << QByteArray("/reports/export?ms=60001") << QByteArray()
+                                         << 422 << "less_than_equal";
+    QTest::newRow("export steps not an int") << QByteArray("POST") << QByteArray("/reports/export?steps=many")
+                                             << QByteArray() << 422 << "int_parsing";
     QTest::newRow("unknown mode") << QByteArray("POST") << QByteArray("/tasks/spawn?mode=soon") << QByteArray() << 422 << "enum";
     QTest::newRow("unknown payment flow") << QByteArray("POST") << QByteArray("/payments?payment_id=1&amount=2&flow=later")
                                           << QByteArray() << 422 << "enum";

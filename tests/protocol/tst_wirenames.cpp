@@ -53,6 +53,7 @@ private Q_SLOTS:
         QCOMPARE(wireName(Mode::AfterResponse), "after_response");
         QCOMPARE(wireName(WorkKind::Async), "async");
         QCOMPARE(wireName(EventKind::Heartbeat), "heartbeat");
+        QCOMPARE(wireName(EventKind::Progress), "progress");
         QCOMPARE(wireName(ShutdownStage::Finished), "finished");
         QCOMPARE(wireName(RequestStage::ClientGone), "client_gone");
         QCOMPARE(protocol::version, 1);

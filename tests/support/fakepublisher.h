@@ -80,6 +80,19 @@ struct Lines
             .arg(QLatin1StringView(stage))
             .toUtf8();
     }
+    static QByteArray progress(quint64 seq, quint64 id, qint64 done, qint64 total, const char *message = nullptr,
+                               qint64 tsUs = 1'000'000)
+    {
+        QString line = QStringLiteral(R"({"v":1,"seq":%1,"ts_us":%2,"kind":"progress","id":%3,"done":%4,"total":%5)")
+                           .arg(seq)
+                           .arg(tsUs)
+                           .arg(id)
+                           .arg(done)
+                           .arg(total);
+        if (message)
+            line += QStringLiteral(R"(,"message":"%1")").arg(QLatin1StringView(message));
+        return (line + u'}').toUtf8();
+    }
     static QByteArray heartbeat(quint64 seq, qint64 tsUs = 1'000'000)
     {
         return QStringLiteral(R"({"v":1,"seq":%1,"ts_us":%2,"kind":"heartbeat","counters":{"scheduled":1},"live":0,"pool":{"busy":0,"max":2},"events_dropped":0,"subscribers":1})")

@@ -95,7 +95,8 @@ concept AsyncResult = requires { AsyncAdapter<std::remove_cvref_t<R>>::isAsync; 
 template<typename R>
 concept UnadaptedCoroutine = !AsyncResult<R> && requires { typename std::remove_cvref_t<R>::promise_type; };
 
-//! QFuture<T>: finished when the future finishes; cancelling the token cancels the future.
+//! QFuture<T>: finished when the future finishes; cancelling the token cancels the future; its
+//! progress (value, range, text) is the task's progress (TaskEngine::taskProgress()).
 //! A QFutureWatcher connected before setFuture() is used, never QFuture::then() (it crashes
 //! on Qt 6.4.2, see docs/http.md).
 template<typename T>
@@ -131,6 +132,17 @@ struct AsyncAdapter<QFuture<T>>
                              }
                              done(error, value.isValid() ? &value : nullptr);
                          });
+        // The future's progress is the task's: value and text relative to its range (a QPromise's
+        // setProgressRange()/setProgressValue()/setProgressValueAndText()). The watcher's signals
+        // arrive on the engine thread; the token throttles them like any report.
+        const auto reportProgress = [watcher, token] {
+            const int minimum = watcher->progressMinimum();
+            token.reportProgress(watcher->progressValue() - minimum, watcher->progressMaximum() - minimum,
+                                 watcher->progressText());
+        };
+        QObject::connect(watcher, &QFutureWatcherBase::progressValueChanged, watcher, reportProgress);
+        QObject::connect(watcher, &QFutureWatcherBase::progressRangeChanged, watcher, reportProgress);
+        QObject::connect(watcher, &QFutureWatcherBase::progressTextChanged, watcher, reportProgress);
         watcher->setFuture(future);
         const quint64 callback = token.onCancel([future]() mutable { future.cancel(); });
         QObject::connect(watcher, &QObject::destroyed, [token, callback] { token.removeCallback(callback); });

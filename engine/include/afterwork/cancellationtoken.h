@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QtCore/QString>
 #include <QtCore/QtGlobal>
 
 #include <functional>
@@ -10,6 +11,8 @@ namespace afterwork {
 
 namespace detail {
 class CancelState;
+struct TaskState;
+struct ProgressBinding;
 }
 
 //! Why a token was cancelled.
@@ -45,6 +48,16 @@ public:
     //! already ran and for id 0 (what onCancel() returns when it called the callback at once).
     void removeCallback(quint64 id) const;
 
+    //! Reports how far the task's work has come: \a done of \a total units (\a total 0 when unknown),
+    //! with an optional short \a message. Any thread, any number of times: a report costs a lock and
+    //! a store (under 100 ns); the engine emits TaskEngine::taskProgress() at most once per 100 ms per
+    //! task, always with the latest value. Progress travels with the token because the token is what
+    //! every kind of work already receives (sync work, coroutines, handlers) and what crosses the
+    //! threads the work uses; a separate context object would be one more parameter to thread
+    //! through. A default-constructed token, or one of a CancellationSource the engine did not
+    //! make, ignores reports, as does any token once its task has ended.
+    void reportProgress(qint64 done, qint64 total, const QString &message = {}) const;
+
 private:
     friend class CancellationSource;
     explicit CancellationToken(std::shared_ptr<detail::CancelState> state);
@@ -71,6 +84,7 @@ public:
     bool isCancelled() const noexcept;
 
 private:
+    friend struct detail::ProgressBinding;
     std::shared_ptr<detail::CancelState> m_state;
 };
 

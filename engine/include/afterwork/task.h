@@ -6,6 +6,7 @@
 #include <afterwork/taskenums.h>
 #include <afterwork/taskerror.h>
 #include <afterwork/taskoutcome.h>
+#include <afterwork/taskprogress.h>
 
 #include <QtCore/QFuture>
 #include <QtCore/QStringList>
@@ -74,6 +75,9 @@ public:
     int attempt() const;           //!< 1 for the first run; retries count up
     quint64 requestId() const;     //!< the TaskScope's request id, 0 outside a scope
     std::optional<TaskError> error() const; //!< the last attempt's error, once it failed
+    //! The latest progress its work reported (CancellationToken::reportProgress()), even one the
+    //! engine has not emitted yet; std::nullopt if it never reported. Any thread; kept after the end.
+    std::optional<TaskProgress> progress() const;
     //! The task's token, cancelled by TaskEngine::cancel() and by shutdown. The work of a task
     //! with a TaskConfig::timeout (other than noTimeout) receives a child of it, which the timeout
     //! cancels too.

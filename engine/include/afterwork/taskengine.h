@@ -4,6 +4,7 @@
 #include <afterwork/enginestatus.h>
 #include <afterwork/scheduler.h>
 #include <afterwork/taskevent.h>
+#include <afterwork/taskprogress.h>
 #include <afterwork/taskscope.h>
 
 #include <QtCore/QList>
@@ -96,6 +97,12 @@ public:
 Q_SIGNALS:
     //! One lifecycle step. Engine thread, in order per task.
     void taskEvent(const afterwork::TaskEvent &event);
+    //! A running task's work reported progress (CancellationToken::reportProgress(), or its
+    //! QFuture's progress). Engine thread. At most once per task per 100 ms, always with the latest
+    //! value: a value reported within 100 ms of the last emission waits (a timer emits it), and a
+    //! value still waiting when the task ends is emitted just before its terminal taskEvent(), so
+    //! no progress follows a task's end and none is lost. Not a lifecycle step: Phase is unchanged.
+    void taskProgress(const afterwork::TaskProgress &progress);
     //! Once, when a shutdown has begun and cancelled what it cancels: what is left to wait for.
     void shutdownStarted(const afterwork::ShutdownProgress &progress);
     //! Right after shutdownStarted(), then each time a task ends during the drain.

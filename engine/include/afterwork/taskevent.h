@@ -3,6 +3,7 @@
 
 #include <afterwork/taskenums.h>
 #include <afterwork/taskerror.h>
+#include <afterwork/taskprogress.h>
 
 #include <QtCore/QMetaType>
 #include <QtCore/QString>
@@ -32,6 +33,9 @@ struct TaskEvent
     qint64 startedUs = 0;                //!< when its current attempt started; 0 before that
     qint64 waitUs = -1;                  //!< queue wait: scheduled to first start (terminal phases)
     qint64 runUs = -1;                   //!< first start to end (terminal phases, if it started)
+    //! The latest progress its work reported, in TaskEngine::liveTasks() only (taskEvent() leaves it
+    //! empty: progress has its own signal, TaskEngine::taskProgress()).
+    std::optional<TaskProgress> progress{};
 };
 
 } // namespace afterwork

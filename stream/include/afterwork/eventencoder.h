@@ -64,6 +64,9 @@ void appendShutdownFinishedBody(QByteArray &out, qint64 tsUs, qint64 deadlineUs,
 void appendByeBody(QByteArray &out, qint64 tsUs);
 //! The answer to one command, on the connection that sent it.
 void appendReplyBody(QByteArray &out, qint64 tsUs, const Reply &reply);
+//! The report's own time (TaskProgress::timestampUs) is the line's `ts_us`; `message` only when
+//! not empty.
+void appendProgressBody(QByteArray &out, const TaskProgress &progress);
 //! @}
 //! Any other kind: \a encodedFields are compact `"name":value` members (possibly empty), as
 //! FieldWriter builds them.

@@ -123,6 +123,19 @@ struct RequestEvent
     std::optional<ErrorInfo> error; //!< on "failed"
 };
 
+//! How far a running task has come, as its work last reported it (a `progress` line). The source
+//! sends at most one per task per 100 ms, and none after the task's terminal `task` line.
+struct ProgressEvent
+{
+    quint64 taskId = 0; //!< the task's id (TaskRecord::id)
+    qint64 done = 0;    //!< units done
+    qint64 total = 0;   //!< units in all; 0 when the work does not know
+    QString message;    //!< the work's short description of its step; empty when none was sent
+    //! done / total clamped to [0, 1]; -1 when total is not positive (indeterminate).
+    double fraction() const;
+    friend bool operator==(const ProgressEvent &, const ProgressEvent &) = default; //!< member-wise
+};
+
 //! The publisher's answer to a command this connection sent (docs/protocol.md, "Commands").
 struct ReplyEvent
 {
@@ -144,7 +157,7 @@ struct StreamEvent
 {
     //! In the order of EventKind's values, so that kind() is the alternative's index.
     using Payload = std::variant<HelloEvent, SnapshotEvent, TaskRecord, HeartbeatEvent, GapEvent,
-                                 ShutdownEvent, ByeEvent, RequestEvent, ReplyEvent, OtherEvent>;
+                                 ShutdownEvent, ByeEvent, RequestEvent, ProgressEvent, ReplyEvent, OtherEvent>;
     static_assert(std::variant_size_v<Payload> == size_t(EventKind::Other) + 1);
 
     int version = protocol::version; //!< the line's `v`

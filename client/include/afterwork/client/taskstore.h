@@ -34,6 +34,8 @@ struct TaskState
     qint64 firstSeenUs = 0;  //!< the true scheduling time when known, else when first reported
     qint64 finishedUs = 0;   //!< when it ended or was found lost; 0 while live
     QList<PhaseStep> steps;  //!< phase changes seen, oldest first (bounded; the first is kept)
+    //! The latest `progress` line for it while it was live (kept once it ends: its last value).
+    std::optional<ProgressEvent> progress;
 
     bool isLive() const noexcept { return finishedUs == 0; } //!< neither ended nor lost
 };
@@ -63,6 +65,8 @@ struct TaskStoreOptions
 //! - `snapshot` replaces the live set (keeping the true scheduling and start times it carries);
 //!   live tasks missing from it ended unseen and become Lost.
 //! - `task` lines update a task idempotently; a terminal step moves it to the finished history.
+//! - `progress` lines set a live task's TaskState::progress (lines for unknown or ended tasks are
+//!   ignored).
 //! - the source vanishing without `bye` (markSourceLost(), or an attached source's
 //!   disconnected(false)) makes every live task Lost. A reconnect to the same instance revives
 //!   those the next snapshot still lists.
@@ -144,6 +148,7 @@ private:
     void applyHello(const HelloEvent &hello, Batch &batch);
     void applySnapshot(const SnapshotEvent &snapshot, qint64 tsUs, Batch &batch);
     void applyTask(const TaskRecord &record, Batch &batch);
+    void applyProgress(const ProgressEvent &progress, Batch &batch);
     void setPhase(Entry &entry, Phase phase, qint64 tsUs);
     void finish(quint64 id, Entry &entry, qint64 tsUs, Batch &batch);
     void lose(quint64 id, Entry &entry, qint64 tsUs, Batch &batch);

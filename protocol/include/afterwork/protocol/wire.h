@@ -59,6 +59,7 @@ enum class EventKind : quint8 {
     Shutdown,
     Bye,
     Request,
+    Progress, //!< how far a running task has come (TaskEngine::taskProgress)
     Reply, //!< the answer to a command, on the connection that sent it (protocol/command.h)
     Other, //!< reader only: a kind this reader does not know, kept by name and otherwise ignored
 };
@@ -91,6 +92,16 @@ Q_ENUM_NS(RequestStage)
 constexpr bool isTerminal(Phase phase) noexcept
 {
     return phase >= Phase::Succeeded && phase <= Phase::Dropped;
+}
+
+//! A task's progress as a fraction: \a done / \a total clamped to [0, 1]; -1 when \a total is not
+//! positive (the work does not know how much there is).
+constexpr double progressFraction(qint64 done, qint64 total) noexcept
+{
+    if (total <= 0)
+        return -1.0;
+    const double fraction = double(done) / double(total);
+    return fraction < 0.0 ? 0.0 : (fraction > 1.0 ? 1.0 : fraction);
 }
 
 //! The protocol's spellings, snake_case ASCII: "shutdown_pending", "after_response", ... The

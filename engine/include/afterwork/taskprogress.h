@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/protocol/wire.h>
+
+#include <QtCore/QMetaType>
+#include <QtCore/QString>
+
+namespace afterwork {
+
+//! How far a running task has come, as its work last reported it (CancellationToken::reportProgress,
+//! or a QFuture's progress). TaskEngine::taskProgress() carries it; Task::progress() reads the latest.
+//! Progress is not a lifecycle step: it never changes the task's Phase.
+struct TaskProgress
+{
+    quint64 taskId = 0;    //!< Task::id() of the reporting task
+    qint64 done = 0;       //!< units of work done, as the work counts them
+    qint64 total = 0;      //!< units in all; 0 when the work does not know (indeterminate)
+    QString message{};     //!< an optional short description of the current step; empty if none
+    qint64 timestampUs = 0; //!< wall clock (µs since the Unix epoch) when the value was reported
+
+    //! done / total clamped to [0, 1]; -1 when total is not positive (indeterminate).
+    double fraction() const { return progressFraction(done, total); }
+    //! Equal values (the timestamp included).
+    friend bool operator==(const TaskProgress &, const TaskProgress &) = default;
+};
+
+} // namespace afterwork
+
+Q_DECLARE_METATYPE(afterwork::TaskProgress)

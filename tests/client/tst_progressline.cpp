@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// The `progress` line (docs/protocol.md): what the stream's encoder writes, the client's parser
+// reads back; the documented example parses; the store keeps the latest value of a live task.
+#include <afterwork/client/lineparser.h>
+#include <afterwork/client/taskstore.h>
+#include <afterwork/eventencoder.h>
+
+#include <QtCore/QFile>
+#include <QtCore/QRegularExpression>
+#include <QtTest/QTest>
+
+using namespace afterwork;
+using namespace afterwork::client;
+
+namespace {
+
+StreamEvent parseOk(const QByteArray &line)
+{
+    QByteArray bare = line;
+    if (bare.endsWith('\n'))
+        bare.chop(1);
+    auto parsed = parseLine(bare);
+    if (const ParseError *error = std::get_if<ParseError>(&parsed)) {
+        qWarning() << "rejected:" << error->toString() << bare;
+        return {};
+    }
+    return std::get<StreamEvent>(std::move(parsed));
+}
+
+QByteArray progressLine(quint64 seq, const TaskProgress &progress)
+{
+    QByteArray body;
+    protocol::appendProgressBody(body, progress);
+    return protocol::makeLine(seq, body);
+}
+
+} // namespace
+
+class tst_ProgressLine : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void encoderToParser_data();
+    void encoderToParser();
+    void docsExampleParses();
+    void requiredFields();
+    void storeKeepsLatestOfLiveTasks();
+};
+
+void tst_ProgressLine::encoderToParser_data()
+{
+    QTest::addColumn<TaskProgress>("progress");
+    QTest::newRow("with message") << TaskProgress{7, 3, 8, QStringLiteral("page \"3\"\n"), 1718000000026200};
+    QTest::newRow("no message") << TaskProgress{9, 41, 100, {}, 1718000000026201};
+    QTest::newRow("indeterminate") << TaskProgress{11, 5, 0, QStringLiteral("ünïcode"), 1718000000026202};
+}
+
+void tst_ProgressLine::encoderToParser()
+{
+    QFETCH(TaskProgress, progress);
+    const QByteArray line = progressLine(6, progress);
+    QVERIFY(line.startsWith(R"({"v":1,"seq":6,"ts_us":)"));
+    QCOMPARE(line.contains("\"message\""), !progress.message.isEmpty());
+    const StreamEvent event = parseOk(line);
+    QCOMPARE(event.kind(), EventKind::Progress);
+    QCOMPARE(event.seq, 6u);
+    QCOMPARE(event.tsUs, progress.timestampUs);
+    const ProgressEvent *parsed = event.as<ProgressEvent>();
+    QVERIFY(parsed);
+    QCOMPARE(parsed->taskId, progress.taskId);
+    QCOMPARE(parsed->done, progress.done);
+    QCOMPARE(parsed->total, progress.total);
+    QCOMPARE(parsed->message, progress.message);
+    QCOMPARE(parsed->fraction(), progress.fraction());
+}
+
+void tst_ProgressLine::docsExampleParses()
+{
+    QFile doc(QStringLiteral(AFTERWORK_PROTOCOL_DOC));
+    QVERIFY(doc.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(doc.readAll());
+    const QRegularExpressionMatch example =
+        QRegularExpression(QStringLiteral(R"(^(\{"v":1,[^\n]*"kind":"progress"[^\n]*\})$)"),
+                           QRegularExpression::MultilineOption)
+            .match(text);
+    QVERIFY2(example.hasMatch(), "docs/protocol.md has no progress example line");
+    const StreamEvent event = parseOk(example.captured(1).toUtf8());
+    QCOMPARE(event.kind(), EventKind::Progress);
+    const ProgressEvent *progress = event.as<ProgressEvent>();
+    QVERIFY(progress);
+    QCOMPARE(progress->taskId, 10u);
+    QCOMPARE(progress->done, 3);
+    QCOMPARE(progress->total, 8);
+    QCOMPARE(progress->message, QStringLiteral("page 3"));
+}
+
+void tst_ProgressLine::requiredFields()
+{
+    QVERIFY(std::holds_alternative<ParseError>(parseLine(R"({"v":1,"seq":1,"ts_us":2,"kind":"progress","done":1,"total":2})")));
+    QVERIFY(std::holds_alternative<ParseError>(parseLine(R"({"v":1,"seq":1,"ts_us":2,"kind":"progress","id":1,"total":2})")));
+    QVERIFY(std::holds_alternative<ParseError>(parseLine(R"({"v":1,"seq":1,"ts_us":2,"kind":"progress","id":1,"done":2})")));
+    // Unknown members are ignored, as on every line.
+    QCOMPARE(parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"progress","id":1,"done":1,"total":2,"eta_us":5})").kind(),
+             EventKind::Progress);
+}
+
+void tst_ProgressLine::storeKeepsLatestOfLiveTasks()
+{
+    const auto taskLine = [](quint64 seq, const char *phase) {
+        return parseOk(QByteArrayLiteral(R"({"v":1,"seq":)") + QByteArray::number(seq)
+                       + R"(,"ts_us":5,"kind":"task","id":4,"name":"export","phase":")" + phase
+                       + R"(","shielded":false,"mode":"immediate","work":"sync","attempt":1,"scheduled_us":1})");
+    };
+    TaskStore store;
+    store.apply(QList<StreamEvent>{taskLine(1, "started"), parseOk(progressLine(2, {4, 1, 4, {}, 6})),
+                                   parseOk(progressLine(3, {4, 2, 4, QStringLiteral("two"), 7})),
+                                   parseOk(progressLine(4, {99, 1, 1, {}, 7}))}); // an unknown task
+    QVERIFY(store.task(4) && store.task(4)->progress);
+    QCOMPARE(store.task(4)->progress->done, 2);
+    QCOMPARE(store.task(4)->progress->message, QStringLiteral("two"));
+    QVERIFY(!store.task(99));
+    store.apply(QList<StreamEvent>{taskLine(5, "succeeded"), parseOk(progressLine(6, {4, 3, 4, {}, 8}))});
+    QCOMPARE(store.task(4)->progress->done, 2); // nothing after the end changes it
+}
+
+QTEST_GUILESS_MAIN(tst_ProgressLine)
+#include "tst_progressline.moc"
