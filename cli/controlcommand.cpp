@@ -127,6 +127,14 @@ int report(const QString &command, const ReplyEvent &reply, const QString &done)
     return ExitUsage;
 }
 
+//! A publisher whose hello does not offer control (read-only, or one that predates commands):
+//! nothing is sent.
+int refusedAsReadOnly(const QString &command)
+{
+    printError(command, u"refused: read-only: the publisher does not accept commands (its application must allow control)"_s);
+    return ExitFailure;
+}
+
 QString describe(const TaskRecord &task)
 {
     return u"%1\t%2\t%3"_s.arg(task.id).arg(task.name, wireName(task.phase));
@@ -179,13 +187,17 @@ int runCancel(const QStringList &arguments)
     for (const QString &text : idTexts) {
         bool ok = false;
         const quint64 id = text.toULongLong(&ok);
-        if (!ok || id == 0) {
+        if (!ok || id == 0 || id > (quint64(1) << 53)) {
             printError(command, u"'%1' is not a task id"_s.arg(text));
             return ExitUsage;
         }
         cancel.ids.append(id);
     }
 
+    if (cancel.ids.size() > protocol::maxIdsPerCommand) {
+        printError(command, u"at most %1 ids at a time"_s.arg(protocol::maxIdsPerCommand));
+        return ExitUsage;
+    }
     ControlConnection connection(command);
     if (!connection.open(parser.value(sourceOption)))
         return ExitUsage;
@@ -200,6 +212,8 @@ int runCancel(const QStringList &arguments)
         Output::out().line(u"would cancel %1 task(s)"_s.arg(matched));
         return matched > 0 ? ExitOk : ExitFailure;
     }
+    if (!connection.acceptsCommands())
+        return refusedAsReadOnly(command);
     const std::optional<ReplyEvent> reply = connection.ask(cancel);
     if (!reply)
         return ExitUsage;
@@ -227,11 +241,17 @@ int runDrain(const QStringList &arguments)
         printError(command, u"--deadline needs a number of seconds"_s);
         return ExitUsage;
     }
+    if (seconds > 24 * 3600) {
+        printError(command, u"--deadline: at most a day"_s);
+        return ExitUsage;
+    }
     const auto deadline = std::chrono::milliseconds(qint64(std::llround(qMax(0.0, seconds) * 1000)));
 
     ControlConnection connection(command);
     if (!connection.open(parser.value(sourceOption)))
         return ExitUsage;
+    if (!connection.acceptsCommands())
+        return refusedAsReadOnly(command);
     std::optional<ShutdownEvent> finished;
     const auto follow = [&](const StreamEvent &event) {
         if (const auto *shutdown = event.as<ShutdownEvent>()) {

@@ -51,7 +51,7 @@ std::optional<DemoOptions> parseDemoOptions(const QStringList &arguments, int *e
                                              QStringLiteral("No global error handler (it logs and counts)."));
     const QCommandLineOption allowControl(QStringLiteral("allow-control"),
                                           QStringLiteral("Let event stream subscribers cancel tasks and drain the server "
-                                                         "(afterwork cancel/drain, the dashboard's actions). Off: read-only."));
+                                                         "(afterwork cancel/drain). Off: read-only."));
     parser.addOptions({host, port, events, threads, deadline, globalShield, noGlobalHandler, allowControl});
 
     if (!parser.parse(arguments))

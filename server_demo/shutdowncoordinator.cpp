@@ -66,8 +66,8 @@ void ShutdownCoordinator::onSignal(const char *signalName)
 
 void ShutdownCoordinator::onDrainCommand(std::chrono::milliseconds deadline)
 {
-    if (!isShuttingDown())
-        m_deadline = deadline;
+    if (!isShuttingDown()) // never longer than the operator's --shutdown-deadline
+        m_deadline = std::min(m_deadline, deadline);
     onSignal("a subscriber's drain command");
 }
 

@@ -40,7 +40,8 @@ public:
 
     //! The first call starts the shutdown; later ones are reported and change nothing.
     void onSignal(const char *signalName);
-    //! A subscriber's `drain` command: the same shutdown as a signal's, within \a deadline.
+    //! A subscriber's `drain` command: the same shutdown as a signal's, within \a deadline or the
+    //! configured deadline, whichever is shorter.
     void onDrainCommand(std::chrono::milliseconds deadline);
     bool isShuttingDown() const { return m_clock.isValid(); }
 

@@ -395,20 +395,26 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
             e.request.status = int(status);
             return true;
         });
-    if (key == "control")
+    // The members of `hello`'s control flag and of `reply` lines are common words that lines of
+    // other kinds (an application's own) may use with other types: read only when they have
+    // their own type, else skipped like any unknown member.
+    const char next = c.peek();
+    if (key == "control" && (next == 't' || next == 'f'))
         return member(c, key, [&] { return c.readBool(e.control); });
-    if (key == "ref")
-        return member(c, key, [&] { return c.readString(e.reply.ref); });
-    if (key == "cmd")
-        return member(c, key, [&] { return c.readString(e.reply.command); });
-    if (key == "result") {
-        e.hasResult = true;
-        return member(c, key, [&] { return c.readString(e.reply.result); });
+    if (next == '"') {
+        if (key == "ref")
+            return member(c, key, [&] { return c.readString(e.reply.ref); });
+        if (key == "cmd")
+            return member(c, key, [&] { return c.readString(e.reply.command); });
+        if (key == "result") {
+            e.hasResult = true;
+            return member(c, key, [&] { return c.readString(e.reply.result); });
+        }
+        if (key == "reason")
+            return member(c, key, [&] { return c.readString(e.reply.reason); });
     }
-    if (key == "affected")
+    if (key == "affected" && next >= '0' && next <= '9')
         return member(c, key, [&] { return readNonNegative(c, e.reply.affected); });
-    if (key == "reason")
-        return member(c, key, [&] { return c.readString(e.reply.reason); });
     if (key == "counters")
         return member(c, key, [&] { return readCounters(c, e.heartbeat.counters, depth + 1); });
     if (key == "live")

@@ -89,10 +89,12 @@ ParsedInput parseSubscriberLine(QByteArrayView line) noexcept
             return parsed;
         }
         const QJsonValue ref = object.value("ref"_L1);
-        if (ref.isString())
-            parsed.command.ref = ref.toString().left(64); // a tag, not a payload
-        if (!ref.isUndefined() && !ref.isString())
-            return invalid(parsed, u"'ref' must be a string"_s);
+        if (!ref.isUndefined() && (!ref.isString() || ref.toString().size() > maxRefLength))
+            return invalid(parsed, u"'ref' must be a string of at most %1 characters"_s.arg(maxRefLength));
+        parsed.command.ref = ref.toString();
+        const QJsonValue v = object.value("v"_L1);
+        if (!v.isUndefined() && v.toDouble() != version)
+            return invalid(parsed, u"unsupported protocol version (this publisher speaks %1)"_s.arg(version));
         if (!cmd.isString())
             return invalid(parsed, u"'cmd' must be a string"_s);
         parsed.commandName = cmd.toString().left(64);

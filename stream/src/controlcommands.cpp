@@ -7,6 +7,9 @@
 
 #include <QtCore/QLoggingCategory>
 
+#include <algorithm>
+#include <functional>
+
 namespace afterwork::detail {
 
 Q_DECLARE_LOGGING_CATEGORY(lcStream)
@@ -46,7 +49,10 @@ void EventPublisherPrivate::answer(QLocalSocket *socket, const protocol::ParsedI
     if (!subscriber)
         return;
     protocol::Reply reply;
-    if (!subscriber->takeCommandToken()) {
+    const bool withinRate = subscriber->takeCommandToken();
+    if (subscriber->commandsOverLimit() > protocol::maxCommandsPerSecond)
+        return; // readFrom() closes the connection: answering a flood would grow without bound
+    if (!withinRate) {
         reply = refused(u"rate limited: at most %1 commands a second"_s.arg(protocol::maxCommandsPerSecond));
     } else if (input.verdict == protocol::ParsedInput::Invalid) {
         reply = {.result = protocol::ReplyResult::Error, .reason = input.reason};
@@ -64,16 +70,34 @@ void EventPublisherPrivate::answer(QLocalSocket *socket, const protocol::ParsedI
                                                                       : input.commandName;
     QByteArray body;
     protocol::appendReplyBody(body, protocol::nowUs(), reply);
-    if ((subscriber = find(socket))) // (execute() may have ended the connection)
+    if ((subscriber = find(socket))) { // (execute() may have ended the connection)
         subscriber->pushReply(body);
+        // Handed to the socket at once: the next command's broadcasts may overflow the queue,
+        // which drops unwritten lines.
+        subscriber->writePending();
+    }
 }
 
 protocol::Reply EventPublisherPrivate::execute(const protocol::Command &command)
 {
+    try {
+        return executeOrThrow(command);
+    } catch (const std::exception &error) { // (a throwing taskEvent receiver, an allocation failure)
+        return refused(u"the command failed: %1"_s.arg(QString::fromUtf8(error.what())));
+    } catch (...) {
+        return refused(u"the command failed"_s);
+    }
+}
+
+protocol::Reply EventPublisherPrivate::executeOrThrow(const protocol::Command &command)
+{
     switch (command.kind) {
     case protocol::CommandKind::Cancel: {
+        QList<quint64> ids = command.ids;
+        std::sort(ids.begin(), ids.end(), std::greater<>()); // newest first: each look-up is short
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end()); // a repeated id counts once
         int cancelled = 0;
-        for (const quint64 id : command.ids)
+        for (const quint64 id : std::as_const(ids))
             cancelled += engine->cancel(id) ? 1 : 0;
         if (cancelled == 0)
             return {.result = protocol::ReplyResult::UnknownTask, .reason = u"no live task has any of these ids"_s};
@@ -85,9 +109,12 @@ protocol::Reply EventPublisherPrivate::execute(const protocol::Command &command)
             return {.result = protocol::ReplyResult::Error, .reason = error->toString()};
         const client::TaskFilter &filter = std::get<client::TaskFilter>(parsed);
         int cancelled = 0;
-        for (const TaskEvent &task : engine->liveTasks()) {
-            if (filter.matches(recordOf(task)))
-                cancelled += engine->cancel(task.taskId) ? 1 : 0;
+        const QList<TaskEvent> live = engine->liveTasks();
+        // Newest first: the engine finds a task by walking back from the newest, and a queued task
+        // leaves the live list as it is cancelled, so each look-up is short.
+        for (auto task = live.crbegin(); task != live.crend(); ++task) {
+            if (filter.matches(recordOf(*task)))
+                cancelled += engine->cancel(task->taskId) ? 1 : 0;
         }
         return {.result = protocol::ReplyResult::Accepted, .affected = cancelled};
     }
@@ -95,16 +122,22 @@ protocol::Reply EventPublisherPrivate::execute(const protocol::Command &command)
         if (engine->state() != EngineState::Running)
             return refused(u"the engine is already shutting down"_s);
         const int live = int(engine->counters().live);
-        try {
-            if (options.onDrain)
-                options.onDrain(command.deadline);
-            else
-                engine->startShutdown(command.deadline);
-        } catch (const std::exception &error) {
-            return refused(u"the drain failed: %1"_s.arg(QString::fromUtf8(error.what())));
-        } catch (...) {
-            return refused(u"the drain failed"_s);
-        }
+        // Started after the reply is written (queued): a shutdown may end connections, or a
+        // receiver of shutdownFinished may delete the publisher, and neither may happen under
+        // the reply's feet.
+        QMetaObject::invokeMethod(
+            q,
+            [engine = engine, onDrain = options.onDrain, deadline = command.deadline] {
+                try {
+                    if (onDrain)
+                        onDrain(deadline);
+                    else if (engine)
+                        engine->startShutdown(deadline);
+                } catch (...) {
+                    qCWarning(lcStream) << "a drain command's shutdown threw; ignored";
+                }
+            },
+            Qt::QueuedConnection);
         return {.result = protocol::ReplyResult::Accepted, .affected = live};
     }
     }

@@ -299,16 +299,22 @@ void EventPublisherPrivate::readFrom(QLocalSocket *socket)
         return;
     QString reason;
     std::vector<protocol::ParsedInput> commands;
-    const bool keep = subscriber->readInput(&reason, &commands);
+    bool keep = subscriber->readInput(&reason, &commands);
     // The commands read before a broken line are still answered (the connection then closes).
+    const QPointer<EventPublisher> alive(q);
     for (const protocol::ParsedInput &command : commands) {
         answer(socket, command);
+        if (!alive)
+            return; // a receiver of what the command did deleted the publisher
         subscriber = find(socket);
         if (!subscriber)
-            return; // a drain's shutdown ended the connection meanwhile
+            return; // the connection ended meanwhile
+        if (subscriber->commandsOverLimit() > protocol::maxCommandsPerSecond) {
+            keep = false;
+            reason = QStringLiteral("sent more than %1 commands in a second").arg(2 * protocol::maxCommandsPerSecond);
+            break;
+        }
     }
-    if (!commands.empty())
-        subscriber->writePending();
     if (keep)
         return;
     qCInfo(lcStream) << "disconnecting a subscriber that" << reason;

@@ -46,7 +46,8 @@ public:
     //! Carries out (or refuses) one command a subscriber sent, and queues its reply (controlcommands.cpp).
     //! \a socket is the subscriber's: a drain may end connections while it runs.
     void answer(QLocalSocket *socket, const protocol::ParsedInput &input);
-    protocol::Reply execute(const protocol::Command &command);
+    protocol::Reply execute(const protocol::Command &command); //!< never throws
+    protocol::Reply executeOrThrow(const protocol::Command &command);
     void onBytesWritten(QLocalSocket *socket);
     void removeSubscriber(QLocalSocket *socket);
     Subscriber *find(QLocalSocket *socket) const;

@@ -74,6 +74,9 @@ public:
     bool readInput(QString *reason, std::vector<protocol::ParsedInput> *commands);
     //! Counts one command against the rate limit (protocol::maxCommandsPerSecond); false: over it.
     bool takeCommandToken();
+    //! Commands refused for the rate in the current second: past the limit again, the
+    //! publisher closes the connection (docs/protocol.md, "Commands").
+    int commandsOverLimit() const { return qMax(0, m_commandsInWindow - protocol::maxCommandsPerSecond); }
     //! Queues the reply to a command: at once, or after the gap and snapshot if it is lagging (a
     //! line of its own may not fall between the events a gap counts).
     void pushReply(QByteArrayView body);

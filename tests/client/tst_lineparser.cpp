@@ -201,6 +201,9 @@ void tst_LineParser::helloSaysControlAndRepliesParse()
         R"({"v":1,"seq":10,"ts_us":1718000001000000,"kind":"reply","ref":"c2","cmd":"drain","result":"refused","reason":"read-only: this publisher does not accept commands"})");
     QCOMPARE(refused.as<ReplyEvent>()->reason, u"read-only: this publisher does not accept commands"_s);
     QVERIFY(std::holds_alternative<ParseError>(parseLine(R"({"v":1,"seq":1,"ts_us":1,"kind":"reply","ref":"x"})")));
+    // Lines of other kinds may use the same words with other types.
+    const auto own = parseOk(R"({"v":1,"seq":2,"ts_us":1,"kind":"audit","result":200,"reason":null,"affected":-1,"control":"on","ref":7})");
+    QCOMPARE(own.kind(), EventKind::Other);
 }
 
 void tst_LineParser::unknownFieldsAndKindsAreIgnored()

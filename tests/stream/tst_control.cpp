@@ -8,6 +8,7 @@
 #include <afterwork/protocol/command.h>
 #include <afterwork/taskengine.h>
 
+#include <QtCore/QPointer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -113,6 +114,50 @@ private Q_SLOTS:
         QCOMPARE(other.phase(), Phase::Scheduled);
     }
 
+    void aRepeatedIdCountsOnce()
+    {
+        Fixture f(true);
+        auto client = f.connect();
+        QVERIFY(client);
+        const Task queued = f.engine.schedule([] {});
+        const QByteArray id = QByteArray::number(queued.id());
+        const QJsonObject reply = ask(*client, command("{\"cmd\":\"cancel\",\"ids\":[" + id + "," + id + "," + id + "]}"));
+        QCOMPARE(reply.value("affected").toInteger(), 1);
+    }
+
+    void aDrainWhosePublisherIsDeletedRepliesFirst()
+    {
+        // An idle engine drains at once; a receiver of shutdownFinished deletes the publisher.
+        TaskEngine engine;
+        QPointer<EventPublisher> publisher = new EventPublisher(&engine, {.allowControl = true});
+        const QString name = uniqueSocketName("control-delete");
+        QVERIFY(publisher->listen(name));
+        connect(&engine, &TaskEngine::shutdownFinished, this, [&] { delete publisher.data(); });
+        StreamClient client;
+        client.connectTo(name);
+        QVERIFY(waitFor([&] { return client.hasKind(QStringLiteral("snapshot")); }));
+        const QJsonObject reply = ask(client, command(R"({"cmd":"drain","deadline_ms":0})"));
+        QCOMPARE(reply.value("result").toString(), QStringLiteral("accepted"));
+        QVERIFY(waitFor([&] { return client.hasKind(QStringLiteral("bye")); }));
+        QVERIFY(publisher.isNull());
+    }
+
+    void aFloodClosesTheConnection()
+    {
+        Fixture f(true);
+        auto flood = f.connect();
+        auto other = f.connect();
+        QVERIFY(flood && other);
+        QByteArray burst;
+        for (int i = 0; i < 2 * protocol::maxCommandsPerSecond + 1; ++i)
+            burst += command(R"({"cmd":"cancel","ids":[424242]})");
+        flood->socket.write(burst);
+        QVERIFY(waitFor([&] { return flood->disconnectedSeen; }));
+        QVERIFY(flood->count(QStringLiteral("reply")) <= 2 * protocol::maxCommandsPerSecond);
+        QCOMPARE(ask(*other, command(R"({"cmd":"cancel","ids":[424242]})")).value("result").toString(),
+                 QStringLiteral("unknown_task"));
+    }
+
     void cancelOfNoLiveTaskIsUnknown()
     {
         Fixture f(true);
@@ -200,6 +245,9 @@ private Q_SLOTS:
         QTest::newRow("id fraction") << QByteArray(R"({"cmd":"cancel","ids":[1.5]})") << QStringLiteral("'ids'");
         QTest::newRow("empty filter") << QByteArray(R"({"cmd":"cancel_matching","filter":"  "})") << QStringLiteral("'filter'");
         QTest::newRow("deadline string") << QByteArray(R"({"cmd":"drain","deadline_ms":"5"})") << QStringLiteral("'deadline_ms'");
+        QTest::newRow("version 2") << QByteArray(R"({"v":2,"cmd":"cancel","ids":[1]})") << QStringLiteral("version");
+        QTest::newRow("ref too long") << (QByteArray(R"({"cmd":"cancel","ids":[1],"ref":")") + QByteArray(65, 'r') + "\"}")
+                                      << QStringLiteral("'ref'");
     }
 
     void errorsKeepTheConnection()

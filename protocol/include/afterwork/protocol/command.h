@@ -83,8 +83,11 @@ struct Reply
 };
 
 //! The largest number of commands one connection may send per second; beyond it each command is
-//! refused ("rate limited") and nothing changes, until the second is over.
+//! refused ("rate limited") and nothing changes, until the second is over; beyond twice as many,
+//! the publisher closes the connection.
 inline constexpr int maxCommandsPerSecond = 20;
+//! The longest `ref` a command may carry: a tag, not a payload.
+inline constexpr int maxRefLength = 64;
 //! The largest number of ids one `cancel` may carry.
 inline constexpr int maxIdsPerCommand = 1000;
 
