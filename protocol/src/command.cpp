@@ -4,6 +4,8 @@
 #include <afterwork/protocol/json.h>
 #include <afterwork/protocol/wire.h>
 
+#include "namelookup.h"
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -22,15 +24,8 @@ constexpr std::array replyNames{"accepted"_L1, "refused"_L1, "unknown_task"_L1, 
 static_assert(commandNames.size() == size_t(CommandKind::Drain) + 1);
 static_assert(replyNames.size() == size_t(ReplyResult::Error) + 1);
 
-template<typename Enum, size_t N>
-std::optional<Enum> lookUp(const std::array<QLatin1StringView, N> &names, QStringView name) noexcept
-{
-    for (size_t i = 0; i < N; ++i) {
-        if (name == names[i])
-            return static_cast<Enum>(i);
-    }
-    return std::nullopt;
-}
+using detail::lookUp;
+using detail::nameOf;
 
 //! A JSON number that is a whole number in [0, 2^53]: what ids and milliseconds are.
 std::optional<quint64> wholeNumber(const QJsonValue &value)
@@ -54,12 +49,12 @@ ParsedInput invalid(ParsedInput parsed, QString reason)
 
 QLatin1StringView wireName(CommandKind kind) noexcept
 {
-    return commandNames[size_t(kind) < commandNames.size() ? size_t(kind) : 0];
+    return nameOf(commandNames, kind);
 }
 
 QLatin1StringView wireName(ReplyResult result) noexcept
 {
-    return replyNames[size_t(result) < replyNames.size() ? size_t(result) : replyNames.size() - 1];
+    return nameOf(replyNames, result);
 }
 
 std::optional<CommandKind> commandFromWireName(QStringView name) noexcept

@@ -2,6 +2,8 @@
 // The one place where the protocol's enums are spelled (docs/protocol.md).
 #include <afterwork/protocol/wire.h>
 
+#include "namelookup.h"
+
 #include <array>
 #include <chrono>
 
@@ -31,34 +33,11 @@ static_assert(kindNames.size() == size_t(EventKind::Other) + 1);
 static_assert(shutdownStageNames.size() == size_t(ShutdownStage::Unknown) + 1);
 static_assert(requestStageNames.size() == size_t(RequestStage::Unknown) + 1);
 
-template<typename Enum, size_t N>
-QLatin1StringView nameOf(const std::array<QLatin1StringView, N> &names, Enum value) noexcept
-{
-    const auto index = size_t(value);
-    return index < N ? names[index] : names[N - 1];
-}
-
-template<typename Enum, size_t N>
-std::optional<Enum> lookUp(const std::array<QLatin1StringView, N> &names, QStringView name) noexcept
-{
-    for (size_t i = 0; i < N; ++i) {
-        if (name == names[i])
-            return static_cast<Enum>(i);
-    }
-    return std::nullopt;
-}
-
-template<typename Enum, size_t N>
-std::optional<Enum> lookUp(const std::array<QLatin1StringView, N> &names, QByteArrayView name) noexcept
-{
-    for (size_t i = 0; i < N; ++i) {
-        if (name == QByteArrayView(names[i].data(), names[i].size()))
-            return static_cast<Enum>(i);
-    }
-    return std::nullopt;
-}
 
 } // namespace
+
+using protocol::detail::lookUp;
+using protocol::detail::nameOf;
 
 QLatin1StringView wireName(Phase phase) noexcept { return nameOf(phaseNames, phase); }
 QLatin1StringView wireName(Mode mode) noexcept { return nameOf(modeNames, mode); }
