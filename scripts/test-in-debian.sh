@@ -117,11 +117,24 @@ fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 # The working tree, as it is now, without history or build folders; the root's own build folder
-# stays, so a second run builds incrementally (tar keeps the files' times).
+# stays, so a second run builds incrementally. A file whose content is unchanged keeps its copy
+# (and its time); a changed or new one is written now. Keeping the tree's own times instead would
+# let a file edited while an earlier run was building look older than what that run built from
+# it, and the build would not see the change.
 src=$root/src/afterwork
 mkdir -p "$src"
-find "$src" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
-tar -C "$repo" --exclude=./.git --exclude='./build' --exclude='./build-*' -cf - . | tar -C "$src" -xf -
+stage=$(mktemp -d "$root/src/stage.XXXXXX")
+tar -C "$repo" --exclude=./.git --exclude='./build' --exclude='./build-*' -cf - . | tar -C "$stage" -xf -
+(cd "$stage" && find . -type f -print0) | while IFS= read -r -d '' file; do
+    if ! cmp -s "$stage/$file" "$src/$file"; then
+        mkdir -p "$(dirname "$src/$file")"
+        cp --preserve=mode "$stage/$file" "$src/$file"
+    fi
+done
+(cd "$src" && find . -path ./build -prune -o -type f -print0) | while IFS= read -r -d '' file; do
+    [ -e "$stage/$file" ] || rm -f "$src/$file"
+done
+rm -rf "$stage"
 
 mount_into "$root"
 case ${1:-} in
