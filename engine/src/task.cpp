@@ -78,21 +78,19 @@ CancellationToken Task::cancellationToken() const { return d ? d->cancel.token()
 
 QFuture<TaskOutcome> Task::outcome() const
 {
+    QPromise<TaskOutcome> ended;
+    ended.start();
     if (d) {
         QMutexLocker lock(&d->mutex);
-        if (!d->settled && !d->core.expired()) {
+        if (d->settled) {
+            ended.addResult(d->outcomeWhileLocked());
+        } else if (!d->core.expired()) {
             if (!d->outcomePromise) { // the first follower: one promise per task, however many follow
                 d->outcomePromise = std::make_unique<QPromise<TaskOutcome>>();
                 d->outcomePromise->start();
             }
             return d->outcomePromise->future();
         }
-    }
-    QPromise<TaskOutcome> ended;
-    ended.start();
-    if (d && d->settled) {
-        QMutexLocker lock(&d->mutex);
-        ended.addResult(d->outcomeWhileLocked());
     }
     ended.finish(); // (without a result: an invalid handle, or an engine gone before the task ended)
     return ended.future();
