@@ -25,6 +25,15 @@ QByteArray command(const QByteArray &json)
     return json + '\n';
 }
 
+//! A `cancel` of \a id, written by the protocol's own encoder.
+QByteArray cancelOf(quint64 id)
+{
+    return protocol::encodeCommand({.kind = protocol::CommandKind::Cancel, .ids = {id}});
+}
+
+//! An id no test schedules: a cancel of it is always answered `unknown_task`.
+constexpr quint64 noSuchTask = 424242;
+
 //! An engine whose one pool thread is held by a gated task, with a publisher; tasks scheduled
 //! next stay live (queued) until the gate opens.
 struct Fixture
@@ -150,11 +159,11 @@ private Q_SLOTS:
         QVERIFY(flood && other);
         QByteArray burst;
         for (int i = 0; i < 2 * protocol::maxCommandsPerSecond + 1; ++i)
-            burst += command(R"({"cmd":"cancel","ids":[424242]})");
+            burst += cancelOf(noSuchTask);
         flood->socket.write(burst);
         QVERIFY(waitFor([&] { return flood->disconnectedSeen; }));
         QVERIFY(flood->count(QStringLiteral("reply")) <= 2 * protocol::maxCommandsPerSecond);
-        QCOMPARE(ask(*other, command(R"({"cmd":"cancel","ids":[424242]})")).value("result").toString(),
+        QCOMPARE(ask(*other, cancelOf(noSuchTask)).value("result").toString(),
                  QStringLiteral("unknown_task"));
     }
 
@@ -163,7 +172,7 @@ private Q_SLOTS:
         Fixture f(true);
         auto client = f.connect();
         QVERIFY(client);
-        const QJsonObject reply = ask(*client, command(R"({"cmd":"cancel","ids":[424242]})"));
+        const QJsonObject reply = ask(*client, cancelOf(noSuchTask));
         QCOMPARE(reply.value("result").toString(), QStringLiteral("unknown_task"));
     }
 
@@ -223,10 +232,9 @@ private Q_SLOTS:
         auto client = f.connect();
         QVERIFY(client);
         const Task queued = f.engine.schedule([] {});
-        for (const QByteArray &line : {QByteArray(R"({"cmd":"cancel","ids":[%1]})").replace("%1", QByteArray::number(queued.id())),
-                                       QByteArray(R"({"cmd":"cancel_matching","filter":"id:1"})"),
-                                       QByteArray(R"({"cmd":"drain","deadline_ms":0})")}) {
-            const QJsonObject reply = ask(*client, command(line));
+        for (const QByteArray &line : {cancelOf(queued.id()), command(R"({"cmd":"cancel_matching","filter":"id:1"})"),
+                                       command(R"({"cmd":"drain","deadline_ms":0})")}) {
+            const QJsonObject reply = ask(*client, line);
             QCOMPARE(reply.value("result").toString(), QStringLiteral("refused"));
             QVERIFY(reply.value("reason").toString().contains(QStringLiteral("read-only")));
         }
@@ -261,7 +269,7 @@ private Q_SLOTS:
         QCOMPARE(reply.value("result").toString(), QStringLiteral("error"));
         QVERIFY2(reply.value("reason").toString().contains(reasonContains), qPrintable(reply.value("reason").toString()));
         // Still connected and answered.
-        const QJsonObject next = ask(*client, command(R"({"cmd":"cancel","ids":[424242]})"));
+        const QJsonObject next = ask(*client, cancelOf(noSuchTask));
         QCOMPARE(next.value("result").toString(), QStringLiteral("unknown_task"));
         QCOMPARE(f.engine.state(), EngineState::Running);
     }
@@ -286,7 +294,7 @@ private Q_SLOTS:
         bad->socket.write(command(R"({"cmd":"cancel","ids":[1])")); // not a complete object
         QVERIFY(waitFor([&] { return bad->disconnectedSeen; }));
         QVERIFY(!bad->hasKind(QStringLiteral("reply")));
-        const QJsonObject reply = ask(*good, command(R"({"cmd":"cancel","ids":[424242]})"));
+        const QJsonObject reply = ask(*good, cancelOf(noSuchTask));
         QCOMPARE(reply.value("result").toString(), QStringLiteral("unknown_task"));
     }
 
@@ -298,9 +306,9 @@ private Q_SLOTS:
         const Task queued = f.engine.schedule([] {});
         QByteArray burst;
         for (int i = 0; i < protocol::maxCommandsPerSecond; ++i)
-            burst += command(R"({"cmd":"cancel","ids":[424242]})");
+            burst += cancelOf(noSuchTask);
         // One over the limit, within the same second: refused, and the task stays.
-        burst += command(QByteArray(R"({"cmd":"cancel","ids":[%1]})").replace("%1", QByteArray::number(queued.id())));
+        burst += cancelOf(queued.id());
         client->socket.write(burst);
         QVERIFY(waitFor([&] { return client->count(QStringLiteral("reply")) == protocol::maxCommandsPerSecond + 1; }));
         const QJsonObject last = client->linesOf(QStringLiteral("reply")).constLast().object;
