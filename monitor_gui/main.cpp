@@ -69,7 +69,7 @@ int main(int argc, char *argv[])
     const MonitorOptions &options = std::get<MonitorOptions>(parsed);
 
     try {
-        MonitorSession session(SessionOptions{.finishedLimit = options.finishedLimit});
+        MonitorSession session(SessionOptions{.finishedLimit = options.finishedLimit, .readOnly = options.readOnly});
         const bool headless = !options.screenshotPath.isEmpty();
         // A screenshot shows what the command line asks for, never the user's remembered state.
         MainWindow window(&session, MainWindowOptions{.settingsPath = options.settingsPath, .restoreState = !headless});

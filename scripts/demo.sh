@@ -63,7 +63,10 @@ work=$(mktemp -d -t afterwork-demo.XXXXXX)
 events="afterwork-demo-$$"
 own_session=()
 command -v setsid >/dev/null && own_session=(setsid)
-"${own_session[@]}" "$demo_bin" --port "$port" --events "$events" --threads 8 --shutdown-deadline 10 >"$work/server.out" 2>"$work/server.log" &
+# --allow-control: the dashboard's Control menu (cancel, drain) works against the demo; its
+# socket is owner-only, so only this user can act on it.
+"${own_session[@]}" "$demo_bin" --port "$port" --events "$events" --threads 8 --shutdown-deadline 10 --allow-control \
+    >"$work/server.out" 2>"$work/server.log" &
 demo_pid=$!
 pids=()
 cleanup() {

@@ -20,6 +20,11 @@ EventSource::EventSource(QObject *parent)
 
 EventSource::~EventSource() = default;
 
+bool EventSource::sendCommand(const protocol::Command &)
+{
+    return false;
+}
+
 void EventSource::setMaxLineBytes(qsizetype bytes)
 {
     m_maxLineBytes = bytes;

@@ -35,6 +35,19 @@ QString LocalSocketSource::description() const
     return QStringLiteral("socket '%1'").arg(m_socketName);
 }
 
+bool LocalSocketSource::canSendCommands() const
+{
+    return m_connectionOpen && m_socket->state() == QLocalSocket::ConnectedState;
+}
+
+bool LocalSocketSource::sendCommand(const protocol::Command &command)
+{
+    if (!canSendCommands())
+        return false;
+    const QByteArray line = protocol::encodeCommand(command);
+    return m_socket->write(line) == line.size();
+}
+
 void LocalSocketSource::start()
 {
     m_failuresInARow = 0;
@@ -54,7 +67,8 @@ void LocalSocketSource::connectNow()
     m_connectionOpen = false;
     setState(State::Connecting);
     m_socket->abort();
-    m_socket->connectToServer(m_socketName, QIODevice::ReadOnly);
+    // Read-write so that commands can be sent; a subscriber that sends none reads the same.
+    m_socket->connectToServer(m_socketName, QIODevice::ReadWrite);
 }
 
 void LocalSocketSource::onConnected()

@@ -2,6 +2,7 @@
 #include "app/mainwindow.h"
 
 #include "app/appidentity.h"
+#include "app/controlactions.h"
 #include "core/connectionstatus.h"
 #include "core/formatting.h"
 #include "core/monitorsession.h"
@@ -84,6 +85,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long text is cut, never widens the window
     statusBar()->addPermanentWidget(m_status, 1);
 
+    m_control = new ControlActions(session, m_tasks, m_banner, this);
     buildMenus();
 
     connect(m_connectionBar, &ConnectionBar::connectRequested, this, &MainWindow::watchSocket);
@@ -186,6 +188,11 @@ void MainWindow::buildMenus()
         action->setChecked(theme == m_theme);
         m_themeActions->addAction(action);
     }
+
+    // Acting on the source (docs/monitor.md): disabled, saying why, unless it allows control.
+    QMenu *control = menuBar()->addMenu(u"&Control"_s);
+    m_control->fillMenu(control);
+    connect(control, &QMenu::aboutToShow, m_control, &ControlActions::update);
 }
 
 void MainWindow::watchSocket(const QString &socketName)

@@ -20,6 +20,7 @@ QT_END_NAMESPACE
 namespace afterwork::monitor {
 
 class ConnectionBar;
+class ControlActions;
 class DrainView;
 class FailuresView;
 class LogView;
@@ -80,6 +81,7 @@ public:
     DrainView *drain() const noexcept { return m_drain; }
     TimelineView *timeline() const noexcept { return m_timeline; }
     LogView *log() const noexcept { return m_log; }
+    ControlActions *control() const noexcept { return m_control; }
     QTabWidget *tabs() const noexcept { return m_tabs; }
     QString statusText() const;
 
@@ -111,6 +113,7 @@ private:
     DrainView *m_drain = nullptr;
     TimelineView *m_timeline = nullptr;
     LogView *m_log = nullptr;
+    ControlActions *m_control = nullptr;
     QLabel *m_status = nullptr;
     QActionGroup *m_themeActions = nullptr;
     QTimer m_tick;

@@ -28,7 +28,8 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
     const QCommandLineOption theme(u"theme"_s, u"Colours: system (follow the desktop), light or dark."_s, u"THEME"_s);
     const QCommandLineOption settings(u"settings"_s, u"Keep window state in the INI FILE rather than the user's settings."_s, u"FILE"_s);
     const QCommandLineOption size(u"size"_s, u"Initial window size WxH (default 1280x800)."_s, u"WxH"_s);
-    parser.addOptions({help, version, connect, replay, speed, screenshot, after, view, filter, select, keep, theme, settings, size});
+    const QCommandLineOption readOnly(u"read-only"_s, u"Never act on the source: no cancel, no drain, whatever it allows."_s);
+    parser.addOptions({help, version, connect, replay, speed, screenshot, after, view, filter, select, keep, theme, settings, size, readOnly});
 
     if (!parser.parse(arguments))
         return OptionsExit{2, u"afterwork-monitor: %1\nTry 'afterwork-monitor --help'.\n"_s.arg(parser.errorText())};
@@ -83,6 +84,7 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
             return fail(u"--theme is system, light or dark, not '%1'"_s.arg(parser.value(theme)));
     }
     options.settingsPath = parser.value(settings);
+    options.readOnly = parser.isSet(readOnly);
     if (parser.isSet(size)) {
         static const QRegularExpression pattern(u"^(\\d{2,5})x(\\d{2,5})$"_s);
         const QRegularExpressionMatch match = pattern.match(parser.value(size));

@@ -22,6 +22,7 @@ struct MonitorOptions
     qsizetype finishedLimit = 10'000; //!< --keep N finished tasks
     QString theme;             //!< --theme system|light|dark ("" = remembered, else system)
     QString settingsPath;      //!< --settings FILE: an INI file instead of the user's settings
+    bool readOnly = false;     //!< --read-only: never act on the source (no cancel, no drain)
     int width = 1280;          //!< --size WxH (for screenshots)
     int height = 800;
 };

@@ -22,6 +22,20 @@ namespace {
 //! Malformed lines logged one by one; past this only their count grows.
 constexpr qint64 MalformedLinesLogged = 50;
 
+//! The command's name in the log.
+QString describeCommand(protocol::CommandKind command)
+{
+    switch (command) {
+    case protocol::CommandKind::Cancel:
+        return u"Cancel"_s;
+    case protocol::CommandKind::CancelMatching:
+        return u"Cancel matching the filter"_s;
+    case protocol::CommandKind::Drain:
+        return u"Drain"_s;
+    }
+    return {};
+}
+
 } // namespace
 
 QString RecordingSummary::describe() const
@@ -60,6 +74,11 @@ MonitorSession::MonitorSession(SessionOptions options, QObject *parent)
     connect(&m_throttler, &BatchThrottler::triggered, this, &MonitorSession::flush);
     // Connected before any view: the history forgets evicted tasks before views look at it.
     connect(&m_store, &client::TaskStore::changed, this, &MonitorSession::onStoreChanged);
+    connect(&m_control, &ControlChannel::answered, this, [this](const CommandOutcome &outcome) {
+        m_log.append(outcome.isSuccess() ? Level::Info : Level::Warning,
+                     u"%1: %2."_s.arg(describeCommand(outcome.command), outcome.describe()));
+        Q_EMIT commandAnswered(outcome);
+    });
     m_rateTimer.setInterval(std::chrono::seconds(1));
     connect(&m_rateTimer, &QTimer::timeout, this, [this] {
         m_lineRate = double(m_linesReceived - m_linesAtRateMark);
@@ -94,6 +113,8 @@ void MonitorSession::closeSource()
     m_source->disconnect(this);
     m_source->stop();
     m_source.reset();
+    m_control.connectionEnded();
+    m_sourceAcceptsCommands.reset();
     m_log.append(Level::Info, u"Stopped watching %1."_s.arg(m_sourceName));
     Q_EMIT connectionChanged();
 }
@@ -107,6 +128,8 @@ void MonitorSession::setSource(std::unique_ptr<client::EventSource> source, Sour
     }
     m_pending.clear();
     m_throttler.flushNow(); // nothing pending any more: just stops the timer
+    m_control.connectionEnded();
+    m_sourceAcceptsCommands.reset();
     resetDerived();
     m_store.clear();
     m_kind = kind;
@@ -272,6 +295,7 @@ void MonitorSession::consume(const StreamEvent &event)
             m_history.add(task, true);
         break;
     case EventKind::Hello: {
+        m_sourceAcceptsCommands = event.as<client::HelloEvent>()->control;
         const client::SourceInfo &source = event.as<client::HelloEvent>()->source;
         if (source.instance == m_instance) {
             m_log.append(Level::Info, u"Reconnected to the same run of %1 (pid %2)."_s.arg(source.app).arg(source.pid));
@@ -318,9 +342,11 @@ void MonitorSession::consume(const StreamEvent &event)
     case EventKind::Bye:
         m_log.append(Level::Info, u"The source said bye."_s);
         break;
+    case EventKind::Reply:
+        m_control.onReply(*event.as<client::ReplyEvent>());
+        break;
     case EventKind::Heartbeat:
     case EventKind::Progress: // the store keeps it on the task
-    case EventKind::Reply: // (to commands of another connection's: never on this one)
     case EventKind::Other:
         break;
     }
@@ -336,6 +362,8 @@ void MonitorSession::onDisconnected(bool byeSeen)
 {
     // Everything received before the disconnection lands first, then its consequence.
     flushNow();
+    m_control.connectionEnded();
+    m_sourceAcceptsCommands.reset();
     if (!byeSeen) {
         const QList<quint64> live = m_store.liveTaskIds();
         const qint64 tsUs = m_store.latestTsUs();
@@ -383,6 +411,36 @@ void MonitorSession::noteError(const QString &message)
         m_log.append(m_kind == SourceKind::Live ? Level::Warning : Level::Error, message);
     m_lastError = message;
     Q_EMIT connectionChanged();
+}
+
+QString MonitorSession::controlUnavailableReason() const
+{
+    if (m_options.readOnly)
+        return u"The dashboard runs read-only (--read-only)."_s;
+    switch (m_kind) {
+    case SourceKind::None:
+        return u"Not watching a source."_s;
+    case SourceKind::Recording:
+        return u"A recording is a record of the past: there is nothing to act on."_s;
+    case SourceKind::Live:
+        break;
+    }
+    if (!m_source || !m_source->canSendCommands())
+        return u"Not connected to the source."_s;
+    if (!m_sourceAcceptsCommands)
+        return u"Waiting for the source to introduce itself."_s;
+    if (!*m_sourceAcceptsCommands)
+        return u"The source is read-only: its application does not accept commands (afterwork-demo: --allow-control)."_s;
+    return {};
+}
+
+bool MonitorSession::sendCommand(const protocol::Command &command)
+{
+    if (!canControl())
+        return false;
+    // What arrived before the command was sent is applied first: its reply follows it.
+    flushNow();
+    return m_control.send(*m_source, command);
 }
 
 std::optional<QString> MonitorSession::saveRecording(const QString &path) const

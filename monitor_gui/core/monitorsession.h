@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/batchthrottler.h"
+#include "core/controlchannel.h"
 #include "core/drainstate.h"
 #include "core/failuregroups.h"
 #include "core/recordingbuffer.h"
@@ -35,6 +36,8 @@ struct SessionOptions
     qsizetype historyPerTask = 64;
     int throughputWindowSeconds = 900;
     qsizetype logLimit = 2000;
+    //! Never send commands, whatever the source allows (afterwork-monitor --read-only).
+    bool readOnly = false;
 };
 
 //! How reading a recording went, for the message shown when it ends.
@@ -122,6 +125,15 @@ public:
     //! Writes what was received: a live stream's copy, or the recording's file itself.
     std::optional<QString> saveRecording(const QString &path) const;
 
+    //! Whether the dashboard may act on its source now (docs/monitor.md, "Acting on the source"):
+    //! a live, connected source whose hello offers control, and a dashboard not run read-only.
+    bool canControl() const { return controlUnavailableReason().isEmpty(); }
+    //! Why it may not, as a sentence for a tooltip ("" when it may).
+    QString controlUnavailableReason() const;
+    //! Sends \a command to the source; commandAnswered() follows with its outcome. False (and
+    //! nothing sent) when canControl() is false.
+    bool sendCommand(const protocol::Command &command);
+
     //! Applies what is queued now instead of at the next flush.
     void flushNow();
     bool hasPendingLines() const noexcept { return !m_pending.isEmpty(); }
@@ -139,6 +151,8 @@ Q_SIGNALS:
     void shutdownStarted();
     //! A recording was read to its end (or could not be read).
     void recordingEnded(const afterwork::monitor::RecordingSummary &summary);
+    //! A command sent with sendCommand() was answered (or will never be); once per command.
+    void commandAnswered(const afterwork::monitor::CommandOutcome &outcome);
 
 private:
     void setSource(std::unique_ptr<client::EventSource> source, SourceKind kind, QString name);
@@ -169,6 +183,9 @@ private:
     RequestMarkers m_requests;
     SessionLog m_log;
     RecordingBuffer m_recording;
+    ControlChannel m_control;
+    // Whether the current connection's hello offered control; unset until that hello is read.
+    std::optional<bool> m_sourceAcceptsCommands;
 
     QString m_instance;
     int m_run = 0;

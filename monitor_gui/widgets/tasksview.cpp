@@ -52,7 +52,8 @@ TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(TaskTableModel::IdColumn, Qt::DescendingOrder); // newest first
     setUpTable(m_table);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several rows at once: they can be cancelled together.
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->setItemDelegateForColumn(TaskTableModel::PhaseColumn, new PhaseDelegate(TaskTableModel::PhaseRole, m_table));
     const QList<std::pair<int, int>> widths = {{TaskTableModel::IdColumn, 56},      {TaskTableModel::NameColumn, 160},
@@ -139,6 +140,28 @@ bool TasksView::selectTask(quint64 id)
 std::optional<quint64> TasksView::selectedTask() const
 {
     return m_details->taskId();
+}
+
+QList<quint64> TasksView::selectedTaskIds() const
+{
+    QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QList<quint64> ids;
+    ids.reserve(rows.size());
+    for (const QModelIndex &row : std::as_const(rows))
+        ids.append(m_model->idAt(m_proxy->mapToSource(row).row()));
+    return ids;
+}
+
+QList<quint64> TasksView::shownLiveTaskIds() const
+{
+    QList<quint64> ids;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const int sourceRow = m_proxy->mapToSource(m_proxy->index(row, 0)).row();
+        if (const client::TaskState *task = m_model->taskAt(sourceRow); task && task->isLive())
+            ids.append(m_model->idAt(sourceRow));
+    }
+    return ids;
 }
 
 void TasksView::refresh()

@@ -36,6 +36,10 @@ public:
     //! Selects task \a id if it is shown; false otherwise.
     bool selectTask(quint64 id);
     std::optional<quint64> selectedTask() const;
+    //! Every selected task (the table allows several), in the table's order.
+    QList<quint64> selectedTaskIds() const;
+    //! The live tasks among those the table shows (what "cancel all matching" would cancel).
+    QList<quint64> shownLiveTaskIds() const;
 
     //! After a flush: live durations and the details pane.
     void refresh();

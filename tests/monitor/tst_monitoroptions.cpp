@@ -31,6 +31,7 @@ private Q_SLOTS:
         QCOMPARE(options->finishedLimit, 10'000);
         QCOMPARE(options->width, 1280);
         QCOMPARE(options->height, 800);
+        QVERIFY(!options->readOnly);
     }
 
     void everyOption()
@@ -40,7 +41,7 @@ private Q_SLOTS:
                                    QStringLiteral("--after"), QStringLiteral("750"), QStringLiteral("--view"), QStringLiteral("Timeline"),
                                    QStringLiteral("--filter"), QStringLiteral("phase:failed"), QStringLiteral("--select"), QStringLiteral("42"), QStringLiteral("--keep"), QStringLiteral("500"),
                                    QStringLiteral("--theme"), QStringLiteral("dark"), QStringLiteral("--settings"), QStringLiteral("s.ini"),
-                                   QStringLiteral("--size"), QStringLiteral("1024x700")});
+                                   QStringLiteral("--size"), QStringLiteral("1024x700"), QStringLiteral("--read-only")});
         const auto *options = std::get_if<MonitorOptions>(&result);
         QVERIFY(options);
         QCOMPARE(options->socketName, QStringLiteral("my-app"));
@@ -56,6 +57,7 @@ private Q_SLOTS:
         QCOMPARE(options->settingsPath, QStringLiteral("s.ini"));
         QCOMPARE(options->width, 1024);
         QCOMPARE(options->height, 700);
+        QVERIFY(options->readOnly);
     }
 
     void mistakes_data()

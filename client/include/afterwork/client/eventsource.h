@@ -2,6 +2,7 @@
 #pragma once
 
 #include <afterwork/client/streamevent.h>
+#include <afterwork/protocol/command.h>
 
 #include <QtCore/QList>
 #include <QtCore/QObject>
@@ -61,6 +62,15 @@ public:
     virtual void stop() = 0;
     //! "socket 'NAME'" or "file 'PATH'", for messages.
     virtual QString description() const = 0;
+
+    //! Whether sendCommand() can send now: a live source with an open connection. A recording
+    //! never can. (Whether the publisher will act on a command is its hello's HelloEvent::control.)
+    virtual bool canSendCommands() const { return false; }
+    //! Sends \a command on the current connection (docs/protocol.md, "Commands"); false if
+    //! canSendCommands() is false. Its reply arrives later as a `reply` line among the others
+    //! (a ReplyEvent with the command's `ref`). A source that never sends reads the stream
+    //! exactly as before.
+    virtual bool sendCommand(const protocol::Command &command);
 
     State state() const noexcept { return m_state; } //!< where the source is now
     //! The latest hello's source, if any.

@@ -40,6 +40,8 @@ public:
     void start() override;
     void stop() override;
     QString description() const override;
+    bool canSendCommands() const override;
+    bool sendCommand(const protocol::Command &command) override;
 
     const QString &socketName() const noexcept { return m_socketName; }          //!< as given
     const LocalSocketSourceOptions &options() const noexcept { return m_options; } //!< as given

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+// The dashboard acting on its source (docs/monitor.md, "Acting on the source"): the real window
+// against a real TaskEngine and EventPublisher that allows control. Cancelling the selected tasks
+// with the Delete key, cancelling what the filter matches, draining with a deadline, each through
+// its confirmation; the outcome in the banner. The actions are disabled, saying why, for a
+// read-only source, a recording and a read-only dashboard. Replies that are refusals, that never
+// come or whose connection ends are played by a fake publisher.
+#include "monitortestsupport.h"
+
+#include "app/controlactions.h"
+#include "app/mainwindow.h"
+#include "core/monitorsession.h"
+#include "models/taskfilterproxy.h"
+#include "models/tasktablemodel.h"
+#include "widgets/draindialog.h"
+#include "widgets/messagebanner.h"
+#include "widgets/tasksview.h"
+
+#include <afterwork/eventpublisher.h>
+#include <afterwork/taskengine.h>
+
+#include <QtCore/QSemaphore>
+#include <QtCore/QStandardPaths>
+#include <QtCore/QTemporaryDir>
+#include <QtGui/QAction>
+#include <QtNetwork/QLocalSocket>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+#include <QtWidgets/QDoubleSpinBox>
+#include <QtWidgets/QMessageBox>
+#include <QtWidgets/QPushButton>
+#include <QtWidgets/QTableView>
+
+#include <memory>
+
+using namespace afterwork;
+using namespace afterwork::monitor;
+using namespace std::chrono_literals;
+
+namespace {
+
+//! An engine with one pool thread held by a blocker, so that tasks scheduled next stay queued
+//! (live) until the test ends; a publisher on a unique socket.
+struct LiveSource
+{
+    explicit LiveSource(bool allowControl, std::function<void(std::chrono::milliseconds)> onDrain = {})
+        : engine(TaskConfig{}, EngineOptions{.maxThreads = 1})
+    {
+        publisher = new EventPublisher(&engine, PublisherOptions{.app = QStringLiteral("control-gui"),
+                                                                  .heartbeatInterval = 200ms,
+                                                                  .allowControl = allowControl,
+                                                                  .onDrain = std::move(onDrain)});
+        name = testing::uniqueSocketName("controlgui");
+        listening = publisher->listen(name);
+        engine.task(TaskConfig{.name = QStringLiteral("blocker")}).schedule([release = release] {
+            release->tryAcquire(1, 20000); // bounded, in case the test fails before releasing it
+        });
+    }
+    ~LiveSource() { release->release(); }
+
+    Task queued(const QString &taskName) { return engine.task(TaskConfig{.name = taskName}).schedule([] {}); }
+
+    std::shared_ptr<QSemaphore> release = std::make_shared<QSemaphore>();
+    TaskEngine engine;
+    EventPublisher *publisher = nullptr;
+    QString name;
+    bool listening = false;
+};
+
+//! A shown, active window with its own settings file, watching nothing yet.
+struct Window
+{
+    explicit Window(SessionOptions options = {.flushInterval = 50ms})
+        : session(options),
+          window(&session, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini")), .restoreState = false, .discoveryDirectory = dir.path()})
+    {
+        window.resize(1200, 760);
+        window.show();
+        window.activateWindow();
+    }
+    ControlActions &control() { return *window.control(); }
+
+    QTemporaryDir dir;
+    MonitorSession session;
+    MainWindow window;
+};
+
+//! Selects the rows of \a ids in the tasks table (and nothing else).
+void selectTasks(TasksView *tasks, const QList<quint64> &ids)
+{
+    QTableView *table = tasks->table();
+    table->clearSelection();
+    for (const quint64 id : ids) {
+        const int sourceRow = tasks->model()->rowOf(id);
+        const QModelIndex index = tasks->proxy()->mapFromSource(tasks->model()->index(sourceRow, 0));
+        table->selectionModel()->select(index, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+}
+
+QPushButton *button(QDialog *dialog, const char *objectName)
+{
+    return dialog ? dialog->findChild<QPushButton *>(QLatin1StringView(objectName)) : nullptr;
+}
+
+//! A hello that offers control, written as a publisher would.
+QByteArray controlHello(monitortest::LineWriter &writer)
+{
+    QByteArray hello = writer.hello(monitortest::T0);
+    hello.insert(hello.size() - 1, R"(,"control":true)");
+    return hello;
+}
+
+} // namespace
+
+class tst_ControlActions : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void cancelSelectedWithDeleteKey()
+    {
+        LiveSource source(true);
+        QVERIFY2(source.listening, qPrintable(source.publisher->errorString()));
+        const Task a = source.queued(QStringLiteral("resize"));
+        const Task b = source.queued(QStringLiteral("resize"));
+        const Task c = source.queued(QStringLiteral("email"));
+
+        Window w;
+        QVERIFY(QTest::qWaitForWindowActive(&w.window));
+        w.window.watchSocket(source.name);
+        w.window.showView(ViewId::Tasks);
+        TasksView *tasks = w.window.tasks();
+        QTRY_COMPARE_WITH_TIMEOUT(tasks->proxy()->rowCount(), 4, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl(), 10000);
+
+        // Nothing selected: disabled, saying why.
+        QAction *cancel = w.control().cancelSelectedAction();
+        QVERIFY(!cancel->isEnabled());
+        QVERIFY2(cancel->toolTip().contains(QStringLiteral("Select live tasks")), qPrintable(cancel->toolTip()));
+
+        selectTasks(tasks, {a.id(), b.id()});
+        QVERIFY(cancel->isEnabled());
+        tasks->table()->setFocus();
+        QTest::keyClick(tasks->table(), Qt::Key_Delete);
+        auto *box = qobject_cast<QMessageBox *>(w.control().confirmation());
+        QVERIFY(box);
+        QCOMPARE(box->text(), QStringLiteral("Cancel the 2 live tasks selected?"));
+        QVERIFY2(box->informativeText().contains(QStringLiteral("#%1 resize").arg(a.id())), qPrintable(box->informativeText()));
+        QCOMPARE(button(box, "confirmButton")->text(), QStringLiteral("Cancel 2 tasks"));
+        QVERIFY(box->isVisible());
+        button(box, "confirmButton")->click();
+
+        QTRY_COMPARE_WITH_TIMEOUT(w.window.banner()->text(), QStringLiteral("2 tasks cancelled."), 10000);
+        QCOMPARE(a.phase(), Phase::Cancelled);
+        QCOMPARE(b.phase(), Phase::Cancelled);
+        QVERIFY(c.phase() != Phase::Cancelled);
+        // The effect arrives as ordinary task lines; the log says what the command did.
+        QTRY_COMPARE_WITH_TIMEOUT(w.session.store().task(a.id())->task.phase, Phase::Cancelled, 10000);
+        QVERIFY(w.session.log().entries().back().text.contains(QStringLiteral("Cancel: 2 tasks cancelled")));
+
+        // The ended tasks selected: nothing to cancel.
+        QTRY_VERIFY_WITH_TIMEOUT(!cancel->isEnabled(), 5000);
+        QVERIFY2(cancel->toolTip().contains(QStringLiteral("already ended")), qPrintable(cancel->toolTip()));
+    }
+
+    void keepingRunningSendsNothing()
+    {
+        LiveSource source(true);
+        QVERIFY(source.listening);
+        const Task a = source.queued(QStringLiteral("resize"));
+        const Task b = source.queued(QStringLiteral("email"));
+
+        Window w;
+        w.window.watchSocket(source.name);
+        TasksView *tasks = w.window.tasks();
+        QTRY_COMPARE_WITH_TIMEOUT(tasks->proxy()->rowCount(), 3, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl(), 10000);
+
+        selectTasks(tasks, {a.id()});
+        w.control().cancelSelectedAction()->trigger();
+        QDialog *box = w.control().confirmation();
+        QVERIFY(box);
+        button(box, "rejectButton")->click();
+        QTRY_VERIFY(!w.control().confirmation());
+
+        // A later command's reply comes after anything the first could have caused.
+        QSignalSpy answered(&w.session, &MonitorSession::commandAnswered);
+        selectTasks(tasks, {b.id()});
+        w.control().cancelSelectedAction()->trigger();
+        button(w.control().confirmation(), "confirmButton")->click();
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 10000);
+        QCOMPARE(b.phase(), Phase::Cancelled);
+        QVERIFY(a.phase() != Phase::Cancelled);
+    }
+
+    void cancelMatchingTheFilter()
+    {
+        LiveSource source(true);
+        QVERIFY(source.listening);
+        QList<Task> resizes;
+        for (int i = 0; i < 3; ++i)
+            resizes.append(source.queued(QStringLiteral("resize_avatar")));
+        const Task other = source.queued(QStringLiteral("send_email"));
+
+        Window w;
+        w.window.watchSocket(source.name);
+        TasksView *tasks = w.window.tasks();
+        QTRY_COMPARE_WITH_TIMEOUT(tasks->proxy()->rowCount(), 5, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl(), 10000);
+
+        QAction *matching = w.control().cancelMatchingAction();
+        QVERIFY(!matching->isEnabled()); // no filter: it would cancel everything
+        QVERIFY2(matching->toolTip().contains(QStringLiteral("Type a filter first")), qPrintable(matching->toolTip()));
+        tasks->setFilterText(QStringLiteral("name~nothing_like_it"));
+        QVERIFY(!matching->isEnabled());
+        QVERIFY2(matching->toolTip().contains(QStringLiteral("No live task matches")), qPrintable(matching->toolTip()));
+
+        tasks->setFilterText(QStringLiteral("name~resize"));
+        QVERIFY(matching->isEnabled());
+        matching->trigger();
+        auto *box = qobject_cast<QMessageBox *>(w.control().confirmation());
+        QVERIFY(box);
+        QCOMPARE(box->text(), QStringLiteral("Cancel the 3 live tasks matching “name~resize”?"));
+        button(box, "confirmButton")->click();
+
+        QTRY_COMPARE_WITH_TIMEOUT(w.window.banner()->text(), QStringLiteral("3 tasks cancelled."), 10000);
+        for (const Task &task : std::as_const(resizes))
+            QCOMPARE(task.phase(), Phase::Cancelled);
+        QVERIFY(other.phase() != Phase::Cancelled);
+    }
+
+    void drainWithDeadline()
+    {
+        std::optional<std::chrono::milliseconds> drained;
+        LiveSource source(true, [&drained](std::chrono::milliseconds deadline) { drained = deadline; });
+        QVERIFY(source.listening);
+        source.queued(QStringLiteral("resize"));
+
+        Window w;
+        w.window.watchSocket(source.name);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.session.store().liveCount(), 2, 10000);
+
+        QAction *drain = w.control().drainAction();
+        QVERIFY(drain->isEnabled());
+        drain->trigger();
+        auto *dialog = qobject_cast<DrainDialog *>(w.control().confirmation());
+        QVERIFY(dialog);
+        QVERIFY2(dialog->summary().contains(QStringLiteral("control-gui")), qPrintable(dialog->summary()));
+        QVERIFY2(dialog->summary().contains(QStringLiteral("its 2 live task(s)")), qPrintable(dialog->summary()));
+        dialog->deadlineBox()->setValue(2.5);
+        dialog->drainButton()->click();
+
+        QTRY_VERIFY_WITH_TIMEOUT(drained.has_value(), 10000);
+        QCOMPARE(*drained, 2500ms);
+        QTRY_VERIFY_WITH_TIMEOUT(w.window.banner()->text().startsWith(QStringLiteral("Draining")), 10000);
+    }
+
+    void disabledForAReadOnlySource()
+    {
+        LiveSource source(false);
+        QVERIFY(source.listening);
+        const Task a = source.queued(QStringLiteral("resize"));
+
+        Window w;
+        QVERIFY(QTest::qWaitForWindowActive(&w.window)); // so that the Delete key would reach the action
+        w.window.watchSocket(source.name);
+        TasksView *tasks = w.window.tasks();
+        QTRY_COMPARE_WITH_TIMEOUT(tasks->proxy()->rowCount(), 2, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.controlUnavailableReason().contains(QStringLiteral("read-only")), 10000);
+
+        selectTasks(tasks, {a.id()});
+        tasks->setFilterText(QStringLiteral("name~resize"));
+        for (QAction *action : {w.control().cancelSelectedAction(), w.control().cancelMatchingAction(), w.control().drainAction()}) {
+            QVERIFY2(!action->isEnabled(), qPrintable(action->objectName()));
+            QVERIFY2(action->toolTip().contains(QStringLiteral("The source is read-only")), qPrintable(action->toolTip()));
+        }
+        tasks->table()->setFocus();
+        QTest::keyClick(tasks->table(), Qt::Key_Delete);
+        QVERIFY(!w.control().confirmation());
+        QVERIFY(!w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {a.id()}}));
+    }
+
+    void disabledForARecording()
+    {
+        QTemporaryDir dir;
+        monitortest::LineWriter writer;
+        const QString path = dir.filePath(QStringLiteral("run.ndjson"));
+        // Even a recording of a source that offered control cannot be acted on.
+        const QList<QByteArray> lines{controlHello(writer), writer.snapshot(monitortest::T0 + 1),
+                                      writer.task(monitortest::T0 + 2, 1, "started")};
+        QVERIFY(monitortest::writeFile(path, lines.join('\n') + '\n'));
+        Window w;
+        w.window.openRecording(path);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.recordingSummary().has_value(), 10000);
+        w.control().update();
+        QAction *drain = w.control().drainAction();
+        QVERIFY(!drain->isEnabled());
+        QVERIFY2(drain->toolTip().contains(QStringLiteral("A recording")), qPrintable(drain->toolTip()));
+    }
+
+    void disabledWhenTheDashboardIsReadOnly()
+    {
+        LiveSource source(true);
+        QVERIFY(source.listening);
+        Window w(SessionOptions{.flushInterval = 50ms, .readOnly = true});
+        w.window.watchSocket(source.name);
+        QTRY_COMPARE_WITH_TIMEOUT(w.session.runNumber(), 1, 10000);
+        w.control().update();
+        QVERIFY(!w.control().drainAction()->isEnabled());
+        QVERIFY2(w.control().drainAction()->toolTip().contains(QStringLiteral("--read-only")), qPrintable(w.control().drainAction()->toolTip()));
+    }
+
+    //! What the publisher answers (or does not) is shown as it is: a refusal with its reason, no
+    //! reply, a connection that ends first.
+    void outcomesOtherThanSuccess()
+    {
+        testing::FakePublisher fake;
+        const QString name = testing::uniqueSocketName("controlfake");
+        QVERIFY(fake.listen(name));
+        monitortest::LineWriter writer;
+        fake.setGreeting(controlHello(writer) + '\n' + writer.snapshot(monitortest::T0 + 1) + '\n');
+        QPointer<QLocalSocket> subscriber;
+        QByteArray received;
+        connect(&fake, &testing::FakePublisher::clientConnected, this, [&](QLocalSocket *socket) {
+            subscriber = socket;
+            connect(socket, &QLocalSocket::readyRead, socket, [&received, socket] { received += socket->readAll(); });
+        });
+
+        Window w;
+        w.window.watchSocket(name);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl(), 10000);
+        QSignalSpy answered(&w.session, &MonitorSession::commandAnswered);
+
+        // Refused: the reason is shown.
+        QVERIFY(w.session.sendCommand({.kind = protocol::CommandKind::Drain, .deadline = 1s}));
+        QTRY_VERIFY_WITH_TIMEOUT(received.contains('\n'), 10000);
+        const protocol::ParsedInput sent = protocol::parseSubscriberLine(received.left(received.indexOf('\n')));
+        QCOMPARE(sent.verdict, protocol::ParsedInput::IsCommand);
+        QCOMPARE(sent.command.kind, protocol::CommandKind::Drain);
+        QCOMPARE(sent.command.deadline, 1000ms);
+        received.clear();
+        fake.writeToAll(QStringLiteral(R"({"v":1,"seq":2,"ts_us":%1,"kind":"reply","ref":"%2","cmd":"drain","result":"refused","reason":"read-only: this publisher does not accept commands"})"
+                                       "\n")
+                            .arg(monitortest::T0 + 2)
+                            .arg(sent.command.ref)
+                            .toUtf8());
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 10000);
+        QCOMPARE(w.window.banner()->text(), QStringLiteral("Refused: read-only: this publisher does not accept commands."));
+        QCOMPARE(w.window.banner()->level(), MessageBanner::Level::Warning);
+
+        // A reply to someone else's ref is not ours.
+        fake.writeToAll(QStringLiteral(R"({"v":1,"seq":3,"ts_us":%1,"kind":"reply","ref":"other","cmd":"cancel","result":"accepted","affected":1})"
+                                       "\n")
+                            .arg(monitortest::T0 + 3)
+                            .toUtf8());
+
+        // The connection ends before the reply: said so, once.
+        QVERIFY(w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {7}}));
+        QTRY_VERIFY_WITH_TIMEOUT(received.contains('\n'), 10000);
+        fake.vanish();
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 2, 10000);
+        QCOMPARE(answered.at(1).at(0).value<CommandOutcome>().status, CommandOutcome::Status::ConnectionLost);
+        QVERIFY2(w.window.banner()->text().contains(QStringLiteral("connection ended")), qPrintable(w.window.banner()->text()));
+        QVERIFY(!w.session.canControl());
+    }
+
+    void describesEachOutcome()
+    {
+        using Status = CommandOutcome::Status;
+        using protocol::CommandKind;
+        QCOMPARE((CommandOutcome{.command = CommandKind::Cancel, .status = Status::Accepted, .affected = 1}.describe()), QStringLiteral("1 task cancelled"));
+        QCOMPARE((CommandOutcome{.command = CommandKind::CancelMatching, .status = Status::Accepted, .affected = 0}.describe()),
+                 QStringLiteral("nothing to cancel: no live task matched"));
+        QVERIFY(!(CommandOutcome{.command = CommandKind::CancelMatching, .status = Status::Accepted, .affected = 0}.isSuccess()));
+        QVERIFY((CommandOutcome{.command = CommandKind::Drain, .status = Status::Accepted, .affected = 0}.isSuccess()));
+        QCOMPARE((CommandOutcome{.command = CommandKind::Cancel, .status = Status::UnknownTask}.describe()),
+                 QStringLiteral("nothing to cancel: the tasks have already ended"));
+        QCOMPARE((CommandOutcome{.command = CommandKind::Cancel, .status = Status::NoReply}.describe()), QStringLiteral("no reply within 5 s"));
+    }
+};
+
+QTEST_MAIN(tst_ControlActions)
+#include "tst_controlactions.moc"
