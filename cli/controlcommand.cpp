@@ -20,8 +20,8 @@ namespace afterwork::cli {
 
 namespace {
 
-//! How long a publisher has to answer a command: it answers at once, unless it predates commands.
-constexpr int replyTimeoutMs = 5000;
+//! How long connecting, the snapshot and each reply may take.
+constexpr int replyTimeoutMs = int(protocol::replyTimeout.count());
 
 //! One connection to a publisher, read line by line, blocking (a command-line tool waits anyway).
 class ControlConnection

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/controlactions.h"
 
+#include "core/formatting.h"
 #include "core/monitorsession.h"
 #include "models/taskfilterproxy.h"
 #include "widgets/draindialog.h"
@@ -29,9 +30,9 @@ QString sentence(const QString &text)
     return text.isEmpty() ? text : text.at(0).toUpper() + text.mid(1) + u'.';
 }
 
-QString taskCount(qsizetype count)
+QString liveTaskCount(qsizetype count)
 {
-    return count == 1 ? u"1 live task"_s : u"%1 live tasks"_s.arg(count);
+    return formatTasks(count, u"live");
 }
 
 } // namespace
@@ -61,9 +62,7 @@ ControlActions::ControlActions(MonitorSession *session, TasksView *tasks, Messag
         auto *menu = new QMenu(table);
         menu->setAttribute(Qt::WA_DeleteOnClose);
         update();
-        menu->setToolTipsVisible(true);
-        menu->addAction(m_cancelSelected);
-        menu->addAction(m_cancelMatching);
+        fillMenu(menu, {m_cancelSelected, m_cancelMatching});
         menu->popup(table->viewport()->mapToGlobal(position));
     });
 
@@ -76,16 +75,66 @@ ControlActions::ControlActions(MonitorSession *session, TasksView *tasks, Messag
     connect(tasks->proxy(), &QAbstractItemModel::layoutChanged, this, refresh);
     connect(tasks->searchBox(), &QLineEdit::textChanged, this, refresh);
     connect(session, &MonitorSession::commandAnswered, this, &ControlActions::onAnswered);
+    // A question asked about one run is not answered for another: a restart or another source
+    // withdraws it, and so does a shutdown for "drain".
+    connect(session, &MonitorSession::sourceReplaced, this, [this] { withdraw(u"the source was replaced"_s); });
+    connect(session, &MonitorSession::runStarted, this, [this](int run) {
+        if (run > 1)
+            withdraw(u"the source restarted"_s);
+    });
+    connect(session, &MonitorSession::shutdownStarted, this, [this] {
+        if (qobject_cast<DrainDialog *>(m_confirmation.data()))
+            withdraw(u"the source began shutting down"_s);
+    });
     update();
+}
+
+void ControlActions::withdraw(const QString &why)
+{
+    if (!m_confirmation)
+        return;
+    m_confirmation->reject();
+    const QString text = u"The question was withdrawn: %1. Nothing was sent."_s.arg(why);
+    m_session->log().append(SessionLog::Level::Info, text);
+    m_banner->showMessage(MessageBanner::Level::Info, text);
+}
+
+QList<quint64> ControlActions::liveSelectedIds() const
+{
+    QList<quint64> ids;
+    for (const quint64 id : m_tasks->selectedTaskIds()) {
+        if (const client::TaskState *task = m_session->store().task(id); task && task->isLive())
+            ids.append(id);
+    }
+    return ids;
+}
+
+QList<quint64> ControlActions::liveMatchingIds() const
+{
+    // Over the live tasks only (not every row the table keeps), with the test the source applies.
+    const client::TaskFilter &filter = m_tasks->proxy()->taskFilter();
+    QList<quint64> ids;
+    for (const quint64 id : m_session->store().liveTaskIds()) {
+        if (const client::TaskState *task = m_session->store().task(id); task && filter.matches(task->task))
+            ids.append(id);
+    }
+    return ids;
 }
 
 void ControlActions::fillMenu(QMenu *menu) const
 {
-    menu->setToolTipsVisible(true);
-    menu->addAction(m_cancelSelected);
-    menu->addAction(m_cancelMatching);
-    menu->addSeparator();
-    menu->addAction(m_drain);
+    fillMenu(menu, {m_cancelSelected, m_cancelMatching, nullptr, m_drain});
+}
+
+void ControlActions::fillMenu(QMenu *menu, const QList<QAction *> &actions)
+{
+    menu->setToolTipsVisible(true); // a disabled action's tooltip says why
+    for (QAction *action : actions) {
+        if (action)
+            menu->addAction(action);
+        else
+            menu->addSeparator();
+    }
 }
 
 void ControlActions::setEnabled(QAction *action, const QString &whyNot, const QString &tip)
@@ -100,17 +149,12 @@ void ControlActions::update()
     const QString noControl = m_session->controlUnavailableReason();
 
     QString whyNotSelected = noControl;
-    const QList<quint64> selected = m_tasks->selectedTaskIds();
-    qsizetype liveSelected = 0;
-    for (const quint64 id : selected) {
-        if (const client::TaskState *task = m_session->store().task(id); task && task->isLive())
-            ++liveSelected;
-    }
-    if (whyNotSelected.isEmpty() && selected.isEmpty())
+    const qsizetype liveSelected = noControl.isEmpty() ? liveSelectedIds().size() : 0;
+    if (whyNotSelected.isEmpty() && m_tasks->selectedTaskIds().isEmpty())
         whyNotSelected = u"Select live tasks in the table first."_s;
     else if (whyNotSelected.isEmpty() && liveSelected == 0)
         whyNotSelected = u"The selected tasks have already ended."_s;
-    setEnabled(m_cancelSelected, whyNotSelected, u"Cancel the %1 selected (Delete)."_s.arg(taskCount(liveSelected)));
+    setEnabled(m_cancelSelected, whyNotSelected, u"Cancel the %1 selected (Delete)."_s.arg(liveTaskCount(liveSelected)));
 
     QString whyNotMatching = noControl;
     const client::TaskFilter &filter = m_tasks->proxy()->taskFilter();
@@ -119,9 +163,9 @@ void ControlActions::update()
         whyNotMatching = u"The filter does not parse."_s;
     else if (whyNotMatching.isEmpty() && filter.isEmpty())
         whyNotMatching = u"Type a filter first: without one it would cancel every task."_s;
-    else if (whyNotMatching.isEmpty() && (liveMatching = m_tasks->shownLiveTaskIds().size()) == 0)
+    else if (whyNotMatching.isEmpty() && (liveMatching = liveMatchingIds().size()) == 0)
         whyNotMatching = u"No live task matches the filter."_s;
-    setEnabled(m_cancelMatching, whyNotMatching, u"Cancel the %1 matching “%2”."_s.arg(taskCount(liveMatching), filter.expression()));
+    setEnabled(m_cancelMatching, whyNotMatching, u"Cancel the %1 matching “%2”."_s.arg(liveTaskCount(liveMatching), filter.expression()));
 
     QString whyNotDrain = noControl;
     if (whyNotDrain.isEmpty() && m_session->drain().isActive())
@@ -134,15 +178,15 @@ void ControlActions::confirmCancelSelected()
     update();
     if (!m_cancelSelected->isEnabled())
         return; // the shortcut of an action that just became disabled
-    QList<quint64> ids;
-    for (const quint64 id : m_tasks->selectedTaskIds()) {
-        if (const client::TaskState *task = m_session->store().task(id); task && task->isLive())
-            ids.append(id);
-    }
-    ids = ids.mid(0, protocol::maxIdsPerCommand);
-    askToCancel(ids, u"Cancel the %1 selected?"_s.arg(taskCount(ids.size())), QString(), [this, ids] {
-        send({.kind = protocol::CommandKind::Cancel, .ids = ids});
-    });
+    const QList<quint64> live = liveSelectedIds();
+    // One command carries at most maxIdsPerCommand ids: the rest are named as left alone.
+    const QList<quint64> ids = live.mid(0, protocol::maxIdsPerCommand);
+    const QString question = ids.size() == live.size()
+        ? u"Cancel the %1 selected?"_s.arg(liveTaskCount(ids.size()))
+        : u"Cancel the first %1 of the %2 selected? One command cancels at most %1; select the rest again afterwards."_s
+              .arg(ids.size())
+              .arg(liveTaskCount(live.size()));
+    askToCancel(ids, question, QString(), {.kind = protocol::CommandKind::Cancel, .ids = ids});
 }
 
 void ControlActions::confirmCancelMatching()
@@ -150,18 +194,16 @@ void ControlActions::confirmCancelMatching()
     update();
     if (!m_cancelMatching->isEnabled())
         return;
-    const QList<quint64> ids = m_tasks->shownLiveTaskIds();
+    const QList<quint64> ids = liveMatchingIds();
     const QString expression = m_tasks->proxy()->taskFilter().expression();
-    askToCancel(ids, u"Cancel the %1 matching “%2”?"_s.arg(taskCount(ids.size()), expression),
+    askToCancel(ids, u"Cancel the %1 matching “%2”?"_s.arg(liveTaskCount(ids.size()), expression),
                 u"The source applies the filter when the command arrives, to the tasks live then: the number "
                 u"cancelled may differ a little from what is shown here."_s,
-                [this, expression] {
-                    send({.kind = protocol::CommandKind::CancelMatching, .filter = expression});
-                });
+                {.kind = protocol::CommandKind::CancelMatching, .filter = expression});
 }
 
 void ControlActions::askToCancel(const QList<quint64> &ids, const QString &question, const QString &detail,
-                                 const std::function<void()> &send)
+                                 const protocol::Command &command)
 {
     QStringList listed;
     for (const quint64 id : ids.mid(0, tasksListed)) {
@@ -174,16 +216,16 @@ void ControlActions::askToCancel(const QList<quint64> &ids, const QString &quest
     auto *box = new QMessageBox(QMessageBox::Question, u"Cancel tasks"_s, question, QMessageBox::NoButton, m_dialogParent);
     box->setObjectName(u"cancelConfirmation"_s);
     box->setInformativeText((detail.isEmpty() ? QString() : detail + u"\n\n"_s) + listed.join(u'\n'));
-    QPushButton *confirm = box->addButton(ids.size() == 1 ? u"Cancel 1 task"_s : u"Cancel %1 tasks"_s.arg(ids.size()),
-                                          QMessageBox::AcceptRole);
+    QPushButton *confirm = box->addButton(u"Cancel %1"_s.arg(formatTasks(ids.size())), QMessageBox::AcceptRole);
     confirm->setObjectName(u"confirmButton"_s);
     QPushButton *keep = box->addButton(u"Keep running"_s, QMessageBox::RejectRole);
     keep->setObjectName(u"rejectButton"_s);
     box->setDefaultButton(keep); // Enter keeps them: cancelling takes a deliberate click
     box->setEscapeButton(keep);
-    connect(box, &QMessageBox::finished, this, [box, confirm, send] {
+    const ControlTarget target = m_session->controlTarget();
+    connect(box, &QMessageBox::finished, this, [this, box, confirm, command, target] {
         if (box->clickedButton() == confirm)
-            send();
+            send(command, target);
     });
     show(box);
 }
@@ -196,18 +238,18 @@ void ControlActions::confirmDrain()
     const auto &source = m_session->store().source();
     auto *dialog = new DrainDialog(source ? u"%1 (pid %2)"_s.arg(source->app).arg(source->pid) : m_session->sourceName(),
                                    m_session->store().liveCount(), m_drainDeadline, m_dialogParent);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    const ControlTarget target = m_session->controlTarget();
+    connect(dialog, &QDialog::accepted, this, [this, dialog, target] {
         m_drainDeadline = dialog->deadline();
-        send({.kind = protocol::CommandKind::Drain, .deadline = m_drainDeadline});
+        send({.kind = protocol::CommandKind::Drain, .deadline = m_drainDeadline}, target);
     });
     show(dialog);
 }
 
-void ControlActions::send(const protocol::Command &command)
+void ControlActions::send(const protocol::Command &command, const ControlTarget &target)
 {
-    // The source may have gone while the question was on screen.
-    if (!m_session->sendCommand(command))
-        m_banner->showMessage(MessageBanner::Level::Warning, u"Not sent: %1"_s.arg(m_session->controlUnavailableReason()));
+    if (const std::optional<QString> why = m_session->sendCommand(command, target))
+        m_banner->showMessage(MessageBanner::Level::Warning, u"Not sent: %1"_s.arg(*why));
 }
 
 void ControlActions::show(QDialog *dialog)

@@ -7,7 +7,6 @@
 #include <QtCore/QPointer>
 
 #include <chrono>
-#include <functional>
 
 QT_BEGIN_NAMESPACE
 class QAction;
@@ -22,6 +21,7 @@ class MessageBanner;
 class MonitorSession;
 class TasksView;
 struct CommandOutcome;
+struct ControlTarget;
 
 //! The dashboard's actions on its source (docs/monitor.md, "Acting on the source"): cancel the
 //! selected tasks (also the Delete key in the table), cancel every live task matching the filter,
@@ -52,12 +52,18 @@ public:
     void fillMenu(QMenu *menu) const;
 
 private:
+    //! Adds \a actions (nullptr: a separator), with tooltips shown.
+    static void fillMenu(QMenu *menu, const QList<QAction *> &actions);
+    QList<quint64> liveSelectedIds() const;
+    QList<quint64> liveMatchingIds() const;
+    //! Closes the open question unanswered, saying \a why in the banner.
+    void withdraw(const QString &why);
     void confirmCancelSelected();
     void confirmCancelMatching();
     void confirmDrain();
     void askToCancel(const QList<quint64> &ids, const QString &question, const QString &detail,
-                     const std::function<void()> &send);
-    void send(const protocol::Command &command);
+                     const protocol::Command &command);
+    void send(const protocol::Command &command, const ControlTarget &target);
     void show(QDialog *dialog);
     void onAnswered(const CommandOutcome &outcome);
     void setEnabled(QAction *action, const QString &whyNot, const QString &tip);

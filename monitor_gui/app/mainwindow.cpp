@@ -85,9 +85,6 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long text is cut, never widens the window
     statusBar()->addPermanentWidget(m_status, 1);
 
-    m_control = new ControlActions(session, m_tasks, m_banner, this);
-    buildMenus();
-
     connect(m_connectionBar, &ConnectionBar::connectRequested, this, &MainWindow::watchSocket);
     connect(m_failures, &FailuresView::showTasksRequested, this, [this](const QString &expression) {
         m_tasks->setFilterText(expression);
@@ -126,6 +123,9 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
                                       .arg(source.pid));
     });
     connect(session, &MonitorSession::recordingEnded, this, &MainWindow::onRecordingEnded);
+    // After the window's own handlers: a question withdrawn by a restart says so last, in the banner.
+    m_control = new ControlActions(session, m_tasks, m_banner, this);
+    buildMenus();
 
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, &MainWindow::onTick);

@@ -1,45 +1,58 @@
 // SPDX-License-Identifier: MIT
 #include "core/controlchannel.h"
 
+#include "core/formatting.h"
+
 #include <afterwork/client/eventsource.h>
 #include <afterwork/client/streamevent.h>
-
 
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
 using protocol::CommandKind;
+using protocol::ReplyResult;
 using Status = CommandOutcome::Status;
+
+namespace {
+
+//! Timed-out commands remembered for a late reply's log line.
+constexpr qsizetype timedOutKept = 16;
+
+
+} // namespace
+
+bool CommandOutcome::isSuccess() const noexcept
+{
+    return status == Status::Replied && result == ReplyResult::Accepted && (affected > 0 || command == CommandKind::Drain);
+}
 
 QString CommandOutcome::describe() const
 {
     switch (status) {
-    case Status::Accepted:
-        switch (command) {
-        case CommandKind::Cancel:
-        case CommandKind::CancelMatching:
-            return affected == 0 ? u"nothing to cancel: no live task matched"_s
-                                 : affected == 1 ? u"1 task cancelled"_s
-                                                 : u"%1 tasks cancelled"_s.arg(affected);
-        case CommandKind::Drain:
-            return u"draining: the source is shutting down (%1 live tasks)"_s.arg(affected);
-        }
-        break;
-    case Status::Refused:
-        return u"refused: %1"_s.arg(reason);
-    case Status::UnknownTask:
-        return u"nothing to cancel: the tasks have already ended"_s;
-    case Status::Error:
-        return u"the source did not understand the command: %1"_s.arg(reason);
     case Status::NoReply:
-        return u"no reply within %1 s"_s.arg(ControlChannel::replyTimeout.count() / 1000);
+        return u"no reply within %1 s"_s.arg(double(timeout.count()) / 1000);
     case Status::ConnectionLost:
         return u"the connection ended before a reply came"_s;
+    case Status::Replied:
+        break;
     }
-    return {};
+    switch (result) {
+    case ReplyResult::Accepted:
+        if (command == CommandKind::Drain)
+            return u"draining: the source is shutting down (%1)"_s.arg(formatTasks(affected, u"live"));
+        return affected == 0 ? u"nothing to cancel: no live task matched"_s : u"%1 cancelled"_s.arg(formatTasks(affected));
+    case ReplyResult::Refused:
+        return u"refused: %1"_s.arg(reason);
+    case ReplyResult::UnknownTask:
+        return u"nothing to cancel: the tasks have already ended"_s;
+    case ReplyResult::Error:
+        break;
+    }
+    return u"the source did not understand the command: %1"_s.arg(reason);
 }
 
-ControlChannel::ControlChannel(QObject *parent) : QObject(parent)
+ControlChannel::ControlChannel(std::chrono::milliseconds replyTimeout, QObject *parent)
+    : QObject(parent), m_replyTimeout(replyTimeout)
 {
     qRegisterMetaType<afterwork::monitor::CommandOutcome>();
     m_clock.start();
@@ -53,39 +66,40 @@ bool ControlChannel::send(client::EventSource &source, protocol::Command command
     command.ref = u"dash-%1"_s.arg(m_nextRef++);
     if (!source.sendCommand(command))
         return false;
-    m_pending.insert(command.ref, {command.kind, m_clock.elapsed()});
+    m_pending.append({command.ref, command.kind, m_clock.elapsed()});
     armTimer();
     return true;
 }
 
+CommandOutcome ControlChannel::fromReply(CommandKind command, const client::ReplyEvent &reply)
+{
+    return {.command = command,
+            .status = Status::Replied,
+            .result = protocol::replyResultFromWireName(reply.result).value_or(ReplyResult::Error),
+            .affected = int(reply.affected),
+            .reason = reply.reason};
+}
+
 void ControlChannel::onReply(const client::ReplyEvent &reply)
 {
-    const auto it = m_pending.constFind(reply.ref);
-    if (it == m_pending.cend())
-        return; // not ours (or already timed out)
-    CommandOutcome outcome{.command = it->command, .affected = int(reply.affected), .reason = reply.reason};
-    m_pending.erase(it);
-    switch (protocol::replyResultFromWireName(reply.result).value_or(protocol::ReplyResult::Error)) {
-    case protocol::ReplyResult::Accepted:
-        outcome.status = Status::Accepted;
-        break;
-    case protocol::ReplyResult::Refused:
-        outcome.status = Status::Refused;
-        break;
-    case protocol::ReplyResult::UnknownTask:
-        outcome.status = Status::UnknownTask;
-        break;
-    case protocol::ReplyResult::Error:
-        outcome.status = Status::Error;
-        break;
+    const auto matches = [&reply](const Pending &pending) { return pending.ref == reply.ref; };
+    if (const auto it = std::find_if(m_pending.cbegin(), m_pending.cend(), matches); it != m_pending.cend()) {
+        const CommandOutcome outcome = fromReply(it->command, reply);
+        m_pending.erase(it);
+        armTimer();
+        Q_EMIT answered(outcome);
+    } else if (const auto late = std::find_if(m_timedOut.cbegin(), m_timedOut.cend(), matches); late != m_timedOut.cend()) {
+        const CommandOutcome outcome = fromReply(late->command, reply);
+        m_timedOut.erase(late);
+        Q_EMIT lateReply(outcome);
     }
-    armTimer();
-    Q_EMIT answered(outcome);
+    // Otherwise not ours: replies go only to the connection that asked, but a ref is only a tag.
 }
 
 void ControlChannel::connectionEnded()
 {
-    const QHash<QString, Pending> pending = std::exchange(m_pending, {});
+    const QList<Pending> pending = std::exchange(m_pending, {});
+    m_timedOut.clear(); // their replies can no longer come
     m_timeout.stop();
     for (const Pending &command : pending)
         Q_EMIT answered({.command = command.command, .status = Status::ConnectionLost});
@@ -95,16 +109,15 @@ void ControlChannel::expire()
 {
     const qint64 now = m_clock.elapsed();
     QList<CommandOutcome> expired;
-    for (auto it = m_pending.begin(); it != m_pending.end();) {
-        if (now - it->sentAtMs >= replyTimeout.count()) {
-            expired.append({.command = it->command, .status = Status::NoReply});
-            it = m_pending.erase(it);
-        } else {
-            ++it;
-        }
+    while (!m_pending.isEmpty() && now - m_pending.constFirst().sentAtMs >= m_replyTimeout.count()) {
+        const Pending command = m_pending.takeFirst();
+        expired.append({.command = command.command, .status = Status::NoReply, .timeout = m_replyTimeout});
+        m_timedOut.append(command);
+        if (m_timedOut.size() > timedOutKept)
+            m_timedOut.removeFirst();
     }
     armTimer();
-    for (const CommandOutcome &outcome : expired)
+    for (const CommandOutcome &outcome : std::as_const(expired))
         Q_EMIT answered(outcome);
 }
 
@@ -114,10 +127,8 @@ void ControlChannel::armTimer()
         m_timeout.stop();
         return;
     }
-    qint64 oldest = std::numeric_limits<qint64>::max();
-    for (const Pending &command : std::as_const(m_pending))
-        oldest = std::min(oldest, command.sentAtMs);
-    const qint64 due = oldest + replyTimeout.count() - m_clock.elapsed();
+    // Oldest first: the first pending command is the next to expire.
+    const qint64 due = m_pending.constFirst().sentAtMs + m_replyTimeout.count() - m_clock.elapsed();
     m_timeout.start(std::chrono::milliseconds(std::max<qint64>(due, 0)));
 }
 

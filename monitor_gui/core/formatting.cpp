@@ -32,4 +32,13 @@ QString formatCount(qint64 count)
     return locale.toString(count);
 }
 
+QString formatTasks(qint64 count, QStringView adjective)
+{
+    const QString noun = count == 1 ? QStringLiteral("task") : QStringLiteral("tasks");
+    QString text = formatCount(count) + u' ';
+    if (!adjective.isEmpty())
+        text += adjective.toString() + u' ';
+    return text + noun;
+}
+
 } // namespace afterwork::monitor

@@ -17,5 +17,7 @@ QString formatDateTime(qint64 tsUs);
 //! A count with thousands separators in the C locale ("1,234,567"), so screenshots and tests read
 //! the same everywhere.
 QString formatCount(qint64 count);
+//! "1 task", "3 tasks", "1,200 tasks"; with \a adjective "1 live task", "3 live tasks".
+QString formatTasks(qint64 count, QStringView adjective = {});
 
 } // namespace afterwork::monitor

@@ -68,7 +68,8 @@ MonitorSession::MonitorSession(SessionOptions options, QObject *parent)
       m_history(options.historyPerTask),
       m_throughput(options.throughputWindowSeconds),
       m_log(options.logLimit),
-      m_recording(options.recordingLimitBytes)
+      m_recording(options.recordingLimitBytes),
+      m_control(options.commandReplyTimeout)
 {
     qRegisterMetaType<afterwork::monitor::RecordingSummary>();
     connect(&m_throttler, &BatchThrottler::triggered, this, &MonitorSession::flush);
@@ -78,6 +79,9 @@ MonitorSession::MonitorSession(SessionOptions options, QObject *parent)
         m_log.append(outcome.isSuccess() ? Level::Info : Level::Warning,
                      u"%1: %2."_s.arg(describeCommand(outcome.command), outcome.describe()));
         Q_EMIT commandAnswered(outcome);
+    });
+    connect(&m_control, &ControlChannel::lateReply, this, [this](const CommandOutcome &outcome) {
+        m_log.append(Level::Warning, u"%1: a late reply, after the dashboard stopped waiting: %2."_s.arg(describeCommand(outcome.command), outcome.describe()));
     });
     m_rateTimer.setInterval(std::chrono::seconds(1));
     connect(&m_rateTimer, &QTimer::timeout, this, [this] {
@@ -434,13 +438,23 @@ QString MonitorSession::controlUnavailableReason() const
     return {};
 }
 
-bool MonitorSession::sendCommand(const protocol::Command &command)
+ControlTarget MonitorSession::controlTarget() const
 {
-    if (!canControl())
-        return false;
-    // What arrived before the command was sent is applied first: its reply follows it.
+    return {.source = m_source.get(), .instance = m_instance};
+}
+
+std::optional<QString> MonitorSession::sendCommand(const protocol::Command &command, const ControlTarget &target)
+{
+    // What arrived before the command is applied first: a restart among it is seen, and the
+    // reply comes after it.
     flushNow();
-    return m_control.send(*m_source, command);
+    if (const QString reason = controlUnavailableReason(); !reason.isEmpty())
+        return reason;
+    if (controlTarget() != target)
+        return u"The source changed since the command was confirmed (another source, or a new run); nothing was sent."_s;
+    if (!m_control.send(*m_source, command))
+        return u"The command could not be written to the connection."_s;
+    return std::nullopt;
 }
 
 std::optional<QString> MonitorSession::saveRecording(const QString &path) const

@@ -38,6 +38,18 @@ struct SessionOptions
     qsizetype logLimit = 2000;
     //! Never send commands, whatever the source allows (afterwork-monitor --read-only).
     bool readOnly = false;
+    //! How long a command's reply may take before its outcome is "no reply".
+    std::chrono::milliseconds commandReplyTimeout = protocol::replyTimeout;
+};
+
+//! Which run of which source a command is meant for: what the user saw when confirming it. A
+//! command is sent only if the session still watches that run (a reconnect to the same run is
+//! fine; a restart or another source is not).
+struct ControlTarget
+{
+    const void *source = nullptr; //!< identity of the session's source object; never dereferenced
+    QString instance;             //!< the run's `instance` (its hello)
+    friend bool operator==(const ControlTarget &, const ControlTarget &) = default; //!< member-wise
 };
 
 //! How reading a recording went, for the message shown when it ends.
@@ -130,9 +142,13 @@ public:
     bool canControl() const { return controlUnavailableReason().isEmpty(); }
     //! Why it may not, as a sentence for a tooltip ("" when it may).
     QString controlUnavailableReason() const;
-    //! Sends \a command to the source; commandAnswered() follows with its outcome. False (and
-    //! nothing sent) when canControl() is false.
-    bool sendCommand(const protocol::Command &command);
+    //! The run commands would go to now (see ControlTarget).
+    ControlTarget controlTarget() const;
+    //! Sends \a command to the source if it is still \a target; commandAnswered() follows with
+    //! its outcome. Otherwise nothing is sent and the reason is returned: control is off
+    //! (controlUnavailableReason()), the source changed since \a target was taken, or the write
+    //! failed.
+    std::optional<QString> sendCommand(const protocol::Command &command, const ControlTarget &target);
 
     //! Applies what is queued now instead of at the next flush.
     void flushNow();

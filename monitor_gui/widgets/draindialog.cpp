@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "widgets/draindialog.h"
 
+#include "core/formatting.h"
+
 #include <QtWidgets/QDialogButtonBox>
 #include <QtWidgets/QDoubleSpinBox>
 #include <QtWidgets/QFormLayout>
@@ -30,11 +32,9 @@ DrainDialog::DrainDialog(const QString &sourceLabel, qsizetype liveTasks, std::c
     m_summary = new QLabel(this);
     m_summary->setObjectName(u"drainSummary"_s);
     m_summary->setWordWrap(true);
-    m_summary->setText(u"Shut down %1 gracefully? It stops taking new tasks and cancels its unshielded ones; of its %2 "
-                       u"live task(s), shielded and running ones may finish until the deadline, and what is left then "
-                       u"is abandoned."_s
-                           .arg(sourceLabel)
-                           .arg(liveTasks));
+    m_summary->setText(u"Shut down %1 gracefully? It stops taking new tasks and cancels its unshielded ones; of its %2, "
+                       u"shielded and running ones may finish until the deadline, and what is left then is abandoned."_s
+                           .arg(sourceLabel, formatTasks(liveTasks, u"live")));
     layout->addWidget(m_summary);
 
     auto *form = new QFormLayout;
@@ -55,7 +55,10 @@ DrainDialog::DrainDialog(const QString &sourceLabel, qsizetype liveTasks, std::c
     m_drain->setObjectName(u"confirmButton"_s);
     m_keep = buttons->addButton(u"Keep running"_s, QDialogButtonBox::RejectRole);
     m_keep->setObjectName(u"rejectButton"_s);
-    m_keep->setDefault(true); // Enter keeps the server running: draining takes a deliberate click
+    // Neither is a default button: Enter (typing the deadline ends with it) neither drains nor
+    // closes the dialog unnoticed; draining takes a click, Escape keeps the server running.
+    m_drain->setAutoDefault(false);
+    m_keep->setAutoDefault(false);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);

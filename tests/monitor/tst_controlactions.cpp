@@ -110,6 +110,62 @@ QByteArray controlHello(monitortest::LineWriter &writer)
     return hello;
 }
 
+//! A fake publisher whose hello offers control, with task #2 "resize" live; it reads the
+//! commands the dashboard sends and answers (or not) as a test tells it to.
+struct FakeControlSource
+{
+    FakeControlSource()
+    {
+        listening = publisher.listen(name);
+        greet(QByteArrayLiteral("resize"));
+        QObject::connect(&publisher, &testing::FakePublisher::clientConnected, &publisher, [this](QLocalSocket *socket) {
+            QObject::connect(socket, &QLocalSocket::readyRead, socket, [this, socket] { received += socket->readAll(); });
+        });
+    }
+    void greet(const QByteArray &taskName)
+    {
+        seq = 2;
+        publisher.setGreeting(controlHello(writer) + '\n'
+                              + writer.snapshot(monitortest::T0 + 1, {monitortest::LineWriter::taskObject(monitortest::T0 + 1, 2, "scheduled", taskName)})
+                              + '\n');
+    }
+    //! The next command the dashboard sent (waits for it, bounded).
+    protocol::Command nextCommand()
+    {
+        if (!QTest::qWaitFor([this] { return received.contains('\n'); }, 10000))
+            return {};
+        const qsizetype end = received.indexOf('\n');
+        const protocol::ParsedInput input = protocol::parseSubscriberLine(received.left(end));
+        received.remove(0, end + 1);
+        return input.verdict == protocol::ParsedInput::IsCommand ? input.command : protocol::Command{};
+    }
+    //! A `reply` line for \a ref; \a members: its result and more.
+    void reply(const QString &ref, const char *command, const char *members)
+    {
+        publisher.writeToAll(QStringLiteral(R"({"v":1,"seq":%1,"ts_us":%2,"kind":"reply","ref":"%3","cmd":"%4",%5})"
+                                            "\n")
+                                 .arg(seq)
+                                 .arg(monitortest::T0 + 10 + qint64(seq))
+                                 .arg(ref, QLatin1StringView(command), QLatin1StringView(members))
+                                 .toUtf8());
+        ++seq;
+    }
+    //! Ends this run: every connection closes, and the next is greeted by a new run.
+    void restart()
+    {
+        writer = monitortest::LineWriter();
+        greet(QByteArrayLiteral("charge_card"));
+        publisher.disconnectAll();
+    }
+
+    testing::FakePublisher publisher;
+    QString name = testing::uniqueSocketName("controlfake");
+    bool listening = false;
+    monitortest::LineWriter writer;
+    QByteArray received;
+    quint64 seq = 2;
+};
+
 } // namespace
 
 class tst_ControlActions : public QObject
@@ -249,7 +305,7 @@ private Q_SLOTS:
         auto *dialog = qobject_cast<DrainDialog *>(w.control().confirmation());
         QVERIFY(dialog);
         QVERIFY2(dialog->summary().contains(QStringLiteral("control-gui")), qPrintable(dialog->summary()));
-        QVERIFY2(dialog->summary().contains(QStringLiteral("its 2 live task(s)")), qPrintable(dialog->summary()));
+        QVERIFY2(dialog->summary().contains(QStringLiteral("its 2 live tasks")), qPrintable(dialog->summary()));
         dialog->deadlineBox()->setValue(2.5);
         dialog->drainButton()->click();
 
@@ -280,7 +336,9 @@ private Q_SLOTS:
         tasks->table()->setFocus();
         QTest::keyClick(tasks->table(), Qt::Key_Delete);
         QVERIFY(!w.control().confirmation());
-        QVERIFY(!w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {a.id()}}));
+        const std::optional<QString> notSent = w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {a.id()}}, w.session.controlTarget());
+        QVERIFY(notSent.has_value());
+        QVERIFY2(notSent->contains(QStringLiteral("read-only")), qPrintable(*notSent));
     }
 
     void disabledForARecording()
@@ -295,10 +353,9 @@ private Q_SLOTS:
         Window w;
         w.window.openRecording(path);
         QTRY_VERIFY_WITH_TIMEOUT(w.session.recordingSummary().has_value(), 10000);
-        w.control().update();
         QAction *drain = w.control().drainAction();
         QVERIFY(!drain->isEnabled());
-        QVERIFY2(drain->toolTip().contains(QStringLiteral("A recording")), qPrintable(drain->toolTip()));
+        QTRY_VERIFY2(drain->toolTip().contains(QStringLiteral("A recording")), qPrintable(drain->toolTip()));
     }
 
     void disabledWhenTheDashboardIsReadOnly()
@@ -308,77 +365,108 @@ private Q_SLOTS:
         Window w(SessionOptions{.flushInterval = 50ms, .readOnly = true});
         w.window.watchSocket(source.name);
         QTRY_COMPARE_WITH_TIMEOUT(w.session.runNumber(), 1, 10000);
-        w.control().update();
         QVERIFY(!w.control().drainAction()->isEnabled());
-        QVERIFY2(w.control().drainAction()->toolTip().contains(QStringLiteral("--read-only")), qPrintable(w.control().drainAction()->toolTip()));
+        QTRY_VERIFY2(w.control().drainAction()->toolTip().contains(QStringLiteral("--read-only")), qPrintable(w.control().drainAction()->toolTip()));
     }
 
-    //! What the publisher answers (or does not) is shown as it is: a refusal with its reason, no
-    //! reply, a connection that ends first.
+    //! What the publisher answers (or does not) is shown as it is: a refusal with its reason, a
+    //! reply to another ref ignored, no reply (and the late one logged), a connection that ends.
     void outcomesOtherThanSuccess()
     {
-        testing::FakePublisher fake;
-        const QString name = testing::uniqueSocketName("controlfake");
-        QVERIFY(fake.listen(name));
-        monitortest::LineWriter writer;
-        fake.setGreeting(controlHello(writer) + '\n' + writer.snapshot(monitortest::T0 + 1) + '\n');
-        QPointer<QLocalSocket> subscriber;
-        QByteArray received;
-        connect(&fake, &testing::FakePublisher::clientConnected, this, [&](QLocalSocket *socket) {
-            subscriber = socket;
-            connect(socket, &QLocalSocket::readyRead, socket, [&received, socket] { received += socket->readAll(); });
-        });
-
-        Window w;
-        w.window.watchSocket(name);
+        FakeControlSource fake;
+        QVERIFY(fake.listening);
+        Window w(SessionOptions{.flushInterval = 50ms, .commandReplyTimeout = 300ms});
+        w.window.watchSocket(fake.name);
         QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl(), 10000);
         QSignalSpy answered(&w.session, &MonitorSession::commandAnswered);
 
         // Refused: the reason is shown.
-        QVERIFY(w.session.sendCommand({.kind = protocol::CommandKind::Drain, .deadline = 1s}));
-        QTRY_VERIFY_WITH_TIMEOUT(received.contains('\n'), 10000);
-        const protocol::ParsedInput sent = protocol::parseSubscriberLine(received.left(received.indexOf('\n')));
-        QCOMPARE(sent.verdict, protocol::ParsedInput::IsCommand);
-        QCOMPARE(sent.command.kind, protocol::CommandKind::Drain);
-        QCOMPARE(sent.command.deadline, 1000ms);
-        received.clear();
-        fake.writeToAll(QStringLiteral(R"({"v":1,"seq":2,"ts_us":%1,"kind":"reply","ref":"%2","cmd":"drain","result":"refused","reason":"read-only: this publisher does not accept commands"})"
-                                       "\n")
-                            .arg(monitortest::T0 + 2)
-                            .arg(sent.command.ref)
-                            .toUtf8());
+        QVERIFY(!w.session.sendCommand({.kind = protocol::CommandKind::Drain, .deadline = 1s}, w.session.controlTarget()));
+        const protocol::Command drain = fake.nextCommand();
+        QCOMPARE(drain.kind, protocol::CommandKind::Drain);
+        QCOMPARE(drain.deadline, 1000ms);
+        fake.reply(drain.ref, "drain", R"("result":"refused","reason":"read-only: this publisher does not accept commands")");
         QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 10000);
         QCOMPARE(w.window.banner()->text(), QStringLiteral("Refused: read-only: this publisher does not accept commands."));
         QCOMPARE(w.window.banner()->level(), MessageBanner::Level::Warning);
 
-        // A reply to someone else's ref is not ours.
-        fake.writeToAll(QStringLiteral(R"({"v":1,"seq":3,"ts_us":%1,"kind":"reply","ref":"other","cmd":"cancel","result":"accepted","affected":1})"
-                                       "\n")
-                            .arg(monitortest::T0 + 3)
-                            .toUtf8());
+        // A reply to another ref is not ours: the command's own reply, after it, is what counts.
+        QVERIFY(!w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {7}}, w.session.controlTarget()));
+        const protocol::Command cancel = fake.nextCommand();
+        fake.reply(QStringLiteral("someone-else"), "cancel", R"("result":"accepted","affected":1)");
+        fake.reply(cancel.ref, "cancel", R"("result":"unknown_task","reason":"no live task has any of these ids")");
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 2, 10000);
+        QCOMPARE(answered.at(1).at(0).value<CommandOutcome>().result, protocol::ReplyResult::UnknownTask);
+        QCOMPARE(w.window.banner()->text(), QStringLiteral("Nothing to cancel: the tasks have already ended."));
+
+        // No reply in time: said so; the reply that comes later is logged for what it did.
+        QVERIFY(!w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {8}}, w.session.controlTarget()));
+        const protocol::Command unanswered = fake.nextCommand();
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 3, 10000);
+        QCOMPARE(answered.at(2).at(0).value<CommandOutcome>().status, CommandOutcome::Status::NoReply);
+        QCOMPARE(w.window.banner()->text(), QStringLiteral("No reply within 0.3 s."));
+        fake.reply(unanswered.ref, "cancel", R"("result":"accepted","affected":1)");
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.log().entries().back().text.contains(QStringLiteral("a late reply")), 10000);
+        QVERIFY(w.session.log().entries().back().text.contains(QStringLiteral("1 task cancelled")));
+        QCOMPARE(answered.size(), 3);
 
         // The connection ends before the reply: said so, once.
-        QVERIFY(w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {7}}));
-        QTRY_VERIFY_WITH_TIMEOUT(received.contains('\n'), 10000);
-        fake.vanish();
-        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 2, 10000);
-        QCOMPARE(answered.at(1).at(0).value<CommandOutcome>().status, CommandOutcome::Status::ConnectionLost);
+        QVERIFY(!w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {9}}, w.session.controlTarget()));
+        fake.nextCommand();
+        fake.publisher.vanish();
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 4, 10000);
+        QCOMPARE(answered.at(3).at(0).value<CommandOutcome>().status, CommandOutcome::Status::ConnectionLost);
         QVERIFY2(w.window.banner()->text().contains(QStringLiteral("connection ended")), qPrintable(w.window.banner()->text()));
         QVERIFY(!w.session.canControl());
+    }
+
+    //! A question asked about one run is never answered for another: a restart withdraws the
+    //! open dialog, and a command confirmed for the old run is not sent to the new one.
+    void aRestartWithdrawsTheQuestion()
+    {
+        FakeControlSource fake;
+        QVERIFY(fake.listening);
+        Window w;
+        w.window.watchSocket(fake.name);
+        TasksView *tasks = w.window.tasks();
+        QTRY_COMPARE_WITH_TIMEOUT(tasks->proxy()->rowCount(), 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl(), 10000);
+        const ControlTarget firstRun = w.session.controlTarget();
+
+        selectTasks(tasks, {2});
+        w.control().cancelSelectedAction()->trigger();
+        QVERIFY(w.control().confirmation());
+
+        fake.restart(); // a new run, where #2 is another task
+        QTRY_COMPARE_WITH_TIMEOUT(w.session.runNumber(), 2, 10000);
+        QVERIFY(!w.control().confirmation());
+        QVERIFY2(w.window.banner()->text().contains(QStringLiteral("withdrawn: the source restarted")), qPrintable(w.window.banner()->text()));
+
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl(), 10000);
+        const std::optional<QString> notSent = w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {2}}, firstRun);
+        QVERIFY(notSent.has_value());
+        QVERIFY2(notSent->contains(QStringLiteral("source changed")), qPrintable(*notSent));
+        // Nothing reached the publisher: the next thing it reads is a command for this run.
+        QVERIFY(!w.session.sendCommand({.kind = protocol::CommandKind::Cancel, .ids = {3}}, w.session.controlTarget()));
+        QCOMPARE(fake.nextCommand().ids, QList<quint64>{3});
     }
 
     void describesEachOutcome()
     {
         using Status = CommandOutcome::Status;
         using protocol::CommandKind;
-        QCOMPARE((CommandOutcome{.command = CommandKind::Cancel, .status = Status::Accepted, .affected = 1}.describe()), QStringLiteral("1 task cancelled"));
-        QCOMPARE((CommandOutcome{.command = CommandKind::CancelMatching, .status = Status::Accepted, .affected = 0}.describe()),
-                 QStringLiteral("nothing to cancel: no live task matched"));
-        QVERIFY(!(CommandOutcome{.command = CommandKind::CancelMatching, .status = Status::Accepted, .affected = 0}.isSuccess()));
-        QVERIFY((CommandOutcome{.command = CommandKind::Drain, .status = Status::Accepted, .affected = 0}.isSuccess()));
-        QCOMPARE((CommandOutcome{.command = CommandKind::Cancel, .status = Status::UnknownTask}.describe()),
-                 QStringLiteral("nothing to cancel: the tasks have already ended"));
-        QCOMPARE((CommandOutcome{.command = CommandKind::Cancel, .status = Status::NoReply}.describe()), QStringLiteral("no reply within 5 s"));
+        using protocol::ReplyResult;
+        const auto replied = [](CommandKind command, ReplyResult result, int affected = 0) {
+            return CommandOutcome{.command = command, .status = Status::Replied, .result = result, .affected = affected};
+        };
+        QCOMPARE(replied(CommandKind::Cancel, ReplyResult::Accepted, 1).describe(), QStringLiteral("1 task cancelled"));
+        QCOMPARE(replied(CommandKind::Cancel, ReplyResult::Accepted, 1200).describe(), QStringLiteral("1,200 tasks cancelled"));
+        QCOMPARE(replied(CommandKind::CancelMatching, ReplyResult::Accepted).describe(), QStringLiteral("nothing to cancel: no live task matched"));
+        QVERIFY(!replied(CommandKind::CancelMatching, ReplyResult::Accepted).isSuccess());
+        QVERIFY(replied(CommandKind::Drain, ReplyResult::Accepted).isSuccess());
+        QCOMPARE(replied(CommandKind::Drain, ReplyResult::Accepted, 1).describe(), QStringLiteral("draining: the source is shutting down (1 live task)"));
+        QCOMPARE(replied(CommandKind::Cancel, ReplyResult::UnknownTask).describe(), QStringLiteral("nothing to cancel: the tasks have already ended"));
+        QCOMPARE((CommandOutcome{.status = Status::NoReply, .timeout = 5s}.describe()), QStringLiteral("no reply within 5 s"));
     }
 };
 

@@ -86,6 +86,9 @@ struct Reply
 //! refused ("rate limited") and nothing changes, until the second is over; beyond twice as many,
 //! the publisher closes the connection.
 inline constexpr int maxCommandsPerSecond = 20;
+//! How long a subscriber waits for the reply to a command before it gives up (`afterwork cancel`,
+//! the dashboard). A publisher answers at once; one that predates commands never does.
+inline constexpr std::chrono::milliseconds replyTimeout{5000};
 //! The longest `ref` a command may carry: a tag, not a payload.
 inline constexpr int maxRefLength = 64;
 //! The largest number of ids one `cancel` may carry.
