@@ -138,7 +138,7 @@ private Q_SLOTS:
     {
         // An idle engine drains at once; a receiver of shutdownFinished deletes the publisher.
         TaskEngine engine;
-        QPointer<EventPublisher> publisher = new EventPublisher(&engine, {.allowControl = true});
+        QPointer<EventPublisher> publisher = new EventPublisher(&engine, {.app = QStringLiteral("control-delete"), .allowControl = true});
         const QString name = uniqueSocketName("control-delete");
         QVERIFY(publisher->listen(name));
         connect(&engine, &TaskEngine::shutdownFinished, this, [&] { delete publisher.data(); });
