@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // TaskMetrics and GET /metrics: the exposition text (escaping, the name cap folding into "other",
 // histograms cumulative with +Inf, _sum and _count; checked by promtool when it is installed),
-// exact counts of a real engine under load and while being scraped, the live gauges, and the
-// route over real HTTP.
+// exact counts of a real engine under load and while being scraped, the live gauges, the route
+// over real HTTP, and the Grafana dashboard's queries naming only metrics that exist.
 #include "httptestsupport.h"
 #include "metricsregistry.h" // http/src: fed with events of exact durations
 
@@ -74,6 +74,17 @@ QByteArray total(const QByteArray &escapedName, const char *outcome)
 }
 
 const QStringList outcomes{"succeeded", "failed", "cancelled", "abandoned", "dropped"};
+
+//! The metric families an exposition declares, from its `# TYPE` lines.
+QSet<QString> familiesOf(const QByteArray &text)
+{
+    QSet<QString> families;
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.startsWith("# TYPE "))
+            families.insert(QString::fromUtf8(line.split(' ').value(2)));
+    }
+    return families;
+}
 
 //! Checks every histogram of \a text: buckets cumulative in `le` order, ending with +Inf equal to
 //! _count. Returns an empty string when all hold, else what failed.
@@ -148,6 +159,9 @@ private Q_SLOTS:
     void scrapesWhileTasksEndAreConsistentAndNeverGoBack();
     void liveGaugesFollowQueuedAndRunningTasks();
     void servedOverHttpAsTheTextFormat();
+
+    // docs/grafana/afterwork-dashboard.json
+    void grafanaDashboardQueriesOnlyTheseMetrics();
 };
 
 void MetricsTest::labelValuesAreEscaped()
@@ -602,6 +616,61 @@ void MetricsTest::servedOverHttpAsTheTextFormat()
     QCOMPARE(samplesOf(after->body).value("afterwork_tasks_total{name=\"after_\\\"quoted\\\"\",outcome=\"succeeded\"}"),
              QByteArray("1"));
     QCOMPARE(samplesOf(after->body).value("afterwork_tasks_scheduled_total"), QByteArray("2"));
+}
+
+void MetricsTest::grafanaDashboardQueriesOnlyTheseMetrics()
+{
+    QFile file(QStringLiteral(AFTERWORK_GRAFANA_DASHBOARD));
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    const QJsonObject dashboard = document.object();
+    QVERIFY(!dashboard.value("title").toString().isEmpty());
+
+    // A Prometheus datasource variable, which every panel and query uses.
+    bool datasourceVariable = false;
+    for (const QJsonValue &variable : dashboard.value("templating").toObject().value("list").toArray()) {
+        const QJsonObject v = variable.toObject();
+        if (v.value("type") == QLatin1String("datasource") && v.value("query") == QLatin1String("prometheus")
+            && v.value("name") == QLatin1String("datasource"))
+            datasourceVariable = true;
+    }
+    QVERIFY(datasourceVariable);
+
+    MetricsRegistry registry(1);
+    registry.record(terminal(QStringLiteral("a"), Phase::Succeeded));
+    const QSet<QString> families = familiesOf(registry.render({}));
+    static const QRegularExpression metricName(QStringLiteral("\\bafterwork_[a-z_]+"));
+    QSet<QString> used;
+    int queries = 0;
+    const QJsonArray panels = dashboard.value("panels").toArray();
+    QVERIFY(panels.size() >= 4);
+    for (const QJsonValue &panelValue : panels) {
+        const QJsonObject panel = panelValue.toObject();
+        if (panel.value("type") == QLatin1String("row"))
+            continue;
+        QCOMPARE(panel.value("datasource").toObject().value("uid").toString(), QStringLiteral("${datasource}"));
+        const QJsonArray targets = panel.value("targets").toArray();
+        QVERIFY2(!targets.isEmpty(), qPrintable(panel.value("title").toString()));
+        for (const QJsonValue &target : targets) {
+            const QString expr = target.toObject().value("expr").toString();
+            QVERIFY2(!expr.isEmpty(), qPrintable(panel.value("title").toString()));
+            ++queries;
+            for (auto it = metricName.globalMatch(expr); it.hasNext();) {
+                QString name = it.next().captured(0);
+                for (const QString suffix : {"_bucket", "_sum", "_count"}) {
+                    if (name.endsWith(suffix) && families.contains(name.chopped(suffix.size())))
+                        name.chop(suffix.size());
+                }
+                QVERIFY2(families.contains(name), qPrintable(name + " in " + expr));
+                used.insert(name);
+            }
+        }
+    }
+    QVERIFY(queries >= 4);
+    for (const char *key : {"afterwork_tasks_total", "afterwork_task_run_seconds", "afterwork_tasks_live"})
+        QVERIFY2(used.contains(QString::fromLatin1(key)), key);
 }
 
 QTEST_GUILESS_MAIN(MetricsTest)
