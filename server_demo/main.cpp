@@ -7,6 +7,7 @@
 #include "signalwatcher.h" // apps/common
 
 #include <afterwork/eventpublisher.h>
+#include <afterwork/http/taskmetrics.h>
 #include <afterwork/http/taskrouter.h>
 #include <afterwork/taskengine.h>
 
@@ -57,6 +58,7 @@ int main(int argc, char *argv[])
     if (options->globalHandler)
         globalConfig.onError = globalHandler(state);
     TaskEngine engine(globalConfig, EngineOptions{.maxThreads = options->threads});
+    http::TaskMetrics metrics(&engine); // before any task, so that its counts are the engine's
 
     demo::ShutdownCoordinator *shutdownPath = nullptr; // set below, before the event loop runs
     auto *publisher = new EventPublisher(&engine, {.app = QStringLiteral("afterwork-demo"),
@@ -78,6 +80,7 @@ int main(int argc, char *argv[])
     demo::addSpawnRoute(router);
     demo::addReportsRoute(router);
     demo::addStatusRoutes(router, engine, state);
+    http::serveMetrics(&router, &metrics); // GET /metrics, for Prometheus
 
     const quint16 port = router.listen(options->host, options->port);
     if (port == 0) {

@@ -48,6 +48,7 @@ set(expected_files
     "include/afterwork/qcoro.h"
     "include/afterwork/client/localsocketsource.h"
     "include/afterwork/http/taskrouter.h"
+    "include/afterwork/http/taskmetrics.h"
     "${CMAKEDIR}/AfterworkConfig.cmake"
     "${CMAKEDIR}/AfterworkConfigVersion.cmake"
     "${CMAKEDIR}/AfterworkEngineTargets.cmake")

@@ -2,11 +2,13 @@
 // Uses every component of the installed package once, end to end: an HTTP route (Http) schedules
 // a sync task and a coroutine task (Engine, Coro) after its response; the engine's events are
 // published on a local socket (Stream) and read back by a client (Client), whose parsed phases
-// use the protocol's vocabulary (Protocol). Exits 0 only when the client saw both tasks succeed.
+// use the protocol's vocabulary (Protocol); TaskMetrics (Http) counts them for Prometheus. Exits 0
+// only when the client saw both tasks succeed and the metrics counted them.
 
 #include <afterwork/client/localsocketsource.h>
 #include <afterwork/delay.h>
 #include <afterwork/eventpublisher.h>
+#include <afterwork/http/taskmetrics.h>
 #include <afterwork/http/taskrouter.h>
 #include <afterwork/protocol/wire.h>
 #include <afterwork/qcoro.h>
@@ -29,6 +31,7 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     TaskEngine engine;
+    http::TaskMetrics metrics(&engine);
     EventPublisher publisher(&engine, {.app = QStringLiteral("consumer")});
     const QString socketName = QStringLiteral("afterwork-consumer-") + QUuid::createUuid().toString(QUuid::Id128);
     if (!publisher.listen(socketName)) {
@@ -44,6 +47,7 @@ int main(int argc, char *argv[])
             [](const CancellationToken &token) -> QCoro::Task<> { co_await delay(token, 1ms); });
         return http::Json{{"hello", "consumer"}};
     });
+    http::serveMetrics(&router, &metrics);
     const quint16 port = router.listen();
     if (port == 0) {
         std::fprintf(stderr, "consumer: the HTTP server did not listen\n");
@@ -84,6 +88,14 @@ int main(int argc, char *argv[])
     engine.shutdown(5s);
     if (exitCode != 0)
         return exitCode;
+    const QByteArray text = metrics.render();
+    for (const char *name : {"sync_after", "coro_after"}) {
+        const QByteArray line = QByteArray("afterwork_tasks_total{name=\"") + name + "\",outcome=\"succeeded\"} 1\n";
+        if (!text.contains(line)) {
+            std::fprintf(stderr, "consumer: /metrics lacks %s", line.constData());
+            return 3;
+        }
+    }
     std::printf("consumer (every component): %lld tasks succeeded, seen through the event stream\n",
                 qlonglong(succeeded.size()));
     return 0;
