@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The plain geometry the painted views rely on: the timeline's time/row mapping, zoom and
-// follow-live, its lane packing, the bar charts' layout and the phase cell's layout.
+// follow-live, its lane packing, the bar charts' layout and the layouts of the phase and progress
+// cells.
 #include "core/timelinelayout.h"
 #include "widgets/chartgeometry.h"
 #include "widgets/phasedelegate.h"
+#include "widgets/progressdelegate.h"
 #include "widgets/timelinegeometry.h"
 
 #include <QtTest/QTest>
@@ -227,6 +229,17 @@ private Q_SLOTS:
         QCOMPARE(tight.glyph.height(), 4); // shrinks to the row
         const PhaseBadgeGeometry narrow = PhaseBadgeGeometry::compute(QRect(0, 0, 10, 24), 14, 3);
         QCOMPARE(narrow.text.width(), 0);
+    }
+
+    void progressBarLayout()
+    {
+        const ProgressBarGeometry bar = ProgressBarGeometry::compute(QRect(10, 100, 106, 24), 0.25, 3);
+        QCOMPARE(bar.track, QRectF(13, 103, 100, 18)); // inset by the padding
+        QCOMPARE(bar.done, QRectF(13, 103, 25, 18));   // the first quarter, from the left
+        QCOMPARE(ProgressBarGeometry::compute(QRect(10, 100, 106, 24), 1.5, 3).done, bar.track);
+        QVERIFY(ProgressBarGeometry::compute(QRect(10, 100, 106, 24), 0, 3).done.isEmpty());
+        QVERIFY(ProgressBarGeometry::compute(QRect(10, 100, 106, 24), -1, 3).done.isEmpty()); // unknown total
+        QVERIFY(ProgressBarGeometry::compute(QRect(0, 0, 4, 4), 0.5, 3).track.isEmpty());    // no room
     }
 };
 
