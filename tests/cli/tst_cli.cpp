@@ -206,6 +206,8 @@ void tst_Cli::tailShowsProgressAsAPercentage()
     const QString out = QString::fromUtf8(result.out);
     QVERIFY2(out.contains(u"progress"_s) && out.contains(u"#3 42% (21/50)  rows"_s), qPrintable(out));
     QVERIFY2(out.contains(u"#3 7 done"_s), qPrintable(out));
+    // The snapshot's live task shows how far it was when tail connected.
+    QVERIFY2(out.contains(QRegularExpression(u"started +#3 export .*live.*  40% \\(20/50\\)  rows\n"_s)), qPrintable(out));
 
     // A recording with progress lines and a snapshot's progress is a clean one, and exports.
     const QString recording = path(u"progress.ndjson"_s);
