@@ -42,6 +42,17 @@ QString errorText(const ErrorInfo &error)
     return u"%1: %2"_s.arg(error.type, error.message);
 }
 
+//! "42% (21/50)  rows", or "7 done" when the work does not know its total: what a `progress` line
+//! says, and a live task from a snapshot.
+QString progressText(const ProgressEvent &p)
+{
+    const double fraction = p.fraction();
+    QString text = fraction < 0 ? u"%1 done"_s.arg(p.done) : u"%1% (%2/%3)"_s.arg(qFloor(fraction * 100)).arg(p.done).arg(p.total);
+    if (!p.message.isEmpty())
+        text += u"  "_s + p.message;
+    return text;
+}
+
 } // namespace
 
 QString LineFormatter::time(qint64 tsUs)
@@ -78,6 +89,8 @@ QString LineFormatter::task(const TaskRecord &task, const QString &marker) const
         parts << m_style("31", errorText(*task.error));
     if (task.handlerError)
         parts << m_style("31", u"(error handler: %1)"_s.arg(errorText(*task.handlerError)));
+    if (task.progress)
+        parts << progressText(*task.progress);
     return parts.join(u"  "_s);
 }
 
@@ -146,12 +159,7 @@ QString LineFormatter::event(const StreamEvent &event) const
     }
     case EventKind::Progress: {
         const ProgressEvent &p = *event.as<ProgressEvent>();
-        const double fraction = p.fraction();
-        QString text = fraction < 0 ? u"#%1 %2 done"_s.arg(p.taskId).arg(p.done)
-                                    : u"#%1 %2% (%3/%4)"_s.arg(p.taskId).arg(qFloor(fraction * 100)).arg(p.done).arg(p.total);
-        if (!p.message.isEmpty())
-            text += u"  "_s + p.message;
-        return status(event.tsUs, u"progress"_s, text);
+        return status(event.tsUs, u"progress"_s, u"#%1 %2"_s.arg(p.taskId).arg(progressText(p)));
     }
     case EventKind::Reply: {
         const ReplyEvent &r = *event.as<ReplyEvent>();

@@ -84,6 +84,63 @@ struct TaskPresence
     bool phase = false;
 };
 
+struct ProgressPresence
+{
+    bool done = false;
+    bool total = false;
+};
+
+//! One member of a progress value: a `progress` line's top level, or a snapshot entry's progress
+//! object (the same members, read the same way).
+Member readProgressMember(JsonCursor &c, QByteArrayView key, ProgressEvent &progress, ProgressPresence &seen)
+{
+    if (key == "done") {
+        seen.done = true;
+        return member(c, key, [&] { return c.readInteger(progress.done); });
+    }
+    if (key == "total") {
+        seen.total = true;
+        return member(c, key, [&] { return c.readInteger(progress.total); });
+    }
+    if (key == "message")
+        return member(c, key, [&] { return c.readString(progress.message); });
+    return Member::Unknown;
+}
+
+bool isMember(QByteArrayView key, QLatin1StringView name)
+{
+    return key == QByteArrayView(name.data(), name.size());
+}
+
+//! A snapshot entry's progress object (protocol::snapshotProgressMember); null reads as absent.
+bool readSnapshotProgress(JsonCursor &c, std::optional<ProgressEvent> &out, int depth)
+{
+    if (c.tryNull()) {
+        out.reset();
+        return true;
+    }
+    if (c.peek() != '{')
+        return c.fail(QStringLiteral("expected an object or null"));
+    ProgressEvent progress;
+    ProgressPresence seen;
+    const bool ok = c.readObject(
+        [&](QByteArrayView key) {
+            switch (readProgressMember(c, key, progress, seen)) {
+            case Member::Handled: return true;
+            case Member::Failed: return false;
+            case Member::Unknown: return c.skipValue(depth + 1);
+            }
+            return false;
+        },
+        depth);
+    if (!ok)
+        return false;
+    if (!seen.done || !seen.total)
+        return c.fail(QStringLiteral("expected 'done' and 'total'"));
+    out = std::move(progress);
+    return true;
+}
+
 //! One member of a task (a `task` line's top level or a snapshot entry).
 Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskPresence &seen, int depth)
 {
@@ -193,6 +250,9 @@ bool readSnapshotTask(JsonCursor &c, TaskRecord &task, int depth)
     TaskPresence seen;
     const bool ok = c.readObject(
         [&](QByteArrayView key) {
+            // Only in a snapshot entry: at a line's top level the name is free for other kinds.
+            if (isMember(key, protocol::snapshotProgressMember))
+                return member(c, key, [&] { return readSnapshotProgress(c, task.progress, depth + 1); }) != Member::Failed;
             switch (readTaskMember(c, key, task, seen, depth)) {
             case Member::Handled: return true;
             case Member::Failed: return false;
@@ -201,7 +261,11 @@ bool readSnapshotTask(JsonCursor &c, TaskRecord &task, int depth)
             return false;
         },
         depth);
-    return ok && checkTask(c, seen);
+    if (!ok || !checkTask(c, seen))
+        return false;
+    if (task.progress)
+        task.progress->taskId = task.id; // the object may come before the id
+    return true;
 }
 
 bool readSource(JsonCursor &c, SourceInfo &source, int depth)
@@ -265,8 +329,6 @@ struct Envelope
     bool hasTasks = false;
     bool hasMissed = false;
     bool hasRequest = false;
-    bool hasDone = false;
-    bool hasTotal = false;
     bool hasResult = false;
     bool control = false;
     qint64 version = 0;
@@ -283,6 +345,7 @@ struct Envelope
     ShutdownEvent shutdown;
     RequestEvent request;
     ProgressEvent progress;
+    ProgressPresence progressSeen;
     ReplyEvent reply;
 };
 
@@ -371,16 +434,9 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
         return member(c, key, [&] { return c.readInteger(e.shutdown.dropped); });
     if (key == "deadline_reached")
         return member(c, key, [&] { return c.readBool(e.shutdown.deadlineReached); });
-    if (key == "done") {
-        e.hasDone = true;
-        return member(c, key, [&] { return c.readInteger(e.progress.done); });
-    }
-    if (key == "total") {
-        e.hasTotal = true;
-        return member(c, key, [&] { return c.readInteger(e.progress.total); });
-    }
-    if (key == "message")
-        return member(c, key, [&] { return c.readString(e.progress.message); });
+    const Member progressMember = readProgressMember(c, key, e.progress, e.progressSeen);
+    if (progressMember != Member::Unknown)
+        return progressMember;
     if (key == "method")
         return member(c, key, [&] { return c.readString(e.request.method); });
     if (key == "path")
@@ -489,7 +545,7 @@ bool buildEvent(JsonCursor &c, Envelope &e, StreamEvent &event)
     case EventKind::Progress:
         if (!e.taskSeen.id)
             return c.fail(QStringLiteral("progress without 'id'"));
-        if (!e.hasDone || !e.hasTotal)
+        if (!e.progressSeen.done || !e.progressSeen.total)
             return c.fail(QStringLiteral("progress without 'done' and 'total'"));
         e.progress.taskId = e.task.id;
         event.payload = std::move(e.progress);

@@ -226,6 +226,10 @@ void TaskStore::applySnapshot(const SnapshotEvent &snapshot, qint64 tsUs, Batch 
     for (const TaskRecord &record : snapshot.tasks) {
         listed.insert(record.id);
         applyTask(record, batch);
+        // A subscriber that joined mid-task (or lost lines to a gap) sees how far it has come now,
+        // not only at its next report.
+        if (record.progress)
+            applyProgress(*record.progress, batch);
     }
     // Live tasks the snapshot does not list ended while we were not looking: outcome unknown.
     for (const quint64 id : liveTaskIds()) {
@@ -261,6 +265,7 @@ void TaskStore::applyTask(const TaskRecord &record, Batch &batch)
     TaskState &state = entry.state;
     --m_counts[size_t(state.task.phase)];
     state.task = record;
+    state.task.progress.reset(); // kept in state.progress alone, which progress lines keep current
     state.lastReportedPhase = record.phase;
     ++m_counts[size_t(record.phase)];
     if (record.scheduledUs > 0)

@@ -3,6 +3,7 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QLocale>
+#include <QtCore/QtMath>
 
 namespace afterwork::monitor {
 
@@ -39,6 +40,25 @@ QString formatTasks(qint64 count, QStringView adjective)
     if (!adjective.isEmpty())
         text += adjective.toString() + u' ';
     return text + noun;
+}
+
+QString formatProgressShort(const client::ProgressEvent &progress)
+{
+    const double fraction = progress.fraction();
+    if (fraction < 0)
+        return u"%1 done"_s.arg(formatCount(progress.done));
+    // The epsilon keeps 29 / 100 at 29 %: 0.29 * 100 is 28.999... in binary.
+    return u"%1 %"_s.arg(qFloor(fraction * 100 + 1e-9));
+}
+
+QString formatProgress(const client::ProgressEvent &progress)
+{
+    QString text = progress.fraction() < 0
+        ? formatProgressShort(progress)
+        : u"%1 / %2 (%3)"_s.arg(formatCount(progress.done), formatCount(progress.total), formatProgressShort(progress));
+    if (!progress.message.isEmpty())
+        text += u" — "_s + progress.message;
+    return text;
 }
 
 } // namespace afterwork::monitor

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <afterwork/client/durationformat.h>
+#include <afterwork/client/streamevent.h>
 
 #include <QtCore/QString>
 
@@ -19,5 +20,11 @@ QString formatDateTime(qint64 tsUs);
 QString formatCount(qint64 count);
 //! "1 task", "3 tasks", "1,200 tasks"; with \a adjective "1 live task", "3 live tasks".
 QString formatTasks(qint64 count, QStringView adjective = {});
+//! What a progress bar says: "42 %" (rounded down, so that 100 % means all done), or "3 done"
+//! when the work does not know its total.
+QString formatProgressShort(const client::ProgressEvent &progress);
+//! The whole value: "3 / 10 (30 %)", or "3 done" when the total is unknown, then " — message"
+//! when the work gave one.
+QString formatProgress(const client::ProgressEvent &progress);
 
 } // namespace afterwork::monitor

@@ -30,7 +30,7 @@ QStringList taskCsvHeader()
     return {u"id"_s,          u"name"_s,       u"phase"_s,         u"shielded"_s,      u"mode"_s,
             u"work"_s,        u"attempt"_s,    u"queue_wait_us"_s, u"run_us"_s,        u"error_type"_s,
             u"error_message"_s, u"scheduled_us"_s, u"started_us"_s, u"finished_us"_s, u"request"_s,
-            u"function"_s};
+            u"function"_s,    u"progress_done"_s, u"progress_total"_s, u"progress_message"_s};
 }
 
 QStringList taskCsvFields(const client::TaskState &state)
@@ -53,7 +53,10 @@ QStringList taskCsvFields(const client::TaskState &state)
             stamp(task.startedUs),
             stamp(state.finishedUs),
             task.requestId ? QString::number(task.requestId) : QString(),
-            task.function};
+            task.function,
+            state.progress ? QString::number(state.progress->done) : QString(),
+            state.progress ? QString::number(state.progress->total) : QString(),
+            state.progress ? state.progress->message : QString()};
 }
 
 std::optional<QString> writeTasksCsv(const QString &path, const QList<const client::TaskState *> &tasks)

@@ -15,7 +15,8 @@ namespace afterwork::monitor {
 //! ends with CRLF.
 QByteArray csvRecord(const QStringList &fields);
 
-//! The header of a task export: machine-friendly names and raw values (µs, wire spellings).
+//! The header of a task export: machine-friendly names and raw values (µs, wire spellings). New
+//! columns go at the end, so that readers by position keep working.
 QStringList taskCsvHeader();
 QStringList taskCsvFields(const client::TaskState &state);
 

@@ -12,6 +12,13 @@ namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
 
+double TimelineBar::shadedFraction() const
+{
+    if (!live || startedUs <= 0 || !progress)
+        return -1;
+    return progress->fraction();
+}
+
 TimelineLayout TimelineLayout::pack(QList<TimelineBar> bars, const QStringList &groupOrder, int maxLanesPerGroup)
 {
     TimelineLayout layout;
@@ -95,6 +102,7 @@ TimelineLayout TimelineLayout::fromStore(const client::TaskStore &store, Timelin
         bar.endUs = bar.live ? std::max(nowUs, bar.scheduledUs) : std::max(state->finishedUs, bar.scheduledUs);
         bar.phase = task.phase;
         bar.requestId = task.requestId;
+        bar.progress = state->progress;
         bar.group = grouping == TimelineGrouping::Mode ? QString(afterwork::wireName(task.mode)) : FailureGroups::groupName(task.name);
         bars.append(std::move(bar));
     }

@@ -6,6 +6,8 @@
 #include <QtCore/QList>
 #include <QtCore/QString>
 
+#include <optional>
+
 namespace afterwork::monitor {
 
 enum class TimelineGrouping : quint8 { Mode, Name };
@@ -22,6 +24,13 @@ struct TimelineBar
     Phase phase = Phase::Unknown;
     quint64 requestId = 0;
     QString group;
+    //! The latest progress its work reported, if any (a finished task's: its last value).
+    std::optional<client::ProgressEvent> progress;
+
+    //! How much of the running bar to shade as done: the progress' fraction while the task is
+    //! live, has started and knows its total; -1 otherwise (nothing to shade: an ended bar shows
+    //! its outcome, and an unknown total has no fraction).
+    double shadedFraction() const;
 };
 
 //! A row of the timeline: a group's header, or one lane of bars that do not overlap.

@@ -13,7 +13,7 @@ using client::TaskState;
 
 TaskTableModel::TaskTableModel(const client::TaskStore *store, QObject *parent)
     : TableModel({u"Id"_s, u"Name"_s, u"Phase"_s, u"Shielded"_s, u"Mode"_s, u"Work"_s, u"Attempt"_s, u"Queue wait"_s,
-                  u"Run time"_s, u"Error"_s},
+                  u"Run time"_s, u"Progress"_s, u"Error"_s},
                  parent)
     , m_store(store)
 {
@@ -71,6 +71,11 @@ QString TaskTableModel::errorText(const client::TaskRecord &task)
     return text;
 }
 
+double TaskTableModel::progressSortKey(const TaskState &state)
+{
+    return state.progress ? state.progress->fraction() : -2.0;
+}
+
 bool TaskTableModel::lessThan(int column, const TaskState &left, const TaskState &right, qint64 nowUs)
 {
     const client::TaskRecord &l = left.task;
@@ -94,6 +99,8 @@ bool TaskTableModel::lessThan(int column, const TaskState &left, const TaskState
         return queueWaitUs(left, nowUs) < queueWaitUs(right, nowUs);
     case RunTimeColumn:
         return runTimeUs(left, nowUs) < runTimeUs(right, nowUs);
+    case ProgressColumn:
+        return progressSortKey(left) < progressSortKey(right);
     case ErrorColumn:
         return errorText(l).compare(errorText(r), Qt::CaseInsensitive) < 0;
     default:
@@ -118,6 +125,14 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         return int(task.phase);
     case LiveRole:
         return state->isLive();
+    case ProgressFractionRole:
+        return state->progress ? QVariant(state->progress->fraction()) : QVariant();
+    case ProgressDoneRole:
+        return state->progress ? QVariant(state->progress->done) : QVariant();
+    case ProgressTotalRole:
+        return state->progress ? QVariant(state->progress->total) : QVariant();
+    case ProgressMessageRole:
+        return state->progress ? QVariant(state->progress->message) : QVariant();
     case SortRole:
         switch (column) {
         case IdColumn:
@@ -136,6 +151,8 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
             return queueWaitUs(*state, m_nowUs);
         case RunTimeColumn:
             return runTimeUs(*state, m_nowUs);
+        case ProgressColumn:
+            return progressSortKey(*state);
         default:
             break;
         }
@@ -160,11 +177,16 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
             return formatDuration(queueWaitUs(*state, m_nowUs));
         case RunTimeColumn:
             return formatDuration(runTimeUs(*state, m_nowUs));
+        case ProgressColumn:
+            return state->progress ? formatProgressShort(*state->progress) : QString();
         case ErrorColumn:
             return errorText(task);
         }
         break;
     case Qt::ToolTipRole:
+        if (column == ProgressColumn && state->progress)
+            return state->isLive() ? formatProgress(*state->progress)
+                                   : u"%1 (the last value reported before it ended)"_s.arg(formatProgress(*state->progress));
         if (column == ErrorColumn && task.error)
             return errorText(task);
         if (column == NameColumn && !task.function.isEmpty())

@@ -28,6 +28,7 @@ public:
         AttemptColumn,
         QueueWaitColumn,
         RunTimeColumn,
+        ProgressColumn, //!< the latest progress its work reported (ProgressDelegate draws it)
         ErrorColumn,
         COUNT
     };
@@ -38,6 +39,12 @@ public:
         TaskIdRole,              //!< quint64
         PhaseRole,               //!< int(Phase)
         LiveRole,                //!< bool
+        //! The task's latest progress, on every column; invalid when it has reported none. A
+        //! finished task keeps its last value (where it stopped).
+        ProgressFractionRole,    //!< double: done / total in [0, 1]; -1 when the total is unknown
+        ProgressDoneRole,        //!< qint64: units done
+        ProgressTotalRole,       //!< qint64: units in all; 0 when unknown
+        ProgressMessageRole,     //!< QString: the work's description of its step ("" when none)
     };
 
     explicit TaskTableModel(const client::TaskStore *store, QObject *parent = nullptr);
@@ -62,6 +69,9 @@ public:
     //! Orders two tasks by \a column (for the proxy, without going through QVariant).
     static bool lessThan(int column, const client::TaskState &left, const client::TaskState &right, qint64 nowUs);
     static QString errorText(const client::TaskRecord &task);
+    //! The key the Progress column sorts by: the fraction done, below it -1 for an unknown total,
+    //! and -2 for no progress at all.
+    static double progressSortKey(const client::TaskState &state);
 
     qint64 nowUs() const noexcept { return m_nowUs; }
 

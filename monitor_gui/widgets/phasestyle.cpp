@@ -71,6 +71,19 @@ QColor gridLine(bool dark)
     return dark ? QColor(255, 255, 255, 40) : QColor(0, 0, 0, 30);
 }
 
+QColor progressFill(bool dark)
+{
+    return color(Phase::Started, dark);
+}
+
+QColor textOn(const QColor &background)
+{
+    // Perceived brightness (ITU-R BT.601 weights): the light theme's blue takes white text, the
+    // dark theme's brighter blue black text.
+    const int luma = (299 * background.red() + 587 * background.green() + 114 * background.blue()) / 1000;
+    return luma > 140 ? QColor(Qt::black) : QColor(Qt::white);
+}
+
 void paintGlyph(QPainter *painter, const QRectF &rect, Phase phase, bool dark)
 {
     painter->save();

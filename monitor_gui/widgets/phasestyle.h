@@ -31,6 +31,11 @@ QIcon icon(Phase phase, bool dark);
 //! Colours for charts and state dots that are not phases.
 QColor accent(bool dark);
 QColor gridLine(bool dark);
+//! The part of a progress bar that is done: the colour of running work, so that the table's bars
+//! and the timeline's running bars read as one thing.
+QColor progressFill(bool dark);
+//! Black or white, whichever reads better on \a background (text over a filled bar).
+QColor textOn(const QColor &background);
 
 } // namespace phasestyle
 } // namespace afterwork::monitor

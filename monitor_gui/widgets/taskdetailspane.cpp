@@ -90,6 +90,9 @@ void TaskDetailsPane::refresh()
     rows.append({u"Ended"_s, state->isLive() ? u"still live"_s : formatDateTime(state->finishedUs)});
     rows.append({u"Queue wait"_s, formatDuration(TaskTableModel::queueWaitUs(*state, now))});
     rows.append({u"Run time"_s, formatDuration(TaskTableModel::runTimeUs(*state, now)) + (state->isLive() && task.startedUs > 0 ? u" so far"_s : QString())});
+    if (state->progress)
+        rows.append({u"Progress"_s, formatProgress(*state->progress).toHtmlEscaped()
+                                        + (state->isLive() ? QString() : u" (the last value reported)"_s)});
     if (task.error)
         rows.append({u"Error"_s, u"<b>%1</b>: %2"_s.arg(task.error->type.toHtmlEscaped(), task.error->message.toHtmlEscaped())});
     if (task.handlerError)

@@ -6,6 +6,7 @@
 #include "models/taskfilterproxy.h"
 #include "models/tasktablemodel.h"
 #include "widgets/phasedelegate.h"
+#include "widgets/progressdelegate.h"
 #include "widgets/tablesetup.h"
 #include "widgets/taskdetailspane.h"
 
@@ -56,11 +57,13 @@ TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->setItemDelegateForColumn(TaskTableModel::PhaseColumn, new PhaseDelegate(TaskTableModel::PhaseRole, m_table));
+    m_table->setItemDelegateForColumn(TaskTableModel::ProgressColumn,
+                                      new ProgressDelegate(TaskTableModel::ProgressFractionRole, TaskTableModel::LiveRole, m_table));
     const QList<std::pair<int, int>> widths = {{TaskTableModel::IdColumn, 56},      {TaskTableModel::NameColumn, 160},
                                                {TaskTableModel::PhaseColumn, 124},  {TaskTableModel::ShieldedColumn, 68},
                                                {TaskTableModel::ModeColumn, 108},   {TaskTableModel::WorkColumn, 50},
                                                {TaskTableModel::AttemptColumn, 58}, {TaskTableModel::QueueWaitColumn, 84},
-                                               {TaskTableModel::RunTimeColumn, 84}};
+                                               {TaskTableModel::RunTimeColumn, 84}, {TaskTableModel::ProgressColumn, 96}};
     for (const auto &[column, width] : widths)
         m_table->setColumnWidth(column, width);
     m_details = new TaskDetailsPane(session, m_splitter);

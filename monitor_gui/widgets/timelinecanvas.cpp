@@ -23,6 +23,8 @@ namespace {
 constexpr int HorizontalSteps = 10'000; //!< the horizontal scroll bar's resolution
 constexpr int MarkerStrip = 8;          //!< request markers, at the bottom of the axis
 constexpr qint64 MinFirstSpanUs = 30'000'000;
+//! The part of a running bar still to do: between the queue wait's 70 and solid, in both themes.
+constexpr int RemainingAlpha = 130;
 } // namespace
 
 TimelineCanvas::TimelineCanvas(QWidget *parent) : QAbstractScrollArea(parent)
@@ -279,8 +281,19 @@ void TimelineCanvas::paintRows(QPainter &painter, bool dark)
             }
             if (bar.startedUs > 0 || !bar.live) {
                 const QRectF run = m_geometry.barRect(row, bar.startedUs > 0 ? runFrom : bar.scheduledUs, bar.endUs);
-                if (!run.isEmpty())
+                const double shaded = bar.shadedFraction();
+                if (!run.isEmpty() && shaded < 0) {
                     painter.fillRect(run, colour);
+                } else if (!run.isEmpty()) {
+                    // A running task that knows how far it is: the part still to do lighter, the
+                    // done part solid, so the bar reads like a progress bar stretched over time.
+                    QColor remaining = colour;
+                    remaining.setAlpha(RemainingAlpha);
+                    painter.fillRect(run, remaining);
+                    const QRectF done = m_geometry.progressRect(row, runFrom, bar.endUs, shaded);
+                    if (!done.isEmpty())
+                        painter.fillRect(done, colour);
+                }
             }
             if (m_selected && *m_selected == bar.id) {
                 painter.setPen(QPen(palette().color(QPalette::Highlight), 2));
@@ -466,6 +479,8 @@ bool TimelineCanvas::viewportEvent(QEvent *event)
     if (bar.startedUs > 0)
         tip += u"\nqueue wait %1, ran %2%3"_s.arg(formatDuration(bar.startedUs - bar.scheduledUs), formatDuration(bar.endUs - bar.startedUs),
                                                   bar.live ? u" so far"_s : QString());
+    if (bar.progress)
+        tip += u"\nprogress %1%2"_s.arg(formatProgress(*bar.progress), bar.live ? QString() : u" (last reported)"_s);
     if (bar.requestId)
         tip += u"\nrequest %1"_s.arg(bar.requestId);
     QToolTip::showText(help->globalPos(), tip, viewport());

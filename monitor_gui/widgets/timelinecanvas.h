@@ -12,7 +12,8 @@
 namespace afterwork::monitor {
 
 //! Paints a TimelineLayout: a time axis, group labels, one bar per task (queue wait pale, run
-//! solid, coloured by phase), request markers, and the "now" line. Ctrl+wheel or +/- zooms
+//! solid, coloured by phase; a running task that reports progress has the part of its run still
+//! to do lighter), request markers, and the "now" line. Ctrl+wheel or +/- zooms
 //! around the pointer, wheel scrolls rows, Shift+wheel and dragging pan in time; a click selects
 //! a task, a double click asks to show it in the tasks table.
 class TimelineCanvas final : public QAbstractScrollArea

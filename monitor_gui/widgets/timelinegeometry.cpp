@@ -35,6 +35,17 @@ QRectF TimelineGeometry::barRect(int row, qint64 fromUs, qint64 toUs, double min
     return QRectF(left, rowTop(row) + padding, std::max(right - left, 1.0), std::max(rowHeight - 2 * padding, 1));
 }
 
+QRectF TimelineGeometry::progressRect(int row, qint64 runFromUs, qint64 runToUs, double fraction) const
+{
+    if (!(fraction > 0) || runToUs <= runFromUs)
+        return {};
+    // In time, not in pixels, so that the part stays the same however the bar is clipped.
+    const qint64 doneUntilUs = runFromUs + qint64(double(runToUs - runFromUs) * std::min(fraction, 1.0));
+    if (timeToX(doneUntilUs) < plotLeft())
+        return {};
+    return barRect(row, runFromUs, doneUntilUs, 1);
+}
+
 void TimelineGeometry::zoomAt(double x, double factor)
 {
     if (!(factor > 0))

@@ -48,6 +48,10 @@ struct TimelineGeometry
     //! A bar in \a row from \a fromUs to \a toUs, clipped to the plot horizontally, at least
     //! `minWidth` pixels wide so that instant tasks stay visible; empty when entirely off-screen.
     QRectF barRect(int row, qint64 fromUs, qint64 toUs, double minWidth = 2) const;
+    //! The done part of a running bar in \a row that runs from \a runFromUs to \a runToUs: its
+    //! first \a fraction of the run's length, clipped like barRect(); empty for a fraction that is
+    //! not positive (none yet, or an unknown total) and when the part is off-screen.
+    QRectF progressRect(int row, qint64 runFromUs, qint64 runToUs, double fraction) const;
 
     //! Zooms by \a factor (> 1 zooms in) keeping the time under \a x where it is.
     void zoomAt(double x, double factor);

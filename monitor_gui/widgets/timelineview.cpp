@@ -40,7 +40,7 @@ TimelineView::TimelineView(MonitorSession *session, QWidget *parent) : QWidget(p
     m_follow->setToolTip(u"Keep now at the right edge (End). Panning turns it off."_s);
     bar->addWidget(m_follow);
     bar->addStretch(1);
-    auto *hint = new QLabel(u"pale: queued · solid: running · ▼ requests"_s, this);
+    auto *hint = new QLabel(u"pale: queued · solid: running · lighter: work its progress says is left · ▼ requests"_s, this);
     hint->setForegroundRole(QPalette::PlaceholderText);
     bar->addWidget(hint);
     layout->addLayout(bar);

@@ -113,6 +113,26 @@ void writeTaskMembers(RawWriter &w, const TaskEvent &event)
     }
 }
 
+//! An upper bound for a progress value's members (done, total, message).
+qsizetype maxProgressBytes(const TaskProgress &progress)
+{
+    return 64 + 2 * maxIntegerBytes + maxStringBytes(progress.message.size());
+}
+
+// `"done":D,"total":T` and `,"message":M` when there is one: the value of a `progress` line, and
+// of a snapshot entry's progress object, written once for both.
+void writeProgressMembers(RawWriter &w, const TaskProgress &progress)
+{
+    w.literal("\"done\":");
+    w.integer(progress.done);
+    w.literal(",\"total\":");
+    w.integer(progress.total);
+    if (!progress.message.isEmpty()) {
+        w.literal(",\"message\":");
+        w.string(progress.message);
+    }
+}
+
 void writeShutdownCounts(RawWriter &w, qint64 deadlineUs, int pending, int cancelled, int finished, int abandoned)
 {
     w.literal(",\"deadline_us\":");
@@ -181,13 +201,21 @@ void appendSnapshotBody(QByteArray &out, qint64 tsUs, const QList<TaskEvent> &li
     }
     bool first = true;
     for (const TaskEvent &task : liveTasks) {
-        RawWriter w(out, maxTaskBytes(task) + 3);
+        RawWriter w(out, maxTaskBytes(task) + (task.progress ? maxProgressBytes(*task.progress) : 0) + 3);
         if (!first)
             w.character(',');
         first = false;
         w.literal("{\"ts_us\":");
         w.integer(task.timestampUs);
         writeTaskMembers(w, task);
+        // Only here, never on a `task` line: progress lines carry every later value.
+        if (task.progress) {
+            w.literal(",\"");
+            w.ascii(snapshotProgressMember);
+            w.literal("\":{");
+            writeProgressMembers(w, *task.progress);
+            w.character('}');
+        }
         w.character('}');
     }
     RawWriter w(out, 4);
@@ -306,18 +334,12 @@ void appendByeBody(QByteArray &out, qint64 tsUs)
 
 void appendProgressBody(QByteArray &out, const TaskProgress &progress)
 {
-    RawWriter w(out, fixedBytes + 4 * maxIntegerBytes + maxStringBytes(progress.message.size()));
+    RawWriter w(out, fixedBytes + 2 * maxIntegerBytes + maxProgressBytes(progress));
     writeBodyStart(w, progress.timestampUs, wireName(EventKind::Progress));
     w.literal(",\"id\":");
     w.unsignedInteger(progress.taskId);
-    w.literal(",\"done\":");
-    w.integer(progress.done);
-    w.literal(",\"total\":");
-    w.integer(progress.total);
-    if (!progress.message.isEmpty()) {
-        w.literal(",\"message\":");
-        w.string(progress.message);
-    }
+    w.character(',');
+    writeProgressMembers(w, progress);
     writeBodyEnd(w);
 }
 

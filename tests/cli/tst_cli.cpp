@@ -187,7 +187,8 @@ void tst_Cli::tailShowsProgressAsAPercentage()
 {
     const QByteArray run = Lines::join({
         Lines::hello(0, InstanceA, 1'000'000),
-        Lines::snapshot(1, {Lines::taskObject(3, "started", 900'000, R"(,"name":"export")")}, 1'000'000),
+        // Connected mid-task: the snapshot already says how far it is.
+        Lines::snapshot(1, {Lines::taskObject(3, "started", 900'000, R"(,"name":"export","progress":{"done":20,"total":50,"message":"rows"})")}, 1'000'000),
         Lines::progress(2, 3, 21, 50, "rows", 1'100'000),
         Lines::progress(3, 3, 7, 0, nullptr, 1'200'000), // total unknown: no percentage
         Lines::task(4, 3, "succeeded", 1'300'000, R"(,"name":"export","wait_us":1,"run_us":2)"),
@@ -205,12 +206,16 @@ void tst_Cli::tailShowsProgressAsAPercentage()
     const QString out = QString::fromUtf8(result.out);
     QVERIFY2(out.contains(u"progress"_s) && out.contains(u"#3 42% (21/50)  rows"_s), qPrintable(out));
     QVERIFY2(out.contains(u"#3 7 done"_s), qPrintable(out));
+    // The snapshot's live task shows how far it was when tail connected.
+    QVERIFY2(out.contains(QRegularExpression(u"started +#3 export .*live.*  40% \\(20/50\\)  rows\n"_s)), qPrintable(out));
 
-    // A recording with progress lines is a clean one.
+    // A recording with progress lines and a snapshot's progress is a clean one, and exports.
     const QString recording = path(u"progress.ndjson"_s);
     QVERIFY(writeAll(recording, run));
     const auto check = runCli({u"check"_s, recording});
     QVERIFY2(check.exitCode == 0, check.out.constData());
+    const auto exported = runCli({u"export"_s, u"--chrome"_s, recording, path(u"progress.json"_s)});
+    QVERIFY2(exported.exitCode == 0, exported.err.constData());
 }
 
 void tst_Cli::tailColoursOnlyATerminal()

@@ -14,6 +14,7 @@ class tst_LineParser : public QObject
 private Q_SLOTS:
     void hello();
     void snapshotKeepsStartTimes();
+    void snapshotEntriesCarryProgress();
     void taskFields();
     void failedTaskCarriesErrors();
     void heartbeat();
@@ -83,6 +84,29 @@ void tst_LineParser::snapshotKeepsStartTimes()
 
     const auto empty = parseOk(R"({"v":1,"seq":2,"ts_us":5,"kind":"snapshot","tasks":[]})");
     QVERIFY(empty.as<SnapshotEvent>()->tasks.isEmpty());
+}
+
+void tst_LineParser::snapshotEntriesCarryProgress()
+{
+    // The object may come before the id; unknown members inside it are skipped like any other.
+    const auto event = parseOk(
+        R"({"v":1,"seq":2,"ts_us":500,"kind":"snapshot","tasks":[{"progress":{"done":3,"total":10,"message":"page 3","eta_us":9},"id":7,"name":"a","phase":"started"},{"id":8,"name":"b","phase":"started","progress":{"total":0,"done":41}},{"id":9,"name":"c","phase":"scheduled"},{"id":10,"name":"d","phase":"started","progress":null}]})");
+    const auto *snapshot = event.as<SnapshotEvent>();
+    QVERIFY(snapshot);
+    QCOMPARE(snapshot->tasks.size(), 4);
+    QCOMPARE(snapshot->tasks[0].progress, (ProgressEvent{7, 3, 10, u"page 3"_s}));
+    QCOMPARE(snapshot->tasks[0].progress->fraction(), 0.3);
+    QCOMPARE(snapshot->tasks[1].progress, (ProgressEvent{8, 41, 0, {}}));
+    QCOMPARE(snapshot->tasks[1].progress->fraction(), -1.0); // indeterminate
+    QVERIFY(!snapshot->tasks[2].progress); // never reported
+    QVERIFY(!snapshot->tasks[3].progress);
+
+    // Only a snapshot entry has it: at a task line's top level it is an unknown member, and
+    // another kind may use the name for anything.
+    QVERIFY(!parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","progress":{"done":1,"total":2}})")
+                 .as<TaskRecord>()
+                 ->progress);
+    QCOMPARE(parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"build","progress":"half"})").kind(), EventKind::Other);
 }
 
 void tst_LineParser::taskFields()
@@ -302,6 +326,15 @@ void tst_LineParser::invalidLines_data()
     QTest::newRow("snapshot task without id")
         << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"snapshot","tasks":[{"id":1,"phase":"started"},{"phase":"started"}]})")
         << u"'tasks': [1]: task without 'id'"_s;
+    QTest::newRow("snapshot progress not object")
+        << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"snapshot","tasks":[{"id":1,"phase":"started","progress":50}]})")
+        << u"'tasks': [0]: 'progress': expected an object or null"_s;
+    QTest::newRow("snapshot progress without total")
+        << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"snapshot","tasks":[{"id":1,"phase":"started","progress":{"done":1}}]})")
+        << u"'tasks': [0]: 'progress': expected 'done' and 'total'"_s;
+    QTest::newRow("snapshot progress done not integer")
+        << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"snapshot","tasks":[{"id":1,"phase":"started","progress":{"done":"1","total":2}}]})")
+        << u"'tasks': [0]: 'progress': 'done': expected an integer"_s;
     QTest::newRow("gap without missed") << QByteArray(R"({"v":1,"seq":1,"ts_us":1,"kind":"gap"})")
                                         << u"gap without 'missed'"_s;
     QTest::newRow("control char") << QByteArray("{\"v\":1,\"seq\":1,\"ts_us\":1,\"kind\":\"b\x01ye\"}")

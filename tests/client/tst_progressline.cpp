@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The `progress` line (docs/protocol.md): what the stream's encoder writes, the client's parser
-// reads back; the documented example parses; the store keeps the latest value of a live task.
+// The `progress` line and a snapshot entry's progress (docs/protocol.md): what the stream's encoder
+// writes, the client's parser reads back; the documented examples parse; the store keeps the
+// latest value of a live task.
 #include <afterwork/client/lineparser.h>
 #include <afterwork/client/taskstore.h>
 #include <afterwork/eventencoder.h>
@@ -46,6 +47,8 @@ private Q_SLOTS:
     void docsExampleParses();
     void requiredFields();
     void storeKeepsLatestOfLiveTasks();
+    void snapshotEncoderToParser();
+    void docsSnapshotExampleParses();
 };
 
 void tst_ProgressLine::encoderToParser_data()
@@ -122,6 +125,54 @@ void tst_ProgressLine::storeKeepsLatestOfLiveTasks()
     QVERIFY(!store.task(99));
     store.apply(QList<StreamEvent>{taskLine(5, "succeeded"), parseOk(progressLine(6, {4, 3, 4, {}, 8}))});
     QCOMPARE(store.task(4)->progress->done, 2); // nothing after the end changes it
+}
+
+void tst_ProgressLine::snapshotEncoderToParser()
+{
+    TaskEvent reporting;
+    reporting.taskId = 4;
+    reporting.name = QStringLiteral("export");
+    reporting.phase = Phase::Started;
+    reporting.progress = TaskProgress{4, 3, 8, QStringLiteral("page \"3\""), 1718000000026200};
+    TaskEvent silent = reporting;
+    silent.taskId = 5;
+    silent.progress.reset();
+    TaskEvent unknownTotal = reporting;
+    unknownTotal.taskId = 6;
+    unknownTotal.progress = TaskProgress{6, 12, 0, {}, 1718000000026201};
+    QByteArray body;
+    protocol::appendSnapshotBody(body, 1718000000030000, {reporting, silent, unknownTotal});
+    const StreamEvent event = parseOk(protocol::makeLine(1, body));
+    const SnapshotEvent *snapshot = event.as<SnapshotEvent>();
+    QVERIFY(snapshot);
+    QCOMPARE(snapshot->tasks.size(), 3);
+    QCOMPARE(snapshot->tasks.at(0).progress, (ProgressEvent{4, 3, 8, QStringLiteral("page \"3\"")}));
+    QVERIFY(!snapshot->tasks.at(1).progress);
+    QCOMPARE(snapshot->tasks.at(2).progress, (ProgressEvent{6, 12, 0, {}}));
+    QVERIFY(!body.contains(R"("total":0,"message")")); // no message member when there is none
+
+    TaskStore store;
+    store.apply(QList<StreamEvent>{event});
+    QCOMPARE(store.task(4)->progress, snapshot->tasks.at(0).progress);
+    QVERIFY(!store.task(5)->progress);
+}
+
+void tst_ProgressLine::docsSnapshotExampleParses()
+{
+    QFile doc(QStringLiteral(AFTERWORK_PROTOCOL_DOC));
+    QVERIFY(doc.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(doc.readAll());
+    const QRegularExpressionMatch example =
+        QRegularExpression(QStringLiteral(R"(^(\{"v":1,[^\n]*"kind":"snapshot","tasks":\[\{[^\n]*\})$)"),
+                           QRegularExpression::MultilineOption)
+            .match(text);
+    QVERIFY2(example.hasMatch(), "docs/protocol.md has no snapshot example with tasks");
+    const StreamEvent event = parseOk(example.captured(1).toUtf8());
+    const SnapshotEvent *snapshot = event.as<SnapshotEvent>();
+    QVERIFY(snapshot);
+    QCOMPARE(snapshot->tasks.size(), 2);
+    QCOMPARE(snapshot->tasks.at(0).progress, (ProgressEvent{7, 2, 5, QStringLiteral("attachment 2")}));
+    QVERIFY(!snapshot->tasks.at(1).progress); // a queued task has reported nothing
 }
 
 QTEST_GUILESS_MAIN(tst_ProgressLine)

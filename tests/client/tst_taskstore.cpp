@@ -40,6 +40,7 @@ private Q_SLOTS:
     void snapshotGivesLiveTasksWithTrueStartTimes();
     void taskEventsMoveTasksToHistory();
     void snapshotReplacesTheLiveSet();
+    void snapshotGivesTheLatestProgress();
     void historyIsBoundedButCountersStayExact();
     void repeatedAndLateStepsAreIdempotent();
     void terminalStepOfAnUnknownTaskIsAValidEnd();
@@ -116,6 +117,38 @@ void tst_TaskStore::snapshotReplacesTheLiveSet()
     QCOMPARE(store.count(Phase::Started), 1);
     QCOMPARE(store.gapCount(), 1);
     QCOMPARE(store.missedEvents(), 8);
+}
+
+void tst_TaskStore::snapshotGivesTheLatestProgress()
+{
+    ScriptedSource source;
+    TaskStore store;
+    store.attach(&source);
+    source.start();
+    QSignalSpy changes(&store, &TaskStore::changed);
+    // Joining while tasks run: their progress is known at once, before any progress line.
+    source.feed(Lines::join({Lines::hello(0, InstanceA),
+                             Lines::snapshot(1, {Lines::taskObject(1, "started", 1'000'000, R"(,"progress":{"done":3,"total":10,"message":"page 3"})"),
+                                                 Lines::taskObject(2, "started"),
+                                                 Lines::taskObject(3, "started", 1'000'000, R"(,"progress":{"done":7,"total":0})")})}));
+    QCOMPARE(changes.size(), 1);
+    QCOMPARE(store.task(1)->progress, (ProgressEvent{1, 3, 10, QStringLiteral("page 3")}));
+    QVERIFY(!store.task(1)->task.progress); // one copy, in TaskState::progress
+    QVERIFY(!store.task(2)->progress);
+    QCOMPARE(store.task(3)->progress, (ProgressEvent{3, 7, 0, {}}));
+
+    // Progress lines go on from there; a snapshot after a gap brings the value the lost lines had.
+    source.feed(Lines::join({Lines::progress(2, 1, 4, 10, "page 4"), Lines::gap(8, 5),
+                             Lines::snapshot(9, {Lines::taskObject(1, "started", 1'000'000, R"(,"progress":{"done":9,"total":10})"),
+                                                 Lines::taskObject(2, "started", 1'000'000, R"(,"progress":{"done":1,"total":2})")})}));
+    QCOMPARE(store.task(1)->progress, (ProgressEvent{1, 9, 10, {}}));
+    QCOMPARE(store.task(2)->progress, (ProgressEvent{2, 1, 2, {}}));
+    QCOMPARE(store.task(3)->task.phase, Phase::Lost); // ended unseen: its last value stays
+    QCOMPARE(store.task(3)->progress, (ProgressEvent{3, 7, 0, {}}));
+
+    // An entry without progress leaves the value the store has (a task's progress never goes away).
+    source.feed(Lines::join({Lines::gap(15, 5), Lines::snapshot(16, {Lines::taskObject(1, "started"), Lines::taskObject(2, "started")})}));
+    QCOMPARE(store.task(1)->progress, (ProgressEvent{1, 9, 10, {}}));
 }
 
 void tst_TaskStore::historyIsBoundedButCountersStayExact()

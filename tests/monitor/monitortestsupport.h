@@ -102,6 +102,14 @@ public:
         return line(tsUs, "request",
                     QStringLiteral(R"("request":%1,"method":"POST","path":"/x","stage":"response_written","status":%2)").arg(requestId).arg(status).toUtf8());
     }
+    //! How far task \a id has come; \a message is left out when empty.
+    QByteArray progress(qint64 tsUs, quint64 id, qint64 done, qint64 total, const QByteArray &message = {})
+    {
+        QByteArray fields = "\"id\":" + QByteArray::number(id) + ",\"done\":" + QByteArray::number(done) + ",\"total\":" + QByteArray::number(total);
+        if (!message.isEmpty())
+            fields += ",\"message\":\"" + message + '"';
+        return line(tsUs, "progress", fields);
+    }
     QByteArray gap(qint64 tsUs, qint64 missed)
     {
         m_seq += missed;

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The plain geometry the painted views rely on: the timeline's time/row mapping, zoom and
-// follow-live, its lane packing, the bar charts' layout and the phase cell's layout.
+// follow-live, its lane packing and its progress shading, the bar charts' layout and the layouts
+// of the phase and progress cells.
 #include "core/timelinelayout.h"
 #include "widgets/chartgeometry.h"
 #include "widgets/phasedelegate.h"
+#include "widgets/progressdelegate.h"
 #include "widgets/timelinegeometry.h"
+
+#include <afterwork/client/lineparser.h>
 
 #include <QtTest/QTest>
 
@@ -94,6 +98,61 @@ private Q_SLOTS:
         QVERIFY(g.barRect(0, 100'000, 200'000).isEmpty());   // entirely before
         QVERIFY(g.barRect(0, 2'000'000, 3'000'000).isEmpty()); // entirely after
         QCOMPARE(g.visibleEndUs(), 1'500'000);
+    }
+
+    void progressShadesTheDonePartOfTheRun()
+    {
+        const TimelineGeometry g = geometry();
+        // A run from 1.010 s to 1.110 s (x 110 … 210), 30 % done: x 110 … 140, in the bar's row.
+        const QRectF done = g.progressRect(1, 1'010'000, 1'110'000, 0.3);
+        const QRectF run = g.barRect(1, 1'010'000, 1'110'000);
+        QCOMPARE(done.left(), 110.0);
+        QCOMPARE(done.width(), 30.0);
+        QCOMPARE(done.top(), run.top());
+        QCOMPARE(done.height(), run.height());
+        QCOMPARE(g.progressRect(1, 1'010'000, 1'110'000, 1.0), run);
+        QCOMPARE(g.progressRect(1, 1'010'000, 1'110'000, 7.0), run); // clamped: never past the run
+        // Nothing to shade: no progress yet, an unknown total, an empty run.
+        QVERIFY(g.progressRect(1, 1'010'000, 1'110'000, 0.0).isEmpty());
+        QVERIFY(g.progressRect(1, 1'010'000, 1'110'000, -1.0).isEmpty());
+        QVERIFY(g.progressRect(1, 1'010'000, 1'010'000, 0.5).isEmpty());
+        // Clipped like the bar: a run that began off the left edge keeps its fraction of the time,
+        // so only the visible part of the done part shows (or none of it).
+        const QRectF clipped = g.progressRect(0, 800'000, 1'200'000, 0.75); // done until 1.100 s
+        QCOMPARE(clipped.left(), 100.0);
+        QCOMPARE(clipped.right(), 200.0);
+        QVERIFY(g.progressRect(0, 800'000, 1'200'000, 0.25).isEmpty()); // done until 0.900 s: off-screen
+    }
+
+    void onlyRunningBarsWithAKnownTotalAreShaded()
+    {
+        TimelineBar running = bar(1, 1'000'000, 2'000'000);
+        running.live = true;
+        running.phase = Phase::Started;
+        QCOMPARE(running.shadedFraction(), -1.0); // no progress yet
+        running.progress = client::ProgressEvent{1, 1, 4, {}};
+        QCOMPARE(running.shadedFraction(), 0.25);
+        TimelineBar unknownTotal = running;
+        unknownTotal.progress = client::ProgressEvent{1, 9, 0, {}};
+        QCOMPARE(unknownTotal.shadedFraction(), -1.0);
+        TimelineBar queued = running;
+        queued.startedUs = 0;
+        QCOMPARE(queued.shadedFraction(), -1.0);
+        TimelineBar ended = running;
+        ended.live = false;
+        ended.phase = Phase::Failed;
+        QCOMPARE(ended.shadedFraction(), -1.0); // an ended bar shows its outcome
+
+        // The store's progress reaches the bars.
+        client::TaskStore store;
+        store.apply(QList<client::StreamEvent>{
+            std::get<client::StreamEvent>(client::parseLine(R"({"v":1,"seq":0,"ts_us":5,"kind":"hello","source":{"instance":"i"}})")),
+            std::get<client::StreamEvent>(client::parseLine(
+                R"({"v":1,"seq":1,"ts_us":9,"kind":"snapshot","tasks":[{"id":3,"phase":"started","scheduled_us":5,"started_us":6,"progress":{"done":1,"total":2}},{"id":4,"phase":"started","scheduled_us":5,"started_us":6}]})"))});
+        const TimelineLayout layout = TimelineLayout::fromStore(store, TimelineGrouping::Mode, 20);
+        QCOMPARE(layout.bars.size(), 2);
+        for (const TimelineBar &b : layout.bars)
+            QCOMPARE(b.shadedFraction(), b.id == 3 ? 0.5 : -1.0);
     }
 
     void zoomKeepsTheTimeUnderThePointer()
@@ -227,6 +286,17 @@ private Q_SLOTS:
         QCOMPARE(tight.glyph.height(), 4); // shrinks to the row
         const PhaseBadgeGeometry narrow = PhaseBadgeGeometry::compute(QRect(0, 0, 10, 24), 14, 3);
         QCOMPARE(narrow.text.width(), 0);
+    }
+
+    void progressBarLayout()
+    {
+        const ProgressBarGeometry bar = ProgressBarGeometry::compute(QRect(10, 100, 106, 24), 0.25, 3);
+        QCOMPARE(bar.track, QRectF(13, 103, 100, 18)); // inset by the padding
+        QCOMPARE(bar.done, QRectF(13, 103, 25, 18));   // the first quarter, from the left
+        QCOMPARE(ProgressBarGeometry::compute(QRect(10, 100, 106, 24), 1.5, 3).done, bar.track);
+        QVERIFY(ProgressBarGeometry::compute(QRect(10, 100, 106, 24), 0, 3).done.isEmpty());
+        QVERIFY(ProgressBarGeometry::compute(QRect(10, 100, 106, 24), -1, 3).done.isEmpty()); // unknown total
+        QVERIFY(ProgressBarGeometry::compute(QRect(0, 0, 4, 4), 0.5, 3).track.isEmpty());    // no room
     }
 };
 

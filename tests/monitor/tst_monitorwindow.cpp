@@ -2,7 +2,8 @@
 // The real window against a real TaskEngine and EventPublisher on a unique socket: it connects,
 // shows the tasks as they run, and the views are clicked through with QTest (shortcuts, the
 // filter box, a failure group, the timeline, the details pane); then the engine shuts down and
-// the drain view comes to the front; the table is exported and the stream saved and reread.
+// the drain view comes to the front; the table is exported and the stream saved and reread. The
+// long task reports progress: the table, the details pane, the timeline and the export show it.
 // Also: the application icon and desktop id the program gives its windows (resources/).
 #include "monitortestsupport.h"
 
@@ -41,6 +42,7 @@
 #include <QtWidgets/QTabWidget>
 #include <QtWidgets/QTableView>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -139,9 +141,11 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i)
             engine.task(TaskConfig{.name = QStringLiteral("send_email")}).schedule([] { throw std::runtime_error("smtp down"); });
         engine.task(TaskConfig{.name = QStringLiteral("charge_card")}).schedule([] { throw std::invalid_argument("bad amount"); });
-        const Task report = engine.task(TaskConfig{.name = QStringLiteral("export_report"), .shield = true}).schedule([release] {
-            release->tryAcquire(1, 20000); // bounded, in case the test fails before releasing it
-        });
+        const Task report = engine.task(TaskConfig{.name = QStringLiteral("export_report"), .shield = true})
+                                .schedule([release](const CancellationToken &token) {
+                                    token.reportProgress(3, 10, QStringLiteral("page 3"));
+                                    release->tryAcquire(1, 20000); // bounded, in case the test fails before releasing it
+                                });
 
         window.showView(ViewId::Overview);
         QTRY_COMPARE_WITH_TIMEOUT(tileValue(window, "succeeded"), 5, 10000);
@@ -209,6 +213,11 @@ private Q_SLOTS:
         canvas->setFollowLive(false);
         canvas->fitAll();
         const quint64 reportId = report.id();
+        // The long task's bar is shaded up to the 30 % its work reported.
+        const auto reportBar = std::find_if(canvas->layoutData().bars.cbegin(), canvas->layoutData().bars.cend(),
+                                            [&](const TimelineBar &b) { return b.id == reportId; });
+        QVERIFY(reportBar != canvas->layoutData().bars.cend());
+        QCOMPARE(reportBar->shadedFraction(), 0.3);
         const QRectF bar = canvas->barRectOf(reportId);
         QVERIFY2(!bar.isEmpty(), "the long task's bar is visible");
         QTest::mouseClick(canvas->viewport(), Qt::LeftButton, {}, bar.center().toPoint());
@@ -216,6 +225,10 @@ private Q_SLOTS:
         tasks->setFilterText(QString());
         QVERIFY(tasks->selectTask(reportId));
         QCOMPARE(tasks->selectedTask(), std::optional<quint64>(reportId));
+        QVERIFY2(tasks->details()->summaryText().contains(QStringLiteral("Progress: 3 / 10 (30 %) — page 3")),
+                 qPrintable(tasks->details()->summaryText()));
+        const QModelIndex progressCell = tasks->model()->index(tasks->model()->rowOf(reportId), TaskTableModel::ProgressColumn);
+        QCOMPARE(progressCell.data().toString(), QStringLiteral("30 %"));
         // Grouped by name, the groups are the task names.
         window.timeline()->setGrouping(TimelineGrouping::Name);
         QStringList groupNames;
@@ -242,6 +255,10 @@ private Q_SLOTS:
         const QList<QByteArray> csvLines = csv.readAll().trimmed().split('\n');
         QCOMPARE(csvLines.size(), 11);
         QVERIFY(csvLines.constFirst().startsWith("id,name,phase,shielded"));
+        QVERIFY(csvLines.constFirst().trimmed().endsWith(",progress_done,progress_total,progress_message"));
+        const auto reportLine = std::find_if(csvLines.cbegin(), csvLines.cend(), [](const QByteArray &line) { return line.contains("export_report"); });
+        QVERIFY(reportLine != csvLines.cend());
+        QVERIFY2(reportLine->trimmed().endsWith(",3,10,page 3"), reportLine->constData());
 
         // Shutdown: the drain view comes to the front and waits for the shielded task.
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);

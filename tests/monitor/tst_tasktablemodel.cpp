@@ -3,6 +3,7 @@
 // never a reset except when the store resets; always consistent (QAbstractItemModelTester).
 #include "monitortestsupport.h"
 
+#include "models/taskfilterproxy.h"
 #include "models/tasktablemodel.h"
 
 #include <QtTest/QAbstractItemModelTester>
@@ -152,6 +153,62 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.index(0, TaskTableModel::PhaseColumn).data().toString(), QStringLiteral("lost"));
         QCOMPARE(model.index(0, TaskTableModel::LiveRole).data(TaskTableModel::LiveRole).toBool(), false);
+    }
+
+    void progressOfRunningTasks()
+    {
+        client::TaskStore store;
+        TaskTableModel model(&store);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.headerData(TaskTableModel::ProgressColumn, Qt::Horizontal).toString(), QStringLiteral("Progress"));
+        LineWriter w;
+        const QByteArray started = R"("started_us":1700000000000001)";
+        // Task 1 is known from the snapshot, progress included; the others report afterwards.
+        store.apply(parsed({w.hello(T0), w.snapshot(T0 + 1, {LineWriter::taskObject(T0 + 1, 1, "started", {}, started + R"(,"progress":{"done":2,"total":10})")}),
+                            w.task(T0 + 2, 2, "started", {}, started), w.task(T0 + 3, 3, "started", {}, started),
+                            w.task(T0 + 4, 4, "started", {}, started)}));
+        auto cell = [&](quint64 id, int role) { return model.index(model.rowOf(id), TaskTableModel::ProgressColumn).data(role); };
+        QCOMPARE(cell(1, TaskTableModel::ProgressFractionRole).toDouble(), 0.2);
+        QCOMPARE(cell(1, Qt::DisplayRole).toString(), QStringLiteral("20 %"));
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        store.apply(parsed({w.progress(T0 + 10, 2, 3, 10, "page 3"), w.progress(T0 + 11, 3, 5, 0)}));
+        bool progressCellChanged = false;
+        for (const QList<QVariant> &args : std::as_const(changed)) {
+            const QModelIndex from = args.at(0).toModelIndex();
+            const QModelIndex to = args.at(1).toModelIndex();
+            progressCellChanged = progressCellChanged
+                || (from.row() <= model.rowOf(2) && model.rowOf(2) <= to.row() && from.column() <= TaskTableModel::ProgressColumn
+                    && TaskTableModel::ProgressColumn <= to.column());
+        }
+        QVERIFY(progressCellChanged);
+        QCOMPARE(cell(2, TaskTableModel::ProgressFractionRole).toDouble(), 0.3);
+        QCOMPARE(cell(2, TaskTableModel::ProgressDoneRole).toLongLong(), 3);
+        QCOMPARE(cell(2, TaskTableModel::ProgressTotalRole).toLongLong(), 10);
+        QCOMPARE(cell(2, TaskTableModel::ProgressMessageRole).toString(), QStringLiteral("page 3"));
+        QCOMPARE(cell(2, Qt::DisplayRole).toString(), QStringLiteral("30 %"));
+        QCOMPARE(cell(2, Qt::ToolTipRole).toString(), QStringLiteral("3 / 10 (30 %) — page 3"));
+        // An unknown total: no fraction, the count done.
+        QCOMPARE(cell(3, TaskTableModel::ProgressFractionRole).toDouble(), -1.0);
+        QCOMPARE(cell(3, Qt::DisplayRole).toString(), QStringLiteral("5 done"));
+        // No progress at all: nothing to draw.
+        QVERIFY(!cell(4, TaskTableModel::ProgressFractionRole).isValid());
+        QCOMPARE(cell(4, Qt::DisplayRole).toString(), QString());
+
+        // Sorting by the column orders by the fraction, unknown totals and no progress first.
+        TaskFilterProxy proxy;
+        proxy.setTaskModel(&model);
+        proxy.sort(TaskTableModel::ProgressColumn, Qt::AscendingOrder);
+        QList<quint64> sorted;
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            sorted.append(proxy.index(row, 0).data(TaskTableModel::TaskIdRole).toULongLong());
+        QCOMPARE(sorted, (QList<quint64>{4, 3, 1, 2}));
+
+        // An ended task keeps where it stopped, and says so.
+        store.apply(parsed({w.task(T0 + 20, 2, "failed", {}, started + R"(,"error":{"type":"E","message":"m"})")}));
+        QCOMPARE(cell(2, TaskTableModel::LiveRole).toBool(), false);
+        QCOMPARE(cell(2, TaskTableModel::ProgressFractionRole).toDouble(), 0.3);
+        QVERIFY(cell(2, Qt::ToolTipRole).toString().contains(QStringLiteral("the last value reported")));
     }
 
     void manyBatchesStayConsistent()

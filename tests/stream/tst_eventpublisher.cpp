@@ -65,6 +65,7 @@ private Q_SLOTS:
     void streamsEveryEventInOrder();
     void slowSubscriberGetsExactGapAndSnapshot();
     void lateSubscriberSeesInFlightTasksWithTrueTimes();
+    void lateSubscriberSeesProgressInItsSnapshot();
     void badInputClosesOnlyThatConnection_data();
     void badInputClosesOnlyThatConnection();
     void socketFileIsOwnerOnly();
@@ -275,6 +276,48 @@ void tst_EventPublisher::lateSubscriberSeesInFlightTasksWithTrueTimes()
 
     gate->open();
     QTRY_COMPARE(late.succeeded, 2u);
+    QVERIFY2(late.violations.isEmpty(), qPrintable(late.violations.join('\n')));
+}
+
+void tst_EventPublisher::lateSubscriberSeesProgressInItsSnapshot()
+{
+    TaskEngine engine({}, EngineOptions{.maxThreads = 1});
+    auto *publisher = new EventPublisher(&engine, quietOptions());
+    const QString name = uniqueSocketName("progress");
+    QVERIFY2(publisher->listen(name), qPrintable(publisher->errorString()));
+    StreamClient early;
+    early.connectTo(name);
+    QTRY_COMPARE(early.count("snapshot"), 1);
+
+    auto gate = std::make_shared<Gate>();
+    const quint64 reporting = engine.task({.name = QStringLiteral("reporter")})
+                                  .schedule([gate](const CancellationToken &token) {
+                                      token.reportProgress(3, 8, QStringLiteral("page 3"));
+                                      gate->pass();
+                                  })
+                                  .id();
+    const quint64 queued = engine.task({.name = QStringLiteral("waiter")}).schedule([] {}).id();
+    QVERIFY(gate->waitArrived());
+    // The report has gone out as a progress line before the late subscriber connects.
+    QTRY_COMPARE(early.count("progress"), 1);
+
+    StreamClient late;
+    late.connectTo(name);
+    QTRY_COMPARE(late.count("snapshot"), 1);
+    const QJsonArray tasks = late.linesOf("snapshot").at(0).object.value("tasks").toArray();
+    QCOMPARE(tasks.size(), 2);
+    const QJsonObject progress = findTask(tasks, reporting).value("progress").toObject();
+    QCOMPARE(progress.value("done").toInteger(), 3);
+    QCOMPARE(progress.value("total").toInteger(), 8);
+    QCOMPARE(progress.value("message").toString(), "page 3");
+    QCOMPARE(progress.size(), 3);
+    QVERIFY(!findTask(tasks, queued).contains("progress")); // it has reported nothing
+
+    gate->open();
+    QTRY_COMPARE(late.succeeded, 2u);
+    // The snapshot was the late subscriber's only word on it: no progress line was repeated.
+    QCOMPARE(late.count("progress"), 0);
+    QCOMPARE(early.count("progress"), 1);
     QVERIFY2(late.violations.isEmpty(), qPrintable(late.violations.join('\n')));
 }
 

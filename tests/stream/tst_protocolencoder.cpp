@@ -189,6 +189,23 @@ void tst_ProtocolEncoder::snapshot()
     QCOMPARE(second.value("id").toInteger(), 43);
     QCOMPARE(second.value("phase").toString(), "scheduled");
     QVERIFY(!second.contains("started_us"));
+    QVERIFY(!first.contains("progress")); // neither has reported any
+
+    // A task that reported progress carries its latest value; without a message, no message.
+    running.progress = TaskProgress{42, 3, 8, QStringLiteral("page \"3\""), someTime - 500};
+    queued.progress = TaskProgress{43, 5, 0, {}, someTime - 400};
+    const QJsonArray withProgress =
+        parseLine(line(1, [&](QByteArray &out) { protocol::appendSnapshotBody(out, someTime + 9, {running, queued}); }))
+            .value("tasks")
+            .toArray();
+    const QJsonObject progress = withProgress.at(0).toObject().value(protocol::snapshotProgressMember).toObject();
+    QCOMPARE(keysOf(progress), sorted({"done", "total", "message"}));
+    QCOMPARE(progress.value("done").toInteger(), 3);
+    QCOMPARE(progress.value("total").toInteger(), 8);
+    QCOMPARE(progress.value("message").toString(), "page \"3\"");
+    QCOMPARE(keysOf(withProgress.at(1).toObject().value("progress").toObject()), sorted({"done", "total"}));
+    // Only a snapshot carries it: a task line of the same event does not.
+    QVERIFY(!parseLine(line(2, [&](QByteArray &out) { protocol::appendTaskBody(out, running); })).contains("progress"));
 }
 
 void tst_ProtocolEncoder::taskLine_data()

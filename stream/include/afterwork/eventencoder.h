@@ -53,6 +53,8 @@ void appendLinePrefix(QByteArray &out, quint64 seq);
 //! @{
 //! \a control: the publisher accepts commands (docs/protocol.md, "Commands").
 void appendHelloBody(QByteArray &out, qint64 tsUs, const SourceInfo &source, bool control = false);
+//! Each entry as a `task` line's fields, plus the task's latest progress (TaskEvent::progress, as
+//! TaskEngine::liveTasks() fills it) under snapshotProgressMember when it has reported any.
 void appendSnapshotBody(QByteArray &out, qint64 tsUs, const QList<TaskEvent> &liveTasks);
 //! The step's own time (TaskEvent::timestampUs) is the line's `ts_us`.
 void appendTaskBody(QByteArray &out, const TaskEvent &event);

@@ -25,6 +25,20 @@ struct ErrorInfo
     friend bool operator==(const ErrorInfo &, const ErrorInfo &) = default; //!< member-wise
 };
 
+//! How far a running task has come, as its work last reported it: a `progress` line, or the
+//! progress object of a `snapshot` entry (TaskRecord::progress). The source sends at most one
+//! line per task per 100 ms, and none after the task's terminal `task` line.
+struct ProgressEvent
+{
+    quint64 taskId = 0; //!< the task's id (TaskRecord::id)
+    qint64 done = 0;    //!< units done
+    qint64 total = 0;   //!< units in all; 0 when the work does not know
+    QString message;    //!< the work's short description of its step; empty when none was sent
+    //! done / total clamped to [0, 1]; -1 when total is not positive (indeterminate).
+    double fraction() const;
+    friend bool operator==(const ProgressEvent &, const ProgressEvent &) = default; //!< member-wise
+};
+
 //! One task as a `task` line (or one entry of a `snapshot`) describes it. Times are wall-clock
 //! microseconds since the Unix epoch, 0 when absent; durations are microseconds, -1 when absent.
 struct TaskRecord
@@ -45,6 +59,9 @@ struct TaskRecord
     qint64 startedUs = 0;    //!< when its current attempt started; 0 before that
     qint64 tsUs = 0; //!< when this step happened (a snapshot entry's own ts_us, else the line's)
     QString function; //!< a label for the work's function, when the source knows it
+    //! A snapshot entry's latest progress (its `taskId` is `id`), when the work has reported any.
+    //! Never on a `task` line: `progress` lines carry the values that follow.
+    std::optional<ProgressEvent> progress;
     friend bool operator==(const TaskRecord &, const TaskRecord &) = default; //!< member-wise
 };
 
@@ -121,19 +138,6 @@ struct RequestEvent
     QString stage;  //!< "received", "route_returned", "response_written", "failed", "client_gone"
     int status = 0; //!< 0 until known
     std::optional<ErrorInfo> error; //!< on "failed"
-};
-
-//! How far a running task has come, as its work last reported it (a `progress` line). The source
-//! sends at most one per task per 100 ms, and none after the task's terminal `task` line.
-struct ProgressEvent
-{
-    quint64 taskId = 0; //!< the task's id (TaskRecord::id)
-    qint64 done = 0;    //!< units done
-    qint64 total = 0;   //!< units in all; 0 when the work does not know
-    QString message;    //!< the work's short description of its step; empty when none was sent
-    //! done / total clamped to [0, 1]; -1 when total is not positive (indeterminate).
-    double fraction() const;
-    friend bool operator==(const ProgressEvent &, const ProgressEvent &) = default; //!< member-wise
 };
 
 //! The publisher's answer to a command this connection sent (docs/protocol.md, "Commands").

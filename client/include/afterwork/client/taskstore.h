@@ -34,7 +34,8 @@ struct TaskState
     qint64 firstSeenUs = 0;  //!< the true scheduling time when known, else when first reported
     qint64 finishedUs = 0;   //!< when it ended or was found lost; 0 while live
     QList<PhaseStep> steps;  //!< phase changes seen, oldest first (bounded; the first is kept)
-    //! The latest `progress` line for it while it was live (kept once it ends: its last value).
+    //! Its latest progress while it was live, from a `progress` line or a snapshot entry (kept
+    //! once it ends: its last value). TaskRecord::progress of `task` stays empty.
     std::optional<ProgressEvent> progress;
 
     bool isLive() const noexcept { return finishedUs == 0; } //!< neither ended nor lost
@@ -62,8 +63,9 @@ struct TaskStoreOptions
 //! (bounded), exact counters by phase, and the source's own status. A plain store, not an item
 //! model: the dashboard wraps it. Lives on one thread (its owner's).
 //!
-//! - `snapshot` replaces the live set (keeping the true scheduling and start times it carries);
-//!   live tasks missing from it ended unseen and become Lost.
+//! - `snapshot` replaces the live set (keeping the true scheduling and start times it carries, and
+//!   the latest progress of the tasks that reported any); live tasks missing from it ended unseen
+//!   and become Lost.
 //! - `task` lines update a task idempotently; a terminal step moves it to the finished history.
 //! - `progress` lines set a live task's TaskState::progress (lines for unknown or ended tasks are
 //!   ignored).

@@ -139,6 +139,11 @@ namespace protocol {
 inline constexpr int version = 1;
 //! The longest line a subscriber may send, newline included.
 inline constexpr qsizetype maxInputLineBytes = 4096;
+//! The member of a `snapshot` entry that carries its task's latest progress, present only once the
+//! work has reported some: an object with the `done`, `total` and optional `message` of a
+//! `progress` line, so that a subscriber connecting mid-task need not wait for the next report.
+//! Readers that predate it skip it as an unknown member: no new version.
+inline constexpr QLatin1StringView snapshotProgressMember("progress", 8);
 
 //! Microseconds since the Unix epoch, from the wall clock: the unit of every `*_us` time.
 qint64 nowUs();
