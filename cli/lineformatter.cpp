@@ -5,7 +5,6 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QStringList>
-#include <QtCore/QtMath>
 
 namespace afterwork::cli {
 
@@ -46,8 +45,8 @@ QString errorText(const ErrorInfo &error)
 //! says, and a live task from a snapshot.
 QString progressText(const ProgressEvent &p)
 {
-    const double fraction = p.fraction();
-    QString text = fraction < 0 ? u"%1 done"_s.arg(p.done) : u"%1% (%2/%3)"_s.arg(qFloor(fraction * 100)).arg(p.done).arg(p.total);
+    const int percent = p.percent();
+    QString text = percent < 0 ? u"%1 done"_s.arg(p.done) : u"%1% (%2/%3)"_s.arg(percent).arg(p.done).arg(p.total);
     if (!p.message.isEmpty())
         text += u"  "_s + p.message;
     return text;

@@ -4,10 +4,10 @@
 #include <afterwork/taskengine.h>
 
 #include <QtCore/QByteArrayView>
-#include <QtCore/QMutexLocker>
 
 #include <algorithm>
 #include <charconv>
+#include <mutex>
 
 namespace afterwork::http::detail {
 
@@ -196,8 +196,10 @@ MetricsRegistry::MetricsRegistry(int maxNames)
 {
     // A task named "other" shares the overflow's series rather than taking a slot of its own.
     m_byName.insert(QStringLiteral("other"), m_other.get());
-    m_byName.reserve(m_maxNames + 1);
-    m_slots.reserve(std::size_t(m_maxNames));
+    // Room for the usual few names only: a huge cap (INT_MAX for "no cap") must not allocate it.
+    const qsizetype expected = std::min<qsizetype>(m_maxNames, 256) + 1;
+    m_byName.reserve(expected);
+    m_slots.reserve(std::size_t(expected));
 }
 
 MetricsRegistry::~MetricsRegistry() = default;
@@ -212,7 +214,7 @@ MetricsRegistry::Slot &MetricsRegistry::slotFor(const QString &name)
     auto slot = std::make_unique<Slot>(name);
     Slot *published = slot.get();
     {
-        QMutexLocker lock(&m_slotsMutex);
+        const std::lock_guard lock(m_slotsMutex);
         m_slots.push_back(std::move(slot));
     }
     m_byName.insert(name, published);
@@ -235,7 +237,7 @@ void MetricsRegistry::record(const TaskEvent &event)
 
 int MetricsRegistry::nameCount() const
 {
-    QMutexLocker lock(&m_slotsMutex);
+    const std::lock_guard lock(m_slotsMutex);
     return int(m_slots.size());
 }
 
@@ -278,7 +280,7 @@ QByteArray MetricsRegistry::render(const EngineReadings &engine) const
 {
     std::vector<const Slot *> ordered;
     {
-        QMutexLocker lock(&m_slotsMutex);
+        const std::lock_guard lock(m_slotsMutex);
         ordered.reserve(m_slots.size() + 1);
         for (const auto &slot : m_slots)
             ordered.push_back(slot.get());

@@ -41,6 +41,15 @@ namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+//! The task table's saved header. A header state is kept by column position, so the key changes
+//! whenever the columns do (v2: Progress before Error): an older layout is then not applied to
+//! the wrong columns, and the defaults are used once.
+const QString tasksHeaderKey = QStringLiteral("tasks/header-v2");
+
+} // namespace
+
 MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidget *parent)
     : QMainWindow(parent), m_session(session), m_options(std::move(options))
 {
@@ -377,7 +386,7 @@ void MainWindow::saveSettings() const
     store->setValue(u"window/geometry"_s, saveGeometry());
     store->setValue(u"window/state"_s, saveState());
     store->setValue(u"window/view"_s, viewName(currentView()));
-    store->setValue(u"tasks/header"_s, m_tasks->table()->horizontalHeader()->saveState());
+    store->setValue(tasksHeaderKey, m_tasks->table()->horizontalHeader()->saveState());
     store->setValue(u"tasks/splitter"_s, m_tasks->splitter()->saveState());
     store->setValue(u"timeline/grouping"_s, m_timeline->grouping() == TimelineGrouping::Name ? u"name"_s : u"mode"_s);
     store->setValue(u"connection/socket"_s, m_connectionBar->socketName());
@@ -391,7 +400,7 @@ void MainWindow::restoreSettings()
     restoreState(store->value(u"window/state"_s).toByteArray());
     if (const auto view = viewFromName(store->value(u"window/view"_s).toString()))
         showView(*view);
-    m_tasks->table()->horizontalHeader()->restoreState(store->value(u"tasks/header"_s).toByteArray());
+    m_tasks->table()->horizontalHeader()->restoreState(store->value(tasksHeaderKey).toByteArray());
     m_tasks->splitter()->restoreState(store->value(u"tasks/splitter"_s).toByteArray());
     m_timeline->setGrouping(store->value(u"timeline/grouping"_s).toString() == u"name"_s ? TimelineGrouping::Name : TimelineGrouping::Mode);
     const QString socket = store->value(u"connection/socket"_s).toString();

@@ -3,7 +3,6 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QLocale>
-#include <QtCore/QtMath>
 
 namespace afterwork::monitor {
 
@@ -44,11 +43,10 @@ QString formatTasks(qint64 count, QStringView adjective)
 
 QString formatProgressShort(const client::ProgressEvent &progress)
 {
-    const double fraction = progress.fraction();
-    if (fraction < 0)
+    const int percent = progress.percent();
+    if (percent < 0)
         return u"%1 done"_s.arg(formatCount(progress.done));
-    // The epsilon keeps 29 / 100 at 29 %: 0.29 * 100 is 28.999... in binary.
-    return u"%1 %"_s.arg(qFloor(fraction * 100 + 1e-9));
+    return u"%1 %"_s.arg(percent);
 }
 
 QString formatProgress(const client::ProgressEvent &progress)

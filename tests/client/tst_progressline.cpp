@@ -10,6 +10,8 @@
 #include <QtCore/QRegularExpression>
 #include <QtTest/QTest>
 
+#include <limits>
+
 using namespace afterwork;
 using namespace afterwork::client;
 
@@ -49,6 +51,8 @@ private Q_SLOTS:
     void storeKeepsLatestOfLiveTasks();
     void snapshotEncoderToParser();
     void docsSnapshotExampleParses();
+    void percentIsExact_data();
+    void percentIsExact();
 };
 
 void tst_ProgressLine::encoderToParser_data()
@@ -173,6 +177,31 @@ void tst_ProgressLine::docsSnapshotExampleParses()
     QCOMPARE(snapshot->tasks.size(), 2);
     QCOMPARE(snapshot->tasks.at(0).progress, (ProgressEvent{7, 2, 5, QStringLiteral("attachment 2")}));
     QVERIFY(!snapshot->tasks.at(1).progress); // a queued task has reported nothing
+}
+
+void tst_ProgressLine::percentIsExact_data()
+{
+    QTest::addColumn<qint64>("done");
+    QTest::addColumn<qint64>("total");
+    QTest::addColumn<int>("percent");
+    // 0.29 * 100 is 28.999... in binary floating point: the percent is computed exactly.
+    QTest::newRow("29 of 100") << qint64(29) << qint64(100) << 29;
+    QTest::newRow("57 of 100") << qint64(57) << qint64(100) << 57;
+    QTest::newRow("1 of 3") << qint64(1) << qint64(3) << 33;
+    QTest::newRow("999 of 1000") << qint64(999) << qint64(1000) << 99;
+    QTest::newRow("done") << qint64(10) << qint64(10) << 100;
+    QTest::newRow("beyond the total") << qint64(12) << qint64(10) << 100;
+    QTest::newRow("negative done") << qint64(-5) << qint64(10) << 0;
+    QTest::newRow("unknown total") << qint64(7) << qint64(0) << -1;
+    QTest::newRow("huge") << std::numeric_limits<qint64>::max() / 2 << std::numeric_limits<qint64>::max() << 49;
+}
+
+void tst_ProgressLine::percentIsExact()
+{
+    QFETCH(qint64, done);
+    QFETCH(qint64, total);
+    QFETCH(int, percent);
+    QCOMPARE((ProgressEvent{.done = done, .total = total}.percent()), percent);
 }
 
 QTEST_GUILESS_MAIN(tst_ProgressLine)

@@ -36,6 +36,9 @@ struct ProgressEvent
     QString message;    //!< the work's short description of its step; empty when none was sent
     //! done / total clamped to [0, 1]; -1 when total is not positive (indeterminate).
     double fraction() const;
+    //! The whole percent done, rounded down in exact arithmetic (29 of 100 is 29, never 28),
+    //! clamped to [0, 100]; -1 when total is not positive. What `tail` and the dashboard show.
+    int percent() const;
     friend bool operator==(const ProgressEvent &, const ProgressEvent &) = default; //!< member-wise
 };
 
