@@ -201,7 +201,7 @@ void tst_ProgressLine::percentIsExact()
     QFETCH(qint64, done);
     QFETCH(qint64, total);
     QFETCH(int, percent);
-    QCOMPARE((ProgressEvent{.done = done, .total = total}.percent()), percent);
+    QCOMPARE((ProgressEvent{.done = done, .total = total, .message = {}}.percent()), percent);
 }
 
 QTEST_GUILESS_MAIN(tst_ProgressLine)
