@@ -7,6 +7,7 @@
 
 #include <afterwork/taskerror.h>
 
+#include <QtCore/QMetaMethod>
 #include <QtCore/QThread>
 
 namespace afterwork::http::detail {
@@ -108,6 +109,12 @@ void RouterCore::runRoute(const std::shared_ptr<Exchange> &exchange, const Route
                                     << error.message;
         routeFailed(Response::error(500, QStringLiteral("Internal Server Error")), error.type, error.message);
     }
+}
+
+bool RouterCore::wantsEvents() const
+{
+    static const QMetaMethod requestEvent = QMetaMethod::fromSignal(&TaskRouter::requestEvent);
+    return owner && owner->isSignalConnected(requestEvent);
 }
 
 void RouterCore::emitEvent(const RequestEvent &event)

@@ -28,6 +28,8 @@ public:
     void detach();
 
     void dispatch(IncomingRequest &&incoming, std::shared_ptr<ResponseChannel> channel);
+    //! Whether anything receives TaskRouter::requestEvent(): if not, no event is built.
+    bool wantsEvents() const;
     void emitEvent(const RequestEvent &event);
     void requestFinished();
 

@@ -15,9 +15,16 @@ QStringList splitPath(const QString &path)
     return path.split(QLatin1Char('/'));
 }
 
-QString decoded(const QString &segment)
+//! \a encodedPath's segments, split at '/' and then decoded, once per look-up: matching used to
+//! decode every segment again for every route, most of a small request's cost in the router.
+QStringList decodedSegments(const QString &encodedPath)
 {
-    return QUrl::fromPercentEncoding(segment.toUtf8());
+    QStringList segments = splitPath(encodedPath);
+    for (QString &segment : segments) {
+        if (segment.contains(QLatin1Char('%'))) // otherwise decoding gives the same text back
+            segment = QUrl::fromPercentEncoding(segment.toUtf8());
+    }
+    return segments;
 }
 
 } // namespace
@@ -63,27 +70,25 @@ bool RouteTable::matches(const Route &route, const QStringList &segments, QHash<
 {
     if (route.segments.size() != segments.size())
         return false;
-    QHash<QString, QString> found;
     for (qsizetype i = 0; i < segments.size(); ++i) {
         const Segment &expected = route.segments.at(i);
-        const QString value = decoded(segments.at(i));
-        if (expected.isParam) {
-            if (value.isEmpty())
-                return false;
-            found.insert(expected.text, value);
-        } else if (expected.text != value) {
+        if (expected.isParam ? segments.at(i).isEmpty() : expected.text != segments.at(i))
             return false;
+    }
+    if (params) {
+        params->clear();
+        for (qsizetype i = 0; i < segments.size(); ++i) {
+            if (route.segments.at(i).isParam)
+                params->insert(route.segments.at(i).text, segments.at(i));
         }
     }
-    if (params)
-        *params = std::move(found);
     return true;
 }
 
 RouteTable::Match RouteTable::find(const QString &encodedPath, const QByteArray &method) const
 {
     Match result;
-    const QStringList segments = splitPath(encodedPath);
+    const QStringList segments = decodedSegments(encodedPath);
     QList<QByteArray> allowed;
     for (const Route &route : m_routes) {
         QHash<QString, QString> params;
@@ -105,7 +110,7 @@ RouteTable::Match RouteTable::find(const QString &encodedPath, const QByteArray 
 
 bool RouteTable::claims(const QString &encodedPath) const
 {
-    const QStringList segments = splitPath(encodedPath);
+    const QStringList segments = decodedSegments(encodedPath);
     for (const Route &route : m_routes) {
         if (matches(route, segments, nullptr))
             return true;

@@ -47,6 +47,8 @@ private:
         std::shared_ptr<RouteHandler> handler;
     };
     static QList<Segment> parse(const QString &pattern);
+    //! Whether \a route matches a path of \a segments (already decoded); if so, its parameters
+    //! go to \a params (when given).
     static bool matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params);
 
     std::vector<Route> m_routes;

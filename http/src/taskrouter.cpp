@@ -71,7 +71,8 @@ int TaskRouter::inFlight() const
 QMetaObject::Connection publishRequestEvents(TaskRouter *router, EventPublisher *publisher)
 {
     return QObject::connect(router, &TaskRouter::requestEvent, publisher, [publisher](const RequestEvent &event) {
-        publisher->publishEncoded(QLatin1StringView("request"), event.encodedFields());
+        if (publisher->subscriberCount() > 0) // runs on the publisher's thread, where the count is kept
+            publisher->publishEncoded(QLatin1StringView("request"), event.encodedFields());
     });
 }
 

@@ -534,6 +534,14 @@ void TimingModesTest::pathParametersAreDecoded()
     QCOMPARE(reply->status, 200);
     QCOMPARE(reply->body, QByteArray(R"({"order":12,"user":"ann lee"})"));
     QCOMPARE(client.request("GET", "/users/ann/orders")->status, 404);
+    // Literal segments are compared decoded too, and an encoded '/' stays inside its segment.
+    fx.router.get(QStringLiteral("/caf\u00e9/menu"), [] { return Json{{"menu", "ok"}}; });
+    QCOMPARE(client.request("GET", "/caf%C3%A9/menu")->status, 200);
+    const auto slash = client.request("GET", "/users/a%2Fb/orders/1");
+    QVERIFY(slash);
+    QCOMPARE(slash->body, QByteArray(R"({"order":1,"user":"a/b"})"));
+    QCOMPARE(client.request("GET", "/users/%20/orders/1")->status, 200); // a space is not empty
+    QCOMPARE(client.request("GET", "/users//orders/1")->status, 404);   // an empty parameter is no match
 }
 
 void TimingModesTest::connectionCloseIsHonoured()
