@@ -18,6 +18,8 @@ class CancelState
 {
 public:
     explicit CancelState(std::shared_ptr<CancelState> parent = {}) : m_parent(std::move(parent)) {}
+    ~CancelState() { delete m_progressSlot.load(std::memory_order_acquire); }
+    Q_DISABLE_COPY_MOVE(CancelState)
 
     bool isCancelled() const noexcept
     {
@@ -92,17 +94,74 @@ public:
             m_parent->removeCallback(parentId);
     }
 
-    //! The task whose work reports progress through this state's tokens: set on a task's own
-    //! state only (ProgressBinding), and found from a child (an attempt's timeout token) through
-    //! its parents. Empty for a source the engine did not make: its tokens ignore reports.
-    const std::weak_ptr<TaskState> &progressOwner() const
+    //! Where progress is kept: a task's own state (bound by ProgressBinding). A child (an attempt's
+    //! timeout token) reports to its root, through its parents.
+    CancelState &root()
     {
-        const CancelState *root = this;
+        CancelState *root = this;
         while (root->m_parent)
             root = root->m_parent.get();
-        return root->m_progressOwner;
+        return *root;
     }
-    void setProgressOwner(std::weak_ptr<TaskState> owner) { m_progressOwner = std::move(owner); }
+
+    // Progress, on a root. A throttled report must stay cheap (docs/performance.md, figure 3a): it
+    // takes the slot's uncontended lock and stores the value; only the report that finds no
+    // emission on its way locks the owner (a weak reference) to post one.
+    void bindProgress(std::weak_ptr<TaskState> owner)
+    {
+        m_progressOwner = std::move(owner);
+        m_progressBound = true;
+    }
+    void reportProgress(qint64 done, qint64 total, const QString &message)
+    {
+        if (!m_progressBound)
+            return; // a source the engine did not make: its tokens ignore reports
+        const qint64 reportedUs = coarseWallClockUs();
+        ProgressSlot &slot = progressSlot();
+        {
+            QMutexLocker lock(&slot.mutex);
+            if (m_progressClosed.load())
+                return; // late (a future's last signals, a token kept by the work): the final value is out
+            slot.latest.done = done;
+            slot.latest.total = total;
+            if (!message.isSharedWith(slot.latest.message)) // a message reused as is costs no copy
+                slot.latest.message = message;
+            slot.latest.timestampUs = reportedUs;
+            ++slot.reports;
+            if (slot.emitPending)
+                return; // the emission on its way will carry this value: the throttled, cheap case
+            slot.emitPending = true;
+        }
+        if (const std::shared_ptr<TaskState> task = m_progressOwner.lock())
+            postTaskProgress(task);
+    }
+    std::optional<TaskProgress> latestProgress() const
+    {
+        const ProgressSlot *slot = m_progressSlot.load(std::memory_order_acquire);
+        if (!slot)
+            return std::nullopt;
+        QMutexLocker lock(&slot->mutex);
+        if (slot->reports == 0)
+            return std::nullopt;
+        return slot->latest;
+    }
+    std::optional<TaskProgress> takeProgress(bool close)
+    {
+        // Ending a task must not allocate a slot (most tasks never report), yet a report racing
+        // with the end must not store a value after the last one: the flag and the slot are both
+        // sequentially consistent, so a reporter that installs a slot this load missed sees the flag.
+        if (close)
+            m_progressClosed.store(true);
+        ProgressSlot *slot = m_progressSlot.load();
+        if (!slot)
+            return std::nullopt;
+        QMutexLocker lock(&slot->mutex);
+        slot->emitPending = false;
+        if (slot->reports == slot->emittedReports)
+            return std::nullopt;
+        slot->emittedReports = slot->reports;
+        return slot->latest;
+    }
 
 private:
     struct Callback
@@ -116,12 +175,48 @@ private:
     QMutex m_mutex;
     std::vector<Callback> m_callbacks;
     quint64 m_nextId = 0;
+    //! A task's progress, made on its first report or when it ends; most tasks never report.
+    struct ProgressSlot
+    {
+        mutable QMutex mutex;
+        TaskProgress latest;        // guarded by mutex: the newest value reported
+        quint64 reports = 0;        // guarded by mutex: how many reports `latest` has seen
+        quint64 emittedReports = 0; // guarded by mutex: `reports` when `latest` was last taken
+        // Guarded by mutex: a notice or the throttle's timer is on its way and will emit `latest`,
+        // so a reporter only stores its value.
+        bool emitPending = false;
+    };
+    //! The slot, made on first use (installed by compare-exchange: reporters may race). Any thread.
+    ProgressSlot &progressSlot()
+    {
+        ProgressSlot *slot = m_progressSlot.load(); // sequentially consistent: see takeProgress()
+        if (slot)
+            return *slot;
+        auto made = std::make_unique<ProgressSlot>();
+        if (m_progressSlot.compare_exchange_strong(slot, made.get()))
+            return *made.release();
+        return *slot; // another reporter installed one first
+    }
+
     std::weak_ptr<TaskState> m_progressOwner; // set once, before any token is handed out
+    bool m_progressBound = false;             // the same
+    std::atomic<bool> m_progressClosed{false}; // the task ended: reports are ignored from now on
+    std::atomic<ProgressSlot *> m_progressSlot{nullptr}; // owned; never replaced
 };
 
 void ProgressBinding::bind(const CancellationSource &source, std::weak_ptr<TaskState> task)
 {
-    source.m_state->setProgressOwner(std::move(task));
+    source.m_state->bindProgress(std::move(task));
+}
+
+std::optional<TaskProgress> ProgressBinding::latest(const CancellationSource &source)
+{
+    return source.m_state->root().latestProgress();
+}
+
+std::optional<TaskProgress> ProgressBinding::takeForEmission(const CancellationSource &source, bool close)
+{
+    return source.m_state->root().takeProgress(close);
 }
 
 } // namespace detail
@@ -159,10 +254,8 @@ void CancellationToken::removeCallback(quint64 id) const
 
 void CancellationToken::reportProgress(qint64 done, qint64 total, const QString &message) const
 {
-    if (!m_state)
-        return;
-    if (const std::shared_ptr<detail::TaskState> task = m_state->progressOwner().lock())
-        detail::reportTaskProgress(task, done, total, message);
+    if (m_state)
+        m_state->root().reportProgress(done, total, message);
 }
 
 CancellationSource::CancellationSource() : m_state(std::make_shared<detail::CancelState>()) {}

@@ -133,9 +133,10 @@ private:
     //! A Progress notice, or the throttle's timer: emits the latest value now if the last
     //! emission is at least kProgressInterval old, otherwise arms a timer for when it will be.
     void onProgress(const std::shared_ptr<TaskState> &task);
-    //! Emits the latest value if it was not emitted yet (also from finish(), before the terminal
-    //! event, whatever the throttle says: the final value is never lost nor late).
-    void emitProgress(TaskState &task);
+    //! Emits the latest value if it was not emitted yet. \a final: from finish(), before the
+    //! terminal event, whatever the throttle says, and later reports are ignored: the final value
+    //! is never lost nor late.
+    void emitProgress(TaskState &task, bool final);
     void beginShutdown(std::chrono::milliseconds deadline);
     void abandonRemaining();
     void finishShutdown();

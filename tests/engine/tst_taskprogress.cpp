@@ -6,14 +6,19 @@
 
 #include <afterwork/taskengine.h>
 
+#include <QtCore/QDateTime>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QPromise>
 #include <QtCore/QThread>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <variant>
+#include <vector>
 
 using namespace afterwork;
 using namespace afterwork::test;
@@ -93,6 +98,8 @@ private Q_SLOTS:
     void tokensNotGivenByTheEngineIgnoreReports();
     void reportsAfterTheEndAreIgnored();
     void liveTasksCarryTheLatestProgress();
+    void timestampsAreNeverBeforeTheStart();
+    void reportsRacingTheEndNeverOutliveTheFinalValue();
 };
 
 void tst_TaskProgress::burstFromPoolIsThrottledAndEndsExact()
@@ -221,6 +228,74 @@ void tst_TaskProgress::liveTasksCarryTheLatestProgress()
     reported->open();
     release->open();
     QTRY_VERIFY_WITH_TIMEOUT(isTerminal(task.phase()), waitMs);
+}
+
+void tst_TaskProgress::timestampsAreNeverBeforeTheStart()
+{
+    // Reports read a coarse clock (TaskProgress::timestampUs); a report made right after the start
+    // must still not appear to precede it, and must be close to the true time.
+    TaskEngine engine({}, poolOf(2));
+    ProgressLog log(engine);
+    QList<TaskEvent> started;
+    QObject::connect(&engine, &TaskEngine::taskEvent, &engine, [&started](const TaskEvent &event) {
+        if (event.phase == Phase::Started)
+            started.append(event);
+    });
+    QList<Task> tasks;
+    for (int i = 0; i < 50; ++i)
+        tasks.append(engine.schedule([](const CancellationToken &token) { token.reportProgress(1, 2); }));
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(tasks.cbegin(), tasks.cend(), [&](const Task &t) { return log.ended(t.id()); }),
+                             waitMs);
+    const qint64 nowUs = QDateTime::currentMSecsSinceEpoch() * 1000;
+    for (const TaskEvent &start : std::as_const(started)) {
+        const QList<TaskProgress> progress = log.progress(start.taskId);
+        QCOMPARE(progress.size(), 1);
+        QVERIFY2(progress.first().timestampUs >= start.timestampUs,
+                 qPrintable(QStringLiteral("progress at %1 before its start at %2")
+                                .arg(progress.first().timestampUs)
+                                .arg(start.timestampUs)));
+        QVERIFY(qAbs(nowUs - progress.first().timestampUs) < 5'000'000);
+    }
+    QCOMPARE(started.size(), tasks.size());
+}
+
+void tst_TaskProgress::reportsRacingTheEndNeverOutliveTheFinalValue()
+{
+    // Each task's token goes to a thread that keeps reporting while the task ends. Whatever the
+    // interleaving, the value emitted last (just before the terminal event) is the task's last
+    // word: Task::progress() agrees with it after the end, and nothing is emitted after it.
+    TaskEngine engine({}, poolOf(2));
+    ProgressLog log(engine);
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> reporters;
+    QList<Task> tasks;
+    for (int i = 0; i < 40; ++i) {
+        const Task task = engine.schedule([](const CancellationToken &) {});
+        const CancellationToken token = task.cancellationToken();
+        reporters.emplace_back([token, &stop] {
+            for (qint64 done = 1; !stop.load(std::memory_order_relaxed); ++done)
+                token.reportProgress(done, 0);
+        });
+        tasks.append(task);
+    }
+    const auto allEnded = [&] {
+        return std::all_of(tasks.cbegin(), tasks.cend(), [&](const Task &t) { return log.ended(t.id()); });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allEnded(), waitMs);
+    QTest::qWait(0); // anything posted after an end arrives now
+    stop = true;
+    for (std::thread &reporter : reporters)
+        reporter.join();
+    for (const Task &task : std::as_const(tasks)) {
+        QVERIFY(log.noProgressAfterEnd(task.id()));
+        const QList<TaskProgress> emitted = log.progress(task.id());
+        if (emitted.isEmpty()) {
+            QVERIFY(!task.progress());
+        } else {
+            QVERIFY(task.progress());
+            QCOMPARE(task.progress()->done, emitted.last().done);
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_TaskProgress)
