@@ -95,6 +95,7 @@ private Q_SLOTS:
     void burstFromPoolIsThrottledAndEndsExact();
     void latestValueIsEmittedWithoutFurtherReports();
     void futureProgressIsTaskProgress();
+    void readyFutureReportsItsProgress();
     void tokensNotGivenByTheEngineIgnoreReports();
     void reportsAfterTheEndAreIgnored();
     void liveTasksCarryTheLatestProgress();
@@ -175,6 +176,29 @@ void tst_TaskProgress::futureProgressIsTaskProgress()
     QCOMPARE(last.total, 4);
     QCOMPARE(last.message, QStringLiteral("written"));
     QCOMPARE(last.fraction(), 1.0);
+}
+
+void tst_TaskProgress::readyFutureReportsItsProgress()
+{
+    // Finished before the engine sees it: no watcher signals anything, yet its progress counts.
+    TaskEngine engine({}, poolOf(1));
+    ProgressLog log(engine);
+    const Task task = engine.schedule([] {
+        QPromise<int> promise;
+        promise.start();
+        promise.setProgressRange(0, 8);
+        promise.setProgressValueAndText(8, QStringLiteral("all rows"));
+        promise.addResult(8);
+        promise.finish();
+        return promise.future();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(log.ended(task.id()), waitMs);
+    QVERIFY(log.noProgressAfterEnd(task.id()));
+    QCOMPARE(log.progress(task.id()).size(), 1);
+    const TaskProgress last = log.progress(task.id()).last();
+    QCOMPARE(last.done, 8);
+    QCOMPARE(last.total, 8);
+    QCOMPARE(last.message, QStringLiteral("all rows"));
 }
 
 void tst_TaskProgress::tokensNotGivenByTheEngineIgnoreReports()
