@@ -106,34 +106,30 @@ public:
 
     // Progress, on a root. A throttled report must stay cheap (docs/performance.md, figure 3a): it
     // takes the slot's uncontended lock and stores the value; only the report that finds no
-    // emission on its way locks the owner (a weak reference) to post one.
-    void bindProgress(std::weak_ptr<TaskState> owner)
-    {
-        m_progressOwner = std::move(owner);
-        m_progressBound = true;
-    }
+    // emission on its way posts one. Neither binding a task nor ending it counts a reference:
+    // most tasks never report.
+    void bindProgress(TaskState *owner) { m_progressOwner = owner; }
     void reportProgress(qint64 done, qint64 total, const QString &message)
     {
-        if (!m_progressBound)
+        if (!m_progressOwner)
             return; // a source the engine did not make: its tokens ignore reports
         const qint64 reportedUs = coarseWallClockUs();
         ProgressSlot &slot = progressSlot();
-        {
-            QMutexLocker lock(&slot.mutex);
-            if (m_progressClosed.load())
-                return; // late (a future's last signals, a token kept by the work): the final value is out
-            slot.latest.done = done;
-            slot.latest.total = total;
-            if (!message.isSharedWith(slot.latest.message)) // a message reused as is costs no copy
-                slot.latest.message = message;
-            slot.latest.timestampUs = reportedUs;
-            ++slot.reports;
-            if (slot.emitPending)
-                return; // the emission on its way will carry this value: the throttled, cheap case
-            slot.emitPending = true;
-        }
-        if (const std::shared_ptr<TaskState> task = m_progressOwner.lock())
-            postTaskProgress(task);
+        QMutexLocker lock(&slot.mutex);
+        if (m_progressClosed.load())
+            return; // late (a future's last signals, a token kept by the work): the final value is out
+        slot.latest.done = done;
+        slot.latest.total = total;
+        if (!message.isSharedWith(slot.latest.message)) // a message reused as is costs no copy
+            slot.latest.message = message;
+        slot.latest.timestampUs = reportedUs;
+        ++slot.reports;
+        if (slot.emitPending)
+            return; // the emission on its way will carry this value: the throttled, cheap case
+        slot.emitPending = true;
+        // Still under the lock: the task has not ended (takeProgress(true) waits for this lock,
+        // and the engine unregisters the task only after it), so the owner is alive.
+        postTaskProgress(*m_progressOwner);
     }
     std::optional<TaskProgress> latestProgress() const
     {
@@ -172,6 +168,7 @@ private:
     };
     std::shared_ptr<CancelState> m_parent;
     std::atomic<CancelReason> m_reason{CancelReason::None};
+    std::atomic<bool> m_progressClosed{false}; //!< the task ended: reports are ignored from now on
     QMutex m_mutex;
     std::vector<Callback> m_callbacks;
     quint64 m_nextId = 0;
@@ -198,15 +195,15 @@ private:
         return *slot; // another reporter installed one first
     }
 
-    std::weak_ptr<TaskState> m_progressOwner; // set once, before any token is handed out
-    bool m_progressBound = false;             // the same
-    std::atomic<bool> m_progressClosed{false}; // the task ended: reports are ignored from now on
+    //! The task whose progress this root keeps: set once, before any token is handed out, and
+    //! used only while the task has not ended (see reportProgress()). Null: reports are ignored.
+    TaskState *m_progressOwner = nullptr;
     std::atomic<ProgressSlot *> m_progressSlot{nullptr}; // owned; never replaced
 };
 
-void ProgressBinding::bind(const CancellationSource &source, std::weak_ptr<TaskState> task)
+void ProgressBinding::bind(const CancellationSource &source, TaskState *task)
 {
-    source.m_state->bindProgress(std::move(task));
+    source.m_state->bindProgress(task);
 }
 
 std::optional<TaskProgress> ProgressBinding::latest(const CancellationSource &source)

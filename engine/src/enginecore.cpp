@@ -199,6 +199,7 @@ EngineCore::~EngineCore()
             QMutexLocker lock(&task.mutex);
             orphaned = std::move(task.outcomePromise);
         }
+        ProgressBinding::takeForEmission(task.cancel, true); // its tokens must not reach it any more
         unregister(task);
     }
 }
@@ -242,7 +243,7 @@ Task EngineCore::submit(const std::shared_ptr<const TaskConfig> &config, Mode mo
     const Moment scheduled = now();
     task->scheduledUs = scheduled.wallUs;
     task->scheduledSteadyNs = scheduled.steadyNs;
-    ProgressBinding::bind(task->cancel, task); // before any token of it is handed out
+    ProgressBinding::bind(task->cancel, task.get()); // before any token of it is handed out
     {
         QMutexLocker lock(&m_registryMutex);
         const EngineState current = state();
@@ -876,11 +877,12 @@ std::vector<std::shared_ptr<TaskState>> EngineCore::liveSnapshot() const
 // ---------------------------------------------------------------------------------------------
 // Progress
 
-void postTaskProgress(const std::shared_ptr<TaskState> &task)
+void postTaskProgress(TaskState &task)
 {
     // Always through the inbox, even on the engine thread: a receiver of taskProgress() must not
-    // run inside the work's own call (it might cancel the coroutine that is reporting).
-    task->inbox->post(Notice{.kind = Notice::Progress, .task = task});
+    // run inside the work's own call (it might cancel the coroutine that is reporting). The
+    // registry's reference is stable meanwhile: only unregister() moves it, after the close.
+    task.inbox->post(Notice{.kind = Notice::Progress, .task = task.liveSelf});
 }
 
 void EngineCore::onProgress(const std::shared_ptr<TaskState> &task)

@@ -6,14 +6,13 @@
 // The latest value lives beside the task's cancellation state (cancellationtoken.cpp), where a
 // token reaches it without touching the task: a report that the throttle suppresses takes one
 // uncontended lock and a coarse clock reading, and no reference count. Only the first report after
-// an emission locks the task and posts a notice; the engine thread then emits the latest value,
-// at most once per kProgressInterval (enginecore.cpp).
+// an emission posts a notice; the engine thread then emits the latest value, at most once per
+// kProgressInterval (enginecore.cpp).
 
 #include <afterwork/taskprogress.h>
 
 #include <QtCore/QtGlobal>
 
-#include <memory>
 #include <optional>
 
 namespace afterwork {
@@ -29,8 +28,9 @@ struct ProgressBinding
 {
     //! Ties \a source to \a task, so that its tokens (and those of its per-attempt children)
     //! report progress to it. The engine binds each task once, when it is submitted, before any
-    //! token is handed out. A source never bound ignores reports.
-    static void bind(const CancellationSource &source, std::weak_ptr<TaskState> task);
+    //! token is handed out, and closes it (takeForEmission(source, true)) before it unregisters
+    //! the task: \a task is used only in between. A source never bound ignores reports.
+    static void bind(const CancellationSource &source, TaskState *task);
     //! The latest value reported, if any. Any thread.
     static std::optional<TaskProgress> latest(const CancellationSource &source);
     //! Engine thread: the latest value if it changed since the last call, and in any case lets the
@@ -40,8 +40,9 @@ struct ProgressBinding
 };
 
 //! Asks \a task's engine thread to emit its latest value (a Progress notice through its inbox).
-//! Any thread; never runs user code. enginecore.cpp.
-void postTaskProgress(const std::shared_ptr<TaskState> &task);
+//! Any thread, while \a task is registered (it holds its own reference then); never runs user
+//! code. enginecore.cpp.
+void postTaskProgress(TaskState &task);
 
 //! The wall clock for progress timestamps, in µs since the epoch: a coarse reading (within one
 //! kernel tick, a few ms, before the true time) where the platform has one, so that a suppressed
