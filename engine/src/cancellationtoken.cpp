@@ -3,9 +3,11 @@
 #include <afterwork/taskerror.h>
 
 #include "progressreport.h"
+#include "taskstate.h"
 
 #include <QtCore/QMutex>
 
+#include <algorithm>
 #include <atomic>
 #include <vector>
 
@@ -122,7 +124,10 @@ public:
         slot.latest.total = total;
         if (!message.isSharedWith(slot.latest.message)) // a message reused as is costs no copy
             slot.latest.message = message;
-        slot.latest.timestampUs = reportedUs;
+        // Never back in time for this task, even when reporters on two threads read the clock in
+        // one order and take the lock in the other.
+        slot.latest.timestampUs = std::max(reportedUs, slot.latest.timestampUs);
+        slot.attempt = m_progressOwner->attempt.load(std::memory_order_relaxed);
         ++slot.reports;
         if (slot.emitPending)
             return; // the emission on its way will carry this value: the throttled, cheap case
@@ -131,7 +136,7 @@ public:
         // and the engine unregisters the task only after it), so the owner is alive.
         postTaskProgress(*m_progressOwner);
     }
-    std::optional<TaskProgress> latestProgress() const
+    std::optional<ReportedProgress> latestProgress() const
     {
         const ProgressSlot *slot = m_progressSlot.load(std::memory_order_acquire);
         if (!slot)
@@ -139,9 +144,9 @@ public:
         QMutexLocker lock(&slot->mutex);
         if (slot->reports == 0)
             return std::nullopt;
-        return slot->latest;
+        return ReportedProgress{slot->latest, slot->attempt};
     }
-    std::optional<TaskProgress> takeProgress(bool close)
+    std::optional<ReportedProgress> takeProgress(bool close)
     {
         // Ending a task must not allocate a slot (most tasks never report), yet a report racing
         // with the end must not store a value after the last one: the flag and the slot are both
@@ -156,7 +161,7 @@ public:
         if (slot->reports == slot->emittedReports)
             return std::nullopt;
         slot->emittedReports = slot->reports;
-        return slot->latest;
+        return ReportedProgress{slot->latest, slot->attempt};
     }
 
 private:
@@ -179,6 +184,7 @@ private:
         TaskProgress latest;        // guarded by mutex: the newest value reported
         quint64 reports = 0;        // guarded by mutex: how many reports `latest` has seen
         quint64 emittedReports = 0; // guarded by mutex: `reports` when `latest` was last taken
+        int attempt = 0;            // guarded by mutex: the task's attempt when `latest` was reported
         // Guarded by mutex: a notice or the throttle's timer is on its way and will emit `latest`,
         // so a reporter only stores its value.
         bool emitPending = false;
@@ -206,12 +212,12 @@ void ProgressBinding::bind(const CancellationSource &source, TaskState *task)
     source.m_state->bindProgress(task);
 }
 
-std::optional<TaskProgress> ProgressBinding::latest(const CancellationSource &source)
+std::optional<ReportedProgress> ProgressBinding::latest(const CancellationSource &source)
 {
     return source.m_state->root().latestProgress();
 }
 
-std::optional<TaskProgress> ProgressBinding::takeForEmission(const CancellationSource &source, bool close)
+std::optional<ReportedProgress> ProgressBinding::takeForEmission(const CancellationSource &source, bool close)
 {
     return source.m_state->root().takeProgress(close);
 }

@@ -58,14 +58,17 @@ qint64 coarseWallClockUs()
 #ifdef CLOCK_MONOTONIC_COARSE
     // The same clock as steady_clock (CLOCK_MONOTONIC), as of the last kernel tick: a fifth of the
     // cost of a precise reading on a virtual machine's clock, which was most of a progress report.
+    // Every reading is coarse, also when the offset is renewed (that takes a precise one): a
+    // precise reading followed by a coarse one could go back in time by a tick.
     timespec coarse{};
     if (clock_gettime(CLOCK_MONOTONIC_COARSE, &coarse) == 0) {
         const qint64 steady = qint64(coarse.tv_sec) * 1'000'000'000 + coarse.tv_nsec;
-        if (steady - offsetReadNs.load(std::memory_order_acquire) <= offsetLifeNs)
-            return steady / 1000 + offsetUs.load(std::memory_order_relaxed);
+        if (steady - offsetReadNs.load(std::memory_order_acquire) > offsetLifeNs)
+            (void)now();
+        return steady / 1000 + offsetUs.load(std::memory_order_acquire);
     }
 #endif
-    return now().wallUs; // also renews the offset: that takes a precise reading
+    return now().wallUs;
 }
 
 namespace {

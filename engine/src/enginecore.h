@@ -26,7 +26,7 @@ namespace afterwork::detail {
 //! initialisers; each field has one meaning and the kinds that do not use it leave it at its default.
 struct Notice
 {
-    //! Progress: the task's work reported progress and no emission was on its way (ProgressSlot).
+    //! Progress: the task's work reported progress and no emission was on its way (progressreport.h).
     enum Kind : quint8 { Scheduled, Started, Finished, HandlerDone, AsyncDone, Cancel, Flush, Drop, Progress };
     Kind kind;
     Mode batch = Mode::Immediate;               //!< Flush: which batch of the scope

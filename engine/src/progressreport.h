@@ -23,6 +23,13 @@ namespace afterwork::detail {
 
 struct TaskState;
 
+//! A value as it was reported, with the attempt it was reported in.
+struct ReportedProgress
+{
+    TaskProgress value;
+    int attempt = 0;
+};
+
 //! The engine's side of a task's progress, reached through the task's own cancellation source.
 struct ProgressBinding
 {
@@ -32,11 +39,11 @@ struct ProgressBinding
     //! the task: \a task is used only in between. A source never bound ignores reports.
     static void bind(const CancellationSource &source, TaskState *task);
     //! The latest value reported, if any. Any thread.
-    static std::optional<TaskProgress> latest(const CancellationSource &source);
+    static std::optional<ReportedProgress> latest(const CancellationSource &source);
     //! Engine thread: the latest value if it changed since the last call, and in any case lets the
     //! next report ask for an emission again. With \a close (the task ends), later reports are
     //! ignored, so that the value returned is the last one.
-    static std::optional<TaskProgress> takeForEmission(const CancellationSource &source, bool close);
+    static std::optional<ReportedProgress> takeForEmission(const CancellationSource &source, bool close);
 };
 
 //! Asks \a task's engine thread to emit its latest value (a Progress notice through its inbox).
@@ -46,7 +53,7 @@ void postTaskProgress(TaskState &task);
 
 //! The wall clock for progress timestamps, in µs since the epoch: a coarse reading (within one
 //! kernel tick, a few ms, before the true time) where the platform has one, so that a suppressed
-//! report stays cheap. enginecore.cpp.
+//! report stays cheap; successive readings never go back. enginecore.cpp.
 qint64 coarseWallClockUs();
 
 } // namespace afterwork::detail

@@ -148,16 +148,18 @@ struct TaskState
     TaskState() = default;
     Q_DISABLE_COPY_MOVE(TaskState)
 
-    //! The latest progress reported, if any (never before the current attempt's start: see
-    //! coarseWallClockUs()). Any thread.
+    //! The latest progress reported, if any (see stamped()). Any thread.
     std::optional<TaskProgress> latestProgress() const { return stamped(ProgressBinding::latest(cancel)); }
-    //! \a progress with this task's id, its timestamp no earlier than the current attempt's start.
-    std::optional<TaskProgress> stamped(std::optional<TaskProgress> progress) const
+    //! \a reported with this task's id. A value of the current attempt is never dated before the
+    //! attempt's start (a coarse clock reading may be a tick early: coarseWallClockUs()).
+    std::optional<TaskProgress> stamped(const std::optional<ReportedProgress> &reported) const
     {
-        if (progress) {
-            progress->taskId = id;
-            progress->timestampUs = std::max(progress->timestampUs, startedUs.load(std::memory_order_relaxed));
-        }
+        if (!reported)
+            return std::nullopt;
+        TaskProgress progress = reported->value;
+        progress.taskId = id;
+        if (reported->attempt == attempt.load(std::memory_order_relaxed))
+            progress.timestampUs = std::max(progress.timestampUs, startedUs.load(std::memory_order_relaxed));
         return progress;
     }
 

@@ -3,6 +3,7 @@
 // QFuture; the engine emits TaskEngine::taskProgress() on its thread at most once per 100 ms per
 // task, never loses the latest value, and emits nothing for a task after its terminal event.
 #include "enginetestsupport.h"
+#include "progressreport.h" // the progress clock, tested directly
 
 #include <afterwork/taskengine.h>
 
@@ -101,6 +102,8 @@ private Q_SLOTS:
     void liveTasksCarryTheLatestProgress();
     void timestampsAreNeverBeforeTheStart();
     void reportsRacingTheEndNeverOutliveTheFinalValue();
+    void timestampsNeverGoBack();
+    void theProgressClockNeverGoesBack();
 };
 
 void tst_TaskProgress::burstFromPoolIsThrottledAndEndsExact()
@@ -274,10 +277,10 @@ void tst_TaskProgress::timestampsAreNeverBeforeTheStart()
     for (const TaskEvent &start : std::as_const(started)) {
         const QList<TaskProgress> progress = log.progress(start.taskId);
         QCOMPARE(progress.size(), 1);
-        QVERIFY2(progress.first().timestampUs >= start.timestampUs,
+        QVERIFY2(progress.first().timestampUs >= start.startedUs,
                  qPrintable(QStringLiteral("progress at %1 before its start at %2")
                                 .arg(progress.first().timestampUs)
-                                .arg(start.timestampUs)));
+                                .arg(start.startedUs)));
         QVERIFY(qAbs(nowUs - progress.first().timestampUs) < 5'000'000);
     }
     QCOMPARE(started.size(), tasks.size());
@@ -319,6 +322,54 @@ void tst_TaskProgress::reportsRacingTheEndNeverOutliveTheFinalValue()
             QVERIFY(task.progress());
             QCOMPARE(task.progress()->done, emitted.last().done);
         }
+    }
+}
+
+void tst_TaskProgress::timestampsNeverGoBack()
+{
+    // The first report after a quiet spell renews the clock's offset; the next, a moment later,
+    // must not be dated earlier than the value it replaces.
+    TaskEngine engine({}, poolOf(1));
+    ProgressLog log(engine);
+    auto quiet = std::make_shared<Gate>();
+    auto between = std::make_shared<Gate>();
+    OpenOnExit openOnExit{quiet, between};
+    const Task task = engine.schedule([quiet, between](const CancellationToken &token) {
+        token.reportProgress(1, 3);
+        quiet->pass(token);
+        token.reportProgress(2, 3);
+        between->pass(token);
+        token.reportProgress(3, 3);
+    });
+    QVERIFY(quiet->waitArrived(1));
+    // Not a synchronisation: the quiet spell itself, longer than the offset's life (100 ms).
+    QTest::qWait(150);
+    quiet->open();
+    QVERIFY(between->waitArrived(1));
+    QVERIFY(task.progress());
+    QCOMPARE(task.progress()->done, 2);
+    const qint64 secondUs = task.progress()->timestampUs;
+    between->open();
+    QTRY_VERIFY_WITH_TIMEOUT(log.ended(task.id()), waitMs);
+    QCOMPARE(task.progress()->done, 3);
+    QVERIFY2(task.progress()->timestampUs >= secondUs,
+             qPrintable(QStringLiteral("the third report dated %1, before the second at %2")
+                            .arg(task.progress()->timestampUs)
+                            .arg(secondUs)));
+    const QList<TaskProgress> emitted = log.progress(task.id());
+    for (qsizetype i = 1; i < emitted.size(); ++i)
+        QVERIFY(emitted.at(i).timestampUs >= emitted.at(i - 1).timestampUs);
+}
+
+void tst_TaskProgress::theProgressClockNeverGoesBack()
+{
+    // The clock reports read (coarse, engine/src/progressreport.h): a reading that renews the
+    // wall-clock offset, after 100 ms without one, must not be followed by an earlier reading.
+    for (int round = 0; round < 5; ++round) {
+        QTest::qWait(110); // not a synchronisation: the stale offset is the condition under test
+        const qint64 first = detail::coarseWallClockUs();
+        const qint64 second = detail::coarseWallClockUs();
+        QVERIFY2(second >= first, qPrintable(QStringLiteral("%1 after %2").arg(second).arg(first)));
     }
 }
 

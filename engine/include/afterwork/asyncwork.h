@@ -157,7 +157,8 @@ private:
         }
         done(error, value.isValid() ? &value : nullptr);
     }
-    //! Reports \a future's progress through \a token, if it has any (a range, a value or a text).
+    //! Reports \a future's progress through \a token, if it has any: a future whose range, value
+    //! and text are all unset (0..0, 0, empty) reports none, whether it is watched or ready.
     static void reportProgressOf(const QFuture<T> &future, const CancellationToken &token)
     {
         const int minimum = future.progressMinimum();

@@ -19,8 +19,8 @@ struct TaskProgress
     QString message{};     //!< an optional short description of the current step; empty if none
     //! Wall clock (µs since the Unix epoch) when the value was reported, read from a coarse clock
     //! where the platform has one (Linux): up to one kernel tick (a few ms) early, but never
-    //! before the task's current attempt started. A report takes tens of nanoseconds; a precise
-    //! reading would be most of that.
+    //! before the start of the attempt that reported it, and never before the task's previous
+    //! value. A report takes tens of nanoseconds; a precise reading would be most of that.
     qint64 timestampUs = 0;
 
     //! done / total clamped to [0, 1]; -1 when total is not positive (indeterminate).
