@@ -3,6 +3,9 @@
 // built on, measured side by side in this process.
 //
 //   raw     QThreadPool::start(work) + a queued QMetaObject::invokeMethod back to the owner thread
+//   peer    what a Qt developer writes by hand instead: QtConcurrent::run(work) and a
+//           QFutureWatcher per task whose finished() reaches the owner thread (QFuture::then() is
+//           left out: on Qt 6.4 a continuation attached to a running future can run twice)
 //   engine  TaskEngine::schedule(work), lifecycle events on, nothing connected to taskEvent
 //   engine  the same with one subscriber connected that reads every event
 //   async   a ready QFuture, and a QCoro coroutine that returns at once
@@ -21,6 +24,8 @@
 #include <QtCore/QFuture>
 #include <QtCore/QThread>
 #include <QtCore/QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+#include <QtCore/QFutureWatcher>
 
 #include <array>
 #include <atomic>
@@ -40,12 +45,13 @@ void trivialWork()
     g_sink.fetch_add(1, std::memory_order_relaxed);
 }
 
-enum class Variant { Raw, Engine, EngineSubscribed, AsyncFuture, AsyncCoroutine };
+enum class Variant { Raw, HandWritten, Engine, EngineSubscribed, AsyncFuture, AsyncCoroutine };
 
 const char *variantName(Variant variant)
 {
     switch (variant) {
     case Variant::Raw: return "raw";
+    case Variant::HandWritten: return "QtConcurrent+watcher";
     case Variant::Engine: return "engine";
     case Variant::EngineSubscribed: return "engine+subscriber";
     case Variant::AsyncFuture: return "async QFuture";
@@ -88,6 +94,35 @@ Measurement runRaw(int count, int threads)
     const qint64 cpu = processCpuNs() - cpuStart;
     const qint64 switches = contextSwitches() - switchesStart;
     pool.waitForDone();
+    return {count / elapsed, double(cpu) / 1000 / count, double(switches) / count};
+}
+
+Measurement runHandWritten(int count, int threads)
+{
+    QThreadPool pool;
+    pool.setMaxThreadCount(threads);
+    QObject owner;
+    int done = 0;
+    const qint64 switchesStart = contextSwitches();
+    const qint64 cpuStart = processCpuNs();
+    const qint64 start = nowNs();
+    for (int i = 0; i < count; ++i) {
+        // Connected before setFuture(), as Qt's documentation asks: a future that finished first
+        // still signals.
+        auto *watcher = new QFutureWatcher<void>(&owner);
+        QObject::connect(watcher, &QFutureWatcher<void>::finished, &owner, [watcher, &done] {
+            ++done;
+            watcher->deleteLater();
+        });
+        watcher->setFuture(QtConcurrent::run(&pool, trivialWork));
+    }
+    if (!waitUntil([&] { return done == count; }, 300s))
+        fail(QStringLiteral("QtConcurrent+watcher: only %1 of %2 completions arrived").arg(done).arg(count));
+    const double elapsed = seconds(start);
+    const qint64 cpu = processCpuNs() - cpuStart;
+    const qint64 switches = contextSwitches() - switchesStart;
+    pool.waitForDone();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); // the watchers, before the next run
     return {count / elapsed, double(cpu) / 1000 / count, double(switches) / count};
 }
 
@@ -146,7 +181,11 @@ Measurement runEngine(int count, int threads, Variant variant)
 
 Measurement runVariant(Variant variant, int count, int threads)
 {
-    return variant == Variant::Raw ? runRaw(count, threads) : runEngine(count, threads, variant);
+    switch (variant) {
+    case Variant::Raw: return runRaw(count, threads);
+    case Variant::HandWritten: return runHandWritten(count, threads);
+    default: return runEngine(count, threads, variant);
+    }
 }
 
 //! Nanoseconds per CancellationToken::reportProgress() of one sync task reporting \a reports times
@@ -177,19 +216,20 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     const Options options = parseOptions(argc, argv, 7, "[TASKS]",
-                                         "bench_engine profile raw|engine|subscribed|future|coroutine [TASKS]\n"
+                                         "bench_engine profile raw|peer|engine|subscribed|future|coroutine [TASKS]\n"
                                          "Targets 1 and 2: TaskEngine against raw QThreadPool, sync and async work.");
     const int threads = QThread::idealThreadCount();
     if (options.positional.value(0) == QLatin1String("profile")) {
         // One variant, once: `valgrind --tool=callgrind bench_engine profile engine 20000`.
         static const std::map<QString, Variant> byName{{QStringLiteral("raw"), Variant::Raw},
+                                                       {QStringLiteral("peer"), Variant::HandWritten},
                                                        {QStringLiteral("engine"), Variant::Engine},
                                                        {QStringLiteral("subscribed"), Variant::EngineSubscribed},
                                                        {QStringLiteral("future"), Variant::AsyncFuture},
                                                        {QStringLiteral("coroutine"), Variant::AsyncCoroutine}};
         const auto it = byName.find(options.positional.value(1));
         if (it == byName.end())
-            fail(QStringLiteral("profile: raw, engine, subscribed, future or coroutine"));
+            fail(QStringLiteral("profile: raw, peer, engine, subscribed, future or coroutine"));
         const int tasks = options.positional.value(2, QStringLiteral("20000")).toInt();
         runVariant(it->second, 1000, threads);
         const Measurement m = runVariant(it->second, tasks, threads);
@@ -200,7 +240,8 @@ int main(int argc, char *argv[])
     const int count = int(options.size(5000, 100000));
     announce(options, QStringLiteral("%1 tasks per run, %2 runs, %3 pool threads").arg(count).arg(options.runs).arg(threads));
 
-    std::vector<Variant> variants{Variant::Raw, Variant::Engine, Variant::EngineSubscribed, Variant::AsyncFuture};
+    std::vector<Variant> variants{Variant::Raw, Variant::HandWritten, Variant::Engine, Variant::EngineSubscribed,
+                                  Variant::AsyncFuture};
 #if AFTERWORK_BENCH_HAVE_QCORO
     variants.push_back(Variant::AsyncCoroutine);
 #endif
@@ -209,7 +250,7 @@ int main(int argc, char *argv[])
         runVariant(variant, std::max(1000, count / 10), threads);
 
     std::map<Variant, std::vector<double>> rates, cpuPerTask, switchesPerTask;
-    std::vector<double> engineRatio, subscribedRatio, futureRatio, coroutineRatio;
+    std::vector<double> engineRatio, subscribedRatio, futureRatio, coroutineRatio, peerRatio, engineOverPeer;
     std::vector<double> engineCpuRatio, subscribedCpuRatio;
     for (int round = 0; round < options.runs; ++round) {
         std::map<Variant, Measurement> m;
@@ -225,6 +266,8 @@ int main(int argc, char *argv[])
         }
         const auto rate = [&](Variant v) { return m[v].tasksPerSecond; };
         engineRatio.push_back(rate(Variant::Engine) / rate(Variant::Raw));
+        peerRatio.push_back(rate(Variant::HandWritten) / rate(Variant::Raw));
+        engineOverPeer.push_back(rate(Variant::Engine) / rate(Variant::HandWritten));
         subscribedRatio.push_back(rate(Variant::EngineSubscribed) / rate(Variant::Raw));
         futureRatio.push_back(rate(Variant::AsyncFuture) / rate(Variant::Engine));
         if (m.count(Variant::AsyncCoroutine))
@@ -264,6 +307,9 @@ int main(int argc, char *argv[])
     };
 
     rateFigure("1a", "raw QThreadPool + queued invokeMethod", Variant::Raw);
+    rateFigure("1f", "QtConcurrent::run + a QFutureWatcher per task (by hand)", Variant::HandWritten);
+    ratioFigure("1g", "by hand / raw", peerRatio, 0, {});
+    ratioFigure("1h", "TaskEngine / by hand, no subscriber", engineOverPeer, 5.0, {});
     rateFigure("1b", "TaskEngine sync tasks, no subscriber", Variant::Engine);
     ratioFigure("1c", "TaskEngine / raw, no subscriber", engineRatio, 0.8, cpuContext(engineCpuRatio));
     rateFigure("1d", "TaskEngine sync tasks, one subscriber reading all", Variant::EngineSubscribed);

@@ -3,9 +3,11 @@
 #include <afterwork/taskerror.h>
 
 #include "progressreport.h"
+#include "taskstate.h"
 
 #include <QtCore/QMutex>
 
+#include <algorithm>
 #include <atomic>
 #include <vector>
 
@@ -18,6 +20,8 @@ class CancelState
 {
 public:
     explicit CancelState(std::shared_ptr<CancelState> parent = {}) : m_parent(std::move(parent)) {}
+    ~CancelState() { delete m_progressSlot.load(std::memory_order_acquire); }
+    Q_DISABLE_COPY_MOVE(CancelState)
 
     bool isCancelled() const noexcept
     {
@@ -92,17 +96,73 @@ public:
             m_parent->removeCallback(parentId);
     }
 
-    //! The task whose work reports progress through this state's tokens: set on a task's own
-    //! state only (ProgressBinding), and found from a child (an attempt's timeout token) through
-    //! its parents. Empty for a source the engine did not make: its tokens ignore reports.
-    const std::weak_ptr<TaskState> &progressOwner() const
+    //! Where progress is kept: a task's own state (bound by ProgressBinding). A child (an attempt's
+    //! timeout token) reports to its root, through its parents.
+    CancelState &root()
     {
-        const CancelState *root = this;
+        CancelState *root = this;
         while (root->m_parent)
             root = root->m_parent.get();
-        return root->m_progressOwner;
+        return *root;
     }
-    void setProgressOwner(std::weak_ptr<TaskState> owner) { m_progressOwner = std::move(owner); }
+
+    // Progress, on a root. A throttled report must stay cheap (docs/performance.md, figure 3a): it
+    // takes the slot's uncontended lock and stores the value; only the report that finds no
+    // emission on its way posts one. Neither binding a task nor ending it counts a reference:
+    // most tasks never report.
+    void bindProgress(TaskState *owner) { m_progressOwner = owner; }
+    void reportProgress(qint64 done, qint64 total, const QString &message)
+    {
+        if (!m_progressOwner)
+            return; // a source the engine did not make: its tokens ignore reports
+        const qint64 reportedUs = coarseWallClockUs();
+        ProgressSlot &slot = progressSlot();
+        QMutexLocker lock(&slot.mutex);
+        if (m_progressClosed.load())
+            return; // late (a future's last signals, a token kept by the work): the final value is out
+        slot.latest.done = done;
+        slot.latest.total = total;
+        if (!message.isSharedWith(slot.latest.message)) // a message reused as is costs no copy
+            slot.latest.message = message;
+        // Never back in time for this task, even when reporters on two threads read the clock in
+        // one order and take the lock in the other.
+        slot.latest.timestampUs = std::max(reportedUs, slot.latest.timestampUs);
+        slot.attempt = m_progressOwner->attempt.load(std::memory_order_relaxed);
+        ++slot.reports;
+        if (slot.emitPending)
+            return; // the emission on its way will carry this value: the throttled, cheap case
+        slot.emitPending = true;
+        // Still under the lock: the task has not ended (takeProgress(true) waits for this lock,
+        // and the engine unregisters the task only after it), so the owner is alive.
+        postTaskProgress(*m_progressOwner);
+    }
+    std::optional<ReportedProgress> latestProgress() const
+    {
+        const ProgressSlot *slot = m_progressSlot.load(std::memory_order_acquire);
+        if (!slot)
+            return std::nullopt;
+        QMutexLocker lock(&slot->mutex);
+        if (slot->reports == 0)
+            return std::nullopt;
+        return ReportedProgress{slot->latest, slot->attempt};
+    }
+    std::optional<ReportedProgress> takeProgress(bool close)
+    {
+        // Ending a task must not allocate a slot (most tasks never report), yet a report racing
+        // with the end must not store a value after the last one: the flag and the slot are both
+        // sequentially consistent, so a reporter that installs a slot this load missed sees the flag.
+        if (close)
+            m_progressClosed.store(true);
+        ProgressSlot *slot = m_progressSlot.load();
+        if (!slot)
+            return std::nullopt;
+        QMutexLocker lock(&slot->mutex);
+        slot->emitPending = false;
+        if (slot->reports == slot->emittedReports)
+            return std::nullopt;
+        slot->emittedReports = slot->reports;
+        return ReportedProgress{slot->latest, slot->attempt};
+    }
 
 private:
     struct Callback
@@ -113,15 +173,53 @@ private:
     };
     std::shared_ptr<CancelState> m_parent;
     std::atomic<CancelReason> m_reason{CancelReason::None};
+    std::atomic<bool> m_progressClosed{false}; //!< the task ended: reports are ignored from now on
     QMutex m_mutex;
     std::vector<Callback> m_callbacks;
     quint64 m_nextId = 0;
-    std::weak_ptr<TaskState> m_progressOwner; // set once, before any token is handed out
+    //! A task's progress, made on its first report or when it ends; most tasks never report.
+    struct ProgressSlot
+    {
+        mutable QMutex mutex;
+        TaskProgress latest;        // guarded by mutex: the newest value reported
+        quint64 reports = 0;        // guarded by mutex: how many reports `latest` has seen
+        quint64 emittedReports = 0; // guarded by mutex: `reports` when `latest` was last taken
+        int attempt = 0;            // guarded by mutex: the task's attempt when `latest` was reported
+        // Guarded by mutex: a notice or the throttle's timer is on its way and will emit `latest`,
+        // so a reporter only stores its value.
+        bool emitPending = false;
+    };
+    //! The slot, made on first use (installed by compare-exchange: reporters may race). Any thread.
+    ProgressSlot &progressSlot()
+    {
+        ProgressSlot *slot = m_progressSlot.load(); // sequentially consistent: see takeProgress()
+        if (slot)
+            return *slot;
+        auto made = std::make_unique<ProgressSlot>();
+        if (m_progressSlot.compare_exchange_strong(slot, made.get()))
+            return *made.release();
+        return *slot; // another reporter installed one first
+    }
+
+    //! The task whose progress this root keeps: set once, before any token is handed out, and
+    //! used only while the task has not ended (see reportProgress()). Null: reports are ignored.
+    TaskState *m_progressOwner = nullptr;
+    std::atomic<ProgressSlot *> m_progressSlot{nullptr}; // owned; never replaced
 };
 
-void ProgressBinding::bind(const CancellationSource &source, std::weak_ptr<TaskState> task)
+void ProgressBinding::bind(const CancellationSource &source, TaskState *task)
 {
-    source.m_state->setProgressOwner(std::move(task));
+    source.m_state->bindProgress(task);
+}
+
+std::optional<ReportedProgress> ProgressBinding::latest(const CancellationSource &source)
+{
+    return source.m_state->root().latestProgress();
+}
+
+std::optional<ReportedProgress> ProgressBinding::takeForEmission(const CancellationSource &source, bool close)
+{
+    return source.m_state->root().takeProgress(close);
 }
 
 } // namespace detail
@@ -159,10 +257,8 @@ void CancellationToken::removeCallback(quint64 id) const
 
 void CancellationToken::reportProgress(qint64 done, qint64 total, const QString &message) const
 {
-    if (!m_state)
-        return;
-    if (const std::shared_ptr<detail::TaskState> task = m_state->progressOwner().lock())
-        detail::reportTaskProgress(task, done, total, message);
+    if (m_state)
+        m_state->root().reportProgress(done, total, message);
 }
 
 CancellationSource::CancellationSource() : m_state(std::make_shared<detail::CancelState>()) {}

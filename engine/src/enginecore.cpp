@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <limits>
 
+#include <time.h>
+
 namespace afterwork::detail {
 
 using namespace std::chrono;
@@ -23,17 +25,21 @@ qint64 steadyNs()
     return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+// A task's ordinary path needs both clocks several times; reading the wall clock is as dear as
+// the steady one, so it is derived from it with an offset re-read every 100 ms. A wall-clock
+// step (or a suspend, which stops the steady clock) shows up at most that late. The offset is
+// published before its reading time (release/acquire): whoever sees a fresh reading time also
+// sees an offset at least that fresh, never the initial zero.
+std::atomic<qint64> offsetUs{0};
+std::atomic<qint64> offsetReadNs{std::numeric_limits<qint64>::min() / 2};
+constexpr qint64 offsetLifeNs = 100'000'000;
+} // namespace
+
 Moment now()
 {
-    // A task's ordinary path needs both clocks several times; reading the wall clock is as dear as
-    // the steady one, so it is derived from it with an offset re-read every 100 ms. A wall-clock
-    // step (or a suspend, which stops the steady clock) shows up at most that late. The offset is
-    // published before its reading time (release/acquire): whoever sees a fresh reading time also
-    // sees an offset at least that fresh, never the initial zero.
-    static std::atomic<qint64> offsetUs{0};
-    static std::atomic<qint64> offsetReadNs{std::numeric_limits<qint64>::min() / 2};
     const qint64 steady = steadyNs();
-    if (steady - offsetReadNs.load(std::memory_order_acquire) > 100'000'000) {
+    if (steady - offsetReadNs.load(std::memory_order_acquire) > offsetLifeNs) {
         const qint64 wall = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
         offsetUs.store(wall - steady / 1000, std::memory_order_relaxed);
         offsetReadNs.store(steady, std::memory_order_release);
@@ -44,6 +50,24 @@ Moment now()
 
 qint64 wallClockUs()
 {
+    return now().wallUs;
+}
+
+qint64 coarseWallClockUs()
+{
+#ifdef CLOCK_MONOTONIC_COARSE
+    // The same clock as steady_clock (CLOCK_MONOTONIC), as of the last kernel tick: a fifth of the
+    // cost of a precise reading on a virtual machine's clock, which was most of a progress report.
+    // Every reading is coarse, also when the offset is renewed (that takes a precise one): a
+    // precise reading followed by a coarse one could go back in time by a tick.
+    timespec coarse{};
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &coarse) == 0) {
+        const qint64 steady = qint64(coarse.tv_sec) * 1'000'000'000 + coarse.tv_nsec;
+        if (steady - offsetReadNs.load(std::memory_order_acquire) > offsetLifeNs)
+            (void)now();
+        return steady / 1000 + offsetUs.load(std::memory_order_acquire);
+    }
+#endif
     return now().wallUs;
 }
 
@@ -178,6 +202,7 @@ EngineCore::~EngineCore()
             QMutexLocker lock(&task.mutex);
             orphaned = std::move(task.outcomePromise);
         }
+        ProgressBinding::takeForEmission(task.cancel, true); // its tokens must not reach it any more
         unregister(task);
     }
 }
@@ -221,7 +246,7 @@ Task EngineCore::submit(const std::shared_ptr<const TaskConfig> &config, Mode mo
     const Moment scheduled = now();
     task->scheduledUs = scheduled.wallUs;
     task->scheduledSteadyNs = scheduled.steadyNs;
-    ProgressBinding::bind(task->cancel, task); // before any token of it is handed out
+    ProgressBinding::bind(task->cancel, task.get()); // before any token of it is handed out
     {
         QMutexLocker lock(&m_registryMutex);
         const EngineState current = state();
@@ -775,7 +800,7 @@ void EngineCore::finish(const std::shared_ptr<TaskState> &task, Phase phase, qin
     }
     // The final value, even within the throttle's interval: no progress may follow the terminal
     // event, and a pending one would otherwise be lost (the task is Ended: onProgress ignores it).
-    emitProgress(*task);
+    emitProgress(*task, true);
     unregister(*task); // first: a receiver of the terminal event must not see it live
     // Settled before the event, so that its receivers find Task::outcome() finished; the futures
     // handed out before are fulfilled after it.
@@ -855,38 +880,22 @@ std::vector<std::shared_ptr<TaskState>> EngineCore::liveSnapshot() const
 // ---------------------------------------------------------------------------------------------
 // Progress
 
-void reportTaskProgress(const std::shared_ptr<TaskState> &task, qint64 done, qint64 total, const QString &message)
+void postTaskProgress(TaskState &task)
 {
-    if (task->hasEnded())
-        return; // late (a future's last signals, a token kept by the work): the final value is out
-    const qint64 reportedUs = wallClockUs();
-    ProgressSlot &slot = task->progressSlot();
-    {
-        QMutexLocker lock(&slot.mutex);
-        slot.latest.taskId = task->id;
-        slot.latest.done = done;
-        slot.latest.total = total;
-        slot.latest.message = message;
-        slot.latest.timestampUs = reportedUs;
-        ++slot.reports;
-        if (slot.emitPending)
-            return; // the emission on its way will carry this value: the throttled, cheap case
-        slot.emitPending = true;
-    }
     // Always through the inbox, even on the engine thread: a receiver of taskProgress() must not
-    // run inside the work's own call (it might cancel the coroutine that is reporting).
-    task->inbox->post(Notice{.kind = Notice::Progress, .task = task});
+    // run inside the work's own call (it might cancel the coroutine that is reporting). The
+    // registry's reference is stable meanwhile: only unregister() moves it, after the close.
+    task.inbox->post(Notice{.kind = Notice::Progress, .task = task.liveSelf});
 }
 
 void EngineCore::onProgress(const std::shared_ptr<TaskState> &task)
 {
     if (task->hasEnded())
         return; // finish() emitted the final value
-    ProgressSlot &slot = task->progressSlot();
     const qint64 nowNs = steadyNs();
-    const qint64 dueNs = slot.lastEmitSteadyNs + duration_cast<nanoseconds>(kProgressInterval).count();
+    const qint64 dueNs = task->lastProgressEmitSteadyNs + duration_cast<nanoseconds>(kProgressInterval).count();
     if (nowNs < dueNs && q) {
-        // Too soon: the value waits (emitPending stays set, so reporters post nothing meanwhile).
+        // Too soon: the value waits (its emission is still pending, so reporters post nothing meanwhile).
         std::weak_ptr<EngineCore> weak = weak_from_this();
         std::weak_ptr<TaskState> weakTask = task;
         QTimer::singleShot(ceil<milliseconds>(nanoseconds(dueNs - nowNs)), q, [weak, weakTask] {
@@ -897,26 +906,17 @@ void EngineCore::onProgress(const std::shared_ptr<TaskState> &task)
         });
         return;
     }
-    emitProgress(*task);
+    emitProgress(*task, false);
 }
 
-void EngineCore::emitProgress(TaskState &task)
+void EngineCore::emitProgress(TaskState &task, bool final)
 {
-    ProgressSlot *slot = task.progress.load(std::memory_order_acquire);
-    if (!slot)
+    const std::optional<TaskProgress> value = task.stamped(ProgressBinding::takeForEmission(task.cancel, final));
+    if (!value)
         return;
-    TaskProgress value;
-    {
-        QMutexLocker lock(&slot->mutex);
-        slot->emitPending = false;
-        if (slot->reports == slot->emittedReports)
-            return;
-        slot->emittedReports = slot->reports;
-        value = slot->latest;
-    }
-    slot->lastEmitSteadyNs = steadyNs();
+    task.lastProgressEmitSteadyNs = steadyNs();
     if (q && q->isSignalConnected(m_taskProgressSignal))
-        Q_EMIT q->taskProgress(value);
+        Q_EMIT q->taskProgress(*value);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ namespace afterwork::detail {
 //! initialisers; each field has one meaning and the kinds that do not use it leave it at its default.
 struct Notice
 {
-    //! Progress: the task's work reported progress and no emission was on its way (ProgressSlot).
+    //! Progress: the task's work reported progress and no emission was on its way (progressreport.h).
     enum Kind : quint8 { Scheduled, Started, Finished, HandlerDone, AsyncDone, Cancel, Flush, Drop, Progress };
     Kind kind;
     Mode batch = Mode::Immediate;               //!< Flush: which batch of the scope
@@ -133,9 +133,10 @@ private:
     //! A Progress notice, or the throttle's timer: emits the latest value now if the last
     //! emission is at least kProgressInterval old, otherwise arms a timer for when it will be.
     void onProgress(const std::shared_ptr<TaskState> &task);
-    //! Emits the latest value if it was not emitted yet (also from finish(), before the terminal
-    //! event, whatever the throttle says: the final value is never lost nor late).
-    void emitProgress(TaskState &task);
+    //! Emits the latest value if it was not emitted yet. \a final: from finish(), before the
+    //! terminal event, whatever the throttle says, and later reports are ignored: the final value
+    //! is never lost nor late.
+    void emitProgress(TaskState &task, bool final);
     void beginShutdown(std::chrono::milliseconds deadline);
     void abandonRemaining();
     void finishShutdown();

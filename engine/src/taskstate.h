@@ -12,10 +12,13 @@
 #include <afterwork/taskoutcome.h>
 #include <afterwork/taskprogress.h>
 
+#include "progressreport.h"
+
 #include <QtCore/QMutex>
 #include <QtCore/QPromise>
 #include <QtCore/QVariant>
 
+#include <algorithm>
 #include <atomic>
 #include <initializer_list>
 #include <iterator>
@@ -90,20 +93,6 @@ constexpr bool isBusy(Stage stage)
            & 1u;
 }
 
-//! A task's progress, made on its first report (most tasks never report, and pay one null
-//! pointer for it). Reporters (any thread) store the latest value; the engine thread emits it.
-struct ProgressSlot
-{
-    QMutex mutex;
-    TaskProgress latest;             //!< guarded by mutex: the newest value reported
-    quint64 reports = 0;             //!< guarded by mutex: how many reports `latest` has seen
-    quint64 emittedReports = 0;      //!< guarded by mutex: `reports` when `latest` was last emitted
-    //! Guarded by mutex: a Progress notice or the throttle's timer is on its way and will emit
-    //! `latest`, so a reporter only stores its value. This is what makes a suppressed report cheap.
-    bool emitPending = false;
-    qint64 lastEmitSteadyNs = std::numeric_limits<qint64>::min() / 2; //!< engine thread only
-};
-
 struct TaskState
 {
     // Immutable once scheduled.
@@ -153,36 +142,25 @@ struct TaskState
     //! Set from the attempt's end notice, for the attempt that counts; read by any thread once
     //! settled as Succeeded. Null for work without a value: no QVariant is built or destroyed.
     std::unique_ptr<QVariant> value;
-    //! Null until the work first reports progress; then owned here (installed by compare-exchange,
-    //! since reporters may race) and never replaced. Read by any thread.
-    std::atomic<ProgressSlot *> progress{nullptr};
+    //! When the engine last emitted the task's progress (the throttle); engine thread only.
+    qint64 lastProgressEmitSteadyNs = std::numeric_limits<qint64>::min() / 2;
 
     TaskState() = default;
-    ~TaskState() { delete progress.load(std::memory_order_acquire); }
     Q_DISABLE_COPY_MOVE(TaskState)
 
-    //! The progress slot, made on first use. Any thread.
-    ProgressSlot &progressSlot()
+    //! The latest progress reported, if any (see stamped()). Any thread.
+    std::optional<TaskProgress> latestProgress() const { return stamped(ProgressBinding::latest(cancel)); }
+    //! \a reported with this task's id. A value of the current attempt is never dated before the
+    //! attempt's start (a coarse clock reading may be a tick early: coarseWallClockUs()).
+    std::optional<TaskProgress> stamped(const std::optional<ReportedProgress> &reported) const
     {
-        ProgressSlot *slot = progress.load(std::memory_order_acquire);
-        if (slot)
-            return *slot;
-        auto *made = new ProgressSlot;
-        if (progress.compare_exchange_strong(slot, made, std::memory_order_acq_rel))
-            return *made;
-        delete made; // another reporter installed one first
-        return *slot;
-    }
-    //! The latest value reported, if any. Any thread.
-    std::optional<TaskProgress> latestProgress() const
-    {
-        ProgressSlot *slot = progress.load(std::memory_order_acquire);
-        if (!slot)
+        if (!reported)
             return std::nullopt;
-        QMutexLocker lock(&slot->mutex);
-        if (slot->reports == 0)
-            return std::nullopt;
-        return slot->latest;
+        TaskProgress progress = reported->value;
+        progress.taskId = id;
+        if (reported->attempt == attempt.load(std::memory_order_relaxed))
+            progress.timestampUs = std::max(progress.timestampUs, startedUs.load(std::memory_order_relaxed));
+        return progress;
     }
 
     //! Attempt \a attempt of the sync work, on a pool thread (SyncQueue holds \a self meanwhile).

@@ -397,6 +397,43 @@ private Q_SLOTS:
         QCOMPARE(log.terminal(task.id())->error->message, QStringLiteral("future failed"));
     }
 
+    void readyFuturesEndAsTheyFinished()
+    {
+        // A future that is finished when the work returns takes the fast path (no watcher): its
+        // value, its exception and its cancellation must still count exactly as a watched one's.
+        TaskEngine engine({}, poolOf(1));
+        EventLog log(engine);
+        const Task succeeded = engine.schedule([] {
+            QPromise<int> promise;
+            promise.start();
+            promise.addResult(42);
+            promise.finish();
+            return promise.future();
+        });
+        const Task failed = engine.schedule([] {
+            QPromise<void> promise;
+            promise.start();
+            promise.setException(std::make_exception_ptr(std::runtime_error("ready and failed")));
+            promise.finish();
+            return promise.future();
+        });
+        const Task cancelled = engine.schedule([] {
+            QPromise<void> promise;
+            promise.start();
+            promise.future().cancel();
+            promise.finish();
+            return promise.future();
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(log.hasTerminal(succeeded.id()) && log.hasTerminal(failed.id())
+                                     && log.hasTerminal(cancelled.id()),
+                                 waitMs);
+        QCOMPARE(log.terminalPhase(succeeded.id()), Phase::Succeeded);
+        QCOMPARE(succeeded.outcome().result().value.toInt(), 42);
+        QCOMPARE(log.terminalPhase(failed.id()), Phase::Failed);
+        QCOMPARE(log.terminal(failed.id())->error->message, QStringLiteral("ready and failed"));
+        QCOMPARE(log.terminalPhase(cancelled.id()), Phase::Cancelled);
+    }
+
     void asyncCoroutineWorkRunsAndReturns()
     {
 #if defined(AFTERWORK_TEST_QCORO)

@@ -3,17 +3,23 @@
 // QFuture; the engine emits TaskEngine::taskProgress() on its thread at most once per 100 ms per
 // task, never loses the latest value, and emits nothing for a task after its terminal event.
 #include "enginetestsupport.h"
+#include "progressreport.h" // the progress clock, tested directly
 
 #include <afterwork/taskengine.h>
 
+#include <QtCore/QDateTime>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QPromise>
 #include <QtCore/QThread>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <variant>
+#include <vector>
 
 using namespace afterwork;
 using namespace afterwork::test;
@@ -90,9 +96,14 @@ private Q_SLOTS:
     void burstFromPoolIsThrottledAndEndsExact();
     void latestValueIsEmittedWithoutFurtherReports();
     void futureProgressIsTaskProgress();
+    void readyFutureReportsItsProgress();
     void tokensNotGivenByTheEngineIgnoreReports();
     void reportsAfterTheEndAreIgnored();
     void liveTasksCarryTheLatestProgress();
+    void timestampsAreNeverBeforeTheStart();
+    void reportsRacingTheEndNeverOutliveTheFinalValue();
+    void timestampsNeverGoBack();
+    void theProgressClockNeverGoesBack();
 };
 
 void tst_TaskProgress::burstFromPoolIsThrottledAndEndsExact()
@@ -170,6 +181,29 @@ void tst_TaskProgress::futureProgressIsTaskProgress()
     QCOMPARE(last.fraction(), 1.0);
 }
 
+void tst_TaskProgress::readyFutureReportsItsProgress()
+{
+    // Finished before the engine sees it: no watcher signals anything, yet its progress counts.
+    TaskEngine engine({}, poolOf(1));
+    ProgressLog log(engine);
+    const Task task = engine.schedule([] {
+        QPromise<int> promise;
+        promise.start();
+        promise.setProgressRange(0, 8);
+        promise.setProgressValueAndText(8, QStringLiteral("all rows"));
+        promise.addResult(8);
+        promise.finish();
+        return promise.future();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(log.ended(task.id()), waitMs);
+    QVERIFY(log.noProgressAfterEnd(task.id()));
+    QCOMPARE(log.progress(task.id()).size(), 1);
+    const TaskProgress last = log.progress(task.id()).last();
+    QCOMPARE(last.done, 8);
+    QCOMPARE(last.total, 8);
+    QCOMPARE(last.message, QStringLiteral("all rows"));
+}
+
 void tst_TaskProgress::tokensNotGivenByTheEngineIgnoreReports()
 {
     TaskEngine engine({}, poolOf(1));
@@ -221,6 +255,122 @@ void tst_TaskProgress::liveTasksCarryTheLatestProgress()
     reported->open();
     release->open();
     QTRY_VERIFY_WITH_TIMEOUT(isTerminal(task.phase()), waitMs);
+}
+
+void tst_TaskProgress::timestampsAreNeverBeforeTheStart()
+{
+    // Reports read a coarse clock (TaskProgress::timestampUs); a report made right after the start
+    // must still not appear to precede it, and must be close to the true time.
+    TaskEngine engine({}, poolOf(2));
+    ProgressLog log(engine);
+    QList<TaskEvent> started;
+    QObject::connect(&engine, &TaskEngine::taskEvent, &engine, [&started](const TaskEvent &event) {
+        if (event.phase == Phase::Started)
+            started.append(event);
+    });
+    QList<Task> tasks;
+    for (int i = 0; i < 50; ++i)
+        tasks.append(engine.schedule([](const CancellationToken &token) { token.reportProgress(1, 2); }));
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(tasks.cbegin(), tasks.cend(), [&](const Task &t) { return log.ended(t.id()); }),
+                             waitMs);
+    const qint64 nowUs = QDateTime::currentMSecsSinceEpoch() * 1000;
+    for (const TaskEvent &start : std::as_const(started)) {
+        const QList<TaskProgress> progress = log.progress(start.taskId);
+        QCOMPARE(progress.size(), 1);
+        QVERIFY2(progress.first().timestampUs >= start.startedUs,
+                 qPrintable(QStringLiteral("progress at %1 before its start at %2")
+                                .arg(progress.first().timestampUs)
+                                .arg(start.startedUs)));
+        QVERIFY(qAbs(nowUs - progress.first().timestampUs) < 5'000'000);
+    }
+    QCOMPARE(started.size(), tasks.size());
+}
+
+void tst_TaskProgress::reportsRacingTheEndNeverOutliveTheFinalValue()
+{
+    // Each task's token goes to a thread that keeps reporting while the task ends. Whatever the
+    // interleaving, the value emitted last (just before the terminal event) is the task's last
+    // word: Task::progress() agrees with it after the end, and nothing is emitted after it.
+    TaskEngine engine({}, poolOf(2));
+    ProgressLog log(engine);
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> reporters;
+    QList<Task> tasks;
+    for (int i = 0; i < 40; ++i) {
+        const Task task = engine.schedule([](const CancellationToken &) {});
+        const CancellationToken token = task.cancellationToken();
+        reporters.emplace_back([token, &stop] {
+            for (qint64 done = 1; !stop.load(std::memory_order_relaxed); ++done)
+                token.reportProgress(done, 0);
+        });
+        tasks.append(task);
+    }
+    const auto allEnded = [&] {
+        return std::all_of(tasks.cbegin(), tasks.cend(), [&](const Task &t) { return log.ended(t.id()); });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allEnded(), waitMs);
+    QTest::qWait(0); // anything posted after an end arrives now
+    stop = true;
+    for (std::thread &reporter : reporters)
+        reporter.join();
+    for (const Task &task : std::as_const(tasks)) {
+        QVERIFY(log.noProgressAfterEnd(task.id()));
+        const QList<TaskProgress> emitted = log.progress(task.id());
+        if (emitted.isEmpty()) {
+            QVERIFY(!task.progress());
+        } else {
+            QVERIFY(task.progress());
+            QCOMPARE(task.progress()->done, emitted.last().done);
+        }
+    }
+}
+
+void tst_TaskProgress::timestampsNeverGoBack()
+{
+    // The first report after a quiet spell renews the clock's offset; the next, a moment later,
+    // must not be dated earlier than the value it replaces.
+    TaskEngine engine({}, poolOf(1));
+    ProgressLog log(engine);
+    auto quiet = std::make_shared<Gate>();
+    auto between = std::make_shared<Gate>();
+    OpenOnExit openOnExit{quiet, between};
+    const Task task = engine.schedule([quiet, between](const CancellationToken &token) {
+        token.reportProgress(1, 3);
+        quiet->pass(token);
+        token.reportProgress(2, 3);
+        between->pass(token);
+        token.reportProgress(3, 3);
+    });
+    QVERIFY(quiet->waitArrived(1));
+    // Not a synchronisation: the quiet spell itself, longer than the offset's life (100 ms).
+    QTest::qWait(150);
+    quiet->open();
+    QVERIFY(between->waitArrived(1));
+    QVERIFY(task.progress());
+    QCOMPARE(task.progress()->done, 2);
+    const qint64 secondUs = task.progress()->timestampUs;
+    between->open();
+    QTRY_VERIFY_WITH_TIMEOUT(log.ended(task.id()), waitMs);
+    QCOMPARE(task.progress()->done, 3);
+    QVERIFY2(task.progress()->timestampUs >= secondUs,
+             qPrintable(QStringLiteral("the third report dated %1, before the second at %2")
+                            .arg(task.progress()->timestampUs)
+                            .arg(secondUs)));
+    const QList<TaskProgress> emitted = log.progress(task.id());
+    for (qsizetype i = 1; i < emitted.size(); ++i)
+        QVERIFY(emitted.at(i).timestampUs >= emitted.at(i - 1).timestampUs);
+}
+
+void tst_TaskProgress::theProgressClockNeverGoesBack()
+{
+    // The clock reports read (coarse, engine/src/progressreport.h): a reading that renews the
+    // wall-clock offset, after 100 ms without one, must not be followed by an earlier reading.
+    for (int round = 0; round < 5; ++round) {
+        QTest::qWait(110); // not a synchronisation: the stale offset is the condition under test
+        const qint64 first = detail::coarseWallClockUs();
+        const qint64 second = detail::coarseWallClockUs();
+        QVERIFY2(second >= first, qPrintable(QStringLiteral("%1 after %2").arg(second).arg(first)));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_TaskProgress)

@@ -97,7 +97,8 @@ concept UnadaptedCoroutine = !AsyncResult<R> && requires { typename std::remove_
 
 //! QFuture<T>: finished when the future finishes; cancelling the token cancels the future; its
 //! progress (value, range, text) is the task's progress (TaskEngine::taskProgress()).
-//! A QFutureWatcher connected before setFuture() is used, never QFuture::then() (it crashes
+//! A future already finished when the work returns ends the work at once; otherwise a
+//! QFutureWatcher connected before setFuture() watches it, never QFuture::then() (it crashes
 //! on Qt 6.4.2, see docs/http.md).
 template<typename T>
 struct AsyncAdapter<QFuture<T>>
@@ -111,41 +112,61 @@ struct AsyncAdapter<QFuture<T>>
     //! task only until the engine is destroyed.
     static void start(QFuture<T> future, const CancellationToken &token, AsyncDone done)
     {
+        if (future.isFinished()) {
+            // Ready already (QtFuture::makeReadyFuture(), a cache hit): no watcher, no posted
+            // events, as cheap as a coroutine that returns at once (docs/performance.md, 2b).
+            reportProgressOf(future, token);
+            deliver(future, done);
+            return;
+        }
         // Cancelling asks the future to cancel; the work ends when the future finishes, which
         // is at once for a QPromise that checks isCanceled(), and only when the function returns
         // for QtConcurrent::run (it ignores cancel()). The engine reports the cancellation then.
         auto *watcher = new QFutureWatcher<T>(detail::asyncContext());
-        QObject::connect(watcher, &QFutureWatcherBase::finished, watcher,
-                         [watcher, done = std::move(done)]() {
-                             watcher->deleteLater();
-                             QFuture<T> finished = watcher->future();
-                             std::exception_ptr error;
-                             QVariant value;
-                             try {
-                                 finished.waitForFinished(); // rethrows a stored exception
-                                 if (finished.isCanceled())
-                                     error = std::make_exception_ptr(TaskCancelled());
-                                 else if constexpr (detail::keepsValue<T>)
-                                     value = finished.resultCount() > 0 ? QVariant::fromValue(finished.result()) : QVariant();
-                             } catch (...) {
-                                 error = std::current_exception();
-                             }
-                             done(error, value.isValid() ? &value : nullptr);
-                         });
+        QObject::connect(watcher, &QFutureWatcherBase::finished, watcher, [watcher, done = std::move(done)]() {
+            watcher->deleteLater();
+            deliver(watcher->future(), done);
+        });
         // The future's progress is the task's: value and text relative to its range (a QPromise's
         // setProgressRange()/setProgressValue()/setProgressValueAndText()). The watcher's signals
         // arrive on the engine thread; the token throttles them like any report.
-        const auto reportProgress = [watcher, token] {
-            const int minimum = watcher->progressMinimum();
-            token.reportProgress(watcher->progressValue() - minimum, watcher->progressMaximum() - minimum,
-                                 watcher->progressText());
-        };
+        const auto reportProgress = [watcher, token] { reportProgressOf(watcher->future(), token); };
         QObject::connect(watcher, &QFutureWatcherBase::progressValueChanged, watcher, reportProgress);
         QObject::connect(watcher, &QFutureWatcherBase::progressRangeChanged, watcher, reportProgress);
         QObject::connect(watcher, &QFutureWatcherBase::progressTextChanged, watcher, reportProgress);
         watcher->setFuture(future);
         const quint64 callback = token.onCancel([future]() mutable { future.cancel(); });
         QObject::connect(watcher, &QObject::destroyed, [token, callback] { token.removeCallback(callback); });
+    }
+
+private:
+    //! Calls \a done with what the finished \a future holds: the exception it stored,
+    //! TaskCancelled if it was cancelled, or nullptr and its first result.
+    static void deliver(QFuture<T> future, const AsyncDone &done)
+    {
+        std::exception_ptr error;
+        QVariant value;
+        try {
+            future.waitForFinished(); // rethrows a stored exception
+            if (future.isCanceled())
+                error = std::make_exception_ptr(TaskCancelled());
+            else if constexpr (detail::keepsValue<T>)
+                value = future.resultCount() > 0 ? QVariant::fromValue(future.result()) : QVariant();
+        } catch (...) {
+            error = std::current_exception();
+        }
+        done(error, value.isValid() ? &value : nullptr);
+    }
+    //! Reports \a future's progress through \a token, if it has any: a future whose range, value
+    //! and text are all unset (0..0, 0, empty) reports none, whether it is watched or ready.
+    static void reportProgressOf(const QFuture<T> &future, const CancellationToken &token)
+    {
+        const int minimum = future.progressMinimum();
+        const int maximum = future.progressMaximum();
+        const QString text = future.progressText();
+        if (minimum == 0 && maximum == 0 && future.progressValue() == 0 && text.isEmpty())
+            return; // a future that never set its progress: nothing to report
+        token.reportProgress(future.progressValue() - minimum, maximum - minimum, text);
     }
 };
 
