@@ -90,6 +90,7 @@ class SoakTest : public QObject
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void cleanup() { m_failed = m_failed || QTest::currentTestFailed(); }
     void soakWithFaultsThenDrain();
 
 private:
@@ -117,6 +118,7 @@ private:
     QElapsedTimer m_loadClock;
     qint64 m_baseSubscribers = 0;
     int m_dashboardsKilled = 0;
+    bool m_failed = false;
 };
 
 bool SoakTest::waitUnderLoad(const std::function<bool()> &condition, int timeoutMs)
@@ -179,7 +181,7 @@ void SoakTest::cleanupTestCase()
         m_recorder.waitForFinished(5000);
     }
     m_demo.reset();
-    if (m_dir && QTest::currentTestFailed()) {
+    if (m_dir && (m_failed || QTest::currentTestFailed())) {
         m_dir->setAutoRemove(false);
         qWarning().noquote() << "soak: the recording and the logs are kept in" << m_dir->path()
                              << QStringLiteral("(replay the choices with AFTERWORK_SOAK_SEED=%1)").arg(m_seed);
