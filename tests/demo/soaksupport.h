@@ -54,8 +54,9 @@ struct LoadStats
     qint64 sent = 0;
     qint64 answered = 0;
     QMap<int, qint64> byStatus;
-    //! Answers with a status the request did not expect (503 is expected only once the server
-    //! shuts down, see LoadClient::stop()).
+    //! Set when SIGTERM is sent: from then on a 503 ("Server is shutting down") is expected.
+    bool shutdownSignalled = false;
+    //! Answers with a status the request did not expect.
     QStringList unexpected;
     //! Requests still unanswered when their connection ended, or after the reply timeout.
     QStringList unanswered;
@@ -184,8 +185,7 @@ public:
         m_socket.connectToHost(QHostAddress::LocalHost, m_port);
     }
 
-    //! Sends nothing more; the request in flight, if any, is still read. From here on the server
-    //! may shut down, so a 503 is expected.
+    //! Sends nothing more; the request in flight, if any, is still read.
     void stop()
     {
         m_stopping = true;
@@ -248,7 +248,7 @@ private:
         m_waiting = false;
         ++m_stats->answered;
         ++m_stats->byStatus[status];
-        const bool shuttingDown = m_stopping && status == 503;
+        const bool shuttingDown = m_stats->shutdownSignalled && status == 503;
         if (status != m_current.expectedStatus && !shuttingDown) {
             m_stats->unexpected << QStringLiteral("%1 %2: %3 %4")
                                        .arg(QString::fromLatin1(m_current.method), QString::fromLatin1(m_current.target))

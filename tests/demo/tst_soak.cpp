@@ -314,14 +314,10 @@ void SoakTest::soakWithFaultsThenDrain()
         return;
     serverStillAnswers();
 
-    // 3. The rest of the load, then SIGTERM at once, with requests in flight and tasks running:
-    // among them shielded work the drain must wait for, and unshielded work far longer than the
-    // deadline, which it must cancel.
+    // 3. The rest of the load, then SIGTERM in the middle of it, with requests in flight and
+    // tasks running: among them shielded work the drain must wait for, and unshielded work far
+    // longer than the deadline, which it must cancel.
     QVERIFY(loadUntil(loadMs));
-    for (auto &client : clients)
-        client->stop();
-    flooder->stop();
-    leavers.stop();
     QSet<qint64> drainShielded;
     QSet<qint64> drainUnshielded;
     for (const QByteArray &work : {QByteArray("sync"), QByteArray("async")}) {
@@ -341,7 +337,15 @@ void SoakTest::soakWithFaultsThenDrain()
                              .arg(m_tail->live);
     QElapsedTimer drainClock;
     drainClock.start();
+    stats.shutdownSignalled = true;
     m_demo->signal(SIGTERM);
+    // The clients go on until the demo has stopped serving and begins to drain the engine: on
+    // their open connections they are answered 503, and new connections are refused.
+    QVERIFY2(m_demo->waitForOutput(QStringLiteral("draining the engine"), 30000), qPrintable(demoDiagnostics()));
+    for (auto &client : clients)
+        client->stop();
+    flooder->stop();
+    leavers.stop();
     QVERIFY2(m_demo->waitFinished(60000), qPrintable(demoDiagnostics()));
     qInfo().noquote() << QStringLiteral("soak: the demo drained and exited in %1 ms").arg(drainClock.elapsed());
     // docs/http.md, "Shutdown and exit codes": 0, every task finished, was cancelled or dropped.
@@ -360,7 +364,7 @@ void SoakTest::soakWithFaultsThenDrain()
     QVERIFY2(recorderSaid.contains("the source said bye"), qPrintable(recorderSaid));
     QVERIFY(QTest::qWaitFor([&] { return stalled.isDisconnected(); }, 15000));
 
-    // The clients: every request answered as expected (503 only once the server shut down).
+    // The clients: every request answered as expected (503 only once SIGTERM was sent).
     QVERIFY(QTest::qWaitFor([&] { return std::all_of(clients.begin(), clients.end(), [](const auto &c) { return c->idle(); }); },
                             10000));
     QStringList statuses;
