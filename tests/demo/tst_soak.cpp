@@ -2,8 +2,8 @@
 // The soak test: afterwork-demo as a real process under load from many HTTP clients for a bounded
 // time (AFTERWORK_SOAK_SECONDS, default 60), with faults on the way: clients that abort in the
 // middle of a request, a subscriber of the event stream that stops reading until the publisher
-// overflows it, and the dashboard started and killed with SIGKILL, twice. Then SIGTERM, and the
-// demo drains within its deadline. `afterwork record` follows the stream throughout; its
+// overflows it, and the dashboard started and killed with SIGKILL, three times. Then SIGTERM, and
+// the demo drains within its deadline. `afterwork record` follows the stream throughout; its
 // recording must pass `afterwork check`, hold no gap, end with `bye`, and account for every task
 // the server reported. Random choices come from a seed that is printed (AFTERWORK_SOAK_SEED
 // replays it). docs/building.md, "The soak test".
@@ -288,7 +288,13 @@ void SoakTest::soakWithFaultsThenDrain()
     DisconnectingClients leavers(m_demo->port, m_random.generate());
     m_loadClock.start();
 
-    // 1. The stalled subscriber overflows, and gets its gap once it reads again.
+    // 1. The dashboard, while the flood runs: it may lag behind and get a gap of its own, and is
+    // killed, perhaps while the publisher holds a full queue for it.
+    startAndKillDashboard(1);
+    if (QTest::currentTestFailed())
+        return;
+
+    // 2. The stalled subscriber overflows, and gets its gap once it reads again.
     QVERIFY2(waitUnderLoad([&] { return m_tail->bytes - bytesAtStall > overflowBytes && m_tail->eventsDropped > 0; },
                            int(qMax<qint64>(loadMs, 90000))),
              qPrintable(QStringLiteral("%1 bytes published since the stall, %2 events dropped")
@@ -302,19 +308,20 @@ void SoakTest::soakWithFaultsThenDrain()
     QVERIFY2(waitUnderLoad([&] { return stalled.received().contains("\"kind\":\"gap\""); }, 30000),
              "the stalled subscriber read on, but no gap came");
 
-    // 2. The dashboard, twice: started, watching, killed.
-    QVERIFY(loadUntil(loadMs * 3 / 10));
-    startAndKillDashboard(1);
-    if (QTest::currentTestFailed())
-        return;
+    // 3. The dashboard twice more, under the load alone: started, watching, killed.
     serverStillAnswers();
-    QVERIFY(loadUntil(loadMs * 65 / 100));
+    QVERIFY(loadUntil(loadMs * 3 / 10));
     startAndKillDashboard(2);
     if (QTest::currentTestFailed())
         return;
     serverStillAnswers();
+    QVERIFY(loadUntil(loadMs * 65 / 100));
+    startAndKillDashboard(3);
+    if (QTest::currentTestFailed())
+        return;
+    serverStillAnswers();
 
-    // 3. The rest of the load, then SIGTERM in the middle of it, with requests in flight and
+    // 4. The rest of the load, then SIGTERM in the middle of it, with requests in flight and
     // tasks running: among them shielded work the drain must wait for, and unshielded work far
     // longer than the deadline, which it must cancel.
     QVERIFY(loadUntil(loadMs));
