@@ -59,6 +59,47 @@ struct TaskTally
     int afterEnd = 0; //!< task or progress lines after its terminal line
 };
 
+//! The events every subscriber gets alike (task, progress, heartbeat, shutdown and request lines),
+//! each without its `{"v":1,"seq":N` prefix, which differs from connection to connection; and the
+//! gap lines: how many such events came before each, and how many it says were missed.
+struct Broadcast
+{
+    QList<QByteArray> events;
+    QList<qsizetype> gapsAt;
+    QList<qint64> missed;
+};
+
+Broadcast broadcastEvents(const QByteArray &stream)
+{
+    Broadcast result;
+    for (const QByteArray &line : stream.split('\n')) {
+        const auto parsed = parseLine(line);
+        const auto *event = std::get_if<StreamEvent>(&parsed);
+        if (!event)
+            continue;
+        switch (event->kind()) {
+        case EventKind::Gap:
+            result.gapsAt << result.events.size();
+            result.missed << event->as<GapEvent>()->missed;
+            break;
+        case EventKind::Task:
+        case EventKind::Progress:
+        case EventKind::Heartbeat:
+        case EventKind::Shutdown:
+        case EventKind::Request: {
+            qsizetype end = line.indexOf("\"seq\":") + 6;
+            while (end < line.size() && line[end] >= '0' && line[end] <= '9')
+                ++end;
+            result.events << line.mid(end);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return result;
+}
+
 //! `afterwork <arguments>`, run to its end.
 struct CliRun
 {
@@ -428,6 +469,35 @@ void SoakTest::soakWithFaultsThenDrain()
     }
     QVERIFY(stalledGaps >= 1);
     QVERIFY(stalledMissed > 0);
+    {
+        // Exactly what it missed: what it read before its gap is a stretch of what the recorder
+        // got, and what it read after it is the stretch that starts `missed` events later and
+        // runs to the end, bye included.
+        QFile recording(m_recordingPath);
+        QVERIFY(recording.open(QIODevice::ReadOnly));
+        const Broadcast recorded = broadcastEvents(recording.readAll());
+        const Broadcast seen = broadcastEvents(stalled.received());
+        QVERIFY2(!seen.events.isEmpty() && seen.gapsAt.value(0) > 0, "nothing broadcast before the gap");
+        qsizetype position = recorded.events.indexOf(seen.events.first());
+        QVERIFY2(position >= 0, "the stalled subscriber's first event is not in the recording");
+        qsizetype index = 0;
+        for (qsizetype gap = 0; gap <= seen.gapsAt.size(); ++gap) {
+            const qsizetype stretchEnd = gap < seen.gapsAt.size() ? seen.gapsAt[gap] : seen.events.size();
+            for (; index < stretchEnd; ++index, ++position) {
+                QVERIFY2(position < recorded.events.size() && recorded.events[position] == seen.events[index],
+                         qPrintable(QStringLiteral("the stalled subscriber's event %1 (after %2 gap(s)) is not the "
+                                                   "recording's event %3:\n%4\n%5")
+                                        .arg(index)
+                                        .arg(gap)
+                                        .arg(position)
+                                        .arg(QString::fromUtf8(seen.events[index].left(300)),
+                                             QString::fromUtf8(recorded.events.value(position).left(300)))));
+            }
+            if (gap < seen.gapsAt.size())
+                position += seen.missed[gap];
+        }
+        QCOMPARE(position, recorded.events.size());
+    }
 
     // The recording itself, read with the client library as a live stream would be.
     FileSource source(m_recordingPath);
