@@ -19,6 +19,9 @@ QString oneOf(const afterwork::http::Request &req, const QString &name, const QS
 void addSeedRoutes(afterwork::http::TaskRouter &router, DemoState &state);
 void addSpawnRoute(afterwork::http::TaskRouter &router);
 void addReportsRoute(afterwork::http::TaskRouter &router);
+//! The engine's counters as GET /tasks and the shutdown's last lines show them.
+QJsonObject countersJson(const afterwork::EngineCounters &counters);
+
 void addStatusRoutes(afterwork::http::TaskRouter &router, afterwork::TaskEngine &engine, const DemoState &state);
 
 } // namespace demo

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "shutdowncoordinator.h"
 
+#include "demoroutes.h"
+
 #include <afterwork/http/taskrouter.h>
 #include <afterwork/taskengine.h>
 
@@ -107,6 +109,10 @@ void ShutdownCoordinator::printReport(const afterwork::ShutdownReport &report)
                            {"deadline_reached", report.deadlineReached},
                            {"elapsed_ms", qint64(report.elapsedMs)}};
     say(QStringLiteral("shutdown report: ") + QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact)));
+    // The engine has stopped: no task can be scheduled any more, so these are its final counts,
+    // to compare with what a recording of the stream saw.
+    say(QStringLiteral("engine counters: ")
+        + QString::fromUtf8(QJsonDocument(countersJson(m_engine->counters())).toJson(QJsonDocument::Compact)));
 }
 
 milliseconds ShutdownCoordinator::remaining() const

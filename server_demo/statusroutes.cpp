@@ -29,6 +29,8 @@ QJsonObject taskJson(const TaskEvent &task)
     return object;
 }
 
+} // namespace
+
 QJsonObject countersJson(const EngineCounters &c)
 {
     return {{"scheduled", qint64(c.scheduled)},   {"started", qint64(c.started)},
@@ -38,8 +40,6 @@ QJsonObject countersJson(const EngineCounters &c)
             {"handler_errors", qint64(c.handlerErrors)}, {"live", c.live},
             {"pool_active", c.poolActive},        {"pool_max", c.poolMax}};
 }
-
-} // namespace
 
 void addStatusRoutes(TaskRouter &router, TaskEngine &engine, const DemoState &state)
 {

@@ -782,6 +782,11 @@ void DemoProcessTest::sigtermFinishesShieldedAndCancelsUnshielded()
     QVERIFY2(demo.stdoutText.contains("SIGINT again"), qPrintable(demo.diagnostics()));
     QVERIFY2(demo.stdoutText.contains(R"("abandoned":0)"), qPrintable(demo.diagnostics()));
     QVERIFY(demo.stdoutText.contains("bye (exit 0)"));
+    // Then the engine's final counters: four spawned tasks and the deferred route's two.
+    const qsizetype countersAt = demo.stdoutText.indexOf("engine counters: {");
+    QVERIFY2(countersAt >= 0, qPrintable(demo.diagnostics()));
+    const QString countersLine = demo.stdoutText.mid(countersAt, demo.stdoutText.indexOf('\n', countersAt) - countersAt);
+    QVERIFY2(countersLine.contains(R"("scheduled":6)") && countersLine.contains(R"("live":0)"), qPrintable(countersLine));
 
     QVERIFY(stream.waitFor([&](const QList<QJsonObject> &lines) {
         return !lines.isEmpty() && lines.last().value("kind") == QLatin1String("bye");
