@@ -61,14 +61,14 @@ struct RemoteListenOptions
     quint16 port = 0;
     //! A PEM file with the server's certificate, then any intermediate certificates. Required
     //! unless `insecure`.
-    QString certificateFile;
+    QString certificateFile{};
     //! A PEM file with the certificate's private key (RSA or EC, not encrypted). Required unless
     //! `insecure`.
-    QString privateKeyFile;
+    QString privateKeyFile{};
     //! The file holding the token every connection must send first (protocol::readTokenFile():
     //! readable by its owner only, 1 to protocol::maxTokenBytes printable ASCII characters). Always
     //! required. It is read once, by listenRemote(); the publisher keeps only its SHA-256 digest.
-    QString tokenFile;
+    QString tokenFile{};
     //! Plain TCP instead of TLS, on a loopback address only (anything else is refused): for a TLS
     //! terminator on the same machine, or tests. The token is still required.
     bool insecure = false;

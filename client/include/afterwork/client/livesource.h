@@ -15,12 +15,12 @@ struct LiveSourceOptions
 {
     //! The file holding the publisher's token (protocol::readTokenFile()). Required for
     //! `tls://` and `tcp://`; an error for a local socket.
-    QString tokenFile;
+    QString tokenFile{};
     //! A PEM bundle of the CA certificates to trust instead of the system's (`tls://` only).
-    QString caFile;
+    QString caFile{};
     //! The server certificate's SHA-256 fingerprint, `sha256:HEX` (64 hex digits, colons allowed):
     //! that certificate is trusted, and no other (`tls://` only).
-    QString pin;
+    QString pin{};
     //! Allows `tcp://` (plain TCP), and only to a loopback address.
     bool insecure = false;
     //! As LocalSocketSourceOptions::reconnect.

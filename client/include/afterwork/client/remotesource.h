@@ -21,17 +21,17 @@ namespace afterwork::client {
 //! (livesource.h) fills it in from a `--connect` argument and the files it names.
 struct RemoteSourceOptions
 {
-    QString host;      //!< the publisher's host name or IP address
+    QString host{};    //!< the publisher's host name or IP address
     quint16 port = 0;  //!< its TCP port
     //! TLS (the default). Off: plain TCP, which createLiveSource() allows on loopback only.
     bool tls = true;
     //! The token to send first (docs/protocol.md, "Remote transport"); see protocol::readTokenFile().
-    QByteArray token;
+    QByteArray token{};
     //! The certificates to trust (a CA bundle). Empty: the system's CA certificates.
-    QList<QSslCertificate> caCertificates;
+    QList<QSslCertificate> caCertificates{};
     //! The SHA-256 digest (32 bytes) of the server's certificate. Set: that certificate is trusted
     //! whoever signed it and whatever its host name, and any other is refused, even a trusted one.
-    QByteArray pinnedSha256;
+    QByteArray pinnedSha256{};
     //! The server's certificate must name `host` (on by default; a pin does not need it).
     bool verifyHostname = true;
     //! As LocalSocketSourceOptions::reconnect: keep trying after a failure or a lost connection.
