@@ -37,11 +37,17 @@ using namespace Qt::StringLiterals;
 constexpr qint64 authReadBufferBytes = 2 * protocol::maxInputLineBytes;
 
 //! A QSslServer that turns connections away before their TLS handshake when \a admit says no,
-//! so that a flood of connections that never finish (or never start) a handshake cannot pile up.
+//! so that a flood of connections that never finish (or never start) a handshake cannot pile up,
+//! and reports each connection it takes to \a accepted at once. QSslServer's own signal for that,
+//! startedEncryptionHandshake, comes only once the client has said something on Qt 6.5 and later
+//! (it reads the ClientHello first), so a client that sends nothing would go uncounted.
 class BoundedSslServer final : public QSslServer
 {
 public:
-    BoundedSslServer(std::function<bool()> admit, QObject *parent) : QSslServer(parent), m_admit(std::move(admit)) {}
+    BoundedSslServer(std::function<bool()> admit, std::function<void(QSslSocket *)> accepted, QObject *parent)
+        : QSslServer(parent), m_admit(std::move(admit)), m_accepted(std::move(accepted))
+    {
+    }
 
 protected:
     void incomingConnection(qintptr descriptor) override
@@ -52,10 +58,20 @@ protected:
             return;
         }
         QSslServer::incomingConnection(descriptor);
+        // The socket it made for the descriptor is its newest child (Qt 6.4 to 6.8).
+        const QObjectList &kids = children();
+        for (auto it = kids.crbegin(); it != kids.crend(); ++it) {
+            if (auto *socket = qobject_cast<QSslSocket *>(*it)) {
+                if (socket->socketDescriptor() == descriptor)
+                    m_accepted(socket);
+                break;
+            }
+        }
     }
 
 private:
     std::function<bool()> m_admit;
+    std::function<void(QSslSocket *)> m_accepted;
 };
 
 QByteArray digestOf(QByteArrayView token)
@@ -166,15 +182,18 @@ bool EventPublisherPrivate::listenRemote(const RemoteListenOptions &remote)
         configuration.setProtocol(QSsl::TlsV1_2OrLater);
         configuration.setPeerVerifyMode(QSslSocket::VerifyNone); // clients prove themselves with the token
 
-        auto *ssl = new BoundedSslServer([this] { return !tooManyUnauthenticated(); }, q);
-        ssl->setSslConfiguration(configuration);
-        // The handshake counts against the time to authenticate.
-        ssl->setHandshakeTimeout(int(remote.authTimeout.count()));
-        QObject::connect(ssl, &QSslServer::startedEncryptionHandshake, q, [this](QSslSocket *socket) {
+        const auto track = [this](QSslSocket *socket) {
+            if (std::any_of(handshaking.cbegin(), handshaking.cend(), [socket](const auto &entry) { return entry.first == socket; }))
+                return;
             QElapsedTimer age;
             age.start();
             handshaking.emplace_back(socket, age);
-        });
+        };
+        auto *ssl = new BoundedSslServer([this] { return !tooManyUnauthenticated(); }, track, q);
+        ssl->setSslConfiguration(configuration);
+        // The handshake counts against the time to authenticate.
+        ssl->setHandshakeTimeout(int(remote.authTimeout.count()));
+        QObject::connect(ssl, &QSslServer::startedEncryptionHandshake, q, track);
         // A failed handshake (a client that speaks plain text, or refuses the certificate) ends
         // that connection only; it never reaches the authentication step.
         QObject::connect(ssl, &QSslServer::errorOccurred, q, [this](QSslSocket *socket, QAbstractSocket::SocketError) {

@@ -106,8 +106,8 @@ private:
     }
     void readLines()
     {
-        if (!socket.isOpen())
-            return;
+        if (!socket.isReadable() || socket.bytesAvailable() == 0)
+            return; // (an aborted QSslSocket's inner socket warns on any read)
         const QByteArray data = socket.readAll();
         raw += data;
         m_buffer += data;
@@ -165,6 +165,7 @@ private Q_SLOTS:
     void plainTextToTheTlsPortIsClosed();
     void stalledTlsClientGetsAGapOthersDoNot();
     void unauthenticatedConnectionsAreBounded();
+    void silentConnectionsToTheTlsPortAreBounded();
     void tokenFileMustBeOwnerOnlyAndNotEmpty();
     void insecureOnlyOnLoopback();
     void badCertificateOrKeyIsRefused();
@@ -388,6 +389,36 @@ void tst_RemotePublisher::unauthenticatedConnectionsAreBounded()
     good.connectPlain(publisher->remotePort(), protocol::encodeAuthLine(goodToken));
     QTRY_COMPARE_WITH_TIMEOUT(good.count(QStringLiteral("snapshot")), 1, 10000);
     QCOMPARE(publisher->subscriberCount(), 1);
+}
+
+void tst_RemotePublisher::silentConnectionsToTheTlsPortAreBounded()
+{
+    TaskEngine engine;
+    PublisherOptions options = quietOptions();
+    options.maxSubscribers = 2;
+    auto *publisher = new EventPublisher(&engine, options);
+    RemoteListenOptions remote = tlsOptions();
+    remote.authTimeout = 2s;
+    QVERIFY2(publisher->listenRemote(remote), qPrintable(publisher->errorString()));
+
+    // Two connections that never start a TLS handshake: they count from their accept.
+    RemoteClient silent1;
+    RemoteClient silent2;
+    silent1.connectPlain(publisher->remotePort(), {});
+    silent2.connectPlain(publisher->remotePort(), {});
+    QTRY_COMPARE_WITH_TIMEOUT(publisher->authenticatingCount(), 2, 10000);
+    RemoteClient turnedAway; // closed before its handshake: not even a refusal line can reach it
+    turnedAway.connectTls(publisher->remotePort(), m_tls.caCertificate(), protocol::encodeAuthLine(goodToken));
+    QTRY_VERIFY_WITH_TIMEOUT(turnedAway.disconnectedSeen || turnedAway.socket.state() == QAbstractSocket::UnconnectedState, 10000);
+    QVERIFY(turnedAway.lines.isEmpty());
+    QCOMPARE(publisher->subscriberCount(), 0);
+
+    // The handshake timeout ends the silent ones; then a client with the token gets in.
+    QTRY_VERIFY_WITH_TIMEOUT(silent1.disconnectedSeen && silent2.disconnectedSeen, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(publisher->authenticatingCount(), 0, 5000);
+    RemoteClient good;
+    good.connectTls(publisher->remotePort(), m_tls.caCertificate(), protocol::encodeAuthLine(goodToken));
+    QTRY_COMPARE_WITH_TIMEOUT(good.count(QStringLiteral("snapshot")), 1, 10000);
 }
 
 void tst_RemotePublisher::tokenFileMustBeOwnerOnlyAndNotEmpty()
