@@ -289,6 +289,7 @@ void tst_RemotePublisher::plainTextToTheTlsPortIsClosed()
     QVERIFY(plain.lines.isEmpty()); // at most a TLS alert: no line, no hello
     QVERIFY(!plain.raw.contains("hello"));
     QCOMPARE(publisher->subscriberCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(publisher->findChildren<QSslSocket *>().size(), 1, 5000); // the failed one is freed
 
     // The server goes on: the subscriber from before and a new one both see the next task.
     RemoteClient after;
@@ -416,6 +417,7 @@ void tst_RemotePublisher::silentConnectionsToTheTlsPortAreBounded()
     // The handshake timeout ends the silent ones; then a client with the token gets in.
     QTRY_VERIFY_WITH_TIMEOUT(silent1.disconnectedSeen && silent2.disconnectedSeen, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(publisher->authenticatingCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(publisher->findChildren<QSslSocket *>().size(), 0, 5000); // none kept
     RemoteClient good;
     good.connectTls(publisher->remotePort(), m_tls.caCertificate(), protocol::encodeAuthLine(goodToken));
     QTRY_COMPARE_WITH_TIMEOUT(good.count(QStringLiteral("snapshot")), 1, 10000);
