@@ -302,6 +302,16 @@ void EventPublisherPrivate::addSubscriber(QIODevice *socket, QByteArray earlyInp
     subscribers.push_back(std::move(subscriber));
     qCDebug(lcStream) << "subscriber connected;" << subscribers.size() << "now";
     Q_EMIT q->subscriberCountChanged(int(subscribers.size()));
+    if (!isSocketConnected(socket)) {
+        // It ended before its end could be heard (a remote one, right after authenticating).
+        QMetaObject::invokeMethod(
+            q, [this, guard = QPointer<QIODevice>(socket)] {
+                if (guard)
+                    removeSubscriber(guard);
+            },
+            Qt::QueuedConnection);
+        return;
+    }
     if (hasEarlyInput) // commands sent right behind the authentication line
         QMetaObject::invokeMethod(
             q, [this, guard = QPointer<QIODevice>(socket)] {

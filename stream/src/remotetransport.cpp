@@ -289,7 +289,10 @@ void EventPublisherPrivate::acceptRemoteConnections()
         QObject::connect(
             socket, &QAbstractSocket::disconnected, q,
             [this, guard = QPointer<QTcpSocket>(socket)] {
-                if (!guard)
+                // Only while it authenticates: a call queued before it became a subscriber (or was
+                // refused) must not delete what is now someone else's.
+                if (!guard || std::none_of(authenticating.cbegin(), authenticating.cend(),
+                                           [&guard](const Authenticating &entry) { return entry.socket == guard; }))
                     return;
                 forgetAuthenticating(guard);
                 guard->deleteLater();
