@@ -64,9 +64,14 @@ bool isRemoteConnectArgument(const QString &connect)
 
 QByteArray parsePin(const QString &pin)
 {
-    if (!pin.startsWith("sha256:"_L1, Qt::CaseInsensitive))
+    // `sha256:HEX`, or the line `openssl x509 -noout -fingerprint -sha256` prints, as it is.
+    QString hex;
+    if (pin.startsWith("sha256:"_L1, Qt::CaseInsensitive))
+        hex = pin.mid(7);
+    else if (pin.startsWith("sha256 fingerprint="_L1, Qt::CaseInsensitive))
+        hex = pin.mid(19);
+    else
         return {};
-    QString hex = pin.mid(7);
     hex.remove(u':');
     if (hex.size() != 64)
         return {};

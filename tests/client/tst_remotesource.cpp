@@ -318,6 +318,9 @@ void tst_RemoteSource::createLiveSourceChecks()
     QCOMPARE(static_cast<RemoteSource *>(v6.get())->options().host, QStringLiteral("::1"));
     QCOMPARE(parsePin(QStringLiteral("sha256:") + QString(64, u'F')).size(), 32);
     QVERIFY(parsePin(QStringLiteral("sha256:") + QString(63, u'F')).isEmpty());
+    QByteArray digest(32, '\x5a');
+    QCOMPARE(parsePin(QStringLiteral("SHA256 Fingerprint=") + QString::fromLatin1(digest.toHex(':').toUpper())), digest);
+    QVERIFY(parsePin(QString::fromLatin1(digest.toHex())).isEmpty()); // the algorithm must be said
 }
 
 QTEST_GUILESS_MAIN(tst_RemoteSource)

@@ -38,8 +38,9 @@ std::unique_ptr<EventSource> createLiveSource(const QString &connect, const Live
 //! Whether \a connect names a remote publisher (`tls://` or `tcp://`), not a local socket.
 bool isRemoteConnectArgument(const QString &connect);
 
-//! Parses a `--pin` value (`sha256:HEX`, colons between bytes allowed) into the 32-byte digest;
-//! empty when it is not one.
+//! Parses a `--pin` value into the 32-byte digest: `sha256:HEX` (64 hex digits, colons between
+//! bytes allowed), or the line `openssl x509 -noout -fingerprint -sha256` prints
+//! (`SHA256 Fingerprint=AB:CD:...`). Empty when it is not one.
 QByteArray parsePin(const QString &pin);
 
 } // namespace afterwork::client
