@@ -5,6 +5,9 @@
 
 #include "signalwatcher.h" // apps/common
 
+#include <afterwork/client/eventsource.h>
+#include <afterwork/client/livesource.h>
+
 #include <QtCore/QCoreApplication>
 
 #include <csignal>
@@ -122,8 +125,28 @@ int parseSubcommand(QCommandLineParser &parser, const QString &command, const QS
 QCommandLineOption connectOption()
 {
     return QCommandLineOption(QStringLiteral("connect"),
-                              QStringLiteral("The socket name of the source (default: %1).").arg(QLatin1StringView(DefaultSocketName)),
+                              QStringLiteral("The source: a socket name (default: %1), or tls://HOST:PORT.").arg(QLatin1StringView(DefaultSocketName)),
                               QStringLiteral("NAME"), QString::fromLatin1(DefaultSocketName));
+}
+
+std::unique_ptr<client::EventSource> openSource(const QCommandLineParser &parser, const SourceOptions &options,
+                                                const QString &command, bool reconnect)
+{
+    const QString connect = parser.value(options.connect);
+    if (connect.isEmpty()) {
+        printError(command, QStringLiteral("--connect needs a socket name, or tls://HOST:PORT"));
+        return nullptr;
+    }
+    const client::LiveSourceOptions live{.tokenFile = parser.value(options.tokenFile),
+                                         .caFile = parser.value(options.caFile),
+                                         .pin = parser.value(options.pin),
+                                         .insecure = parser.isSet(options.insecure),
+                                         .reconnect = reconnect};
+    QString error;
+    std::unique_ptr<client::EventSource> source = client::createLiveSource(connect, live, &error);
+    if (!source)
+        printError(command, error);
+    return source;
 }
 
 void addRecordingArgument(QCommandLineParser &parser)

@@ -8,7 +8,12 @@
 #include <QtCore/QStringList>
 
 #include <functional>
+#include <memory>
 #include <optional>
+
+namespace afterwork::client {
+class EventSource;
+}
 
 namespace afterwork::cli {
 
@@ -68,8 +73,34 @@ int parseSubcommand(QCommandLineParser &parser, const QString &command, const QS
                     const QString &description);
 
 //! `--connect NAME`: the socket name of the source that `tail` and `record` read (default:
-//! DefaultSocketName).
+//! DefaultSocketName), or `tls://HOST:PORT` (docs/cli.md, "Remote sources").
 QCommandLineOption connectOption();
+
+//! The options that name a source: `--connect`, and for a remote one `--token-file`, `--ca-file`,
+//! `--pin` and `--insecure`. Every command that connects takes all of them.
+struct SourceOptions
+{
+    QCommandLineOption connect = connectOption();                          //!< --connect
+    QCommandLineOption tokenFile{QStringLiteral("token-file"),
+                                 QStringLiteral("With tls:// (or tcp://): the file holding the publisher's token (mode 0600)."),
+                                 QStringLiteral("FILE")};                  //!< --token-file
+    QCommandLineOption caFile{QStringLiteral("ca-file"),
+                              QStringLiteral("With tls://: trust the CA certificates in FILE (PEM) instead of the system's."),
+                              QStringLiteral("FILE")};                     //!< --ca-file
+    QCommandLineOption pin{QStringLiteral("pin"),
+                           QStringLiteral("With tls://: trust only the server certificate with this SHA-256 fingerprint."),
+                           QStringLiteral("sha256:HEX")};                  //!< --pin
+    QCommandLineOption insecure{QStringLiteral("insecure"),
+                                QStringLiteral("Allow tcp://HOST:PORT: plain TCP, unencrypted, to a loopback address only.")}; //!< --insecure
+
+    //! Adds them all to \a parser.
+    void addTo(QCommandLineParser &parser) const { parser.addOptions({connect, tokenFile, caFile, pin, insecure}); }
+};
+
+//! The source \a options name in \a parser (client::createLiveSource()); nullptr after printing
+//! the usage error for \a command.
+std::unique_ptr<client::EventSource> openSource(const QCommandLineParser &parser, const SourceOptions &options,
+                                                const QString &command, bool reconnect);
 
 //! Declares the FILE argument of the commands that read a recording.
 void addRecordingArgument(QCommandLineParser &parser);

@@ -4,12 +4,14 @@
 #include "clicommon.h"
 #include "commands.h"
 
+#include <afterwork/client/eventsource.h>
 #include <afterwork/client/lineparser.h>
 #include <afterwork/client/taskfilter.h>
 #include <afterwork/protocol/command.h>
 
 #include <QtCore/QDeadlineTimer>
-#include <QtNetwork/QLocalSocket>
+#include <QtCore/QEventLoop>
+#include <QtCore/QTimer>
 
 #include <cmath>
 
@@ -23,24 +25,48 @@ namespace {
 //! How long connecting, the snapshot and each reply may take.
 constexpr int replyTimeoutMs = int(protocol::replyTimeout.count());
 
-//! One connection to a publisher, read line by line, blocking (a command-line tool waits anyway).
-class ControlConnection
+//! One connection to a publisher (local or remote, as --connect says), read line by line. Each
+//! wait runs a local event loop until a line comes, the connection ends or the deadline passes: a
+//! command-line tool waits anyway, and the source (client::createLiveSource()) is the same one
+//! `tail` reads.
+class ControlConnection : public QObject
 {
 public:
     explicit ControlConnection(QString command) : m_command(std::move(command)) {}
 
     //! Connects and reads up to the first snapshot. Prints the error and returns false on failure.
-    bool open(const QString &name)
+    bool open(std::unique_ptr<EventSource> source)
     {
-        m_socket.connectToServer(name);
-        if (!m_socket.waitForConnected(replyTimeoutMs)) {
-            printError(m_command, u"cannot connect to '%1': %2"_s.arg(name, m_socket.errorString()));
-            return false;
-        }
+        m_source = std::move(source);
+        connect(m_source.get(), &EventSource::linesReceived, this, [this](const QList<StreamLine> &lines) {
+            for (const StreamLine &line : lines) {
+                if (const StreamEvent *event = line.event())
+                    m_queue.append(*event);
+                else
+                    m_queue.append(std::nullopt); // unreadable: ends the reading, as before
+            }
+            wake();
+        });
+        connect(m_source.get(), &EventSource::errorOccurred, this, [this](EventSource::Error, const QString &message) {
+            if (m_error.isEmpty())
+                m_error = message;
+            wake();
+        });
+        connect(m_source.get(), &EventSource::disconnected, this, [this] {
+            m_ended = true;
+            wake();
+        });
+        connect(m_source.get(), &EventSource::finished, this, [this] {
+            m_ended = true;
+            wake();
+        });
+        m_source->start();
         while (!m_snapshot) {
             const std::optional<StreamEvent> event = next(QDeadlineTimer(replyTimeoutMs));
             if (!event) {
-                printError(m_command, u"'%1' sent no snapshot: is it an Afterwork event stream?"_s.arg(name));
+                printError(m_command, m_error.isEmpty()
+                                          ? u"%1 sent no snapshot: is it an Afterwork event stream?"_s.arg(m_source->description())
+                                          : m_error);
                 return false;
             }
             if (const auto *hello = event->as<HelloEvent>())
@@ -58,7 +84,10 @@ public:
     std::optional<ReplyEvent> ask(const protocol::Command &command,
                                   const std::function<void(const StreamEvent &)> &onOther = {})
     {
-        m_socket.write(protocol::encodeCommand(command));
+        if (!m_source->sendCommand(command)) {
+            printError(m_command, u"the connection ended before the command could be sent"_s);
+            return std::nullopt;
+        }
         const QDeadlineTimer deadline(replyTimeoutMs);
         while (const std::optional<StreamEvent> event = next(deadline)) {
             if (const auto *reply = event->as<ReplyEvent>(); reply && reply->ref == command.ref)
@@ -72,38 +101,42 @@ public:
     }
 
     //! The next line as an event; std::nullopt at the deadline, at the end of the connection, or
-    //! for a line that does not parse (printed).
+    //! for a line that does not parse.
     std::optional<StreamEvent> next(QDeadlineTimer deadline)
     {
-        for (;;) {
-            const qsizetype newline = m_buffer.indexOf('\n');
-            if (newline >= 0) {
-                const QByteArray line = m_buffer.left(newline);
-                m_buffer.remove(0, newline + 1);
-                auto parsed = parseLine(line);
-                if (auto *event = std::get_if<StreamEvent>(&parsed))
-                    return std::move(*event);
-                printError(m_command, u"an unreadable line: %1"_s.arg(std::get<ParseError>(parsed).message));
+        while (m_queue.isEmpty()) {
+            if (m_ended || !m_error.isEmpty() || deadline.hasExpired())
                 return std::nullopt;
-            }
-            if (m_socket.state() != QLocalSocket::ConnectedState && m_socket.bytesAvailable() == 0)
-                return std::nullopt;
-            if (deadline.hasExpired() || !m_socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())))) {
-                m_buffer += m_socket.readAll();
-                if (!m_buffer.contains('\n'))
-                    return std::nullopt;
-                continue;
-            }
-            m_buffer += m_socket.readAll();
+            QEventLoop loop;
+            QTimer timer;
+            timer.setSingleShot(true);
+            connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+            timer.start(std::chrono::milliseconds(qMax<qint64>(1, deadline.remainingTime())));
+            m_loop = &loop;
+            loop.exec();
+            m_loop = nullptr;
         }
+        std::optional<StreamEvent> event = m_queue.takeFirst();
+        if (!event)
+            printError(m_command, u"an unreadable line from %1"_s.arg(m_source->description()));
+        return event;
     }
 
 private:
+    void wake()
+    {
+        if (m_loop)
+            m_loop->quit();
+    }
+
     QString m_command;
-    QLocalSocket m_socket;
-    QByteArray m_buffer;
+    std::unique_ptr<EventSource> m_source;
+    QList<std::optional<StreamEvent>> m_queue;
+    QEventLoop *m_loop = nullptr; // while next() waits
+    QString m_error;
     std::optional<SnapshotEvent> m_snapshot;
     bool m_control = false;
+    bool m_ended = false;
 };
 
 //! The exit status and message for a reply (docs/cli.md, "Exit statuses").
@@ -146,11 +179,12 @@ int runCancel(const QStringList &arguments)
 {
     const QString command = u"cancel"_s;
     QCommandLineParser parser;
-    const QCommandLineOption sourceOption = connectOption();
+    const SourceOptions sourceOptions;
     const QCommandLineOption filterOption(u"filter"_s, u"Cancel every live task this expression matches (docs/filter.md)."_s,
                                           u"EXPR"_s);
     const QCommandLineOption dryRunOption(u"dry-run"_s, u"With --filter: list what would be cancelled, cancel nothing."_s);
-    parser.addOptions({sourceOption, filterOption, dryRunOption});
+    sourceOptions.addTo(parser);
+    parser.addOptions({filterOption, dryRunOption});
     parser.addPositionalArgument(u"ID"_s, u"Task ids to cancel (or use --filter)."_s, u"[ID...]"_s);
     if (const int code = parseSubcommand(parser, command, arguments,
                                          u"Cancel live tasks of a running application, by id or by filter.\n"
@@ -198,8 +232,11 @@ int runCancel(const QStringList &arguments)
         printError(command, u"at most %1 ids at a time"_s.arg(protocol::maxIdsPerCommand));
         return ExitUsage;
     }
+    std::unique_ptr<EventSource> source = openSource(parser, sourceOptions, command, false);
+    if (!source)
+        return ExitUsage;
     ControlConnection connection(command);
-    if (!connection.open(parser.value(sourceOption)))
+    if (!connection.open(std::move(source)))
         return ExitUsage;
     if (parser.isSet(dryRunOption)) {
         int matched = 0;
@@ -224,10 +261,11 @@ int runDrain(const QStringList &arguments)
 {
     const QString command = u"drain"_s;
     QCommandLineParser parser;
-    const QCommandLineOption sourceOption = connectOption();
+    const SourceOptions sourceOptions;
     const QCommandLineOption deadlineOption(u"deadline"_s, u"How long the shutdown may wait for running and shielded tasks (default 10)."_s,
                                             u"SECONDS"_s, u"10"_s);
-    parser.addOptions({sourceOption, deadlineOption});
+    sourceOptions.addTo(parser);
+    parser.addOptions({deadlineOption});
     if (const int code = parseSubcommand(parser, command, arguments,
                                          u"Drain a running application: a graceful shutdown within a deadline, followed\n"
                                          u"until the application says bye; prints the shutdown report.\n"
@@ -247,8 +285,11 @@ int runDrain(const QStringList &arguments)
     }
     const auto deadline = std::chrono::milliseconds(qint64(std::llround(qMax(0.0, seconds) * 1000)));
 
+    std::unique_ptr<EventSource> source = openSource(parser, sourceOptions, command, false);
+    if (!source)
+        return ExitUsage;
     ControlConnection connection(command);
-    if (!connection.open(parser.value(sourceOption)))
+    if (!connection.open(std::move(source)))
         return ExitUsage;
     if (!connection.acceptsCommands())
         return refusedAsReadOnly(command);

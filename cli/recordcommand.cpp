@@ -3,7 +3,7 @@
 #include "clicommon.h"
 #include "commands.h"
 
-#include <afterwork/client/localsocketsource.h>
+#include <afterwork/client/livesource.h>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QElapsedTimer>
@@ -22,11 +22,11 @@ namespace {
 class Recorder : public QObject
 {
 public:
-    Recorder(QString socketName, QString path, double durationSeconds, bool wait)
-        : m_socketName(std::move(socketName)),
+    Recorder(std::unique_ptr<EventSource> source, QString path, double durationSeconds, bool wait)
+        : m_sourceOwner(std::move(source)),
+          m_source(*m_sourceOwner),
           m_path(std::move(path)),
-          m_durationSeconds(durationSeconds),
-          m_source(m_socketName, LocalSocketSourceOptions{.reconnect = wait})
+          m_durationSeconds(durationSeconds)
     {
         m_file.setFileName(m_path);
         m_durationTimer.setSingleShot(true);
@@ -39,9 +39,15 @@ public:
             Output::err().line(u"afterwork record: recording %1 to %2"_s.arg(m_source.description(), m_path));
         });
         connect(&m_source, &EventSource::linesReceived, this, &Recorder::write);
-        connect(&m_source, &EventSource::errorOccurred, this, [this, wait](EventSource::Error, const QString &message) {
+        connect(&m_source, &EventSource::errorOccurred, this, [this, wait](EventSource::Error error, const QString &message) {
             if (m_connected)
                 return;
+            // A refused token or an untrusted certificate: waiting will not fix it.
+            if (error == EventSource::Error::TlsFailed || (error == EventSource::Error::AccessDenied && isRemote())) {
+                printError(u"record"_s, message);
+                stop(QString(), ExitUsage);
+                return;
+            }
             if (!wait) {
                 printError(u"record"_s, message);
                 printError(u"record"_s, u"start the application (or use --wait to wait for it)"_s);
@@ -128,10 +134,12 @@ private:
         }
     }
 
-    QString m_socketName;
+    bool isRemote() const { return isRemoteConnectArgument(m_source.description()); }
+
+    std::unique_ptr<EventSource> m_sourceOwner;
+    EventSource &m_source;
     QString m_path;
     double m_durationSeconds;
-    LocalSocketSource m_source;
     QFile m_file;
     QTimer m_durationTimer;
     QElapsedTimer m_clock;
@@ -148,11 +156,12 @@ private:
 int runRecord(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    const QCommandLineOption sourceOption = connectOption();
+    const SourceOptions sourceOptions;
     const QCommandLineOption outOption(u"out"_s, u"The file to write (NDJSON, one line per event)."_s, u"FILE"_s);
     const QCommandLineOption durationOption(u"duration"_s, u"Stop after S seconds (fractions allowed)."_s, u"S"_s);
     const QCommandLineOption waitOption(u"wait"_s, u"Wait for the source to appear."_s);
-    parser.addOptions({sourceOption, outOption, durationOption, waitOption});
+    sourceOptions.addTo(parser);
+    parser.addOptions({outOption, durationOption, waitOption});
     if (const int code = parseSubcommand(parser, u"record"_s, arguments,
                                          u"Record a running application's event stream to a file, verbatim.\n"
                                          "Stops on bye, when the source goes away, after --duration, or on Ctrl-C."_s);
@@ -172,7 +181,10 @@ int runRecord(const QStringList &arguments)
             return ExitUsage;
         }
     }
-    Recorder recorder(parser.value(sourceOption), parser.value(outOption), duration, parser.isSet(waitOption));
+    std::unique_ptr<EventSource> source = openSource(parser, sourceOptions, u"record"_s, parser.isSet(waitOption));
+    if (!source)
+        return ExitUsage;
+    Recorder recorder(std::move(source), parser.value(outOption), duration, parser.isSet(waitOption));
     if (!recorder.open())
         return ExitUsage;
     onTerminationSignal([&recorder] { recorder.stop(u"interrupted"_s, ExitOk); });

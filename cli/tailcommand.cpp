@@ -4,7 +4,7 @@
 #include "commands.h"
 #include "lineformatter.h"
 
-#include <afterwork/client/localsocketsource.h>
+#include <afterwork/client/livesource.h>
 #include <afterwork/client/taskfilter.h>
 #include <afterwork/client/taskstore.h>
 
@@ -33,9 +33,10 @@ struct TailOptions
 class Tail : public QObject
 {
 public:
-    explicit Tail(TailOptions options)
+    Tail(TailOptions options, std::unique_ptr<EventSource> source)
         : m_options(std::move(options)),
-          m_source(m_options.socketName, LocalSocketSourceOptions{.reconnect = m_options.wait}),
+          m_sourceOwner(std::move(source)),
+          m_source(*m_sourceOwner),
           m_format(m_options.style)
     {
         m_store.attach(&m_source);
@@ -166,8 +167,15 @@ private:
         Output::out().flush();
     }
 
-    void onError(EventSource::Error, const QString &message)
+    void onError(EventSource::Error error, const QString &message)
     {
+        // A refused token or an untrusted certificate: waiting will not fix it.
+        if (error == EventSource::Error::TlsFailed
+            || (error == EventSource::Error::AccessDenied && isRemoteConnectArgument(m_options.socketName))) {
+            printError(u"tail"_s, message);
+            finish(ExitUsage);
+            return;
+        }
         if (!m_options.wait) {
             printError(u"tail"_s, message);
             if (!m_everConnected)
@@ -212,7 +220,8 @@ private:
     }
 
     TailOptions m_options;
-    LocalSocketSource m_source;
+    std::unique_ptr<EventSource> m_sourceOwner;
+    EventSource &m_source;
     TaskStore m_store{TaskStoreOptions{.finishedLimit = 0}};
     LineFormatter m_format;
     QSet<quint64> m_matchingLive; //!< live tasks whose latest step matched the filter (their progress shows)
@@ -226,14 +235,15 @@ private:
 int runTail(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    const QCommandLineOption sourceOption = connectOption();
+    const SourceOptions sourceOptions;
     const QCommandLineOption filterOption(u"filter"_s, u"Show only tasks matching EXPR (see docs/filter.md), e.g. 'name~email phase:failed'."_s,
                                           u"EXPR"_s);
     const QCommandLineOption jsonOption(u"json"_s, u"Pass the NDJSON lines through verbatim (task lines filtered)."_s);
     const QCommandLineOption noColorOption(u"no-color"_s, u"Never colour the output (NO_COLOR is respected too)."_s);
     const QCommandLineOption waitOption(u"wait"_s, u"Wait for the source to appear, and follow it across restarts."_s);
     const QCommandLineOption heartbeatOption(u"heartbeats"_s, u"Show heartbeat lines too."_s);
-    parser.addOptions({sourceOption, filterOption, jsonOption, noColorOption, waitOption, heartbeatOption});
+    sourceOptions.addTo(parser);
+    parser.addOptions({filterOption, jsonOption, noColorOption, waitOption, heartbeatOption});
     if (const int code = parseSubcommand(parser, u"tail"_s, arguments,
                                          u"Follow the task events of a running Afterwork application."_s);
         code >= 0)
@@ -242,11 +252,7 @@ int runTail(const QStringList &arguments)
         return ExitUsage;
 
     TailOptions options;
-    options.socketName = parser.value(sourceOption);
-    if (options.socketName.isEmpty()) {
-        printError(u"tail"_s, u"--connect needs a socket name"_s);
-        return ExitUsage;
-    }
+    options.socketName = parser.value(sourceOptions.connect);
     if (parser.isSet(filterOption)) {
         auto parsed = TaskFilter::parse(parser.value(filterOption));
         if (const auto *error = std::get_if<FilterError>(&parsed)) {
@@ -261,7 +267,10 @@ int runTail(const QStringList &arguments)
     options.heartbeats = parser.isSet(heartbeatOption);
     options.style.enabled = !options.json && useColour(parser.isSet(noColorOption));
 
-    Tail tail(std::move(options));
+    std::unique_ptr<EventSource> source = openSource(parser, sourceOptions, u"tail"_s, options.wait);
+    if (!source)
+        return ExitUsage;
+    Tail tail(std::move(options), std::move(source));
     onTerminationSignal([&tail] { tail.stop(); });
     // From the event loop: a failure reported at once must still end exec().
     QMetaObject::invokeMethod(&tail, [&tail] { tail.start(); }, Qt::QueuedConnection);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer entry point for the stream's line parser and the publisher's command parser
-// (scripts/fuzz.sh runs it): the two places that meet untrusted bytes.
+// libFuzzer entry point for the stream's line parser, the publisher's command parser and the
+// remote transport's authentication line (scripts/fuzz.sh runs it): the places that meet
+// untrusted bytes.
 //
 // Whatever the bytes: no crash, no sanitizer report, no exception, and a result that is either an
 // event or an error whose offset lies inside the line. Valid events must survive the checks the
@@ -8,6 +9,7 @@
 // findTopLevelValue() must return spans inside the line.
 #include <afterwork/client/lineparser.h>
 #include <afterwork/client/taskfilter.h>
+#include <afterwork/protocol/auth.h>
 #include <afterwork/protocol/command.h>
 
 #include <cstdint>
@@ -73,6 +75,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (input.verdict != protocol::ParsedInput::Ignored) {
         require(!input.reason.isEmpty());
     }
+    // The remote transport's first line, read before the sender is authenticated: a token is
+    // always a valid one, and it survives being written out and read again.
+    if (const std::optional<QByteArray> token = protocol::parseAuthLine(line)) {
+        require(protocol::isValidToken(*token));
+        QByteArray again = protocol::encodeAuthLine(*token);
+        again.chop(1);
+        require(protocol::parseAuthLine(again) == token);
+    }
+    (void)protocol::parseDeniedLine(line);
     // The filter grammar shares the box with whatever a user types: fuzz it with the same bytes.
     const auto filter = TaskFilter::parse(QString::fromUtf8(line));
     if (const auto *error = std::get_if<FilterError>(&filter))

@@ -93,10 +93,31 @@ int main(int argc, char *argv[])
                 window.tasks()->selectTask(id);
             });
         }
-        if (!options.replayPath.isEmpty())
+        // The remote options on the command line replace the remembered ones (settings keep the
+        // token file's path, never the token).
+        const bool remoteOnCommandLine = !options.tokenFile.isEmpty() || !options.caFile.isEmpty()
+            || !options.pin.isEmpty() || options.insecure;
+        const afterwork::client::LiveSourceOptions commandLineRemote{.tokenFile = options.tokenFile,
+                                                                     .caFile = options.caFile,
+                                                                     .pin = options.pin,
+                                                                     .insecure = options.insecure,
+                                                                     .reconnect = true};
+        if (remoteOnCommandLine)
+            window.setRemoteOptions(commandLineRemote);
+        if (!options.replayPath.isEmpty()) {
             window.openRecording(options.replayPath, options.replaySpeed);
-        else
+        } else {
+            const bool remote = afterwork::client::isRemoteConnectArgument(options.socketName);
+            if (remote || remoteOnCommandLine) {
+                // What the command line names must be possible (a token file, tcp:// only with
+                // --insecure, no token file for a local socket, ...): a usage error otherwise.
+                QString error;
+                if (!afterwork::client::createLiveSource(options.socketName,
+                                                         remote ? window.remoteOptions() : commandLineRemote, &error))
+                    return report(OptionsExit{2, QStringLiteral("afterwork-monitor: %1\n").arg(error)});
+            }
             window.watchSocket(options.socketName);
+        }
         window.show();
 
         if (headless) {

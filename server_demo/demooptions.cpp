@@ -52,7 +52,25 @@ std::optional<DemoOptions> parseDemoOptions(const QStringList &arguments, int *e
     const QCommandLineOption allowControl(QStringLiteral("allow-control"),
                                           QStringLiteral("Let event stream subscribers cancel tasks and drain the server "
                                                          "(afterwork cancel/drain). Off: read-only."));
-    parser.addOptions({host, port, events, threads, deadline, globalShield, noGlobalHandler, allowControl});
+    const QCommandLineOption eventsListen(QStringLiteral("events-listen"),
+                                          QStringLiteral("Also publish the event stream on TCP, with TLS and a token "
+                                                         "(HOST:PORT, [V6]:PORT; port 0 picks a free one)."),
+                                          QStringLiteral("host:port"));
+    const QCommandLineOption tlsCert(QStringLiteral("tls-cert"),
+                                     QStringLiteral("With --events-listen: the server certificate (PEM, chain after it)."),
+                                     QStringLiteral("file"));
+    const QCommandLineOption tlsKey(QStringLiteral("tls-key"),
+                                    QStringLiteral("With --events-listen: the certificate's private key (PEM, unencrypted)."),
+                                    QStringLiteral("file"));
+    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
+                                       QStringLiteral("With --events-listen: the file holding the token subscribers must "
+                                                      "send (mode 0600)."),
+                                       QStringLiteral("file"));
+    const QCommandLineOption insecure(QStringLiteral("insecure"),
+                                      QStringLiteral("With --events-listen: plain TCP without TLS, on a loopback address "
+                                                     "only (the token is still required)."));
+    parser.addOptions({host, port, events, threads, deadline, globalShield, noGlobalHandler, allowControl, eventsListen,
+                       tlsCert, tlsKey, tokenFile, insecure});
 
     if (!parser.parse(arguments))
         return usageError(parser.errorText(), exitCode);
@@ -100,6 +118,56 @@ std::optional<DemoOptions> parseDemoOptions(const QStringList &arguments, int *e
     options.globalShield = parser.isSet(globalShield);
     options.globalHandler = !parser.isSet(noGlobalHandler);
     options.allowControl = parser.isSet(allowControl);
+
+    options.tlsCertificate = parser.value(tlsCert);
+    options.tlsKey = parser.value(tlsKey);
+    options.tokenFile = parser.value(tokenFile);
+    options.insecure = parser.isSet(insecure);
+    if (!parser.isSet(eventsListen)) {
+        for (const QCommandLineOption *remoteOnly : {&tlsCert, &tlsKey, &tokenFile, &insecure}) {
+            if (parser.isSet(*remoteOnly))
+                return usageError(QStringLiteral("--%1 goes with --events-listen").arg(remoteOnly->names().constFirst()),
+                                  exitCode);
+        }
+        return options;
+    }
+    const QString listen = parser.value(eventsListen);
+    QString listenHost;
+    QString listenPort;
+    if (listen.startsWith(u'[')) { // [V6]:PORT
+        const qsizetype close = listen.indexOf(u']');
+        if (close > 0 && listen.mid(close + 1, 1) == QLatin1String(":")) {
+            listenHost = listen.mid(1, close - 1);
+            listenPort = listen.mid(close + 2);
+        }
+    } else if (const qsizetype colon = listen.lastIndexOf(u':'); colon > 0 && !listen.first(colon).contains(u':')) {
+        listenHost = listen.first(colon);
+        listenPort = listen.mid(colon + 1);
+    }
+    const uint eventsPort = listenPort.toUInt(&ok);
+    if (listenHost.isEmpty() || !ok || eventsPort > 65535)
+        return usageError(QStringLiteral("--events-listen: '%1' is not HOST:PORT (e.g. 127.0.0.1:7000, [::1]:7000)").arg(listen),
+                          exitCode);
+    QHostAddress eventsAddress;
+    if (listenHost != QLatin1String("localhost") && !eventsAddress.setAddress(listenHost))
+        return usageError(QStringLiteral("--events-listen: '%1' is not an IP address (or localhost)").arg(listenHost), exitCode);
+    options.eventsListenHost = listenHost;
+    options.eventsListenPort = quint16(eventsPort);
+    if (options.tokenFile.isEmpty())
+        return usageError(QStringLiteral("--events-listen needs --token-file FILE: every subscriber must send its token"),
+                          exitCode);
+    if (options.insecure) {
+        if (!options.tlsCertificate.isEmpty() || !options.tlsKey.isEmpty())
+            return usageError(QStringLiteral("--insecure is plain TCP: it takes no --tls-cert or --tls-key"), exitCode);
+        if (listenHost != QLatin1String("localhost") && !eventsAddress.isLoopback())
+            return usageError(QStringLiteral("--insecure (plain TCP) listens on a loopback address only, not '%1'")
+                                  .arg(listenHost),
+                              exitCode);
+    } else if (options.tlsCertificate.isEmpty() || options.tlsKey.isEmpty()) {
+        return usageError(QStringLiteral("--events-listen needs --tls-cert FILE and --tls-key FILE (or --insecure, on "
+                                         "loopback only)"),
+                          exitCode);
+    }
     return options;
 }
 

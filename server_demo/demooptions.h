@@ -22,6 +22,14 @@ struct DemoOptions
     bool globalHandler = true;
     //! Subscribers of the event stream may cancel tasks and drain the server (off: read-only).
     bool allowControl = false;
+    //! --events-listen HOST:PORT: also publish the event stream on TCP (TLS unless insecure, with a
+    //! token; EventPublisher::listenRemote()). Empty: the local socket only.
+    QString eventsListenHost;
+    quint16 eventsListenPort = 0;  //!< 0 picks a free port
+    QString tlsCertificate;        //!< --tls-cert FILE
+    QString tlsKey;                //!< --tls-key FILE
+    QString tokenFile;             //!< --token-file FILE
+    bool insecure = false;         //!< --insecure: plain TCP, loopback only
 };
 
 //! Parses afterwork-demo's command line. On --help/--version or an error it prints (usage to

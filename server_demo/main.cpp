@@ -73,6 +73,21 @@ int main(int argc, char *argv[])
         return demo::ExitFailure;
     }
 
+    if (!options->eventsListenHost.isEmpty()) {
+        RemoteListenOptions remote;
+        remote.address = options->eventsListenHost;
+        remote.port = options->eventsListenPort;
+        remote.certificateFile = options->tlsCertificate;
+        remote.privateKeyFile = options->tlsKey;
+        remote.tokenFile = options->tokenFile;
+        remote.insecure = options->insecure;
+        if (!publisher->listenRemote(remote)) {
+            std::fprintf(stderr, "afterwork-demo: cannot publish events on %s: %s\n",
+                         qPrintable(options->eventsListenHost), qPrintable(publisher->errorString()));
+            return demo::ExitFailure;
+        }
+    }
+
     QHttpServer server;
     http::TaskRouter router(&server, &engine);
     http::publishRequestEvents(&router, publisher);
@@ -94,6 +109,17 @@ int main(int argc, char *argv[])
     say(QStringLiteral("listening on http://%1:%2").arg(hostForUrl).arg(port));
     say(QStringLiteral("publishing events on %1 (watch: afterwork tail --connect %2)")
             .arg(publisher->fullServerName(), options->events));
+    if (publisher->isListeningRemote()) {
+        const QString eventsHost = options->eventsListenHost.contains(u':')
+            ? QStringLiteral("[%1]").arg(options->eventsListenHost)
+            : options->eventsListenHost;
+        const QString url = QStringLiteral("%1://%2:%3")
+                                .arg(publisher->isRemoteEncrypted() ? QStringLiteral("tls") : QStringLiteral("tcp"), eventsHost)
+                                .arg(publisher->remotePort());
+        say(QStringLiteral("publishing events remotely on %1 (watch: afterwork tail --connect %1 --token-file %2%3)")
+                .arg(url, options->tokenFile,
+                     publisher->isRemoteEncrypted() ? QStringLiteral(" --ca-file CA.pem") : QStringLiteral(" --insecure")));
+    }
     say(options->allowControl ? QStringLiteral("control: on (afterwork cancel / drain --connect %1)").arg(options->events)
                               : QStringLiteral("control: off (read-only; --allow-control turns it on)"));
     say(QStringLiteral("engine: %1 pool threads; global config: shield=%2, handler=%3; shutdown deadline %4 ms")

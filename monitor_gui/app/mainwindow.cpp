@@ -14,6 +14,7 @@
 #include "widgets/failuresview.h"
 #include "widgets/logview.h"
 #include "widgets/messagebanner.h"
+#include "widgets/remotedialog.h"
 #include "widgets/overviewview.h"
 #include "widgets/phasestyle.h"
 #include "widgets/taskdetailspane.h"
@@ -169,6 +170,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction *reconnect = file->addAction(u"&Watch socket"_s, this, [this] { watchSocket(m_connectionBar->socketName()); });
     reconnect->setShortcut(QKeySequence(u"Ctrl+R"_s));
+    file->addAction(u"Remote &connection…"_s, this, &MainWindow::remoteDialog);
     file->addSeparator();
     QAction *quit = file->addAction(u"&Quit"_s, this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -204,10 +206,27 @@ void MainWindow::buildMenus()
     connect(control, &QMenu::aboutToShow, m_control, &ControlActions::update);
 }
 
-void MainWindow::watchSocket(const QString &socketName)
+bool MainWindow::watchSocket(const QString &socketName)
 {
     m_connectionBar->setSocketName(socketName);
-    m_session->watchSocket(socketName);
+    // The remote options are for remote publishers only: a local socket needs none.
+    return m_session->watchSocket(socketName, client::isRemoteConnectArgument(socketName) ? m_remote
+                                                                                         : client::LiveSourceOptions{});
+}
+
+void MainWindow::setRemoteOptions(const client::LiveSourceOptions &options)
+{
+    m_remote = options;
+}
+
+void MainWindow::remoteDialog()
+{
+    RemoteDialog dialog(m_remote, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    setRemoteOptions(dialog.options());
+    if (client::isRemoteConnectArgument(m_connectionBar->socketName()))
+        watchSocket(m_connectionBar->socketName());
 }
 
 void MainWindow::openRecording(const QString &path, double speed)
@@ -390,6 +409,11 @@ void MainWindow::saveSettings() const
     store->setValue(u"tasks/splitter"_s, m_tasks->splitter()->saveState());
     store->setValue(u"timeline/grouping"_s, m_timeline->grouping() == TimelineGrouping::Name ? u"name"_s : u"mode"_s);
     store->setValue(u"connection/socket"_s, m_connectionBar->socketName());
+    // Where the token is, never the token.
+    store->setValue(u"connection/tokenFile"_s, m_remote.tokenFile);
+    store->setValue(u"connection/caFile"_s, m_remote.caFile);
+    store->setValue(u"connection/pin"_s, m_remote.pin);
+    store->setValue(u"connection/insecure"_s, m_remote.insecure);
     store->setValue(u"theme"_s, themeName(m_theme));
 }
 
@@ -406,6 +430,10 @@ void MainWindow::restoreSettings()
     const QString socket = store->value(u"connection/socket"_s).toString();
     if (!socket.isEmpty())
         m_connectionBar->setSocketName(socket);
+    m_remote.tokenFile = store->value(u"connection/tokenFile"_s).toString();
+    m_remote.caFile = store->value(u"connection/caFile"_s).toString();
+    m_remote.pin = store->value(u"connection/pin"_s).toString();
+    m_remote.insecure = store->value(u"connection/insecure"_s).toBool();
     setTheme(themeFromName(store->value(u"theme"_s).toString()));
 }
 

@@ -4,6 +4,8 @@
 #include "app/theme.h"
 #include "app/viewid.h"
 
+#include <afterwork/client/livesource.h>
+
 #include <QtCore/QTimer>
 #include <QtWidgets/QMainWindow>
 
@@ -53,7 +55,13 @@ public:
     explicit MainWindow(MonitorSession *session, MainWindowOptions options = {}, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    void watchSocket(const QString &socketName);
+    //! Watches \a socketName: a local socket, or `tls://HOST:PORT` (`tcp://` on loopback) reached
+    //! with remoteOptions(). False when that is not possible; the log says why.
+    bool watchSocket(const QString &socketName);
+    //! How remote publishers are reached: token file, CA file, pin, plain TCP allowed. Saved in
+    //! the settings (paths and the pin, never a token); File > Remote connection… edits them.
+    void setRemoteOptions(const client::LiveSourceOptions &options);
+    const client::LiveSourceOptions &remoteOptions() const noexcept { return m_remote; } //!< as set
     void openRecording(const QString &path, double speed = 0);
 
     void showView(ViewId view);
@@ -99,6 +107,7 @@ private:
     void openRecordingDialog();
     void saveRecordingDialog();
     void exportCsvDialog();
+    void remoteDialog();
     std::unique_ptr<QSettings> settings() const;
     void restoreSettings();
 
@@ -118,6 +127,7 @@ private:
     QActionGroup *m_themeActions = nullptr;
     QTimer m_tick;
     Theme m_theme = Theme::System;
+    client::LiveSourceOptions m_remote;
 };
 
 } // namespace afterwork::monitor

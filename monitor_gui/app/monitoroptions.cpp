@@ -16,7 +16,11 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
     parser.setApplicationDescription(u"The Afterwork dashboard: what an application's background tasks are doing, live or from a recording."_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
     const QCommandLineOption version(u"version"_s, u"Show the version."_s);
-    const QCommandLineOption connect(u"connect"_s, u"Watch the event socket NAME (default: afterwork-demo)."_s, u"NAME"_s);
+    const QCommandLineOption connect(u"connect"_s, u"Watch the event socket NAME (default: afterwork-demo), or a remote publisher: tls://HOST:PORT."_s, u"NAME"_s);
+    const QCommandLineOption tokenFile(u"token-file"_s, u"With tls:// (or tcp://): the file holding the publisher's token (mode 0600)."_s, u"FILE"_s);
+    const QCommandLineOption caFile(u"ca-file"_s, u"With tls://: trust the CA certificates in FILE (PEM) instead of the system's."_s, u"FILE"_s);
+    const QCommandLineOption pin(u"pin"_s, u"With tls://: trust only the server certificate with this SHA-256 fingerprint."_s, u"sha256:HEX"_s);
+    const QCommandLineOption insecure(u"insecure"_s, u"Allow tcp://HOST:PORT: plain TCP, unencrypted, to a loopback address only."_s);
     const QCommandLineOption replay(u"replay"_s, u"Show the recording FILE (from `afterwork record` or File > Save recording)."_s, u"FILE"_s);
     const QCommandLineOption speed(u"speed"_s, u"Replay at X times real time (0, the default: as fast as possible)."_s, u"X"_s);
     const QCommandLineOption screenshot(u"screenshot"_s, u"Render the window to the PNG FILE after --after milliseconds, then exit."_s, u"FILE"_s);
@@ -29,7 +33,7 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
     const QCommandLineOption settings(u"settings"_s, u"Keep window state in the INI FILE rather than the user's settings."_s, u"FILE"_s);
     const QCommandLineOption size(u"size"_s, u"Initial window size WxH (default 1280x800)."_s, u"WxH"_s);
     const QCommandLineOption readOnly(u"read-only"_s, u"Never act on the source: no cancel, no drain, whatever it allows."_s);
-    parser.addOptions({help, version, connect, replay, speed, screenshot, after, view, filter, select, keep, theme, settings, size, readOnly});
+    parser.addOptions({help, version, connect, tokenFile, caFile, pin, insecure, replay, speed, screenshot, after, view, filter, select, keep, theme, settings, size, readOnly});
 
     if (!parser.parse(arguments))
         return OptionsExit{2, u"afterwork-monitor: %1\nTry 'afterwork-monitor --help'.\n"_s.arg(parser.errorText())};
@@ -45,7 +49,11 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
     if (parser.isSet(connect))
         options.socketName = parser.value(connect);
     if (options.socketName.isEmpty())
-        return fail(u"--connect needs a socket name"_s);
+        return fail(u"--connect needs a socket name, or tls://HOST:PORT"_s);
+    options.tokenFile = parser.value(tokenFile);
+    options.caFile = parser.value(caFile);
+    options.pin = parser.value(pin);
+    options.insecure = parser.isSet(insecure);
     options.replayPath = parser.value(replay);
     if (parser.isSet(speed)) {
         bool ok = false;

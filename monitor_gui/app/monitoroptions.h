@@ -11,7 +11,11 @@ namespace afterwork::monitor {
 //! afterwork-monitor's command line.
 struct MonitorOptions
 {
-    QString socketName = QStringLiteral("afterwork-demo"); //!< --connect NAME
+    QString socketName = QStringLiteral("afterwork-demo"); //!< --connect NAME, or tls://HOST:PORT
+    QString tokenFile;         //!< --token-file FILE (remote sources; the file's path, never the token)
+    QString caFile;            //!< --ca-file FILE (tls://)
+    QString pin;               //!< --pin sha256:HEX (tls://)
+    bool insecure = false;     //!< --insecure: allows tcp://HOST:PORT on loopback
     QString replayPath;        //!< --replay FILE (wins over --connect)
     double replaySpeed = 0;    //!< --speed X: 0 as fast as possible, 1 real time
     QString screenshotPath;    //!< --screenshot FILE

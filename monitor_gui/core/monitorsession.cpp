@@ -97,10 +97,18 @@ MonitorSession::~MonitorSession()
         m_source->disconnect(this);
 }
 
-void MonitorSession::watchSocket(const QString &socketName)
+bool MonitorSession::watchSocket(const QString &socketName, const client::LiveSourceOptions &remote)
 {
-    auto source = std::make_unique<client::LocalSocketSource>(socketName);
+    QString error;
+    std::unique_ptr<client::EventSource> source = client::createLiveSource(socketName, remote, &error);
+    if (!source) {
+        m_log.append(Level::Error, u"Cannot watch '%1': %2"_s.arg(socketName, error));
+        m_lastError = error;
+        Q_EMIT connectionChanged();
+        return false;
+    }
     setSource(std::move(source), SourceKind::Live, socketName);
+    return true;
 }
 
 void MonitorSession::openRecording(const QString &path, double speed)
@@ -170,7 +178,7 @@ void MonitorSession::setSource(std::unique_ptr<client::EventSource> source, Sour
     });
     connect(src, &EventSource::finished, this, &MonitorSession::onFinished);
 
-    m_log.append(Level::Info, kind == SourceKind::Live ? u"Watching socket '%1'."_s.arg(m_sourceName)
+    m_log.append(Level::Info, kind == SourceKind::Live ? u"Watching %1."_s.arg(m_source->description())
                                                        : u"Reading recording '%1'."_s.arg(m_sourceName));
     Q_EMIT sourceReplaced();
     Q_EMIT connectionChanged();

@@ -13,6 +13,7 @@
 #include "core/throughputseries.h"
 
 #include <afterwork/client/eventsource.h>
+#include <afterwork/client/livesource.h>
 #include <afterwork/client/taskstore.h>
 
 #include <QtCore/QElapsedTimer>
@@ -89,8 +90,11 @@ public:
     explicit MonitorSession(SessionOptions options = {}, QObject *parent = nullptr);
     ~MonitorSession() override;
 
-    //! Watches the socket \a socketName (reconnecting by itself), forgetting the current source.
-    void watchSocket(const QString &socketName);
+    //! Watches \a socketName (reconnecting by itself), forgetting the current source: a local
+    //! socket name, or a remote publisher (`tls://HOST:PORT`, `tcp://HOST:PORT`) reached as \a remote
+    //! says (client::createLiveSource()). False, with the reason in the log and in lastError(),
+    //! when that is not possible (a missing token file, ...); the current source is kept then.
+    bool watchSocket(const QString &socketName, const client::LiveSourceOptions &remote = {});
     //! Reads the recording at \a path (\a speed as FileSourceOptions::speed: 0 as fast as
     //! possible), forgetting the current source.
     void openRecording(const QString &path, double speed = 0);

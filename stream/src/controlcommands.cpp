@@ -43,7 +43,7 @@ protocol::Reply refused(QString reason)
 
 } // namespace
 
-void EventPublisherPrivate::answer(QLocalSocket *socket, const protocol::ParsedInput &input)
+void EventPublisherPrivate::answer(QIODevice *socket, const protocol::ParsedInput &input)
 {
     Subscriber *subscriber = find(socket);
     if (!subscriber)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "eventpublisher_p.h"
 #include "socketfile.h"
+#include "streamsocket.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDeadlineTimer>
@@ -12,6 +13,7 @@
 #include <QtCore/QTimer>
 #include <QtNetwork/QLocalServer>
 #include <QtNetwork/QLocalSocket>
+#include <QtNetwork/QSslServer>
 
 namespace afterwork {
 
@@ -48,6 +50,8 @@ EventPublisherPrivate::EventPublisherPrivate(EventPublisher *q, TaskEngine *engi
 
 bool EventPublisherPrivate::isAllowedExtraKind(QLatin1StringView kind)
 {
+    if (kind == protocol::deniedKind) // the remote transport's refusal: never part of a stream
+        return false;
     if (kind.isEmpty() || kind.size() > maxExtraKindLength || !(kind.front() >= 'a' && kind.front() <= 'z'))
         return false;
     for (const char c : kind) {
@@ -221,7 +225,7 @@ void EventPublisherPrivate::flush()
     }
 }
 
-void EventPublisherPrivate::onBytesWritten(QLocalSocket *socket)
+void EventPublisherPrivate::onBytesWritten(QIODevice *socket)
 {
     if (Subscriber *subscriber = find(socket)) {
         subscriber->updateBacklog();
@@ -233,7 +237,7 @@ void EventPublisherPrivate::onBytesWritten(QLocalSocket *socket)
 // ---------------------------------------------------------------------------------------------
 // Connections
 
-Subscriber *EventPublisherPrivate::find(QLocalSocket *socket) const
+Subscriber *EventPublisherPrivate::find(QIODevice *socket) const
 {
     for (const auto &subscriber : subscribers) {
         if (subscriber->socket() == socket)
@@ -248,51 +252,76 @@ void EventPublisherPrivate::acceptConnections()
         QLocalSocket *socket = server->nextPendingConnection();
         if (!socket)
             break;
-        socket->setParent(q); // connections outlive the server when it closes first
-        if (int(subscribers.size()) >= options.maxSubscribers) {
-            qCWarning(lcStream) << "refusing a subscriber: already" << subscribers.size() << "connected";
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        socket->setReadBufferSize(socketReadBufferBytes);
-        auto subscriber = std::make_unique<Subscriber>(socket, options.maxQueuedBytes);
+        addSubscriber(socket);
+    }
+}
 
-        QObject::connect(socket, &QLocalSocket::readyRead, q, [this, socket] { readFrom(socket); });
-        QObject::connect(socket, &QLocalSocket::bytesWritten, q, [this, socket] { onBytesWritten(socket); });
-        // Queued: a socket may report its end from inside write() or flush(), while a loop over the
-        // subscribers is running. The QPointer tells a deleted socket from a new one at its address.
-        QObject::connect(
-            socket, &QLocalSocket::disconnected, q,
-            [this, guard = QPointer<QLocalSocket>(socket)] {
+void EventPublisherPrivate::addSubscriber(QIODevice *socket, QByteArray earlyInput)
+{
+    socket->setParent(q); // connections outlive the server when it closes first
+    if (int(subscribers.size()) >= options.maxSubscribers) {
+        qCWarning(lcStream) << "refusing a subscriber: already" << subscribers.size() << "connected";
+        abortSocket(socket);
+        socket->deleteLater();
+        return;
+    }
+    setSocketReadBufferSize(socket, socketReadBufferBytes);
+    auto subscriber = std::make_unique<Subscriber>(socket, options.maxQueuedBytes);
+
+    QObject::connect(socket, &QIODevice::readyRead, q, [this, socket] { readFrom(socket); });
+    onSocketBytesWritten(socket, q, [this, socket] { onBytesWritten(socket); });
+    // Queued: a socket may report its end from inside write() or flush(), while a loop over the
+    // subscribers is running. The QPointer tells a deleted socket from a new one at its address.
+    onSocketDisconnected(
+        socket, q,
+        [this, guard = QPointer<QIODevice>(socket)] {
+            if (guard)
+                removeSubscriber(guard);
+        },
+        Qt::QueuedConnection);
+
+    QByteArray hello;
+    protocol::appendHelloBody(hello, protocol::nowUs(), source, options.allowControl);
+    subscriber->pushOwn(hello);
+    const QByteArray snapshot = snapshotBody();
+    subscriber->pushOwn(snapshot);
+    subscriber->allowSnapshot(snapshot.size());
+    subscriber->writePending();
+
+    if (subscribers.empty() && engine) {
+        // Listened to only while someone subscribes, so that an idle publisher costs the
+        // engine nothing (it skips building events nobody receives).
+        taskEventConnection = QObject::connect(engine, &TaskEngine::taskEvent, q,
+                                               [this](const TaskEvent &event) { onTaskEvent(event); });
+        taskProgressConnection = QObject::connect(engine, &TaskEngine::taskProgress, q,
+                                                  [this](const TaskProgress &progress) { onTaskProgress(progress); });
+    }
+    const bool hasEarlyInput = !earlyInput.isEmpty() || socket->bytesAvailable() > 0;
+    if (!earlyInput.isEmpty())
+        subscriber->seedInput(std::move(earlyInput));
+    subscribers.push_back(std::move(subscriber));
+    qCDebug(lcStream) << "subscriber connected;" << subscribers.size() << "now";
+    Q_EMIT q->subscriberCountChanged(int(subscribers.size()));
+    if (!isSocketConnected(socket)) {
+        // It ended before its end could be heard (a remote one, right after authenticating).
+        QMetaObject::invokeMethod(
+            q, [this, guard = QPointer<QIODevice>(socket)] {
                 if (guard)
                     removeSubscriber(guard);
             },
             Qt::QueuedConnection);
-
-        QByteArray hello;
-        protocol::appendHelloBody(hello, protocol::nowUs(), source, options.allowControl);
-        subscriber->pushOwn(hello);
-        const QByteArray snapshot = snapshotBody();
-        subscriber->pushOwn(snapshot);
-        subscriber->allowSnapshot(snapshot.size());
-        subscriber->writePending();
-
-        if (subscribers.empty() && engine) {
-            // Listened to only while someone subscribes, so that an idle publisher costs the
-            // engine nothing (it skips building events nobody receives).
-            taskEventConnection = QObject::connect(engine, &TaskEngine::taskEvent, q,
-                                                   [this](const TaskEvent &event) { onTaskEvent(event); });
-            taskProgressConnection = QObject::connect(engine, &TaskEngine::taskProgress, q,
-                                                      [this](const TaskProgress &progress) { onTaskProgress(progress); });
-        }
-        subscribers.push_back(std::move(subscriber));
-        qCDebug(lcStream) << "subscriber connected;" << subscribers.size() << "now";
-        Q_EMIT q->subscriberCountChanged(int(subscribers.size()));
+        return;
     }
+    if (hasEarlyInput) // commands sent right behind the authentication line
+        QMetaObject::invokeMethod(
+            q, [this, guard = QPointer<QIODevice>(socket)] {
+                if (guard)
+                    readFrom(guard);
+            },
+            Qt::QueuedConnection);
 }
 
-void EventPublisherPrivate::readFrom(QLocalSocket *socket)
+void EventPublisherPrivate::readFrom(QIODevice *socket)
 {
     Subscriber *subscriber = find(socket);
     if (!subscriber)
@@ -321,14 +350,14 @@ void EventPublisherPrivate::readFrom(QLocalSocket *socket)
     removeSubscriber(socket);
 }
 
-void EventPublisherPrivate::removeSubscriber(QLocalSocket *socket)
+void EventPublisherPrivate::removeSubscriber(QIODevice *socket)
 {
     const auto it = std::find_if(subscribers.begin(), subscribers.end(),
                                  [socket](const auto &subscriber) { return subscriber->socket() == socket; });
     if (it == subscribers.end())
         return;
     QObject::disconnect(socket, nullptr, q, nullptr);
-    socket->abort();
+    abortSocket(socket);
     socket->deleteLater();
     subscribers.erase(it);
     if (subscribers.empty()) {
@@ -364,28 +393,28 @@ void EventPublisherPrivate::closeConnections(bool wait)
     if (wait) {
         const QDeadlineTimer deadline(options.closeWait);
         for (const auto &subscriber : subscribers) {
-            QLocalSocket *socket = subscriber->socket();
-            while (socket->bytesToWrite() > 0 && socket->state() == QLocalSocket::ConnectedState) {
+            QIODevice *socket = subscriber->socket();
+            while (socketBacklog(socket) > 0 && isSocketConnected(socket)) {
                 const qint64 remaining = deadline.remainingTime();
-                if (remaining <= 0 || !socket->waitForBytesWritten(int(remaining)))
+                if (remaining <= 0 || !waitForSocketBytesWritten(socket, int(remaining)))
                     break;
             }
         }
     }
 
     for (const auto &subscriber : subscribers) {
-        QLocalSocket *socket = subscriber->socket();
+        QIODevice *socket = subscriber->socket();
         if (wait) {
             // Bytes the kernel holds are still delivered after the close.
             delete socket;
             continue;
         }
-        QObject::connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
-        socket->disconnectFromServer(); // writes what is queued first, while the loop runs
-        if (socket->state() == QLocalSocket::UnconnectedState)
+        onSocketDisconnected(socket, socket, [socket] { socket->deleteLater(); });
+        closeSocket(socket); // writes what is queued first, while the loop runs
+        if (isSocketClosed(socket))
             socket->deleteLater();
         else // a peer that never reads must not keep it forever
-            QTimer::singleShot(options.closeWait, socket, &QLocalSocket::abort);
+            QTimer::singleShot(options.closeWait, socket, [socket] { abortSocket(socket); });
     }
     subscribers.clear();
     Q_EMIT q->subscriberCountChanged(0);
@@ -423,6 +452,7 @@ EventPublisher::~EventPublisher()
         delete d->server;
         d->server = nullptr;
     }
+    d->closeRemote();
     d->heartbeatTimer->stop();
     d->closeConnections(true);
 }
@@ -475,9 +505,24 @@ void EventPublisher::close()
         d->server->deleteLater();
         d->server = nullptr;
     }
+    d->closeRemote();
     d->heartbeatTimer->stop();
     d->closeConnections(false);
 }
+
+bool EventPublisher::listenRemote(const RemoteListenOptions &options)
+{
+    if (!d->listenRemote(options))
+        return false;
+    d->errorString.clear();
+    d->heartbeatTimer->start();
+    return true;
+}
+
+bool EventPublisher::isListeningRemote() const { return d->remoteServer && d->remoteServer->isListening(); }
+quint16 EventPublisher::remotePort() const { return d->remoteServer ? d->remoteServer->serverPort() : 0; }
+bool EventPublisher::isRemoteEncrypted() const { return d->remoteServer && qobject_cast<QSslServer *>(d->remoteServer); }
+int EventPublisher::authenticatingCount() const { return int(d->authenticating.size()) + d->handshakingCount(); }
 
 bool EventPublisher::isListening() const { return d->server && d->server->isListening(); }
 QString EventPublisher::serverName() const { return d->server ? d->server->serverName() : QString(); }

@@ -7,14 +7,18 @@
 #include <afterwork/eventencoder.h>
 #include <afterwork/taskengine.h>
 
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>
 
 #include <memory>
 #include <vector>
 
 QT_BEGIN_NAMESPACE
+class QIODevice;
 class QLocalServer;
-class QLocalSocket;
+class QSslSocket;
+class QTcpServer;
+class QTcpSocket;
 class QTimer;
 QT_END_NAMESPACE
 
@@ -42,15 +46,33 @@ public:
     void resume(Subscriber &subscriber, QByteArrayView snapshot);
 
     void acceptConnections();
-    void readFrom(QLocalSocket *socket);
+    //! Makes \a socket (connected: local, or remote and authenticated) a subscriber: hello,
+    //! snapshot, then events. \a earlyInput: what it sent after its authentication line.
+    void addSubscriber(QIODevice *socket, QByteArray earlyInput = {});
+    void readFrom(QIODevice *socket);
     //! Carries out (or refuses) one command a subscriber sent, and queues its reply (controlcommands.cpp).
     //! \a socket is the subscriber's: a drain may end connections while it runs.
-    void answer(QLocalSocket *socket, const protocol::ParsedInput &input);
+    void answer(QIODevice *socket, const protocol::ParsedInput &input);
     protocol::Reply execute(const protocol::Command &command); //!< never throws
     protocol::Reply executeOrThrow(const protocol::Command &command);
-    void onBytesWritten(QLocalSocket *socket);
-    void removeSubscriber(QLocalSocket *socket);
-    Subscriber *find(QLocalSocket *socket) const;
+    void onBytesWritten(QIODevice *socket);
+    void removeSubscriber(QIODevice *socket);
+    Subscriber *find(QIODevice *socket) const;
+
+    // The remote transport (remotetransport.cpp): TLS or plain TCP, then the token.
+    bool listenRemote(const RemoteListenOptions &remote);
+    void closeRemote();
+    //! A TCP connection (its TLS handshake done, if any) starts authenticating.
+    void acceptRemoteConnections();
+    //! Reads an authenticating connection's first line: promotes it, or refuses it.
+    void readAuthentication(QTcpSocket *socket);
+    //! Sends the one refusal line and closes; the connection stops counting at once.
+    void deny(QTcpSocket *socket, protocol::DeniedReason reason);
+    void forgetAuthenticating(QTcpSocket *socket);
+    //! Remote connections still in their TLS handshake (pruned of those gone or timed out).
+    int handshakingCount();
+    //! Whether a new remote connection would exceed the bound on those not yet authenticated.
+    bool tooManyUnauthenticated();
     QByteArray snapshotBody() const;
 
     //! Ends every connection with `bye`; \a wait: block up to closeWait for the lines to be written.
@@ -73,6 +95,19 @@ public:
     quint64 eventsDropped = 0;
     qint64 shutdownDeadlineUs = 0;
     QString errorString;
+
+    //! A remote connection that has not authenticated yet.
+    struct Authenticating
+    {
+        QPointer<QTcpSocket> socket;
+        QByteArray input; //!< what it sent so far, up to its first newline
+    };
+    QTcpServer *remoteServer = nullptr; // Owning (a child of q), while listening remotely: a QSslServer unless insecure.
+    std::chrono::milliseconds authTimeout{0};
+    QByteArray tokenDigest; // SHA-256 of the token: the token itself is not kept
+    std::vector<Authenticating> authenticating;
+    //! TLS connections accepted whose handshake has not finished, with their age.
+    std::vector<std::pair<QPointer<QSslSocket>, QElapsedTimer>> handshaking;
 };
 
 } // namespace afterwork::detail

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "subscriber.h"
 
-#include <QtNetwork/QLocalSocket>
+#include "streamsocket.h"
+
+#include <QtCore/QIODevice>
 
 #include <utility>
 
@@ -14,7 +16,7 @@ constexpr qint64 maxInputBytesPerSecond = 64 * 1024;
 constexpr qsizetype initialPendingCapacity = 16 * 1024;
 } // namespace
 
-Subscriber::Subscriber(QLocalSocket *socket, qsizetype maxQueuedBytes)
+Subscriber::Subscriber(QIODevice *socket, qsizetype maxQueuedBytes)
     : m_socket(socket)
     , m_maxQueuedBytes(maxQueuedBytes)
     , m_budget(maxQueuedBytes)
@@ -79,13 +81,13 @@ void Subscriber::writePending()
         m_pending.reserve(initialPendingCapacity);
         m_pendingEvents = 0;
     }
-    m_socket->flush(); // write what the kernel takes now, not on the next loop iteration
+    flushSocket(m_socket); // write what the kernel takes now, not on the next loop iteration
     updateBacklog();
 }
 
 void Subscriber::updateBacklog()
 {
-    m_backlog = m_socket->bytesToWrite();
+    m_backlog = socketBacklog(m_socket);
 }
 
 bool Subscriber::readInput(QString *reason, std::vector<protocol::ParsedInput> *commands)

@@ -12,13 +12,14 @@
 #include <vector>
 
 QT_BEGIN_NAMESPACE
-class QLocalSocket;
+class QIODevice;
 QT_END_NAMESPACE
 
 namespace afterwork::detail {
 
 //! One connection's side of the stream: its `seq`, its bounded queue, its gap bookkeeping and the
-//! checks on what it sends. Not a QObject: the publisher connects the socket's signals.
+//! checks on what it sends. Not a QObject: the publisher connects the socket's signals. The socket
+//! is any connection (streamsocket.h): local, or remote once it has authenticated.
 //!
 //! The queue is this subscriber's unwritten lines plus the socket's own write buffer. A broadcast
 //! event that would take it past the budget drops the unwritten lines and puts the subscriber in
@@ -27,9 +28,9 @@ namespace afterwork::detail {
 class Subscriber
 {
 public:
-    Subscriber(QLocalSocket *socket, qsizetype maxQueuedBytes);
+    Subscriber(QIODevice *socket, qsizetype maxQueuedBytes);
 
-    QLocalSocket *socket() const { return m_socket; }
+    QIODevice *socket() const { return m_socket; }
 
     //! Queues one broadcast event (its shared body). Returns how many events the subscriber lost
     //! by this call: 0, 1 while lagging, or everything unwritten plus this one when it overflows.
@@ -72,6 +73,9 @@ public:
     //! subscriber may send") and must be disconnected. \a reason says why. The command lines it
     //! sent (valid or not) are appended to \a commands, in order, for the publisher to answer.
     bool readInput(QString *reason, std::vector<protocol::ParsedInput> *commands);
+    //! Bytes the connection sent before it became a subscriber (after its authentication line),
+    //! read as if they had just arrived by the next readInput().
+    void seedInput(QByteArray bytes) { m_input = std::move(bytes); }
     //! Counts one command against the rate limit (protocol::maxCommandsPerSecond); false: over it.
     bool takeCommandToken();
     //! Commands refused for the rate in the current second: past the limit again, the
@@ -95,7 +99,7 @@ private:
         w.bytes(body.data(), body.size());
     }
 
-    QLocalSocket *m_socket; // Not owning (a child of the publisher).
+    QIODevice *m_socket; // Not owning (a child of the publisher).
     const qsizetype m_maxQueuedBytes;
     qsizetype m_budget;
     QByteArray m_pending;       // complete lines not yet handed to the socket

@@ -905,8 +905,15 @@ void DemoProcessTest::startupFailuresExitWithTheirCodes()
     QCOMPARE(portClash.process.exitCode(), 1);
 
     // A bad command line: exit 2.
-    for (const QStringList &arguments : {QStringList{"--port", "70000"}, QStringList{"--threads", "x"},
-                                         QStringList{"--shutdown-deadline", "-1"}, QStringList{"--bogus"}}) {
+    // Among them the remote event stream's combinations: its options without --events-listen,
+    // no token file, TLS without a certificate and key, plain TCP off loopback or with TLS files.
+    for (const QStringList &arguments :
+         {QStringList{"--port", "70000"}, QStringList{"--threads", "x"}, QStringList{"--shutdown-deadline", "-1"},
+          QStringList{"--bogus"}, QStringList{"--tls-cert", "c.pem"}, QStringList{"--insecure"},
+          QStringList{"--events-listen", "127.0.0.1:0"}, QStringList{"--events-listen", "127.0.0.1:0", "--token-file", "t"},
+          QStringList{"--events-listen", "0.0.0.0:0", "--insecure", "--token-file", "t"},
+          QStringList{"--events-listen", "127.0.0.1:0", "--insecure", "--token-file", "t", "--tls-cert", "c.pem"},
+          QStringList{"--events-listen", "nohost", "--insecure", "--token-file", "t"}}) {
         QProcess bad;
         bad.start(QStringLiteral(AFTERWORK_DEMO_PATH), arguments);
         QVERIFY(bad.waitForFinished(10000));

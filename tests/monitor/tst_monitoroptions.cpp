@@ -60,6 +60,20 @@ private Q_SLOTS:
         QVERIFY(options->readOnly);
     }
 
+    void remoteOptions()
+    {
+        const auto result = parse({QStringLiteral("--connect"), QStringLiteral("tls://example.org:7000"), QStringLiteral("--token-file"),
+                                   QStringLiteral("t"), QStringLiteral("--ca-file"), QStringLiteral("ca.pem"), QStringLiteral("--pin"),
+                                   QStringLiteral("sha256:ab"), QStringLiteral("--insecure")});
+        const auto *options = std::get_if<MonitorOptions>(&result);
+        QVERIFY(options);
+        QCOMPARE(options->socketName, QStringLiteral("tls://example.org:7000"));
+        QCOMPARE(options->tokenFile, QStringLiteral("t"));
+        QCOMPARE(options->caFile, QStringLiteral("ca.pem"));
+        QCOMPARE(options->pin, QStringLiteral("sha256:ab"));
+        QVERIFY(options->insecure);
+    }
+
     void mistakes_data()
     {
         QTest::addColumn<QStringList>("arguments");

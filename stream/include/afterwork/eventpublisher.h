@@ -7,6 +7,8 @@
 #include <QtCore/QString>
 #include <QtCore/QUuid>
 
+#include <afterwork/protocol/auth.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -32,7 +34,8 @@ struct PublisherOptions
     //! sent a `gap` and a fresh snapshot once it has caught up. It may additionally hold the last
     //! snapshot it was sent.
     qsizetype maxQueuedBytes = 8 * 1024 * 1024;
-    //! Connections beyond this are closed at once.
+    //! Connections beyond this are closed at once. Remote connections that have not authenticated
+    //! yet are bounded by it too, separately: they cannot take the places of subscribers.
     int maxSubscribers = 32;
     //! The protocol promises a heartbeat at least once a second; longer intervals are for tests.
     std::chrono::milliseconds heartbeatInterval{1000};
@@ -47,8 +50,35 @@ struct PublisherOptions
     std::function<void(std::chrono::milliseconds deadline)> onDrain{};
 };
 
+//! How EventPublisher::listenRemote() listens on TCP (docs/protocol.md, "Remote transport"). Off
+//! unless an application calls it: a publisher listens on its local socket only by default.
+struct RemoteListenOptions
+{
+    //! The address to listen on: an IP address (`127.0.0.1`, `::1`, `0.0.0.0` for every IPv4
+    //! interface, `::` for every interface) or `localhost`.
+    QString address = QStringLiteral("127.0.0.1");
+    //! The TCP port; 0 picks a free one (EventPublisher::remotePort() says which).
+    quint16 port = 0;
+    //! A PEM file with the server's certificate, then any intermediate certificates. Required
+    //! unless `insecure`.
+    QString certificateFile{};
+    //! A PEM file with the certificate's private key (RSA or EC, not encrypted). Required unless
+    //! `insecure`.
+    QString privateKeyFile{};
+    //! The file holding the token every connection must send first (protocol::readTokenFile():
+    //! readable by its owner only, 1 to protocol::maxTokenBytes printable ASCII characters). Always
+    //! required. It is read once, by listenRemote(); the publisher keeps only its SHA-256 digest.
+    QString tokenFile{};
+    //! Plain TCP instead of TLS, on a loopback address only (anything else is refused): for a TLS
+    //! terminator on the same machine, or tests. The token is still required.
+    bool insecure = false;
+    //! How long a connection has, from its accept (the TLS handshake included), to authenticate.
+    std::chrono::milliseconds authTimeout = protocol::authTimeout;
+};
+
 //! Publishes a TaskEngine's lifecycle events on a local socket, in the protocol of
-//! docs/protocol.md, to any number of subscribers.
+//! docs/protocol.md, to any number of subscribers; optionally also on TCP, with TLS and a token
+//! (listenRemote()).
 //!
 //! \code
 //! auto *publisher = new afterwork::EventPublisher(&engine, {.app = "my-app"});
@@ -61,6 +91,10 @@ struct PublisherOptions
 //! and queued for every subscriber; a subscriber that cannot keep up loses events (it is told
 //! exactly how many) rather than slow the engine down or make it grow. Destroying the publisher
 //! (with the engine, or before) says `bye` to every subscriber.
+//!
+//! Every member function, signal and socket of the publisher runs on the engine's thread (the
+//! thread of its event loop); nothing it does blocks that loop, except the destructor's bounded
+//! wait for its last lines (PublisherOptions::closeWait).
 class EventPublisher final : public QObject
 {
     Q_OBJECT
@@ -75,20 +109,38 @@ public:
     //! file left behind by a dead process is taken over; a name a live process answers on is
     //! refused, as is a path that is not a socket. False on failure, see errorString().
     bool listen(const QString &name);
-    //! Stops listening and ends every connection with `bye`, without blocking (lines still
-    //! queued are written while the event loop runs). listen() may be called again.
+    //! Also listens on TCP, with TLS (unless RemoteListenOptions::insecure) and a token, as
+    //! docs/protocol.md ("Remote transport") says: a connection must send the token in its first
+    //! line within the timeout, or it receives one `denied` line and is closed; one that
+    //! authenticates is served exactly like a local one. Independent of listen(): either or both.
+    //! False on failure, see errorString(): an unreadable or badly protected token file, a
+    //! certificate or key that does not load, plain TCP on an address that is not loopback, no TLS
+    //! backend, an address that cannot be listened on.
+    bool listenRemote(const RemoteListenOptions &options);
+    //! Stops listening and ends every connection, local and remote, with `bye`, without blocking
+    //! (lines still queued are written while the event loop runs). listen() and listenRemote()
+    //! may be called again.
     void close();
     bool isListening() const; //!< between a successful listen() and close()
     QString serverName() const; //!< the name given to listen(), while listening
     //! The socket file's path while listening.
     QString fullServerName() const;
-    QString errorString() const; //!< why the last listen() failed; empty after a success
+    QString errorString() const; //!< why the last listen() or listenRemote() failed; empty after a success
+    //! Between a successful listenRemote() and close().
+    bool isListeningRemote() const;
+    //! The TCP port listenRemote() bound (the free one it picked, for port 0); 0 when not listening.
+    quint16 remotePort() const;
+    //! Whether the remote listener uses TLS (false: plain TCP on loopback, or not listening).
+    bool isRemoteEncrypted() const;
+    //! Remote connections accepted that have not authenticated yet (their TLS handshake included).
+    //! At most PublisherOptions::maxSubscribers: beyond it, a new one is refused at once.
+    int authenticatingCount() const;
     //! The options in force: as given, with `app` filled in and the limits raised to their minimum
     //! (maxQueuedBytes 4096, maxSubscribers 1, heartbeatInterval 10 ms).
     const PublisherOptions &options() const;
     //! `source.instance`: new for every publisher.
     QUuid instanceId() const;
-    int subscriberCount() const; //!< connected subscribers now
+    int subscriberCount() const; //!< connected subscribers now (remote ones once authenticated)
     //! Bytes waiting for all subscribers (queued by the publisher and in the sockets' buffers).
     qint64 queuedBytes() const;
     //! Events dropped for slow subscribers so far, summed over all of them.

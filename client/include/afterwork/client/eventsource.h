@@ -16,7 +16,8 @@ namespace detail {
 class LineSplitter;
 }
 
-//! Where stream lines come from: a live socket (LocalSocketSource) or a recording (FileSource).
+//! Where stream lines come from: a live socket (LocalSocketSource), a remote publisher
+//! (RemoteSource) or a recording (FileSource).
 //! Both split bytes into lines and parse them the same way and emit the same signals, so whatever
 //! consumes a source (TaskStore, the CLI, the dashboard) cannot tell a recording from a live run.
 //!
@@ -42,11 +43,14 @@ public:
     Q_ENUM(State)
     //! Why connecting or reading failed; errorOccurred() carries it, with a message.
     enum class Error : quint8 {
-        NotFound,          //!< no source listens on that name / no such file
-        AccessDenied,      //!< the socket or file is not ours to read
+        NotFound,          //!< no source listens on that name / no such file / no such host
+        AccessDenied,      //!< the socket or file is not ours to read; a remote publisher refused the token
         ConnectionRefused, //!< a socket file exists but nothing accepts on it (a dead source)
         ReadFailed,        //!< reading failed mid-way
         Other,             //!< anything else; the message says what
+        //! The TLS handshake failed: the server's certificate is not trusted (expired, signed by
+        //! another CA, for another host name, not the pinned one), or the server does not speak TLS.
+        TlsFailed,
     };
     Q_ENUM(Error)
 

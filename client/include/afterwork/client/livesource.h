@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <afterwork/client/eventsource.h>
+
+#include <QtCore/QString>
+
+#include <memory>
+
+namespace afterwork::client {
+
+//! What createLiveSource() needs besides the `--connect` argument: the command-line options of
+//! `afterwork` and `afterwork-monitor` (docs/cli.md, "Remote sources").
+struct LiveSourceOptions
+{
+    //! The file holding the publisher's token (protocol::readTokenFile()). Required for
+    //! `tls://` and `tcp://`; an error for a local socket.
+    QString tokenFile{};
+    //! A PEM bundle of the CA certificates to trust instead of the system's (`tls://` only).
+    QString caFile{};
+    //! The server certificate's SHA-256 fingerprint, `sha256:HEX` (64 hex digits, colons allowed):
+    //! that certificate is trusted, and no other (`tls://` only).
+    QString pin{};
+    //! Allows `tcp://` (plain TCP), and only to a loopback address.
+    bool insecure = false;
+    //! As LocalSocketSourceOptions::reconnect.
+    bool reconnect = true;
+};
+
+//! The source a `--connect` argument names, or nullptr with \a error set (a message for a person:
+//! a usage error, never a connection attempt):
+//! - `tls://HOST:PORT`: a RemoteSource over TLS (`HOST` a name or an IP address, `[::1]` for IPv6);
+//! - `tcp://HOST:PORT`: a RemoteSource over plain TCP, only with `insecure` and a loopback `HOST`;
+//! - anything else: a LocalSocketSource on that socket name or path.
+//! Reads the token file and the CA file now, so that a bad one is reported before connecting.
+std::unique_ptr<EventSource> createLiveSource(const QString &connect, const LiveSourceOptions &options, QString *error);
+
+//! Whether \a connect names a remote publisher (`tls://` or `tcp://`), not a local socket.
+bool isRemoteConnectArgument(const QString &connect);
+
+//! Parses a `--pin` value into the 32-byte digest: `sha256:HEX` (64 hex digits, colons between
+//! bytes allowed), or the line `openssl x509 -noout -fingerprint -sha256` prints
+//! (`SHA256 Fingerprint=AB:CD:...`). Empty when it is not one.
+QByteArray parsePin(const QString &pin);
+
+} // namespace afterwork::client
