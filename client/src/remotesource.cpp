@@ -164,7 +164,11 @@ void RemoteSource::onReadyRead()
         return;
     }
     if (const std::optional<QString> reason = protocol::parseDeniedLine(QByteArrayView(m_firstBytes).first(newline))) {
-        fail(Error::AccessDenied, u"%1 refused the connection: %2"_s.arg(description(), *reason));
+        // Busy or slow is no verdict on the token: those are retried like a refused connection,
+        // while a bad token (or a malformed line) is an access error that waiting will not fix.
+        const bool passing = *reason == protocol::deniedReasonText(protocol::DeniedReason::TooMany)
+                          || *reason == protocol::deniedReasonText(protocol::DeniedReason::Timeout);
+        fail(passing ? Error::Other : Error::AccessDenied, u"%1 refused the connection: %2"_s.arg(description(), *reason));
         return;
     }
     m_authenticating = false;

@@ -7,8 +7,15 @@
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QScopeGuard>
 
 #include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace afterwork::protocol {
 
@@ -67,6 +74,8 @@ std::optional<QByteArray> parseAuthLine(QByteArrayView line) noexcept
         const QJsonValue v = object.value("v"_L1);
         if (!v.isUndefined() && (!v.isDouble() || v.toDouble() != version))
             return std::nullopt;
+        if (object.size() != (v.isUndefined() ? 1 : 2))
+            return std::nullopt; // exactly {"v":1,"auth":TOKEN}: a command riding along is refused, not ignored
         const QJsonValue auth = object.value(authMember);
         if (!auth.isString())
             return std::nullopt;
@@ -112,14 +121,30 @@ std::optional<QString> parseDeniedLine(QByteArrayView line) noexcept
 TokenFile readTokenFile(const QString &path)
 {
     TokenFile result;
-    const QByteArray encoded = QFile::encodeName(path);
-    struct stat info {};
-    if (path.isEmpty() || ::stat(encoded.constData(), &info) != 0) {
-        result.error = u"cannot read the token file '%1': it does not exist"_s.arg(path);
+    if (path.isEmpty()) {
+        result.error = u"no token file given"_s;
         return result;
     }
-    if (!S_ISREG(info.st_mode)) {
+    // Opened once, then checked through the descriptor: a file swapped between a check by path
+    // and the open (for a FIFO, which would block the caller's thread, or a link to another
+    // user's file) cannot get through. Not following a symbolic link; never blocking.
+    const QByteArray encoded = QFile::encodeName(path);
+    const int descriptor = ::open(encoded.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+    if (descriptor < 0) {
+        const int error = errno;
+        result.error = error == ELOOP ? u"the token file '%1' is a symbolic link: name the file itself"_s.arg(path)
+                                      : u"cannot read the token file '%1': %2"_s.arg(path, QString::fromLocal8Bit(std::strerror(error)));
+        return result;
+    }
+    const auto closeDescriptor = qScopeGuard([descriptor] { ::close(descriptor); });
+    struct stat info {};
+    if (::fstat(descriptor, &info) != 0 || !S_ISREG(info.st_mode)) {
         result.error = u"the token file '%1' is not a regular file"_s.arg(path);
+        return result;
+    }
+    if (info.st_uid != ::geteuid()) {
+        result.error = u"the token file '%1' belongs to another user: it must belong to the user running "
+                       "this program"_s.arg(path);
         return result;
     }
     if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
@@ -129,13 +154,29 @@ TokenFile readTokenFile(const QString &path)
                            .arg(QString::number(info.st_mode & 07777, 8).rightJustified(4, u'0'));
         return result;
     }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        result.error = u"cannot read the token file '%1': %2"_s.arg(path, file.errorString());
+    // Whitespace around the token is allowed (a final newline), but not without bound: a file
+    // longer than this is not a token file.
+    constexpr qsizetype maxFileBytes = maxTokenBytes + 64;
+    QByteArray contents(maxFileBytes + 1, Qt::Uninitialized);
+    qsizetype filled = 0;
+    while (filled < contents.size()) {
+        const ssize_t got = ::read(descriptor, contents.data() + filled, size_t(contents.size() - filled));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            result.error = u"cannot read the token file '%1': %2"_s.arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            return result;
+        }
+        if (got == 0)
+            break;
+        filled += got;
+    }
+    contents.truncate(filled);
+    if (filled > maxFileBytes) {
+        result.error = u"the token file '%1' is too long for a token (at most %2 characters)"_s.arg(path).arg(maxTokenBytes);
         return result;
     }
-    // A little more than the limit, so that an oversized file is told from a valid one.
-    const QByteArray contents = file.read(maxTokenBytes + 64).trimmed();
+    contents = contents.trimmed();
     if (contents.isEmpty()) {
         result.error = u"the token file '%1' is empty"_s.arg(path);
         return result;

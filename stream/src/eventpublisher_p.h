@@ -73,6 +73,8 @@ public:
     int handshakingCount();
     //! Whether a new remote connection would exceed the bound on those not yet authenticated.
     bool tooManyUnauthenticated();
+    //! After a connection that held a place ends: the server may have paused accepting.
+    void resumeAcceptingRemote();
     QByteArray snapshotBody() const;
 
     //! Ends every connection with `bye`; \a wait: block up to closeWait for the lines to be written.

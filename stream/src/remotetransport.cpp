@@ -144,6 +144,7 @@ bool EventPublisherPrivate::listenRemote(const RemoteListenOptions &remote)
         return false;
     }
 
+    authTimeout = remote.authTimeout; // read when connections arrive
     QTcpServer *server = nullptr;
     if (remote.insecure) {
         server = new QTcpServer(q);
@@ -188,6 +189,18 @@ bool EventPublisherPrivate::listenRemote(const RemoteListenOptions &remote)
             QElapsedTimer age;
             age.start();
             handshaking.emplace_back(socket, age);
+            // Our own deadline, from the accept: QSslServer restarts its handshake timer when the
+            // first byte arrives, so a slow client could otherwise take nearly twice as long.
+            QTimer::singleShot(authTimeout, socket, [this, socket] {
+                const auto it = std::find_if(handshaking.begin(), handshaking.end(),
+                                             [socket](const auto &entry) { return entry.first == socket; });
+                if (it == handshaking.end())
+                    return; // handed over: the authentication step has the same deadline
+                handshaking.erase(it);
+                qCInfo(lcStream) << "a remote connection did not finish its TLS handshake in time";
+                socket->abort();
+                resumeAcceptingRemote();
+            });
         };
         auto *ssl = new BoundedSslServer([this] { return !tooManyUnauthenticated(); }, track, q);
         ssl->setSslConfiguration(configuration);
@@ -205,10 +218,21 @@ bool EventPublisherPrivate::listenRemote(const RemoteListenOptions &remote)
             qCInfo(lcStream).noquote() << "a remote connection failed its TLS handshake:" << socket->errorString();
             socket->abort();
             socket->deleteLater();
+            resumeAcceptingRemote();
         });
         server = ssl;
     }
 
+    // Qt stops accepting once this many connections wait (for QSslServer: handshakes included,
+    // and a handshake that fails does not make it start again); its default, 30, is below our own
+    // bound (maxSubscribers authenticating, tooManyUnauthenticated()), which must be the one that
+    // decides, or 30 silent connections would close the listener for good.
+    server->setMaxPendingConnections(2 * options.maxSubscribers + 16);
+    // An accept that fails (out of descriptors) pauses the server: try again a moment later.
+    QObject::connect(server, &QTcpServer::acceptError, q, [this](QAbstractSocket::SocketError error) {
+        qCWarning(lcStream) << "accepting a remote connection failed:" << error << "- trying again in 100 ms";
+        QTimer::singleShot(std::chrono::milliseconds(100), q, [this] { resumeAcceptingRemote(); });
+    });
     if (!server->listen(*address, remote.port)) {
         errorString = u"cannot listen on %1 port %2: %3"_s.arg(remote.address).arg(remote.port).arg(server->errorString());
         delete server;
@@ -218,7 +242,6 @@ bool EventPublisherPrivate::listenRemote(const RemoteListenOptions &remote)
     // so with pendingConnectionAvailable (Qt 6.4 and later; QTcpServer emits it too).
     QObject::connect(server, &QTcpServer::pendingConnectionAvailable, q, [this] { acceptRemoteConnections(); });
     remoteServer = server;
-    authTimeout = remote.authTimeout;
     tokenDigest = digestOf(token.token);
     qCInfo(lcStream).noquote() << "publishing remotely on" << address->toString() << "port" << server->serverPort()
                                << (remote.insecure ? "(plain TCP, insecure)" : "(TLS)");
@@ -250,14 +273,17 @@ void EventPublisherPrivate::closeRemote()
 
 int EventPublisherPrivate::handshakingCount()
 {
-    // QSslServer ends a handshake that takes longer than the timeout; an entry older than that
-    // (plus a margin) is one whose end was not reported here.
-    const qint64 limitMs = authTimeout.count() + 1000;
-    std::erase_if(handshaking, [limitMs](const auto &entry) {
-        return !entry.first || entry.first->state() == QAbstractSocket::UnconnectedState
-            || entry.second.elapsed() > limitMs;
+    // Never by age: an open connection counts until its handshake ends or our deadline aborts it.
+    std::erase_if(handshaking, [](const auto &entry) {
+        return !entry.first || entry.first->state() == QAbstractSocket::UnconnectedState;
     });
     return int(handshaking.size());
+}
+
+void EventPublisherPrivate::resumeAcceptingRemote()
+{
+    if (remoteServer)
+        remoteServer->resumeAccepting();
 }
 
 bool EventPublisherPrivate::tooManyUnauthenticated()

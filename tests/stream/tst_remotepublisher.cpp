@@ -19,11 +19,15 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <sys/types.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 using namespace afterwork;
 using namespace afterwork::test;
@@ -166,6 +170,7 @@ private Q_SLOTS:
     void stalledTlsClientGetsAGapOthersDoNot();
     void unauthenticatedConnectionsAreBounded();
     void silentConnectionsToTheTlsPortAreBounded();
+    void garbageFromManyConnectionsDoesNotCloseTheListener();
     void tokenFileMustBeOwnerOnlyAndNotEmpty();
     void insecureOnlyOnLoopback();
     void badCertificateOrKeyIsRefused();
@@ -241,6 +246,9 @@ void tst_RemotePublisher::refusedConnectionsGetOneLineOnly_data()
                                       << QString(protocol::deniedReasonText(protocol::DeniedReason::Timeout));
     QTest::newRow("a command first") << QByteArrayLiteral("{\"v\":1,\"cmd\":\"drain\",\"deadline_ms\":0}\n")
                                      << QString(protocol::deniedReasonText(protocol::DeniedReason::Malformed));
+    QTest::newRow("a command riding on the token")
+        << QByteArray("{\"v\":1,\"auth\":\"" + goodToken + "\",\"cmd\":\"drain\",\"deadline_ms\":0}\n")
+        << QString(protocol::deniedReasonText(protocol::DeniedReason::Malformed));
     QTest::newRow("not JSON") << QByteArrayLiteral("GET / HTTP/1.1\r\n\r\n")
                               << QString(protocol::deniedReasonText(protocol::DeniedReason::Malformed));
     QTest::newRow("a long line without newline") << QByteArray(6000, 'a')
@@ -423,6 +431,35 @@ void tst_RemotePublisher::silentConnectionsToTheTlsPortAreBounded()
     QTRY_COMPARE_WITH_TIMEOUT(good.count(QStringLiteral("snapshot")), 1, 10000);
 }
 
+void tst_RemotePublisher::garbageFromManyConnectionsDoesNotCloseTheListener()
+{
+    // With the default bound (32): Qt's own limit on waiting connections (30, handshakes
+    // included) must not be the one that decides, or 31 connections sending garbage instead of a
+    // ClientHello would leave the listener accepting nothing, for good.
+    TaskEngine engine;
+    auto *publisher = new EventPublisher(&engine, quietOptions());
+    QVERIFY2(publisher->listenRemote(tlsOptions()), qPrintable(publisher->errorString()));
+    std::vector<std::unique_ptr<RemoteClient>> garbage;
+    for (int i = 0; i < 31; ++i) {
+        garbage.push_back(std::make_unique<RemoteClient>());
+        garbage.back()->connectPlain(publisher->remotePort(), {});
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(garbage.cbegin(), garbage.cend(),
+                                         [](const auto &c) { return c->socket.state() == QAbstractSocket::ConnectedState; }),
+                             10000);
+    for (const auto &client : garbage)
+        client->socket.write("x\n");
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(garbage.cbegin(), garbage.cend(),
+                                         [](const auto &c) {
+                                             return c->disconnectedSeen
+                                                 || c->socket.state() == QAbstractSocket::UnconnectedState;
+                                         }),
+                             15000);
+    RemoteClient good;
+    good.connectTls(publisher->remotePort(), m_tls.caCertificate(), protocol::encodeAuthLine(goodToken));
+    QTRY_COMPARE_WITH_TIMEOUT(good.count(QStringLiteral("snapshot")), 1, 10000);
+}
+
 void tst_RemotePublisher::tokenFileMustBeOwnerOnlyAndNotEmpty()
 {
     TaskEngine engine;
@@ -451,6 +488,27 @@ void tst_RemotePublisher::tokenFileMustBeOwnerOnlyAndNotEmpty()
 
     remote.tokenFile = m_tls.path("missing");
     QVERIFY(!publisher->listenRemote(remote));
+
+    // A link to a good token file is refused: the file itself must be named.
+    const QString link = m_tls.path("token-link");
+    QVERIFY(QFile::link(m_tokenFile, link));
+    remote.tokenFile = link;
+    QVERIFY(!publisher->listenRemote(remote));
+    QVERIFY2(publisher->errorString().contains(QStringLiteral("symbolic link")), qPrintable(publisher->errorString()));
+
+    // A FIFO would block a reader until someone writes: refused at once instead.
+    const QString fifo = m_tls.path("token-fifo");
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    remote.tokenFile = fifo;
+    QVERIFY(!publisher->listenRemote(remote));
+    QVERIFY2(publisher->errorString().contains(QStringLiteral("not a regular file")), qPrintable(publisher->errorString()));
+
+    // A token of the longest size followed by more than a little whitespace and more text is not a
+    // token file (reading only up to the limit, then trimming, would have taken the token alone).
+    remote.tokenFile = m_tls.writeToken(QStringLiteral("long"), QByteArray(protocol::maxTokenBytes, 'a')
+                                                                    + QByteArray(100, ' ') + "tail");
+    QVERIFY(!publisher->listenRemote(remote));
+    QVERIFY2(publisher->errorString().contains(QStringLiteral("too long")), qPrintable(publisher->errorString()));
 
     remote.tokenFile.clear();
     QVERIFY(!publisher->listenRemote(remote));

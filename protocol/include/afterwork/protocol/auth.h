@@ -65,9 +65,11 @@ struct TokenFile
     QString error;    //!< empty on success; otherwise why, naming the file but never its contents
 };
 
-//! Reads the token in \a path. It fails when the file is missing or not a regular file, when its
-//! group or others have any permission on it (it must be like `chmod 600`), or when what it holds
-//! (trimmed) is not a valid token (isValidToken). The publisher and the client both use it.
+//! Reads the token in \a path. It fails when the file is missing, a symbolic link or not a regular
+//! file, when it belongs to another user than the one running the program, when its group or
+//! others have any permission on it (it must be like `chmod 600`), or when what it holds (trimmed)
+//! is not a valid token (isValidToken). It never blocks (a FIFO is refused, not waited on). The
+//! publisher and the client both use it.
 TokenFile readTokenFile(const QString &path);
 
 } // namespace afterwork::protocol
