@@ -45,8 +45,10 @@ struct RemoteSourceOptions
 
 //! A live source over the network: an EventPublisher's remote listener (EventPublisher::listenRemote()),
 //! with TLS (QSslSocket) unless told otherwise. It sends the token as its first line; the
-//! publisher's refusal (a `denied` line) is reported as Error::AccessDenied, a certificate that is
-//! not trusted as Error::TlsFailed, and neither is retried sooner than maxBackoff. Otherwise it
+//! publisher's refusal of the token (a `denied` line) is reported as Error::AccessDenied, a
+//! certificate that is not trusted as Error::TlsFailed, and neither is retried sooner than
+//! maxBackoff; a publisher too busy to authenticate it, or a line that came too late, is
+//! Error::Other and retried with the ordinary backoff. Otherwise it
 //! behaves like LocalSocketSource: the same signals, reconnects and commands. Lives on the thread
 //! that created it.
 class RemoteSource final : public EventSource
