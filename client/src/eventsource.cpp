@@ -6,6 +6,8 @@
 
 #include <QtCore/QPointer>
 
+#include <algorithm>
+
 namespace afterwork::client {
 
 using detail::LineSplitter;
@@ -16,6 +18,8 @@ EventSource::EventSource(QObject *parent)
     qRegisterMetaType<afterwork::client::StreamLine>();
     qRegisterMetaType<QList<afterwork::client::StreamLine>>();
     qRegisterMetaType<afterwork::client::SourceInfo>();
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, [this] { retryNow(); });
 }
 
 EventSource::~EventSource() = default;
@@ -23,6 +27,24 @@ EventSource::~EventSource() = default;
 bool EventSource::sendCommand(const protocol::Command &)
 {
     return false;
+}
+
+void EventSource::retryOrFinish(const RetryPolicy &policy, bool slowly)
+{
+    if (!policy.reconnect) {
+        setState(State::Finished);
+        Q_EMIT finished();
+        return;
+    }
+    // 100 ms, 200 ms, 400 ms, ... capped.
+    const int shift = std::min(m_failuresInARow, 20);
+    const qint64 delay = slowly ? policy.maxBackoff.count()
+                                : std::min<qint64>(policy.initialBackoff.count() << shift, policy.maxBackoff.count());
+    ++m_failuresInARow;
+    setState(State::Reconnecting);
+    Q_EMIT reconnecting(m_failuresInARow, int(delay));
+    if (m_state == State::Reconnecting) // a receiver may have stopped it
+        m_retryTimer.start(std::chrono::milliseconds(delay));
 }
 
 void EventSource::setMaxLineBytes(qsizetype bytes)
@@ -141,6 +163,9 @@ void EventSource::deliver(QList<StreamLine> lines)
                 m_source = hello->source;
             }
             m_previousSeq = event->seq;
+            // A connection that got this far resets the backoff: a server that accepts and drops
+            // at once is still retried slowly.
+            m_failuresInARow = 0;
         } else {
             if (m_previousSeq) {
                 quint64 expected = *m_previousSeq + 1;

@@ -8,19 +8,10 @@ namespace afterwork::client {
 LocalSocketSource::LocalSocketSource(QString socketName, LocalSocketSourceOptions options, QObject *parent)
     : EventSource(parent), m_socketName(std::move(socketName)), m_options(options), m_socket(new QLocalSocket(this))
 {
-    m_retryTimer.setSingleShot(true);
-    connect(&m_retryTimer, &QTimer::timeout, this, &LocalSocketSource::connectNow);
     connect(m_socket, &QLocalSocket::connected, this, &LocalSocketSource::onConnected);
     connect(m_socket, &QLocalSocket::readyRead, this, &LocalSocketSource::onReadyRead);
     connect(m_socket, &QLocalSocket::disconnected, this, &LocalSocketSource::onDisconnected);
     connect(m_socket, &QLocalSocket::errorOccurred, this, &LocalSocketSource::onSocketError);
-    // The hello resets the backoff: a server that accepts and drops at once is still retried slowly.
-    connect(this, &EventSource::linesReceived, this, [this](const QList<StreamLine> &lines) {
-        for (const StreamLine &line : lines) {
-            if (const StreamEvent *event = line.event(); event && event->kind() == EventKind::Hello)
-                m_failuresInARow = 0;
-        }
-    });
 }
 
 LocalSocketSource::~LocalSocketSource()
@@ -50,13 +41,13 @@ bool LocalSocketSource::sendCommand(const protocol::Command &command)
 
 void LocalSocketSource::start()
 {
-    m_failuresInARow = 0;
+    resetRetries();
     connectNow();
 }
 
 void LocalSocketSource::stop()
 {
-    m_retryTimer.stop();
+    cancelRetry();
     m_connectionOpen = false;
     setState(State::Idle);
     m_socket->abort();
@@ -100,7 +91,7 @@ void LocalSocketSource::onDisconnected()
     m_connectionOpen = false;
     endConnection();
     if (state() == State::Connected)
-        retryOrFinish();
+        retryOrFinish(retryPolicy());
 }
 
 void LocalSocketSource::onSocketError()
@@ -129,24 +120,12 @@ void LocalSocketSource::onSocketError()
     }
     Q_EMIT errorOccurred(error, message);
     if (state() == State::Connecting)
-        retryOrFinish();
+        retryOrFinish(retryPolicy());
 }
 
-void LocalSocketSource::retryOrFinish()
+EventSource::RetryPolicy LocalSocketSource::retryPolicy() const
 {
-    if (!m_options.reconnect) {
-        setState(State::Finished);
-        Q_EMIT finished();
-        return;
-    }
-    // 100 ms, 200 ms, 400 ms, ... capped.
-    const int shift = std::min(m_failuresInARow, 20);
-    const qint64 delay = std::min<qint64>(m_options.initialBackoff.count() << shift, m_options.maxBackoff.count());
-    ++m_failuresInARow;
-    setState(State::Reconnecting);
-    Q_EMIT reconnecting(m_failuresInARow, int(delay));
-    if (state() == State::Reconnecting)
-        m_retryTimer.start(std::chrono::milliseconds(delay));
+    return {.reconnect = m_options.reconnect, .initialBackoff = m_options.initialBackoff, .maxBackoff = m_options.maxBackoff};
 }
 
 } // namespace afterwork::client

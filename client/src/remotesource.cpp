@@ -20,8 +20,6 @@ constexpr qsizetype maxFirstLineBytes = 1024 * 1024;
 RemoteSource::RemoteSource(RemoteSourceOptions options, QObject *parent)
     : EventSource(parent), m_options(std::move(options)), m_socket(new QSslSocket(this))
 {
-    m_retryTimer.setSingleShot(true);
-    connect(&m_retryTimer, &QTimer::timeout, this, &RemoteSource::connectNow);
     if (m_options.tls) {
         QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
         if (!m_options.caCertificates.isEmpty())
@@ -37,13 +35,6 @@ RemoteSource::RemoteSource(RemoteSourceOptions options, QObject *parent)
     connect(m_socket, &QSslSocket::readyRead, this, &RemoteSource::onReadyRead);
     connect(m_socket, &QSslSocket::disconnected, this, &RemoteSource::onDisconnected);
     connect(m_socket, &QSslSocket::errorOccurred, this, &RemoteSource::onSocketError);
-    // The hello resets the backoff: a server that accepts and drops at once is still retried slowly.
-    connect(this, &EventSource::linesReceived, this, [this](const QList<StreamLine> &lines) {
-        for (const StreamLine &line : lines) {
-            if (const StreamEvent *event = line.event(); event && event->kind() == EventKind::Hello)
-                m_failuresInARow = 0;
-        }
-    });
 }
 
 RemoteSource::~RemoteSource()
@@ -73,13 +64,13 @@ bool RemoteSource::sendCommand(const protocol::Command &command)
 
 void RemoteSource::start()
 {
-    m_failuresInARow = 0;
+    resetRetries();
     connectNow();
 }
 
 void RemoteSource::stop()
 {
-    m_retryTimer.stop();
+    cancelRetry();
     m_connectionOpen = false;
     m_authenticating = false;
     setState(State::Idle);
@@ -201,7 +192,7 @@ void RemoteSource::onDisconnected()
     m_connectionOpen = false;
     endConnection();
     if (state() == State::Connected)
-        retryOrFinish(false);
+        retryOrFinish(retryPolicy());
 }
 
 void RemoteSource::onSocketError()
@@ -240,26 +231,14 @@ void RemoteSource::fail(Error error, const QString &message)
     if (!self || state() != State::Connecting)
         return; // stopped (or deleted) by a receiver
     m_socket->abort();
-    retryOrFinish(slowly);
+    retryOrFinish(retryPolicy(), slowly);
 }
 
-void RemoteSource::retryOrFinish(bool slowly)
+EventSource::RetryPolicy RemoteSource::retryPolicy() const
 {
-    if (!m_options.reconnect) {
-        setState(State::Finished);
-        Q_EMIT finished();
-        return;
-    }
-    // 100 ms, 200 ms, 400 ms, ... capped. A refusal or an untrusted certificate will not change by
-    // itself: the longest delay at once, never a tight loop.
-    const int shift = std::min(m_failuresInARow, 20);
-    const qint64 delay = slowly ? m_options.maxBackoff.count()
-                                : std::min<qint64>(m_options.initialBackoff.count() << shift, m_options.maxBackoff.count());
-    ++m_failuresInARow;
-    setState(State::Reconnecting);
-    Q_EMIT reconnecting(m_failuresInARow, int(delay));
-    if (state() == State::Reconnecting)
-        m_retryTimer.start(std::chrono::milliseconds(delay));
+    // A refusal or an untrusted certificate will not change by itself: fail() asks for the longest
+    // delay at once, never a tight loop.
+    return {.reconnect = m_options.reconnect, .initialBackoff = m_options.initialBackoff, .maxBackoff = m_options.maxBackoff};
 }
 
 } // namespace afterwork::client

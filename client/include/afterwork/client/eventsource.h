@@ -6,6 +6,9 @@
 
 #include <QtCore/QList>
 #include <QtCore/QObject>
+#include <QtCore/QTimer>
+
+#include <chrono>
 
 #include <memory>
 #include <optional>
@@ -136,6 +139,26 @@ protected:
     //! checks allow.
     void deliver(QList<StreamLine> lines);
 
+    //! How a live source retries: its options' `reconnect`, `initialBackoff` and `maxBackoff`.
+    struct RetryPolicy
+    {
+        bool reconnect = true;                          //!< keep trying; off: finish instead
+        std::chrono::milliseconds initialBackoff{100};  //!< the first delay, doubled per failure in a row
+        std::chrono::milliseconds maxBackoff{2000};     //!< the longest delay
+    };
+    //! For live sources, after a failed attempt or a lost connection. Without \a policy.reconnect:
+    //! Finished and finished(). Otherwise Reconnecting, reconnecting() and retryNow() once the
+    //! backoff has passed: initialBackoff doubled for each failure in a row, capped at maxBackoff;
+    //! \a slowly (a refusal that will not change by itself): maxBackoff at once. A hello resets
+    //! the count, as does start() through resetRetries().
+    void retryOrFinish(const RetryPolicy &policy, bool slowly = false);
+    //! A new start: the next failure waits initialBackoff again.
+    void resetRetries() { m_failuresInARow = 0; }
+    //! Drops a retry that is waiting (stop()).
+    void cancelRetry() { m_retryTimer.stop(); }
+    //! What a retry does; live sources connect again. Called by retryOrFinish()'s timer.
+    virtual void retryNow() {}
+
 private:
     StreamLine makeLine(QByteArray bytes);
 
@@ -148,6 +171,8 @@ private:
     qint64 m_lineCount = 0;
     qint64 m_malformedCount = 0;
     qsizetype m_maxLineBytes = DefaultMaxLineBytes;
+    QTimer m_retryTimer;        // single-shot; calls retryNow()
+    int m_failuresInARow = 0;   // failed attempts since the last hello (or start)
 };
 
 } // namespace afterwork::client

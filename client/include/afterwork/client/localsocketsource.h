@@ -4,7 +4,6 @@
 #include <afterwork/client/eventsource.h>
 
 #include <QtCore/QString>
-#include <QtCore/QTimer>
 
 #include <chrono>
 
@@ -48,17 +47,16 @@ public:
 
 private:
     void connectNow();
+    void retryNow() override { connectNow(); }
     void onConnected();
     void onReadyRead();
     void onDisconnected();
     void onSocketError();
-    void retryOrFinish();
+    RetryPolicy retryPolicy() const; //!< from the options
 
     QString m_socketName;
     LocalSocketSourceOptions m_options;
     QLocalSocket *m_socket = nullptr; // Owning (child).
-    QTimer m_retryTimer;
-    int m_failuresInARow = 0;
     bool m_connectionOpen = false;
 };
 

@@ -6,7 +6,6 @@
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
 #include <QtCore/QString>
-#include <QtCore/QTimer>
 #include <QtNetwork/QSslCertificate>
 
 #include <chrono>
@@ -71,20 +70,19 @@ public:
 
 private:
     void connectNow();
+    void retryNow() override { connectNow(); }
     void onTransportReady();
     void onReadyRead();
     void onDisconnected();
     void onSocketError();
     void onSslErrors(const QList<QSslError> &errors);
     void fail(Error error, const QString &message);
-    void retryOrFinish(bool slowly);
+    RetryPolicy retryPolicy() const; //!< from the options
 
     RemoteSourceOptions m_options;
     QSslSocket *m_socket = nullptr; // Owning (child).
-    QTimer m_retryTimer;
     QByteArray m_firstBytes;   // received before the first line was complete
     QString m_tlsProblem;      // why the certificate was refused, for the error that follows
-    int m_failuresInARow = 0;
     bool m_authenticating = false; // the token is sent; the first line has not come yet
     bool m_connectionOpen = false; // the first line was not a refusal: lines flow
     bool m_failed = false;         // this attempt has been reported
