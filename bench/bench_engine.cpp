@@ -73,7 +73,10 @@ struct Measurement
     double switchesPerTask = 0; //!< context switches of all threads, per task
 };
 
-Measurement runRaw(int count, int threads)
+//! The variants without the engine: \a submit starts one task on \a pool whose completion counts
+//! \a done on \a owner's thread (this one). \a name is for the failure message.
+template<typename Submit>
+Measurement runOnOwnPool(const char *name, int count, int threads, Submit submit)
 {
     QThreadPool pool;
     pool.setMaxThreadCount(threads);
@@ -82,31 +85,31 @@ Measurement runRaw(int count, int threads)
     const qint64 switchesStart = contextSwitches();
     const qint64 cpuStart = processCpuNs();
     const qint64 start = nowNs();
-    for (int i = 0; i < count; ++i) {
-        pool.start([&owner, &done] {
-            trivialWork();
-            QMetaObject::invokeMethod(&owner, [&done] { ++done; }, Qt::QueuedConnection);
-        });
-    }
+    for (int i = 0; i < count; ++i)
+        submit(pool, owner, done);
     if (!waitUntil([&] { return done == count; }, 300s))
-        fail(QStringLiteral("raw: only %1 of %2 completions arrived").arg(done).arg(count));
+        fail(QStringLiteral("%1: only %2 of %3 completions arrived").arg(QLatin1StringView(name)).arg(done).arg(count));
     const double elapsed = seconds(start);
     const qint64 cpu = processCpuNs() - cpuStart;
     const qint64 switches = contextSwitches() - switchesStart;
     pool.waitForDone();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); // what the run left, before the next
     return {count / elapsed, double(cpu) / 1000 / count, double(switches) / count};
+}
+
+Measurement runRaw(int count, int threads)
+{
+    return runOnOwnPool("raw", count, threads, [](QThreadPool &pool, QObject &owner, int &done) {
+        pool.start([&owner, &done] {
+            trivialWork();
+            QMetaObject::invokeMethod(&owner, [&done] { ++done; }, Qt::QueuedConnection);
+        });
+    });
 }
 
 Measurement runHandWritten(int count, int threads)
 {
-    QThreadPool pool;
-    pool.setMaxThreadCount(threads);
-    QObject owner;
-    int done = 0;
-    const qint64 switchesStart = contextSwitches();
-    const qint64 cpuStart = processCpuNs();
-    const qint64 start = nowNs();
-    for (int i = 0; i < count; ++i) {
+    return runOnOwnPool("QtConcurrent+watcher", count, threads, [](QThreadPool &pool, QObject &owner, int &done) {
         // Connected before setFuture(), as Qt's documentation asks: a future that finished first
         // still signals.
         auto *watcher = new QFutureWatcher<void>(&owner);
@@ -115,15 +118,7 @@ Measurement runHandWritten(int count, int threads)
             watcher->deleteLater();
         });
         watcher->setFuture(QtConcurrent::run(&pool, trivialWork));
-    }
-    if (!waitUntil([&] { return done == count; }, 300s))
-        fail(QStringLiteral("QtConcurrent+watcher: only %1 of %2 completions arrived").arg(done).arg(count));
-    const double elapsed = seconds(start);
-    const qint64 cpu = processCpuNs() - cpuStart;
-    const qint64 switches = contextSwitches() - switchesStart;
-    pool.waitForDone();
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); // the watchers, before the next run
-    return {count / elapsed, double(cpu) / 1000 / count, double(switches) / count};
+    });
 }
 
 Measurement runEngine(int count, int threads, Variant variant)
