@@ -102,7 +102,6 @@ private Q_SLOTS:
     void liveTasksCarryTheLatestProgress();
     void timestampsAreNeverBeforeTheStart();
     void reportsRacingTheEndNeverOutliveTheFinalValue();
-    void timestampsNeverGoBack();
     void theProgressClockNeverGoesBack();
 };
 
@@ -323,42 +322,6 @@ void tst_TaskProgress::reportsRacingTheEndNeverOutliveTheFinalValue()
             QCOMPARE(task.progress()->done, emitted.last().done);
         }
     }
-}
-
-void tst_TaskProgress::timestampsNeverGoBack()
-{
-    // The first report after a quiet spell renews the clock's offset; the next, a moment later,
-    // must not be dated earlier than the value it replaces.
-    TaskEngine engine({}, poolOf(1));
-    ProgressLog log(engine);
-    auto quiet = std::make_shared<Gate>();
-    auto between = std::make_shared<Gate>();
-    OpenOnExit openOnExit{quiet, between};
-    const Task task = engine.schedule([quiet, between](const CancellationToken &token) {
-        token.reportProgress(1, 3);
-        quiet->pass(token);
-        token.reportProgress(2, 3);
-        between->pass(token);
-        token.reportProgress(3, 3);
-    });
-    QVERIFY(quiet->waitArrived(1));
-    // Not a synchronisation: the quiet spell itself, longer than the offset's life (100 ms).
-    QTest::qWait(150);
-    quiet->open();
-    QVERIFY(between->waitArrived(1));
-    QVERIFY(task.progress());
-    QCOMPARE(task.progress()->done, 2);
-    const qint64 secondUs = task.progress()->timestampUs;
-    between->open();
-    QTRY_VERIFY_WITH_TIMEOUT(log.ended(task.id()), waitMs);
-    QCOMPARE(task.progress()->done, 3);
-    QVERIFY2(task.progress()->timestampUs >= secondUs,
-             qPrintable(QStringLiteral("the third report dated %1, before the second at %2")
-                            .arg(task.progress()->timestampUs)
-                            .arg(secondUs)));
-    const QList<TaskProgress> emitted = log.progress(task.id());
-    for (qsizetype i = 1; i < emitted.size(); ++i)
-        QVERIFY(emitted.at(i).timestampUs >= emitted.at(i - 1).timestampUs);
 }
 
 void tst_TaskProgress::theProgressClockNeverGoesBack()
