@@ -396,7 +396,7 @@ void EventPublisherPrivate::closeConnections(bool wait)
             QIODevice *socket = subscriber->socket();
             while (socketBacklog(socket) > 0 && isSocketConnected(socket)) {
                 const qint64 remaining = deadline.remainingTime();
-                if (remaining <= 0 || !waitForSocketBytesWritten(socket, int(remaining)))
+                if (remaining <= 0 || !socket->waitForBytesWritten(int(remaining)))
                     break;
             }
         }

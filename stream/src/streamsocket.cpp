@@ -71,11 +71,6 @@ bool isSocketClosed(const QIODevice *socket)
     return true;
 }
 
-bool waitForSocketBytesWritten(QIODevice *socket, int msecs)
-{
-    return socket->waitForBytesWritten(msecs);
-}
-
 QMetaObject::Connection onSocketDisconnected(QIODevice *socket, QObject *context, std::function<void()> onEnd,
                                              Qt::ConnectionType type)
 {

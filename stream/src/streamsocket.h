@@ -29,8 +29,6 @@ void closeSocket(QIODevice *socket);
 bool isSocketConnected(const QIODevice *socket);
 //! Whether the connection is fully closed (not even closing).
 bool isSocketClosed(const QIODevice *socket);
-//! Blocks up to \a msecs for some bytes to be written (the destructor's bounded wait only).
-bool waitForSocketBytesWritten(QIODevice *socket, int msecs);
 
 //! Connects the connection's end to \a onEnd, on \a context, with \a type.
 QMetaObject::Connection onSocketDisconnected(QIODevice *socket, QObject *context, std::function<void()> onEnd,
