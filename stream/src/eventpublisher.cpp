@@ -3,6 +3,8 @@
 #include "socketfile.h"
 #include "streamsocket.h"
 
+#include <afterwork/detail/handoff.h>
+
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDeadlineTimer>
 #include <QtCore/QFileInfo>
@@ -566,7 +568,7 @@ bool EventPublisher::publishEncoded(QLatin1StringView kind, QByteArrayView encod
         d->broadcast(encoded);
     } else {
         QMetaObject::invokeMethod(
-            this, [this, encoded = std::move(encoded)] { d->broadcast(encoded); }, Qt::QueuedConnection);
+            this, detail::handedOff([this, encoded = std::move(encoded)] { d->broadcast(encoded); }), Qt::QueuedConnection);
     }
     return true;
 }
