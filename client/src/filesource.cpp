@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <afterwork/client/filesource.h>
 
+#include <afterwork/protocol/recording.h>
+
 #include <QtCore/QFileInfo>
 
 #include <cmath>
@@ -36,6 +38,7 @@ void FileSource::stop()
     m_stepTimer.stop();
     m_file.close();
     m_atEnd = false;
+    m_currentSource.clear();
     m_pending.clear();
     m_pendingIndex = 0;
     m_firstTsUs = m_latestTsUs = -1;
@@ -87,11 +90,38 @@ bool FileSource::readChunk(QList<StreamLine> &into)
             return false;
         }
         m_atEnd = true;
-        into.append(takeRemainder());
+        QList<StreamLine> rest = takeRemainder();
+        keepOwnSource(rest);
+        into.append(std::move(rest));
         return true;
     }
-    into.append(parseBytes(chunk));
+    QList<StreamLine> lines = parseBytes(chunk);
+    keepOwnSource(lines);
+    into.append(std::move(lines));
     return true;
+}
+
+void FileSource::keepOwnSource(QList<StreamLine> &lines)
+{
+    if (!m_options.sourceName)
+        return;
+    QList<StreamLine> ours;
+    ours.reserve(lines.size());
+    for (StreamLine &line : lines) {
+        // A marker has no seq, so it never parses as a stream line: only rejected lines can be one.
+        if (line.error()) {
+            QString error;
+            if (std::optional<QString> name = protocol::parseSourceMarker(line.bytes, &error)) {
+                m_currentSource = std::move(*name);
+                continue;
+            }
+            if (!error.isEmpty())
+                line.parsed = ParseError{0, error};
+        }
+        if (m_currentSource == *m_options.sourceName)
+            ours.append(std::move(line));
+    }
+    lines = std::move(ours);
 }
 
 void FileSource::stepUnpaced()
@@ -158,6 +188,38 @@ void FileSource::finish()
         return;
     setState(State::Finished);
     Q_EMIT finished();
+}
+
+QStringList recordingSources(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (QFileInfo(path).isDir() || !file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read '%1': %2")
+                         .arg(path, QFileInfo(path).isDir() ? QStringLiteral("it is a directory") : file.errorString());
+        return {};
+    }
+    QStringList names;
+    bool linesBeforeAnyMarker = false;
+    while (!file.atEnd()) {
+        QByteArray line = file.readLine();
+        if (line.endsWith('\n'))
+            line.chop(1);
+        if (std::optional<QString> name = protocol::parseSourceMarker(line)) {
+            if (!names.contains(*name))
+                names.append(std::move(*name));
+        } else if (names.isEmpty() && !line.isEmpty() && line != "\r") {
+            linesBeforeAnyMarker = true;
+        }
+    }
+    if (file.error() != QFileDevice::NoError) {
+        if (error)
+            *error = QStringLiteral("reading '%1' failed: %2").arg(path, file.errorString());
+        return {};
+    }
+    if (linesBeforeAnyMarker || names.isEmpty())
+        names.prepend(QString());
+    return names;
 }
 
 } // namespace afterwork::client
