@@ -9,6 +9,32 @@
 
 namespace afterwork::client {
 
+namespace {
+
+struct OpenFailure
+{
+    EventSource::Error error;
+    QString message;
+};
+
+//! Opens \a file on the recording at \a path for reading, or says why it cannot.
+std::optional<OpenFailure> openRecording(QFile &file, const QString &path)
+{
+    file.setFileName(path);
+    const QFileInfo info(path);
+    if (!info.exists())
+        return OpenFailure{EventSource::Error::NotFound, QStringLiteral("cannot read '%1': no such file").arg(path)};
+    if (info.isDir())
+        return OpenFailure{EventSource::Error::Other, QStringLiteral("cannot read '%1': it is a directory").arg(path)};
+    if (!file.open(QIODevice::ReadOnly)) {
+        const auto error = file.error() == QFileDevice::PermissionsError ? EventSource::Error::AccessDenied : EventSource::Error::Other;
+        return OpenFailure{error, QStringLiteral("cannot read '%1': %2").arg(path, file.errorString())};
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 FileSource::FileSource(QString path, FileSourceOptions options, QObject *parent)
     : EventSource(parent), m_path(std::move(path)), m_options(options)
 {
@@ -56,16 +82,8 @@ void FileSource::fail(Error error, const QString &message)
 void FileSource::step()
 {
     if (state() == State::Connecting) {
-        m_file.setFileName(m_path);
-        const QFileInfo info(m_path);
-        if (!info.exists())
-            return fail(Error::NotFound, QStringLiteral("cannot read '%1': no such file").arg(m_path));
-        if (info.isDir())
-            return fail(Error::Other, QStringLiteral("cannot read '%1': it is a directory").arg(m_path));
-        if (!m_file.open(QIODevice::ReadOnly)) {
-            const Error error = m_file.error() == QFileDevice::PermissionsError ? Error::AccessDenied : Error::Other;
-            return fail(error, QStringLiteral("cannot read '%1': %2").arg(m_path, m_file.errorString()));
-        }
+        if (const std::optional<OpenFailure> failure = openRecording(m_file, m_path))
+            return fail(failure->error, failure->message);
         beginConnection();
         setState(State::Connected);
         m_clock.start();
@@ -192,11 +210,10 @@ void FileSource::finish()
 
 QStringList recordingSources(const QString &path, QString *error)
 {
-    QFile file(path);
-    if (QFileInfo(path).isDir() || !file.open(QIODevice::ReadOnly)) {
+    QFile file;
+    if (const std::optional<OpenFailure> failure = openRecording(file, path)) {
         if (error)
-            *error = QStringLiteral("cannot read '%1': %2")
-                         .arg(path, QFileInfo(path).isDir() ? QStringLiteral("it is a directory") : file.errorString());
+            *error = failure->message;
         return {};
     }
     QStringList names;
