@@ -51,6 +51,27 @@ QList<QByteArray> linesOf(const QByteArray &bytes)
     return lines;
 }
 
+//! Two fake publishers on their own socket names, greeting with \a greetingA and \a greetingB;
+//! arguments() labels them `a` and `b`.
+struct TwoPublishers
+{
+    TwoPublishers(const char *tag, const QByteArray &greetingA, const QByteArray &greetingB)
+        : nameA(uniqueSocketName(tag) + u"-a"_s), nameB(uniqueSocketName(tag) + u"-b"_s)
+    {
+        a.setGreeting(greetingA);
+        b.setGreeting(greetingB);
+    }
+    bool listen() { return a.listen(nameA) && b.listen(nameB); }
+    QStringList arguments() const { return {u"--connect"_s, u"a="_s + nameA, u"--connect"_s, u"b="_s + nameB}; }
+
+    FakePublisher a;
+    FakePublisher b;
+    QSignalSpy clientsA{&a, &FakePublisher::clientConnected};
+    QSignalSpy clientsB{&b, &FakePublisher::clientConnected};
+    const QString nameA;
+    const QString nameB;
+};
+
 } // namespace
 
 class tst_CliMultiSource : public QObject
@@ -63,6 +84,7 @@ private Q_SLOTS:
     void tailJsonLabelsEachLine();
     void recordTwoSourcesMarksThem();
     void singleSourceRecordingIsUnchanged();
+    void aMissingSourceEndsAloneWithStatus1();
     void checkNamesTheSourceOfAViolation();
     void exportGivesEachSourceItsProcess();
     void replayServesTheSourcesApart();
@@ -112,26 +134,19 @@ void tst_CliMultiSource::badLabelsAreUsageErrors()
 
 void tst_CliMultiSource::tailLabelsEachSourceAndOutlivesOne()
 {
-    FakePublisher a;
-    FakePublisher b;
-    const QString nameA = uniqueSocketName("multi-tail-a");
-    const QString nameB = uniqueSocketName("multi-tail-b");
-    QVERIFY(a.listen(nameA));
-    QVERIFY(b.listen(nameB));
-    a.setGreeting(RunA.greeting);
-    b.setGreeting(RunB.greeting);
-    QSignalSpy clientsB(&b, &FakePublisher::clientConnected);
-    Cli tail({u"tail"_s, u"--no-color"_s, u"--connect"_s, u"a="_s + nameA, u"--connect"_s, u"b="_s + nameB});
+    TwoPublishers publishers("multi-tail", RunA.greeting, RunB.greeting);
+    QVERIFY(publishers.listen());
+    Cli tail(QStringList{u"tail"_s, u"--no-color"_s} + publishers.arguments());
     QVERIFY2(tail.waitForOutput("[a] "), tail.err().constData());
     QVERIFY(tail.waitForOutput("#1 task-1  live"));
     QVERIFY(tail.waitForOutput("#11 task-11  live"));
-    QTRY_COMPARE_WITH_TIMEOUT(clientsB.size(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(publishers.clientsB.size(), 1, 10000);
 
-    a.vanish(); // no bye: a's live task is lost, b goes on
-    QVERIFY(tail.waitForError(u"[a] the source on '%1' vanished without bye; 1 live task(s) lost"_s.arg(nameA).toUtf8()));
-    b.writeToAll(RunB.rest);
+    publishers.a.vanish(); // no bye: a's live task is lost, b goes on
+    QVERIFY(tail.waitForError(u"[a] the source on '%1' vanished without bye; 1 live task(s) lost"_s.arg(publishers.nameA).toUtf8()));
+    publishers.b.writeToAll(RunB.rest);
     QVERIFY(tail.waitForOutput("── bye"));
-    b.disconnectAll();
+    publishers.b.disconnectAll();
     const auto result = tail.finish();
     QCOMPARE(result.exitCode, 1); // the worst of the two: a vanished
     const QList<QByteArray> lines = linesOf(result.out);
@@ -145,15 +160,9 @@ void tst_CliMultiSource::tailLabelsEachSourceAndOutlivesOne()
 
 void tst_CliMultiSource::tailJsonLabelsEachLine()
 {
-    FakePublisher a;
-    FakePublisher b;
-    const QString nameA = uniqueSocketName("multi-json-a");
-    const QString nameB = uniqueSocketName("multi-json-b");
-    QVERIFY(a.listen(nameA));
-    QVERIFY(b.listen(nameB));
-    a.setGreeting(RunA.all());
-    b.setGreeting(RunB.all());
-    Cli tail({u"tail"_s, u"--json"_s, u"--connect"_s, u"a="_s + nameA, u"--connect"_s, u"b="_s + nameB});
+    TwoPublishers publishers("multi-json", RunA.all(), RunB.all());
+    QVERIFY(publishers.listen());
+    Cli tail(QStringList{u"tail"_s, u"--json"_s} + publishers.arguments());
     const auto result = tail.finish();
     QCOMPARE(result.exitCode, 0); // both said bye
     QByteArray ofA;
@@ -175,23 +184,15 @@ void tst_CliMultiSource::tailJsonLabelsEachLine()
 
 void tst_CliMultiSource::recordBoth(const QString &out)
 {
-    FakePublisher a;
-    FakePublisher b;
-    const QString nameA = uniqueSocketName("multi-record-a");
-    const QString nameB = uniqueSocketName("multi-record-b");
-    QVERIFY(a.listen(nameA));
-    QVERIFY(b.listen(nameB));
-    a.setGreeting(RunA.greeting);
-    b.setGreeting(RunB.greeting);
-    QSignalSpy clientsA(&a, &FakePublisher::clientConnected);
-    QSignalSpy clientsB(&b, &FakePublisher::clientConnected);
-    Cli record({u"record"_s, u"--connect"_s, u"a="_s + nameA, u"--connect"_s, u"b="_s + nameB, u"--out"_s, out});
-    QTRY_COMPARE_WITH_TIMEOUT(clientsA.size(), 1, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(clientsB.size(), 1, 10000);
+    TwoPublishers publishers("multi-record", RunA.greeting, RunB.greeting);
+    QVERIFY(publishers.listen());
+    Cli record(QStringList{u"record"_s, u"--out"_s, out} + publishers.arguments());
+    QTRY_COMPARE_WITH_TIMEOUT(publishers.clientsA.size(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(publishers.clientsB.size(), 1, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(readAll(out).contains(RunA.greeting) && readAll(out).contains(RunB.greeting), 10000);
-    a.writeToAll(RunA.rest);
+    publishers.a.writeToAll(RunA.rest);
     QTRY_VERIFY_WITH_TIMEOUT(readAll(out).contains(RunA.rest), 10000);
-    b.writeToAll(RunB.rest);
+    publishers.b.writeToAll(RunB.rest);
     const auto result = record.finish();
     QCOMPARE(result.exitCode, 0); // both said bye
     QVERIFY2(result.err.contains("[a] recording socket") && result.err.contains("[b] recording socket"), result.err.constData());
@@ -253,6 +254,28 @@ void tst_CliMultiSource::singleSourceRecordingIsUnchanged()
         QVERIFY(!result.err.contains("[solo]"));
         QVERIFY(!result.err.contains("(["));
     }
+}
+
+void tst_CliMultiSource::aMissingSourceEndsAloneWithStatus1()
+{
+    FakePublisher a;
+    const QString nameA = uniqueSocketName("multi-missing-a");
+    const QString missing = uniqueSocketName("multi-missing-b");
+    QVERIFY(a.listen(nameA));
+    a.setGreeting(RunA.all());
+    const QStringList sources{u"--connect"_s, u"a="_s + nameA, u"--connect"_s, u"b="_s + missing};
+
+    const auto tail = runCli(QStringList{u"tail"_s, u"--no-color"_s} + sources);
+    QCOMPARE(tail.exitCode, 1); // a said bye (0), b was not there (1)
+    QVERIFY2(tail.err.contains(u"[b] no Afterwork source is listening on '%1'"_s.arg(missing).toUtf8()), tail.err.constData());
+    QVERIFY2(tail.out.contains("[a] ") && tail.out.contains("── bye"), tail.out.constData());
+
+    const QString out = path(u"half.ndjson"_s);
+    const auto record = runCli(QStringList{u"record"_s, u"--out"_s, out} + sources);
+    QCOMPARE(record.exitCode, 1);
+    QVERIFY2(record.err.contains("[b] no Afterwork source is listening"), record.err.constData());
+    QVERIFY2(record.err.contains("([a] 7, [b] 0)"), record.err.constData());
+    QCOMPARE(readAll(out), MarkerA + '\n' + RunA.all()); // kept: a connected
 }
 
 void tst_CliMultiSource::checkNamesTheSourceOfAViolation()
