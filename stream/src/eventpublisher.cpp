@@ -4,6 +4,7 @@
 #include "streamsocket.h"
 
 #include <afterwork/detail/handoff.h>
+#include <afterwork/protocol/recording.h>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDeadlineTimer>
@@ -52,7 +53,8 @@ EventPublisherPrivate::EventPublisherPrivate(EventPublisher *q, TaskEngine *engi
 
 bool EventPublisherPrivate::isAllowedExtraKind(QLatin1StringView kind)
 {
-    if (kind == protocol::deniedKind) // the remote transport's refusal: never part of a stream
+    // The remote transport's refusal and the recordings' source marker: never part of a stream.
+    if (kind == protocol::deniedKind || kind == protocol::sourceMarkerKind)
         return false;
     if (kind.isEmpty() || kind.size() > maxExtraKindLength || !(kind.front() >= 'a' && kind.front() <= 'z'))
         return false;
