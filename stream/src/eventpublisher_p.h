@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "refusallog.h"
 #include "subscriber.h"
 
 #include <afterwork/eventpublisher.h>
@@ -110,6 +111,8 @@ public:
     std::vector<Authenticating> authenticating;
     //! TLS connections accepted whose handshake has not finished, with their age.
     std::vector<std::pair<QPointer<QSslSocket>, QElapsedTimer>> handshaking;
+    //! Lines about connections turned away: at most one per 10 s.
+    RefusalLog refusals;
 };
 
 } // namespace afterwork::detail

@@ -44,8 +44,9 @@ constexpr qint64 authReadBufferBytes = 2 * protocol::maxInputLineBytes;
 class BoundedSslServer final : public QSslServer
 {
 public:
-    BoundedSslServer(std::function<bool()> admit, std::function<void(QSslSocket *)> accepted, QObject *parent)
-        : QSslServer(parent), m_admit(std::move(admit)), m_accepted(std::move(accepted))
+    BoundedSslServer(std::function<bool()> admit, std::function<void(QSslSocket *)> accepted, RefusalLog *refusals,
+                     QObject *parent)
+        : QSslServer(parent), m_admit(std::move(admit)), m_accepted(std::move(accepted)), m_refusals(refusals)
     {
     }
 
@@ -53,7 +54,7 @@ protected:
     void incomingConnection(qintptr descriptor) override
     {
         if (!m_admit()) {
-            qCInfo(lcStream) << "refusing a remote connection: too many are authenticating";
+            m_refusals->note(u"refusing a remote connection: too many are authenticating"_s);
             ::close(int(descriptor));
             return;
         }
@@ -72,6 +73,7 @@ protected:
 private:
     std::function<bool()> m_admit;
     std::function<void(QSslSocket *)> m_accepted;
+    RefusalLog *m_refusals; // the publisher's
 };
 
 QByteArray digestOf(QByteArrayView token)
@@ -197,12 +199,12 @@ bool EventPublisherPrivate::listenRemote(const RemoteListenOptions &remote)
                 if (it == handshaking.end())
                     return; // handed over: the authentication step has the same deadline
                 handshaking.erase(it);
-                qCInfo(lcStream) << "a remote connection did not finish its TLS handshake in time";
+                refusals.note(u"a remote connection did not finish its TLS handshake in time"_s);
                 socket->abort();
                 resumeAcceptingRemote();
             });
         };
-        auto *ssl = new BoundedSslServer([this] { return !tooManyUnauthenticated(); }, track, q);
+        auto *ssl = new BoundedSslServer([this] { return !tooManyUnauthenticated(); }, track, &refusals, q);
         ssl->setSslConfiguration(configuration);
         // The handshake counts against the time to authenticate.
         ssl->setHandshakeTimeout(int(remote.authTimeout.count()));
@@ -215,7 +217,7 @@ bool EventPublisherPrivate::listenRemote(const RemoteListenOptions &remote)
             if (it == handshaking.end())
                 return; // handed over already: its end is seen elsewhere
             handshaking.erase(it);
-            qCInfo(lcStream).noquote() << "a remote connection failed its TLS handshake:" << socket->errorString();
+            refusals.note(u"a remote connection failed its TLS handshake: "_s + socket->errorString());
             socket->abort();
             socket->deleteLater();
             resumeAcceptingRemote();
@@ -379,8 +381,7 @@ void EventPublisherPrivate::forgetAuthenticating(QTcpSocket *socket)
 void EventPublisherPrivate::deny(QTcpSocket *socket, protocol::DeniedReason reason)
 {
     forgetAuthenticating(socket);
-    qCInfo(lcStream).noquote() << "refusing a remote connection from" << peerOf(socket) << "-"
-                               << protocol::deniedReasonText(reason);
+    refusals.note(u"refusing a remote connection from %1 - %2"_s.arg(peerOf(socket), protocol::deniedReasonText(reason)));
     // Nothing it sends is read any more; what it sent is not kept.
     QObject::connect(socket, &QIODevice::readyRead, socket, [socket] {
         if (socket->isOpen())

@@ -155,6 +155,27 @@ PublisherOptions quietOptions()
     return options;
 }
 
+//! Counts the afterwork.stream info lines about connections turned away while it lives.
+class TurnedAwayLines
+{
+public:
+    TurnedAwayLines() { s_previous = qInstallMessageHandler(&TurnedAwayLines::handle); }
+    ~TurnedAwayLines() { qInstallMessageHandler(s_previous); }
+    QStringList lines() const { return s_lines; }
+
+private:
+    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    {
+        if (qstrcmp(context.category, "afterwork.stream") == 0
+            && (message.contains(QLatin1StringView("refusing a remote connection"))
+                || message.contains(QLatin1StringView("TLS handshake"))))
+            s_lines.append(message);
+        s_previous(type, context, message);
+    }
+    static inline QtMessageHandler s_previous = nullptr;
+    static inline QStringList s_lines;
+};
+
 } // namespace
 
 class tst_RemotePublisher : public QObject
@@ -171,6 +192,7 @@ private Q_SLOTS:
     void unauthenticatedConnectionsAreBounded();
     void silentConnectionsToTheTlsPortAreBounded();
     void garbageFromManyConnectionsDoesNotCloseTheListener();
+    void refusalsDoNotFloodTheLog();
     void tokenFileMustBeOwnerOnlyAndNotEmpty();
     void insecureOnlyOnLoopback();
     void badCertificateOrKeyIsRefused();
@@ -465,6 +487,26 @@ void tst_RemotePublisher::garbageFromManyConnectionsDoesNotCloseTheListener()
     RemoteClient good;
     good.connectTls(publisher->remotePort(), m_tls.caCertificate(), protocol::encodeAuthLine(goodToken));
     QTRY_COMPARE_WITH_TIMEOUT(good.count(QStringLiteral("snapshot")), 1, 10000);
+}
+
+void tst_RemotePublisher::refusalsDoNotFloodTheLog()
+{
+    TurnedAwayLines log;
+    TaskEngine engine;
+    auto *publisher = new EventPublisher(&engine, quietOptions());
+    QVERIFY2(publisher->listenRemote(tlsOptions()), qPrintable(publisher->errorString()));
+    std::vector<std::unique_ptr<RemoteClient>> refused;
+    for (int i = 0; i < 10; ++i) {
+        refused.push_back(std::make_unique<RemoteClient>());
+        refused.back()->connectTls(publisher->remotePort(), m_tls.caCertificate(), protocol::encodeAuthLine(goodToken + 'x'));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(refused.cbegin(), refused.cend(),
+                                         [](const auto &c) { return c->disconnectedSeen && c->count(QStringLiteral("denied")) == 1; }),
+                             15000);
+    // Each was told, and the log has one line: the others are counted on the next line written,
+    // at most one per 10 s.
+    QCOMPARE(log.lines().size(), 1);
+    QVERIFY2(log.lines().first().contains(QLatin1StringView("authentication failed")), qPrintable(log.lines().first()));
 }
 
 void tst_RemotePublisher::tokenFileMustBeOwnerOnlyAndNotEmpty()
