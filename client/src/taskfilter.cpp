@@ -3,6 +3,8 @@
 
 #include <QtCore/QStringList>
 
+#include <algorithm>
+
 namespace afterwork::client {
 
 using namespace Qt::StringLiterals;
@@ -31,6 +33,8 @@ public:
             TaskFilter::Term term;
             if (!readTerm(term))
                 return m_error;
+            term.start = m_termStart;
+            term.length = m_pos - m_termStart;
             filter.m_terms.append(std::move(term));
         }
         return filter;
@@ -300,6 +304,29 @@ bool TaskFilter::matchesTerm(const Term &term, const TaskRecord &task, QStringVi
         return term.op == Op::Equals ? term.texts.contains(source) : source.contains(term.text, Qt::CaseInsensitive);
     }
     return false;
+}
+
+bool TaskFilter::hasSourceTerms() const
+{
+    return std::any_of(m_terms.cbegin(), m_terms.cend(), [](const Term &term) { return term.field == Field::Source; });
+}
+
+bool TaskFilter::matchesSource(QStringView source) const
+{
+    const TaskRecord none;
+    return std::all_of(m_terms.cbegin(), m_terms.cend(), [&](const Term &term) {
+        return term.field != Field::Source || matchesTerm(term, none, source) != term.negated;
+    });
+}
+
+QString TaskFilter::expressionWithoutSourceTerms() const
+{
+    QStringList kept;
+    for (const Term &term : m_terms) {
+        if (term.field != Field::Source)
+            kept.append(m_expression.sliced(term.start, term.length));
+    }
+    return kept.join(u' ');
 }
 
 bool TaskFilter::matches(const TaskRecord &task, QStringView source) const

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void emptyFilterMatchesEverything();
     void sourceTermsMatchTheSourceLabel_data();
     void sourceTermsMatchTheSourceLabel();
+    void sourceTermsCanBeSetApart();
 };
 
 namespace {
@@ -220,4 +221,28 @@ void tst_TaskFilter::sourceTermsMatchTheSourceLabel()
     if (const auto *error = std::get_if<FilterError>(&result))
         QFAIL(qPrintable(error->toString()));
     QCOMPARE(std::get<TaskFilter>(result).matches(sampleTask(), source), matches);
+}
+
+void tst_TaskFilter::sourceTermsCanBeSetApart()
+{
+    const auto parse = [](const QString &expression) {
+        auto result = TaskFilter::parse(expression);
+        if (const auto *error = std::get_if<FilterError>(&result))
+            qFatal("%s", qPrintable(error->toString()));
+        return std::get<TaskFilter>(std::move(result));
+    };
+    const TaskFilter mixed = parse(u"  name~email source:api,worker  -source~\"old one\" phase:failed "_s);
+    QVERIFY(mixed.hasSourceTerms());
+    QCOMPARE(mixed.expressionWithoutSourceTerms(), u"name~email phase:failed"_s);
+    QVERIFY(mixed.matchesSource(u"api"));
+    QVERIFY(!mixed.matchesSource(u"ci"));
+    QVERIFY(!mixed.matchesSource(u"worker (old one)"));
+    // What is left parses and means the rest of the filter.
+    QVERIFY(parse(mixed.expressionWithoutSourceTerms()).matches(sampleTask()));
+
+    const TaskFilter plain = parse(u"phase:failed"_s);
+    QVERIFY(!plain.hasSourceTerms());
+    QVERIFY(plain.matchesSource(u"anything"));
+    QCOMPARE(plain.expressionWithoutSourceTerms(), u"phase:failed"_s);
+    QVERIFY(parse(u"source:api"_s).expressionWithoutSourceTerms().isEmpty());
 }

@@ -45,6 +45,14 @@ public:
     //! without one (empty) matches no `source` term.
     bool matches(const TaskRecord &task, QStringView source = {}) const;
     bool isEmpty() const noexcept { return m_terms.isEmpty(); } //!< no term: matches every task
+    //! Whether any term is a `source` term.
+    bool hasSourceTerms() const;
+    //! Whether a task of the source labelled \a source passes every `source` term (the other
+    //! terms are not looked at).
+    bool matchesSource(QStringView source) const;
+    //! The expression with its `source` terms left out: what a single source can evaluate (it
+    //! knows no labels), for instance in a `cancel_matching` command sent to it.
+    QString expressionWithoutSourceTerms() const;
     //! The expression it was parsed from.
     const QString &expression() const noexcept { return m_expression; }
 
@@ -60,6 +68,8 @@ private:
         QStringList texts;     //!< source: the labels listed
         QList<quint64> ids;    //!< id, request
         quint32 enumMask = 0;  //!< phase, mode, work (bit per enum value); shielded: bit 0/1
+        qsizetype start = 0;   //!< where the term begins in the expression
+        qsizetype length = 0;  //!< its length there
     };
     static bool matchesTerm(const Term &term, const TaskRecord &task, QStringView source);
     friend class FilterParser;
