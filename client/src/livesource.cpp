@@ -62,6 +62,33 @@ bool isRemoteConnectArgument(const QString &connect)
     return connect.startsWith("tls://"_L1) || connect.startsWith("tcp://"_L1);
 }
 
+std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *error)
+{
+    const qsizetype equals = argument.indexOf(u'=');
+    const QStringView head = QStringView(argument).first(std::max<qsizetype>(equals, 0));
+    ConnectSpec spec;
+    if (equals >= 0 && !head.contains(u'/') && !head.contains(u':')) {
+        spec.label = head.toString();
+        spec.address = argument.mid(equals + 1);
+        if (spec.label.isEmpty()) {
+            *error = u"'%1': the label before '=' is empty"_s.arg(argument);
+            return std::nullopt;
+        }
+    } else {
+        spec.address = argument;
+        spec.label = argument;
+    }
+    if (spec.address.isEmpty()) {
+        *error = u"'%1': no address to connect to"_s.arg(argument);
+        return std::nullopt;
+    }
+    if (spec.label.contains(u',')) {
+        *error = u"'%1': a source's label cannot hold ',' (give one: LABEL=ADDRESS)"_s.arg(argument);
+        return std::nullopt;
+    }
+    return spec;
+}
+
 QByteArray parsePin(const QString &pin)
 {
     // `sha256:HEX`, or the line `openssl x509 -noout -fingerprint -sha256` prints, as it is.
