@@ -14,6 +14,7 @@
 #include "models/tasktablemodel.h"
 #include "widgets/draindialog.h"
 #include "widgets/messagebanner.h"
+#include "widgets/taskdetailspane.h"
 #include "widgets/tasksview.h"
 
 #include <afterwork/eventpublisher.h>
@@ -91,8 +92,7 @@ void selectTasks(TasksView *tasks, const QList<quint64> &ids)
     QTableView *table = tasks->table();
     table->clearSelection();
     for (const quint64 id : ids) {
-        const int sourceRow = tasks->model()->rowOf(id);
-        const QModelIndex index = tasks->proxy()->mapFromSource(tasks->model()->index(sourceRow, 0));
+        const QModelIndex index = tasks->indexOf(tasks->details()->session(), id); // the only source's
         table->selectionModel()->select(index, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     }
 }
