@@ -32,10 +32,13 @@ SourcesView::SourcesView(const SourceSet *sources, QWidget *parent) : QWidget(pa
     for (const auto &[column, width] : widths)
         m_table->setColumnWidth(column, width);
     layout->addWidget(m_table, 1);
-    connect(m_table, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+    // A double click or Enter (one click only selects: a row is worth reading as it is).
+    const auto open = [this](const QModelIndex &index) {
         if (index.isValid())
             Q_EMIT showTasksRequested(u"source:"_s + filterValue(m_sources->label(index.row())));
-    });
+    };
+    connect(m_table, &QAbstractItemView::doubleClicked, this, open);
+    connect(m_table, &QAbstractItemView::activated, this, open);
 }
 
 void SourcesView::refresh()

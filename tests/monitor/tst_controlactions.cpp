@@ -6,6 +6,7 @@
 // read-only source, a recording and a read-only dashboard. Replies that are refusals, that never
 // come or whose connection ends are played by a fake publisher.
 #include "monitortestsupport.h"
+#include "livecontrolsource.h"
 
 #include "app/controlactions.h"
 #include "app/mainwindow.h"
@@ -37,36 +38,9 @@
 using namespace afterwork;
 using namespace afterwork::monitor;
 using namespace std::chrono_literals;
+using monitortest::LiveSource;
 
 namespace {
-
-//! An engine with one pool thread held by a blocker, so that tasks scheduled next stay queued
-//! (live) until the test ends; a publisher on a unique socket.
-struct LiveSource
-{
-    explicit LiveSource(bool allowControl, std::function<void(std::chrono::milliseconds)> onDrain = {})
-        : engine(TaskConfig{}, EngineOptions{.maxThreads = 1})
-    {
-        publisher = new EventPublisher(&engine, PublisherOptions{.app = QStringLiteral("control-gui"),
-                                                                  .heartbeatInterval = 200ms,
-                                                                  .allowControl = allowControl,
-                                                                  .onDrain = std::move(onDrain)});
-        name = testing::uniqueSocketName("controlgui");
-        listening = publisher->listen(name);
-        engine.task(TaskConfig{.name = QStringLiteral("blocker")}).schedule([release = release] {
-            release->tryAcquire(1, 20000); // bounded, in case the test fails before releasing it
-        });
-    }
-    ~LiveSource() { release->release(); }
-
-    Task queued(const QString &taskName) { return engine.task(TaskConfig{.name = taskName}).schedule([] {}); }
-
-    std::shared_ptr<QSemaphore> release = std::make_shared<QSemaphore>();
-    TaskEngine engine;
-    EventPublisher *publisher = nullptr;
-    QString name;
-    bool listening = false;
-};
 
 //! A shown, active window with its own settings file, watching nothing yet.
 struct Window

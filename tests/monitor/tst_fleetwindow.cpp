@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+// Several sources in one window: two real publishers, each a TaskEngine in a process of its own
+// (afterwork_test_source), watched side by side; the tasks table shows both with their source,
+// `source:` filters it, the Sources tab lists them; one publisher killed leaves its tasks lost and
+// its row "lost", and the other source untouched. Commands go to the source of the selected
+// tasks only (two publishers in this process that allow control, whose task ids collide).
+#include "monitortestsupport.h"
+#include "livecontrolsource.h"
+
+#include "../client/testsourceprocess.h"
+
+#include "app/controlactions.h"
+#include "app/mainwindow.h"
+#include "core/monitorsession.h"
+#include "core/sourceset.h"
+#include "models/sourcetablemodel.h"
+#include "models/taskfilterproxy.h"
+#include "models/tasktablemodel.h"
+#include "widgets/connectionbar.h"
+#include "widgets/messagebanner.h"
+#include "widgets/sourcesview.h"
+#include "widgets/taskdetailspane.h"
+#include "widgets/tasksview.h"
+
+#include <QtCore/QSettings>
+#include <QtCore/QTemporaryDir>
+#include <QtGui/QAction>
+#include <QtTest/QTest>
+#include <QtWidgets/QMessageBox>
+#include <QtWidgets/QPushButton>
+#include <QtWidgets/QTabWidget>
+#include <QtWidgets/QTableView>
+
+using namespace afterwork;
+using namespace afterwork::monitor;
+using namespace std::chrono_literals;
+using monitortest::LiveSource;
+
+namespace {
+
+//! A shown window with its own settings file, watching nothing yet.
+struct Window
+{
+    Window()
+        : session(SessionOptions{.flushInterval = 50ms}),
+          window(&session, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini")), .restoreState = false, .discoveryDirectory = dir.path()})
+    {
+        window.resize(1200, 760);
+        window.show();
+    }
+    QTemporaryDir dir;
+    MonitorSession session;
+    MainWindow window;
+};
+
+QPushButton *button(QDialog *dialog, const char *objectName)
+{
+    return dialog ? dialog->findChild<QPushButton *>(QLatin1StringView(objectName)) : nullptr;
+}
+
+void select(TasksView *tasks, const QList<TaskRef> &rows)
+{
+    tasks->table()->clearSelection();
+    for (const TaskRef &row : rows)
+        tasks->table()->selectionModel()->select(tasks->indexOf(row.session, row.id), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+}
+
+} // namespace
+
+class tst_FleetWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void oneSourceLostLeavesTheOthersAlone()
+    {
+        const QString nameA = testing::uniqueSocketName("fleet-api");
+        const QString nameB = testing::uniqueSocketName("fleet-worker");
+        testing::TestSourceProcess api(nameA);
+        testing::TestSourceProcess worker(nameB);
+        QVERIFY(!api.waitUntilReady().isEmpty());
+        QVERIFY(!worker.waitUntilReady().isEmpty());
+
+        Window w;
+        TasksView *tasks = w.window.tasks();
+        QTabWidget *tabs = w.window.tabs();
+        // One source: the dashboard as it always was.
+        QVERIFY(w.window.watchSocket(nameA, QStringLiteral("api")));
+        QVERIFY(!tabs->isTabVisible(int(ViewId::Sources)));
+        QVERIFY(tasks->table()->isColumnHidden(TaskTableModel::SourceColumn));
+
+        QCOMPARE(w.window.addSource({.label = QStringLiteral("worker"), .address = nameB}), std::nullopt);
+        QVERIFY(tabs->isTabVisible(int(ViewId::Sources)));
+        QVERIFY(!tasks->table()->isColumnHidden(TaskTableModel::SourceColumn));
+        MonitorSession *workerSession = w.window.sources()->session(1);
+        QVERIFY(workerSession);
+
+        api.command("block 2");
+        worker.command("block 3");
+        QTRY_COMPARE_WITH_TIMEOUT(tasks->proxy()->rowCount(), 5, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(workerSession->store().count(Phase::Started), 3, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.session.store().count(Phase::Started), 2, 15000);
+        // The engines number their tasks alike: task 1 is in both, one row each.
+        const QModelIndex apiFirst = tasks->indexOf(&w.session, 1, TaskTableModel::SourceColumn);
+        const QModelIndex workerFirst = tasks->indexOf(workerSession, 1, TaskTableModel::SourceColumn);
+        QVERIFY(apiFirst.isValid() && workerFirst.isValid() && apiFirst.row() != workerFirst.row());
+        QCOMPARE(apiFirst.data().toString(), QStringLiteral("api"));
+        QCOMPARE(workerFirst.data().toString(), QStringLiteral("worker"));
+        // The details pane reads the selected task's own source.
+        QVERIFY(tasks->selectTask(workerSession, 1));
+        QCOMPARE(tasks->details()->session(), workerSession);
+        QVERIFY(tasks->details()->summaryText().startsWith(QStringLiteral("#1  blocker-0")));
+
+        tasks->setFilterText(QStringLiteral("source:worker"));
+        QCOMPARE(tasks->proxy()->rowCount(), 3);
+        tasks->setFilterText(QString());
+
+        // The Sources tab: a double click shows that source's tasks.
+        w.window.showView(ViewId::Sources);
+        SourceTableModel *sources = w.window.sourcesView()->model();
+        QCOMPARE(sources->rowCount(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(sources->index(1, SourceTableModel::StateColumn).data().toString(), QStringLiteral("connected"), 10000);
+        QTableView *sourcesTable = w.window.sourcesView()->table();
+        QVERIFY(QTest::qWaitForWindowExposed(&w.window));
+        const QRect workerRow = sourcesTable->visualRect(sources->index(1, SourceTableModel::LabelColumn));
+        QVERIFY(!workerRow.isEmpty());
+        // A double click is a press and release, then the double click event (what a person does).
+        QTest::mouseClick(sourcesTable->viewport(), Qt::LeftButton, {}, workerRow.center());
+        QCOMPARE(w.window.currentView(), ViewId::Sources); // one click only selects
+        QTest::mouseDClick(sourcesTable->viewport(), Qt::LeftButton, {}, workerRow.center());
+        QCOMPARE(w.window.currentView(), ViewId::Tasks);
+        QCOMPARE(tasks->filterText(), QStringLiteral("source:worker"));
+        tasks->setFilterText(QString());
+
+        // The worker dies without a word: its live tasks are lost, its row says so; the api's
+        // tasks run on and its row stays connected. The connection bar is about the api.
+        worker.kill();
+        QTRY_COMPARE_WITH_TIMEOUT(workerSession->store().count(Phase::Lost), 3, 15000);
+        sources->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(sources->index(1, SourceTableModel::StateColumn).data().toString(), QStringLiteral("lost"), 10000);
+        QCOMPARE(sources->index(0, SourceTableModel::StateColumn).data().toString(), QStringLiteral("connected"));
+        QCOMPARE(w.session.store().count(Phase::Lost), 0);
+        QCOMPARE(w.session.store().count(Phase::Started), 2);
+        QCOMPARE(tasks->indexOf(workerSession, 1, TaskTableModel::PhaseColumn).data().toString(), QStringLiteral("lost"));
+        QCOMPARE(tasks->indexOf(&w.session, 1, TaskTableModel::PhaseColumn).data().toString(), QStringLiteral("started"));
+        QCOMPARE(w.window.connectionBar()->stateText(), QStringLiteral("connected"));
+
+        // Removed: its tasks go, and with one source left the window is as it was.
+        QVERIFY(w.window.removeSource(QStringLiteral("worker")));
+        QCOMPARE(tasks->proxy()->rowCount(), 2);
+        QVERIFY(tasks->table()->isColumnHidden(TaskTableModel::SourceColumn));
+        QVERIFY(!tabs->isTabVisible(int(ViewId::Sources)));
+        QCOMPARE(tasks->details()->session(), &w.session);
+    }
+
+    void commandsGoToTheSelectedTasksSourceOnly()
+    {
+        LiveSource api(true);
+        LiveSource worker(true);
+        QVERIFY(api.listening && worker.listening);
+        const Task apiResize = api.queued(QStringLiteral("resize"));
+        const Task workerResize = worker.queued(QStringLiteral("resize"));
+        QCOMPARE(apiResize.id(), workerResize.id()); // the same id, two tasks
+
+        Window w;
+        QVERIFY(w.window.watchSocket(api.name, QStringLiteral("api")));
+        QCOMPARE(w.window.addSource({.label = QStringLiteral("worker"), .address = worker.name}), std::nullopt);
+        MonitorSession *workerSession = w.window.sources()->session(1);
+        TasksView *tasks = w.window.tasks();
+        ControlActions *control = w.window.control();
+        w.window.showView(ViewId::Tasks);
+        QTRY_COMPARE_WITH_TIMEOUT(tasks->proxy()->rowCount(), 4, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl() && workerSession->canControl(), 10000);
+
+        QAction *cancel = control->cancelSelectedAction();
+        control->update();
+        QVERIFY(!cancel->isEnabled());
+        QVERIFY2(cancel->toolTip().contains(QStringLiteral("select a task of the source")), qPrintable(cancel->toolTip()));
+        QVERIFY(!control->drainAction()->isEnabled());
+        select(tasks, {{&w.session, apiResize.id()}, {workerSession, workerResize.id()}});
+        QVERIFY(!cancel->isEnabled());
+        QVERIFY2(cancel->toolTip().contains(QStringLiteral("come from several sources")), qPrintable(cancel->toolTip()));
+
+        // The worker's task only: the api's task of the same id runs on.
+        select(tasks, {{workerSession, workerResize.id()}});
+        QVERIFY(cancel->isEnabled());
+        cancel->trigger();
+        auto *box = qobject_cast<QMessageBox *>(control->confirmation());
+        QVERIFY(box);
+        QCOMPARE(box->text(), QStringLiteral("worker: Cancel the 1 live task selected?"));
+        button(box, "confirmButton")->click();
+        QTRY_COMPARE_WITH_TIMEOUT(w.window.banner()->text(), QStringLiteral("worker: 1 task cancelled."), 10000);
+        QCOMPARE(workerResize.phase(), Phase::Cancelled);
+        QVERIFY(apiResize.phase() != Phase::Cancelled);
+
+        // Cancel matching, with a source term: the api gets the rest of the filter and applies it.
+        tasks->setFilterText(QStringLiteral("source:api name~resize"));
+        QTRY_COMPARE_WITH_TIMEOUT(tasks->proxy()->rowCount(), 1, 10000);
+        select(tasks, {{&w.session, apiResize.id()}});
+        QAction *matching = control->cancelMatchingAction();
+        QVERIFY2(matching->isEnabled(), qPrintable(matching->toolTip()));
+        matching->trigger();
+        box = qobject_cast<QMessageBox *>(control->confirmation());
+        QVERIFY(box);
+        QVERIFY2(box->text().startsWith(QStringLiteral("api: Cancel the 1 live task matching")), qPrintable(box->text()));
+        button(box, "confirmButton")->click();
+        QTRY_COMPARE_WITH_TIMEOUT(w.window.banner()->text(), QStringLiteral("api: 1 task cancelled."), 10000);
+        QCOMPARE(apiResize.phase(), Phase::Cancelled);
+        // A filter of source terms alone would be no filter at the source: off.
+        tasks->setFilterText(QStringLiteral("source:api"));
+        select(tasks, {{&w.session, 1}});
+        QVERIFY(!matching->isEnabled());
+        QVERIFY2(matching->toolTip().contains(QStringLiteral("Type a filter first")), qPrintable(matching->toolTip()));
+    }
+
+    void theSourcesAreSavedAndNoToken()
+    {
+        QTemporaryDir dir;
+        const QString tokenFile = dir.filePath(QStringLiteral("build.token"));
+        QVERIFY(monitortest::writeFile(tokenFile, "the-secret-token-value\n"));
+        QVERIFY(QFile::setPermissions(tokenFile, QFile::ReadOwner | QFile::WriteOwner));
+        const QString ini = dir.filePath(QStringLiteral("monitor.ini"));
+        const QString local = testing::uniqueSocketName("fleet-saved");
+        {
+            MonitorSession session;
+            MainWindow window(&session, MainWindowOptions{.settingsPath = ini, .restoreState = false, .discoveryDirectory = dir.path()});
+            QVERIFY(window.watchSocket(local, QStringLiteral("api")));
+            // Port 9 on loopback: nothing answers; it keeps trying, which is all this needs.
+            QCOMPARE(window.addSource({.label = QStringLiteral("build"),
+                                       .address = QStringLiteral("tcp://127.0.0.1:9"),
+                                       .remote = {.tokenFile = tokenFile, .insecure = true}}),
+                     std::nullopt);
+            window.saveSettings();
+        }
+        QFile file(ini);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray saved = file.readAll();
+        QVERIFY2(!saved.contains("the-secret-token-value"), saved.constData());
+        QVERIFY(saved.contains("build.token")); // where it is, only
+
+        MonitorSession session;
+        MainWindow window(&session, MainWindowOptions{.settingsPath = ini, .restoreState = false, .discoveryDirectory = dir.path()});
+        const QList<SourceSpec> restored = window.savedSources();
+        QCOMPARE(restored.size(), 2);
+        QCOMPARE(restored.at(0).label, QStringLiteral("api"));
+        QCOMPARE(restored.at(0).address, local);
+        QCOMPARE(restored.at(1).label, QStringLiteral("build"));
+        QCOMPARE(restored.at(1).address, QStringLiteral("tcp://127.0.0.1:9"));
+        QCOMPARE(restored.at(1).remote.tokenFile, tokenFile);
+        QVERIFY(restored.at(1).remote.insecure);
+    }
+};
+
+QTEST_MAIN(tst_FleetWindow)
+#include "tst_fleetwindow.moc"
