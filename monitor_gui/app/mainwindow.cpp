@@ -109,7 +109,10 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     connect(m_failures, &FailuresView::showTasksRequested, this, showTasks);
     connect(m_sourcesView, &SourcesView::showTasksRequested, this, showTasks);
     connect(m_sources, &SourceSet::sourceAdded, this, [this](int index) { watchAdded(m_sources->session(index)); });
-    connect(m_sources, &SourceSet::sourceRemoved, this, &MainWindow::updateSourcesTab);
+    connect(m_sources, &SourceSet::sourceRemoved, this, [this] {
+        updateSourcesTab();
+        updateStatusBar();
+    });
     connect(m_timeline, &TimelineView::showTaskRequested, this, [this](quint64 id) {
         if (!m_tasks->selectTask(id)) {
             m_tasks->setFilterText(QString()); // it may be filtered out
@@ -263,6 +266,7 @@ void MainWindow::watchAdded(MonitorSession *session)
     });
     connect(session, &MonitorSession::connectionChanged, m_sourcesView, &SourcesView::refresh);
     updateSourcesTab();
+    updateStatusBar();
 }
 
 void MainWindow::updateSourcesTab()
@@ -410,6 +414,10 @@ void MainWindow::updateStatusBar()
 {
     const client::TaskStore &store = m_session->store();
     QStringList parts;
+    // With several sources the figures are the connection bar's source's (the Sources tab has
+    // every source's): say whose.
+    if (m_sources->count() > 1)
+        parts << u"%1 sources — %2:"_s.arg(m_sources->count()).arg(m_sources->label(0));
     parts << u"%1 events"_s.arg(formatCount(m_session->linesReceived()));
     if (m_session->sourceKind() == MonitorSession::SourceKind::Live)
         parts << u"%1 ev/s"_s.arg(formatCount(qint64(m_session->lineRate())));

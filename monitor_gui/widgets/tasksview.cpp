@@ -36,7 +36,7 @@ TasksView::TasksView(SourceSet *sources, QWidget *parent) : QWidget(parent), m_s
     m_search->setObjectName(u"taskFilter"_s);
     m_search->setClearButtonEnabled(true);
     m_search->setPlaceholderText(u"Filter: name~email  phase:failed,cancelled  shielded:true  mode:after_response  error~timeout  -name~ping"_s);
-    m_search->setToolTip(u"The filter grammar of `afterwork tail --filter` (docs/filter.md): space-separated terms, all must match; -term negates."_s);
+    m_search->setToolTip(u"The filter grammar of `afterwork tail --filter` (docs/filter.md): space-separated terms, all must match; -term negates; source:LABEL picks a source's tasks."_s);
     searchRow->addWidget(m_search, 1);
     m_count = new QLabel(this);
     searchRow->addWidget(m_count);
