@@ -7,6 +7,7 @@
 // come or whose connection ends are played by a fake publisher.
 #include "monitortestsupport.h"
 #include "livecontrolsource.h"
+#include "windowfixture.h"
 
 #include "app/controlactions.h"
 #include "app/mainwindow.h"
@@ -39,26 +40,9 @@ using namespace afterwork;
 using namespace afterwork::monitor;
 using namespace std::chrono_literals;
 using monitortest::LiveSource;
+using monitortest::Window;
 
 namespace {
-
-//! A shown, active window with its own settings file, watching nothing yet.
-struct Window
-{
-    explicit Window(SessionOptions options = {.flushInterval = 50ms})
-        : session(options),
-          window(&session, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini")), .restoreState = false, .discoveryDirectory = dir.path()})
-    {
-        window.resize(1200, 760);
-        window.show();
-        window.activateWindow();
-    }
-    ControlActions &control() { return *window.control(); }
-
-    QTemporaryDir dir;
-    MonitorSession session;
-    MainWindow window;
-};
 
 //! Selects the rows of \a ids in the tasks table (and nothing else).
 void selectTasks(TasksView *tasks, const QList<quint64> &ids)

@@ -6,6 +6,7 @@
 // tasks only (two publishers in this process that allow control, whose task ids collide).
 #include "monitortestsupport.h"
 #include "livecontrolsource.h"
+#include "windowfixture.h"
 
 #include "../client/testsourceprocess.h"
 
@@ -35,23 +36,9 @@ using namespace afterwork;
 using namespace afterwork::monitor;
 using namespace std::chrono_literals;
 using monitortest::LiveSource;
+using monitortest::Window;
 
 namespace {
-
-//! A shown window with its own settings file, watching nothing yet.
-struct Window
-{
-    Window()
-        : session(SessionOptions{.flushInterval = 50ms}),
-          window(&session, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini")), .restoreState = false, .discoveryDirectory = dir.path()})
-    {
-        window.resize(1200, 760);
-        window.show();
-    }
-    QTemporaryDir dir;
-    MonitorSession session;
-    MainWindow window;
-};
 
 QPushButton *button(QDialog *dialog, const char *objectName)
 {
@@ -167,7 +154,7 @@ private Q_SLOTS:
         QCOMPARE(w.window.addSource({.label = QStringLiteral("worker"), .address = worker.name}), std::nullopt);
         MonitorSession *workerSession = w.window.sources()->session(1);
         TasksView *tasks = w.window.tasks();
-        ControlActions *control = w.window.control();
+        ControlActions *control = &w.control();
         w.window.showView(ViewId::Tasks);
         QTRY_COMPARE_WITH_TIMEOUT(tasks->proxy()->rowCount(), 4, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(w.session.canControl() && workerSession->canControl(), 10000);
