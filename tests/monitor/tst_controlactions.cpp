@@ -41,6 +41,7 @@ using namespace afterwork::monitor;
 using namespace std::chrono_literals;
 using monitortest::LiveSource;
 using monitortest::Window;
+using monitortest::button;
 
 namespace {
 
@@ -53,11 +54,6 @@ void selectTasks(TasksView *tasks, const QList<quint64> &ids)
         const QModelIndex index = tasks->indexOf(tasks->details()->session(), id); // the only source's
         table->selectionModel()->select(index, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     }
-}
-
-QPushButton *button(QDialog *dialog, const char *objectName)
-{
-    return dialog ? dialog->findChild<QPushButton *>(QLatin1StringView(objectName)) : nullptr;
 }
 
 //! A hello that offers control, written as a publisher would.

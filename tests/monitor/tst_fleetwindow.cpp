@@ -37,13 +37,9 @@ using namespace afterwork::monitor;
 using namespace std::chrono_literals;
 using monitortest::LiveSource;
 using monitortest::Window;
+using monitortest::button;
 
 namespace {
-
-QPushButton *button(QDialog *dialog, const char *objectName)
-{
-    return dialog ? dialog->findChild<QPushButton *>(QLatin1StringView(objectName)) : nullptr;
-}
 
 void select(TasksView *tasks, const QList<TaskRef> &rows)
 {

@@ -8,6 +8,8 @@
 #include "core/monitorsession.h"
 
 #include <QtCore/QTemporaryDir>
+#include <QtWidgets/QDialog>
+#include <QtWidgets/QPushButton>
 
 namespace afterwork::monitortest {
 
@@ -32,5 +34,11 @@ struct Window
     monitor::MonitorSession session;
     monitor::MainWindow window;
 };
+
+//! The button named \a objectName in \a dialog (a confirmation), or nullptr.
+inline QPushButton *button(QDialog *dialog, const char *objectName)
+{
+    return dialog ? dialog->findChild<QPushButton *>(QLatin1StringView(objectName)) : nullptr;
+}
 
 } // namespace afterwork::monitortest
