@@ -78,7 +78,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     m_tabs->setDocumentMode(true);
     m_overview = new OverviewView(session, m_tabs);
     m_tasks = new TasksView(m_sources, m_tabs);
-    m_failures = new FailuresView(session, m_tabs);
+    m_failures = new FailuresView(m_sources, m_tabs);
     m_drain = new DrainView(session, m_tabs);
     m_timeline = new TimelineView(session, m_tabs);
     m_log = new LogView(session, m_tabs);
@@ -111,6 +111,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     connect(m_sources, &SourceSet::sourceAdded, this, [this](int index) { watchAdded(m_sources->session(index)); });
     connect(m_sources, &SourceSet::sourceRemoved, this, [this] {
         updateSourcesTab();
+        m_failures->refresh();
         updateStatusBar();
     });
     connect(m_timeline, &TimelineView::showTaskRequested, this, [this](quint64 id) {
@@ -261,6 +262,7 @@ void MainWindow::watchAdded(MonitorSession *session)
     // The first source's own views follow it alone; the tables of every source follow them all.
     connect(session, &MonitorSession::flushed, this, [this] {
         m_tasks->refresh();
+        m_failures->refresh();
         if (m_sourcesView->isVisible())
             m_sourcesView->refresh();
     });

@@ -2,7 +2,7 @@
 // Several sources in one window: two real publishers, each a TaskEngine in a process of its own
 // (afterwork_test_source), watched side by side; the tasks table shows both with their source,
 // `source:` filters it, the Sources tab lists them; one publisher killed leaves its tasks lost and
-// its row "lost", and the other source untouched. Commands go to the source of the selected
+// its row "lost", and the other source untouched; failures are grouped per source. Commands go to the source of the selected
 // tasks only (two publishers in this process that allow control, whose task ids collide).
 #include "monitortestsupport.h"
 #include "livecontrolsource.h"
@@ -14,10 +14,12 @@
 #include "app/mainwindow.h"
 #include "core/monitorsession.h"
 #include "core/sourceset.h"
+#include "models/failuregroupmodel.h"
 #include "models/sourcetablemodel.h"
 #include "models/taskfilterproxy.h"
 #include "models/tasktablemodel.h"
 #include "widgets/connectionbar.h"
+#include "widgets/failuresview.h"
 #include "widgets/messagebanner.h"
 #include "widgets/sourcesview.h"
 #include "widgets/taskdetailspane.h"
@@ -115,6 +117,29 @@ private Q_SLOTS:
         QCOMPARE(tasks->filterText(), QStringLiteral("source:worker"));
         tasks->setFilterText(QString());
 
+        // Failures of both, grouped per source: a group shows its own source's tasks.
+        api.command("quick 2");
+        worker.command("quick 2"); // quick-1 fails in each
+        QTRY_COMPARE_WITH_TIMEOUT(workerSession->failures().totalFailures(), 1, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.session.failures().totalFailures(), 1, 15000);
+        w.window.showView(ViewId::Failures);
+        QTableView *groups = w.window.failures()->table();
+        QTRY_COMPARE_WITH_TIMEOUT(groups->model()->rowCount(), 2, 5000);
+        QVERIFY(!groups->isColumnHidden(FailureGroupModel::SourceColumn));
+        int workerGroup = -1;
+        for (int row = 0; row < 2; ++row) {
+            if (groups->model()->index(row, FailureGroupModel::SourceColumn).data().toString() == QStringLiteral("worker"))
+                workerGroup = row;
+        }
+        QVERIFY(workerGroup >= 0);
+        QTest::mouseClick(groups->viewport(), Qt::LeftButton, {},
+                          groups->visualRect(groups->model()->index(workerGroup, FailureGroupModel::NameColumn)).center());
+        QCOMPARE(w.window.currentView(), ViewId::Tasks);
+        QVERIFY2(tasks->filterText().startsWith(QStringLiteral("source:worker phase:failed name:")), qPrintable(tasks->filterText()));
+        QCOMPARE(tasks->proxy()->rowCount(), 1);
+        QCOMPARE(tasks->proxy()->index(0, TaskTableModel::SourceColumn).data().toString(), QStringLiteral("worker"));
+        tasks->setFilterText(QString());
+
         // The worker dies without a word: its live tasks are lost, its row says so; the api's
         // tasks run on and its row stays connected. The connection bar is about the api.
         worker.kill();
@@ -130,7 +155,8 @@ private Q_SLOTS:
 
         // Removed: its tasks go, and with one source left the window is as it was.
         QVERIFY(w.window.removeSource(QStringLiteral("worker")));
-        QCOMPARE(tasks->proxy()->rowCount(), 2);
+        QCOMPARE(tasks->proxy()->rowCount(), 4); // two blockers, two quick tasks
+        QCOMPARE(w.window.failures()->table()->model()->rowCount(), 1);
         QVERIFY(tasks->table()->isColumnHidden(TaskTableModel::SourceColumn));
         QVERIFY(!tabs->isTabVisible(int(ViewId::Sources)));
         QCOMPARE(tasks->details()->session(), &w.session);

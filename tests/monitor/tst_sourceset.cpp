@@ -8,6 +8,8 @@
 #include "core/connectionstatus.h"
 #include "core/monitorsession.h"
 #include "core/sourceset.h"
+#include "models/failuregroupmodel.h"
+#include "models/fleetfailuremodel.h"
 #include "models/fleettaskmodel.h"
 #include "models/sourcetablemodel.h"
 #include "models/taskfilterproxy.h"
@@ -180,6 +182,48 @@ private Q_SLOTS:
         QCOMPARE(table.rowCount(), 1);
         QCOMPARE(tasks.rowCount(), 3);
         QCOMPARE(proxy.rowCount(), 3);
+    }
+
+    void failureGroupsOfEverySource()
+    {
+        QString nameA;
+        QString nameB;
+        auto a = publisherWith(0, &nameA);
+        auto b = publisherWith(0, &nameB);
+        QVERIFY(a && b);
+        MonitorSession primary(SessionOptions{.flushInterval = 20ms});
+        SourceSet sources(&primary);
+        FleetFailureModel groups(&sources);
+        QAbstractItemModelTester tester(&groups, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(primary.watchSocket(nameA));
+        sources.setPrimarySpec({.label = QStringLiteral("api"), .address = nameA});
+        QTRY_COMPARE_WITH_TIMEOUT(primary.store().sourceStatus(), client::TaskStore::SourceStatus::Connected, 10000);
+        const QByteArray failed = Lines::task(2, 1, "failed", 1'000'000, R"(,"error":{"type":"E","message":"down"})") + '\n';
+        a->writeToAll(failed);
+        QTRY_COMPARE_WITH_TIMEOUT(primary.failures().totalFailures(), 1, 10000);
+        groups.syncAll();
+        QCOMPARE(groups.rowCount(), 1);
+        // One source: the group's tasks are found as they always were.
+        QCOMPARE(groups.index(0, FailureGroupModel::NameColumn).data(FailureGroupModel::FilterExpressionRole).toString(),
+                 QStringLiteral("phase:failed name:\"task-1\" error~E"));
+
+        QString error;
+        MonitorSession *worker = sources.addSource({.label = QStringLiteral("the worker"), .address = nameB}, &error);
+        QVERIFY2(worker, qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(worker->store().sourceStatus(), client::TaskStore::SourceStatus::Connected, 10000);
+        b->writeToAll(failed);
+        QTRY_COMPARE_WITH_TIMEOUT(worker->failures().totalFailures(), 1, 10000);
+        groups.syncAll();
+        // The same name and error in two sources: a group each, each finding its own tasks.
+        QCOMPARE(groups.rowCount(), 2);
+        QCOMPARE(groups.index(1, FailureGroupModel::SourceColumn).data().toString(), QStringLiteral("the worker"));
+        QCOMPARE(groups.index(0, FailureGroupModel::NameColumn).data(FailureGroupModel::FilterExpressionRole).toString(),
+                 QStringLiteral("source:api phase:failed name:\"task-1\" error~E"));
+        QCOMPARE(groups.index(1, FailureGroupModel::NameColumn).data(FailureGroupModel::FilterExpressionRole).toString(),
+                 QStringLiteral("source:\"the worker\" phase:failed name:\"task-1\" error~E"));
+        QVERIFY(sources.removeSource(1));
+        QCOMPARE(groups.rowCount(), 1);
+        QCOMPARE(groups.index(0, FailureGroupModel::SourceColumn).data().toString(), QString());
     }
 
     void eightSourcesOfManyTasksStayResponsive()
