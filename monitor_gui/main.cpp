@@ -80,8 +80,6 @@ int main(int argc, char *argv[])
             window.setTheme(themeFromName(options.theme));
         if (headless || options.width != 1280 || options.height != 800)
             window.resize(options.width, options.height);
-        if (const auto view = viewFromName(options.view))
-            window.showView(*view);
         if (!options.filter.isEmpty())
             window.tasks()->setFilterText(options.filter);
         if (options.selectTask != 0) {
@@ -146,6 +144,9 @@ int main(int argc, char *argv[])
                 }
             }
         }
+        // Once the sources are there: the Sources view exists only while there are several.
+        if (const auto view = viewFromName(options.view))
+            window.showView(*view);
         window.show();
 
         if (headless) {

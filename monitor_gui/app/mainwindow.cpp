@@ -347,7 +347,9 @@ void MainWindow::openRecording(const QString &path, double speed)
 
 void MainWindow::showView(ViewId view)
 {
-    m_tabs->setCurrentIndex(int(view));
+    // Sources (Ctrl+7, --view sources) is there only while several sources are watched.
+    if (m_tabs->isTabVisible(int(view)))
+        m_tabs->setCurrentIndex(int(view));
 }
 
 ViewId MainWindow::currentView() const

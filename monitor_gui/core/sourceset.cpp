@@ -78,11 +78,13 @@ bool SourceSet::removeSource(int index)
 {
     if (index <= 0 || index >= count())
         return false;
+    // Stopped first: what it still had queued lands (and is announced) while it is one of the
+    // set, not between the announcements of its removal.
+    m_entries[size_t(index)].session->closeSource();
     Q_EMIT sourceAboutToBeRemoved(index);
     // Out of the list before it is destroyed: whoever looks during its destruction sees the rest.
     std::unique_ptr<MonitorSession> gone = std::move(m_entries[size_t(index)].owned);
     m_entries.erase(m_entries.begin() + index);
-    gone->closeSource();
     gone.reset();
     Q_EMIT sourceRemoved(index);
     return true;
