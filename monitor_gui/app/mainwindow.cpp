@@ -80,7 +80,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     m_tasks = new TasksView(m_sources, m_tabs);
     m_failures = new FailuresView(m_sources, m_tabs);
     m_drain = new DrainView(session, m_tabs);
-    m_timeline = new TimelineView(session, m_tabs);
+    m_timeline = new TimelineView(m_sources, m_tabs);
     m_log = new LogView(session, m_tabs);
     m_sourcesView = new SourcesView(m_sources, m_tabs);
     // In ViewId order.
@@ -114,16 +114,18 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
         m_failures->refresh();
         updateStatusBar();
     });
+    // The timeline shows one source: its task ids are that source's.
     connect(m_timeline, &TimelineView::showTaskRequested, this, [this](quint64 id) {
-        if (!m_tasks->selectTask(id)) {
+        if (!m_tasks->selectTask(m_timeline->session(), id)) {
             m_tasks->setFilterText(QString()); // it may be filtered out
-            m_tasks->selectTask(id);
+            m_tasks->selectTask(m_timeline->session(), id);
         }
         showView(ViewId::Tasks);
     });
-    connect(m_timeline, &TimelineView::taskSelected, this, [this](quint64 id) { m_tasks->selectTask(id); });
+    connect(m_timeline, &TimelineView::taskSelected, this, [this](quint64 id) { m_tasks->selectTask(m_timeline->session(), id); });
     connect(m_tasks->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
-        m_timeline->canvas()->setSelectedTask(m_tasks->selectedTask());
+        const bool shown = m_tasks->details()->session() == m_timeline->session();
+        m_timeline->canvas()->setSelectedTask(shown ? m_tasks->selectedTask() : std::nullopt);
     });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { refreshAll(); });
 
@@ -260,9 +262,11 @@ bool MainWindow::removeSource(const QString &label)
 void MainWindow::watchAdded(MonitorSession *session)
 {
     // The first source's own views follow it alone; the tables of every source follow them all.
-    connect(session, &MonitorSession::flushed, this, [this] {
+    connect(session, &MonitorSession::flushed, this, [this, session] {
         m_tasks->refresh();
         m_failures->refresh();
+        if (m_timeline->session() == session)
+            m_timeline->refresh();
         if (m_sourcesView->isVisible())
             m_sourcesView->refresh();
     });

@@ -10,20 +10,23 @@
 QT_BEGIN_NAMESPACE
 class QCheckBox;
 class QComboBox;
+class QLabel;
 QT_END_NAMESPACE
 
 namespace afterwork::monitor {
 
 class MonitorSession;
+class SourceSet;
 class TimelineCanvas;
 
-//! The Gantt view: its toolbar (group by, zoom, fit, follow live) and the canvas. The layout is
+//! The Gantt view: its toolbar (group by, zoom, fit, follow live; which source, while there are
+//! several) and the canvas. It shows one source at a time, the first one at first. The layout is
 //! rebuilt from the store after a flush, only while the view is shown.
 class TimelineView final : public QWidget
 {
     Q_OBJECT
 public:
-    explicit TimelineView(MonitorSession *session, QWidget *parent = nullptr);
+    explicit TimelineView(SourceSet *sources, QWidget *parent = nullptr);
 
     //! Marks the layout stale; rebuilds it if the view is visible, at most every 200 ms (packing
     //! ten thousand bars is cheap, but not at every flush of a 20,000 events/s stream).
@@ -32,10 +35,15 @@ public:
     void refreshNow();
     void setGrouping(TimelineGrouping grouping);
     TimelineGrouping grouping() const noexcept { return m_grouping; }
+    //! Shows source \a index of the set (nothing happens for an index out of range).
+    void showSource(int index);
+    //! The source shown: the tasks of the canvas and of its signals are this one's.
+    MonitorSession *session() const noexcept { return m_session; }
 
     TimelineCanvas *canvas() const noexcept { return m_canvas; }
     QComboBox *groupingBox() const noexcept { return m_groupBy; }
     QCheckBox *followBox() const noexcept { return m_follow; }
+    QComboBox *sourceBox() const noexcept { return m_source; } //!< hidden while there is one source
 
 Q_SIGNALS:
     //! Show task \a id in the tasks table.
@@ -47,8 +55,13 @@ protected:
 
 private:
     void rebuild();
+    //! The source box lists the set's labels, and is shown while there are several.
+    void updateSourceBox();
 
-    MonitorSession *m_session; // Not owning.
+    SourceSet *m_sources;      // Not owning.
+    MonitorSession *m_session; // Not owning: the source shown.
+    QComboBox *m_source = nullptr;
+    QLabel *m_sourceLabel = nullptr;
     TimelineCanvas *m_canvas = nullptr;
     QComboBox *m_groupBy = nullptr;
     QCheckBox *m_follow = nullptr;

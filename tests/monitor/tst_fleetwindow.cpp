@@ -2,7 +2,8 @@
 // Several sources in one window: two real publishers, each a TaskEngine in a process of its own
 // (afterwork_test_source), watched side by side; the tasks table shows both with their source,
 // `source:` filters it, the Sources tab lists them; one publisher killed leaves its tasks lost and
-// its row "lost", and the other source untouched; failures are grouped per source. Commands go to the source of the selected
+// its row "lost", and the other source untouched; failures are grouped per source; the timeline
+// shows the source chosen. Commands go to the source of the selected
 // tasks only (two publishers in this process that allow control, whose task ids collide).
 #include "monitortestsupport.h"
 #include "livecontrolsource.h"
@@ -24,11 +25,14 @@
 #include "widgets/sourcesview.h"
 #include "widgets/taskdetailspane.h"
 #include "widgets/tasksview.h"
+#include "widgets/timelinecanvas.h"
+#include "widgets/timelineview.h"
 
 #include <QtCore/QSettings>
 #include <QtCore/QTemporaryDir>
 #include <QtGui/QAction>
 #include <QtTest/QTest>
+#include <QtWidgets/QComboBox>
 #include <QtWidgets/QMessageBox>
 #include <QtWidgets/QPushButton>
 #include <QtWidgets/QTabWidget>
@@ -140,6 +144,22 @@ private Q_SLOTS:
         QCOMPARE(tasks->proxy()->index(0, TaskTableModel::SourceColumn).data().toString(), QStringLiteral("worker"));
         tasks->setFilterText(QString());
 
+        // The timeline shows one source at a time: the worker's, chosen in its source box.
+        TimelineView *timeline = w.window.timeline();
+        QCOMPARE(timeline->session(), &w.session);
+        w.window.showView(ViewId::Timeline);
+        QVERIFY(timeline->sourceBox()->isVisible());
+        QCOMPARE(timeline->sourceBox()->count(), 2);
+        timeline->showSource(1);
+        QCOMPARE(timeline->session(), workerSession);
+        QCOMPARE(timeline->sourceBox()->currentText(), QStringLiteral("worker"));
+        QTRY_COMPARE_WITH_TIMEOUT(timeline->canvas()->layoutData().bars.size(), 5, 5000); // 3 blockers, 2 quick tasks
+        const QRectF bar = timeline->canvas()->barRectOf(1);
+        QVERIFY2(!bar.isEmpty(), "the worker's task 1 is drawn");
+        QTest::mouseClick(timeline->canvas()->viewport(), Qt::LeftButton, {}, bar.center().toPoint());
+        QCOMPARE(tasks->details()->session(), workerSession); // its own task 1, not the api's
+        QCOMPARE(tasks->selectedTask(), std::optional<quint64>(1));
+
         // The worker dies without a word: its live tasks are lost, its row says so; the api's
         // tasks run on and its row stays connected. The connection bar is about the api.
         worker.kill();
@@ -160,6 +180,8 @@ private Q_SLOTS:
         QVERIFY(tasks->table()->isColumnHidden(TaskTableModel::SourceColumn));
         QVERIFY(!tabs->isTabVisible(int(ViewId::Sources)));
         QCOMPARE(tasks->details()->session(), &w.session);
+        QCOMPARE(timeline->session(), &w.session);
+        QVERIFY(!timeline->sourceBox()->isVisibleTo(timeline));
     }
 
     void commandsGoToTheSelectedTasksSourceOnly()
