@@ -18,6 +18,7 @@
 #include "widgets/remotedialog.h"
 #include "widgets/overviewview.h"
 #include "widgets/phasestyle.h"
+#include "widgets/sourcepicker.h"
 #include "widgets/sourcesview.h"
 #include "widgets/taskdetailspane.h"
 #include "widgets/tasksview.h"
@@ -76,12 +77,12 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
 
     m_tabs = new QTabWidget(central);
     m_tabs->setDocumentMode(true);
-    m_overview = new OverviewView(session, m_tabs);
+    m_overview = new OverviewView(m_sources, m_tabs);
     m_tasks = new TasksView(m_sources, m_tabs);
     m_failures = new FailuresView(m_sources, m_tabs);
     m_drain = new DrainView(session, m_tabs);
     m_timeline = new TimelineView(m_sources, m_tabs);
-    m_log = new LogView(session, m_tabs);
+    m_log = new LogView(m_sources, m_tabs);
     m_sourcesView = new SourcesView(m_sources, m_tabs);
     // In ViewId order.
     m_tabs->addTab(m_overview, u"Overview"_s);
@@ -267,6 +268,10 @@ void MainWindow::watchAdded(MonitorSession *session)
         m_failures->refresh();
         if (m_timeline->session() == session)
             m_timeline->refresh();
+        if (m_overview->session() == session && m_overview->isVisible())
+            m_overview->refresh();
+        if (m_log->sourcePicker()->session() == session)
+            m_log->refresh();
         if (m_sourcesView->isVisible())
             m_sourcesView->refresh();
     });
@@ -387,7 +392,8 @@ void MainWindow::onTick()
     m_log->refresh();
     if (m_sourcesView->isVisible())
         m_sourcesView->refresh(); // "last seen" and the rates move by themselves
-    if (m_session->sourceKind() == MonitorSession::SourceKind::Live) {
+    // Live sources' clocks move by themselves (with several, some of them are live).
+    if (m_session->sourceKind() == MonitorSession::SourceKind::Live || m_sources->count() > 1) {
         if (m_overview->isVisible())
             m_overview->refresh();
         if (m_tasks->isVisible())

@@ -2,7 +2,7 @@
 #include "widgets/timelineview.h"
 
 #include "core/monitorsession.h"
-#include "core/sourceset.h"
+#include "widgets/sourcepicker.h"
 #include "widgets/timelinecanvas.h"
 
 #include <QtWidgets/QCheckBox>
@@ -16,16 +16,12 @@ namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
 
-TimelineView::TimelineView(SourceSet *sources, QWidget *parent)
-    : QWidget(parent), m_sources(sources), m_session(sources->primary())
+TimelineView::TimelineView(SourceSet *sources, QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
-    m_sourceLabel = new QLabel(u"Source"_s, this);
-    bar->addWidget(m_sourceLabel);
-    m_source = new QComboBox(this);
-    m_source->setObjectName(u"timelineSource"_s);
-    bar->addWidget(m_source);
+    m_picker = new SourcePicker(sources, this);
+    bar->addWidget(m_picker);
     bar->addWidget(new QLabel(u"Group by"_s, this));
     m_groupBy = new QComboBox(this);
     m_groupBy->addItem(u"mode"_s, int(TimelineGrouping::Mode));
@@ -54,19 +50,10 @@ TimelineView::TimelineView(SourceSet *sources, QWidget *parent)
 
     m_canvas = new TimelineCanvas(this);
     m_canvas->setObjectName(u"timelineCanvas"_s);
-    m_canvas->setRequestMarkers(&m_session->requests());
+    m_canvas->setRequestMarkers(&session()->requests());
     layout->addWidget(m_canvas, 1);
 
-    connect(m_source, &QComboBox::activated, this, &TimelineView::showSource);
-    // A source that goes takes its tasks along: show the first one instead.
-    connect(sources, &SourceSet::sourceAboutToBeRemoved, this, [this](int index) {
-        if (m_sources->session(index) == m_session)
-            showSource(0);
-    });
-    connect(sources, &SourceSet::sourceAdded, this, &TimelineView::updateSourceBox);
-    connect(sources, &SourceSet::sourceRemoved, this, &TimelineView::updateSourceBox);
-    connect(sources, &SourceSet::labelChanged, this, &TimelineView::updateSourceBox);
-    updateSourceBox();
+    connect(m_picker, &SourcePicker::sessionChanged, this, &TimelineView::showSession);
     connect(m_groupBy, &QComboBox::currentIndexChanged, this, [this] {
         setGrouping(TimelineGrouping(m_groupBy->currentData().toInt()));
     });
@@ -87,31 +74,17 @@ TimelineView::TimelineView(SourceSet *sources, QWidget *parent)
     });
 }
 
-void TimelineView::showSource(int index)
+MonitorSession *TimelineView::session() const
 {
-    MonitorSession *session = m_sources->session(index);
-    if (!session)
-        return;
-    if (session != m_session) {
-        m_session = session;
-        m_canvas->setRequestMarkers(&session->requests());
-        m_canvas->setSelectedTask(std::nullopt); // ids are the source's own
-        m_canvas->setFollowLive(true);
-    }
-    updateSourceBox();
-    refreshNow();
+    return m_picker->session();
 }
 
-void TimelineView::updateSourceBox()
+void TimelineView::showSession(MonitorSession *session)
 {
-    // Filled anew each time: a handful of items, and activated() is only for the user's choices.
-    m_source->clear();
-    for (int i = 0; i < m_sources->count(); ++i)
-        m_source->addItem(m_sources->label(i));
-    m_source->setCurrentIndex(m_sources->indexOf(m_session));
-    const bool several = m_sources->count() > 1;
-    m_source->setVisible(several);
-    m_sourceLabel->setVisible(several);
+    m_canvas->setRequestMarkers(&session->requests());
+    m_canvas->setSelectedTask(std::nullopt); // ids are the source's own
+    m_canvas->setFollowLive(true);
+    refreshNow();
 }
 
 void TimelineView::setGrouping(TimelineGrouping grouping)
@@ -155,8 +128,9 @@ void TimelineView::rebuild()
 {
     m_stale = false;
     m_sinceRebuild.start();
-    const qint64 now = m_session->nowUs();
-    m_canvas->setLayoutData(TimelineLayout::fromStore(m_session->store(), m_grouping, now), now);
+    const MonitorSession *shown = session();
+    const qint64 now = shown->nowUs();
+    m_canvas->setLayoutData(TimelineLayout::fromStore(shown->store(), m_grouping, now), now);
 }
 
 } // namespace afterwork::monitor

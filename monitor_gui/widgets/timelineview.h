@@ -10,12 +10,12 @@
 QT_BEGIN_NAMESPACE
 class QCheckBox;
 class QComboBox;
-class QLabel;
 QT_END_NAMESPACE
 
 namespace afterwork::monitor {
 
 class MonitorSession;
+class SourcePicker;
 class SourceSet;
 class TimelineCanvas;
 
@@ -35,15 +35,13 @@ public:
     void refreshNow();
     void setGrouping(TimelineGrouping grouping);
     TimelineGrouping grouping() const noexcept { return m_grouping; }
-    //! Shows source \a index of the set (nothing happens for an index out of range).
-    void showSource(int index);
     //! The source shown: the tasks of the canvas and of its signals are this one's.
-    MonitorSession *session() const noexcept { return m_session; }
+    MonitorSession *session() const;
 
     TimelineCanvas *canvas() const noexcept { return m_canvas; }
     QComboBox *groupingBox() const noexcept { return m_groupBy; }
     QCheckBox *followBox() const noexcept { return m_follow; }
-    QComboBox *sourceBox() const noexcept { return m_source; } //!< hidden while there is one source
+    SourcePicker *sourcePicker() const noexcept { return m_picker; } //!< which source is shown
 
 Q_SIGNALS:
     //! Show task \a id in the tasks table.
@@ -55,13 +53,9 @@ protected:
 
 private:
     void rebuild();
-    //! The source box lists the set's labels, and is shown while there are several.
-    void updateSourceBox();
+    void showSession(MonitorSession *session);
 
-    SourceSet *m_sources;      // Not owning.
-    MonitorSession *m_session; // Not owning: the source shown.
-    QComboBox *m_source = nullptr;
-    QLabel *m_sourceLabel = nullptr;
+    SourcePicker *m_picker = nullptr;
     TimelineCanvas *m_canvas = nullptr;
     QComboBox *m_groupBy = nullptr;
     QCheckBox *m_follow = nullptr;

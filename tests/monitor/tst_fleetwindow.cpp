@@ -3,7 +3,7 @@
 // (afterwork_test_source), watched side by side; the tasks table shows both with their source,
 // `source:` filters it, the Sources tab lists them; one publisher killed leaves its tasks lost and
 // its row "lost", and the other source untouched; failures are grouped per source; the timeline
-// shows the source chosen. Commands go to the source of the selected
+// shows the source chosen, and so do the overview and the log. Commands go to the source of the selected
 // tasks only (two publishers in this process that allow control, whose task ids collide).
 #include "monitortestsupport.h"
 #include "livecontrolsource.h"
@@ -16,14 +16,19 @@
 #include "core/monitorsession.h"
 #include "core/sourceset.h"
 #include "models/failuregroupmodel.h"
+#include "models/sessionlogmodel.h"
 #include "models/sourcetablemodel.h"
 #include "models/taskfilterproxy.h"
 #include "models/tasktablemodel.h"
 #include "widgets/connectionbar.h"
+#include "widgets/countertile.h"
 #include "widgets/failuresview.h"
+#include "widgets/logview.h"
+#include "widgets/overviewview.h"
 #include "widgets/messagebanner.h"
 #include "widgets/sourcesview.h"
 #include "widgets/taskdetailspane.h"
+#include "widgets/sourcepicker.h"
 #include "widgets/tasksview.h"
 #include "widgets/timelinecanvas.h"
 #include "widgets/timelineview.h"
@@ -148,17 +153,32 @@ private Q_SLOTS:
         TimelineView *timeline = w.window.timeline();
         QCOMPARE(timeline->session(), &w.session);
         w.window.showView(ViewId::Timeline);
-        QVERIFY(timeline->sourceBox()->isVisible());
-        QCOMPARE(timeline->sourceBox()->count(), 2);
-        timeline->showSource(1);
+        QVERIFY(timeline->sourcePicker()->isVisible());
+        QCOMPARE(timeline->sourcePicker()->box()->count(), 2);
+        timeline->sourcePicker()->pick(1);
         QCOMPARE(timeline->session(), workerSession);
-        QCOMPARE(timeline->sourceBox()->currentText(), QStringLiteral("worker"));
+        QCOMPARE(timeline->sourcePicker()->box()->currentText(), QStringLiteral("worker"));
         QTRY_COMPARE_WITH_TIMEOUT(timeline->canvas()->layoutData().bars.size(), 5, 5000); // 3 blockers, 2 quick tasks
         const QRectF bar = timeline->canvas()->barRectOf(1);
         QVERIFY2(!bar.isEmpty(), "the worker's task 1 is drawn");
         QTest::mouseClick(timeline->canvas()->viewport(), Qt::LeftButton, {}, bar.center().toPoint());
         QCOMPARE(tasks->details()->session(), workerSession); // its own task 1, not the api's
         QCOMPARE(tasks->selectedTask(), std::optional<quint64>(1));
+
+        // So do the overview and the log.
+        OverviewView *overview = w.window.overview();
+        w.window.showView(ViewId::Overview);
+        QVERIFY(overview->sourcePicker()->isVisible());
+        QCOMPARE(overview->tile(QStringLiteral("running"))->value(), 2); // the api's blockers
+        overview->sourcePicker()->pick(1);
+        QCOMPARE(overview->session(), workerSession);
+        QCOMPARE(overview->tile(QStringLiteral("running"))->value(), 3);
+        LogView *log = w.window.log();
+        log->sourcePicker()->pick(1);
+        bool workerConnected = false;
+        for (int row = 0; row < log->model()->rowCount(); ++row)
+            workerConnected = workerConnected || log->model()->index(row, 2).data().toString().contains(nameB);
+        QVERIFY2(workerConnected, "the worker's own log");
 
         // The worker dies without a word: its live tasks are lost, its row says so; the api's
         // tasks run on and its row stays connected. The connection bar is about the api.
@@ -181,7 +201,9 @@ private Q_SLOTS:
         QVERIFY(!tabs->isTabVisible(int(ViewId::Sources)));
         QCOMPARE(tasks->details()->session(), &w.session);
         QCOMPARE(timeline->session(), &w.session);
-        QVERIFY(!timeline->sourceBox()->isVisibleTo(timeline));
+        QVERIFY(!timeline->sourcePicker()->isVisibleTo(timeline));
+        QCOMPARE(overview->session(), &w.session);
+        QCOMPARE(log->sourcePicker()->session(), &w.session);
     }
 
     void commandsGoToTheSelectedTasksSourceOnly()
