@@ -80,7 +80,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     m_overview = new OverviewView(m_sources, m_tabs);
     m_tasks = new TasksView(m_sources, m_tabs);
     m_failures = new FailuresView(m_sources, m_tabs);
-    m_drain = new DrainView(session, m_tabs);
+    m_drain = new DrainView(m_sources, m_tabs);
     m_timeline = new TimelineView(m_sources, m_tabs);
     m_log = new LogView(m_sources, m_tabs);
     m_sourcesView = new SourcesView(m_sources, m_tabs);
@@ -136,11 +136,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
         m_banner->hide();
         refreshAll();
     });
-    connect(session, &MonitorSession::shutdownStarted, this, [this] {
-        // The drain is what matters now: bring it to the front.
-        m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(Phase::ShutdownPending, phasestyle::isDark(palette())));
-        showView(ViewId::Shutdown);
-    });
+    connect(session, &MonitorSession::shutdownStarted, this, [this, session] { onShutdownStarted(session); });
     connect(session, &MonitorSession::runStarted, this, [this](int run, const client::SourceInfo &source) {
         m_tabs->setTabIcon(int(ViewId::Shutdown), QIcon());
         if (run > 1)
@@ -272,12 +268,23 @@ void MainWindow::watchAdded(MonitorSession *session)
             m_overview->refresh();
         if (m_log->sourcePicker()->session() == session)
             m_log->refresh();
+        if (m_drain->session() == session)
+            m_drain->refresh();
         if (m_sourcesView->isVisible())
             m_sourcesView->refresh();
     });
     connect(session, &MonitorSession::connectionChanged, m_sourcesView, &SourcesView::refresh);
+    connect(session, &MonitorSession::shutdownStarted, this, [this, session] { onShutdownStarted(session); });
     updateSourcesTab();
     updateStatusBar();
+}
+
+void MainWindow::onShutdownStarted(MonitorSession *session)
+{
+    // The drain is what matters now: bring it, of that source, to the front.
+    m_drain->sourcePicker()->pick(m_sources->indexOf(session));
+    m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(Phase::ShutdownPending, phasestyle::isDark(palette())));
+    showView(ViewId::Shutdown);
 }
 
 void MainWindow::updateSourcesTab()

@@ -128,6 +128,8 @@ private:
     //! Follows \a session, one of the sources besides the first.
     void watchAdded(MonitorSession *session);
     void updateSourcesTab();
+    //! \a session's source began shutting down: its drain comes to the front.
+    void onShutdownStarted(MonitorSession *session);
     std::unique_ptr<QSettings> settings() const;
     void restoreSettings();
 

@@ -3,7 +3,8 @@
 // (afterwork_test_source), watched side by side; the tasks table shows both with their source,
 // `source:` filters it, the Sources tab lists them; one publisher killed leaves its tasks lost and
 // its row "lost", and the other source untouched; failures are grouped per source; the timeline
-// shows the source chosen, and so do the overview and the log. Commands go to the source of the selected
+// shows the source chosen, and so do the overview and the log; a source's shutdown comes to the
+// front. Commands go to the source of the selected
 // tasks only (two publishers in this process that allow control, whose task ids collide).
 #include "monitortestsupport.h"
 #include "livecontrolsource.h"
@@ -22,6 +23,7 @@
 #include "models/tasktablemodel.h"
 #include "widgets/connectionbar.h"
 #include "widgets/countertile.h"
+#include "widgets/drainview.h"
 #include "widgets/failuresview.h"
 #include "widgets/logview.h"
 #include "widgets/overviewview.h"
@@ -204,6 +206,37 @@ private Q_SLOTS:
         QVERIFY(!timeline->sourcePicker()->isVisibleTo(timeline));
         QCOMPARE(overview->session(), &w.session);
         QCOMPARE(log->sourcePicker()->session(), &w.session);
+    }
+
+    void aSourceShuttingDownComesToTheFront()
+    {
+        const QString nameA = testing::uniqueSocketName("fleet-api");
+        const QString nameB = testing::uniqueSocketName("fleet-worker");
+        testing::TestSourceProcess api(nameA);
+        testing::TestSourceProcess worker(nameB);
+        QVERIFY(!api.waitUntilReady().isEmpty());
+        QVERIFY(!worker.waitUntilReady().isEmpty());
+        Window w;
+        QVERIFY(w.window.watchSocket(nameA, QStringLiteral("api")));
+        QCOMPARE(w.window.addSource({.label = QStringLiteral("worker"), .address = nameB}), std::nullopt);
+        MonitorSession *workerSession = w.window.sources()->session(1);
+        SourceTableModel *sources = w.window.sourcesView()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(sources->index(1, SourceTableModel::StateColumn).data().toString(), QStringLiteral("connected"), 10000);
+        w.window.showView(ViewId::Tasks);
+
+        // The worker drains and says bye: its drain comes to the front; it has ended, not gone.
+        worker.command("shielded 1 50");
+        worker.command("shutdown 2000");
+        QTRY_COMPARE_WITH_TIMEOUT(w.window.currentView(), ViewId::Shutdown, 10000);
+        QCOMPARE(w.window.drain()->session(), workerSession);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.window.drain()->isShowingPlaceholder(), 5000);
+        QVERIFY(worker.waitForExit());
+        QTRY_COMPARE_WITH_TIMEOUT(sources->index(1, SourceTableModel::StateColumn).data().toString(), QStringLiteral("ended"), 10000);
+        QCOMPARE(sources->index(0, SourceTableModel::StateColumn).data().toString(), QStringLiteral("connected"));
+        QCOMPARE(workerSession->store().count(Phase::Lost), 0);
+        // The api's own drain view is there to pick.
+        w.window.drain()->sourcePicker()->pick(0);
+        QVERIFY(w.window.drain()->isShowingPlaceholder());
     }
 
     void commandsGoToTheSelectedTasksSourceOnly()
