@@ -61,6 +61,30 @@ void select(TasksView *tasks, const QList<TaskRef> &rows)
         tasks->table()->selectionModel()->select(tasks->indexOf(row.session, row.id), QItemSelectionModel::Select | QItemSelectionModel::Rows);
 }
 
+//! Two real publishers, each a process of its own ("api" and "worker"), and a window.
+struct TwoRealSources
+{
+    TwoRealSources()
+        : nameA(testing::uniqueSocketName("fleet-api")), nameB(testing::uniqueSocketName("fleet-worker")), api(nameA), worker(nameB)
+    {
+    }
+    //! Both publishers are up (false if one did not start).
+    bool ready() { return !api.waitUntilReady().isEmpty() && !worker.waitUntilReady().isEmpty(); }
+    //! The window watches the api (the connection bar's source) and not yet the worker.
+    bool watchApi() { return w.window.watchSocket(nameA, QStringLiteral("api")); }
+    //! ... and then the worker too: its session, or nullptr.
+    MonitorSession *addWorker()
+    {
+        return w.window.addSource({.label = QStringLiteral("worker"), .address = nameB}) ? nullptr : w.window.sources()->session(1);
+    }
+
+    QString nameA;
+    QString nameB;
+    testing::TestSourceProcess api;
+    testing::TestSourceProcess worker;
+    Window w;
+};
+
 } // namespace
 
 class tst_FleetWindow : public QObject
@@ -70,26 +94,22 @@ class tst_FleetWindow : public QObject
 private Q_SLOTS:
     void oneSourceLostLeavesTheOthersAlone()
     {
-        const QString nameA = testing::uniqueSocketName("fleet-api");
-        const QString nameB = testing::uniqueSocketName("fleet-worker");
-        testing::TestSourceProcess api(nameA);
-        testing::TestSourceProcess worker(nameB);
-        QVERIFY(!api.waitUntilReady().isEmpty());
-        QVERIFY(!worker.waitUntilReady().isEmpty());
-
-        Window w;
+        TwoRealSources two;
+        QVERIFY(two.ready());
+        Window &w = two.w;
+        testing::TestSourceProcess &api = two.api;
+        testing::TestSourceProcess &worker = two.worker;
         TasksView *tasks = w.window.tasks();
         QTabWidget *tabs = w.window.tabs();
         // One source: the dashboard as it always was.
-        QVERIFY(w.window.watchSocket(nameA, QStringLiteral("api")));
+        QVERIFY(two.watchApi());
         QVERIFY(!tabs->isTabVisible(int(ViewId::Sources)));
         QVERIFY(tasks->table()->isColumnHidden(TaskTableModel::SourceColumn));
 
-        QCOMPARE(w.window.addSource({.label = QStringLiteral("worker"), .address = nameB}), std::nullopt);
+        MonitorSession *workerSession = two.addWorker();
+        QVERIFY(workerSession);
         QVERIFY(tabs->isTabVisible(int(ViewId::Sources)));
         QVERIFY(!tasks->table()->isColumnHidden(TaskTableModel::SourceColumn));
-        MonitorSession *workerSession = w.window.sources()->session(1);
-        QVERIFY(workerSession);
 
         api.command("block 2");
         worker.command("block 3");
@@ -179,7 +199,7 @@ private Q_SLOTS:
         log->sourcePicker()->pick(1);
         bool workerConnected = false;
         for (int row = 0; row < log->model()->rowCount(); ++row)
-            workerConnected = workerConnected || log->model()->index(row, 2).data().toString().contains(nameB);
+            workerConnected = workerConnected || log->model()->index(row, 2).data().toString().contains(two.nameB);
         QVERIFY2(workerConnected, "the worker's own log");
 
         // The worker dies without a word: its live tasks are lost, its row says so; the api's
@@ -210,16 +230,13 @@ private Q_SLOTS:
 
     void aSourceShuttingDownComesToTheFront()
     {
-        const QString nameA = testing::uniqueSocketName("fleet-api");
-        const QString nameB = testing::uniqueSocketName("fleet-worker");
-        testing::TestSourceProcess api(nameA);
-        testing::TestSourceProcess worker(nameB);
-        QVERIFY(!api.waitUntilReady().isEmpty());
-        QVERIFY(!worker.waitUntilReady().isEmpty());
-        Window w;
-        QVERIFY(w.window.watchSocket(nameA, QStringLiteral("api")));
-        QCOMPARE(w.window.addSource({.label = QStringLiteral("worker"), .address = nameB}), std::nullopt);
-        MonitorSession *workerSession = w.window.sources()->session(1);
+        TwoRealSources two;
+        QVERIFY(two.ready());
+        Window &w = two.w;
+        QVERIFY(two.watchApi());
+        MonitorSession *workerSession = two.addWorker();
+        QVERIFY(workerSession);
+        testing::TestSourceProcess &worker = two.worker;
         SourceTableModel *sources = w.window.sourcesView()->model();
         QTRY_COMPARE_WITH_TIMEOUT(sources->index(1, SourceTableModel::StateColumn).data().toString(), QStringLiteral("connected"), 10000);
         w.window.showView(ViewId::Tasks);

@@ -47,6 +47,32 @@ std::unique_ptr<testing::FakePublisher> publisherWith(int tasks, QString *name)
     return publisher;
 }
 
+//! Two fake publishers ("api" with \a tasksA started tasks, "worker" with \a tasksB) and a set
+//! whose first session watches nothing yet: the models under test are made before it does.
+struct TwoSources
+{
+    TwoSources(int tasksA, int tasksB)
+        : api(publisherWith(tasksA, &nameA)), worker(publisherWith(tasksB, &nameB)), sources(&primary)
+    {
+    }
+    //! The first session watches "api"; the "worker" is added. Its session, or nullptr.
+    MonitorSession *watchBoth()
+    {
+        if (!primary.watchSocket(nameA))
+            return nullptr;
+        sources.setPrimarySpec({.label = QStringLiteral("api"), .address = nameA});
+        QString error;
+        return sources.addSource({.label = QStringLiteral("worker"), .address = nameB}, &error);
+    }
+
+    QString nameA;
+    QString nameB;
+    std::unique_ptr<testing::FakePublisher> api;
+    std::unique_ptr<testing::FakePublisher> worker;
+    MonitorSession primary{SessionOptions{.flushInterval = 20ms}};
+    SourceSet sources;
+};
+
 } // namespace
 
 class tst_SourceSet : public QObject
@@ -117,14 +143,10 @@ private Q_SLOTS:
 
     void sourcesTableAndTasksOfEverySource()
     {
-        QString nameA;
-        QString nameB;
-        auto a = publisherWith(3, &nameA);
-        auto b = publisherWith(2, &nameB);
-        QVERIFY(a && b);
-
-        MonitorSession primary(SessionOptions{.flushInterval = 20ms});
-        SourceSet sources(&primary);
+        TwoSources two(3, 2);
+        QVERIFY(two.api && two.worker);
+        MonitorSession &primary = two.primary;
+        SourceSet &sources = two.sources;
         SourceTableModel table(&sources);
         FleetTaskModel tasks(&sources);
         QAbstractItemModelTester tableTester(&table, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -133,11 +155,8 @@ private Q_SLOTS:
         proxy.setTaskModel(&tasks);
         QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
 
-        QVERIFY(primary.watchSocket(nameA));
-        sources.setPrimarySpec({.label = QStringLiteral("api"), .address = nameA});
-        QString error;
-        MonitorSession *worker = sources.addSource({.label = QStringLiteral("worker"), .address = nameB}, &error);
-        QVERIFY2(worker, qPrintable(error));
+        MonitorSession *worker = two.watchBoth();
+        QVERIFY(worker);
         QCOMPARE(table.rowCount(), 2);
         QTRY_COMPARE_WITH_TIMEOUT(tasks.rowCount(), 5, 10000);
         QCOMPARE(tasks.columnCount(), int(TaskTableModel::COUNT));
@@ -162,7 +181,7 @@ private Q_SLOTS:
         // The Sources table: one row each, with its state and counts.
         QTRY_COMPARE_WITH_TIMEOUT(table.index(1, SourceTableModel::StateColumn).data().toString(), QStringLiteral("connected"), 10000);
         QCOMPARE(table.index(0, SourceTableModel::LabelColumn).data().toString(), QStringLiteral("api"));
-        QCOMPARE(table.index(1, SourceTableModel::AddressColumn).data().toString(), nameB);
+        QCOMPARE(table.index(1, SourceTableModel::AddressColumn).data().toString(), two.nameB);
         QCOMPARE(table.index(0, SourceTableModel::LiveColumn).data().toString(), QStringLiteral("3"));
         QCOMPARE(table.index(0, SourceTableModel::RunningColumn).data().toString(), QStringLiteral("2"));
         QCOMPARE(table.index(1, SourceTableModel::LiveColumn).data().toString(), QStringLiteral("2"));
@@ -170,7 +189,7 @@ private Q_SLOTS:
         table.refresh();
 
         // The worker vanishes: lost there, nowhere else.
-        b->vanish();
+        two.worker->vanish();
         QTRY_COMPARE_WITH_TIMEOUT(table.index(1, SourceTableModel::StateColumn).data().toString(), QStringLiteral("lost"), 10000);
         QCOMPARE(table.index(1, SourceTableModel::StateColumn).data(SourceTableModel::StateRole).toInt(), int(SourceState::Lost));
         QCOMPARE(table.index(0, SourceTableModel::StateColumn).data().toString(), QStringLiteral("connected"));
@@ -186,20 +205,17 @@ private Q_SLOTS:
 
     void failureGroupsOfEverySource()
     {
-        QString nameA;
-        QString nameB;
-        auto a = publisherWith(0, &nameA);
-        auto b = publisherWith(0, &nameB);
-        QVERIFY(a && b);
-        MonitorSession primary(SessionOptions{.flushInterval = 20ms});
-        SourceSet sources(&primary);
+        TwoSources two(0, 0);
+        QVERIFY(two.api && two.worker);
+        MonitorSession &primary = two.primary;
+        SourceSet &sources = two.sources;
         FleetFailureModel groups(&sources);
         QAbstractItemModelTester tester(&groups, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(primary.watchSocket(nameA));
-        sources.setPrimarySpec({.label = QStringLiteral("api"), .address = nameA});
+        QVERIFY(primary.watchSocket(two.nameA));
+        sources.setPrimarySpec({.label = QStringLiteral("api"), .address = two.nameA});
         QTRY_COMPARE_WITH_TIMEOUT(primary.store().sourceStatus(), client::TaskStore::SourceStatus::Connected, 10000);
         const QByteArray failed = Lines::task(2, 1, "failed", 1'000'000, R"(,"error":{"type":"E","message":"down"})") + '\n';
-        a->writeToAll(failed);
+        two.api->writeToAll(failed);
         QTRY_COMPARE_WITH_TIMEOUT(primary.failures().totalFailures(), 1, 10000);
         groups.syncAll();
         QCOMPARE(groups.rowCount(), 1);
@@ -208,10 +224,10 @@ private Q_SLOTS:
                  QStringLiteral("phase:failed name:\"task-1\" error~E"));
 
         QString error;
-        MonitorSession *worker = sources.addSource({.label = QStringLiteral("the worker"), .address = nameB}, &error);
+        MonitorSession *worker = sources.addSource({.label = QStringLiteral("the worker"), .address = two.nameB}, &error);
         QVERIFY2(worker, qPrintable(error));
         QTRY_COMPARE_WITH_TIMEOUT(worker->store().sourceStatus(), client::TaskStore::SourceStatus::Connected, 10000);
-        b->writeToAll(failed);
+        two.worker->writeToAll(failed);
         QTRY_COMPARE_WITH_TIMEOUT(worker->failures().totalFailures(), 1, 10000);
         groups.syncAll();
         // The same name and error in two sources: a group each, each finding its own tasks.
