@@ -437,9 +437,8 @@ void MainWindow::updateStatusBar()
     QStringList parts;
     // With several sources the figures are the connection bar's source's (the Sources tab has
     // every source's): say whose.
-    if (m_sources->count() > 1)
-        parts << u"%1 sources — %2:"_s.arg(m_sources->count()).arg(m_sources->label(0));
-    parts << u"%1 events"_s.arg(formatCount(m_session->linesReceived()));
+    const QString whose = m_sources->count() > 1 ? u"%1 sources — %2: "_s.arg(m_sources->count()).arg(m_sources->label(0)) : QString();
+    parts << whose + u"%1 events"_s.arg(formatCount(m_session->linesReceived()));
     if (m_session->sourceKind() == MonitorSession::SourceKind::Live)
         parts << u"%1 ev/s"_s.arg(formatCount(qint64(m_session->lineRate())));
     parts << u"%1 malformed"_s.arg(formatCount(m_session->malformedLines()));
