@@ -110,6 +110,7 @@ private Q_SLOTS:
         QVERIFY(workerSession);
         QVERIFY(tabs->isTabVisible(int(ViewId::Sources)));
         QVERIFY(!tasks->table()->isColumnHidden(TaskTableModel::SourceColumn));
+        QVERIFY2(w.window.statusText().startsWith(QStringLiteral("2 sources — api: ")), qPrintable(w.window.statusText()));
 
         api.command("block 2");
         worker.command("block 3");
