@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `afterwork check`: a recording's invariants, each violation named with its line.
+// `afterwork check`: a recording's invariants, per source, each violation named with its line.
 #include "clicommon.h"
 #include "commands.h"
 #include "recording.h"
@@ -7,6 +7,8 @@
 #include <QtCore/QHash>
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
 namespace afterwork::cli {
 
@@ -283,27 +285,46 @@ int runCheck(const QStringList &arguments)
     if (!file)
         return ExitUsage;
     const QString path = *file;
-    RecordingChecker checker;
-    if (const auto error = readRecording(path, [&checker](const QList<StreamLine> &lines) {
-            for (const StreamLine &line : lines)
-                checker.add(line);
-        })) {
+    // Each source is its own stream, checked on its own (a recording of one is one unnamed source).
+    std::vector<std::pair<QString, std::unique_ptr<RecordingChecker>>> checkers;
+    if (const auto error = readRecordingBySource(
+            path, [&checkers](const QString &source) { checkers.emplace_back(source, std::make_unique<RecordingChecker>()); },
+            [&checkers](const QList<StreamLine> &lines) {
+                for (const StreamLine &line : lines)
+                    checkers.back().second->add(line);
+            })) {
         printError(u"check"_s, *error);
         return ExitUsage;
     }
-    checker.finish();
+    struct Named
+    {
+        Violation violation;
+        QString source;
+    };
+    QList<Named> violations;
+    qint64 lines = 0;
+    QStringList summaries;
+    for (const auto &[source, checker] : checkers) {
+        checker->finish();
+        for (const Violation &violation : checker->violations())
+            violations.append({violation, source});
+        lines += checker->lineCount();
+        summaries << u"%1%2 lines, %3 tasks, %4"_s.arg(labelPrefix(source))
+                         .arg(checker->lineCount())
+                         .arg(checker->taskCount())
+                         .arg(checker->endedWithBye() ? u"ended with bye"_s : u"ended without bye"_s);
+    }
+    std::stable_sort(violations.begin(), violations.end(),
+                     [](const Named &a, const Named &b) { return a.violation.line < b.violation.line; });
 
     Output &out = Output::out();
-    for (const Violation &violation : checker.violations())
-        out.line(u"%1:%2: %3"_s.arg(path).arg(violation.line).arg(violation.message));
-    if (checker.violations().isEmpty()) {
-        out.line(u"%1: ok: %2 lines, %3 tasks, %4"_s.arg(path)
-                     .arg(checker.lineCount())
-                     .arg(checker.taskCount())
-                     .arg(checker.endedWithBye() ? u"ended with bye"_s : u"ended without bye"_s));
+    for (const Named &named : std::as_const(violations))
+        out.line(u"%1:%2: %3%4"_s.arg(path).arg(named.violation.line).arg(labelPrefix(named.source), named.violation.message));
+    if (violations.isEmpty()) {
+        out.line(u"%1: ok: %2"_s.arg(path, summaries.join(u"; "_s)));
         return ExitOk;
     }
-    out.line(u"%1: %2 violation(s) in %3 lines"_s.arg(path).arg(checker.violations().size()).arg(checker.lineCount()));
+    out.line(u"%1: %2 violation(s) in %3 lines"_s.arg(path).arg(violations.size()).arg(lines));
     return ExitFailure;
 }
 

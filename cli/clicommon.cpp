@@ -7,6 +7,7 @@
 
 #include <afterwork/client/eventsource.h>
 #include <afterwork/client/livesource.h>
+#include <afterwork/protocol/recording.h>
 
 #include <QtCore/QCoreApplication>
 
@@ -125,28 +126,89 @@ int parseSubcommand(QCommandLineParser &parser, const QString &command, const QS
 QCommandLineOption connectOption()
 {
     return QCommandLineOption(QStringLiteral("connect"),
-                              QStringLiteral("The source: a socket name (default: %1), or tls://HOST:PORT.").arg(QLatin1StringView(DefaultSocketName)),
+                              QStringLiteral("The source: a socket name (default: %1), or tls://HOST:PORT; LABEL=ADDRESS names it.").arg(QLatin1StringView(DefaultSocketName)),
                               QStringLiteral("NAME"), QString::fromLatin1(DefaultSocketName));
 }
 
-std::unique_ptr<client::EventSource> openSource(const QCommandLineParser &parser, const SourceOptions &options,
-                                                const QString &command, bool reconnect)
+namespace {
+
+//! `LABEL=ADDRESS` when the text before the first `=` holds no `/` (a path may hold a `=`);
+//! otherwise the whole value is the address. The label is empty when none was given.
+std::pair<QString, QString> splitConnectArgument(const QString &value)
 {
-    const QString connect = parser.value(options.connect);
-    if (connect.isEmpty()) {
-        printError(command, QStringLiteral("--connect needs a socket name, or tls://HOST:PORT"));
-        return nullptr;
-    }
+    const qsizetype equals = value.indexOf(u'=');
+    if (equals < 0 || value.left(equals).contains(u'/'))
+        return {QString(), value};
+    return {value.left(equals), value.mid(equals + 1)};
+}
+
+} // namespace
+
+std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser &parser, const SourceOptions &options,
+                                                       const QString &command, bool reconnect)
+{
+    const QStringList values = parser.values(options.connect);
     const client::LiveSourceOptions live{.tokenFile = parser.value(options.tokenFile),
                                          .caFile = parser.value(options.caFile),
                                          .pin = parser.value(options.pin),
                                          .insecure = parser.isSet(options.insecure),
                                          .reconnect = reconnect};
-    QString error;
-    std::unique_ptr<client::EventSource> source = client::createLiveSource(connect, live, &error);
-    if (!source)
-        printError(command, error);
-    return source;
+    std::vector<LabelledSource> sources;
+    QStringList labels;
+    for (const QString &value : values) {
+        auto [label, address] = splitConnectArgument(value);
+        const bool labelled = value.size() != address.size();
+        if (address.isEmpty()) {
+            printError(command, QStringLiteral("--connect needs a socket name, or tls://HOST:PORT"));
+            return std::nullopt;
+        }
+        if (!labelled)
+            label = address;
+        if ((labelled || values.size() > 1) && !protocol::isValidSourceName(label)) {
+            printError(command, QStringLiteral("--connect '%1': a source's label is 1 to %2 characters without whitespace; "
+                                               "name it with --connect LABEL=ADDRESS")
+                                    .arg(value)
+                                    .arg(protocol::maxSourceNameLength));
+            return std::nullopt;
+        }
+        if (labels.contains(label)) {
+            printError(command, QStringLiteral("two sources are labelled '%1'; give each its own with --connect LABEL=ADDRESS").arg(label));
+            return std::nullopt;
+        }
+        labels.append(label);
+        QString error;
+        std::unique_ptr<client::EventSource> source = client::createLiveSource(address, live, &error);
+        if (!source) {
+            printError(command, error);
+            return std::nullopt;
+        }
+        sources.push_back(LabelledSource{std::move(label), std::move(address), std::move(source)});
+    }
+    return sources;
+}
+
+std::unique_ptr<client::EventSource> openSource(const QCommandLineParser &parser, const SourceOptions &options,
+                                                const QString &command, bool reconnect)
+{
+    if (parser.values(options.connect).size() > 1) {
+        printError(command, QStringLiteral("one --connect at a time: '%1' acts on one source").arg(command));
+        return nullptr;
+    }
+    std::optional<std::vector<LabelledSource>> sources = openSources(parser, options, command, reconnect);
+    if (!sources)
+        return nullptr;
+    return std::move(sources->front().source);
+}
+
+bool isPermanentFailure(client::EventSource::Error error, const QString &address)
+{
+    return error == client::EventSource::Error::TlsFailed
+        || (error == client::EventSource::Error::AccessDenied && client::isRemoteConnectArgument(address));
+}
+
+QString labelPrefix(const QString &label)
+{
+    return label.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(label);
 }
 
 void addRecordingArgument(QCommandLineParser &parser)

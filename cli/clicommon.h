@@ -10,10 +10,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
-namespace afterwork::client {
-class EventSource;
-}
+#include <afterwork/client/eventsource.h>
 
 namespace afterwork::cli {
 
@@ -73,7 +72,8 @@ int parseSubcommand(QCommandLineParser &parser, const QString &command, const QS
                     const QString &description);
 
 //! `--connect NAME`: the socket name of the source that `tail` and `record` read (default:
-//! DefaultSocketName), or `tls://HOST:PORT` (docs/cli.md, "Remote sources").
+//! DefaultSocketName), or `tls://HOST:PORT` (docs/cli.md, "Remote sources"); given more than
+//! once, `tail` and `record` read every source it names, `LABEL=ADDRESS` naming one.
 QCommandLineOption connectOption();
 
 //! The options that name a source: `--connect`, and for a remote one `--token-file`, `--ca-file`,
@@ -97,10 +97,34 @@ struct SourceOptions
     void addTo(QCommandLineParser &parser) const { parser.addOptions({connect, tokenFile, caFile, pin, insecure}); }
 };
 
-//! The source \a options name in \a parser (client::createLiveSource()); nullptr after printing
-//! the usage error for \a command.
+//! One source a command reads, and what names it in messages and output.
+struct LabelledSource
+{
+    QString label;   //!< LABEL of `--connect LABEL=ADDRESS`; otherwise the address itself
+    QString address; //!< the socket name, or `tls://HOST:PORT` / `tcp://HOST:PORT`
+    std::unique_ptr<client::EventSource> source; //!< not started
+};
+
+//! Every source the `--connect` options in \a parser name, in order (client::createLiveSource());
+//! the remote options apply to each remote one. `--connect LABEL=ADDRESS` labels a source when
+//! the text before the first `=` holds no `/`. Labels must be valid source names
+//! (protocol::isValidSourceName()) and unique when there are several sources, or when one is
+//! given explicitly. Nothing, after printing the usage error for \a command, if one is bad.
+std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser &parser, const SourceOptions &options,
+                                                       const QString &command, bool reconnect);
+
+//! The one source of a command that connects to one at a time; nullptr after printing the usage
+//! error for \a command (a bad source, or more than one `--connect`).
 std::unique_ptr<client::EventSource> openSource(const QCommandLineParser &parser, const SourceOptions &options,
                                                 const QString &command, bool reconnect);
+
+//! Whether \a error from the source at \a address is one that waiting and retrying will not fix:
+//! an untrusted certificate, or a remote publisher refusing the token.
+bool isPermanentFailure(client::EventSource::Error error, const QString &address);
+
+//! The label of a source in lines that name it, `[LABEL] `; empty for an empty \a label (the
+//! one source of a command that reads one).
+QString labelPrefix(const QString &label);
 
 //! Declares the FILE argument of the commands that read a recording.
 void addRecordingArgument(QCommandLineParser &parser);

@@ -11,6 +11,9 @@
 #include <QtCore/QSaveFile>
 #include <QtCore/QSet>
 
+#include <memory>
+#include <vector>
+
 namespace afterwork::cli {
 
 using namespace client;
@@ -72,7 +75,7 @@ QByteArray errorJson(const ErrorInfo &error)
     return out;
 }
 
-//! Builds the trace: each task one async slice ("b" … "e", keyed by cat "task" + its id) from its
+//! Builds the trace of one source: each task one async slice ("b" … "e", keyed by cat "task" + its id) from its
 //! scheduling to its end, with an instant "n" per phase change; each request one slice on its own
 //! category; shutdown stages and gaps as global instants; heartbeats as a counter track. Times
 //! are absolute µs since the epoch: a snapshot's tasks may predate the first line, and both
@@ -80,6 +83,15 @@ QByteArray errorJson(const ErrorInfo &error)
 class TraceBuilder
 {
 public:
+    //! A builder whose events use the source's own pid; with a \a label (a source of a
+    //! multi-source recording), they use \a pid instead, so that sources never share a process
+    //! track, and the process is named after the label too.
+    explicit TraceBuilder(QString label = {}, qint64 pid = 0) : m_label(std::move(label)), m_fixedPid(pid)
+    {
+        if (m_fixedPid > 0)
+            m_pid = m_fixedPid;
+    }
+
     void add(const StreamEvent &event)
     {
         m_lastUs = std::max(m_lastUs, event.tsUs);
@@ -89,9 +101,10 @@ public:
             if (source.instance != m_instance && !m_instance.isEmpty())
                 closeAll(event.tsUs, u"restarted"_s); // a new run: the old one's tasks are gone
             m_instance = source.instance;
-            m_pid = source.pid;
+            if (m_fixedPid == 0)
+                m_pid = source.pid;
             m_app = source.app;
-            processName(u"%1 (pid %2)"_s.arg(source.app).arg(source.pid));
+            processName(labelled(u"%1 (pid %2)"_s.arg(source.app).arg(source.pid)));
             break;
         }
         case EventKind::Snapshot:
@@ -136,7 +149,8 @@ public:
         }
     }
 
-    //! The whole trace file.
+    //! The trace's events, comma-separated, once the recording has been read: what is still
+    //! open ends where the recording does.
     QByteArray finish()
     {
         closeAll(m_lastUs, u"unfinished"_s);
@@ -146,12 +160,19 @@ public:
             slice("e", "request"_L1, u"request %1"_s.arg(it.key()), it.key(), m_lastUs, args);
         }
         m_requests.clear();
-        QByteArray out = "{\"traceEvents\":[";
-        out.append(m_events);
-        out.append("],\"displayTimeUnit\":\"ms\",\"otherData\":");
-        JsonObject(out).string("generator", u"afterwork export --chrome").string("app", m_app).string("instance", m_instance).close();
-        out.append("}");
-        return out;
+        if (m_label.isEmpty() && m_events.isEmpty())
+            return {};
+        if (!m_label.isEmpty() && m_app.isEmpty())
+            processName(m_label); // a source without hello still gets its named track
+        return m_events;
+    }
+
+    //! Adds this source's members to the trace's `otherData`.
+    void describe(JsonObject &otherData) const
+    {
+        if (!m_label.isEmpty())
+            otherData.string("source", m_label);
+        otherData.string("app", m_app).string("instance", m_instance);
     }
 
     qsizetype taskCount() const noexcept { return m_taskCount; }
@@ -295,6 +316,11 @@ private:
         m_ended.clear();
     }
 
+    //! "LABEL: text" for a labelled source's process name.
+    QString labelled(const QString &text) const { return m_label.isEmpty() ? text : u"%1: %2"_s.arg(m_label, text); }
+
+    QString m_label;
+    qint64 m_fixedPid = 0;
     QByteArray m_events;
     QHash<quint64, OpenTask> m_open;
     QSet<quint64> m_ended;
@@ -331,22 +357,60 @@ int runExport(const QStringList &arguments)
     const QString path = positional[0];
     const QString outPath = positional[1];
 
-    TraceBuilder builder;
+    // Each source of the recording is its own process track (a recording of one keeps its pid).
+    std::vector<std::unique_ptr<TraceBuilder>> builders;
     qint64 malformed = 0;
-    if (const auto error = readRecording(path, [&](const QList<StreamLine> &lines) {
-            for (const StreamLine &line : lines) {
-                if (const StreamEvent *event = line.event())
-                    builder.add(*event);
-                else
-                    ++malformed;
-            }
-        })) {
+    if (const auto error = readRecordingBySource(
+            path,
+            [&builders](const QString &source) {
+                builders.push_back(std::make_unique<TraceBuilder>(source, source.isEmpty() ? 0 : qint64(builders.size()) + 1));
+            },
+            [&](const QList<StreamLine> &lines) {
+                for (const StreamLine &line : lines) {
+                    if (const StreamEvent *event = line.event())
+                        builders.back()->add(*event);
+                    else
+                        ++malformed;
+                }
+            })) {
         printError(u"export"_s, *error);
         return ExitUsage;
     }
     if (malformed > 0)
         printError(u"export"_s, u"skipped %1 malformed line(s) of '%2' ('afterwork check' names them)"_s.arg(malformed).arg(path));
-    const QByteArray json = builder.finish();
+    QByteArray json = "{\"traceEvents\":[";
+    qsizetype taskCount = 0;
+    bool first = true;
+    for (const auto &builder : builders) {
+        const QByteArray events = builder->finish();
+        if (events.isEmpty())
+            continue;
+        if (!std::exchange(first, false))
+            json.append(',');
+        json.append(events);
+        taskCount += builder->taskCount();
+    }
+    json.append("],\"displayTimeUnit\":\"ms\",\"otherData\":");
+    {
+        JsonObject otherData(json);
+        otherData.string("generator", u"afterwork export --chrome");
+        if (builders.size() == 1) {
+            builders.front()->describe(otherData);
+        } else {
+            QByteArray sources = "[";
+            for (const auto &builder : builders) {
+                if (sources.size() > 1)
+                    sources.append(',');
+                JsonObject source(sources);
+                builder->describe(source);
+                source.close();
+            }
+            sources.append(']');
+            otherData.raw("sources", sources);
+        }
+        otherData.close();
+    }
+    json.append('}');
 
     if (outPath == u"-"_s) {
         Output::out().write(json);
@@ -360,7 +424,7 @@ int runExport(const QStringList &arguments)
         return ExitUsage;
     }
     Output::err().line(u"afterwork export: %1 tasks written to %2 (open it in https://ui.perfetto.dev or chrome://tracing)"_s
-                           .arg(builder.taskCount())
+                           .arg(taskCount)
                            .arg(outPath));
     return ExitOk;
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// `afterwork record`: write a live stream to a file, verbatim.
+// `afterwork record`: write live streams to one file, verbatim (several sources apart by markers).
 #include "clicommon.h"
 #include "commands.h"
 
-#include <afterwork/client/livesource.h>
+#include <afterwork/protocol/recording.h>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QElapsedTimer>
@@ -17,56 +17,13 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-//! Writes every line of one connection to a file, flushed batch by batch, until bye, the
-//! connection ends, the duration passes or a signal arrives.
-class Recorder : public QObject
+//! The recording file: every line verbatim, flushed batch by batch. With several sources, a source
+//! marker goes before the lines of a source whenever the source changes (and first of all); with
+//! one, the file holds the stream's lines and nothing else.
+class RecordingFile
 {
 public:
-    Recorder(std::unique_ptr<EventSource> source, QString path, double durationSeconds, bool wait)
-        : m_sourceOwner(std::move(source)),
-          m_source(*m_sourceOwner),
-          m_path(std::move(path)),
-          m_durationSeconds(durationSeconds)
-    {
-        m_file.setFileName(m_path);
-        m_durationTimer.setSingleShot(true);
-        connect(&m_durationTimer, &QTimer::timeout, this, [this] { stop(u"the duration passed"_s, ExitOk); });
-        connect(&m_source, &EventSource::connected, this, [this] {
-            m_connected = true;
-            m_clock.start();
-            if (m_durationSeconds > 0)
-                m_durationTimer.start(std::chrono::milliseconds(qint64(m_durationSeconds * 1000)));
-            Output::err().line(u"afterwork record: recording %1 to %2"_s.arg(m_source.description(), m_path));
-        });
-        connect(&m_source, &EventSource::linesReceived, this, &Recorder::write);
-        connect(&m_source, &EventSource::errorOccurred, this, [this, wait](EventSource::Error error, const QString &message) {
-            if (m_connected)
-                return;
-            // A refused token or an untrusted certificate: waiting will not fix it.
-            if (error == EventSource::Error::TlsFailed || (error == EventSource::Error::AccessDenied && isRemote())) {
-                printError(u"record"_s, message);
-                stop(QString(), ExitUsage);
-                return;
-            }
-            if (!wait) {
-                printError(u"record"_s, message);
-                printError(u"record"_s, u"start the application (or use --wait to wait for it)"_s);
-            } else if (!m_waitingNoted) {
-                m_waitingNoted = true;
-                printError(u"record"_s, message + u"; waiting for it to appear"_s);
-            }
-        });
-        connect(&m_source, &EventSource::disconnected, this, [this](bool byeSeen) {
-            if (byeSeen)
-                stop(u"the source said bye"_s, ExitOk);
-            else
-                stop(u"the source vanished without bye (the recording ends there)"_s, ExitOk);
-        });
-        connect(&m_source, &EventSource::finished, this, [this] {
-            if (!m_connected)
-                stop(QString(), ExitFailure);
-        });
-    }
+    RecordingFile(QString path, bool marked) : m_path(std::move(path)), m_marked(marked) { m_file.setFileName(m_path); }
 
     //! Opens the output; false (after saying why) if it cannot be written.
     bool open()
@@ -83,7 +40,141 @@ public:
         return true;
     }
 
+    //! Appends \a lines of the source \a label; false (after saying why) if writing failed.
+    bool write(const QString &label, const QList<StreamLine> &lines)
+    {
+        QByteArray buffer;
+        if (m_marked && label != m_lastLabel) {
+            buffer.append(protocol::sourceMarkerLine(label));
+            buffer.append('\n');
+            m_lastLabel = label;
+        }
+        for (const StreamLine &line : lines) {
+            buffer.append(line.bytes);
+            buffer.append('\n');
+        }
+        // Unbuffered: one write per batch of whole lines, so the file never ends mid-line
+        // unless the disk does.
+        if (m_file.write(buffer) != buffer.size()) {
+            printError(u"record"_s, u"writing '%1' failed: %2"_s.arg(m_path, m_file.errorString()));
+            return false;
+        }
+        return true;
+    }
+
+    //! Closes the file; one that got nothing and did not exist before is removed.
+    void close(bool keep)
+    {
+        m_file.close();
+        if (!keep && !m_existedBefore)
+            QFile::remove(m_path);
+    }
+
+    const QString &path() const noexcept { return m_path; }
+
+private:
+    QString m_path;
+    bool m_marked;
+    QFile m_file;
+    QString m_lastLabel;
+    bool m_existedBefore = false;
+};
+
+class Recorder;
+
+//! Follows one source for the Recorder: its lines go to the file, its end (bye, the connection
+//! ending, never appearing) is reported with the exit status it means.
+class SourceRecorder : public QObject
+{
+public:
+    SourceRecorder(Recorder &recorder, qsizetype index, LabelledSource source, bool wait);
+
     void start() { m_source.start(); }
+    void stop() { m_source.stop(); }
+    bool everConnected() const noexcept { return m_connected; }
+    qint64 lines() const noexcept { return m_lines; }
+    const QString &label() const noexcept { return m_label; }
+
+private:
+    void onError(EventSource::Error error, const QString &message);
+    void onLines(const QList<StreamLine> &lines);
+
+    Recorder &m_recorder;
+    qsizetype m_index;
+    QString m_label;
+    QString m_address;
+    QString m_prefix; // "[LABEL] " in messages, with several sources
+    std::unique_ptr<EventSource> m_sourceOwner;
+    EventSource &m_source;
+    bool m_wait;
+    qint64 m_lines = 0;
+    bool m_connected = false;
+    bool m_waitingNoted = false;
+    bool m_ended = false;
+};
+
+//! Writes every line of each source's connection to one file until every source has ended (bye,
+//! the connection ends, it never appeared), the duration passes or a signal arrives.
+class Recorder : public QObject
+{
+public:
+    Recorder(std::vector<LabelledSource> sources, QString path, double durationSeconds, bool wait)
+        : m_file(std::move(path), sources.size() > 1), m_durationSeconds(durationSeconds), m_running(qsizetype(sources.size()))
+    {
+        m_durationTimer.setSingleShot(true);
+        connect(&m_durationTimer, &QTimer::timeout, this, [this] { stop(u"the duration passed"_s, ExitOk); });
+        const bool labelled = sources.size() > 1;
+        for (LabelledSource &source : sources) {
+            if (!labelled)
+                source.label.clear();
+            m_sources.push_back(std::make_unique<SourceRecorder>(*this, qsizetype(m_sources.size()), std::move(source), wait));
+        }
+    }
+
+    bool open() { return m_file.open(); }
+    const QString &path() const noexcept { return m_file.path(); }
+
+    void start()
+    {
+        for (const auto &source : m_sources)
+            source->start();
+    }
+
+    //! A source connected: the clock (and the duration) start with the first.
+    void sourceConnected()
+    {
+        if (m_clock.isValid())
+            return;
+        m_clock.start();
+        if (m_durationSeconds > 0)
+            m_durationTimer.start(std::chrono::milliseconds(qint64(m_durationSeconds * 1000)));
+    }
+
+    void write(const QString &label, const QList<StreamLine> &lines)
+    {
+        if (m_done)
+            return;
+        if (!m_file.write(label, lines)) {
+            m_writeFailed = true;
+            stop(u"writing failed"_s, ExitUsage);
+        }
+    }
+
+    //! The source \a index ended for \a reason (said to the user when there are several) with the
+    //! exit status \a code; the recording ends with the last one.
+    void sourceEnded(qsizetype index, const QString &reason, int code)
+    {
+        if (m_done)
+            return;
+        m_sources[index]->stop();
+        m_worst = std::max(m_worst, code);
+        if (m_sources.size() == 1)
+            return stop(reason, code);
+        if (!reason.isEmpty())
+            Output::err().line(u"afterwork record: %1%2"_s.arg(labelPrefix(m_sources[index]->label()), reason));
+        if (--m_running == 0)
+            stop(u"every source ended"_s, m_worst);
+    }
 
     void stop(const QString &reason, int code)
     {
@@ -91,65 +182,108 @@ public:
             return;
         m_done = true;
         m_durationTimer.stop();
-        m_source.stop();
-        m_file.close();
-        if (!m_connected) {
-            // Nothing was recorded: leave no empty file behind.
-            if (!m_existedBefore)
-                QFile::remove(m_path);
-        } else {
-            Output::err().line(u"afterwork record: %1; %2 lines in %3 s written to %4"_s.arg(reason)
-                                   .arg(m_lines)
-                                   .arg(double(m_clock.elapsed()) / 1000.0, 0, 'f', 1)
-                                   .arg(m_path));
+        qint64 lines = 0;
+        QStringList perSource;
+        bool connected = false;
+        for (const auto &source : m_sources) {
+            source->stop();
+            lines += source->lines();
+            connected = connected || source->everConnected();
+            perSource << labelPrefix(source->label()) + QString::number(source->lines());
+        }
+        // Nothing was recorded: leave no empty file behind.
+        m_file.close(connected);
+        if (connected) {
+            QString summary = u"afterwork record: %1; %2 lines in %3 s written to %4"_s.arg(reason)
+                                  .arg(lines)
+                                  .arg(double(m_clock.elapsed()) / 1000.0, 0, 'f', 1)
+                                  .arg(path());
+            if (m_sources.size() > 1)
+                summary += u" (%1)"_s.arg(perSource.join(u", "_s));
+            Output::err().line(summary);
         }
         if (m_writeFailed)
             code = ExitUsage;
-        QCoreApplication::exit(code);
+        QCoreApplication::exit(std::max(code, m_worst));
     }
 
 private:
-    void write(const QList<StreamLine> &lines)
-    {
-        if (m_done)
-            return;
-        QByteArray buffer;
-        for (const StreamLine &line : lines) {
-            buffer.append(line.bytes);
-            buffer.append('\n');
-        }
-        m_lines += lines.size();
-        // Unbuffered: one write per batch of whole lines, so the file never ends mid-line
-        // unless the disk does.
-        if (m_file.write(buffer) != buffer.size()) {
-            m_writeFailed = true;
-            printError(u"record"_s, u"writing '%1' failed: %2"_s.arg(m_path, m_file.errorString()));
-            stop(u"writing failed"_s, ExitUsage);
-            return;
-        }
-        // bye is the last line of a stream: done, without waiting for the connection to close.
-        for (const StreamLine &line : lines) {
-            if (const StreamEvent *event = line.event(); event && event->kind() == EventKind::Bye)
-                return stop(u"the source said bye"_s, ExitOk);
-        }
-    }
-
-    bool isRemote() const { return isRemoteConnectArgument(m_source.description()); }
-
-    std::unique_ptr<EventSource> m_sourceOwner;
-    EventSource &m_source;
-    QString m_path;
+    RecordingFile m_file;
+    std::vector<std::unique_ptr<SourceRecorder>> m_sources;
     double m_durationSeconds;
-    QFile m_file;
     QTimer m_durationTimer;
     QElapsedTimer m_clock;
-    qint64 m_lines = 0;
-    bool m_connected = false;
-    bool m_waitingNoted = false;
-    bool m_existedBefore = false;
+    qsizetype m_running;
+    int m_worst = ExitOk;
     bool m_writeFailed = false;
     bool m_done = false;
 };
+
+SourceRecorder::SourceRecorder(Recorder &recorder, qsizetype index, LabelledSource source, bool wait)
+    : m_recorder(recorder),
+      m_index(index),
+      m_label(std::move(source.label)),
+      m_address(std::move(source.address)),
+      m_prefix(labelPrefix(m_label)),
+      m_sourceOwner(std::move(source.source)),
+      m_source(*m_sourceOwner),
+      m_wait(wait)
+{
+    connect(&m_source, &EventSource::connected, this, [this] {
+        m_connected = true;
+        m_recorder.sourceConnected();
+        Output::err().line(u"afterwork record: %1recording %2 to %3"_s.arg(m_prefix, m_source.description(), m_recorder.path()));
+    });
+    connect(&m_source, &EventSource::linesReceived, this, &SourceRecorder::onLines);
+    connect(&m_source, &EventSource::errorOccurred, this, &SourceRecorder::onError);
+    connect(&m_source, &EventSource::disconnected, this, [this](bool byeSeen) {
+        if (m_ended)
+            return;
+        m_ended = true;
+        m_recorder.sourceEnded(m_index, byeSeen ? u"the source said bye"_s : u"the source vanished without bye (the recording ends there)"_s,
+                               ExitOk);
+    });
+    connect(&m_source, &EventSource::finished, this, [this] {
+        if (!m_connected && !m_ended) {
+            m_ended = true;
+            m_recorder.sourceEnded(m_index, QString(), ExitFailure);
+        }
+    });
+}
+
+void SourceRecorder::onError(EventSource::Error error, const QString &message)
+{
+    if (m_connected || m_ended)
+        return;
+    if (isPermanentFailure(error, m_address)) {
+        printError(u"record"_s, m_prefix + message);
+        m_ended = true;
+        m_recorder.sourceEnded(m_index, QString(), ExitUsage);
+        return;
+    }
+    if (!m_wait) {
+        printError(u"record"_s, m_prefix + message);
+        printError(u"record"_s, m_prefix + u"start the application (or use --wait to wait for it)"_s);
+    } else if (!m_waitingNoted) {
+        m_waitingNoted = true;
+        printError(u"record"_s, m_prefix + message + u"; waiting for it to appear"_s);
+    }
+}
+
+void SourceRecorder::onLines(const QList<StreamLine> &lines)
+{
+    if (m_ended)
+        return;
+    m_lines += lines.size();
+    m_recorder.write(m_label, lines);
+    // bye is the last line of a stream: done, without waiting for the connection to close.
+    for (const StreamLine &line : lines) {
+        if (const StreamEvent *event = line.event(); event && event->kind() == EventKind::Bye) {
+            m_ended = true;
+            return m_recorder.sourceEnded(m_index, u"the source said bye"_s, ExitOk);
+        }
+    }
+}
 
 } // namespace
 
@@ -163,8 +297,8 @@ int runRecord(const QStringList &arguments)
     sourceOptions.addTo(parser);
     parser.addOptions({outOption, durationOption, waitOption});
     if (const int code = parseSubcommand(parser, u"record"_s, arguments,
-                                         u"Record a running application's event stream to a file, verbatim.\n"
-                                         "Stops on bye, when the source goes away, after --duration, or on Ctrl-C."_s);
+                                         u"Record running applications' event streams to one file, verbatim (--connect more than once: several).\n"
+                                         "Stops when every source has said bye or gone away, after --duration, or on Ctrl-C."_s);
         code >= 0)
         return code;
     if (!noPositionalArguments(parser, u"record"_s))
@@ -181,10 +315,10 @@ int runRecord(const QStringList &arguments)
             return ExitUsage;
         }
     }
-    std::unique_ptr<EventSource> source = openSource(parser, sourceOptions, u"record"_s, parser.isSet(waitOption));
-    if (!source)
+    std::optional<std::vector<LabelledSource>> sources = openSources(parser, sourceOptions, u"record"_s, parser.isSet(waitOption));
+    if (!sources)
         return ExitUsage;
-    Recorder recorder(std::move(source), parser.value(outOption), duration, parser.isSet(waitOption));
+    Recorder recorder(std::move(*sources), parser.value(outOption), duration, parser.isSet(waitOption));
     if (!recorder.open())
         return ExitUsage;
     onTerminationSignal([&recorder] { recorder.stop(u"interrupted"_s, ExitOk); });

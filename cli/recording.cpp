@@ -7,18 +7,34 @@
 
 namespace afterwork::cli {
 
-std::optional<QString> readRecording(const QString &path, const std::function<void(const QList<client::StreamLine> &)> &onLines)
+std::optional<QString> readRecording(const QString &path, const std::function<void(const QList<client::StreamLine> &)> &onLines,
+                                     const std::optional<QString> &source)
 {
-    client::FileSource source(path);
+    client::FileSource file(path, client::FileSourceOptions{.sourceName = source});
     std::optional<QString> error;
     QEventLoop loop;
-    QObject::connect(&source, &client::EventSource::linesReceived, &loop, onLines);
-    QObject::connect(&source, &client::EventSource::errorOccurred, &loop,
+    QObject::connect(&file, &client::EventSource::linesReceived, &loop, onLines);
+    QObject::connect(&file, &client::EventSource::errorOccurred, &loop,
                      [&error](client::EventSource::Error, const QString &message) { error = message; });
-    QObject::connect(&source, &client::EventSource::finished, &loop, &QEventLoop::quit);
-    source.start();
+    QObject::connect(&file, &client::EventSource::finished, &loop, &QEventLoop::quit);
+    file.start();
     loop.exec();
     return error;
+}
+
+std::optional<QString> readRecordingBySource(const QString &path, const std::function<void(const QString &)> &onSource,
+                                             const std::function<void(const QList<client::StreamLine> &)> &onLines)
+{
+    QString error;
+    const QStringList sources = client::recordingSources(path, &error);
+    if (sources.isEmpty())
+        return error;
+    for (const QString &source : sources) {
+        onSource(source);
+        if (std::optional<QString> failed = readRecording(path, onLines, source))
+            return failed;
+    }
+    return std::nullopt;
 }
 
 } // namespace afterwork::cli

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// `afterwork replay`: serve a recording on a local socket as if it were live.
+// `afterwork replay`: serve a recording on a local socket as if it were live; each source of a
+// multi-source recording on its own socket.
 #include "clicommon.h"
 #include "commands.h"
 #include "recording.h"
 
+#include <afterwork/client/filesource.h>
 #include <afterwork/client/lineparser.h>
 
 #include <QtCore/QCoreApplication>
@@ -16,6 +18,8 @@
 #include <QtNetwork/QLocalSocket>
 
 #include <cmath>
+#include <memory>
+#include <vector>
 
 namespace afterwork::cli {
 
@@ -179,17 +183,23 @@ private:
     bool m_finished = false;
 };
 
+//! Serves one playlist on one socket name. With \a once, it serves one subscriber and calls
+//! \a onServed when that replay has ended.
 class ReplayServer : public QObject
 {
 public:
-    ReplayServer(Playlist playlist, double speed, bool once)
-        : m_playlist(std::move(playlist)), m_speed(speed), m_once(once)
+    ReplayServer(Playlist playlist, double speed, bool once, std::function<void()> onServed)
+        : m_playlist(std::move(playlist)), m_speed(speed), m_once(once), m_onServed(std::move(onServed))
     {
         connect(&m_server, &QLocalServer::newConnection, this, [this] {
             while (QLocalSocket *socket = m_server.nextPendingConnection()) {
                 auto *session = new Session(socket, m_playlist, m_speed, [this] {
                     if (m_once)
-                        QTimer::singleShot(0, this, [this] { stop(); });
+                        QTimer::singleShot(0, this, [this] {
+                            stop();
+                            if (m_onServed)
+                                std::exchange(m_onServed, {})();
+                        });
                 });
                 m_sessions.append(session);
                 connect(socket, &QLocalSocket::disconnected, session, [this, session] {
@@ -225,16 +235,97 @@ public:
     {
         m_server.close();
         qDeleteAll(std::exchange(m_sessions, {}));
-        QCoreApplication::exit(ExitOk);
     }
+
+    const Playlist &playlist() const noexcept { return m_playlist; }
 
 private:
     Playlist m_playlist;
     double m_speed;
     bool m_once;
+    std::function<void()> m_onServed;
     QLocalServer m_server;
     QList<Session *> m_sessions; // Owning.
 };
+
+//! The part of a socket name that a source's label becomes: characters other than letters,
+//! digits, `.`, `_` and `-` (a label may be `tls://HOST:PORT`) are `_`.
+QString socketSuffix(const QString &label)
+{
+    QString suffix = label;
+    for (QChar &c : suffix) {
+        if (!(c.isLetterOrNumber() && c.unicode() < 128) && c != u'.' && c != u'_' && c != u'-')
+            c = u'_';
+    }
+    return suffix;
+}
+
+//! One source to serve: its name in the recording ("" for a recording of one) and the socket.
+struct Served
+{
+    QString source;
+    QString socketName;
+};
+
+//! Which sources to serve on which names: \a only alone on \a name; otherwise a recording of one
+//! source on \a name, and each source of a multi-source recording on `NAME-LABEL`. Nothing, after
+//! saying why, for a source the recording lacks or labels that make the same socket name.
+std::optional<QList<Served>> chooseServed(const QStringList &sources, const std::optional<QString> &only, const QString &name,
+                                          const QString &path)
+{
+    const auto quoted = [](QStringList names) {
+        for (QString &n : names)
+            n = n.isEmpty() ? u"(unnamed)"_s : u"'%1'"_s.arg(n);
+        return names.join(u", "_s);
+    };
+    if (only) {
+        if (!sources.contains(*only)) {
+            printError(u"replay"_s, u"'%1' has no source '%2'; its sources: %3"_s.arg(path, *only, quoted(sources)));
+            return std::nullopt;
+        }
+        return QList<Served>{{*only, name}};
+    }
+    if (sources.size() == 1)
+        return QList<Served>{{sources.constFirst(), name}};
+    QList<Served> served;
+    QStringList names;
+    for (const QString &source : sources) {
+        const QString socketName = source.isEmpty() ? name : u"%1-%2"_s.arg(name, socketSuffix(source));
+        if (names.contains(socketName)) {
+            printError(u"replay"_s, u"two sources of '%1' would be served on '%2'; serve one at a time with --source LABEL"_s.arg(path, socketName));
+            return std::nullopt;
+        }
+        names.append(socketName);
+        served.append({source, socketName});
+    }
+    return served;
+}
+
+//! A source's lines as its playlist; nothing, after saying why, if they cannot be read or there
+//! are none.
+std::optional<Playlist> readPlaylist(const QString &path, const QString &source)
+{
+    QList<StreamLine> recording;
+    qint64 malformed = 0;
+    if (const auto error = readRecording(
+            path,
+            [&](const QList<StreamLine> &lines) {
+                for (const StreamLine &line : lines)
+                    malformed += line.error() != nullptr;
+                recording.append(lines);
+            },
+            source)) {
+        printError(u"replay"_s, *error);
+        return std::nullopt;
+    }
+    if (recording.isEmpty()) {
+        printError(u"replay"_s, u"'%1' holds no lines%2"_s.arg(path, source.isEmpty() ? QString() : u" of source '%1'"_s.arg(source)));
+        return std::nullopt;
+    }
+    if (malformed > 0)
+        printError(u"replay"_s, u"%1'%2' has %3 malformed line(s); they are served as they are"_s.arg(labelPrefix(source), path).arg(malformed));
+    return buildPlaylist(recording);
+}
 
 } // namespace
 
@@ -246,11 +337,13 @@ int runReplay(const QStringList &arguments)
                                          u"X"_s, u"1"_s);
     const QCommandLineOption listenOption(u"listen"_s, u"The socket name to serve on (default: afterwork-replay)."_s, u"NAME"_s,
                                           u"afterwork-replay"_s);
-    const QCommandLineOption onceOption(u"once"_s, u"Serve one subscriber, then exit."_s);
-    parser.addOptions({speedOption, listenOption, onceOption});
+    const QCommandLineOption onceOption(u"once"_s, u"Serve one subscriber (on each socket), then exit."_s);
+    const QCommandLineOption sourceOption(u"source"_s, u"Serve only this source of a multi-source recording, on NAME."_s, u"LABEL"_s);
+    parser.addOptions({speedOption, listenOption, onceOption, sourceOption});
     if (const int code = parseSubcommand(parser, u"replay"_s, arguments,
                                          u"Serve a recording on a local socket, as if its application were running.\n"
-                                         "Each subscriber gets the whole recording from its hello, paced by its timestamps."_s);
+                                         "Each subscriber gets the whole recording from its hello, paced by its timestamps.\n"
+                                         "A multi-source recording serves each source on NAME-LABEL (or one, with --source)."_s);
         code >= 0)
         return code;
     const std::optional<QString> file = recordingArgument(parser, u"replay"_s);
@@ -269,38 +362,47 @@ int runReplay(const QStringList &arguments)
     }
 
     const QString path = *file;
-    QList<StreamLine> recording;
-    qint64 malformed = 0;
-    if (const auto error = readRecording(path, [&](const QList<StreamLine> &lines) {
-            for (const StreamLine &line : lines)
-                malformed += line.error() != nullptr;
-            recording.append(lines);
-        })) {
-        printError(u"replay"_s, *error);
-        return ExitUsage;
-    }
-    if (recording.isEmpty()) {
-        printError(u"replay"_s, u"'%1' holds no lines"_s.arg(path));
-        return ExitUsage;
-    }
-    if (malformed > 0)
-        printError(u"replay"_s, u"'%1' has %2 malformed line(s); they are served as they are"_s.arg(path).arg(malformed));
-    Playlist playlist = buildPlaylist(recording);
-    recording.clear();
-    const qsizetype lineCount = playlist.lines.size();
-    const qint64 spanUs = playlist.recordedSpanUs;
-
-    ReplayServer server(std::move(playlist), speed, parser.isSet(onceOption));
-    if (const QString error = server.listen(name); !error.isEmpty()) {
+    QString error;
+    const QStringList sources = client::recordingSources(path, &error);
+    if (sources.isEmpty()) {
         printError(u"replay"_s, error);
         return ExitUsage;
     }
-    Output::err().line(u"afterwork replay: listening on '%1': %2 lines (%3 s recorded) at speed %4; "
-                       "attach with 'afterwork tail --connect %1'"_s.arg(name)
-                           .arg(lineCount)
-                           .arg(double(spanUs) / 1e6, 0, 'f', 1)
-                           .arg(speed));
-    onTerminationSignal([&server] { server.stop(); });
+    const std::optional<QList<Served>> served =
+        chooseServed(sources, parser.isSet(sourceOption) ? std::optional(parser.value(sourceOption)) : std::nullopt, name, path);
+    if (!served)
+        return ExitUsage;
+
+    std::vector<std::unique_ptr<ReplayServer>> servers;
+    const auto stopAll = [&servers] {
+        for (const auto &server : servers)
+            server->stop();
+        QCoreApplication::exit(ExitOk);
+    };
+    // With --once, each socket serves one subscriber; the replay ends when all of them have.
+    qsizetype unserved = served->size();
+    for (const Served &one : *served) {
+        std::optional<Playlist> playlist = readPlaylist(path, one.source);
+        if (!playlist)
+            return ExitUsage;
+        const qsizetype lineCount = playlist->lines.size();
+        const qint64 spanUs = playlist->recordedSpanUs;
+        servers.push_back(std::make_unique<ReplayServer>(std::move(*playlist), speed, parser.isSet(onceOption), [&] {
+            if (--unserved == 0)
+                stopAll();
+        }));
+        if (const QString failed = servers.back()->listen(one.socketName); !failed.isEmpty()) {
+            printError(u"replay"_s, failed);
+            return ExitUsage;
+        }
+        Output::err().line(u"afterwork replay: listening on '%1'%2: %3 lines (%4 s recorded) at speed %5; "
+                           "attach with 'afterwork tail --connect %1'"_s.arg(one.socketName)
+                               .arg(one.source.isEmpty() ? QString() : u" for source '%1'"_s.arg(one.source))
+                               .arg(lineCount)
+                               .arg(double(spanUs) / 1e6, 0, 'f', 1)
+                               .arg(speed));
+    }
+    onTerminationSignal(stopAll);
     return QCoreApplication::exec();
 }
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-// `afterwork tail`: follow a live source in the terminal.
+// `afterwork tail`: follow live sources in the terminal, one or several at once.
 #include "clicommon.h"
 #include "commands.h"
 #include "lineformatter.h"
 
-#include <afterwork/client/livesource.h>
 #include <afterwork/client/taskfilter.h>
 #include <afterwork/client/taskstore.h>
+#include <afterwork/protocol/json.h>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDateTime>
@@ -19,9 +19,12 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+//! The member `--json` puts first in each line of a labelled source: `{"source_label":"A",...`.
+//! Not `source`, which a hello already has (the publisher's description).
+constexpr QLatin1StringView SourceLabelMember("source_label");
+
 struct TailOptions
 {
-    QString socketName;
     TaskFilter filter;
     bool json = false;
     bool wait = false;
@@ -29,16 +32,25 @@ struct TailOptions
     Style style;
 };
 
-//! Follows one source and prints what it says; ends the event loop with the exit status.
+//! Follows one source and prints what it says, each line labelled when there are several;
+//! tells \a onEnded its exit status when it ends.
 class Tail : public QObject
 {
 public:
-    Tail(TailOptions options, std::unique_ptr<EventSource> source)
+    Tail(TailOptions options, LabelledSource source, bool labelled, std::function<void(int)> onEnded)
         : m_options(std::move(options)),
-          m_sourceOwner(std::move(source)),
+          m_address(std::move(source.address)),
+          m_sourceOwner(std::move(source.source)),
           m_source(*m_sourceOwner),
-          m_format(m_options.style)
+          m_format(m_options.style),
+          m_prefix(labelled ? labelPrefix(source.label) : QString()),
+          m_onEnded(std::move(onEnded))
     {
+        if (labelled) {
+            m_jsonMember = "{";
+            protocol::FieldWriter(m_jsonMember).string(SourceLabelMember, source.label);
+            m_jsonMember.append(',');
+        }
         m_store.attach(&m_source);
         connect(&m_source, &EventSource::linesReceived, this, &Tail::onLines);
         connect(&m_source, &EventSource::connected, this, [this] { m_everConnected = true; });
@@ -67,8 +79,8 @@ private:
         for (const StreamLine &line : lines) {
             const StreamEvent *event = line.event();
             if (!event) {
-                printError(u"tail"_s, u"line %1 from the source is malformed (%2); skipped"_s.arg(line.lineNumber)
-                                          .arg(line.error()->toString()));
+                printError(u"tail"_s, m_prefix + u"line %1 from the source is malformed (%2); skipped"_s.arg(line.lineNumber)
+                                                     .arg(line.error()->toString()));
                 continue;
             }
             noteShown(*event);
@@ -76,10 +88,8 @@ private:
                 // Verbatim; task and progress lines only if their task matches, the rest as is.
                 const TaskRecord *task = event->as<TaskRecord>();
                 const ProgressEvent *progress = event->as<ProgressEvent>();
-                if (progress ? showsProgressOf(progress->taskId) : (!task || m_options.filter.matches(*task))) {
-                    buffer.append(line.bytes);
-                    buffer.append('\n');
-                }
+                if (progress ? showsProgressOf(progress->taskId) : (!task || m_options.filter.matches(*task)))
+                    appendJson(line.bytes, buffer);
                 continue;
             }
             appendHuman(*event, buffer);
@@ -120,9 +130,25 @@ private:
         }
     }
 
+    //! The line as received; a labelled source's gets its label as the first member (a line that
+    //! parsed is an object with members, so the label is followed by a comma).
+    void appendJson(const QByteArray &bytes, QByteArray &buffer) const
+    {
+        const qsizetype brace = m_jsonMember.isEmpty() ? -1 : bytes.indexOf('{');
+        if (brace < 0) {
+            buffer.append(bytes);
+        } else {
+            buffer.append(QByteArrayView(bytes).first(brace));
+            buffer.append(m_jsonMember);
+            buffer.append(QByteArrayView(bytes).sliced(brace + 1));
+        }
+        buffer.append('\n');
+    }
+
     void appendHuman(const StreamEvent &event, QByteArray &buffer)
     {
-        const auto add = [&buffer](const QString &text) {
+        const auto add = [this, &buffer](const QString &text) {
+            buffer.append(m_prefix.toUtf8());
             buffer.append(text.toUtf8());
             buffer.append('\n');
         };
@@ -160,26 +186,24 @@ private:
     void note(const QString &text)
     {
         if (m_options.json) {
-            printError(u"tail"_s, text);
+            printError(u"tail"_s, m_prefix + text);
             return;
         }
-        Output::out().line(m_format.note(QDateTime::currentMSecsSinceEpoch() * 1000, text));
+        Output::out().line(m_prefix + m_format.note(QDateTime::currentMSecsSinceEpoch() * 1000, text));
         Output::out().flush();
     }
 
     void onError(EventSource::Error error, const QString &message)
     {
-        // A refused token or an untrusted certificate: waiting will not fix it.
-        if (error == EventSource::Error::TlsFailed
-            || (error == EventSource::Error::AccessDenied && isRemoteConnectArgument(m_options.socketName))) {
-            printError(u"tail"_s, message);
+        if (isPermanentFailure(error, m_address)) {
+            printError(u"tail"_s, m_prefix + message);
             finish(ExitUsage);
             return;
         }
         if (!m_options.wait) {
-            printError(u"tail"_s, message);
+            printError(u"tail"_s, m_prefix + message);
             if (!m_everConnected)
-                printError(u"tail"_s, u"start the application (or use --wait to wait for it)"_s);
+                printError(u"tail"_s, m_prefix + u"start the application (or use --wait to wait for it)"_s);
             return; // finished() follows
         }
         if (!m_waitingNoted) {
@@ -199,10 +223,9 @@ private:
             return;
         }
         const qint64 lost = m_store.count(Phase::Lost);
-        const QString message = u"the source on '%1' vanished without bye; %2 live task(s) lost"_s.arg(m_options.socketName)
-                                    .arg(lost);
+        const QString message = u"the source on '%1' vanished without bye; %2 live task(s) lost"_s.arg(m_address).arg(lost);
         if (!m_options.wait) {
-            printError(u"tail"_s, message);
+            printError(u"tail"_s, m_prefix + message);
             finish(ExitFailure);
         } else {
             note(message + u"; waiting for it to come back"_s);
@@ -216,18 +239,59 @@ private:
         m_done = true;
         m_source.stop();
         Output::out().flush();
-        QCoreApplication::exit(code);
+        m_onEnded(code);
     }
 
     TailOptions m_options;
+    QString m_address;
     std::unique_ptr<EventSource> m_sourceOwner;
     EventSource &m_source;
     TaskStore m_store{TaskStoreOptions{.finishedLimit = 0}};
     LineFormatter m_format;
+    QString m_prefix;        //!< "[LABEL] " before each human line and message; empty for one source
+    QByteArray m_jsonMember; //!< `{"source_label":"LABEL",` in place of a --json line's "{"; empty for one source
+    std::function<void(int)> m_onEnded;
     QSet<quint64> m_matchingLive; //!< live tasks whose latest step matched the filter (their progress shows)
     bool m_everConnected = false;
     bool m_waitingNoted = false;
     bool m_done = false;
+};
+
+//! Every source's Tail: exits with the worst of their statuses (2 over 1 over 0) once all of
+//! them have ended.
+class TailGroup
+{
+public:
+    TailGroup(const TailOptions &options, std::vector<LabelledSource> sources)
+    {
+        const bool labelled = sources.size() > 1;
+        m_running = qsizetype(sources.size());
+        for (LabelledSource &source : sources)
+            m_tails.push_back(std::make_unique<Tail>(options, std::move(source), labelled, [this](int code) { ended(code); }));
+    }
+
+    void start()
+    {
+        for (const auto &tail : m_tails)
+            tail->start();
+    }
+    void stop()
+    {
+        for (const auto &tail : m_tails)
+            tail->stop();
+    }
+
+private:
+    void ended(int code)
+    {
+        m_worst = std::max(m_worst, code);
+        if (--m_running == 0)
+            QCoreApplication::exit(m_worst);
+    }
+
+    std::vector<std::unique_ptr<Tail>> m_tails;
+    qsizetype m_running = 0;
+    int m_worst = ExitOk;
 };
 
 } // namespace
@@ -245,14 +309,13 @@ int runTail(const QStringList &arguments)
     sourceOptions.addTo(parser);
     parser.addOptions({filterOption, jsonOption, noColorOption, waitOption, heartbeatOption});
     if (const int code = parseSubcommand(parser, u"tail"_s, arguments,
-                                         u"Follow the task events of a running Afterwork application."_s);
+                                         u"Follow the task events of running Afterwork applications (--connect more than once: several at once)."_s);
         code >= 0)
         return code;
     if (!noPositionalArguments(parser, u"tail"_s))
         return ExitUsage;
 
     TailOptions options;
-    options.socketName = parser.value(sourceOptions.connect);
     if (parser.isSet(filterOption)) {
         auto parsed = TaskFilter::parse(parser.value(filterOption));
         if (const auto *error = std::get_if<FilterError>(&parsed)) {
@@ -267,13 +330,13 @@ int runTail(const QStringList &arguments)
     options.heartbeats = parser.isSet(heartbeatOption);
     options.style.enabled = !options.json && useColour(parser.isSet(noColorOption));
 
-    std::unique_ptr<EventSource> source = openSource(parser, sourceOptions, u"tail"_s, options.wait);
-    if (!source)
+    std::optional<std::vector<LabelledSource>> sources = openSources(parser, sourceOptions, u"tail"_s, options.wait);
+    if (!sources)
         return ExitUsage;
-    Tail tail(std::move(options), std::move(source));
-    onTerminationSignal([&tail] { tail.stop(); });
+    TailGroup tails(options, std::move(*sources));
+    onTerminationSignal([&tails] { tails.stop(); });
     // From the event loop: a failure reported at once must still end exec().
-    QMetaObject::invokeMethod(&tail, [&tail] { tail.start(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(QCoreApplication::instance(), [&tails] { tails.start(); }, Qt::QueuedConnection);
     return QCoreApplication::exec();
 }
 

@@ -1,11 +1,39 @@
 // SPDX-License-Identifier: MIT
 #include <afterwork/client/filesource.h>
 
+#include <afterwork/protocol/recording.h>
+
 #include <QtCore/QFileInfo>
 
 #include <cmath>
 
 namespace afterwork::client {
+
+namespace {
+
+struct OpenFailure
+{
+    EventSource::Error error;
+    QString message;
+};
+
+//! Opens \a file on the recording at \a path for reading, or says why it cannot.
+std::optional<OpenFailure> openRecording(QFile &file, const QString &path)
+{
+    file.setFileName(path);
+    const QFileInfo info(path);
+    if (!info.exists())
+        return OpenFailure{EventSource::Error::NotFound, QStringLiteral("cannot read '%1': no such file").arg(path)};
+    if (info.isDir())
+        return OpenFailure{EventSource::Error::Other, QStringLiteral("cannot read '%1': it is a directory").arg(path)};
+    if (!file.open(QIODevice::ReadOnly)) {
+        const auto error = file.error() == QFileDevice::PermissionsError ? EventSource::Error::AccessDenied : EventSource::Error::Other;
+        return OpenFailure{error, QStringLiteral("cannot read '%1': %2").arg(path, file.errorString())};
+    }
+    return std::nullopt;
+}
+
+} // namespace
 
 FileSource::FileSource(QString path, FileSourceOptions options, QObject *parent)
     : EventSource(parent), m_path(std::move(path)), m_options(options)
@@ -36,6 +64,7 @@ void FileSource::stop()
     m_stepTimer.stop();
     m_file.close();
     m_atEnd = false;
+    m_currentSource.clear();
     m_pending.clear();
     m_pendingIndex = 0;
     m_firstTsUs = m_latestTsUs = -1;
@@ -53,16 +82,8 @@ void FileSource::fail(Error error, const QString &message)
 void FileSource::step()
 {
     if (state() == State::Connecting) {
-        m_file.setFileName(m_path);
-        const QFileInfo info(m_path);
-        if (!info.exists())
-            return fail(Error::NotFound, QStringLiteral("cannot read '%1': no such file").arg(m_path));
-        if (info.isDir())
-            return fail(Error::Other, QStringLiteral("cannot read '%1': it is a directory").arg(m_path));
-        if (!m_file.open(QIODevice::ReadOnly)) {
-            const Error error = m_file.error() == QFileDevice::PermissionsError ? Error::AccessDenied : Error::Other;
-            return fail(error, QStringLiteral("cannot read '%1': %2").arg(m_path, m_file.errorString()));
-        }
+        if (const std::optional<OpenFailure> failure = openRecording(m_file, m_path))
+            return fail(failure->error, failure->message);
         beginConnection();
         setState(State::Connected);
         m_clock.start();
@@ -87,11 +108,38 @@ bool FileSource::readChunk(QList<StreamLine> &into)
             return false;
         }
         m_atEnd = true;
-        into.append(takeRemainder());
+        QList<StreamLine> rest = takeRemainder();
+        keepOwnSource(rest);
+        into.append(std::move(rest));
         return true;
     }
-    into.append(parseBytes(chunk));
+    QList<StreamLine> lines = parseBytes(chunk);
+    keepOwnSource(lines);
+    into.append(std::move(lines));
     return true;
+}
+
+void FileSource::keepOwnSource(QList<StreamLine> &lines)
+{
+    if (!m_options.sourceName)
+        return;
+    QList<StreamLine> ours;
+    ours.reserve(lines.size());
+    for (StreamLine &line : lines) {
+        // A marker has no seq, so it never parses as a stream line: only rejected lines can be one.
+        if (line.error()) {
+            QString error;
+            if (std::optional<QString> name = protocol::parseSourceMarker(line.bytes, &error)) {
+                m_currentSource = std::move(*name);
+                continue;
+            }
+            if (!error.isEmpty())
+                line.parsed = ParseError{0, error};
+        }
+        if (m_currentSource == *m_options.sourceName)
+            ours.append(std::move(line));
+    }
+    lines = std::move(ours);
 }
 
 void FileSource::stepUnpaced()
@@ -158,6 +206,37 @@ void FileSource::finish()
         return;
     setState(State::Finished);
     Q_EMIT finished();
+}
+
+QStringList recordingSources(const QString &path, QString *error)
+{
+    QFile file;
+    if (const std::optional<OpenFailure> failure = openRecording(file, path)) {
+        if (error)
+            *error = failure->message;
+        return {};
+    }
+    QStringList names;
+    bool linesBeforeAnyMarker = false;
+    while (!file.atEnd()) {
+        QByteArray line = file.readLine();
+        if (line.endsWith('\n'))
+            line.chop(1);
+        if (std::optional<QString> name = protocol::parseSourceMarker(line)) {
+            if (!names.contains(*name))
+                names.append(std::move(*name));
+        } else if (names.isEmpty() && !line.isEmpty() && line != "\r") {
+            linesBeforeAnyMarker = true;
+        }
+    }
+    if (file.error() != QFileDevice::NoError) {
+        if (error)
+            *error = QStringLiteral("reading '%1' failed: %2").arg(path, file.errorString());
+        return {};
+    }
+    if (linesBeforeAnyMarker || names.isEmpty())
+        names.prepend(QString());
+    return names;
 }
 
 } // namespace afterwork::client

@@ -124,6 +124,8 @@ void RemoteSource::onTransportReady()
 {
     if (state() != State::Connecting)
         return;
+    // The token and commands are single short lines: send each at once (no Nagle delay).
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     if (!m_options.pinnedSha256.isEmpty()
         && m_socket->peerCertificate().digest(QCryptographicHash::Sha256) != m_options.pinnedSha256) {
         // Trusted through a CA, but not the certificate asked for.

@@ -3,6 +3,7 @@
 // shutdown. Part of EngineCore (enginecore.h).
 #include "enginecore.h"
 
+#include <afterwork/detail/handoff.h>
 #include <afterwork/detail/suspension.h>
 
 #include "logging.h"
@@ -46,7 +47,13 @@ ShutdownReport EngineCore::shutdown(milliseconds deadline)
         ShutdownReport report;
         auto self = shared_from_this();
         QMetaObject::invokeMethod(
-            q, [self, deadline, &report] { report = self->shutdown(deadline); }, Qt::BlockingQueuedConnection);
+            q,
+            handedOff([self, deadline, &report] {
+                report = self->shutdown(deadline);
+                markHandOff(&report); // back to the caller, whom Qt's semaphore wakes
+            }),
+            Qt::BlockingQueuedConnection);
+        markReceipt(&report);
         return report;
     }
     startShutdown(deadline);

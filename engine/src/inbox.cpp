@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "enginecore.h"
 
+#include <afterwork/detail/handoff.h>
+
 namespace afterwork::detail {
 
 void Inbox::post(Notice &&notice)
@@ -11,7 +13,7 @@ void Inbox::post(Notice &&notice)
     m_notices.push_back(std::move(notice));
     if (!m_drainPosted) {
         m_drainPosted = true;
-        QMetaObject::invokeMethod(m_receiver.data(), m_drain, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(m_receiver.data(), handedOff(m_drain), Qt::QueuedConnection);
     }
 }
 
@@ -43,7 +45,7 @@ bool Inbox::invoke(std::function<void()> fn)
     QMutexLocker lock(&m_mutex);
     if (!m_receiver)
         return false;
-    return QMetaObject::invokeMethod(m_receiver.data(), std::move(fn), Qt::QueuedConnection);
+    return QMetaObject::invokeMethod(m_receiver.data(), handedOff(std::move(fn)), Qt::QueuedConnection);
 }
 
 } // namespace afterwork::detail

@@ -3,6 +3,8 @@
 
 #include "taskcontext.h"
 
+#include <afterwork/detail/handoff.h>
+
 #include <QtCore/QAbstractEventDispatcher>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QThread>
@@ -70,10 +72,10 @@ void Suspension::onCancelled()
     if (QObject *dispatcher = m_dispatcher.data()) {
         QMetaObject::invokeMethod(
             dispatcher,
-            [self = shared_from_this()] {
+            handedOff([self = shared_from_this()] {
                 if (!self->m_frameGone) // destroyed while the resumption was on its way
                     self->resume();
-            },
+            }),
             Qt::QueuedConnection);
     }
 }

@@ -7,6 +7,8 @@
 #include "logging.h"
 #include "syncqueue.h"
 
+#include <afterwork/detail/handoff.h>
+
 #include <QtCore/QThread>
 
 #include <algorithm>
@@ -56,7 +58,7 @@ void BasicSyncQueue<Lock>::enqueue(Item &&item)
         }
     }
     if (startRunner)
-        m_pool->start([self = this->shared_from_this()] { self->runUntilIdle(); });
+        m_pool->start(handedOff([self = this->shared_from_this()] { self->runUntilIdle(); }));
 }
 
 template<typename Lock>

@@ -4,6 +4,8 @@
 #include "logging.h"
 #include "wire.h"
 
+#include <afterwork/detail/handoff.h>
+
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
 #include <QtHttpServer/QHttpServer>
@@ -145,7 +147,8 @@ public:
     {
         const QObject *server = held->m_server.data();
         if (server && server->thread() != QThread::currentThread()) {
-            QMetaObject::invokeMethod(const_cast<QObject *>(server), [held] { held->release(); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(const_cast<QObject *>(server), afterwork::detail::handedOff([held] { held->release(); }),
+                                      Qt::QueuedConnection);
             return;
         }
         held->release();

@@ -5,6 +5,8 @@
 #include "logging.h"
 #include "wire.h"
 
+#include <afterwork/detail/handoff.h>
+
 #include <afterwork/taskerror.h>
 
 #include <QtCore/QMetaMethod>
@@ -175,13 +177,13 @@ void ResponderState::deliver(std::function<void(Exchange &)> action)
     }
     QMetaObject::invokeMethod(
         target,
-        [exchange = exchange, action = std::move(action)] {
+        afterwork::detail::handedOff([exchange = exchange, action = std::move(action)] {
             try {
                 action(*exchange);
             } catch (...) {
                 qCCritical(lcHttp) << "answering request" << exchange->requestId() << "threw; it stays unanswered";
             }
-        },
+        }),
         Qt::QueuedConnection);
 }
 

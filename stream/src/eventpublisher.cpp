@@ -3,6 +3,9 @@
 #include "socketfile.h"
 #include "streamsocket.h"
 
+#include <afterwork/detail/handoff.h>
+#include <afterwork/protocol/recording.h>
+
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDeadlineTimer>
 #include <QtCore/QFileInfo>
@@ -50,7 +53,8 @@ EventPublisherPrivate::EventPublisherPrivate(EventPublisher *q, TaskEngine *engi
 
 bool EventPublisherPrivate::isAllowedExtraKind(QLatin1StringView kind)
 {
-    if (kind == protocol::deniedKind) // the remote transport's refusal: never part of a stream
+    // The remote transport's refusal and the recordings' source marker: never part of a stream.
+    if (kind == protocol::deniedKind || kind == protocol::sourceMarkerKind)
         return false;
     if (kind.isEmpty() || kind.size() > maxExtraKindLength || !(kind.front() >= 'a' && kind.front() <= 'z'))
         return false;
@@ -566,7 +570,7 @@ bool EventPublisher::publishEncoded(QLatin1StringView kind, QByteArrayView encod
         d->broadcast(encoded);
     } else {
         QMetaObject::invokeMethod(
-            this, [this, encoded = std::move(encoded)] { d->broadcast(encoded); }, Qt::QueuedConnection);
+            this, detail::handedOff([this, encoded = std::move(encoded)] { d->broadcast(encoded); }), Qt::QueuedConnection);
     }
     return true;
 }

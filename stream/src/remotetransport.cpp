@@ -305,6 +305,9 @@ void EventPublisherPrivate::acceptRemoteConnections()
             handshaking.erase(it);
         }
         socket->setParent(q); // connections outlive the server when it closes first
+        // Lines are small and written as they happen: without this, Nagle's algorithm holds each
+        // one back until the previous segment is acknowledged, milliseconds of lag per event.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         if (int(authenticating.size()) >= options.maxSubscribers) {
             deny(socket, protocol::DeniedReason::TooMany);
             continue;

@@ -6,6 +6,8 @@
 
 #include "signalwatcher.h"
 
+#include <afterwork/detail/tsan.h>
+
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -65,6 +67,11 @@ private Q_SLOTS:
 
     void secondSignalEndsTheProcessOnlyWhenAsked()
     {
+#ifdef AFTERWORK_TSAN
+        // ThreadSanitizer delivers signals at its own safe points, and in a child forked from a
+        // threaded process not before _exit(): what this test checks is the raw signal path.
+        QSKIP("signal delivery in a forked child is ThreadSanitizer's own under TSan");
+#endif
         {
             SignalWatcher watcher;
             QVERIFY(watcher.isValid());

@@ -5,6 +5,7 @@
 #include <afterwork/client/filesource.h>
 #include <afterwork/client/localsocketsource.h>
 #include <afterwork/client/taskstore.h>
+#include <afterwork/protocol/recording.h>
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QTemporaryDir>
@@ -17,6 +18,7 @@ using afterwork::testing::FakePublisher;
 using afterwork::testing::Lines;
 using afterwork::testing::ScriptedSource;
 using afterwork::testing::uniqueSocketName;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -104,6 +106,8 @@ private Q_SLOTS:
     void missingFileIsAClearError();
     void fileWithoutTrailingNewlineOrWithCrlf();
     void pacedFileFollowsTimestamps();
+    void fileSourceReadsOneSourceOfAMultiSourceRecording();
+    void recordingSourcesListsTheSourcesInOrder();
 };
 
 void tst_EventSources::liveSourceChecksSeqAndInstance()
@@ -334,6 +338,71 @@ void tst_EventSources::pacedFileFollowsTimestamps()
     QVERIFY2(arrivalsMs[2] >= 75, qPrintable(QString::number(arrivalsMs[2])));
     QVERIFY2(arrivalsMs[3] >= 150, qPrintable(QString::number(arrivalsMs[3])));
     QVERIFY(arrivalsMs[3] >= arrivalsMs[2]);
+}
+
+void tst_EventSources::fileSourceReadsOneSourceOfAMultiSourceRecording()
+{
+    QTemporaryDir dir;
+    const QByteArray a = protocol::sourceMarkerLine(u"A") + '\n';
+    const QByteArray b = protocol::sourceMarkerLine(u"B") + '\n';
+    // Two interleaved streams, each with its own seq: read apart, neither has a gap.
+    const QString path = writeFile(dir, a + Lines::join({Lines::hello(0, InstanceA), Lines::snapshot(1, {})})            // lines 1-3
+                                            + b + Lines::join({Lines::hello(0, InstanceB)})                              // 4-5
+                                            + a + Lines::join({Lines::task(2, 1, "scheduled"), "not json"})             // 6-8
+                                            + R"({"v":1,"kind":"source","name":"has space"})" + "\n"                      // 9: bad marker
+                                            + Lines::join({Lines::bye(3)})                                               // 10
+                                            + b + Lines::join({Lines::snapshot(1, {}), Lines::bye(2)}));                 // 11-13
+    const auto read = [&](const std::optional<QString> &name) {
+        auto source = std::make_unique<FileSource>(path, FileSourceOptions{.sourceName = name});
+        auto recorder = std::make_unique<Recorder>(source.get());
+        source->start();
+        [&] { QTRY_COMPARE_WITH_TIMEOUT(recorder->finished, 1, 5000); }();
+        return std::make_pair(std::move(source), std::move(recorder));
+    };
+    const auto numbers = [](const QList<StreamLine> &lines) {
+        QList<qint64> out;
+        for (const StreamLine &line : lines)
+            out.append(line.lineNumber);
+        return out;
+    };
+
+    const auto [sourceA, recorderA] = read(u"A"_s);
+    QCOMPARE(numbers(recorderA->lines), (QList<qint64>{2, 3, 7, 8, 9, 10})); // the file's numbers
+    QVERIFY(!recorderA->lines[3].event());                                       // malformed stays
+    QVERIFY2(recorderA->lines[4].error()->message.contains(u"a source marker must be"_s),  // a bad marker is malformed
+             qPrintable(recorderA->lines[4].error()->message));
+    QVERIFY(!recorderA->log.join(u'\n').contains(u"seq gap"_s));
+    QCOMPARE(recorderA->log.last(), u"disconnected bye=1"_s);
+    QCOMPARE(sourceA->malformedLineCount(), 2);
+
+    const auto [sourceB, recorderB] = read(u"B"_s);
+    QCOMPARE(numbers(recorderB->lines), (QList<qint64>{5, 12, 13}));
+    QVERIFY(!recorderB->log.join(u'\n').contains(u"seq gap"_s));
+    QCOMPARE(sourceB->sourceInfo()->instance, InstanceB);
+
+    // Unset: every line as written, markers as malformed lines.
+    const auto [all, recorderAll] = read(std::nullopt);
+    QCOMPARE(recorderAll->lines.size(), 13);
+    QVERIFY(!recorderAll->lines[0].event());
+
+    // A name the file lacks, and the unnamed source of a file that starts with a marker: nothing.
+    QVERIFY(read(u"C"_s).second->lines.isEmpty());
+    QVERIFY(read(QString()).second->lines.isEmpty());
+}
+
+void tst_EventSources::recordingSourcesListsTheSourcesInOrder()
+{
+    QTemporaryDir dir;
+    const QByteArray stream = Lines::join({Lines::hello(0, InstanceA), Lines::bye(1)});
+    const auto marker = [](const char16_t *name) { return protocol::sourceMarkerLine(QStringView(name)) + '\n'; };
+    QCOMPARE(recordingSources(writeFile(dir, stream)), QStringList{QString()}); // one unnamed source
+    QCOMPARE(recordingSources(writeFile(dir, {})), QStringList{QString()});
+    QCOMPARE(recordingSources(writeFile(dir, marker(u"b") + stream + marker(u"a") + stream + marker(u"b") + stream)),
+             (QStringList{u"b"_s, u"a"_s}));
+    QCOMPARE(recordingSources(writeFile(dir, stream + marker(u"a") + stream)), (QStringList{QString(), u"a"_s}));
+    QString error;
+    QVERIFY(recordingSources(dir.filePath(u"nope"_s), &error).isEmpty());
+    QVERIFY2(error.contains(u"no such file"_s), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_EventSources)

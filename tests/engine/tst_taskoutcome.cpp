@@ -305,7 +305,7 @@ private Q_SLOTS:
         QVERIFY(!calledAgain);
         QTRY_VERIFY_WITH_TIMEOUT(calledAgain, waitMs);
 
-        QMetaObject::invokeMethod(context.get(), [&] { context.reset(); }, Qt::BlockingQueuedConnection);
+        context.release()->deleteLater(); // on its thread, which deletes it at the latest as it finishes
         contextThread.quit();
         QVERIFY(contextThread.wait(waitMs));
     }

@@ -13,7 +13,6 @@
 #include "models/sessionlogmodel.h"
 #include "models/taskhistorymodel.h"
 
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QAbstractItemModelTester>
@@ -37,11 +36,13 @@ private:
         return monitortest::writeFile(path, bytes) ? path : QString();
     }
     //! Opens \a path in \a session and waits for its end.
-    static bool readAll(MonitorSession &session, const QString &path)
+    //! Waits for the end of the recording: a bound for a hang, not a speed test (the dashboard's
+    //! load time is a benchmark, bench_dashboard); generous for the sanitizer builds.
+    static bool readAll(MonitorSession &session, const QString &path, int timeoutMs = 20000)
     {
         QSignalSpy ended(&session, &MonitorSession::recordingEnded);
         session.openRecording(path);
-        return QTest::qWaitFor([&] { return ended.count() > 0; }, 20000);
+        return QTest::qWaitFor([&] { return ended.count() > 0; }, timeoutMs);
     }
 
 private Q_SLOTS:
@@ -398,10 +399,10 @@ private Q_SLOTS:
         QCOMPARE(taskCsvFields(state).mid(16), (QStringList{QStringLiteral("7"), QStringLiteral("10"), QStringLiteral("page 7")}));
     }
 
-    void loadsALargeRecordingQuickly()
+    void readsALargeRecordingWhole()
     {
-        // 200,000 events (40,000 tasks): a fifth of the 1,000,000-event target, to keep the
-        // test short. The dashboard's own work per event must stay small next to parsing.
+        // 200,000 events (40,000 tasks), more than the finished-task limit keeps. How fast is
+        // bench_dashboard's figure 9a, not this test's.
         LineWriter w;
         QByteArray bytes = testing::Lines::join({w.hello(T0), w.snapshot(T0 + 1)});
         bytes.reserve(60'000'000);
@@ -415,15 +416,12 @@ private Q_SLOTS:
         bytes += w.bye(T0 + 100'000'000) + '\n';
         const QString path = write(QStringLiteral("large.ndjson"), bytes);
         MonitorSession session;
-        QElapsedTimer clock;
-        clock.start();
-        QVERIFY(readAll(session, path));
-        const qint64 ms = clock.elapsed();
-        qInfo("read 200,002 events (%lld MB) in %lld ms", qint64(bytes.size() >> 20), ms);
+        QVERIFY(readAll(session, path, 120'000));
         QCOMPARE(session.linesReceived(), 200'003);
         QCOMPARE(session.store().count(Phase::Succeeded), 36'000);
+        QCOMPARE(session.store().count(Phase::Failed), 4'000);
         QCOMPARE(session.store().finishedCount(), session.options().finishedLimit);
-        QVERIFY2(ms < 15'000, qPrintable(QString::number(ms)));
+        QVERIFY(session.recordingSummary() && session.recordingSummary()->isClean());
     }
 };
 

@@ -606,6 +606,7 @@ void tst_EventPublisher::extraEventsFromAnyThread()
 
     QVERIFY(!publisher->publish(QLatin1StringView("task"), {}));      // the protocol's own kinds
     QVERIFY(!publisher->publish(QLatin1StringView("bye"), {}));
+    QVERIFY(!publisher->publish(QLatin1StringView("source"), {})); // a recording's marker, never live
     QVERIFY(!publisher->publish(QLatin1StringView("Not A Kind"), {}));
     QVERIFY(!publisher->publish(QLatin1StringView(""), {}));
     QVERIFY(!publisher->publishEncoded(QLatin1StringView("request"), "\"a\":1\n,\"b\":2"));

@@ -147,7 +147,8 @@ public:
     quint64 eventsDropped() const;
 
     //! Streams an extra event of \a kind (a lowercase identifier other than the protocol's own
-    //! hello, snapshot, task, heartbeat, gap, shutdown, bye, reply), such as the HTTP layer's `request`.
+    //! hello, snapshot, task, heartbeat, gap, shutdown, bye, reply, nor the remote refusal's `denied`
+    //! or a recording's `source` marker), such as the HTTP layer's `request`.
     //! False if the kind is not allowed. Safe from any thread.
     bool publish(QLatin1StringView kind, const QJsonObject &fields);
     //! The fast form: \a encodedFields are compact JSON members without braces, as

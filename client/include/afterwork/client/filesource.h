@@ -6,7 +6,10 @@
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtCore/QString>
+#include <QtCore/QStringList>
 #include <QtCore/QTimer>
+
+#include <optional>
 
 namespace afterwork::client {
 
@@ -18,12 +21,27 @@ struct FileSourceOptions
     double speed = 0;
     //! Bytes read per event-loop turn, so a long file never freezes the loop.
     qsizetype chunkBytes = 1024 * 1024;
+    //! Unset: every line of the file, as written (the source markers of a multi-source recording
+    //! are then malformed lines among the others). Set: only the lines of the source of that
+    //! name (docs/protocol.md, "Recordings"): those between its source markers and the next
+    //! marker of another source; an empty name is the unnamed source, the lines before the first
+    //! marker (all of them in a recording of one source). Markers are not delivered; line
+    //! numbers stay the file's. A name the recording does not have yields no lines
+    //! (recordingSources() lists the names).
+    std::optional<QString> sourceName{};
 };
+
+//! The sources of the recording at \a path, in the order they first appear: the names of its
+//! source markers, preceded by the unnamed source "" when lines come before the first marker. A
+//! recording without markers (one source) is one unnamed source: {""}. Reads the whole file;
+//! empty, with \a error set (when given), if it cannot.
+QStringList recordingSources(const QString &path, QString *error = nullptr);
 
 //! A recording (`afterwork record`), read exactly like a live socket: the same splitting, parsing,
 //! checks and signals. Opening it is connecting (connected()), its end is a disconnection
 //! (disconnected(byeSeen): a recording that stops without bye leaves its live tasks lost), then
-//! finished(). Everything happens from the event loop, after start() returns.
+//! finished(). Everything happens from the event loop, after start() returns. One source of a
+//! multi-source recording reads as that source's stream alone (FileSourceOptions::sourceName).
 class FileSource final : public EventSource
 {
     Q_OBJECT
@@ -43,6 +61,7 @@ private:
     void stepUnpaced();
     void stepPaced();
     bool readChunk(QList<StreamLine> &into);
+    void keepOwnSource(QList<StreamLine> &lines);
     void finish();
     void fail(Error error, const QString &message);
 
@@ -51,6 +70,7 @@ private:
     QFile m_file;
     QTimer m_stepTimer;
     bool m_atEnd = false;
+    QString m_currentSource; // whose lines are being read: the latest marker's name ("" before any)
     // Pacing: lines read but not yet due, and the clock they are due by.
     QList<StreamLine> m_pending;
     qsizetype m_pendingIndex = 0;

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// Source markers of multi-source recordings (docs/protocol.md, "Recordings").
+#include <afterwork/protocol/recording.h>
+#include <afterwork/protocol/json.h>
+#include <afterwork/protocol/wire.h>
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+
+namespace afterwork::protocol {
+
+using namespace Qt::StringLiterals;
+
+bool isValidSourceName(QStringView name) noexcept
+{
+    if (name.isEmpty() || name.size() > maxSourceNameLength)
+        return false;
+    for (const QChar c : name) {
+        if (c.isSpace() || c.category() == QChar::Other_Control)
+            return false;
+    }
+    return true;
+}
+
+QByteArray sourceMarkerLine(QStringView name)
+{
+    QByteArray line = "{";
+    FieldWriter(line).integer("v"_L1, version).string("kind"_L1, sourceMarkerKind).string(sourceMarkerNameMember, name);
+    line.append('}');
+    return line;
+}
+
+std::optional<QString> parseSourceMarker(QByteArrayView line, QString *error)
+{
+    // Cheap test first: nearly every line of a recording is a stream line.
+    if (!line.contains(QByteArrayView("\"source\"")))
+        return std::nullopt;
+    if (line.endsWith('\r'))
+        line.chop(1);
+    const QJsonDocument document = QJsonDocument::fromJson(line.toByteArray());
+    if (!document.isObject())
+        return std::nullopt;
+    const QJsonObject object = document.object();
+    if (object.value("kind"_L1) != QJsonValue(QString(sourceMarkerKind)))
+        return std::nullopt;
+    const auto bad = [error](const QString &why) -> std::optional<QString> {
+        if (error)
+            *error = u"a source marker must be {\"v\":1,\"kind\":\"source\",\"name\":NAME}: %1"_s.arg(why);
+        return std::nullopt;
+    };
+    if (object.value("v"_L1) != QJsonValue(version))
+        return bad(u"'v' must be %1"_s.arg(version));
+    const QJsonValue name = object.value(sourceMarkerNameMember);
+    if (!name.isString() || !isValidSourceName(name.toString()))
+        return bad(u"'name' must be a string of 1 to %1 characters without whitespace"_s.arg(maxSourceNameLength));
+    if (object.size() != 3)
+        return bad(u"it has other members"_s);
+    return name.toString();
+}
+
+} // namespace afterwork::protocol

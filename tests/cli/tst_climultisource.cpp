@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+// The `afterwork` binary with several sources at once: tail and record against fake publishers on
+// real sockets, and check, export and replay of the multi-source recording that record makes.
+#include "../support/fakepublisher.h"
+#include "clitestsupport.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QSet>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+using namespace afterwork::testing;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+//! One source's clean run in two parts: what it greets with (a hello and a snapshot with a live
+//! task), and the rest (another task, both ending, bye). Ids differ between sources.
+struct Run
+{
+    QByteArray greeting;
+    QByteArray rest;
+    QByteArray all() const { return greeting + rest; }
+};
+
+Run cleanRun(const QString &instance, quint64 firstId)
+{
+    const quint64 live = firstId;
+    const quint64 next = firstId + 1;
+    return Run{Lines::join({Lines::hello(0, instance, 1'000'000),
+                            Lines::snapshot(1, {Lines::taskObject(live, "started", 900'000)}, 1'000'000)}),
+               Lines::join({Lines::task(2, next, "scheduled", 1'100'000), Lines::task(3, next, "started", 1'200'000),
+                            Lines::task(4, live, "succeeded", 1'300'000, R"(,"wait_us":1,"run_us":2)"),
+                            Lines::task(5, next, "succeeded", 1'400'000, R"(,"wait_us":1,"run_us":2)"),
+                            Lines::bye(6, 1'500'000)})};
+}
+
+const Run RunA = cleanRun(u"aaaaaaaa-0000-0000-0000-000000000001"_s, 1);
+const Run RunB = cleanRun(u"bbbbbbbb-0000-0000-0000-000000000002"_s, 11);
+const QByteArray MarkerA = R"({"v":1,"kind":"source","name":"a"})";
+const QByteArray MarkerB = R"({"v":1,"kind":"source","name":"b"})";
+
+QList<QByteArray> linesOf(const QByteArray &bytes)
+{
+    QList<QByteArray> lines = bytes.split('\n');
+    if (!lines.isEmpty() && lines.constLast().isEmpty())
+        lines.removeLast();
+    return lines;
+}
+
+//! Two fake publishers on their own socket names, greeting with \a greetingA and \a greetingB;
+//! arguments() labels them `a` and `b`.
+struct TwoPublishers
+{
+    TwoPublishers(const char *tag, const QByteArray &greetingA, const QByteArray &greetingB)
+        : nameA(uniqueSocketName(tag) + u"-a"_s), nameB(uniqueSocketName(tag) + u"-b"_s)
+    {
+        a.setGreeting(greetingA);
+        b.setGreeting(greetingB);
+    }
+    bool listen() { return a.listen(nameA) && b.listen(nameB); }
+    QStringList arguments() const { return {u"--connect"_s, u"a="_s + nameA, u"--connect"_s, u"b="_s + nameB}; }
+
+    FakePublisher a;
+    FakePublisher b;
+    QSignalSpy clientsA{&a, &FakePublisher::clientConnected};
+    QSignalSpy clientsB{&b, &FakePublisher::clientConnected};
+    const QString nameA;
+    const QString nameB;
+};
+
+} // namespace
+
+class tst_CliMultiSource : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void badLabelsAreUsageErrors();
+    void tailLabelsEachSourceAndOutlivesOne();
+    void tailJsonLabelsEachLine();
+    void recordTwoSourcesMarksThem();
+    void singleSourceRecordingIsUnchanged();
+    void aMissingSourceEndsAloneWithStatus1();
+    void checkNamesTheSourceOfAViolation();
+    void exportGivesEachSourceItsProcess();
+    void replayServesTheSourcesApart();
+
+private:
+    //! Records RunA and RunB (interleaved: both greetings, then A's rest, then B's) into \a out.
+    void recordBoth(const QString &out);
+    QString recording();
+
+    QTemporaryDir m_dir;
+    QString m_recording;
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+};
+
+void tst_CliMultiSource::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QVERIFY2(QFile::exists(QStringLiteral(AFTERWORK_CLI)), AFTERWORK_CLI);
+}
+
+void tst_CliMultiSource::badLabelsAreUsageErrors()
+{
+    const QString name = uniqueSocketName("multi-labels");
+    const QList<std::pair<QStringList, QByteArray>> cases{
+        {{u"--connect"_s, u"a="_s + name, u"--connect"_s, u"a=other"_s}, "two sources are labelled 'a'"},
+        {{u"--connect"_s, name, u"--connect"_s, name}, "two sources are labelled"},
+        {{u"--connect"_s, u"=x"_s, u"--connect"_s, name}, "a source's label is 1 to"},
+        {{u"--connect"_s, u"a b=x"_s, u"--connect"_s, name}, "without whitespace"},
+    };
+    for (const QString &command : {u"tail"_s, u"record"_s}) {
+        for (const auto &[arguments, message] : cases) {
+            QStringList argv{command};
+            argv << arguments;
+            if (command == u"record"_s)
+                argv << u"--out"_s << path(u"never.ndjson"_s);
+            const auto result = runCli(argv);
+            QCOMPARE(result.exitCode, 2);
+            QVERIFY2(result.err.contains(message), result.err.constData());
+        }
+    }
+    QVERIFY(!QFile::exists(path(u"never.ndjson"_s)));
+    // Commands that act on one source say so.
+    const auto cancel = runCli({u"cancel"_s, u"--connect"_s, name, u"--connect"_s, u"b="_s + name, u"1"_s});
+    QCOMPARE(cancel.exitCode, 2);
+    QVERIFY2(cancel.err.contains("one --connect at a time"), cancel.err.constData());
+}
+
+void tst_CliMultiSource::tailLabelsEachSourceAndOutlivesOne()
+{
+    TwoPublishers publishers("multi-tail", RunA.greeting, RunB.greeting);
+    QVERIFY(publishers.listen());
+    Cli tail(QStringList{u"tail"_s, u"--no-color"_s} + publishers.arguments());
+    QVERIFY2(tail.waitForOutput("[a] "), tail.err().constData());
+    QVERIFY(tail.waitForOutput("#1 task-1  live"));
+    QVERIFY(tail.waitForOutput("#11 task-11  live"));
+    QTRY_COMPARE_WITH_TIMEOUT(publishers.clientsB.size(), 1, 10000);
+
+    publishers.a.vanish(); // no bye: a's live task is lost, b goes on
+    QVERIFY(tail.waitForError(u"[a] the source on '%1' vanished without bye; 1 live task(s) lost"_s.arg(publishers.nameA).toUtf8()));
+    publishers.b.writeToAll(RunB.rest);
+    QVERIFY(tail.waitForOutput("── bye"));
+    publishers.b.disconnectAll();
+    const auto result = tail.finish();
+    QCOMPARE(result.exitCode, 1); // the worst of the two: a vanished
+    const QList<QByteArray> lines = linesOf(result.out);
+    QVERIFY(!lines.isEmpty());
+    for (const QByteArray &line : lines)
+        QVERIFY2(line.startsWith("[a] ") || line.startsWith("[b] "), line.constData());
+    QVERIFY(result.out.contains("[a] ") && result.out.contains("── hello fake"));
+    QVERIFY2(result.out.contains("[b] ") && result.out.contains("#12 task-12  immediate sync"), result.out.constData());
+    QVERIFY(!result.err.contains("[b] the source on")); // b ended with bye: nothing to report
+}
+
+void tst_CliMultiSource::tailJsonLabelsEachLine()
+{
+    TwoPublishers publishers("multi-json", RunA.all(), RunB.all());
+    QVERIFY(publishers.listen());
+    Cli tail(QStringList{u"tail"_s, u"--json"_s} + publishers.arguments());
+    const auto result = tail.finish();
+    QCOMPARE(result.exitCode, 0); // both said bye
+    QByteArray ofA;
+    QByteArray ofB;
+    for (const QByteArray &line : linesOf(result.out)) {
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        const QString label = object.value(u"source_label"_s).toString();
+        QVERIFY2(label == u"a"_s || label == u"b"_s, line.constData());
+        // The rest of the line is the source's, byte for byte.
+        const QByteArray member = "\"source_label\":\"" + label.toUtf8() + "\",";
+        QVERIFY2(line.startsWith("{" + member), line.constData());
+        (label == u"a"_s ? ofA : ofB) += "{" + line.mid(member.size() + 1) + '\n';
+        if (object.value(u"kind"_s) == u"hello"_s)
+            QVERIFY(object.value(u"source"_s).isObject()); // the hello's own member is untouched
+    }
+    QCOMPARE(ofA, RunA.all());
+    QCOMPARE(ofB, RunB.all());
+}
+
+void tst_CliMultiSource::recordBoth(const QString &out)
+{
+    TwoPublishers publishers("multi-record", RunA.greeting, RunB.greeting);
+    QVERIFY(publishers.listen());
+    Cli record(QStringList{u"record"_s, u"--out"_s, out} + publishers.arguments());
+    QTRY_COMPARE_WITH_TIMEOUT(publishers.clientsA.size(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(publishers.clientsB.size(), 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(readAll(out).contains(RunA.greeting) && readAll(out).contains(RunB.greeting), 10000);
+    publishers.a.writeToAll(RunA.rest);
+    QTRY_VERIFY_WITH_TIMEOUT(readAll(out).contains(RunA.rest), 10000);
+    publishers.b.writeToAll(RunB.rest);
+    const auto result = record.finish();
+    QCOMPARE(result.exitCode, 0); // both said bye
+    QVERIFY2(result.err.contains("[a] recording socket") && result.err.contains("[b] recording socket"), result.err.constData());
+    QVERIFY2(result.err.contains("every source ended; 14 lines in"), result.err.constData());
+    QVERIFY2(result.err.contains("([a] 7, [b] 7)"), result.err.constData());
+}
+
+QString tst_CliMultiSource::recording()
+{
+    if (m_recording.isEmpty()) {
+        const QString out = path(u"both.ndjson"_s);
+        recordBoth(out);
+        if (!QTest::currentTestFailed())
+            m_recording = out;
+    }
+    return m_recording;
+}
+
+void tst_CliMultiSource::recordTwoSourcesMarksThem()
+{
+    const QString out = recording();
+    QVERIFY(!out.isEmpty());
+    const QList<QByteArray> lines = linesOf(readAll(out));
+    QVERIFY(!lines.isEmpty());
+    QVERIFY2(lines.constFirst() == MarkerA || lines.constFirst() == MarkerB, lines.constFirst().constData()); // a marker first
+    // A marker only where the source changes; between markers, a source's lines verbatim.
+    QByteArray current;
+    QByteArray ofA;
+    QByteArray ofB;
+    int markers = 0;
+    for (const QByteArray &line : lines) {
+        if (line == MarkerA || line == MarkerB) {
+            QVERIFY2(line != current, "a marker repeats the source already current");
+            current = line;
+            ++markers;
+            continue;
+        }
+        (current == MarkerA ? ofA : ofB) += line + '\n';
+    }
+    QVERIFY(markers >= 3); // both greetings, then a's rest, then b's rest
+    QCOMPARE(ofA, RunA.all());
+    QCOMPARE(ofB, RunB.all());
+}
+
+void tst_CliMultiSource::singleSourceRecordingIsUnchanged()
+{
+    FakePublisher publisher;
+    const QString name = uniqueSocketName("multi-single");
+    QVERIFY(publisher.listen(name));
+    // Odd but legal bytes, a malformed line, and a line that looks like a marker: all verbatim.
+    const QByteArray stream = RunA.greeting + MarkerB + "\nnot json\n" + RunA.rest;
+    publisher.setGreeting(stream);
+    for (const QString &connect : {name, u"solo="_s + name}) {
+        const QString out = path(u"single.ndjson"_s);
+        const auto result = runCli({u"record"_s, u"--connect"_s, connect, u"--out"_s, out});
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(readAll(out), stream); // byte for byte: no marker of its own
+        QVERIFY2(result.err.contains("the source said bye; 9 lines in"), result.err.constData());
+        QVERIFY(!result.err.contains("[solo]"));
+        QVERIFY(!result.err.contains("(["));
+    }
+}
+
+void tst_CliMultiSource::aMissingSourceEndsAloneWithStatus1()
+{
+    FakePublisher a;
+    const QString nameA = uniqueSocketName("multi-missing-a");
+    const QString missing = uniqueSocketName("multi-missing-b");
+    QVERIFY(a.listen(nameA));
+    a.setGreeting(RunA.all());
+    const QStringList sources{u"--connect"_s, u"a="_s + nameA, u"--connect"_s, u"b="_s + missing};
+
+    const auto tail = runCli(QStringList{u"tail"_s, u"--no-color"_s} + sources);
+    QCOMPARE(tail.exitCode, 1); // a said bye (0), b was not there (1)
+    QVERIFY2(tail.err.contains(u"[b] no Afterwork source is listening on '%1'"_s.arg(missing).toUtf8()), tail.err.constData());
+    QVERIFY2(tail.out.contains("[a] ") && tail.out.contains("── bye"), tail.out.constData());
+
+    const QString out = path(u"half.ndjson"_s);
+    const auto record = runCli(QStringList{u"record"_s, u"--out"_s, out} + sources);
+    QCOMPARE(record.exitCode, 1);
+    QVERIFY2(record.err.contains("[b] no Afterwork source is listening"), record.err.constData());
+    QVERIFY2(record.err.contains("([a] 7, [b] 0)"), record.err.constData());
+    QCOMPARE(readAll(out), MarkerA + '\n' + RunA.all()); // kept: a connected
+}
+
+void tst_CliMultiSource::checkNamesTheSourceOfAViolation()
+{
+    const QString out = recording();
+    QVERIFY(!out.isEmpty());
+    auto result = runCli({u"check"_s, out});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.out.contains(u"%1: ok: [a] 7 lines, 2 tasks, ended with bye; [b] 7 lines, 2 tasks, ended with bye"_s.arg(out).toUtf8()),
+             result.out.constData());
+
+    // Splice: b loses its "started" line (a seq jump), and a bad marker lands among b's lines.
+    QList<QByteArray> lines = linesOf(readAll(out));
+    const QByteArray startedB = Lines::task(3, 12, "started", 1'200'000);
+    const QByteArray byeB = Lines::bye(6, 1'500'000);
+    QVERIFY(lines.removeOne(startedB));
+    const qsizetype bye = lines.lastIndexOf(byeB);
+    QVERIFY(bye > 0);
+    lines.insert(bye, R"({"v":1,"kind":"source","name":"not valid"})");
+    QByteArray spliced;
+    for (const QByteArray &line : lines)
+        spliced += line + '\n';
+    const QString bad = path(u"spliced.ndjson"_s);
+    QVERIFY(writeAll(bad, spliced));
+    const qsizetype jumpLine = lines.indexOf(Lines::task(4, 11, "succeeded", 1'300'000, R"(,"wait_us":1,"run_us":2)")) + 1;
+    const qsizetype badMarkerLine = bye + 1;
+    result = runCli({u"check"_s, bad});
+    QCOMPARE(result.exitCode, 1);
+    const QString text = QString::fromUtf8(result.out);
+    QVERIFY2(text.contains(u"%1:%2: [b] seq jumps from 2"_s.arg(bad).arg(jumpLine)), qPrintable(text));
+    QVERIFY2(text.contains(u"%1:%2: [b] malformed line: a source marker must be"_s.arg(bad).arg(badMarkerLine)), qPrintable(text));
+    QVERIFY2(!text.contains(u"[a]"_s), qPrintable(text));
+    QVERIFY(text.contains(u"2 violation(s)"_s));
+}
+
+void tst_CliMultiSource::exportGivesEachSourceItsProcess()
+{
+    const QString out = recording();
+    QVERIFY(!out.isEmpty());
+    const QString trace = path(u"both.trace.json"_s);
+    const auto result = runCli({u"export"_s, u"--chrome"_s, out, trace});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.err.contains("4 tasks written"), result.err.constData());
+    const QJsonObject document = QJsonDocument::fromJson(readAll(trace)).object();
+    QHash<qint64, QString> processes;
+    QHash<qint64, QSet<QString>> tasksByPid;
+    for (const QJsonValue &value : document.value(u"traceEvents"_s).toArray()) {
+        const QJsonObject event = value.toObject();
+        const qint64 pid = event.value(u"pid"_s).toInteger();
+        if (event.value(u"name"_s) == u"process_name"_s)
+            processes.insert(pid, event.value(u"args"_s).toObject().value(u"name"_s).toString());
+        else if (event.value(u"cat"_s) == u"task"_s && event.value(u"ph"_s) == u"b"_s)
+            tasksByPid[pid].insert(event.value(u"name"_s).toString());
+    }
+    QCOMPARE(processes.size(), 2);
+    const QList<qint64> pids = processes.keys();
+    QVERIFY(pids[0] != pids[1]);
+    for (const qint64 pid : pids) {
+        const QString label = processes[pid].startsWith(u"a: fake (pid "_s) ? u"a"_s : u"b"_s;
+        QVERIFY2(processes[pid].startsWith(label + u": fake (pid "_s), qPrintable(processes[pid]));
+        const QSet<QString> expected = label == u"a"_s ? QSet<QString>{u"task-1"_s, u"task-2"_s} : QSet<QString>{u"task-11"_s, u"task-12"_s};
+        QCOMPARE(tasksByPid.value(pid), expected);
+    }
+    QCOMPARE(document.value(u"otherData"_s).toObject().value(u"sources"_s).toArray().size(), 2);
+}
+
+void tst_CliMultiSource::replayServesTheSourcesApart()
+{
+    const QString out = recording();
+    QVERIFY(!out.isEmpty());
+    const QString name = uniqueSocketName("multi-replay");
+    Cli replay({u"replay"_s, out, u"--listen"_s, name, u"--speed"_s, u"0"_s, u"--once"_s});
+    QVERIFY2(replay.waitForError(u"listening on '%1-b' for source 'b'"_s.arg(name).toUtf8()), replay.err().constData());
+    QVERIFY(replay.err().contains(u"listening on '%1-a' for source 'a'"_s.arg(name).toUtf8()));
+    for (const auto &[label, run] : {std::pair{u"a"_s, RunA}, std::pair{u"b"_s, RunB}}) {
+        const QString copy = path(u"replayed-%1.ndjson"_s.arg(label));
+        const auto record = runCli({u"record"_s, u"--connect"_s, u"%1-%2"_s.arg(name, label), u"--out"_s, copy});
+        QCOMPARE(record.exitCode, 0);
+        QCOMPARE(readAll(copy), run.all()); // the source alone, as it was live
+    }
+    QCOMPARE(replay.finish().exitCode, 0); // --once on each socket: done
+
+    // One source, on the name given; a label the recording lacks is refused.
+    const QString only = uniqueSocketName("multi-replay-only");
+    Cli one({u"replay"_s, out, u"--source"_s, u"b"_s, u"--listen"_s, only, u"--speed"_s, u"0"_s, u"--once"_s});
+    QVERIFY(one.waitForError(u"listening on '%1' for source 'b'"_s.arg(only).toUtf8()));
+    const QString copy = path(u"replayed-only.ndjson"_s);
+    QCOMPARE(runCli({u"record"_s, u"--connect"_s, only, u"--out"_s, copy}).exitCode, 0);
+    QCOMPARE(readAll(copy), RunB.all());
+    QCOMPARE(one.finish().exitCode, 0);
+
+    const auto missing = runCli({u"replay"_s, out, u"--source"_s, u"c"_s, u"--listen"_s, only});
+    QCOMPARE(missing.exitCode, 2);
+    QVERIFY2(missing.err.contains("has no source 'c'; its sources: 'a', 'b'"), missing.err.constData());
+}
+
+QTEST_GUILESS_MAIN(tst_CliMultiSource)
+#include "tst_climultisource.moc"
