@@ -3,6 +3,7 @@
 #include <afterwork/client/localsocketsource.h>
 #include <afterwork/client/remotesource.h>
 #include <afterwork/protocol/auth.h>
+#include <afterwork/protocol/recording.h>
 
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QSslCertificate>
@@ -65,13 +66,12 @@ bool isRemoteConnectArgument(const QString &connect)
 std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *error)
 {
     const qsizetype equals = argument.indexOf(u'=');
-    const QStringView head = QStringView(argument).first(std::max<qsizetype>(equals, 0));
     ConnectSpec spec;
-    if (equals >= 0 && !head.contains(u'/') && !head.contains(u':')) {
-        spec.label = head.toString();
+    if (equals >= 0 && !QStringView(argument).first(equals).contains(u'/')) {
+        spec.label = argument.left(equals);
         spec.address = argument.mid(equals + 1);
-        if (spec.label.isEmpty()) {
-            *error = u"'%1': the label before '=' is empty"_s.arg(argument);
+        if (!protocol::isValidSourceName(spec.label)) {
+            *error = u"'%1': a source's label is 1 to %2 characters without whitespace"_s.arg(argument).arg(protocol::maxSourceNameLength);
             return std::nullopt;
         }
     } else {
@@ -80,10 +80,6 @@ std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *er
     }
     if (spec.address.isEmpty()) {
         *error = u"'%1': no address to connect to"_s.arg(argument);
-        return std::nullopt;
-    }
-    if (spec.label.contains(u',')) {
-        *error = u"'%1': a source's label cannot hold ',' (give one: LABEL=ADDRESS)"_s.arg(argument);
         return std::nullopt;
     }
     return spec;

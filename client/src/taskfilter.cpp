@@ -257,6 +257,10 @@ private:
                 term.text = value;
                 return true;
             }
+            if (quoted) { // one label, commas and all: a source's name may hold one
+                term.texts = {value};
+                return true;
+            }
             return parseTextList(term, value, listStart);
         }
         return false;

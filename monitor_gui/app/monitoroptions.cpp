@@ -3,6 +3,8 @@
 
 #include "app/viewid.h"
 
+#include <afterwork/protocol/recording.h>
+
 #include <algorithm>
 
 #include <QtCore/QCommandLineParser>
@@ -60,6 +62,13 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
         if (taken)
             return fail(u"--connect: two sources are labelled '%1' (name them: LABEL=ADDRESS)"_s.arg(spec->label));
         options.connects.append(*spec);
+    }
+    // Several sources go by their labels: an address standing for one must be a valid name too.
+    for (const client::ConnectSpec &spec : std::as_const(options.connects)) {
+        if (options.connects.size() > 1 && !protocol::isValidSourceName(spec.label))
+            return fail(u"--connect '%1': a source's label is 1 to %2 characters without whitespace; name it with LABEL=ADDRESS"_s
+                            .arg(spec.address)
+                            .arg(protocol::maxSourceNameLength));
     }
     options.tokenFile = parser.value(tokenFile);
     options.caFile = parser.value(caFile);

@@ -3,6 +3,8 @@
 
 #include "core/monitorsession.h"
 
+#include <afterwork/protocol/recording.h>
+
 #include <QtCore/QSettings>
 
 namespace afterwork::monitor {
@@ -56,6 +58,10 @@ MonitorSession *SourceSet::addSource(const SourceSpec &spec, QString *error)
 {
     if (spec.label.isEmpty() || spec.address.isEmpty()) {
         *error = u"a source needs a label and an address"_s;
+        return nullptr;
+    }
+    if (!protocol::isValidSourceName(spec.label)) {
+        *error = u"'%1' cannot label a source: 1 to %2 characters without whitespace (name it: LABEL=ADDRESS)"_s.arg(spec.label).arg(protocol::maxSourceNameLength);
         return nullptr;
     }
     if (indexOf(spec.label) >= 0) {

@@ -50,7 +50,8 @@ public:
     int indexOf(const QString &label) const;          //!< -1 if no source has this label
 
     //! Watches \a spec as one more source. nullptr with \a error set when its label is taken or
-    //! the address cannot be watched (a missing token file, ...): nothing is added then.
+    //! not a valid source name (protocol::isValidSourceName()), or the address cannot be watched
+    //! (a missing token file, ...): nothing is added then.
     MonitorSession *addSource(const SourceSpec &spec, QString *error);
     //! Stops watching source \a index and forgets it (with its tasks). The primary cannot be
     //! removed: false for it and for an index out of range.

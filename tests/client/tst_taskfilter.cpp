@@ -206,6 +206,8 @@ void tst_TaskFilter::sourceTermsMatchTheSourceLabel_data()
     QTest::newRow("contains, any case") << u"source~BUILD"_s << u"build-7"_s << true;
     QTest::newRow("contains miss") << u"source~ci"_s << u"build-7"_s << false;
     QTest::newRow("quoted address") << u"source:\"tls://build-7:7000\""_s << u"tls://build-7:7000"_s << true;
+    QTest::newRow("quoted: one label, comma and all") << u"source:\"a,b\""_s << u"a,b"_s << true;
+    QTest::newRow("unquoted: a list") << u"source:a,b"_s << u"a,b"_s << false;
     QTest::newRow("negated") << u"-source:api"_s << u"api"_s << false;
     QTest::newRow("with other terms") << u"source:api phase:failed"_s << u"api"_s << true;
     QTest::newRow("no source never matches") << u"source:api"_s << QString() << false;

@@ -82,10 +82,11 @@ private Q_SLOTS:
     {
         const auto result = parse({QStringLiteral("--connect"), QStringLiteral("api=tls://build-7:7000"), QStringLiteral("--connect"),
                                    QStringLiteral("worker-events"), QStringLiteral("--connect"), QStringLiteral("/tmp/a=b/events"),
-                                   QStringLiteral("--connect"), QStringLiteral("ci=/run/ci=1/events")});
+                                   QStringLiteral("--connect"), QStringLiteral("ci=/run/ci=1/events"), QStringLiteral("--connect"),
+                                   QStringLiteral("a,b=x")});
         const auto *options = std::get_if<MonitorOptions>(&result);
         QVERIFY(options);
-        QCOMPARE(options->connects.size(), 4);
+        QCOMPARE(options->connects.size(), 5);
         QCOMPARE(options->connects.at(0).label, QStringLiteral("api"));
         QCOMPARE(options->connects.at(0).address, QStringLiteral("tls://build-7:7000"));
         // Without a label, the address names the source.
@@ -96,6 +97,7 @@ private Q_SLOTS:
         QCOMPARE(options->connects.at(2).address, QStringLiteral("/tmp/a=b/events"));
         QCOMPARE(options->connects.at(3).label, QStringLiteral("ci"));
         QCOMPARE(options->connects.at(3).address, QStringLiteral("/run/ci=1/events"));
+        QCOMPARE(options->connects.at(4).label, QStringLiteral("a,b")); // `source:"a,b"` finds it
     }
 
     void mistakes_data()
@@ -115,9 +117,12 @@ private Q_SLOTS:
                                           << QStringLiteral("two sources are labelled 'a'");
         QTest::newRow("same address twice") << QStringList{QStringLiteral("--connect"), QStringLiteral("x"), QStringLiteral("--connect"), QStringLiteral("x")}
                                             << QStringLiteral("two sources are labelled 'x'");
-        QTest::newRow("empty label") << QStringList{QStringLiteral("--connect"), QStringLiteral("=x")} << QStringLiteral("the label before '=' is empty");
+        QTest::newRow("empty label") << QStringList{QStringLiteral("--connect"), QStringLiteral("=x")} << QStringLiteral("1 to 256 characters without whitespace");
+        QTest::newRow("space in label") << QStringList{QStringLiteral("--connect"), QStringLiteral("my api=x")} << QStringLiteral("1 to 256 characters without whitespace");
+        QTest::newRow("several, one address not a name")
+            << QStringList{QStringLiteral("--connect"), QStringLiteral("x"), QStringLiteral("--connect"), QStringLiteral("/tmp/my events")}
+            << QStringLiteral("name it with LABEL=ADDRESS");
         QTest::newRow("empty address") << QStringList{QStringLiteral("--connect"), QStringLiteral("a=")} << QStringLiteral("no address to connect to");
-        QTest::newRow("comma in label") << QStringList{QStringLiteral("--connect"), QStringLiteral("a,b=x")} << QStringLiteral("cannot hold ','");
         QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected argument 'extra'");
     }
     void mistakes()

@@ -91,6 +91,8 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!sources.addSource({.label = QStringLiteral("api"), .address = testing::uniqueSocketName("b")}, &error));
         QVERIFY2(error.contains(QStringLiteral("already labelled 'api'")), qPrintable(error));
+        QVERIFY(!sources.addSource({.label = QStringLiteral("my api"), .address = testing::uniqueSocketName("b")}, &error));
+        QVERIFY2(error.contains(QStringLiteral("without whitespace")), qPrintable(error));
         // A remote address without a token file cannot be watched: nothing is added.
         QVERIFY(!sources.addSource({.label = QStringLiteral("remote"), .address = QStringLiteral("tls://127.0.0.1:9")}, &error));
         QVERIFY2(error.contains(QStringLiteral("token")), qPrintable(error));
@@ -224,7 +226,7 @@ private Q_SLOTS:
                  QStringLiteral("phase:failed name:\"task-1\" error~E"));
 
         QString error;
-        MonitorSession *worker = sources.addSource({.label = QStringLiteral("the worker"), .address = two.nameB}, &error);
+        MonitorSession *worker = sources.addSource({.label = QStringLiteral("worker:2"), .address = two.nameB}, &error);
         QVERIFY2(worker, qPrintable(error));
         QTRY_COMPARE_WITH_TIMEOUT(worker->store().sourceStatus(), client::TaskStore::SourceStatus::Connected, 10000);
         two.worker->writeToAll(failed);
@@ -232,11 +234,11 @@ private Q_SLOTS:
         groups.syncAll();
         // The same name and error in two sources: a group each, each finding its own tasks.
         QCOMPARE(groups.rowCount(), 2);
-        QCOMPARE(groups.index(1, FailureGroupModel::SourceColumn).data().toString(), QStringLiteral("the worker"));
+        QCOMPARE(groups.index(1, FailureGroupModel::SourceColumn).data().toString(), QStringLiteral("worker:2"));
         QCOMPARE(groups.index(0, FailureGroupModel::NameColumn).data(FailureGroupModel::FilterExpressionRole).toString(),
                  QStringLiteral("source:api phase:failed name:\"task-1\" error~E"));
         QCOMPARE(groups.index(1, FailureGroupModel::NameColumn).data(FailureGroupModel::FilterExpressionRole).toString(),
-                 QStringLiteral("source:\"the worker\" phase:failed name:\"task-1\" error~E"));
+                 QStringLiteral("source:\"worker:2\" phase:failed name:\"task-1\" error~E"));
         QVERIFY(sources.removeSource(1));
         QCOMPARE(groups.rowCount(), 1);
         QCOMPARE(groups.index(0, FailureGroupModel::SourceColumn).data().toString(), QString());

@@ -48,9 +48,10 @@ struct ConnectSpec
 };
 
 //! Splits `LABEL=ADDRESS`, or takes `ADDRESS` alone (labelled by itself). The text before the
-//! first `=` is a label only if it holds no `/` and no `:` (so a path or a URL with `=` in it stays
-//! an address). A label holds no `,` (the filter's list separator). Empty with \a error set (a
-//! message for a person) for an empty label or address.
+//! first `=` is a label only if it holds no `/` (so a path with `=` in it stays an address), the
+//! rule of `afterwork --connect`. A label given must be a valid source name
+//! (protocol::isValidSourceName(): 1 to 256 characters, no whitespace). Empty with \a error set
+//! (a message for a person) for a bad label or an empty address.
 std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *error);
 
 //! Parses a `--pin` value into the 32-byte digest: `sha256:HEX` (64 hex digits, colons between
