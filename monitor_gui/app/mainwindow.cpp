@@ -25,6 +25,8 @@
 #include "widgets/timelinecanvas.h"
 #include "widgets/timelineview.h"
 
+#include <afterwork/client/filesource.h>
+
 #include <QtCore/QFileInfo>
 #include <QtCore/QSettings>
 #include <QtGui/QAction>
@@ -357,8 +359,25 @@ void MainWindow::remoteDialog()
 
 void MainWindow::openRecording(const QString &path, double speed)
 {
-    m_session->openRecording(path, speed);
-    m_sources->setPrimarySpec({.label = QFileInfo(path).fileName(), .address = path});
+    // The sources of the recording read before go with it.
+    for (int i = m_sources->count() - 1; i > 0; --i) {
+        if (m_sources->spec(i).recordingSource)
+            m_sources->removeSource(i);
+    }
+    // A recording of several sources (`afterwork record` with several --connect) is read as that
+    // many sources, each on its own, as they were recorded; one without names as it is.
+    const QStringList names = client::recordingSources(path);
+    if (names.size() <= 1 || names.first().isEmpty()) {
+        m_session->openRecording(path, speed, names.value(0).isEmpty() ? std::nullopt : std::optional(names.value(0)));
+        m_sources->setPrimarySpec({.label = names.value(0).isEmpty() ? QFileInfo(path).fileName() : names.value(0), .address = path});
+        return;
+    }
+    m_session->openRecording(path, speed, names.first());
+    m_sources->setPrimarySpec({.label = names.first(), .address = path, .recordingSource = names.first()});
+    for (qsizetype i = 1; i < names.size(); ++i) {
+        if (const auto error = addSource({.label = names[i], .address = path, .recordingSource = names[i], .recordingSpeed = speed}))
+            m_banner->showMessage(MessageBanner::Level::Error, u"Could not read source '%1' of %2: %3"_s.arg(names[i], path, *error));
+    }
 }
 
 void MainWindow::showView(ViewId view)
@@ -555,6 +574,7 @@ void MainWindow::saveSettings() const
     QList<SourceSpec> live = m_sources->specs();
     if (m_session->sourceKind() != MonitorSession::SourceKind::Live)
         live.removeFirst();
+    live.removeIf([](const SourceSpec &spec) { return spec.recordingSource.has_value(); });
     writeSourceList(*store, live);
     store->setValue(u"theme"_s, themeName(m_theme));
 }

@@ -111,9 +111,9 @@ bool MonitorSession::watchSocket(const QString &socketName, const client::LiveSo
     return true;
 }
 
-void MonitorSession::openRecording(const QString &path, double speed)
+void MonitorSession::openRecording(const QString &path, double speed, std::optional<QString> sourceName)
 {
-    auto source = std::make_unique<client::FileSource>(path, client::FileSourceOptions{.speed = speed});
+    auto source = std::make_unique<client::FileSource>(path, client::FileSourceOptions{.speed = speed, .sourceName = std::move(sourceName)});
     setSource(std::move(source), SourceKind::Recording, path);
 }
 

@@ -96,8 +96,9 @@ public:
     //! when that is not possible (a missing token file, ...); the current source is kept then.
     bool watchSocket(const QString &socketName, const client::LiveSourceOptions &remote = {});
     //! Reads the recording at \a path (\a speed as FileSourceOptions::speed: 0 as fast as
-    //! possible), forgetting the current source.
-    void openRecording(const QString &path, double speed = 0);
+    //! possible), forgetting the current source. \a sourceName: only that source of a recording
+    //! that holds several (FileSourceOptions::sourceName).
+    void openRecording(const QString &path, double speed = 0, std::optional<QString> sourceName = {});
     //! Stops watching; what was received stays shown.
     void closeSource();
 

@@ -70,7 +70,9 @@ MonitorSession *SourceSet::addSource(const SourceSpec &spec, QString *error)
     }
     auto session = std::make_unique<MonitorSession>(primary()->options());
     const bool remote = client::isRemoteConnectArgument(spec.address);
-    if (!session->watchSocket(spec.address, remote ? spec.remote : client::LiveSourceOptions{})) {
+    if (spec.recordingSource) {
+        session->openRecording(spec.address, spec.recordingSpeed, spec.recordingSource);
+    } else if (!session->watchSocket(spec.address, remote ? spec.remote : client::LiveSourceOptions{})) {
         *error = session->lastError();
         return nullptr;
     }

@@ -8,6 +8,7 @@
 #include <QtCore/QString>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 QT_BEGIN_NAMESPACE
@@ -25,6 +26,10 @@ struct SourceSpec
     QString label;                   //!< unique among the sources; tables and `source:` use it
     QString address;                 //!< a socket name or path, or `tls://` / `tcp://HOST:PORT`
     client::LiveSourceOptions remote{}; //!< for a remote address; ignored for a local socket
+    //! Set for one source of a recording that holds several (`afterwork record` with several
+    //! `--connect`): its name there, and `address` is the recording's path. Never saved.
+    std::optional<QString> recordingSource{};
+    double recordingSpeed = 0; //!< with recordingSource: as FileSourceOptions::speed
 };
 
 //! The sources the dashboard watches at once, each a MonitorSession of its own with a unique

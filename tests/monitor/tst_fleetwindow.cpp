@@ -35,6 +35,8 @@
 #include "widgets/timelinecanvas.h"
 #include "widgets/timelineview.h"
 
+#include <afterwork/protocol/recording.h>
+
 #include <QtCore/QSettings>
 #include <QtCore/QTemporaryDir>
 #include <QtGui/QAction>
@@ -48,7 +50,9 @@
 using namespace afterwork;
 using namespace afterwork::monitor;
 using namespace std::chrono_literals;
+using monitortest::LineWriter;
 using monitortest::LiveSource;
+using monitortest::T0;
 using monitortest::Window;
 using monitortest::button;
 
@@ -352,6 +356,49 @@ private Q_SLOTS:
         QCOMPARE(restored.at(1).address, QStringLiteral("tcp://127.0.0.1:9"));
         QCOMPARE(restored.at(1).remote.tokenFile, tokenFile);
         QVERIFY(restored.at(1).remote.insecure);
+    }
+
+    void aRecordingOfSeveralSourcesOpensAsThatManySources()
+    {
+        // What `afterwork record --connect api=... --connect worker=...` writes: a marker before
+        // each run of a source's lines. Task 1 is in both; neither source's hello is a restart of
+        // the other, and the markers are not malformed lines.
+        LineWriter a;
+        LineWriter b;
+        QByteArray bytes;
+        const auto marker = [](const char *name) { return protocol::sourceMarkerLine(QString::fromLatin1(name)) + '\n'; };
+        bytes += marker("api") + testing::Lines::join({a.hello(T0), a.snapshot(T0 + 1), a.task(T0 + 2, 1, "scheduled", "job")});
+        bytes += marker("worker") + testing::Lines::join({b.hello(T0 + 3), b.snapshot(T0 + 4), b.task(T0 + 5, 1, "scheduled", "job"),
+                                                          b.task(T0 + 6, 2, "scheduled", "job")});
+        bytes += marker("api") + testing::Lines::join({a.task(T0 + 7, 1, "started", "job", R"("started_us":1)"), a.bye(T0 + 8)});
+        bytes += marker("worker") + testing::Lines::join({b.bye(T0 + 9)});
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("two.ndjson"));
+        QVERIFY(monitortest::writeFile(path, bytes));
+
+        Window w;
+        w.window.openRecording(path);
+        SourceSet &sources = *w.window.sources();
+        QCOMPARE(sources.count(), 2);
+        QCOMPARE(sources.label(0), QStringLiteral("api"));
+        QCOMPARE(sources.label(1), QStringLiteral("worker"));
+        MonitorSession *worker = sources.session(1);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session.recordingSummary() && worker->recordingSummary(), 10000);
+        QCOMPARE(w.session.store().count(Phase::Started), 1);
+        QCOMPARE(worker->store().count(Phase::Scheduled), 2);
+        QCOMPARE(w.session.runNumber(), 1);
+        QCOMPARE(worker->runNumber(), 1);
+        QVERIFY2(w.session.recordingSummary()->isClean(), qPrintable(w.session.recordingSummary()->describe()));
+        QVERIFY2(worker->recordingSummary()->isClean(), qPrintable(worker->recordingSummary()->describe()));
+
+        // Another recording replaces both; a recording's sources are never saved as live ones.
+        const QString single = dir.filePath(QStringLiteral("one.ndjson"));
+        LineWriter c;
+        QVERIFY(monitortest::writeFile(single, testing::Lines::join({c.hello(T0), c.snapshot(T0 + 1)})));
+        w.window.openRecording(single);
+        QCOMPARE(sources.count(), 1);
+        w.window.saveSettings();
+        QVERIFY(w.window.savedSources().isEmpty());
     }
 };
 
