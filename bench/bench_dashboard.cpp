@@ -5,13 +5,16 @@
 //   load  a 1,000,000-event recording is read into the dashboard: time until the last batch has
 //         reached the models, and the process's peak resident memory (each run a fresh process).
 //   live  the dashboard watches a live source publishing 20,000 events/s (bench_stream serve) for
-//         60 s; a 10 ms timer inside it measures how late the event loop runs it (p99).
+//         60 s (9c), then 8 sources publishing 5,000 events/s each, all in one window (9d); a
+//         10 ms timer inside it measures how late the event loop runs it (p99).
 //
-// `bench_dashboard` drives both, running itself as `load FILE` and `live NAME SECONDS` children.
+// `bench_dashboard` drives them, running itself as `load FILE` and `live NAME[,NAME...] SECONDS`
+// children.
 #include "support/benchsupport.h"
 
 #include "app/mainwindow.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
 
 #include <afterwork/eventencoder.h>
 
@@ -125,12 +128,27 @@ int loadChild(const QString &path, const QString &settingsPath)
     return 0;
 }
 
-int liveChild(const QString &socketName, double seconds, const QString &settingsPath)
+//! Watches every socket of \a socketNames in one window (the first as the connection bar's source,
+//! the others added beside it, as `afterwork-monitor --connect A --connect B` does) and measures
+//! the event loop's lateness while they publish.
+int liveChild(const QStringList &socketNames, double seconds, const QString &settingsPath)
 {
     Dashboard dashboard(settingsPath);
-    dashboard.window.watchSocket(socketName);
-    if (!waitUntil([&] { return dashboard.session.store().source().has_value(); }, 15s, 5ms))
-        fail(QStringLiteral("the dashboard did not connect to %1").arg(socketName));
+    dashboard.window.watchSocket(socketNames.first(), QStringLiteral("s0"));
+    for (int i = 1; i < socketNames.size(); ++i) {
+        if (const auto error = dashboard.window.addSource({.label = QStringLiteral("s%1").arg(i), .address = socketNames[i]}))
+            fail(QStringLiteral("cannot add %1: %2").arg(socketNames[i], *error));
+    }
+    monitor::SourceSet &sources = *dashboard.window.sources();
+    const auto sum = [&sources](auto of) {
+        qint64 total = 0;
+        for (int i = 0; i < sources.count(); ++i)
+            total += of(*sources.session(i));
+        return total;
+    };
+    if (!waitUntil([&] { return sum([](const monitor::MonitorSession &s) { return qint64(s.store().source().has_value()); }) == socketNames.size(); },
+                   15s, 5ms))
+        fail(QStringLiteral("the dashboard did not connect to all of %1").arg(socketNames.join(QLatin1Char(','))));
 
     // The lateness probe: a 10 ms timer; how much later than 10 ms after the previous one it runs.
     constexpr qint64 intervalNs = 10'000'000;
@@ -144,17 +162,18 @@ int liveChild(const QString &socketName, double seconds, const QString &settings
         latenessMs.push_back(std::max<double>(0, double(now - previous - intervalNs) / 1e6));
         previous = now;
     });
-    const qint64 linesBefore = dashboard.session.linesReceived();
+    const auto lines = [](const monitor::MonitorSession &s) { return s.linesReceived(); };
+    const qint64 linesBefore = sum(lines);
     probe.start();
     const qint64 start = nowNs();
     waitUntil([] { return false; }, std::chrono::milliseconds(qint64(seconds * 1000)), 100ms);
     probe.stop();
     const double elapsed = double(nowNs() - start) / 1e9;
-    const double lineRate = double(dashboard.session.linesReceived() - linesBefore) / elapsed;
+    const double lineRate = double(sum(lines) - linesBefore) / elapsed;
     std::sort(latenessMs.begin(), latenessMs.end());
     std::printf("LIVE\t%.2f\t%.2f\t%.2f\t%zu\t%.0f\t%lld\n", percentileSorted(latenessMs, 50),
                 percentileSorted(latenessMs, 99), latenessMs.empty() ? 0.0 : latenessMs.back(), latenessMs.size(),
-                lineRate, (long long)dashboard.session.sequenceGaps());
+                lineRate, (long long)sum([](const monitor::MonitorSession &s) { return s.sequenceGaps(); }));
     return 0;
 }
 
@@ -178,6 +197,47 @@ QStringList runChild(const QString &program, const QStringList &arguments, std::
             return QString::fromUtf8(line).split(QLatin1Char('\t'));
     }
     fail(QStringLiteral("%1 printed no result").arg(arguments.value(0)));
+}
+
+//! Starts \a sources `bench_stream serve` processes at \a rate events/s each, runs the dashboard
+//! on all of them for \a seconds as a child, and returns the child's LIVE line.
+QStringList measureLive(const QString &self, const QString &emitter, const QString &settings, int sources, int rate,
+                        double seconds)
+{
+    std::vector<std::unique_ptr<QProcess>> publishers;
+    QStringList socketNames;
+    for (int i = 0; i < sources; ++i) {
+        socketNames.append(QStringLiteral("afterwork-bench-dash-%1-%2").arg(QCoreApplication::applicationPid()).arg(i));
+        auto &publisher = publishers.emplace_back(std::make_unique<QProcess>());
+        publisher->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        publisher->start(emitter, {QStringLiteral("serve"), socketNames.last(), QString::number(rate), QString::number(seconds + 20)});
+    }
+    for (const auto &publisher : publishers) {
+        if (!publisher->waitForReadyRead(15000))
+            fail(QStringLiteral("bench_stream serve did not start"));
+    }
+    const QStringList live = runChild(self, {QStringLiteral("live"), socketNames.join(QLatin1Char(',')), QString::number(seconds), settings},
+                                      std::chrono::seconds(qint64(seconds) + 60));
+    for (const auto &publisher : publishers)
+        publisher->closeWriteChannel(); // it stops on end of input, says bye and removes its socket
+    for (const auto &publisher : publishers) {
+        if (!publisher->waitForFinished(15000)) {
+            publisher->kill();
+            publisher->waitForFinished(5000);
+        }
+    }
+    return live;
+}
+
+void reportLive(const Options &options, const QString &id, const QString &figure, double seconds, const QStringList &live)
+{
+    const double p99 = live[2].toDouble();
+    report({id, figure, QStringLiteral("%1 ms").arg(p99, 0, 'f', 1), QStringLiteral("<= 50 ms"), verdict(p99 <= 50, options),
+            QStringLiteral("%1 s, %2 samples; p50 %3 ms, max %4 ms; %5 received; %6 sequence gaps")
+                .arg(seconds)
+                .arg(live[4])
+                .arg(live[1], live[3])
+                .arg(formatRate(live[5].toDouble(), QStringLiteral("lines/s")), live[6])});
 }
 
 int drive(const Options &options)
@@ -222,29 +282,11 @@ int drive(const Options &options)
             QStringLiteral("<= 400 MB"), verdict(peak.max <= 400e6, options),
             QStringLiteral("worst of %1 runs (%2)").arg(peak.count).arg(formatSpread(peak, bytes))});
 
-    // Live: a separate publisher process, then the dashboard as another.
-    const QString socketName = QStringLiteral("afterwork-bench-dash-%1").arg(QCoreApplication::applicationPid());
-    QProcess source;
-    source.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    source.start(emitter, {QStringLiteral("serve"), socketName, QStringLiteral("20000"),
-                           QString::number(liveSeconds + 20)});
-    if (!source.waitForReadyRead(15000))
-        fail(QStringLiteral("bench_stream serve did not start"));
-    const QStringList live = runChild(self, {QStringLiteral("live"), socketName, QString::number(liveSeconds), settings},
-                                      std::chrono::seconds(qint64(liveSeconds) + 60));
-    source.closeWriteChannel(); // it stops on end of input, says bye and removes its socket
-    if (!source.waitForFinished(15000)) {
-        source.kill();
-        source.waitForFinished(5000);
-    }
-    const double p99 = live[2].toDouble();
-    report({QStringLiteral("9c"), QStringLiteral("dashboard live at 20k events/s: event-loop lateness p99"),
-            QStringLiteral("%1 ms").arg(p99, 0, 'f', 1), QStringLiteral("<= 50 ms"), verdict(p99 <= 50, options),
-            QStringLiteral("%1 s, %2 samples; p50 %3 ms, max %4 ms; %5 received; %6 sequence gaps")
-                .arg(liveSeconds)
-                .arg(live[4])
-                .arg(live[1], live[3])
-                .arg(formatRate(live[5].toDouble(), QStringLiteral("lines/s")), live[6])});
+    // 9c: one publisher process at 20,000 events/s; 9d: eight at 5,000 each, in one window.
+    const QStringList one = measureLive(self, emitter, settings, 1, 20'000, liveSeconds);
+    reportLive(options, QStringLiteral("9c"), QStringLiteral("dashboard live at 20k events/s: event-loop lateness p99"), liveSeconds, one);
+    const QStringList eight = measureLive(self, emitter, settings, 8, 5'000, liveSeconds);
+    reportLive(options, QStringLiteral("9d"), QStringLiteral("dashboard, 8 sources at 5k events/s each: lateness p99"), liveSeconds, eight);
     return 0;
 }
 
@@ -277,7 +319,7 @@ int main(int argc, char *argv[])
     }
     if (options.positional.value(0) == QLatin1String("live") && options.positional.size() == 4) {
         QApplication app(argc, argv);
-        return liveChild(options.positional[1], options.positional[2].toDouble(), options.positional[3]);
+        return liveChild(options.positional[1].split(QLatin1Char(',')), options.positional[2].toDouble(), options.positional[3]);
     }
     QCoreApplication app(argc, argv);
     return drive(options);
