@@ -11,6 +11,7 @@
 
 #include <QtCore/QCoreApplication>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -142,6 +143,23 @@ std::pair<QString, QString> splitConnectArgument(const QString &value)
     return {value.left(equals), value.mid(equals + 1)};
 }
 
+//! The remote options that apply to the source at \a address, among \a addresses: a local socket
+//! takes none, `tcp://` no CA file nor pin. An option that applies to none of \a addresses is
+//! left in, so that createLiveSource() refuses it as it does for a single source.
+client::LiveSourceOptions optionsFor(const QString &address, const QStringList &addresses, client::LiveSourceOptions options)
+{
+    const auto isTls = [](const QString &a) { return a.startsWith(QLatin1StringView("tls://")); };
+    const bool anyRemote = std::any_of(addresses.cbegin(), addresses.cend(), client::isRemoteConnectArgument);
+    const bool anyTls = std::any_of(addresses.cbegin(), addresses.cend(), isTls);
+    if (!client::isRemoteConnectArgument(address) && anyRemote)
+        options.tokenFile.clear();
+    if (!isTls(address) && anyTls) {
+        options.caFile.clear();
+        options.pin.clear();
+    }
+    return options;
+}
+
 } // namespace
 
 std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser &parser, const SourceOptions &options,
@@ -153,8 +171,8 @@ std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser 
                                          .pin = parser.value(options.pin),
                                          .insecure = parser.isSet(options.insecure),
                                          .reconnect = reconnect};
-    std::vector<LabelledSource> sources;
     QStringList labels;
+    QStringList addresses;
     for (const QString &value : values) {
         auto [label, address] = splitConnectArgument(value);
         const bool labelled = value.size() != address.size();
@@ -175,14 +193,19 @@ std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser 
             printError(command, QStringLiteral("two sources are labelled '%1'; give each its own with --connect LABEL=ADDRESS").arg(label));
             return std::nullopt;
         }
-        labels.append(label);
+        labels.append(std::move(label));
+        addresses.append(std::move(address));
+    }
+    std::vector<LabelledSource> sources;
+    for (qsizetype i = 0; i < addresses.size(); ++i) {
         QString error;
-        std::unique_ptr<client::EventSource> source = client::createLiveSource(address, live, &error);
+        std::unique_ptr<client::EventSource> source =
+            client::createLiveSource(addresses.at(i), optionsFor(addresses.at(i), addresses, live), &error);
         if (!source) {
-            printError(command, error);
+            printError(command, labels.size() > 1 ? labelPrefix(labels.at(i)) + error : error);
             return std::nullopt;
         }
-        sources.push_back(LabelledSource{std::move(label), std::move(address), std::move(source)});
+        sources.push_back(LabelledSource{labels.at(i), addresses.at(i), std::move(source)});
     }
     return sources;
 }
