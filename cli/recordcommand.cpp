@@ -98,6 +98,10 @@ public:
 private:
     void onError(EventSource::Error error, const QString &message);
     void onLines(const QList<StreamLine> &lines);
+    //! \a lines without those that read as a source marker: in a recording of several sources,
+    //! such a line from a source would attribute the lines after it to another source. Says so
+    //! once per source.
+    QList<StreamLine> withoutMarkers(const QList<StreamLine> &lines);
 
     Recorder &m_recorder;
     qsizetype m_index;
@@ -108,6 +112,7 @@ private:
     EventSource &m_source;
     bool m_wait;
     qint64 m_lines = 0;
+    bool m_markerNoted = false; // a line that reads as a source marker was left out and said so
     bool m_connected = false;
     bool m_waitingNoted = false;
     bool m_ended = false;
@@ -270,12 +275,32 @@ void SourceRecorder::onError(EventSource::Error error, const QString &message)
     }
 }
 
+QList<StreamLine> SourceRecorder::withoutMarkers(const QList<StreamLine> &lines)
+{
+    QList<StreamLine> kept;
+    kept.reserve(lines.size());
+    for (const StreamLine &line : lines) {
+        // A marker has no seq, so only a line the parser rejected can read as one.
+        if (line.error() && protocol::parseSourceMarker(line.bytes)) {
+            if (!std::exchange(m_markerNoted, true))
+                printError(u"record"_s, m_prefix + u"line %1 from the source reads as a source marker: left out of the recording, "
+                                                   "as is any other such line (it would attribute the lines after it to another source)"_s
+                                                       .arg(line.lineNumber));
+            continue;
+        }
+        kept.append(line);
+    }
+    return kept;
+}
+
 void SourceRecorder::onLines(const QList<StreamLine> &lines)
 {
     if (m_ended)
         return;
-    m_lines += lines.size();
-    m_recorder.write(m_label, lines);
+    // One source (no label) is recorded byte for byte: its file has no markers of its own.
+    const QList<StreamLine> kept = m_label.isEmpty() ? lines : withoutMarkers(lines);
+    m_lines += kept.size();
+    m_recorder.write(m_label, kept);
     // bye is the last line of a stream: done, without waiting for the connection to close.
     for (const StreamLine &line : lines) {
         if (const StreamEvent *event = line.event(); event && event->kind() == EventKind::Bye) {

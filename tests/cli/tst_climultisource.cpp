@@ -84,6 +84,7 @@ private Q_SLOTS:
     void tailJsonLabelsEachLine();
     void recordTwoSourcesMarksThem();
     void singleSourceRecordingIsUnchanged();
+    void recordLeavesOutAMarkerFromASource();
     void aMissingSourceEndsAloneWithStatus1();
     void checkNamesTheSourceOfAViolation();
     void exportGivesEachSourceItsProcess();
@@ -254,6 +255,30 @@ void tst_CliMultiSource::singleSourceRecordingIsUnchanged()
         QVERIFY(!result.err.contains("[solo]"));
         QVERIFY(!result.err.contains("(["));
     }
+}
+
+void tst_CliMultiSource::recordLeavesOutAMarkerFromASource()
+{
+    // a sends b's marker (twice): written, it would hand a's lines after it to b.
+    TwoPublishers publishers("multi-forged", RunA.greeting + MarkerB + '\n' + MarkerB + '\n' + RunA.rest, RunB.all());
+    QVERIFY(publishers.listen());
+    const QString out = path(u"forged.ndjson"_s);
+    const auto result = runCli(QStringList{u"record"_s, u"--out"_s, out} + publishers.arguments());
+    QCOMPARE(result.exitCode, 0);
+    QCOMPARE(result.err.count("reads as a source marker"), 1); // once per source
+    QVERIFY2(result.err.contains("[a] line 3 from the source reads as a source marker: left out"), result.err.constData());
+    QVERIFY2(result.err.contains("([a] 7, [b] 7)"), result.err.constData());
+    QByteArray current;
+    QByteArray ofA;
+    QByteArray ofB;
+    for (const QByteArray &line : linesOf(readAll(out))) {
+        if (line == MarkerA || line == MarkerB)
+            current = line;
+        else
+            (current == MarkerA ? ofA : ofB) += line + '\n';
+    }
+    QCOMPARE(ofA, RunA.all());
+    QCOMPARE(ofB, RunB.all());
 }
 
 void tst_CliMultiSource::aMissingSourceEndsAloneWithStatus1()
