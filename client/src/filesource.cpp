@@ -217,16 +217,22 @@ QStringList recordingSources(const QString &path, QString *error)
         return {};
     }
     QStringList names;
+    // The source of the lines read now: none before the first marker. A source is listed once a
+    // line follows its marker, so a marker at the end of a file cut short names no empty source.
+    std::optional<QString> current;
     bool linesBeforeAnyMarker = false;
     while (!file.atEnd()) {
         QByteArray line = file.readLine();
         if (line.endsWith('\n'))
             line.chop(1);
         if (std::optional<QString> name = protocol::parseSourceMarker(line)) {
-            if (!names.contains(*name))
-                names.append(std::move(*name));
-        } else if (names.isEmpty() && !line.isEmpty() && line != "\r") {
+            current = std::move(name);
+        } else if (line.isEmpty() || line == "\r") {
+            continue;
+        } else if (!current) {
             linesBeforeAnyMarker = true;
+        } else if (!names.contains(*current)) {
+            names.append(*current);
         }
     }
     if (file.error() != QFileDevice::NoError) {
