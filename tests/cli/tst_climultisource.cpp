@@ -301,6 +301,15 @@ void tst_CliMultiSource::aMissingSourceEndsAloneWithStatus1()
     QVERIFY2(record.err.contains("[b] no Afterwork source is listening"), record.err.constData());
     QVERIFY2(record.err.contains("([a] 7, [b] 0)"), record.err.constData());
     QCOMPARE(readAll(out), MarkerA + '\n' + RunA.all()); // kept: a connected
+
+    // Its one source is named: served on NAME-LABEL, as with several.
+    const QString name = uniqueSocketName("multi-missing-replay");
+    Cli replay({u"replay"_s, out, u"--listen"_s, name, u"--speed"_s, u"0"_s, u"--once"_s});
+    QVERIFY2(replay.waitForError(u"listening on '%1-a' for source 'a'"_s.arg(name).toUtf8()), replay.err().constData());
+    const QString copy = path(u"half-replayed.ndjson"_s);
+    QCOMPARE(runCli({u"record"_s, u"--connect"_s, name + u"-a"_s, u"--out"_s, copy}).exitCode, 0);
+    QCOMPARE(readAll(copy), RunA.all());
+    QCOMPARE(replay.finish().exitCode, 0);
 }
 
 void tst_CliMultiSource::checkNamesTheSourceOfAViolation()
