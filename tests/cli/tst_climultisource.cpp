@@ -88,6 +88,7 @@ private Q_SLOTS:
     void aMissingSourceEndsAloneWithStatus1();
     void checkNamesTheSourceOfAViolation();
     void exportGivesEachSourceItsProcess();
+    void exportKeepsOverlappingTaskIdsApart();
     void replayServesTheSourcesApart();
 
 private:
@@ -374,6 +375,49 @@ void tst_CliMultiSource::exportGivesEachSourceItsProcess()
         QCOMPARE(tasksByPid.value(pid), expected);
     }
     QCOMPARE(document.value(u"otherData"_s).toObject().value(u"sources"_s).toArray().size(), 2);
+}
+
+void tst_CliMultiSource::exportKeepsOverlappingTaskIdsApart()
+{
+    // Both sources number their tasks from 1, and lines come before the first marker too.
+    const Run unnamed = cleanRun(u"cccccccc-0000-0000-0000-000000000003"_s, 1);
+    const Run a = cleanRun(u"aaaaaaaa-0000-0000-0000-000000000001"_s, 1);
+    const Run b = cleanRun(u"bbbbbbbb-0000-0000-0000-000000000002"_s, 1);
+    const QString file = path(u"overlap.ndjson"_s);
+    QVERIFY(writeAll(file, unnamed.all() + MarkerA + '\n' + a.greeting + MarkerB + '\n' + b.all() + MarkerA + '\n' + a.rest));
+    const QString trace = path(u"overlap.trace.json"_s);
+    const auto result = runCli({u"export"_s, u"--chrome"_s, file, trace});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.err.contains("6 tasks written"), result.err.constData());
+    QHash<QString, QSet<qint64>> pidsById;
+    QHash<QString, int> begins;
+    QHash<QString, int> ends;
+    QSet<qint64> processes;
+    int instants = 0;
+    for (const QJsonValue &value : QJsonDocument::fromJson(readAll(trace)).object().value(u"traceEvents"_s).toArray()) {
+        const QJsonObject event = value.toObject();
+        const QString ph = event.value(u"ph"_s).toString();
+        if (event.value(u"name"_s) == u"process_name"_s)
+            processes.insert(event.value(u"pid"_s).toInteger());
+        if (ph == u"i"_s) {
+            QCOMPARE(event.value(u"s"_s).toString(), u"p"_s); // a source's bye is its own
+            ++instants;
+        }
+        if (event.value(u"cat"_s) != u"task"_s)
+            continue;
+        const QString id = event.value(u"id"_s).toString();
+        pidsById[id].insert(event.value(u"pid"_s).toInteger());
+        begins[id] += ph == u"b"_s;
+        ends[id] += ph == u"e"_s;
+    }
+    QCOMPARE(processes, (QSet<qint64>{1, 2, 3})); // the unnamed source is numbered too
+    QCOMPARE(instants, 3);
+    QCOMPARE(pidsById.size(), 6); // 3 sources x tasks 1 and 2
+    for (auto it = pidsById.cbegin(); it != pidsById.cend(); ++it) {
+        QCOMPARE(it.value().size(), 1); // an id never spans two sources
+        QCOMPARE(begins.value(it.key()), 1);
+        QCOMPARE(ends.value(it.key()), 1);
+    }
 }
 
 void tst_CliMultiSource::replayServesTheSourcesApart()
