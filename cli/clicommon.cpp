@@ -183,10 +183,8 @@ std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser 
         if (!labelled)
             label = address;
         if ((labelled || values.size() > 1) && !protocol::isValidSourceName(label)) {
-            printError(command, QStringLiteral("--connect '%1': a source's label is 1 to %2 characters without whitespace; "
-                                               "name it with --connect LABEL=ADDRESS")
-                                    .arg(value)
-                                    .arg(protocol::maxSourceNameLength));
+            printError(command, QStringLiteral("--connect '%1': a source's label is %2; name it with --connect LABEL=ADDRESS")
+                                    .arg(value, protocol::sourceNameRule()));
             return std::nullopt;
         }
         if (labels.contains(label)) {

@@ -22,6 +22,11 @@ bool isValidSourceName(QStringView name) noexcept
     return true;
 }
 
+QString sourceNameRule()
+{
+    return u"1 to %1 characters without whitespace or control characters"_s.arg(maxSourceNameLength);
+}
+
 QByteArray sourceMarkerLine(QStringView name)
 {
     QByteArray line = "{";
@@ -52,7 +57,7 @@ std::optional<QString> parseSourceMarker(QByteArrayView line, QString *error)
         return bad(u"'v' must be %1"_s.arg(version));
     const QJsonValue name = object.value(sourceMarkerNameMember);
     if (!name.isString() || !isValidSourceName(name.toString()))
-        return bad(u"'name' must be a string of 1 to %1 characters without whitespace"_s.arg(maxSourceNameLength));
+        return bad(u"'name' must be a string of %1"_s.arg(sourceNameRule()));
     if (object.size() != 3)
         return bad(u"it has other members"_s);
     return name.toString();

@@ -29,6 +29,9 @@ inline constexpr qsizetype maxSourceNameLength = 256;
 //! whitespace or a control character. The same rule holds for `afterwork --connect LABEL=...`.
 bool isValidSourceName(QStringView name) noexcept;
 
+//! The rule of isValidSourceName(), worded for messages: "1 to 256 characters without ...".
+QString sourceNameRule();
+
 //! The marker line for \a name (a valid name), without its newline: `{"v":1,"kind":"source","name":"A"}`.
 QByteArray sourceMarkerLine(QStringView name);
 
