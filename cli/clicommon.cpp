@@ -227,6 +227,23 @@ bool isPermanentFailure(client::EventSource::Error error, const QString &address
         || (error == client::EventSource::Error::AccessDenied && client::isRemoteConnectArgument(address));
 }
 
+bool ConnectErrors::report(client::EventSource::Error error, const QString &message, bool everConnected,
+                           const std::function<void(const QString &)> &noteWaiting)
+{
+    if (isPermanentFailure(error, m_address)) {
+        printError(m_command, m_prefix + message);
+        return true;
+    }
+    if (!m_wait) {
+        printError(m_command, m_prefix + message);
+        if (!everConnected)
+            printError(m_command, m_prefix + QStringLiteral("start the application (or use --wait to wait for it)"));
+    } else if (!std::exchange(m_waitingNoted, true)) {
+        noteWaiting(QStringLiteral("%1; waiting for it to appear").arg(message));
+    }
+    return false;
+}
+
 QString labelPrefix(const QString &label)
 {
     return label.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(label);

@@ -108,13 +108,12 @@ private:
     QString m_label;
     QString m_address;
     QString m_prefix; // "[LABEL] " in messages, with several sources
+    ConnectErrors m_errors;
     std::unique_ptr<EventSource> m_sourceOwner;
     EventSource &m_source;
-    bool m_wait;
     qint64 m_lines = 0;
     bool m_markerNoted = false; // a line that reads as a source marker was left out and said so
     bool m_connected = false;
-    bool m_waitingNoted = false;
     bool m_ended = false;
 };
 
@@ -124,7 +123,7 @@ class Recorder : public QObject
 {
 public:
     Recorder(std::vector<LabelledSource> sources, QString path, double durationSeconds, bool wait)
-        : m_file(std::move(path), sources.size() > 1), m_durationSeconds(durationSeconds), m_running(qsizetype(sources.size()))
+        : m_file(std::move(path), sources.size() > 1), m_durationSeconds(durationSeconds), m_group(qsizetype(sources.size()))
     {
         m_durationTimer.setSingleShot(true);
         connect(&m_durationTimer, &QTimer::timeout, this, [this] { stop(u"the duration passed"_s, ExitOk); });
@@ -172,13 +171,13 @@ public:
         if (m_done)
             return;
         m_sources[index]->stop();
-        m_worst = std::max(m_worst, code);
+        const bool last = m_group.ended(code);
         if (m_sources.size() == 1)
             return stop(reason, code);
         if (!reason.isEmpty())
             Output::err().line(u"afterwork record: %1%2"_s.arg(labelPrefix(m_sources[index]->label()), reason));
-        if (--m_running == 0)
-            stop(u"every source ended"_s, m_worst);
+        if (last)
+            stop(u"every source ended"_s, m_group.worst());
     }
 
     void stop(const QString &reason, int code)
@@ -209,7 +208,7 @@ public:
         }
         if (m_writeFailed)
             code = ExitUsage;
-        QCoreApplication::exit(std::max(code, m_worst));
+        QCoreApplication::exit(std::max(code, m_group.worst()));
     }
 
 private:
@@ -218,8 +217,7 @@ private:
     double m_durationSeconds;
     QTimer m_durationTimer;
     QElapsedTimer m_clock;
-    qsizetype m_running;
-    int m_worst = ExitOk;
+    SourceGroup m_group;
     bool m_writeFailed = false;
     bool m_done = false;
 };
@@ -230,9 +228,9 @@ SourceRecorder::SourceRecorder(Recorder &recorder, qsizetype index, LabelledSour
       m_label(std::move(source.label)),
       m_address(std::move(source.address)),
       m_prefix(labelPrefix(m_label)),
+      m_errors(u"record"_s, m_prefix, m_address, wait),
       m_sourceOwner(std::move(source.source)),
-      m_source(*m_sourceOwner),
-      m_wait(wait)
+      m_source(*m_sourceOwner)
 {
     connect(&m_source, &EventSource::connected, this, [this] {
         m_connected = true;
@@ -258,20 +256,12 @@ SourceRecorder::SourceRecorder(Recorder &recorder, qsizetype index, LabelledSour
 
 void SourceRecorder::onError(EventSource::Error error, const QString &message)
 {
+    // Once connected, the recording ends with the connection: errors after it are not waited on.
     if (m_connected || m_ended)
         return;
-    if (isPermanentFailure(error, m_address)) {
-        printError(u"record"_s, m_prefix + message);
+    if (m_errors.report(error, message, false, [this](const QString &text) { printError(u"record"_s, m_prefix + text); })) {
         m_ended = true;
         m_recorder.sourceEnded(m_index, QString(), ExitUsage);
-        return;
-    }
-    if (!m_wait) {
-        printError(u"record"_s, m_prefix + message);
-        printError(u"record"_s, m_prefix + u"start the application (or use --wait to wait for it)"_s);
-    } else if (!m_waitingNoted) {
-        m_waitingNoted = true;
-        printError(u"record"_s, m_prefix + message + u"; waiting for it to appear"_s);
     }
 }
 
