@@ -114,9 +114,10 @@ void tst_CliMultiSource::badLabelsAreUsageErrors()
         {{u"--connect"_s, u"a="_s + name, u"--connect"_s, u"a=other"_s}, "two sources are labelled 'a'"},
         {{u"--connect"_s, name, u"--connect"_s, name}, "two sources are labelled"},
         {{u"--connect"_s, u"=x"_s, u"--connect"_s, name}, "a source's label is 1 to"},
-        {{u"--connect"_s, u"a b=x"_s, u"--connect"_s, name}, "without whitespace or control characters"},
-        {{u"--connect"_s, u"a\tb=x"_s, u"--connect"_s, name}, "without whitespace or control characters"},
-        {{u"--connect"_s, u"a\x01-b=x"_s, u"--connect"_s, name}, "without whitespace or control characters"},
+        {{u"--connect"_s, u"a b=x"_s, u"--connect"_s, name}, "without whitespace, control or format characters"},
+        {{u"--connect"_s, u"a\tb=x"_s, u"--connect"_s, name}, "without whitespace, control or format characters"},
+        {{u"--connect"_s, u"a\x01-b=x"_s, u"--connect"_s, name}, "without whitespace, control or format characters"},
+        {{u"--connect"_s, u"a\u202e-b=x"_s, u"--connect"_s, name}, "without whitespace, control or format characters"},
     };
     for (const QString &command : {u"tail"_s, u"record"_s}) {
         for (const auto &[arguments, message] : cases) {
