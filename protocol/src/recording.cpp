@@ -55,7 +55,8 @@ QByteArray sourceMarkerLine(QStringView name)
 std::optional<QString> parseSourceMarker(QByteArrayView line, QString *error)
 {
     // Cheap test first: nearly every line of a recording is a stream line.
-    if (!line.contains(QByteArrayView("\"source\"")))
+    static const QByteArray quotedKind = '"' + QByteArray(sourceMarkerKind.data(), sourceMarkerKind.size()) + '"';
+    if (!line.contains(quotedKind))
         return std::nullopt;
     if (line.endsWith('\r'))
         line.chop(1);
