@@ -5,10 +5,13 @@
 #include "app/monitoroptions.h"
 #include "app/screenshot.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
+#include "widgets/messagebanner.h"
 #include "widgets/tasksview.h"
 
 #include <QtWidgets/QApplication>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -77,8 +80,6 @@ int main(int argc, char *argv[])
             window.setTheme(themeFromName(options.theme));
         if (headless || options.width != 1280 || options.height != 800)
             window.resize(options.width, options.height);
-        if (const auto view = viewFromName(options.view))
-            window.showView(*view);
         if (!options.filter.isEmpty())
             window.tasks()->setFilterText(options.filter);
         if (options.selectTask != 0) {
@@ -107,17 +108,45 @@ int main(int argc, char *argv[])
         if (!options.replayPath.isEmpty()) {
             window.openRecording(options.replayPath, options.replaySpeed);
         } else {
-            const bool remote = afterwork::client::isRemoteConnectArgument(options.socketName);
-            if (remote || remoteOnCommandLine) {
-                // What the command line names must be possible (a token file, tcp:// only with
-                // --insecure, no token file for a local socket, ...): a usage error otherwise.
-                QString error;
-                if (!afterwork::client::createLiveSource(options.socketName,
-                                                         remote ? window.remoteOptions() : commandLineRemote, &error))
-                    return report(OptionsExit{2, QStringLiteral("afterwork-monitor: %1\n").arg(error)});
+            using afterwork::client::isRemoteConnectArgument;
+            // Remote options go with remote addresses; given for none, they are a mistake (a
+            // token file for a local socket, ...) that createLiveSource() names.
+            const bool anyRemote = std::any_of(options.connects.cbegin(), options.connects.cend(),
+                                               [](const auto &spec) { return isRemoteConnectArgument(spec.address); });
+            QList<afterwork::client::ConnectSpec> connects = options.connects;
+            if (connects.isEmpty() && remoteOnCommandLine) // remote options for the default socket: checked below
+                connects.append({defaultSocketName.toString(), defaultSocketName.toString()});
+            QList<SourceSpec> sources;
+            for (const afterwork::client::ConnectSpec &spec : std::as_const(connects)) {
+                const bool remote = isRemoteConnectArgument(spec.address);
+                if (remote || (remoteOnCommandLine && !anyRemote)) {
+                    // What the command line names must be possible (a token file, tcp:// only
+                    // with --insecure, ...): a usage error otherwise.
+                    QString error;
+                    if (!afterwork::client::createLiveSource(spec.address, remote ? window.remoteOptions() : commandLineRemote, &error))
+                        return report(OptionsExit{2, QStringLiteral("afterwork-monitor: %1\n").arg(error)});
+                }
+                sources.append({.label = spec.label, .address = spec.address, .remote = remote ? window.remoteOptions() : afterwork::client::LiveSourceOptions{}});
             }
-            window.watchSocket(options.socketName);
+            // Without --connect: the sources watched last time (never for a screenshot), else the default.
+            const bool restored = sources.isEmpty() && !headless && !(sources = window.savedSources()).isEmpty();
+            if (sources.isEmpty())
+                sources.append({.label = defaultSocketName.toString(), .address = defaultSocketName.toString()});
+            if (restored && isRemoteConnectArgument(sources.constFirst().address) && !remoteOnCommandLine)
+                window.setRemoteOptions(sources.constFirst().remote);
+            window.watchSocket(sources.constFirst().address, sources.constFirst().label);
+            for (const SourceSpec &source : sources.mid(1)) {
+                if (const auto error = window.addSource(source)) {
+                    if (!restored)
+                        return report(OptionsExit{2, QStringLiteral("afterwork-monitor: %1: %2\n").arg(source.label, *error)});
+                    window.banner()->showMessage(MessageBanner::Level::Warning,
+                                                 QStringLiteral("Could not watch %1 again: %2").arg(source.label, *error));
+                }
+            }
         }
+        // Once the sources are there: the Sources view exists only while there are several.
+        if (const auto view = viewFromName(options.view))
+            window.showView(*view);
         window.show();
 
         if (headless) {

@@ -3,6 +3,7 @@
 #include <afterwork/client/localsocketsource.h>
 #include <afterwork/client/remotesource.h>
 #include <afterwork/protocol/auth.h>
+#include <afterwork/protocol/recording.h>
 
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QSslCertificate>
@@ -60,6 +61,28 @@ bool isLoopbackHost(const QString &host)
 bool isRemoteConnectArgument(const QString &connect)
 {
     return connect.startsWith("tls://"_L1) || connect.startsWith("tcp://"_L1);
+}
+
+std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *error)
+{
+    const qsizetype equals = argument.indexOf(u'=');
+    ConnectSpec spec;
+    if (equals >= 0 && !QStringView(argument).first(equals).contains(u'/')) {
+        spec.label = argument.left(equals);
+        spec.address = argument.mid(equals + 1);
+        if (!protocol::isValidSourceName(spec.label)) {
+            *error = u"'%1': a source's label is 1 to %2 characters without whitespace"_s.arg(argument).arg(protocol::maxSourceNameLength);
+            return std::nullopt;
+        }
+    } else {
+        spec.address = argument;
+        spec.label = argument;
+    }
+    if (spec.address.isEmpty()) {
+        *error = u"'%1': no address to connect to"_s.arg(argument);
+        return std::nullopt;
+    }
+    return spec;
 }
 
 QByteArray parsePin(const QString &pin)

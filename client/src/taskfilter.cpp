@@ -3,6 +3,8 @@
 
 #include <QtCore/QStringList>
 
+#include <algorithm>
+
 namespace afterwork::client {
 
 using namespace Qt::StringLiterals;
@@ -31,6 +33,8 @@ public:
             TaskFilter::Term term;
             if (!readTerm(term))
                 return m_error;
+            term.start = m_termStart;
+            term.length = m_pos - m_termStart;
             filter.m_terms.append(std::move(term));
         }
         return filter;
@@ -159,6 +163,7 @@ private:
             {"shielded"_L1, Field::Shielded, true, false}, {"mode"_L1, Field::Mode, true, false},
             {"work"_L1, Field::Work, true, false},         {"id"_L1, Field::Id, true, false},
             {"request"_L1, Field::Request, true, false},   {"error"_L1, Field::Error, false, true},
+            {"source"_L1, Field::Source, true, true},
         };
         for (const Spec &spec : specs) {
             if (field != spec.name)
@@ -171,7 +176,7 @@ private:
             return true;
         }
         return fail(fieldPos, u"unknown field '%1' (fields: name, phase, shielded, mode, work, id, request, "
-                              "error; quote a word to search names for it)"_s
+                              "error, source; quote a word to search names for it)"_s
                                   .arg(field));
     }
 
@@ -209,6 +214,18 @@ private:
         return true;
     }
 
+    bool parseTextList(Term &term, const QString &value, qsizetype valueStart)
+    {
+        qsizetype itemStart = valueStart;
+        for (const QString &item : value.split(u',')) {
+            if (item.isEmpty())
+                return fail(itemStart, u"empty item in the list"_s);
+            term.texts.append(item);
+            itemStart += item.size() + 1;
+        }
+        return true;
+    }
+
     bool parseValue(Term &term, const QString &value, qsizetype valueStart, bool quoted)
     {
         // Positions inside a quoted value count from after the opening quote.
@@ -235,6 +252,16 @@ private:
         case Field::Id:
         case Field::Request:
             return parseIdList(term, value, listStart);
+        case Field::Source:
+            if (term.op == Op::Contains) {
+                term.text = value;
+                return true;
+            }
+            if (quoted) { // one label, commas and all: a source's name may hold one
+                term.texts = {value};
+                return true;
+            }
+            return parseTextList(term, value, listStart);
         }
         return false;
     }
@@ -250,7 +277,7 @@ std::variant<TaskFilter, FilterError> TaskFilter::parse(QStringView expression)
     return FilterParser(expression).run();
 }
 
-bool TaskFilter::matchesTerm(const Term &term, const TaskRecord &task)
+bool TaskFilter::matchesTerm(const Term &term, const TaskRecord &task, QStringView source)
 {
     switch (term.field) {
     case Field::Name:
@@ -275,14 +302,41 @@ bool TaskFilter::matchesTerm(const Term &term, const TaskRecord &task)
         };
         return hit(task.error) || hit(task.handlerError);
     }
+    case Field::Source:
+        if (source.isEmpty())
+            return false;
+        return term.op == Op::Equals ? term.texts.contains(source) : source.contains(term.text, Qt::CaseInsensitive);
     }
     return false;
 }
 
-bool TaskFilter::matches(const TaskRecord &task) const
+bool TaskFilter::hasSourceTerms() const
+{
+    return std::any_of(m_terms.cbegin(), m_terms.cend(), [](const Term &term) { return term.field == Field::Source; });
+}
+
+bool TaskFilter::matchesSource(QStringView source) const
+{
+    const TaskRecord none;
+    return std::all_of(m_terms.cbegin(), m_terms.cend(), [&](const Term &term) {
+        return term.field != Field::Source || matchesTerm(term, none, source) != term.negated;
+    });
+}
+
+QString TaskFilter::expressionWithoutSourceTerms() const
+{
+    QStringList kept;
+    for (const Term &term : m_terms) {
+        if (term.field != Field::Source)
+            kept.append(m_expression.sliced(term.start, term.length));
+    }
+    return kept.join(u' ');
+}
+
+bool TaskFilter::matches(const TaskRecord &task, QStringView source) const
 {
     for (const Term &term : m_terms) {
-        if (matchesTerm(term, task) == term.negated)
+        if (matchesTerm(term, task, source) == term.negated)
             return false;
     }
     return true;

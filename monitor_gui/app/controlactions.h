@@ -19,6 +19,7 @@ namespace afterwork::monitor {
 
 class MessageBanner;
 class MonitorSession;
+class SourceSet;
 class TasksView;
 struct CommandOutcome;
 struct ControlTarget;
@@ -32,12 +33,15 @@ struct ControlTarget;
 //! disabled, its tooltip saying why, while the session cannot control its source (a recording, a
 //! read-only source, not connected, --read-only). The outcome of each command ("3 tasks
 //! cancelled", "refused: …") is shown in the message banner and logged.
+//!
+//! A command goes to one source only: with several sources watched, the source of the selected
+//! tasks (none while the selection spans several sources, or nothing is selected).
 class ControlActions final : public QObject
 {
     Q_OBJECT
 public:
     //! Confirmation dialogs are children of \a dialogParent.
-    ControlActions(MonitorSession *session, TasksView *tasks, MessageBanner *banner, QWidget *dialogParent);
+    ControlActions(SourceSet *sources, TasksView *tasks, MessageBanner *banner, QWidget *dialogParent);
 
     QAction *cancelSelectedAction() const noexcept { return m_cancelSelected; } //!< Delete
     QAction *cancelMatchingAction() const noexcept { return m_cancelMatching; } //!< "Cancel all matching the filter"
@@ -52,23 +56,34 @@ public:
     void fillMenu(QMenu *menu) const;
 
 private:
+    //! The source a command would go to now, or nullptr and why there is none.
+    struct Target
+    {
+        MonitorSession *session = nullptr;
+        QString whyNone;
+    };
     //! Adds \a actions (nullptr: a separator), with tooltips shown.
     static void fillMenu(QMenu *menu, const QList<QAction *> &actions);
-    QList<quint64> liveSelectedIds() const;
-    QList<quint64> liveMatchingIds() const;
+    Target target() const;
+    //! Follows \a session's connection, flushes and command outcomes.
+    void watch(MonitorSession *session);
+    QList<quint64> liveSelectedIds(const MonitorSession *session) const;
+    QList<quint64> liveMatchingIds(const MonitorSession *session) const;
+    //! "api: " while several sources are watched, else "".
+    QString sourcePrefix(const MonitorSession *session) const;
     //! Closes the open question unanswered, saying \a why in the banner.
     void withdraw(const QString &why);
     void confirmCancelSelected();
     void confirmCancelMatching();
     void confirmDrain();
-    void askToCancel(const QList<quint64> &ids, const QString &question, const QString &detail,
+    void askToCancel(MonitorSession *session, const QList<quint64> &ids, const QString &question, const QString &detail,
                      const protocol::Command &command);
-    void send(const protocol::Command &command, const ControlTarget &target);
-    void show(QDialog *dialog);
-    void onAnswered(const CommandOutcome &outcome);
+    void send(const QPointer<MonitorSession> &session, const protocol::Command &command, const ControlTarget &target);
+    void show(QDialog *dialog, MonitorSession *session);
+    void onAnswered(const MonitorSession *session, const CommandOutcome &outcome);
     void setEnabled(QAction *action, const QString &whyNot, const QString &tip);
 
-    MonitorSession *m_session; // Not owning.
+    SourceSet *m_sources;      // Not owning.
     TasksView *m_tasks;        // Not owning.
     MessageBanner *m_banner;   // Not owning.
     QWidget *m_dialogParent;   // Not owning.
@@ -76,6 +91,7 @@ private:
     QAction *m_cancelMatching = nullptr;
     QAction *m_drain = nullptr;
     QPointer<QDialog> m_confirmation;
+    QPointer<MonitorSession> m_questionSession; // the source the open question is about
     std::chrono::milliseconds m_drainDeadline{10'000};
 };
 

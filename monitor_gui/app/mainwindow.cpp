@@ -6,6 +6,7 @@
 #include "core/connectionstatus.h"
 #include "core/formatting.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
 #include "core/taskcsv.h"
 #include "models/taskfilterproxy.h"
 #include "models/tasktablemodel.h"
@@ -17,11 +18,14 @@
 #include "widgets/remotedialog.h"
 #include "widgets/overviewview.h"
 #include "widgets/phasestyle.h"
+#include "widgets/sourcepicker.h"
+#include "widgets/sourcesview.h"
 #include "widgets/taskdetailspane.h"
 #include "widgets/tasksview.h"
 #include "widgets/timelinecanvas.h"
 #include "widgets/timelineview.h"
 
+#include <QtCore/QFileInfo>
 #include <QtCore/QSettings>
 #include <QtGui/QAction>
 #include <QtGui/QActionGroup>
@@ -29,6 +33,7 @@
 #include <QtWidgets/QApplication>
 #include <QtWidgets/QFileDialog>
 #include <QtWidgets/QHeaderView>
+#include <QtWidgets/QInputDialog>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
 #include <QtWidgets/QMenuBar>
@@ -45,14 +50,14 @@ using namespace Qt::StringLiterals;
 namespace {
 
 //! The task table's saved header. A header state is kept by column position, so the key changes
-//! whenever the columns do (v2: Progress before Error): an older layout is then not applied to
-//! the wrong columns, and the defaults are used once.
-const QString tasksHeaderKey = QStringLiteral("tasks/header-v2");
+//! whenever the columns do (v2: Progress before Error; v3: Source first): an older layout is then
+//! not applied to the wrong columns, and the defaults are used once.
+const QString tasksHeaderKey = QStringLiteral("tasks/header-v3");
 
 } // namespace
 
 MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidget *parent)
-    : QMainWindow(parent), m_session(session), m_options(std::move(options))
+    : QMainWindow(parent), m_session(session), m_options(std::move(options)), m_sources(new SourceSet(session, this))
 {
     setWindowTitle(u"Afterwork monitor"_s);
     // Its own, not only the application's: a window embedded in another program keeps it too.
@@ -72,12 +77,13 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
 
     m_tabs = new QTabWidget(central);
     m_tabs->setDocumentMode(true);
-    m_overview = new OverviewView(session, m_tabs);
-    m_tasks = new TasksView(session, m_tabs);
-    m_failures = new FailuresView(session, m_tabs);
-    m_drain = new DrainView(session, m_tabs);
-    m_timeline = new TimelineView(session, m_tabs);
-    m_log = new LogView(session, m_tabs);
+    m_overview = new OverviewView(m_sources, m_tabs);
+    m_tasks = new TasksView(m_sources, m_tabs);
+    m_failures = new FailuresView(m_sources, m_tabs);
+    m_drain = new DrainView(m_sources, m_tabs);
+    m_timeline = new TimelineView(m_sources, m_tabs);
+    m_log = new LogView(m_sources, m_tabs);
+    m_sourcesView = new SourcesView(m_sources, m_tabs);
     // In ViewId order.
     m_tabs->addTab(m_overview, u"Overview"_s);
     m_tabs->addTab(m_tasks, u"Tasks"_s);
@@ -85,6 +91,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     m_tabs->addTab(m_drain, u"Shutdown"_s);
     m_tabs->addTab(m_timeline, u"Timeline"_s);
     m_tabs->addTab(m_log, u"Log"_s);
+    m_tabs->addTab(m_sourcesView, u"Sources"_s);
     for (int i = 0; i < ViewCount; ++i)
         m_tabs->setTabToolTip(i, u"Ctrl+%1"_s.arg(i + 1));
     layout->addWidget(m_tabs, 1);
@@ -95,21 +102,31 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long text is cut, never widens the window
     statusBar()->addPermanentWidget(m_status, 1);
 
-    connect(m_connectionBar, &ConnectionBar::connectRequested, this, &MainWindow::watchSocket);
-    connect(m_failures, &FailuresView::showTasksRequested, this, [this](const QString &expression) {
+    connect(m_connectionBar, &ConnectionBar::connectRequested, this, [this](const QString &socketName) { watchSocket(socketName); });
+    const auto showTasks = [this](const QString &expression) {
         m_tasks->setFilterText(expression);
         showView(ViewId::Tasks);
+    };
+    connect(m_failures, &FailuresView::showTasksRequested, this, showTasks);
+    connect(m_sourcesView, &SourcesView::showTasksRequested, this, showTasks);
+    connect(m_sources, &SourceSet::sourceAdded, this, [this](int index) { watchAdded(m_sources->session(index)); });
+    connect(m_sources, &SourceSet::sourceRemoved, this, [this] {
+        updateSourcesTab();
+        m_failures->refresh();
+        updateStatusBar();
     });
+    // The timeline shows one source: its task ids are that source's.
     connect(m_timeline, &TimelineView::showTaskRequested, this, [this](quint64 id) {
-        if (!m_tasks->selectTask(id)) {
+        if (!m_tasks->selectTask(m_timeline->session(), id)) {
             m_tasks->setFilterText(QString()); // it may be filtered out
-            m_tasks->selectTask(id);
+            m_tasks->selectTask(m_timeline->session(), id);
         }
         showView(ViewId::Tasks);
     });
-    connect(m_timeline, &TimelineView::taskSelected, this, [this](quint64 id) { m_tasks->selectTask(id); });
+    connect(m_timeline, &TimelineView::taskSelected, this, [this](quint64 id) { m_tasks->selectTask(m_timeline->session(), id); });
     connect(m_tasks->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
-        m_timeline->canvas()->setSelectedTask(m_tasks->selectedTask());
+        const bool shown = m_tasks->details()->session() == m_timeline->session();
+        m_timeline->canvas()->setSelectedTask(shown ? m_tasks->selectedTask() : std::nullopt);
     });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { refreshAll(); });
 
@@ -119,11 +136,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
         m_banner->hide();
         refreshAll();
     });
-    connect(session, &MonitorSession::shutdownStarted, this, [this] {
-        // The drain is what matters now: bring it to the front.
-        m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(Phase::ShutdownPending, phasestyle::isDark(palette())));
-        showView(ViewId::Shutdown);
-    });
+    connect(session, &MonitorSession::shutdownStarted, this, [this, session] { onShutdownStarted(session); });
     connect(session, &MonitorSession::runStarted, this, [this](int run, const client::SourceInfo &source) {
         m_tabs->setTabIcon(int(ViewId::Shutdown), QIcon());
         if (run > 1)
@@ -134,7 +147,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     });
     connect(session, &MonitorSession::recordingEnded, this, &MainWindow::onRecordingEnded);
     // After the window's own handlers: a question withdrawn by a restart says so last, in the banner.
-    m_control = new ControlActions(session, m_tasks, m_banner, this);
+    m_control = new ControlActions(m_sources, m_tasks, m_banner, this);
     buildMenus();
 
     m_tick.setInterval(1000);
@@ -144,12 +157,19 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     resize(1280, 800);
     if (m_options.restoreState)
         restoreSettings();
+    updateSourcesTab();
     updateConnection();
     updateStatusBar();
     m_connectionBar->rescan();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The views and the actions read the sources until they go: they go first, while the
+    // sources (a child made before them) are still there.
+    delete m_control;
+    delete takeCentralWidget();
+}
 
 std::unique_ptr<QSettings> MainWindow::settings() const
 {
@@ -171,6 +191,9 @@ void MainWindow::buildMenus()
     QAction *reconnect = file->addAction(u"&Watch socket"_s, this, [this] { watchSocket(m_connectionBar->socketName()); });
     reconnect->setShortcut(QKeySequence(u"Ctrl+R"_s));
     file->addAction(u"Remote &connection…"_s, this, &MainWindow::remoteDialog);
+    file->addSeparator();
+    file->addAction(u"&Add source…"_s, this, &MainWindow::addSourceDialog)->setObjectName(u"addSourceAction"_s);
+    file->addAction(u"Re&move source…"_s, this, &MainWindow::removeSourceDialog)->setObjectName(u"removeSourceAction"_s);
     file->addSeparator();
     QAction *quit = file->addAction(u"&Quit"_s, this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -206,12 +229,115 @@ void MainWindow::buildMenus()
     connect(control, &QMenu::aboutToShow, m_control, &ControlActions::update);
 }
 
-bool MainWindow::watchSocket(const QString &socketName)
+bool MainWindow::watchSocket(const QString &socketName, const QString &label)
 {
     m_connectionBar->setSocketName(socketName);
     // The remote options are for remote publishers only: a local socket needs none.
-    return m_session->watchSocket(socketName, client::isRemoteConnectArgument(socketName) ? m_remote
-                                                                                         : client::LiveSourceOptions{});
+    const client::LiveSourceOptions remote = client::isRemoteConnectArgument(socketName) ? m_remote : client::LiveSourceOptions{};
+    if (!m_session->watchSocket(socketName, remote))
+        return false;
+    const SourceSpec &current = m_sources->spec(0);
+    m_sources->setPrimarySpec({.label = !label.isEmpty() ? label : current.address == socketName ? current.label : QString(),
+                               .address = socketName,
+                               .remote = remote});
+    return true;
+}
+
+std::optional<QString> MainWindow::addSource(const SourceSpec &spec)
+{
+    QString error;
+    if (!m_sources->addSource(spec, &error))
+        return error;
+    return std::nullopt;
+}
+
+bool MainWindow::removeSource(const QString &label)
+{
+    return m_sources->removeSource(m_sources->indexOf(label));
+}
+
+void MainWindow::watchAdded(MonitorSession *session)
+{
+    // The first source's own views follow it alone; the tables of every source follow them all.
+    connect(session, &MonitorSession::flushed, this, [this, session] {
+        m_tasks->refresh();
+        m_failures->refresh();
+        if (m_timeline->session() == session)
+            m_timeline->refresh();
+        if (m_overview->session() == session && m_overview->isVisible())
+            m_overview->refresh();
+        if (m_log->sourcePicker()->session() == session)
+            m_log->refresh();
+        if (m_drain->session() == session)
+            m_drain->refresh();
+        if (m_sourcesView->isVisible())
+            m_sourcesView->refresh();
+    });
+    connect(session, &MonitorSession::connectionChanged, m_sourcesView, &SourcesView::refresh);
+    connect(session, &MonitorSession::shutdownStarted, this, [this, session] { onShutdownStarted(session); });
+    updateSourcesTab();
+    updateStatusBar();
+}
+
+void MainWindow::onShutdownStarted(MonitorSession *session)
+{
+    // The drain is what matters now: bring it, of that source, to the front.
+    m_drain->sourcePicker()->pick(m_sources->indexOf(session));
+    m_tabs->setTabIcon(int(ViewId::Shutdown), phasestyle::icon(Phase::ShutdownPending, phasestyle::isDark(palette())));
+    showView(ViewId::Shutdown);
+}
+
+void MainWindow::updateSourcesTab()
+{
+    // One source is the dashboard as it always was: no Sources tab, no Source column.
+    const bool several = m_sources->count() > 1;
+    m_tabs->setTabVisible(int(ViewId::Sources), several);
+    m_sourcesView->refresh();
+}
+
+void MainWindow::addSourceDialog()
+{
+    bool ok = false;
+    const QString argument = QInputDialog::getText(this, u"Add source"_s,
+                                                   u"Socket name or path, or tls://HOST:PORT; LABEL=ADDRESS names it:"_s,
+                                                   QLineEdit::Normal, QString(), &ok);
+    if (!ok || argument.trimmed().isEmpty())
+        return;
+    QString error;
+    std::optional<client::ConnectSpec> parsed = client::parseConnectSpec(argument.trimmed(), &error);
+    if (!parsed) {
+        m_banner->showMessage(MessageBanner::Level::Error, u"Cannot add the source: %1."_s.arg(error));
+        return;
+    }
+    SourceSpec spec{.label = parsed->label, .address = parsed->address};
+    if (client::isRemoteConnectArgument(spec.address)) {
+        // The same settings as the connection bar's remote source, to start from.
+        RemoteDialog dialog(m_remote, this);
+        dialog.setWindowTitle(u"Reach %1"_s.arg(spec.address));
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        spec.remote = dialog.options();
+    }
+    if (const auto failed = addSource(spec))
+        m_banner->showMessage(MessageBanner::Level::Error, u"Cannot add %1: %2"_s.arg(spec.label, *failed));
+    else
+        m_banner->showMessage(MessageBanner::Level::Info, u"Watching %1 as well (%2 sources)."_s.arg(spec.label).arg(m_sources->count()));
+}
+
+void MainWindow::removeSourceDialog()
+{
+    QStringList labels;
+    for (int i = 1; i < m_sources->count(); ++i)
+        labels << m_sources->label(i);
+    if (labels.isEmpty()) {
+        m_banner->showMessage(MessageBanner::Level::Info,
+                              u"Only the connection bar's source is watched: change it there, or add another with File > Add source…"_s);
+        return;
+    }
+    bool ok = false;
+    const QString label = QInputDialog::getItem(this, u"Remove source"_s, u"Stop watching:"_s, labels, 0, false, &ok);
+    if (ok && removeSource(label))
+        m_banner->showMessage(MessageBanner::Level::Info, u"Stopped watching %1."_s.arg(label));
 }
 
 void MainWindow::setRemoteOptions(const client::LiveSourceOptions &options)
@@ -232,11 +358,14 @@ void MainWindow::remoteDialog()
 void MainWindow::openRecording(const QString &path, double speed)
 {
     m_session->openRecording(path, speed);
+    m_sources->setPrimarySpec({.label = QFileInfo(path).fileName(), .address = path});
 }
 
 void MainWindow::showView(ViewId view)
 {
-    m_tabs->setCurrentIndex(int(view));
+    // Sources (Ctrl+7, --view sources) is there only while several sources are watched.
+    if (m_tabs->isTabVisible(int(view)))
+        m_tabs->setCurrentIndex(int(view));
 }
 
 ViewId MainWindow::currentView() const
@@ -259,6 +388,8 @@ void MainWindow::onFlushed()
     if (m_overview->isVisible())
         m_overview->refresh();
     m_timeline->refresh();
+    if (m_sourcesView->isVisible())
+        m_sourcesView->refresh();
     updateStatusBar();
 }
 
@@ -266,7 +397,10 @@ void MainWindow::onTick()
 {
     updateConnection();
     m_log->refresh();
-    if (m_session->sourceKind() == MonitorSession::SourceKind::Live) {
+    if (m_sourcesView->isVisible())
+        m_sourcesView->refresh(); // "last seen" and the rates move by themselves
+    // Live sources' clocks move by themselves (with several, some of them are live).
+    if (m_session->sourceKind() == MonitorSession::SourceKind::Live || m_sources->count() > 1) {
         if (m_overview->isVisible())
             m_overview->refresh();
         if (m_tasks->isVisible())
@@ -285,6 +419,7 @@ void MainWindow::refreshAll()
     m_drain->refresh();
     m_timeline->refreshNow();
     m_log->refresh();
+    m_sourcesView->refresh();
     updateConnection();
     updateStatusBar();
 }
@@ -300,7 +435,10 @@ void MainWindow::updateStatusBar()
 {
     const client::TaskStore &store = m_session->store();
     QStringList parts;
-    parts << u"%1 events"_s.arg(formatCount(m_session->linesReceived()));
+    // With several sources the figures are the connection bar's source's (the Sources tab has
+    // every source's): say whose.
+    const QString whose = m_sources->count() > 1 ? u"%1 sources — %2: "_s.arg(m_sources->count()).arg(m_sources->label(0)) : QString();
+    parts << whose + u"%1 events"_s.arg(formatCount(m_session->linesReceived()));
     if (m_session->sourceKind() == MonitorSession::SourceKind::Live)
         parts << u"%1 ev/s"_s.arg(formatCount(qint64(m_session->lineRate())));
     parts << u"%1 malformed"_s.arg(formatCount(m_session->malformedLines()));
@@ -331,11 +469,10 @@ void MainWindow::onRecordingEnded(const RecordingSummary &summary)
 std::optional<QString> MainWindow::exportCsv(const QString &path) const
 {
     const TaskFilterProxy *proxy = m_tasks->proxy();
-    const TaskTableModel *model = m_tasks->model();
     QList<const client::TaskState *> rows;
     rows.reserve(proxy->rowCount());
     for (int row = 0; row < proxy->rowCount(); ++row)
-        rows.append(model->taskAt(proxy->mapToSource(proxy->index(row, 0)).row()));
+        rows.append(proxy->taskAtRow(row));
     return writeTasksCsv(path, rows);
 }
 
@@ -414,7 +551,17 @@ void MainWindow::saveSettings() const
     store->setValue(u"connection/caFile"_s, m_remote.caFile);
     store->setValue(u"connection/pin"_s, m_remote.pin);
     store->setValue(u"connection/insecure"_s, m_remote.insecure);
+    // The live sources, to watch again at the next start (a recording is not one).
+    QList<SourceSpec> live = m_sources->specs();
+    if (m_session->sourceKind() != MonitorSession::SourceKind::Live)
+        live.removeFirst();
+    writeSourceList(*store, live);
     store->setValue(u"theme"_s, themeName(m_theme));
+}
+
+QList<SourceSpec> MainWindow::savedSources() const
+{
+    return readSourceList(*settings());
 }
 
 void MainWindow::restoreSettings()

@@ -29,6 +29,9 @@ class LogView;
 class MessageBanner;
 class MonitorSession;
 class OverviewView;
+class SourceSet;
+class SourcesView;
+struct SourceSpec;
 class TasksView;
 class TimelineView;
 struct RecordingSummary;
@@ -44,8 +47,8 @@ struct MainWindowOptions
     QString discoveryDirectory{};
 };
 
-//! The dashboard's window: the connection bar, a message banner, the six views in tabs
-//! (Ctrl+1…6), the menus (open/save recordings, CSV export, theme) and a status bar. It drives the
+//! The dashboard's window: the connection bar, a message banner, the views in tabs (Ctrl+1…7;
+//! Sources only while several sources are watched), the menus (open/save recordings, CSV export, theme) and a status bar. It drives the
 //! views from the session's signals: one refresh per flush, plus a one-second clock for what
 //! moves by itself (uptime, run times so far).
 class MainWindow final : public QMainWindow
@@ -56,8 +59,18 @@ public:
     ~MainWindow() override;
 
     //! Watches \a socketName: a local socket, or `tls://HOST:PORT` (`tcp://` on loopback) reached
-    //! with remoteOptions(). False when that is not possible; the log says why.
-    bool watchSocket(const QString &socketName);
+    //! with remoteOptions(). False when that is not possible; the log says why. It is the first
+    //! source, the connection bar's, labelled \a label (empty: kept if the address is the same,
+    //! else the address).
+    bool watchSocket(const QString &socketName, const QString &label = {});
+    //! Watches one more source besides the first; the error when it cannot (its label is taken,
+    //! a missing token file, ...).
+    std::optional<QString> addSource(const SourceSpec &spec);
+    //! Stops watching the source labelled \a label and forgets its tasks. The first source is the
+    //! connection bar's and stays: false for it and for an unknown label.
+    bool removeSource(const QString &label);
+    //! The sources saved by saveSettings(), to watch again at the next start.
+    QList<SourceSpec> savedSources() const;
     //! How remote publishers are reached: token file, CA file, pin, plain TCP allowed. Saved in
     //! the settings (paths and the pin, never a token); File > Remote connection… edits them.
     void setRemoteOptions(const client::LiveSourceOptions &options);
@@ -80,7 +93,9 @@ public:
     void refreshAll();
     void saveSettings() const;
 
-    MonitorSession *session() const noexcept { return m_session; }
+    MonitorSession *session() const noexcept { return m_session; } //!< the first source
+    SourceSet *sources() const noexcept { return m_sources; }     //!< every source
+    SourcesView *sourcesView() const noexcept { return m_sourcesView; }
     ConnectionBar *connectionBar() const noexcept { return m_connectionBar; }
     MessageBanner *banner() const noexcept { return m_banner; }
     OverviewView *overview() const noexcept { return m_overview; }
@@ -108,11 +123,19 @@ private:
     void saveRecordingDialog();
     void exportCsvDialog();
     void remoteDialog();
+    void addSourceDialog();
+    void removeSourceDialog();
+    //! Follows \a session, one of the sources besides the first.
+    void watchAdded(MonitorSession *session);
+    void updateSourcesTab();
+    //! \a session's source began shutting down: its drain comes to the front.
+    void onShutdownStarted(MonitorSession *session);
     std::unique_ptr<QSettings> settings() const;
     void restoreSettings();
 
     MonitorSession *m_session; // Not owning.
     MainWindowOptions m_options;
+    SourceSet *m_sources = nullptr;
     ConnectionBar *m_connectionBar = nullptr;
     MessageBanner *m_banner = nullptr;
     QTabWidget *m_tabs = nullptr;
@@ -122,6 +145,7 @@ private:
     DrainView *m_drain = nullptr;
     TimelineView *m_timeline = nullptr;
     LogView *m_log = nullptr;
+    SourcesView *m_sourcesView = nullptr;
     ControlActions *m_control = nullptr;
     QLabel *m_status = nullptr;
     QActionGroup *m_themeActions = nullptr;

@@ -3,6 +3,10 @@
 
 #include "app/viewid.h"
 
+#include <afterwork/protocol/recording.h>
+
+#include <algorithm>
+
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QRegularExpression>
 
@@ -16,7 +20,7 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
     parser.setApplicationDescription(u"The Afterwork dashboard: what an application's background tasks are doing, live or from a recording."_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
     const QCommandLineOption version(u"version"_s, u"Show the version."_s);
-    const QCommandLineOption connect(u"connect"_s, u"Watch the event socket NAME (default: afterwork-demo), or a remote publisher: tls://HOST:PORT."_s, u"NAME"_s);
+    const QCommandLineOption connect(u"connect"_s, u"Watch the event socket NAME (default: the sources watched last, else afterwork-demo), or a remote publisher: tls://HOST:PORT. Repeat it to watch several sources; LABEL=NAME names one."_s, u"[LABEL=]NAME"_s);
     const QCommandLineOption tokenFile(u"token-file"_s, u"With tls:// (or tcp://): the file holding the publisher's token (mode 0600)."_s, u"FILE"_s);
     const QCommandLineOption caFile(u"ca-file"_s, u"With tls://: trust the CA certificates in FILE (PEM) instead of the system's."_s, u"FILE"_s);
     const QCommandLineOption pin(u"pin"_s, u"With tls://: trust only the server certificate with this SHA-256 fingerprint."_s, u"sha256:HEX"_s);
@@ -46,10 +50,26 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
 
     auto fail = [](const QString &message) { return OptionsExit{2, u"afterwork-monitor: %1\n"_s.arg(message)}; };
     MonitorOptions options;
-    if (parser.isSet(connect))
-        options.socketName = parser.value(connect);
-    if (options.socketName.isEmpty())
-        return fail(u"--connect needs a socket name, or tls://HOST:PORT"_s);
+    for (const QString &argument : parser.values(connect)) {
+        if (argument.isEmpty())
+            return fail(u"--connect needs a socket name, or tls://HOST:PORT"_s);
+        QString error;
+        const std::optional<client::ConnectSpec> spec = client::parseConnectSpec(argument, &error);
+        if (!spec)
+            return fail(u"--connect %1"_s.arg(error));
+        const bool taken = std::any_of(options.connects.cbegin(), options.connects.cend(),
+                                       [&](const client::ConnectSpec &other) { return other.label == spec->label; });
+        if (taken)
+            return fail(u"--connect: two sources are labelled '%1' (name them: LABEL=ADDRESS)"_s.arg(spec->label));
+        options.connects.append(*spec);
+    }
+    // Several sources go by their labels: an address standing for one must be a valid name too.
+    for (const client::ConnectSpec &spec : std::as_const(options.connects)) {
+        if (options.connects.size() > 1 && !protocol::isValidSourceName(spec.label))
+            return fail(u"--connect '%1': a source's label is 1 to %2 characters without whitespace; name it with LABEL=ADDRESS"_s
+                            .arg(spec.address)
+                            .arg(protocol::maxSourceNameLength));
+    }
     options.tokenFile = parser.value(tokenFile);
     options.caFile = parser.value(caFile);
     options.pin = parser.value(pin);

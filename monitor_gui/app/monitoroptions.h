@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <afterwork/client/livesource.h>
+
+#include <QtCore/QList>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
@@ -8,10 +11,15 @@
 
 namespace afterwork::monitor {
 
+//! The socket watched when neither the command line nor the settings name a source.
+inline constexpr QStringView defaultSocketName = u"afterwork-demo";
+
 //! afterwork-monitor's command line.
 struct MonitorOptions
 {
-    QString socketName = QStringLiteral("afterwork-demo"); //!< --connect NAME, or tls://HOST:PORT
+    //! Every --connect [LABEL=]ADDRESS, in order, labels unique; empty when none was given (the
+    //! saved sources are watched then, else defaultSocketName).
+    QList<client::ConnectSpec> connects;
     QString tokenFile;         //!< --token-file FILE (remote sources; the file's path, never the token)
     QString caFile;            //!< --ca-file FILE (tls://)
     QString pin;               //!< --pin sha256:HEX (tls://)

@@ -8,15 +8,15 @@
 
 namespace afterwork::monitor {
 
-//! The main views, in tab order (Ctrl+1 … Ctrl+6).
-enum class ViewId : quint8 { Overview, Tasks, Failures, Shutdown, Timeline, Log };
+//! The main views, in tab order (Ctrl+1 … Ctrl+7). Sources is shown while several are watched.
+enum class ViewId : quint8 { Overview, Tasks, Failures, Shutdown, Timeline, Log, Sources };
 
-inline constexpr int ViewCount = 6;
+inline constexpr int ViewCount = 7;
 
 //! "overview", "tasks", ... as --view and the settings spell them.
 inline QString viewName(ViewId view)
 {
-    static const char *const names[] = {"overview", "tasks", "failures", "shutdown", "timeline", "log"};
+    static const char *const names[] = {"overview", "tasks", "failures", "shutdown", "timeline", "log", "sources"};
     return QString::fromLatin1(names[int(view)]);
 }
 

@@ -12,6 +12,53 @@ using namespace Qt::StringLiterals;
 using client::EventSource;
 using client::TaskStore;
 
+SourceState sourceState(const MonitorSession &session)
+{
+    const EventSource *source = session.source();
+    if (!source || session.sourceKind() != MonitorSession::SourceKind::Live)
+        return SourceState::NotWatching;
+    switch (source->state()) {
+    case EventSource::State::Idle:
+    case EventSource::State::Connecting:
+        return SourceState::Connecting;
+    case EventSource::State::Connected:
+        return SourceState::Connected;
+    case EventSource::State::Reconnecting:
+        switch (session.store().sourceStatus()) {
+        case TaskStore::SourceStatus::Vanished:
+            return SourceState::Lost;
+        case TaskStore::SourceStatus::Ended:
+            return SourceState::Ended;
+        default:
+            return SourceState::Reconnecting;
+        }
+    case EventSource::State::Finished:
+        return SourceState::GaveUp;
+    }
+    return SourceState::NotWatching;
+}
+
+QString sourceStateName(SourceState state)
+{
+    switch (state) {
+    case SourceState::NotWatching:
+        return {};
+    case SourceState::Connecting:
+        return u"connecting"_s;
+    case SourceState::Connected:
+        return u"connected"_s;
+    case SourceState::Reconnecting:
+        return u"reconnecting"_s;
+    case SourceState::Lost:
+        return u"lost"_s;
+    case SourceState::Ended:
+        return u"ended"_s;
+    case SourceState::GaveUp:
+        return u"gave up"_s;
+    }
+    return {};
+}
+
 ConnectionStatus ConnectionStatus::describe(const MonitorSession &session)
 {
     ConnectionStatus status;
@@ -23,30 +70,30 @@ ConnectionStatus ConnectionStatus::describe(const MonitorSession &session)
         status.level = ConnectionStatus::Level::Idle;
         status.state = session.sourceKind() == MonitorSession::SourceKind::None ? u"not connected"_s : u"stopped"_s;
     } else if (live) {
-        switch (source->state()) {
-        case EventSource::State::Idle:
-        case EventSource::State::Connecting:
+        switch (sourceState(session)) {
+        case SourceState::NotWatching:
+        case SourceState::Connecting:
             status.level = Level::Waiting;
             status.state = u"connecting…"_s;
             break;
-        case EventSource::State::Connected:
+        case SourceState::Connected:
             status.level = Level::Good;
             status.state = u"connected"_s;
             break;
-        case EventSource::State::Reconnecting:
-            if (store.sourceStatus() == TaskStore::SourceStatus::Vanished) {
-                status.level = Level::Bad;
-                status.state = u"source gone — reconnecting (attempt %1)"_s.arg(session.reconnectAttempt());
-            } else if (store.sourceStatus() == TaskStore::SourceStatus::Ended) {
-                status.level = Level::Waiting;
-                status.state = u"source ended — waiting for it to start again"_s;
-            } else {
-                status.level = Level::Waiting;
-                status.state = session.lastError().isEmpty() ? u"waiting for the source (attempt %1)"_s.arg(session.reconnectAttempt())
-                                                             : u"waiting for the source (attempt %1): %2"_s.arg(session.reconnectAttempt()).arg(session.lastError());
-            }
+        case SourceState::Lost:
+            status.level = Level::Bad;
+            status.state = u"source gone — reconnecting (attempt %1)"_s.arg(session.reconnectAttempt());
             break;
-        case EventSource::State::Finished:
+        case SourceState::Ended:
+            status.level = Level::Waiting;
+            status.state = u"source ended — waiting for it to start again"_s;
+            break;
+        case SourceState::Reconnecting:
+            status.level = Level::Waiting;
+            status.state = session.lastError().isEmpty() ? u"waiting for the source (attempt %1)"_s.arg(session.reconnectAttempt())
+                                                         : u"waiting for the source (attempt %1): %2"_s.arg(session.reconnectAttempt()).arg(session.lastError());
+            break;
+        case SourceState::GaveUp:
             status.level = Level::Bad;
             status.state = u"gave up"_s;
             break;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/failuregroups.h"
 
+#include "core/formatting.h"
+
 #include <algorithm>
 
 namespace afterwork::monitor {
@@ -12,20 +14,6 @@ namespace {
 QString key(const QString &name, const QString &type)
 {
     return name + QLatin1Char('\n') + type;
-}
-
-//! A filter value, quoted when it needs to be (docs/filter.md: spaces, ':' '~' '"' '\').
-QString filterValue(const QString &value)
-{
-    const bool plain = !value.isEmpty()
-        && std::none_of(value.cbegin(), value.cend(), [](QChar c) {
-               return c.isSpace() || c == u':' || c == u'~' || c == u'"' || c == u'\\' || c == u'-' || c == u',';
-           });
-    if (plain)
-        return value;
-    QString quoted = value;
-    quoted.replace(u"\\"_s, u"\\\\"_s).replace(u"\""_s, u"\\\""_s);
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QLocale>
 
+#include <algorithm>
+
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
@@ -57,6 +59,19 @@ QString formatProgress(const client::ProgressEvent &progress)
     if (!progress.message.isEmpty())
         text += u" — "_s + progress.message;
     return text;
+}
+
+QString filterValue(const QString &value)
+{
+    const bool plain = !value.isEmpty()
+        && std::none_of(value.cbegin(), value.cend(), [](QChar c) {
+               return c.isSpace() || c == u':' || c == u'~' || c == u'"' || c == u'\\' || c == u'-' || c == u',';
+           });
+    if (plain)
+        return value;
+    QString quoted = value;
+    quoted.replace(u"\\"_s, u"\\\\"_s).replace(u"\""_s, u"\\\""_s);
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
 } // namespace afterwork::monitor

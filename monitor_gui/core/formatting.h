@@ -27,4 +27,8 @@ QString formatProgressShort(const client::ProgressEvent &progress);
 //! when the work gave one.
 QString formatProgress(const client::ProgressEvent &progress);
 
+//! \a value as a filter term's value (docs/filter.md), quoted when it needs to be: spaces, ':',
+//! '~', '"', '\\', '-' or ','.
+QString filterValue(const QString &value);
+
 } // namespace afterwork::monitor

@@ -204,6 +204,7 @@ void MonitorSession::resetDerived()
     m_linesReceived = 0;
     m_linesAtRateMark = 0;
     m_lineRate = 0;
+    m_lastLineClock.invalidate();
     m_malformed = 0;
     m_sequenceGaps = 0;
     m_reconnectAttempt = 0;
@@ -223,6 +224,7 @@ qint64 MonitorSession::nowUs() const
 void MonitorSession::onLines(const QList<client::StreamLine> &lines)
 {
     m_linesReceived += lines.size();
+    m_lastLineClock.start();
     if (m_kind == SourceKind::Live)
         m_recording.append(lines);
     for (const client::StreamLine &line : lines) {

@@ -130,6 +130,8 @@ public:
     qint64 sequenceGaps() const noexcept { return m_sequenceGaps; }
     //! Lines per second over the last second or so.
     double lineRate() const noexcept { return m_lineRate; }
+    //! Milliseconds since the latest line arrived; -1 before the first.
+    qint64 msSinceLastLine() const { return m_lastLineClock.isValid() ? m_lastLineClock.elapsed() : -1; }
     //! The latest reconnect attempt and its delay, while reconnecting.
     int reconnectAttempt() const noexcept { return m_reconnectAttempt; }
     int reconnectDelayMs() const noexcept { return m_reconnectDelayMs; }
@@ -221,6 +223,7 @@ private:
     qint64 m_firstMalformedLine = 0;
     QString m_firstMalformedMessage;
     QElapsedTimer m_readClock;
+    QElapsedTimer m_lastLineClock;
 
     // The line rate: lines counted since the last second's mark.
     QTimer m_rateTimer;

@@ -9,7 +9,7 @@ namespace afterwork::monitor {
 using namespace Qt::StringLiterals;
 
 FailureGroupModel::FailureGroupModel(FailureGroups *groups, QObject *parent)
-    : TableModel({u"Task"_s, u"Error type"_s, u"Count"_s, u"First seen"_s, u"Last seen"_s, u"Latest message"_s}, parent), m_groups(groups)
+    : TableModel({u"Source"_s, u"Task"_s, u"Error type"_s, u"Count"_s, u"First seen"_s, u"Last seen"_s, u"Latest message"_s}, parent), m_groups(groups)
 {
     Q_ASSERT(columnCount() == COUNT); // a title for every column
     m_groups->takeChanges();
@@ -40,6 +40,21 @@ void FailureGroupModel::sync()
     }
 }
 
+void FailureGroupModel::setSourceLabel(const QString &label)
+{
+    if (label == m_sourceLabel)
+        return;
+    m_sourceLabel = label;
+    if (m_rows > 0)
+        Q_EMIT dataChanged(index(0, 0), index(m_rows - 1, COUNT - 1));
+}
+
+QString FailureGroupModel::filterExpression(const FailureGroup &group) const
+{
+    const QString expression = FailureGroups::filterExpression(group);
+    return m_sourceLabel.isEmpty() ? expression : u"source:%1 %2"_s.arg(filterValue(m_sourceLabel), expression);
+}
+
 int FailureGroupModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : m_rows;
@@ -52,7 +67,7 @@ QVariant FailureGroupModel::data(const QModelIndex &index, int role) const
     const FailureGroup &group = m_groups->groups().at(index.row());
     switch (role) {
     case FilterExpressionRole:
-        return FailureGroups::filterExpression(group);
+        return filterExpression(group);
     case SortRole:
         switch (index.column()) {
         case CountColumn:
@@ -67,6 +82,8 @@ QVariant FailureGroupModel::data(const QModelIndex &index, int role) const
         [[fallthrough]];
     case Qt::DisplayRole:
         switch (index.column()) {
+        case SourceColumn:
+            return m_sourceLabel;
         case NameColumn:
             return group.name;
         case ErrorTypeColumn:
@@ -84,7 +101,7 @@ QVariant FailureGroupModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == MessageColumn)
             return u"Task #%1: %2"_s.arg(group.latestTaskId).arg(group.latestMessage);
-        return u"Click to show these tasks (%1)"_s.arg(FailureGroups::filterExpression(group));
+        return u"Click to show these tasks (%1)"_s.arg(filterExpression(group));
     case Qt::TextAlignmentRole:
         if (index.column() == CountColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

@@ -28,6 +28,17 @@ void TaskHistoryModel::setTaskId(std::optional<quint64> id)
     endResetModel();
 }
 
+void TaskHistoryModel::setHistory(const TaskHistory *history)
+{
+    if (history == m_history)
+        return;
+    beginResetModel();
+    m_history = history;
+    m_taskId.reset();
+    m_rows.clear();
+    endResetModel();
+}
+
 void TaskHistoryModel::sync()
 {
     if (!m_taskId)

@@ -22,6 +22,8 @@ public:
     explicit TaskHistoryModel(const TaskHistory *history, QObject *parent = nullptr);
 
     void setTaskId(std::optional<quint64> id);
+    //! Reads \a history from now on (another source's); shows no task until setTaskId().
+    void setHistory(const TaskHistory *history);
     std::optional<quint64> taskId() const noexcept { return m_taskId; }
     void sync();
 

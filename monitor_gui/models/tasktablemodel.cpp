@@ -12,7 +12,7 @@ using namespace Qt::StringLiterals;
 using client::TaskState;
 
 TaskTableModel::TaskTableModel(const client::TaskStore *store, QObject *parent)
-    : TableModel({u"Id"_s, u"Name"_s, u"Phase"_s, u"Shielded"_s, u"Mode"_s, u"Work"_s, u"Attempt"_s, u"Queue wait"_s,
+    : TableModel({u"Source"_s, u"Id"_s, u"Name"_s, u"Phase"_s, u"Shielded"_s, u"Mode"_s, u"Work"_s, u"Attempt"_s, u"Queue wait"_s,
                   u"Run time"_s, u"Progress"_s, u"Error"_s},
                  parent)
     , m_store(store)
@@ -27,6 +27,15 @@ TaskTableModel::TaskTableModel(const client::TaskStore *store, QObject *parent)
 int TaskTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_ids.size());
+}
+
+void TaskTableModel::setSourceLabel(const QString &label)
+{
+    if (label == m_sourceLabel)
+        return;
+    m_sourceLabel = label;
+    if (!m_ids.isEmpty())
+        Q_EMIT dataChanged(index(0, SourceColumn), index(int(m_ids.size()) - 1, SourceColumn));
 }
 
 const TaskState *TaskTableModel::taskAt(int row) const
@@ -159,6 +168,8 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         [[fallthrough]];
     case Qt::DisplayRole:
         switch (column) {
+        case SourceColumn:
+            return m_sourceLabel;
         case IdColumn:
             return QString::number(task.id);
         case NameColumn:

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/tablemodel.h"
+#include "models/taskrows.h"
 
 #include <afterwork/client/taskstore.h>
 
@@ -13,12 +14,14 @@ namespace afterwork::monitor {
 //! The store's tasks (live and recently finished) as a table, one row per task in the order the
 //! tasks were first seen. Updated incrementally from the store's batched changes: rows are
 //! inserted, removed (evicted from the history) and changed, never reset, except when the store
-//! itself resets (a new source or a restarted one).
-class TaskTableModel final : public TableModel
+//! itself resets (a new source or a restarted one). Where several sources are watched, each has
+//! one, labelled with setSourceLabel() (the Source column), and FleetTaskModel puts them together.
+class TaskTableModel final : public TableModel, public TaskRows
 {
     Q_OBJECT
 public:
     enum Columns {
+        SourceColumn, //!< the label of the task's source (hidden while there is only one)
         IdColumn,
         NameColumn,
         PhaseColumn,
@@ -53,7 +56,11 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
     //! The task in \a row (nullptr if out of range).
-    const client::TaskState *taskAt(int row) const;
+    const client::TaskState *taskAt(int row) const override;
+    //! The source label, the same on every row.
+    QString sourceLabelAt(int) const override { return m_sourceLabel; }
+    //! Labels the rows with their source's name (the Source column, `source:` filter terms).
+    void setSourceLabel(const QString &label);
     //! The row of task \a id, or -1.
     int rowOf(quint64 id) const { return m_rowOf.value(id, -1); }
     quint64 idAt(int row) const { return m_ids.value(row); }
@@ -73,7 +80,7 @@ public:
     //! and -2 for no progress at all.
     static double progressSortKey(const client::TaskState &state);
 
-    qint64 nowUs() const noexcept { return m_nowUs; }
+    qint64 nowUs() const noexcept override { return m_nowUs; } //!< see setNowUs()
 
 private:
     void applyChange(const client::TaskStoreChange &change);
@@ -85,6 +92,7 @@ private:
     QList<quint64> m_ids;
     QHash<quint64, int> m_rowOf;
     qint64 m_nowUs = 0;
+    QString m_sourceLabel;
 };
 
 } // namespace afterwork::monitor

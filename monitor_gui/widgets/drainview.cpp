@@ -6,6 +6,7 @@
 #include "models/drainmodel.h"
 #include "widgets/phasedelegate.h"
 #include "widgets/phasestyle.h"
+#include "widgets/sourcepicker.h"
 #include "widgets/tablesetup.h"
 
 #include <QtCore/QSortFilterProxyModel>
@@ -21,15 +22,22 @@ namespace afterwork::monitor {
 using namespace Qt::StringLiterals;
 using Outcome = DrainModel::Outcome;
 
-DrainView::DrainView(MonitorSession *session, QWidget *parent) : QWidget(parent), m_session(session)
+DrainView::DrainView(const SourceSet *sources, QWidget *parent) : QWidget(parent)
 {
-    m_model = new DrainModel(&session->store(), &session->drain(), this);
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    m_picker = new SourcePicker(sources, this);
+    outer->addWidget(m_picker, 0, Qt::AlignLeft);
+    MonitorSession *shown = m_picker->session();
+    m_model = new DrainModel(&shown->store(), &shown->drain(), this);
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(DrainModel::SortRole);
     m_proxy->setDynamicSortFilter(true);
 
-    m_stack = new QStackedLayout(this);
+    auto *pages = new QWidget(this);
+    outer->addWidget(pages, 1);
+    m_stack = new QStackedLayout(pages);
     m_placeholder = new QLabel(u"No shutdown yet.\n\nWhen the source starts shutting down, this view comes to the front: the deadline counting down, the tasks the shutdown waits for, the ones it cancels, and at the end what finished and what was abandoned."_s, this);
     static_cast<QLabel *>(m_placeholder)->setWordWrap(true);
     static_cast<QLabel *>(m_placeholder)->setAlignment(Qt::AlignCenter);
@@ -77,6 +85,22 @@ DrainView::DrainView(MonitorSession *session, QWidget *parent) : QWidget(parent)
 
     m_clock.setInterval(100);
     connect(&m_clock, &QTimer::timeout, this, &DrainView::refresh);
+    connect(m_picker, &SourcePicker::sessionChanged, this, &DrainView::showSession);
+    refresh();
+}
+
+MonitorSession *DrainView::session() const
+{
+    return m_picker->session();
+}
+
+void DrainView::showSession(MonitorSession *session)
+{
+    // Another source's shutdown: a model of its own (the model follows one store incrementally).
+    DrainModel *old = m_model;
+    m_model = new DrainModel(&session->store(), &session->drain(), this);
+    m_proxy->setSourceModel(m_model);
+    delete old;
     refresh();
 }
 
@@ -107,18 +131,19 @@ QString DrainView::summaryText() const
 
 void DrainView::refresh()
 {
-    const DrainState &drain = m_session->drain();
+    const MonitorSession *shown = session();
+    const DrainState &drain = shown->drain();
     if (!drain.isActive()) {
         m_stack->setCurrentWidget(m_placeholder);
         m_clock.stop();
         return;
     }
     m_stack->setCurrentWidget(m_content);
-    const qint64 now = m_session->nowUs();
+    const qint64 now = shown->nowUs();
     const client::ShutdownEvent &latest = drain.latest();
     const bool draining = drain.stage() == DrainState::Stage::Draining;
     // Only a live source's clock moves by itself.
-    if (draining && m_session->sourceKind() == MonitorSession::SourceKind::Live && isVisible())
+    if (draining && shown->sourceKind() == MonitorSession::SourceKind::Live && isVisible())
         m_clock.start();
     else
         m_clock.stop();

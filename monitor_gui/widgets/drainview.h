@@ -16,14 +16,17 @@ namespace afterwork::monitor {
 
 class DrainModel;
 class MonitorSession;
+class SourcePicker;
+class SourceSet;
 
 //! The shutdown as it happens: the deadline counting down, the tasks it waits for with their
-//! elapsed time, the ones it cancels, and at the end what finished and what was abandoned.
+//! elapsed time, the ones it cancels, and at the end what finished and what was abandoned. Of one
+//! source: the first at first, another chosen in its source picker while there are several.
 class DrainView final : public QWidget
 {
     Q_OBJECT
 public:
-    explicit DrainView(MonitorSession *session, QWidget *parent = nullptr);
+    explicit DrainView(const SourceSet *sources, QWidget *parent = nullptr);
 
     void refresh();
 
@@ -34,9 +37,14 @@ public:
     QString countsText() const;
     QString summaryText() const;
     bool isShowingPlaceholder() const;
+    //! The source shown.
+    MonitorSession *session() const;
+    SourcePicker *sourcePicker() const noexcept { return m_picker; } //!< which source is shown
 
 private:
-    MonitorSession *m_session; // Not owning.
+    void showSession(MonitorSession *session);
+
+    SourcePicker *m_picker = nullptr;
     DrainModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     QStackedLayout *m_stack = nullptr;

@@ -3,7 +3,9 @@
 
 #include "core/formatting.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
 #include "models/failuregroupmodel.h"
+#include "models/fleetfailuremodel.h"
 #include "widgets/tablesetup.h"
 
 #include <QtCore/QSortFilterProxyModel>
@@ -16,9 +18,9 @@ namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
 
-FailuresView::FailuresView(MonitorSession *session, QWidget *parent) : QWidget(parent), m_session(session)
+FailuresView::FailuresView(const SourceSet *sources, QWidget *parent) : QWidget(parent), m_sources(sources)
 {
-    m_model = new FailureGroupModel(&session->failures(), this);
+    m_model = new FleetFailureModel(sources, this);
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(FailureGroupModel::SortRole);
@@ -35,6 +37,7 @@ FailuresView::FailuresView(MonitorSession *session, QWidget *parent) : QWidget(p
     m_table->sortByColumn(FailureGroupModel::CountColumn, Qt::DescendingOrder);
     setUpTable(m_table);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setColumnWidth(FailureGroupModel::SourceColumn, 110);
     m_table->setColumnWidth(FailureGroupModel::NameColumn, 200);
     m_table->setColumnWidth(FailureGroupModel::ErrorTypeColumn, 200);
     m_table->setColumnWidth(FailureGroupModel::CountColumn, 70);
@@ -54,16 +57,25 @@ FailuresView::FailuresView(MonitorSession *session, QWidget *parent) : QWidget(p
 
 void FailuresView::refresh()
 {
-    m_model->sync();
-    const FailureGroups &groups = m_session->failures();
-    if (groups.totalFailures() == 0) {
+    m_model->syncAll();
+    // The Source column while there are several sources: the groups of one are as they were.
+    m_table->setColumnHidden(FailureGroupModel::SourceColumn, m_sources->count() <= 1);
+    qint64 failures = 0;
+    qint64 groups = 0;
+    qint64 overflow = 0;
+    for (int i = 0; i < m_sources->count(); ++i) {
+        const FailureGroups &of = m_sources->session(i)->failures();
+        failures += of.totalFailures();
+        groups += of.groups().size();
+        overflow += of.overflowCount();
+    }
+    if (failures == 0) {
         m_summary->setText(u"No task has failed. Failed tasks appear here grouped by name and error type."_s);
         return;
     }
-    QString text = u"%1 failures in %2 groups. Click a group to see its tasks."_s.arg(formatCount(groups.totalFailures()))
-                       .arg(formatCount(groups.groups().size()));
-    if (groups.overflowCount() > 0)
-        text += u" %1 failures of further kinds are only counted (too many groups)."_s.arg(formatCount(groups.overflowCount()));
+    QString text = u"%1 failures in %2 groups. Click a group to see its tasks."_s.arg(formatCount(failures)).arg(formatCount(groups));
+    if (overflow > 0)
+        text += u" %1 failures of further kinds are only counted (too many groups)."_s.arg(formatCount(overflow));
     m_summary->setText(text);
 }
 

@@ -11,19 +11,21 @@ QT_END_NAMESPACE
 
 namespace afterwork::monitor {
 
-class FailureGroupModel;
-class MonitorSession;
+class FleetFailureModel;
+class SourceSet;
 
-//! Failed tasks grouped by name and error type; activating a group asks for its tasks.
+//! Failed tasks grouped by name and error type, of every source (with a Source column while there
+//! are several); activating a group asks for its tasks.
 class FailuresView final : public QWidget
 {
     Q_OBJECT
 public:
-    explicit FailuresView(MonitorSession *session, QWidget *parent = nullptr);
+    explicit FailuresView(const SourceSet *sources, QWidget *parent = nullptr);
 
+    //! After a flush of any source.
     void refresh();
 
-    FailureGroupModel *model() const noexcept { return m_model; }
+    FleetFailureModel *model() const noexcept { return m_model; } //!< every source's groups
     QTableView *table() const noexcept { return m_table; }
 
 Q_SIGNALS:
@@ -31,8 +33,8 @@ Q_SIGNALS:
     void showTasksRequested(const QString &filterExpression);
 
 private:
-    MonitorSession *m_session; // Not owning.
-    FailureGroupModel *m_model = nullptr;
+    const SourceSet *m_sources; // Not owning.
+    FleetFailureModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     QTableView *m_table = nullptr;
     QLabel *m_summary = nullptr;

@@ -5,6 +5,7 @@
 #include "core/monitorsession.h"
 #include "widgets/countertile.h"
 #include "widgets/runtimechart.h"
+#include "widgets/sourcepicker.h"
 #include "widgets/throughputchart.h"
 
 #include <QtWidgets/QComboBox>
@@ -44,9 +45,11 @@ constexpr TileSpec Tiles[] = {
 
 } // namespace
 
-OverviewView::OverviewView(MonitorSession *session, QWidget *parent) : QWidget(parent), m_session(session)
+OverviewView::OverviewView(const SourceSet *sources, QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
+    m_picker = new SourcePicker(sources, this);
+    layout->addWidget(m_picker, 0, Qt::AlignLeft);
     auto *grid = new QGridLayout;
     grid->setSpacing(8);
     int index = 0;
@@ -89,8 +92,17 @@ OverviewView::OverviewView(MonitorSession *session, QWidget *parent) : QWidget(p
         m_throughput->setWindowSeconds(m_window->currentData().toInt());
     });
     m_throughput->setWindowSeconds(300);
-    m_runTimes->setHistogram(&m_session->runTimes());
+    m_runTimes->setHistogram(&session()->runTimes());
+    connect(m_picker, &SourcePicker::sessionChanged, this, [this](MonitorSession *session) {
+        m_runTimes->setHistogram(&session->runTimes());
+        refresh();
+    });
     refresh();
+}
+
+MonitorSession *OverviewView::session() const
+{
+    return m_picker->session();
 }
 
 const CounterTile *OverviewView::tile(const QString &title) const
@@ -109,7 +121,7 @@ QString OverviewView::sourceFacts() const
 
 void OverviewView::refresh()
 {
-    const client::TaskStore &store = m_session->store();
+    const client::TaskStore &store = session()->store();
     for (CounterTile *tile : std::as_const(m_tiles)) {
         tile->setValue(store.count(tile->phase()));
     }
@@ -129,7 +141,7 @@ void OverviewView::refresh()
         facts << engine + u"."_s;
     }
     facts << u"Dashboard: %1 events read, %2 tasks shown (%3 live, %4 finished; keeping up to %5 finished)."_s
-                 .arg(formatCount(m_session->linesReceived()))
+                 .arg(formatCount(session()->linesReceived()))
                  .arg(formatCount(store.liveCount() + store.finishedCount()))
                  .arg(formatCount(store.liveCount()))
                  .arg(formatCount(store.finishedCount()))
@@ -138,7 +150,7 @@ void OverviewView::refresh()
         facts << u"Missed %1 events in %2 gaps."_s.arg(formatCount(store.missedEvents())).arg(store.gapCount());
     m_facts->setText(facts.join(u' '));
 
-    m_throughput->setData(&m_session->throughput(), m_session->nowUs());
+    m_throughput->setData(&session()->throughput(), session()->nowUs());
     m_runTimes->update();
 }
 

@@ -50,6 +50,15 @@ TaskDetailsPane::TaskDetailsPane(MonitorSession *session, QWidget *parent) : QWi
     showTask(std::nullopt);
 }
 
+void TaskDetailsPane::showTask(MonitorSession *session, std::optional<quint64> id)
+{
+    if (session != m_session) {
+        m_session = session;
+        m_history->setHistory(&session->history());
+    }
+    showTask(id);
+}
+
 void TaskDetailsPane::showTask(std::optional<quint64> id)
 {
     m_taskId = id;

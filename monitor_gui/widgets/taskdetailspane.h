@@ -22,8 +22,12 @@ class TaskDetailsPane final : public QWidget
 public:
     explicit TaskDetailsPane(MonitorSession *session, QWidget *parent = nullptr);
 
+    //! Shows task \a id of the pane's current source (none: nothing selected).
     void showTask(std::optional<quint64> id);
-    std::optional<quint64> taskId() const noexcept { return m_taskId; }
+    //! Shows task \a id of \a session's source (one of several watched).
+    void showTask(MonitorSession *session, std::optional<quint64> id);
+    std::optional<quint64> taskId() const noexcept { return m_taskId; } //!< the task shown
+    MonitorSession *session() const noexcept { return m_session; }     //!< its source
     //! Reads the task again (after a flush).
     void refresh();
 

@@ -3,6 +3,8 @@
 
 #include "core/formatting.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
+#include "models/fleettaskmodel.h"
 #include "models/taskfilterproxy.h"
 #include "models/tasktablemodel.h"
 #include "widgets/phasedelegate.h"
@@ -22,11 +24,11 @@ namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
 
-TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent), m_session(session)
+TasksView::TasksView(SourceSet *sources, QWidget *parent) : QWidget(parent), m_sources(sources)
 {
-    m_model = new TaskTableModel(&session->store(), this);
+    m_fleet = new FleetTaskModel(sources, this);
     m_proxy = new TaskFilterProxy(this);
-    m_proxy->setTaskModel(m_model);
+    m_proxy->setTaskModel(m_fleet);
 
     auto *layout = new QVBoxLayout(this);
     auto *searchRow = new QHBoxLayout;
@@ -34,7 +36,7 @@ TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     m_search->setObjectName(u"taskFilter"_s);
     m_search->setClearButtonEnabled(true);
     m_search->setPlaceholderText(u"Filter: name~email  phase:failed,cancelled  shielded:true  mode:after_response  error~timeout  -name~ping"_s);
-    m_search->setToolTip(u"The filter grammar of `afterwork tail --filter` (docs/filter.md): space-separated terms, all must match; -term negates."_s);
+    m_search->setToolTip(u"The filter grammar of `afterwork tail --filter` (docs/filter.md): space-separated terms, all must match; -term negates; source:LABEL picks a source's tasks."_s);
     searchRow->addWidget(m_search, 1);
     m_count = new QLabel(this);
     searchRow->addWidget(m_count);
@@ -59,14 +61,14 @@ TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     m_table->setItemDelegateForColumn(TaskTableModel::PhaseColumn, new PhaseDelegate(TaskTableModel::PhaseRole, m_table));
     m_table->setItemDelegateForColumn(TaskTableModel::ProgressColumn,
                                       new ProgressDelegate(TaskTableModel::ProgressFractionRole, TaskTableModel::LiveRole, m_table));
-    const QList<std::pair<int, int>> widths = {{TaskTableModel::IdColumn, 56},      {TaskTableModel::NameColumn, 160},
+    const QList<std::pair<int, int>> widths = {{TaskTableModel::SourceColumn, 110}, {TaskTableModel::IdColumn, 56},      {TaskTableModel::NameColumn, 160},
                                                {TaskTableModel::PhaseColumn, 124},  {TaskTableModel::ShieldedColumn, 68},
                                                {TaskTableModel::ModeColumn, 108},   {TaskTableModel::WorkColumn, 50},
                                                {TaskTableModel::AttemptColumn, 58}, {TaskTableModel::QueueWaitColumn, 84},
                                                {TaskTableModel::RunTimeColumn, 84}, {TaskTableModel::ProgressColumn, 96}};
     for (const auto &[column, width] : widths)
         m_table->setColumnWidth(column, width);
-    m_details = new TaskDetailsPane(session, m_splitter);
+    m_details = new TaskDetailsPane(sources->primary(), m_splitter);
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_details);
     m_splitter->setStretchFactor(0, 3);
@@ -86,8 +88,19 @@ TasksView::TasksView(MonitorSession *session, QWidget *parent) : QWidget(parent)
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
         const QModelIndex source = m_proxy->mapToSource(current);
-        m_details->showTask(source.isValid() ? std::optional<quint64>(m_model->idAt(source.row())) : std::nullopt);
+        if (MonitorSession *session = source.isValid() ? m_fleet->sessionAt(source.row()) : nullptr)
+            m_details->showTask(session, m_fleet->idAt(source.row()));
+        else
+            m_details->showTask(std::nullopt);
     });
+    // A source that goes takes its tasks along: the pane must not keep reading its history.
+    connect(sources, &SourceSet::sourceAboutToBeRemoved, this, [this](int index) {
+        if (m_details->session() == m_sources->session(index))
+            m_details->showTask(m_sources->primary(), std::nullopt);
+    });
+    connect(sources, &SourceSet::sourceAdded, this, &TasksView::updateSourceColumn);
+    connect(sources, &SourceSet::sourceRemoved, this, &TasksView::updateSourceColumn);
+    updateSourceColumn();
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &TasksView::updateCount);
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &TasksView::updateCount);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &TasksView::updateCount);
@@ -127,12 +140,30 @@ void TasksView::applyFilter()
     refresh();
 }
 
+TaskTableModel *TasksView::model() const
+{
+    return m_fleet->table(0);
+}
+
+void TasksView::updateSourceColumn()
+{
+    m_table->setColumnHidden(TaskTableModel::SourceColumn, m_sources->count() <= 1);
+}
+
+QModelIndex TasksView::indexOf(const MonitorSession *session, quint64 id, int column) const
+{
+    const int row = m_fleet->rowOf(session, id);
+    return row < 0 ? QModelIndex() : m_proxy->mapFromSource(m_fleet->index(row, column));
+}
+
 bool TasksView::selectTask(quint64 id)
 {
-    const int row = m_model->rowOf(id);
-    if (row < 0)
-        return false;
-    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    return selectTask(m_sources->primary(), id);
+}
+
+bool TasksView::selectTask(const MonitorSession *session, quint64 id)
+{
+    const QModelIndex index = indexOf(session, id);
     if (!index.isValid())
         return false;
     m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -145,40 +176,31 @@ std::optional<quint64> TasksView::selectedTask() const
     return m_details->taskId();
 }
 
-QList<quint64> TasksView::selectedTaskIds() const
+QList<TaskRef> TasksView::selectedTasks() const
 {
     QModelIndexList rows = m_table->selectionModel()->selectedRows();
     std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
-    QList<quint64> ids;
-    ids.reserve(rows.size());
-    for (const QModelIndex &row : std::as_const(rows))
-        ids.append(m_model->idAt(m_proxy->mapToSource(row).row()));
-    return ids;
-}
-
-QList<quint64> TasksView::shownLiveTaskIds() const
-{
-    QList<quint64> ids;
-    for (int row = 0; row < m_proxy->rowCount(); ++row) {
-        const int sourceRow = m_proxy->mapToSource(m_proxy->index(row, 0)).row();
-        if (const client::TaskState *task = m_model->taskAt(sourceRow); task && task->isLive())
-            ids.append(m_model->idAt(sourceRow));
+    QList<TaskRef> tasks;
+    tasks.reserve(rows.size());
+    for (const QModelIndex &row : std::as_const(rows)) {
+        const int sourceRow = m_proxy->mapToSource(row).row();
+        tasks.append({m_fleet->sessionAt(sourceRow), m_fleet->idAt(sourceRow)});
     }
-    return ids;
+    return tasks;
 }
 
 void TasksView::refresh()
 {
     updateCount();
     if (isVisible())
-        m_model->refreshLiveDurations(m_session->nowUs());
+        m_fleet->refreshLiveDurations();
     m_details->refresh();
 }
 
 void TasksView::updateCount()
 {
     const int shown = m_proxy->rowCount();
-    const int total = m_model->rowCount();
+    const int total = m_fleet->rowCount();
     m_count->setText(shown == total ? u"%1 tasks"_s.arg(formatCount(total)) : u"%1 of %2 tasks"_s.arg(formatCount(shown), formatCount(total)));
 }
 

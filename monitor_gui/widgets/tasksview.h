@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QtCore/QModelIndex>
 #include <QtCore/QTimer>
 #include <QtWidgets/QWidget>
 
@@ -15,17 +16,27 @@ QT_END_NAMESPACE
 
 namespace afterwork::monitor {
 
+class FleetTaskModel;
 class MonitorSession;
+class SourceSet;
 class TaskDetailsPane;
 class TaskFilterProxy;
 class TaskTableModel;
 
-//! The tasks table (sortable, filtered by the filter grammar) and the selected task's details.
+//! A task of one of the watched sources.
+struct TaskRef
+{
+    MonitorSession *session = nullptr; //!< its source
+    quint64 id = 0;                    //!< its id there
+};
+
+//! The tasks table (sortable, filtered by the filter grammar) and the selected task's details:
+//! the tasks of every source of the set, with a Source column while there are several.
 class TasksView final : public QWidget
 {
     Q_OBJECT
 public:
-    explicit TasksView(MonitorSession *session, QWidget *parent = nullptr);
+    explicit TasksView(SourceSet *sources, QWidget *parent = nullptr);
 
     //! Puts \a expression in the search box and applies it at once. (Typed text is applied once
     //! typing pauses for 200 ms, or on Enter: half-typed prefixes are not worth filtering by.)
@@ -33,18 +44,23 @@ public:
     QString filterText() const;
     //! The parse error shown under the search box ("" when the filter is valid).
     QString filterError() const;
-    //! Selects task \a id if it is shown; false otherwise.
+    //! Selects task \a id of the first source if it is shown; false otherwise.
     bool selectTask(quint64 id);
+    //! Selects task \a id of \a session's source if it is shown; false otherwise.
+    bool selectTask(const MonitorSession *session, quint64 id);
+    //! The id of the current task (the details pane's).
     std::optional<quint64> selectedTask() const;
     //! Every selected task (the table allows several), in the table's order.
-    QList<quint64> selectedTaskIds() const;
-    //! The live tasks among those the table shows (what "cancel all matching" would cancel).
-    QList<quint64> shownLiveTaskIds() const;
+    QList<TaskRef> selectedTasks() const;
+    //! The proxy index of task \a id of \a session in \a column (invalid if not shown).
+    QModelIndex indexOf(const MonitorSession *session, quint64 id, int column = 0) const;
 
     //! After a flush: live durations and the details pane.
     void refresh();
 
-    TaskTableModel *model() const noexcept { return m_model; }
+    //! The first source's tasks (the only source's, when there is one).
+    TaskTableModel *model() const;
+    FleetTaskModel *fleetModel() const noexcept { return m_fleet; } //!< every source's tasks
     TaskFilterProxy *proxy() const noexcept { return m_proxy; }
     QTableView *table() const noexcept { return m_table; }
     QLineEdit *searchBox() const noexcept { return m_search; }
@@ -54,9 +70,11 @@ public:
 private:
     void applyFilter();
     void updateCount();
+    //! The Source column is shown while there are several sources.
+    void updateSourceColumn();
 
-    MonitorSession *m_session; // Not owning.
-    TaskTableModel *m_model = nullptr;
+    SourceSet *m_sources; // Not owning.
+    FleetTaskModel *m_fleet = nullptr;
     TaskFilterProxy *m_proxy = nullptr;
     QLineEdit *m_search = nullptr;
     QLabel *m_error = nullptr;

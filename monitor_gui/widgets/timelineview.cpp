@@ -2,6 +2,7 @@
 #include "widgets/timelineview.h"
 
 #include "core/monitorsession.h"
+#include "widgets/sourcepicker.h"
 #include "widgets/timelinecanvas.h"
 
 #include <QtWidgets/QCheckBox>
@@ -15,10 +16,12 @@ namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
 
-TimelineView::TimelineView(MonitorSession *session, QWidget *parent) : QWidget(parent), m_session(session)
+TimelineView::TimelineView(SourceSet *sources, QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
+    m_picker = new SourcePicker(sources, this);
+    bar->addWidget(m_picker);
     bar->addWidget(new QLabel(u"Group by"_s, this));
     m_groupBy = new QComboBox(this);
     m_groupBy->addItem(u"mode"_s, int(TimelineGrouping::Mode));
@@ -47,9 +50,10 @@ TimelineView::TimelineView(MonitorSession *session, QWidget *parent) : QWidget(p
 
     m_canvas = new TimelineCanvas(this);
     m_canvas->setObjectName(u"timelineCanvas"_s);
-    m_canvas->setRequestMarkers(&session->requests());
+    m_canvas->setRequestMarkers(&session()->requests());
     layout->addWidget(m_canvas, 1);
 
+    connect(m_picker, &SourcePicker::sessionChanged, this, &TimelineView::showSession);
     connect(m_groupBy, &QComboBox::currentIndexChanged, this, [this] {
         setGrouping(TimelineGrouping(m_groupBy->currentData().toInt()));
     });
@@ -68,6 +72,19 @@ TimelineView::TimelineView(MonitorSession *session, QWidget *parent) : QWidget(p
         if (m_stale && isVisible())
             rebuild();
     });
+}
+
+MonitorSession *TimelineView::session() const
+{
+    return m_picker->session();
+}
+
+void TimelineView::showSession(MonitorSession *session)
+{
+    m_canvas->setRequestMarkers(&session->requests());
+    m_canvas->setSelectedTask(std::nullopt); // ids are the source's own
+    m_canvas->setFollowLive(true);
+    refreshNow();
 }
 
 void TimelineView::setGrouping(TimelineGrouping grouping)
@@ -111,8 +128,9 @@ void TimelineView::rebuild()
 {
     m_stale = false;
     m_sinceRebuild.start();
-    const qint64 now = m_session->nowUs();
-    m_canvas->setLayoutData(TimelineLayout::fromStore(m_session->store(), m_grouping, now), now);
+    const MonitorSession *shown = session();
+    const qint64 now = shown->nowUs();
+    m_canvas->setLayoutData(TimelineLayout::fromStore(shown->store(), m_grouping, now), now);
 }
 
 } // namespace afterwork::monitor

@@ -15,15 +15,18 @@ QT_END_NAMESPACE
 namespace afterwork::monitor {
 
 class MonitorSession;
+class SourcePicker;
+class SourceSet;
 class TimelineCanvas;
 
-//! The Gantt view: its toolbar (group by, zoom, fit, follow live) and the canvas. The layout is
+//! The Gantt view: its toolbar (group by, zoom, fit, follow live; which source, while there are
+//! several) and the canvas. It shows one source at a time, the first one at first. The layout is
 //! rebuilt from the store after a flush, only while the view is shown.
 class TimelineView final : public QWidget
 {
     Q_OBJECT
 public:
-    explicit TimelineView(MonitorSession *session, QWidget *parent = nullptr);
+    explicit TimelineView(SourceSet *sources, QWidget *parent = nullptr);
 
     //! Marks the layout stale; rebuilds it if the view is visible, at most every 200 ms (packing
     //! ten thousand bars is cheap, but not at every flush of a 20,000 events/s stream).
@@ -32,10 +35,13 @@ public:
     void refreshNow();
     void setGrouping(TimelineGrouping grouping);
     TimelineGrouping grouping() const noexcept { return m_grouping; }
+    //! The source shown: the tasks of the canvas and of its signals are this one's.
+    MonitorSession *session() const;
 
     TimelineCanvas *canvas() const noexcept { return m_canvas; }
     QComboBox *groupingBox() const noexcept { return m_groupBy; }
     QCheckBox *followBox() const noexcept { return m_follow; }
+    SourcePicker *sourcePicker() const noexcept { return m_picker; } //!< which source is shown
 
 Q_SIGNALS:
     //! Show task \a id in the tasks table.
@@ -47,8 +53,9 @@ protected:
 
 private:
     void rebuild();
+    void showSession(MonitorSession *session);
 
-    MonitorSession *m_session; // Not owning.
+    SourcePicker *m_picker = nullptr;
     TimelineCanvas *m_canvas = nullptr;
     QComboBox *m_groupBy = nullptr;
     QCheckBox *m_follow = nullptr;

@@ -22,6 +22,9 @@ private Q_SLOTS:
     void errorPositionsPointAtTheProblem_data();
     void errorPositionsPointAtTheProblem();
     void emptyFilterMatchesEverything();
+    void sourceTermsMatchTheSourceLabel_data();
+    void sourceTermsMatchTheSourceLabel();
+    void sourceTermsCanBeSetApart();
 };
 
 namespace {
@@ -188,3 +191,60 @@ void tst_TaskFilter::emptyFilterMatchesEverything()
 
 QTEST_GUILESS_MAIN(tst_TaskFilter)
 #include "tst_taskfilter.moc"
+
+void tst_TaskFilter::sourceTermsMatchTheSourceLabel_data()
+{
+    QTest::addColumn<QString>("expression");
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<bool>("matches");
+
+    QTest::newRow("exact") << u"source:api"_s << u"api"_s << true;
+    QTest::newRow("exact is whole") << u"source:api"_s << u"api-2"_s << false;
+    QTest::newRow("exact is case-sensitive") << u"source:API"_s << u"api"_s << false;
+    QTest::newRow("list") << u"source:worker,api"_s << u"api"_s << true;
+    QTest::newRow("list miss") << u"source:worker,ci"_s << u"api"_s << false;
+    QTest::newRow("contains, any case") << u"source~BUILD"_s << u"build-7"_s << true;
+    QTest::newRow("contains miss") << u"source~ci"_s << u"build-7"_s << false;
+    QTest::newRow("quoted address") << u"source:\"tls://build-7:7000\""_s << u"tls://build-7:7000"_s << true;
+    QTest::newRow("quoted: one label, comma and all") << u"source:\"a,b\""_s << u"a,b"_s << true;
+    QTest::newRow("unquoted: a list") << u"source:a,b"_s << u"a,b"_s << false;
+    QTest::newRow("negated") << u"-source:api"_s << u"api"_s << false;
+    QTest::newRow("with other terms") << u"source:api phase:failed"_s << u"api"_s << true;
+    QTest::newRow("no source never matches") << u"source:api"_s << QString() << false;
+    QTest::newRow("no source, negated") << u"-source:api"_s << QString() << true;
+}
+
+void tst_TaskFilter::sourceTermsMatchTheSourceLabel()
+{
+    QFETCH(QString, expression);
+    QFETCH(QString, source);
+    QFETCH(bool, matches);
+    const auto result = TaskFilter::parse(expression);
+    if (const auto *error = std::get_if<FilterError>(&result))
+        QFAIL(qPrintable(error->toString()));
+    QCOMPARE(std::get<TaskFilter>(result).matches(sampleTask(), source), matches);
+}
+
+void tst_TaskFilter::sourceTermsCanBeSetApart()
+{
+    const auto parse = [](const QString &expression) {
+        auto result = TaskFilter::parse(expression);
+        if (const auto *error = std::get_if<FilterError>(&result))
+            qFatal("%s", qPrintable(error->toString()));
+        return std::get<TaskFilter>(std::move(result));
+    };
+    const TaskFilter mixed = parse(u"  name~email source:api,worker  -source~\"old one\" phase:failed "_s);
+    QVERIFY(mixed.hasSourceTerms());
+    QCOMPARE(mixed.expressionWithoutSourceTerms(), u"name~email phase:failed"_s);
+    QVERIFY(mixed.matchesSource(u"api"));
+    QVERIFY(!mixed.matchesSource(u"ci"));
+    QVERIFY(!mixed.matchesSource(u"worker (old one)"));
+    // What is left parses and means the rest of the filter.
+    QVERIFY(parse(mixed.expressionWithoutSourceTerms()).matches(sampleTask()));
+
+    const TaskFilter plain = parse(u"phase:failed"_s);
+    QVERIFY(!plain.hasSourceTerms());
+    QVERIFY(plain.matchesSource(u"anything"));
+    QCOMPARE(plain.expressionWithoutSourceTerms(), u"phase:failed"_s);
+    QVERIFY(parse(u"source:api"_s).expressionWithoutSourceTerms().isEmpty());
+}

@@ -6,6 +6,8 @@
 // read-only source, a recording and a read-only dashboard. Replies that are refusals, that never
 // come or whose connection ends are played by a fake publisher.
 #include "monitortestsupport.h"
+#include "livecontrolsource.h"
+#include "windowfixture.h"
 
 #include "app/controlactions.h"
 #include "app/mainwindow.h"
@@ -14,6 +16,7 @@
 #include "models/tasktablemodel.h"
 #include "widgets/draindialog.h"
 #include "widgets/messagebanner.h"
+#include "widgets/taskdetailspane.h"
 #include "widgets/tasksview.h"
 
 #include <afterwork/eventpublisher.h>
@@ -36,54 +39,11 @@
 using namespace afterwork;
 using namespace afterwork::monitor;
 using namespace std::chrono_literals;
+using monitortest::LiveSource;
+using monitortest::Window;
+using monitortest::button;
 
 namespace {
-
-//! An engine with one pool thread held by a blocker, so that tasks scheduled next stay queued
-//! (live) until the test ends; a publisher on a unique socket.
-struct LiveSource
-{
-    explicit LiveSource(bool allowControl, std::function<void(std::chrono::milliseconds)> onDrain = {})
-        : engine(TaskConfig{}, EngineOptions{.maxThreads = 1})
-    {
-        publisher = new EventPublisher(&engine, PublisherOptions{.app = QStringLiteral("control-gui"),
-                                                                  .heartbeatInterval = 200ms,
-                                                                  .allowControl = allowControl,
-                                                                  .onDrain = std::move(onDrain)});
-        name = testing::uniqueSocketName("controlgui");
-        listening = publisher->listen(name);
-        engine.task(TaskConfig{.name = QStringLiteral("blocker")}).schedule([release = release] {
-            release->tryAcquire(1, 20000); // bounded, in case the test fails before releasing it
-        });
-    }
-    ~LiveSource() { release->release(); }
-
-    Task queued(const QString &taskName) { return engine.task(TaskConfig{.name = taskName}).schedule([] {}); }
-
-    std::shared_ptr<QSemaphore> release = std::make_shared<QSemaphore>();
-    TaskEngine engine;
-    EventPublisher *publisher = nullptr;
-    QString name;
-    bool listening = false;
-};
-
-//! A shown, active window with its own settings file, watching nothing yet.
-struct Window
-{
-    explicit Window(SessionOptions options = {.flushInterval = 50ms})
-        : session(options),
-          window(&session, MainWindowOptions{.settingsPath = dir.filePath(QStringLiteral("monitor.ini")), .restoreState = false, .discoveryDirectory = dir.path()})
-    {
-        window.resize(1200, 760);
-        window.show();
-        window.activateWindow();
-    }
-    ControlActions &control() { return *window.control(); }
-
-    QTemporaryDir dir;
-    MonitorSession session;
-    MainWindow window;
-};
 
 //! Selects the rows of \a ids in the tasks table (and nothing else).
 void selectTasks(TasksView *tasks, const QList<quint64> &ids)
@@ -91,15 +51,9 @@ void selectTasks(TasksView *tasks, const QList<quint64> &ids)
     QTableView *table = tasks->table();
     table->clearSelection();
     for (const quint64 id : ids) {
-        const int sourceRow = tasks->model()->rowOf(id);
-        const QModelIndex index = tasks->proxy()->mapFromSource(tasks->model()->index(sourceRow, 0));
+        const QModelIndex index = tasks->indexOf(tasks->details()->session(), id); // the only source's
         table->selectionModel()->select(index, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     }
-}
-
-QPushButton *button(QDialog *dialog, const char *objectName)
-{
-    return dialog ? dialog->findChild<QPushButton *>(QLatin1StringView(objectName)) : nullptr;
 }
 
 //! A hello that offers control, written as a publisher would.

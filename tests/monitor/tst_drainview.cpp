@@ -7,6 +7,7 @@
 
 #include "core/drainstate.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
 #include "models/drainmodel.h"
 #include "widgets/drainview.h"
 
@@ -77,7 +78,8 @@ private Q_SLOTS:
     void recordedShutdownEndState()
     {
         MonitorSession session;
-        DrainView view(&session);
+        SourceSet sources(&session);
+        DrainView view(&sources);
         QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         connect(&session, &MonitorSession::flushed, &view, &DrainView::refresh);
         QSignalSpy started(&session, &MonitorSession::shutdownStarted);
@@ -136,7 +138,8 @@ private Q_SLOTS:
         server.setGreeting(testing::Lines::join(lines.first(cut)));
 
         MonitorSession session;
-        DrainView view(&session);
+        SourceSet sources(&session);
+        DrainView view(&sources);
         QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         connect(&session, &MonitorSession::flushed, &view, &DrainView::refresh);
         view.show();
@@ -187,7 +190,8 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("two-runs.ndjson"));
         QVERIFY(monitortest::writeFile(path, bytes));
         MonitorSession session;
-        DrainView view(&session);
+        SourceSet sources(&session);
+        DrainView view(&sources);
         QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         connect(&session, &MonitorSession::flushed, &view, &DrainView::refresh);
         QSignalSpy ended(&session, &MonitorSession::recordingEnded);

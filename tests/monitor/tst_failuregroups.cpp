@@ -6,7 +6,9 @@
 
 #include "core/failuregroups.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
 #include "models/failuregroupmodel.h"
+#include "models/fleetfailuremodel.h"
 #include "models/taskfilterproxy.h"
 #include "models/tasktablemodel.h"
 #include "widgets/failuresview.h"
@@ -202,7 +204,8 @@ private Q_SLOTS:
                                                                    w.task(T0 + 4, 3, "failed", "b", R"("error":{"type":"E2","message":"m"})"),
                                                                    w.bye(T0 + 5)})));
         MonitorSession session;
-        FailuresView view(&session);
+        SourceSet sources(&session);
+        FailuresView view(&sources);
         connect(&session, &MonitorSession::flushed, &view, &FailuresView::refresh);
         view.resize(800, 400);
         view.show();

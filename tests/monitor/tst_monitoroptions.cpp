@@ -24,7 +24,8 @@ private Q_SLOTS:
         const auto result = parse({});
         const auto *options = std::get_if<MonitorOptions>(&result);
         QVERIFY(options);
-        QCOMPARE(options->socketName, QStringLiteral("afterwork-demo"));
+        QVERIFY(options->connects.isEmpty()); // the saved sources, else defaultSocketName
+        QCOMPARE(defaultSocketName, u"afterwork-demo");
         QVERIFY(options->replayPath.isEmpty());
         QVERIFY(options->screenshotPath.isEmpty());
         QCOMPARE(options->screenshotAfterMs, 2000);
@@ -44,7 +45,9 @@ private Q_SLOTS:
                                    QStringLiteral("--size"), QStringLiteral("1024x700"), QStringLiteral("--read-only")});
         const auto *options = std::get_if<MonitorOptions>(&result);
         QVERIFY(options);
-        QCOMPARE(options->socketName, QStringLiteral("my-app"));
+        QCOMPARE(options->connects.size(), 1);
+        QCOMPARE(options->connects.constFirst().address, QStringLiteral("my-app"));
+        QCOMPARE(options->connects.constFirst().label, QStringLiteral("my-app"));
         QCOMPARE(options->replayPath, QStringLiteral("r.ndjson"));
         QCOMPARE(options->replaySpeed, 2.5);
         QCOMPARE(options->screenshotPath, QStringLiteral("o.png"));
@@ -67,11 +70,34 @@ private Q_SLOTS:
                                    QStringLiteral("sha256:ab"), QStringLiteral("--insecure")});
         const auto *options = std::get_if<MonitorOptions>(&result);
         QVERIFY(options);
-        QCOMPARE(options->socketName, QStringLiteral("tls://example.org:7000"));
+        QCOMPARE(options->connects.size(), 1);
+        QCOMPARE(options->connects.constFirst().address, QStringLiteral("tls://example.org:7000"));
         QCOMPARE(options->tokenFile, QStringLiteral("t"));
         QCOMPARE(options->caFile, QStringLiteral("ca.pem"));
         QCOMPARE(options->pin, QStringLiteral("sha256:ab"));
         QVERIFY(options->insecure);
+    }
+
+    void severalSources()
+    {
+        const auto result = parse({QStringLiteral("--connect"), QStringLiteral("api=tls://build-7:7000"), QStringLiteral("--connect"),
+                                   QStringLiteral("worker-events"), QStringLiteral("--connect"), QStringLiteral("/tmp/a=b/events"),
+                                   QStringLiteral("--connect"), QStringLiteral("ci=/run/ci=1/events"), QStringLiteral("--connect"),
+                                   QStringLiteral("a,b=x")});
+        const auto *options = std::get_if<MonitorOptions>(&result);
+        QVERIFY(options);
+        QCOMPARE(options->connects.size(), 5);
+        QCOMPARE(options->connects.at(0).label, QStringLiteral("api"));
+        QCOMPARE(options->connects.at(0).address, QStringLiteral("tls://build-7:7000"));
+        // Without a label, the address names the source.
+        QCOMPARE(options->connects.at(1).label, QStringLiteral("worker-events"));
+        QCOMPARE(options->connects.at(1).address, QStringLiteral("worker-events"));
+        // A path with '=' in it is an address, not a label.
+        QCOMPARE(options->connects.at(2).label, QStringLiteral("/tmp/a=b/events"));
+        QCOMPARE(options->connects.at(2).address, QStringLiteral("/tmp/a=b/events"));
+        QCOMPARE(options->connects.at(3).label, QStringLiteral("ci"));
+        QCOMPARE(options->connects.at(3).address, QStringLiteral("/run/ci=1/events"));
+        QCOMPARE(options->connects.at(4).label, QStringLiteral("a,b")); // `source:"a,b"` finds it
     }
 
     void mistakes_data()
@@ -87,6 +113,16 @@ private Q_SLOTS:
         QTest::newRow("bad select") << QStringList{QStringLiteral("--select"), QStringLiteral("first")} << QStringLiteral("--select needs a task id");
         QTest::newRow("bad theme") << QStringList{QStringLiteral("--theme"), QStringLiteral("blue")} << QStringLiteral("--theme is system, light or dark");
         QTest::newRow("bad size") << QStringList{QStringLiteral("--size"), QStringLiteral("big")} << QStringLiteral("--size is WIDTHxHEIGHT");
+        QTest::newRow("same label twice") << QStringList{QStringLiteral("--connect"), QStringLiteral("a=x"), QStringLiteral("--connect"), QStringLiteral("a=y")}
+                                          << QStringLiteral("two sources are labelled 'a'");
+        QTest::newRow("same address twice") << QStringList{QStringLiteral("--connect"), QStringLiteral("x"), QStringLiteral("--connect"), QStringLiteral("x")}
+                                            << QStringLiteral("two sources are labelled 'x'");
+        QTest::newRow("empty label") << QStringList{QStringLiteral("--connect"), QStringLiteral("=x")} << QStringLiteral("1 to 256 characters without whitespace");
+        QTest::newRow("space in label") << QStringList{QStringLiteral("--connect"), QStringLiteral("my api=x")} << QStringLiteral("1 to 256 characters without whitespace");
+        QTest::newRow("several, one address not a name")
+            << QStringList{QStringLiteral("--connect"), QStringLiteral("x"), QStringLiteral("--connect"), QStringLiteral("/tmp/my events")}
+            << QStringLiteral("name it with LABEL=ADDRESS");
+        QTest::newRow("empty address") << QStringList{QStringLiteral("--connect"), QStringLiteral("a=")} << QStringLiteral("no address to connect to");
         QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected argument 'extra'");
     }
     void mistakes()

@@ -227,7 +227,7 @@ private Q_SLOTS:
         QCOMPARE(tasks->selectedTask(), std::optional<quint64>(reportId));
         QVERIFY2(tasks->details()->summaryText().contains(QStringLiteral("Progress: 3 / 10 (30 %) — page 3")),
                  qPrintable(tasks->details()->summaryText()));
-        const QModelIndex progressCell = tasks->model()->index(tasks->model()->rowOf(reportId), TaskTableModel::ProgressColumn);
+        const QModelIndex progressCell = tasks->indexOf(window.session(), reportId, TaskTableModel::ProgressColumn);
         QCOMPARE(progressCell.data().toString(), QStringLiteral("30 %"));
         // Grouped by name, the groups are the task names.
         window.timeline()->setGrouping(TimelineGrouping::Name);

@@ -7,6 +7,7 @@
 
 #include "app/theme.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
 #include "models/taskfilterproxy.h"
 #include "models/tasktablemodel.h"
 #include "widgets/phasestyle.h"
@@ -158,7 +159,8 @@ private Q_SLOTS:
         session.openRecording(path);
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 10000);
 
-        TasksView view(&session);
+        SourceSet sources(&session);
+        TasksView view(&sources);
         view.resize(1200, 400);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -169,7 +171,7 @@ private Q_SLOTS:
 
         // The real table draws the bar in task 1's cell.
         QVERIFY(view.selectTask(3)); // a row without progress selected: task 1's cell is not highlighted
-        const QModelIndex cell = view.proxy()->mapFromSource(view.model()->index(view.model()->rowOf(1), TaskTableModel::ProgressColumn));
+        const QModelIndex cell = view.indexOf(&session, 1, TaskTableModel::ProgressColumn);
         table->scrollTo(cell);
         const QRect rect = table->visualRect(cell);
         QVERIFY(!rect.isEmpty());

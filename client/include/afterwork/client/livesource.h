@@ -6,6 +6,7 @@
 #include <QtCore/QString>
 
 #include <memory>
+#include <optional>
 
 namespace afterwork::client {
 
@@ -37,6 +38,21 @@ std::unique_ptr<EventSource> createLiveSource(const QString &connect, const Live
 
 //! Whether \a connect names a remote publisher (`tls://` or `tcp://`), not a local socket.
 bool isRemoteConnectArgument(const QString &connect);
+
+//! A `--connect` argument of a program that watches several sources: the label its source goes
+//! by (in tables, `source:` filter terms, and messages) and the address createLiveSource() takes.
+struct ConnectSpec
+{
+    QString label;   //!< the name before `=`, or the address when none was given
+    QString address; //!< a socket name or path, or `tls://HOST:PORT` / `tcp://HOST:PORT`
+};
+
+//! Splits `LABEL=ADDRESS`, or takes `ADDRESS` alone (labelled by itself). The text before the
+//! first `=` is a label only if it holds no `/` (so a path with `=` in it stays an address), the
+//! rule of `afterwork --connect`. A label given must be a valid source name
+//! (protocol::isValidSourceName(): 1 to 256 characters, no whitespace). Empty with \a error set
+//! (a message for a person) for a bad label or an empty address.
+std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *error);
 
 //! Parses a `--pin` value into the 32-byte digest: `sha256:HEX` (64 hex digits, colons between
 //! bytes allowed), or the line `openssl x509 -noout -fingerprint -sha256` prints

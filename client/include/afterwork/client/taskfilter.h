@@ -5,6 +5,7 @@
 
 #include <QtCore/QList>
 #include <QtCore/QString>
+#include <QtCore/QStringList>
 
 #include <variant>
 
@@ -25,7 +26,8 @@ struct FilterError
 //! dashboard's search box: space-separated terms, all of which must match.
 //!
 //!     name~email   name:exact   phase:failed,cancelled   shielded:true   mode:after_response
-//!     work:async   id:42   request:7   error~timeout   a bare word (name substring)   -term (negated)
+//!     work:async   id:42   request:7   error~timeout   source:api   a bare word (name substring)
+//!     -term (negated)
 //!
 //! Values may be double-quoted (`"send email"`, with `\"` and `\\` escapes). A default-constructed
 //! or empty filter matches every task.
@@ -38,25 +40,38 @@ public:
     //! spaces only) is the empty filter.
     static std::variant<TaskFilter, FilterError> parse(QStringView expression);
 
-    //! Whether \a task satisfies every term (a negated term: does not satisfy it).
-    bool matches(const TaskRecord &task) const;
+    //! Whether \a task satisfies every term (a negated term: does not satisfy it). \a source is
+    //! the label of the source the task came from, for `source:` and `source~` terms; a task
+    //! without one (empty) matches no `source` term.
+    bool matches(const TaskRecord &task, QStringView source = {}) const;
     bool isEmpty() const noexcept { return m_terms.isEmpty(); } //!< no term: matches every task
+    //! Whether any term is a `source` term.
+    bool hasSourceTerms() const;
+    //! Whether a task of the source labelled \a source passes every `source` term (the other
+    //! terms are not looked at).
+    bool matchesSource(QStringView source) const;
+    //! The expression with its `source` terms left out: what a single source can evaluate (it
+    //! knows no labels), for instance in a `cancel_matching` command sent to it.
+    QString expressionWithoutSourceTerms() const;
     //! The expression it was parsed from.
     const QString &expression() const noexcept { return m_expression; }
 
 private:
-    enum class Field : quint8 { Name, Phase, Shielded, Mode, Work, Id, Request, Error };
+    enum class Field : quint8 { Name, Phase, Shielded, Mode, Work, Id, Request, Error, Source };
     enum class Op : quint8 { Equals, Contains };
     struct Term
     {
         Field field = Field::Name;
         Op op = Op::Contains;
         bool negated = false;
-        QString text;          //!< name / error text
+        QString text;          //!< name / error / source text
+        QStringList texts;     //!< source: the labels listed
         QList<quint64> ids;    //!< id, request
         quint32 enumMask = 0;  //!< phase, mode, work (bit per enum value); shielded: bit 0/1
+        qsizetype start = 0;   //!< where the term begins in the expression
+        qsizetype length = 0;  //!< its length there
     };
-    static bool matchesTerm(const Term &term, const TaskRecord &task);
+    static bool matchesTerm(const Term &term, const TaskRecord &task, QStringView source);
     friend class FilterParser;
 
     QList<Term> m_terms;
