@@ -133,16 +133,6 @@ QCommandLineOption connectOption()
 
 namespace {
 
-//! `LABEL=ADDRESS` when the text before the first `=` holds no `/` (a path may hold a `=`);
-//! otherwise the whole value is the address. The label is empty when none was given.
-std::pair<QString, QString> splitConnectArgument(const QString &value)
-{
-    const qsizetype equals = value.indexOf(u'=');
-    if (equals < 0 || value.left(equals).contains(u'/'))
-        return {QString(), value};
-    return {value.left(equals), value.mid(equals + 1)};
-}
-
 //! The remote options that apply to the source at \a address, among \a addresses: a local socket
 //! takes none, `tcp://` no CA file nor pin. An option that applies to none of \a addresses is
 //! left in, so that createLiveSource() refuses it as it does for a single source.
@@ -174,15 +164,16 @@ std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser 
     QStringList labels;
     QStringList addresses;
     for (const QString &value : values) {
-        auto [label, address] = splitConnectArgument(value);
-        const bool labelled = value.size() != address.size();
-        if (address.isEmpty()) {
-            printError(command, QStringLiteral("--connect needs a socket name, or tls://HOST:PORT"));
+        QString error;
+        std::optional<client::ConnectSpec> spec = client::parseConnectSpec(value, &error);
+        if (!spec) {
+            printError(command, QStringLiteral("--connect %1").arg(error));
             return std::nullopt;
         }
-        if (!labelled)
-            label = address;
-        if ((labelled || values.size() > 1) && !protocol::isValidSourceName(label)) {
+        auto &[label, address] = *spec;
+        // An address alone labels its source by itself: a label only if there are several.
+        const bool labelled = value.size() != address.size();
+        if (!labelled && values.size() > 1 && !protocol::isValidSourceName(label)) {
             printError(command, QStringLiteral("--connect '%1': a source's label is %2; name it with --connect LABEL=ADDRESS")
                                     .arg(value, protocol::sourceNameRule()));
             return std::nullopt;

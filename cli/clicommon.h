@@ -109,10 +109,11 @@ struct LabelledSource
 //! Every source the `--connect` options in \a parser name, in order (client::createLiveSource()).
 //! Each source takes the remote options that apply to it: a local socket none, `tcp://` the token
 //! file, `tls://` the token file, the CA file and the pin (the same ones for every `tls://`
-//! source). An option that applies to no source at all is a usage error, as with one source. `--connect LABEL=ADDRESS` labels a source when
-//! the text before the first `=` holds no `/`. Labels must be valid source names
-//! (protocol::isValidSourceName()) and unique when there are several sources, or when one is
-//! given explicitly. Nothing, after printing the usage error for \a command, if one is bad.
+//! source). An option that applies to no source at all is a usage error, as with one source.
+//! `--connect LABEL=ADDRESS` labels a source (client::parseConnectSpec()). Labels must be valid
+//! source names (protocol::isValidSourceName()) and unique when there are several sources, or
+//! when one is given explicitly. Nothing, after printing the usage error for \a command, if one
+//! is bad.
 std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser &parser, const SourceOptions &options,
                                                        const QString &command, bool reconnect);
 
