@@ -288,7 +288,7 @@ int runCheck(const QStringList &arguments)
     // Each source is its own stream, checked on its own (a recording of one is one unnamed source).
     std::vector<std::pair<QString, std::unique_ptr<RecordingChecker>>> checkers;
     if (const auto error = readRecordingBySource(
-            path, [&checkers](const QString &source) { checkers.emplace_back(source, std::make_unique<RecordingChecker>()); },
+            path, [&checkers](const QString &source, qsizetype) { checkers.emplace_back(source, std::make_unique<RecordingChecker>()); },
             [&checkers](const QList<StreamLine> &lines) {
                 for (const StreamLine &line : lines)
                     checkers.back().second->add(line);

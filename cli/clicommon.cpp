@@ -11,6 +11,7 @@
 
 #include <QtCore/QCoreApplication>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -132,14 +133,21 @@ QCommandLineOption connectOption()
 
 namespace {
 
-//! `LABEL=ADDRESS` when the text before the first `=` holds no `/` (a path may hold a `=`);
-//! otherwise the whole value is the address. The label is empty when none was given.
-std::pair<QString, QString> splitConnectArgument(const QString &value)
+//! The remote options that apply to the source at \a address, among \a addresses: a local socket
+//! takes none, `tcp://` no CA file nor pin. An option that applies to none of \a addresses is
+//! left in, so that createLiveSource() refuses it as it does for a single source.
+client::LiveSourceOptions optionsFor(const QString &address, const QStringList &addresses, client::LiveSourceOptions options)
 {
-    const qsizetype equals = value.indexOf(u'=');
-    if (equals < 0 || value.left(equals).contains(u'/'))
-        return {QString(), value};
-    return {value.left(equals), value.mid(equals + 1)};
+    const auto isTls = [](const QString &a) { return a.startsWith(QLatin1StringView("tls://")); };
+    const bool anyRemote = std::any_of(addresses.cbegin(), addresses.cend(), client::isRemoteConnectArgument);
+    const bool anyTls = std::any_of(addresses.cbegin(), addresses.cend(), isTls);
+    if (!client::isRemoteConnectArgument(address) && anyRemote)
+        options.tokenFile.clear();
+    if (!isTls(address) && anyTls) {
+        options.caFile.clear();
+        options.pin.clear();
+    }
+    return options;
 }
 
 } // namespace
@@ -153,36 +161,40 @@ std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser 
                                          .pin = parser.value(options.pin),
                                          .insecure = parser.isSet(options.insecure),
                                          .reconnect = reconnect};
-    std::vector<LabelledSource> sources;
     QStringList labels;
+    QStringList addresses;
     for (const QString &value : values) {
-        auto [label, address] = splitConnectArgument(value);
-        const bool labelled = value.size() != address.size();
-        if (address.isEmpty()) {
-            printError(command, QStringLiteral("--connect needs a socket name, or tls://HOST:PORT"));
+        QString error;
+        std::optional<client::ConnectSpec> spec = client::parseConnectSpec(value, &error);
+        if (!spec) {
+            printError(command, QStringLiteral("--connect %1").arg(error));
             return std::nullopt;
         }
-        if (!labelled)
-            label = address;
-        if ((labelled || values.size() > 1) && !protocol::isValidSourceName(label)) {
-            printError(command, QStringLiteral("--connect '%1': a source's label is 1 to %2 characters without whitespace; "
-                                               "name it with --connect LABEL=ADDRESS")
-                                    .arg(value)
-                                    .arg(protocol::maxSourceNameLength));
+        auto &[label, address] = *spec;
+        // An address alone labels its source by itself: a label only if there are several.
+        const bool labelled = value.size() != address.size();
+        if (!labelled && values.size() > 1 && !protocol::isValidSourceName(label)) {
+            printError(command, QStringLiteral("--connect '%1': a source's label is %2; name it with --connect LABEL=ADDRESS")
+                                    .arg(value, protocol::sourceNameRule()));
             return std::nullopt;
         }
         if (labels.contains(label)) {
             printError(command, QStringLiteral("two sources are labelled '%1'; give each its own with --connect LABEL=ADDRESS").arg(label));
             return std::nullopt;
         }
-        labels.append(label);
+        labels.append(std::move(label));
+        addresses.append(std::move(address));
+    }
+    std::vector<LabelledSource> sources;
+    for (qsizetype i = 0; i < addresses.size(); ++i) {
         QString error;
-        std::unique_ptr<client::EventSource> source = client::createLiveSource(address, live, &error);
+        std::unique_ptr<client::EventSource> source =
+            client::createLiveSource(addresses.at(i), optionsFor(addresses.at(i), addresses, live), &error);
         if (!source) {
-            printError(command, error);
+            printError(command, labels.size() > 1 ? labelPrefix(labels.at(i)) + error : error);
             return std::nullopt;
         }
-        sources.push_back(LabelledSource{std::move(label), std::move(address), std::move(source)});
+        sources.push_back(LabelledSource{labels.at(i), addresses.at(i), std::move(source)});
     }
     return sources;
 }
@@ -204,6 +216,23 @@ bool isPermanentFailure(client::EventSource::Error error, const QString &address
 {
     return error == client::EventSource::Error::TlsFailed
         || (error == client::EventSource::Error::AccessDenied && client::isRemoteConnectArgument(address));
+}
+
+bool ConnectErrors::report(client::EventSource::Error error, const QString &message, bool everConnected,
+                           const std::function<void(const QString &)> &noteWaiting)
+{
+    if (isPermanentFailure(error, m_address)) {
+        printError(m_command, m_prefix + message);
+        return true;
+    }
+    if (!m_wait) {
+        printError(m_command, m_prefix + message);
+        if (!everConnected)
+            printError(m_command, m_prefix + QStringLiteral("start the application (or use --wait to wait for it)"));
+    } else if (!std::exchange(m_waitingNoted, true)) {
+        noteWaiting(QStringLiteral("%1; waiting for it to appear").arg(message));
+    }
+    return false;
 }
 
 QString labelPrefix(const QString &label)

@@ -7,6 +7,7 @@
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -105,11 +106,14 @@ struct LabelledSource
     std::unique_ptr<client::EventSource> source; //!< not started
 };
 
-//! Every source the `--connect` options in \a parser name, in order (client::createLiveSource());
-//! the remote options apply to each remote one. `--connect LABEL=ADDRESS` labels a source when
-//! the text before the first `=` holds no `/`. Labels must be valid source names
-//! (protocol::isValidSourceName()) and unique when there are several sources, or when one is
-//! given explicitly. Nothing, after printing the usage error for \a command, if one is bad.
+//! Every source the `--connect` options in \a parser name, in order (client::createLiveSource()).
+//! Each source takes the remote options that apply to it: a local socket none, `tcp://` the token
+//! file, `tls://` the token file, the CA file and the pin (the same ones for every `tls://`
+//! source). An option that applies to no source at all is a usage error, as with one source.
+//! `--connect LABEL=ADDRESS` labels a source (client::parseConnectSpec()). Labels must be valid
+//! source names (protocol::isValidSourceName()) and unique when there are several sources, or
+//! when one is given explicitly. Nothing, after printing the usage error for \a command, if one
+//! is bad.
 std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser &parser, const SourceOptions &options,
                                                        const QString &command, bool reconnect);
 
@@ -121,6 +125,54 @@ std::unique_ptr<client::EventSource> openSource(const QCommandLineParser &parser
 //! Whether \a error from the source at \a address is one that waiting and retrying will not fix:
 //! an untrusted certificate, or a remote publisher refusing the token.
 bool isPermanentFailure(client::EventSource::Error error, const QString &address);
+
+//! Counts the sources of a command that follows several (`tail`, `record`) as they end, and keeps
+//! the worst exit status among them: ExitUsage over ExitFailure over ExitOk (docs/cli.md).
+class SourceGroup
+{
+public:
+    explicit SourceGroup(qsizetype sources) : m_running(sources) {}
+    //! A source ended with the exit status \a code; true once every source has.
+    bool ended(int code)
+    {
+        m_worst = std::max(m_worst, code);
+        return --m_running == 0;
+    }
+    int worst() const noexcept { return m_worst; } //!< the worst status of the sources ended so far
+
+private:
+    qsizetype m_running;
+    int m_worst = ExitOk;
+};
+
+//! How a command that follows a source (`tail`, `record`) reports the source's connection
+//! errors (docs/cli.md): each goes to stderr, labelled, except while waiting.
+class ConnectErrors
+{
+public:
+    //! For \a command, a source labelled \a prefix (labelPrefix()) at \a address; \a wait: --wait.
+    ConnectErrors(QString command, QString prefix, QString address, bool wait)
+        : m_command(std::move(command)), m_prefix(std::move(prefix)), m_address(std::move(address)), m_wait(wait)
+    {
+    }
+
+    //! Reports \a error (\a message). True when it ends the source for good with ExitUsage (a
+    //! permanent failure, isPermanentFailure()), after printing it. Otherwise without --wait it
+    //! prints it, with a hint to start the application when the source \a everConnected is false,
+    //! and the source's finished() ends it; with --wait the first error of a wait is passed to
+    //! \a noteWaiting ("MESSAGE; waiting for it to appear"), the others are not reported.
+    bool report(client::EventSource::Error error, const QString &message, bool everConnected,
+                const std::function<void(const QString &)> &noteWaiting);
+    //! The connection ended: the next wait is noted again.
+    void connectionEnded() { m_waitingNoted = false; }
+
+private:
+    QString m_command;
+    QString m_prefix;
+    QString m_address;
+    bool m_wait;
+    bool m_waitingNoted = false;
+};
 
 //! The label of a source in lines that name it, `[LABEL] `; empty for an empty \a label (the
 //! one source of a command that reads one).

@@ -60,12 +60,14 @@ private:
     protocol::FieldWriter m_fields;
 };
 
-//! Async slices are matched by id; tasks and requests get disjoint ranges. Hex strings, as both
-//! Perfetto and chrome://tracing read them.
-QString traceId(QLatin1StringView cat, quint64 id)
+//! Async slices are matched by id across the whole trace: tasks and requests get disjoint
+//! ranges, and so does each source of a recording of several (\a source, from 0; every source
+//! numbers its tasks from 1), in the bits above 2^48. Hex strings, as both Perfetto and
+//! chrome://tracing read them.
+QString traceId(QLatin1StringView cat, quint64 id, quint64 source)
 {
     const quint64 space = cat == "request"_L1 ? (quint64(1) << 60) : 0;
-    return u"0x%1"_s.arg(id | space, 0, 16);
+    return u"0x%1"_s.arg(id | space | (source << 48), 0, 16);
 }
 
 QByteArray errorJson(const ErrorInfo &error)
@@ -77,20 +79,20 @@ QByteArray errorJson(const ErrorInfo &error)
 
 //! Builds the trace of one source: each task one async slice ("b" … "e", keyed by cat "task" + its id) from its
 //! scheduling to its end, with an instant "n" per phase change; each request one slice on its own
-//! category; shutdown stages and gaps as global instants; heartbeats as a counter track. Times
+//! category; shutdown stages, gaps and bye as instants (global for the only source, on its
+//! process for one of several); heartbeats as a counter track. Times
 //! are absolute µs since the epoch: a snapshot's tasks may predate the first line, and both
 //! viewers show times relative to the trace's start anyway.
 class TraceBuilder
 {
 public:
-    //! A builder whose events use the source's own pid; with a \a label (a source of a
-    //! multi-source recording), they use \a pid instead, so that sources never share a process
-    //! track, and the process is named after the label too.
-    explicit TraceBuilder(QString label = {}, qint64 pid = 0) : m_label(std::move(label)), m_fixedPid(pid)
-    {
-        if (m_fixedPid > 0)
-            m_pid = m_fixedPid;
-    }
+    //! The builder of a recording's only source: its events use the source's own pid.
+    TraceBuilder() = default;
+    //! The builder of the source \a index (from 0) of a recording of several, labelled \a label
+    //! (empty for lines before the first marker): its events use pid index + 1, so that sources
+    //! never share a process track, its slice ids and instants are its own, and its process is
+    //! named after the label too.
+    TraceBuilder(QString label, qsizetype index) : m_label(std::move(label)), m_index(index) { m_pid = qint64(index) + 1; }
 
     void add(const StreamEvent &event)
     {
@@ -101,7 +103,7 @@ public:
             if (source.instance != m_instance && !m_instance.isEmpty())
                 closeAll(event.tsUs, u"restarted"_s); // a new run: the old one's tasks are gone
             m_instance = source.instance;
-            if (m_fixedPid == 0)
+            if (m_index < 0)
                 m_pid = source.pid;
             m_app = source.app;
             processName(labelled(u"%1 (pid %2)"_s.arg(source.app).arg(source.pid)));
@@ -206,12 +208,12 @@ private:
 
     void slice(const char *ph, QLatin1StringView cat, const QString &name, quint64 id, qint64 tsUs, QByteArrayView args)
     {
-        event(ph, cat, name, tsUs).string("id", traceId(cat, id)).raw("args", args).close();
+        event(ph, cat, name, tsUs).string("id", traceId(cat, id, quint64(std::max<qsizetype>(m_index, 0)))).raw("args", args).close();
     }
 
     void instant(const QString &name, qint64 tsUs, QByteArrayView args)
     {
-        event("i", "stream"_L1, name, tsUs).string("s", u"g").raw("args", args).close();
+        event("i", "stream"_L1, name, tsUs).string("s", m_index < 0 ? u"g" : u"p").raw("args", args).close();
     }
 
     void counter(const HeartbeatEvent &heartbeat, qint64 tsUs)
@@ -320,7 +322,7 @@ private:
     QString labelled(const QString &text) const { return m_label.isEmpty() ? text : u"%1: %2"_s.arg(m_label, text); }
 
     QString m_label;
-    qint64 m_fixedPid = 0;
+    qsizetype m_index = -1; // among several sources; -1 for the only one
     QByteArray m_events;
     QHash<quint64, OpenTask> m_open;
     QSet<quint64> m_ended;
@@ -362,8 +364,9 @@ int runExport(const QStringList &arguments)
     qint64 malformed = 0;
     if (const auto error = readRecordingBySource(
             path,
-            [&builders](const QString &source) {
-                builders.push_back(std::make_unique<TraceBuilder>(source, source.isEmpty() ? 0 : qint64(builders.size()) + 1));
+            [&builders](const QString &source, qsizetype sourceCount) {
+                builders.push_back(sourceCount == 1 ? std::make_unique<TraceBuilder>()
+                                                    : std::make_unique<TraceBuilder>(source, qsizetype(builders.size())));
             },
             [&](const QList<StreamLine> &lines) {
                 for (const StreamLine &line : lines) {

@@ -98,18 +98,22 @@ public:
 private:
     void onError(EventSource::Error error, const QString &message);
     void onLines(const QList<StreamLine> &lines);
+    //! \a lines without those that read as a source marker: in a recording of several sources,
+    //! such a line from a source would attribute the lines after it to another source. Says so
+    //! once per source.
+    QList<StreamLine> withoutMarkers(const QList<StreamLine> &lines);
 
     Recorder &m_recorder;
     qsizetype m_index;
     QString m_label;
     QString m_address;
     QString m_prefix; // "[LABEL] " in messages, with several sources
+    ConnectErrors m_errors;
     std::unique_ptr<EventSource> m_sourceOwner;
     EventSource &m_source;
-    bool m_wait;
     qint64 m_lines = 0;
+    bool m_markerNoted = false; // a line that reads as a source marker was left out and said so
     bool m_connected = false;
-    bool m_waitingNoted = false;
     bool m_ended = false;
 };
 
@@ -119,7 +123,7 @@ class Recorder : public QObject
 {
 public:
     Recorder(std::vector<LabelledSource> sources, QString path, double durationSeconds, bool wait)
-        : m_file(std::move(path), sources.size() > 1), m_durationSeconds(durationSeconds), m_running(qsizetype(sources.size()))
+        : m_file(std::move(path), sources.size() > 1), m_durationSeconds(durationSeconds), m_group(qsizetype(sources.size()))
     {
         m_durationTimer.setSingleShot(true);
         connect(&m_durationTimer, &QTimer::timeout, this, [this] { stop(u"the duration passed"_s, ExitOk); });
@@ -167,13 +171,13 @@ public:
         if (m_done)
             return;
         m_sources[index]->stop();
-        m_worst = std::max(m_worst, code);
+        const bool last = m_group.ended(code);
         if (m_sources.size() == 1)
             return stop(reason, code);
         if (!reason.isEmpty())
             Output::err().line(u"afterwork record: %1%2"_s.arg(labelPrefix(m_sources[index]->label()), reason));
-        if (--m_running == 0)
-            stop(u"every source ended"_s, m_worst);
+        if (last)
+            stop(u"every source ended"_s, m_group.worst());
     }
 
     void stop(const QString &reason, int code)
@@ -204,7 +208,7 @@ public:
         }
         if (m_writeFailed)
             code = ExitUsage;
-        QCoreApplication::exit(std::max(code, m_worst));
+        QCoreApplication::exit(std::max(code, m_group.worst()));
     }
 
 private:
@@ -213,8 +217,7 @@ private:
     double m_durationSeconds;
     QTimer m_durationTimer;
     QElapsedTimer m_clock;
-    qsizetype m_running;
-    int m_worst = ExitOk;
+    SourceGroup m_group;
     bool m_writeFailed = false;
     bool m_done = false;
 };
@@ -225,9 +228,9 @@ SourceRecorder::SourceRecorder(Recorder &recorder, qsizetype index, LabelledSour
       m_label(std::move(source.label)),
       m_address(std::move(source.address)),
       m_prefix(labelPrefix(m_label)),
+      m_errors(u"record"_s, m_prefix, m_address, wait),
       m_sourceOwner(std::move(source.source)),
-      m_source(*m_sourceOwner),
-      m_wait(wait)
+      m_source(*m_sourceOwner)
 {
     connect(&m_source, &EventSource::connected, this, [this] {
         m_connected = true;
@@ -253,29 +256,41 @@ SourceRecorder::SourceRecorder(Recorder &recorder, qsizetype index, LabelledSour
 
 void SourceRecorder::onError(EventSource::Error error, const QString &message)
 {
+    // Once connected, the recording ends with the connection: errors after it are not waited on.
     if (m_connected || m_ended)
         return;
-    if (isPermanentFailure(error, m_address)) {
-        printError(u"record"_s, m_prefix + message);
+    if (m_errors.report(error, message, false, [this](const QString &text) { printError(u"record"_s, m_prefix + text); })) {
         m_ended = true;
         m_recorder.sourceEnded(m_index, QString(), ExitUsage);
-        return;
     }
-    if (!m_wait) {
-        printError(u"record"_s, m_prefix + message);
-        printError(u"record"_s, m_prefix + u"start the application (or use --wait to wait for it)"_s);
-    } else if (!m_waitingNoted) {
-        m_waitingNoted = true;
-        printError(u"record"_s, m_prefix + message + u"; waiting for it to appear"_s);
+}
+
+QList<StreamLine> SourceRecorder::withoutMarkers(const QList<StreamLine> &lines)
+{
+    QList<StreamLine> kept;
+    kept.reserve(lines.size());
+    for (const StreamLine &line : lines) {
+        // A marker has no seq, so only a line the parser rejected can read as one.
+        if (line.error() && protocol::parseSourceMarker(line.bytes)) {
+            if (!std::exchange(m_markerNoted, true))
+                printError(u"record"_s, m_prefix + u"line %1 from the source reads as a source marker: left out of the recording, "
+                                                   "as is any other such line (it would attribute the lines after it to another source)"_s
+                                                       .arg(line.lineNumber));
+            continue;
+        }
+        kept.append(line);
     }
+    return kept;
 }
 
 void SourceRecorder::onLines(const QList<StreamLine> &lines)
 {
     if (m_ended)
         return;
-    m_lines += lines.size();
-    m_recorder.write(m_label, lines);
+    // One source (no label) is recorded byte for byte: its file has no markers of its own.
+    const QList<StreamLine> kept = m_label.isEmpty() ? lines : withoutMarkers(lines);
+    m_lines += kept.size();
+    m_recorder.write(m_label, kept);
     // bye is the last line of a stream: done, without waiting for the connection to close.
     for (const StreamLine &line : lines) {
         if (const StreamEvent *event = line.event(); event && event->kind() == EventKind::Bye) {

@@ -22,7 +22,7 @@ std::optional<QString> readRecording(const QString &path, const std::function<vo
     return error;
 }
 
-std::optional<QString> readRecordingBySource(const QString &path, const std::function<void(const QString &)> &onSource,
+std::optional<QString> readRecordingBySource(const QString &path, const std::function<void(const QString &, qsizetype)> &onSource,
                                              const std::function<void(const QList<client::StreamLine> &)> &onLines)
 {
     QString error;
@@ -30,7 +30,7 @@ std::optional<QString> readRecordingBySource(const QString &path, const std::fun
     if (sources.isEmpty())
         return error;
     for (const QString &source : sources) {
-        onSource(source);
+        onSource(source, sources.size());
         if (std::optional<QString> failed = readRecording(path, onLines, source))
             return failed;
     }

@@ -20,9 +20,9 @@ std::optional<QString> readRecording(const QString &path, const std::function<vo
 
 //! Reads each source of a recording in turn, as its own stream, in the order the sources first
 //! appear (client::recordingSources()): \a onSource gets its name ("" for the one source of a
-//! recording without markers) before \a onLines gets its lines. Returns the error message if the
-//! file cannot be read.
-std::optional<QString> readRecordingBySource(const QString &path, const std::function<void(const QString &)> &onSource,
+//! recording without markers) and the number of sources before \a onLines gets its lines.
+//! Returns the error message if the file cannot be read.
+std::optional<QString> readRecordingBySource(const QString &path, const std::function<void(const QString &, qsizetype)> &onSource,
                                              const std::function<void(const QList<client::StreamLine> &)> &onLines);
 
 } // namespace afterwork::cli

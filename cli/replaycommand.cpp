@@ -267,9 +267,10 @@ struct Served
     QString socketName;
 };
 
-//! Which sources to serve on which names: \a only alone on \a name; otherwise a recording of one
-//! source on \a name, and each source of a multi-source recording on `NAME-LABEL`. Nothing, after
-//! saying why, for a source the recording lacks or labels that make the same socket name.
+//! Which sources to serve on which names: \a only alone on \a name; otherwise the unnamed source
+//! on \a name and each named one on `NAME-LABEL`, even when it is the only one (a multi-source
+//! recording in which one source ever connected). Nothing, after saying why, for a source the
+//! recording lacks or labels that make the same socket name.
 std::optional<QList<Served>> chooseServed(const QStringList &sources, const std::optional<QString> &only, const QString &name,
                                           const QString &path)
 {
@@ -285,8 +286,6 @@ std::optional<QList<Served>> chooseServed(const QStringList &sources, const std:
         }
         return QList<Served>{{*only, name}};
     }
-    if (sources.size() == 1)
-        return QList<Served>{{sources.constFirst(), name}};
     QList<Served> served;
     QStringList names;
     for (const QString &source : sources) {

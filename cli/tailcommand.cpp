@@ -44,6 +44,7 @@ public:
           m_source(*m_sourceOwner),
           m_format(m_options.style),
           m_prefix(labelled ? labelPrefix(source.label) : QString()),
+          m_errors(u"tail"_s, m_prefix, m_address, m_options.wait),
           m_onEnded(std::move(onEnded))
     {
         if (labelled) {
@@ -195,26 +196,13 @@ private:
 
     void onError(EventSource::Error error, const QString &message)
     {
-        if (isPermanentFailure(error, m_address)) {
-            printError(u"tail"_s, m_prefix + message);
+        if (m_errors.report(error, message, m_everConnected, [this](const QString &text) { note(text); }))
             finish(ExitUsage);
-            return;
-        }
-        if (!m_options.wait) {
-            printError(u"tail"_s, m_prefix + message);
-            if (!m_everConnected)
-                printError(u"tail"_s, m_prefix + u"start the application (or use --wait to wait for it)"_s);
-            return; // finished() follows
-        }
-        if (!m_waitingNoted) {
-            m_waitingNoted = true;
-            note(u"%1; waiting for it to appear"_s.arg(message));
-        }
     }
 
     void onDisconnected(bool byeSeen)
     {
-        m_waitingNoted = false;
+        m_errors.connectionEnded();
         if (byeSeen) {
             if (!m_options.wait)
                 finish(ExitOk);
@@ -249,11 +237,11 @@ private:
     TaskStore m_store{TaskStoreOptions{.finishedLimit = 0}};
     LineFormatter m_format;
     QString m_prefix;        //!< "[LABEL] " before each human line and message; empty for one source
+    ConnectErrors m_errors;
     QByteArray m_jsonMember; //!< `{"source_label":"LABEL",` in place of a --json line's "{"; empty for one source
     std::function<void(int)> m_onEnded;
     QSet<quint64> m_matchingLive; //!< live tasks whose latest step matched the filter (their progress shows)
     bool m_everConnected = false;
-    bool m_waitingNoted = false;
     bool m_done = false;
 };
 
@@ -262,10 +250,9 @@ private:
 class TailGroup
 {
 public:
-    TailGroup(const TailOptions &options, std::vector<LabelledSource> sources)
+    TailGroup(const TailOptions &options, std::vector<LabelledSource> sources) : m_group(qsizetype(sources.size()))
     {
         const bool labelled = sources.size() > 1;
-        m_running = qsizetype(sources.size());
         for (LabelledSource &source : sources)
             m_tails.push_back(std::make_unique<Tail>(options, std::move(source), labelled, [this](int code) { ended(code); }));
     }
@@ -284,14 +271,12 @@ public:
 private:
     void ended(int code)
     {
-        m_worst = std::max(m_worst, code);
-        if (--m_running == 0)
-            QCoreApplication::exit(m_worst);
+        if (m_group.ended(code))
+            QCoreApplication::exit(m_group.worst());
     }
 
     std::vector<std::unique_ptr<Tail>> m_tails;
-    qsizetype m_running = 0;
-    int m_worst = ExitOk;
+    SourceGroup m_group;
 };
 
 } // namespace

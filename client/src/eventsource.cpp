@@ -96,8 +96,7 @@ QList<StreamLine> EventSource::parseBytes(QByteArrayView bytes)
             lines.append(std::move(line));
             continue;
         }
-        // Blank lines (a trailing "\r\n" included) carry nothing; they still count for line numbers.
-        if (piece.bytes.isEmpty() || piece.bytes == "\r")
+        if (detail::isBlankLine(piece.bytes))
             continue;
         lines.append(makeLine(std::move(piece.bytes)));
     }

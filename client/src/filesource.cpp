@@ -3,6 +3,8 @@
 
 #include <afterwork/protocol/recording.h>
 
+#include "linesplitter.h"
+
 #include <QtCore/QFileInfo>
 
 #include <cmath>
@@ -217,17 +219,34 @@ QStringList recordingSources(const QString &path, QString *error)
         return {};
     }
     QStringList names;
+    // The source of the lines read now: none before the first marker. A source is listed once a
+    // line follows its marker, so a marker at the end of a file cut short names no empty source.
+    std::optional<QString> current;
     bool linesBeforeAnyMarker = false;
-    while (!file.atEnd()) {
-        QByteArray line = file.readLine();
-        if (line.endsWith('\n'))
-            line.chop(1);
-        if (std::optional<QString> name = protocol::parseSourceMarker(line)) {
-            if (!names.contains(*name))
-                names.append(std::move(*name));
-        } else if (names.isEmpty() && !line.isEmpty() && line != "\r") {
-            linesBeforeAnyMarker = true;
+    // Cut into lines as a FileSource reading it does: an oversized line is a line, never a marker.
+    detail::LineSplitter splitter(EventSource::DefaultMaxLineBytes);
+    QList<detail::LineSplitter::Line> lines;
+    const auto take = [&] {
+        for (const detail::LineSplitter::Line &line : std::as_const(lines)) {
+            if (detail::isBlankLine(line.bytes))
+                continue;
+            if (std::optional<QString> name = line.oversized ? std::nullopt : protocol::parseSourceMarker(line.bytes))
+                current = std::move(name);
+            else if (!current)
+                linesBeforeAnyMarker = true;
+            else if (!names.contains(*current))
+                names.append(*current);
         }
+        lines.clear();
+    };
+    const qsizetype chunkBytes = FileSourceOptions{}.chunkBytes;
+    for (QByteArray chunk = file.read(chunkBytes); !chunk.isEmpty(); chunk = file.read(chunkBytes)) {
+        splitter.feed(chunk, lines);
+        take();
+    }
+    if (detail::LineSplitter::Line rest; splitter.takeRemainder(rest)) {
+        lines.append(std::move(rest));
+        take();
     }
     if (file.error() != QFileDevice::NoError) {
         if (error)

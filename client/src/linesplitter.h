@@ -7,6 +7,13 @@
 
 namespace afterwork::client::detail {
 
+//! Whether \a line (without its newline) is blank: empty, or the carriage return of a "\r\n".
+//! A blank line carries nothing, but counts for line numbers.
+inline bool isBlankLine(QByteArrayView line) noexcept
+{
+    return line.isEmpty() || line == "\r";
+}
+
 //! Cuts a byte stream into '\n'-terminated lines, holding back a partial line until the rest
 //! arrives. A line longer than the limit is not buffered: it is reported as oversized (its first
 //! bytes kept for the message) and the rest of it is skipped up to the next newline.

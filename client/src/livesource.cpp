@@ -71,7 +71,7 @@ std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *er
         spec.label = argument.left(equals);
         spec.address = argument.mid(equals + 1);
         if (!protocol::isValidSourceName(spec.label)) {
-            *error = u"'%1': a source's label is 1 to %2 characters without whitespace"_s.arg(argument).arg(protocol::maxSourceNameLength);
+            *error = u"'%1': a source's label is %2"_s.arg(argument, protocol::sourceNameRule());
             return std::nullopt;
         }
     } else {

@@ -35,6 +35,16 @@ RemoteSource::RemoteSource(RemoteSourceOptions options, QObject *parent)
     connect(m_socket, &QSslSocket::readyRead, this, &RemoteSource::onReadyRead);
     connect(m_socket, &QSslSocket::disconnected, this, &RemoteSource::onDisconnected);
     connect(m_socket, &QSslSocket::errorOccurred, this, &RemoteSource::onSocketError);
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        if (state() == State::Connecting && !m_failed)
+            fail(Error::Other, u"%1 did not answer within %2 s (%3): is it an Afterwork publisher?"_s
+                                   .arg(description())
+                                   .arg(double(m_options.connectTimeout.count()) / 1000.0)
+                                   .arg(m_authenticating ? u"no answer to the token"_s
+                                        : m_options.tls  ? u"no TLS handshake"_s
+                                                         : u"no connection"_s));
+    });
 }
 
 RemoteSource::~RemoteSource()
@@ -71,6 +81,7 @@ void RemoteSource::start()
 void RemoteSource::stop()
 {
     cancelRetry();
+    m_deadline.stop();
     m_connectionOpen = false;
     m_authenticating = false;
     setState(State::Idle);
@@ -86,6 +97,7 @@ void RemoteSource::connectNow()
     m_tlsProblem.clear();
     setState(State::Connecting);
     m_socket->abort();
+    m_deadline.start(m_options.connectTimeout);
     if (m_options.tls) {
         // The name checked against the certificate is the host as given.
         m_socket->connectToHostEncrypted(m_options.host, m_options.port, QIODevice::ReadWrite);
@@ -166,6 +178,7 @@ void RemoteSource::onReadyRead()
     }
     m_authenticating = false;
     m_connectionOpen = true;
+    m_deadline.stop();
     beginConnection();
     setState(State::Connected);
     const QPointer<RemoteSource> self(this);
@@ -227,6 +240,7 @@ void RemoteSource::fail(Error error, const QString &message)
 {
     m_failed = true;
     m_authenticating = false;
+    m_deadline.stop();
     const bool slowly = error == Error::AccessDenied || error == Error::TlsFailed;
     const QPointer<RemoteSource> self(this);
     Q_EMIT errorOccurred(error, message);

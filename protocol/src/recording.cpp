@@ -15,11 +15,33 @@ bool isValidSourceName(QStringView name) noexcept
 {
     if (name.isEmpty() || name.size() > maxSourceNameLength)
         return false;
-    for (const QChar c : name) {
-        if (c.isSpace() || c.category() == QChar::Other_Control)
+    // By code point: a surrogate pair is one character, a lone surrogate is refused. Format
+    // characters (U+202E turns the text after it around) and unassigned code points would make a
+    // label that does not read as what it is.
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        char32_t c = name[i].unicode();
+        if (QChar::isHighSurrogate(c) && i + 1 < name.size() && name[i + 1].isLowSurrogate()) {
+            c = QChar::surrogateToUcs4(name[i], name[i + 1]);
+            ++i;
+        }
+        if (QChar::isSpace(c))
             return false;
+        switch (QChar::category(c)) {
+        case QChar::Other_Control:
+        case QChar::Other_Format:
+        case QChar::Other_Surrogate:
+        case QChar::Other_NotAssigned:
+            return false;
+        default:
+            break;
+        }
     }
     return true;
+}
+
+QString sourceNameRule()
+{
+    return u"1 to %1 characters without whitespace, control or format characters, or unassigned code points"_s.arg(maxSourceNameLength);
 }
 
 QByteArray sourceMarkerLine(QStringView name)
@@ -33,7 +55,8 @@ QByteArray sourceMarkerLine(QStringView name)
 std::optional<QString> parseSourceMarker(QByteArrayView line, QString *error)
 {
     // Cheap test first: nearly every line of a recording is a stream line.
-    if (!line.contains(QByteArrayView("\"source\"")))
+    static const QByteArray quotedKind = '"' + QByteArray(sourceMarkerKind.data(), sourceMarkerKind.size()) + '"';
+    if (!line.contains(quotedKind))
         return std::nullopt;
     if (line.endsWith('\r'))
         line.chop(1);
@@ -52,7 +75,7 @@ std::optional<QString> parseSourceMarker(QByteArrayView line, QString *error)
         return bad(u"'v' must be %1"_s.arg(version));
     const QJsonValue name = object.value(sourceMarkerNameMember);
     if (!name.isString() || !isValidSourceName(name.toString()))
-        return bad(u"'name' must be a string of 1 to %1 characters without whitespace"_s.arg(maxSourceNameLength));
+        return bad(u"'name' must be a string of %1"_s.arg(sourceNameRule()));
     if (object.size() != 3)
         return bad(u"it has other members"_s);
     return name.toString();

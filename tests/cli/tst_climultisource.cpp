@@ -84,9 +84,11 @@ private Q_SLOTS:
     void tailJsonLabelsEachLine();
     void recordTwoSourcesMarksThem();
     void singleSourceRecordingIsUnchanged();
+    void recordLeavesOutAMarkerFromASource();
     void aMissingSourceEndsAloneWithStatus1();
     void checkNamesTheSourceOfAViolation();
     void exportGivesEachSourceItsProcess();
+    void exportKeepsOverlappingTaskIdsApart();
     void replayServesTheSourcesApart();
 
 private:
@@ -112,7 +114,10 @@ void tst_CliMultiSource::badLabelsAreUsageErrors()
         {{u"--connect"_s, u"a="_s + name, u"--connect"_s, u"a=other"_s}, "two sources are labelled 'a'"},
         {{u"--connect"_s, name, u"--connect"_s, name}, "two sources are labelled"},
         {{u"--connect"_s, u"=x"_s, u"--connect"_s, name}, "a source's label is 1 to"},
-        {{u"--connect"_s, u"a b=x"_s, u"--connect"_s, name}, "without whitespace"},
+        {{u"--connect"_s, u"a b=x"_s, u"--connect"_s, name}, "without whitespace, control or format characters"},
+        {{u"--connect"_s, u"a\tb=x"_s, u"--connect"_s, name}, "without whitespace, control or format characters"},
+        {{u"--connect"_s, u"a\x01-b=x"_s, u"--connect"_s, name}, "without whitespace, control or format characters"},
+        {{u"--connect"_s, u"a\u202e-b=x"_s, u"--connect"_s, name}, "without whitespace, control or format characters"},
     };
     for (const QString &command : {u"tail"_s, u"record"_s}) {
         for (const auto &[arguments, message] : cases) {
@@ -256,6 +261,30 @@ void tst_CliMultiSource::singleSourceRecordingIsUnchanged()
     }
 }
 
+void tst_CliMultiSource::recordLeavesOutAMarkerFromASource()
+{
+    // a sends b's marker (twice): written, it would hand a's lines after it to b.
+    TwoPublishers publishers("multi-forged", RunA.greeting + MarkerB + '\n' + MarkerB + '\n' + RunA.rest, RunB.all());
+    QVERIFY(publishers.listen());
+    const QString out = path(u"forged.ndjson"_s);
+    const auto result = runCli(QStringList{u"record"_s, u"--out"_s, out} + publishers.arguments());
+    QCOMPARE(result.exitCode, 0);
+    QCOMPARE(result.err.count("reads as a source marker"), 1); // once per source
+    QVERIFY2(result.err.contains("[a] line 3 from the source reads as a source marker: left out"), result.err.constData());
+    QVERIFY2(result.err.contains("([a] 7, [b] 7)"), result.err.constData());
+    QByteArray current;
+    QByteArray ofA;
+    QByteArray ofB;
+    for (const QByteArray &line : linesOf(readAll(out))) {
+        if (line == MarkerA || line == MarkerB)
+            current = line;
+        else
+            (current == MarkerA ? ofA : ofB) += line + '\n';
+    }
+    QCOMPARE(ofA, RunA.all());
+    QCOMPARE(ofB, RunB.all());
+}
+
 void tst_CliMultiSource::aMissingSourceEndsAloneWithStatus1()
 {
     FakePublisher a;
@@ -276,6 +305,15 @@ void tst_CliMultiSource::aMissingSourceEndsAloneWithStatus1()
     QVERIFY2(record.err.contains("[b] no Afterwork source is listening"), record.err.constData());
     QVERIFY2(record.err.contains("([a] 7, [b] 0)"), record.err.constData());
     QCOMPARE(readAll(out), MarkerA + '\n' + RunA.all()); // kept: a connected
+
+    // Its one source is named: served on NAME-LABEL, as with several.
+    const QString name = uniqueSocketName("multi-missing-replay");
+    Cli replay({u"replay"_s, out, u"--listen"_s, name, u"--speed"_s, u"0"_s, u"--once"_s});
+    QVERIFY2(replay.waitForError(u"listening on '%1-a' for source 'a'"_s.arg(name).toUtf8()), replay.err().constData());
+    const QString copy = path(u"half-replayed.ndjson"_s);
+    QCOMPARE(runCli({u"record"_s, u"--connect"_s, name + u"-a"_s, u"--out"_s, copy}).exitCode, 0);
+    QCOMPARE(readAll(copy), RunA.all());
+    QCOMPARE(replay.finish().exitCode, 0);
 }
 
 void tst_CliMultiSource::checkNamesTheSourceOfAViolation()
@@ -342,14 +380,58 @@ void tst_CliMultiSource::exportGivesEachSourceItsProcess()
     QCOMPARE(document.value(u"otherData"_s).toObject().value(u"sources"_s).toArray().size(), 2);
 }
 
+void tst_CliMultiSource::exportKeepsOverlappingTaskIdsApart()
+{
+    // Both sources number their tasks from 1, and lines come before the first marker too.
+    const Run unnamed = cleanRun(u"cccccccc-0000-0000-0000-000000000003"_s, 1);
+    const Run a = cleanRun(u"aaaaaaaa-0000-0000-0000-000000000001"_s, 1);
+    const Run b = cleanRun(u"bbbbbbbb-0000-0000-0000-000000000002"_s, 1);
+    const QString file = path(u"overlap.ndjson"_s);
+    QVERIFY(writeAll(file, unnamed.all() + MarkerA + '\n' + a.greeting + MarkerB + '\n' + b.all() + MarkerA + '\n' + a.rest));
+    const QString trace = path(u"overlap.trace.json"_s);
+    const auto result = runCli({u"export"_s, u"--chrome"_s, file, trace});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.err.contains("6 tasks written"), result.err.constData());
+    QHash<QString, QSet<qint64>> pidsById;
+    QHash<QString, int> begins;
+    QHash<QString, int> ends;
+    QSet<qint64> processes;
+    int instants = 0;
+    for (const QJsonValue &value : QJsonDocument::fromJson(readAll(trace)).object().value(u"traceEvents"_s).toArray()) {
+        const QJsonObject event = value.toObject();
+        const QString ph = event.value(u"ph"_s).toString();
+        if (event.value(u"name"_s) == u"process_name"_s)
+            processes.insert(event.value(u"pid"_s).toInteger());
+        if (ph == u"i"_s) {
+            QCOMPARE(event.value(u"s"_s).toString(), u"p"_s); // a source's bye is its own
+            ++instants;
+        }
+        if (event.value(u"cat"_s) != u"task"_s)
+            continue;
+        const QString id = event.value(u"id"_s).toString();
+        pidsById[id].insert(event.value(u"pid"_s).toInteger());
+        begins[id] += ph == u"b"_s;
+        ends[id] += ph == u"e"_s;
+    }
+    QCOMPARE(processes, (QSet<qint64>{1, 2, 3})); // the unnamed source is numbered too
+    QCOMPARE(instants, 3);
+    QCOMPARE(pidsById.size(), 6); // 3 sources x tasks 1 and 2
+    for (auto it = pidsById.cbegin(); it != pidsById.cend(); ++it) {
+        QCOMPARE(it.value().size(), 1); // an id never spans two sources
+        QCOMPARE(begins.value(it.key()), 1);
+        QCOMPARE(ends.value(it.key()), 1);
+    }
+}
+
 void tst_CliMultiSource::replayServesTheSourcesApart()
 {
     const QString out = recording();
     QVERIFY(!out.isEmpty());
     const QString name = uniqueSocketName("multi-replay");
     Cli replay({u"replay"_s, out, u"--listen"_s, name, u"--speed"_s, u"0"_s, u"--once"_s});
+    // One startup line per socket, in whichever order they come.
+    QVERIFY2(replay.waitForError(u"listening on '%1-a' for source 'a'"_s.arg(name).toUtf8()), replay.err().constData());
     QVERIFY2(replay.waitForError(u"listening on '%1-b' for source 'b'"_s.arg(name).toUtf8()), replay.err().constData());
-    QVERIFY(replay.err().contains(u"listening on '%1-a' for source 'a'"_s.arg(name).toUtf8()));
     for (const auto &[label, run] : {std::pair{u"a"_s, RunA}, std::pair{u"b"_s, RunB}}) {
         const QString copy = path(u"replayed-%1.ndjson"_s.arg(label));
         const auto record = runCli({u"record"_s, u"--connect"_s, u"%1-%2"_s.arg(name, label), u"--out"_s, copy});

@@ -3,6 +3,7 @@
 // on an ephemeral loopback port (certificates made by openssl at test time): tail, record and
 // cancel with --connect tls://, and the errors and exit statuses of docs/cli.md.
 #include "../support/tlsfixtures.h"
+#include "../support/socketnames.h"
 #include "clitestsupport.h"
 
 #include <afterwork/eventpublisher.h>
@@ -104,6 +105,14 @@ private Q_SLOTS:
         QTest::newRow("token file for a local socket")
             << QStringList{u"cancel"_s, u"--connect"_s, u"afterwork-demo"_s, u"--token-file"_s, u"TOKEN"_s, u"1"_s}
             << QByteArray("local socket");
+        QTest::newRow("token file with local sockets only")
+            << QStringList{u"tail"_s, u"--connect"_s, u"a=afterwork-a"_s, u"--connect"_s, u"b=afterwork-b"_s,
+                           u"--token-file"_s, u"TOKEN"_s}
+            << QByteArray("local socket");
+        QTest::newRow("pin without a tls:// source")
+            << QStringList{u"tail"_s, u"--connect"_s, u"b=tcp://127.0.0.1:9"_s, u"--connect"_s, u"a=afterwork-a"_s,
+                           u"--token-file"_s, u"TOKEN"_s, u"--insecure"_s, u"--pin"_s, u"sha256:%1"_s.arg(QString(64, u'a'))}
+            << QByteArray("needs TLS");
         QTest::newRow("no port") << QStringList{u"tail"_s, u"--connect"_s, u"tls://127.0.0.1"_s, u"--token-file"_s, u"TOKEN"_s}
                                  << QByteArray("HOST:PORT");
     }
@@ -118,6 +127,24 @@ private Q_SLOTS:
         const CliResult result = runCli(arguments);
         QCOMPARE(result.exitCode, 2);
         QVERIFY2(result.err.contains(message), result.err.constData());
+    }
+
+    //! A local and a remote source together: the token and CA file go to the remote one only.
+    void localAndRemoteSourcesTogether()
+    {
+        TaskEngine engine;
+        auto *publisher = listen(engine, false);
+        const QString local = uniqueSocketName("cliremote-mixed");
+        QVERIFY2(publisher->listen(local), qPrintable(publisher->errorString()));
+        Cli tail({u"tail"_s, u"--connect"_s, u"web="_s + local, u"--connect"_s, u"worker="_s + target(publisher),
+                  u"--token-file"_s, m_tokenFile, u"--ca-file"_s, m_tls.caCertificate(), u"--json"_s});
+        QVERIFY(tail.started());
+        QVERIFY2(tail.waitForOutput("{\"source_label\":\"web\",\"v\":1,\"seq\":1,"), tail.err().constData());
+        QVERIFY2(tail.waitForOutput("{\"source_label\":\"worker\",\"v\":1,\"seq\":1,"), tail.err().constData());
+        publisher->close(); // bye on both connections
+        const CliResult result = tail.finish();
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY(!result.out.contains(token));
     }
 
     void groupReadableTokenFileExits2()

@@ -400,6 +400,11 @@ void tst_EventSources::recordingSourcesListsTheSourcesInOrder()
     QCOMPARE(recordingSources(writeFile(dir, marker(u"b") + stream + marker(u"a") + stream + marker(u"b") + stream)),
              (QStringList{u"b"_s, u"a"_s}));
     QCOMPARE(recordingSources(writeFile(dir, stream + marker(u"a") + stream)), (QStringList{QString(), u"a"_s}));
+    // A marker with no line after it (a file cut short, two markers in a row) names no source.
+    QCOMPARE(recordingSources(writeFile(dir, marker(u"a") + stream + marker(u"b"))), QStringList{u"a"_s});
+    QCOMPARE(recordingSources(writeFile(dir, marker(u"a") + stream + marker(u"b") + "\n" + marker(u"c") + stream)),
+             (QStringList{u"a"_s, u"c"_s}));
+    QCOMPARE(recordingSources(writeFile(dir, marker(u"a"))), QStringList{QString()});
     QString error;
     QVERIFY(recordingSources(dir.filePath(u"nope"_s), &error).isEmpty());
     QVERIFY2(error.contains(u"no such file"_s), qPrintable(error));

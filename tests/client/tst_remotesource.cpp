@@ -17,6 +17,7 @@
 #include <QtCore/QSemaphore>
 #include <QtNetwork/QSslCertificate>
 #include <QtNetwork/QSslSocket>
+#include <QtNetwork/QTcpServer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -71,6 +72,8 @@ private Q_SLOTS:
     void pinnedCertificate();
     void plainTcpOnLoopback();
     void createLiveSourceChecks();
+    void silentPeerFailsTheAttemptAtTheDeadline_data();
+    void silentPeerFailsTheAttemptAtTheDeadline();
 
 private:
     EventPublisher *startPublisher(TaskEngine &engine, const QString &certificate, const QString &key,
@@ -324,4 +327,46 @@ void tst_RemoteSource::createLiveSourceChecks()
 }
 
 QTEST_GUILESS_MAIN(tst_RemoteSource)
+void tst_RemoteSource::silentPeerFailsTheAttemptAtTheDeadline_data()
+{
+    QTest::addColumn<bool>("tls");
+    QTest::newRow("no TLS handshake") << true;
+    QTest::newRow("no answer to the token") << false;
+}
+
+void tst_RemoteSource::silentPeerFailsTheAttemptAtTheDeadline()
+{
+    QFETCH(bool, tls);
+    // Accepts, reads nothing, answers nothing, closes nothing.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    QList<QTcpSocket *> accepted;
+    connect(&silent, &QTcpServer::newConnection, &silent, [&] {
+        while (QTcpSocket *socket = silent.nextPendingConnection())
+            accepted.append(socket);
+    });
+    RemoteSourceOptions options{.host = QStringLiteral("127.0.0.1"), .port = silent.serverPort(), .tls = tls, .token = goodToken,
+                                .reconnect = false, .connectTimeout = 200ms};
+    RemoteSource once(options);
+    Watch watch(&once);
+    once.start();
+    QTRY_VERIFY_WITH_TIMEOUT(watch.finished, 10000);
+    QCOMPARE(accepted.size(), 1);
+    QCOMPARE(watch.errors.size(), 1);
+    QCOMPARE(watch.errors.first().first, EventSource::Error::Other);
+    const QString message = watch.errors.first().second;
+    QVERIFY2(message.contains(QStringLiteral("did not answer within 0.2 s")), qPrintable(message));
+    QVERIFY2(message.contains(tls ? QStringLiteral("no TLS handshake") : QStringLiteral("no answer to the token")), qPrintable(message));
+
+    // Reconnecting: the attempt is retried with the backoff, and fails again.
+    options.reconnect = true;
+    RemoteSource retrying(options);
+    Watch retries(&retrying);
+    retrying.start();
+    QTRY_VERIFY_WITH_TIMEOUT(retries.errors.size() >= 2, 10000);
+    QVERIFY(!retries.delays.isEmpty());
+    QVERIFY(retrying.state() != EventSource::State::Finished);
+    retrying.stop();
+}
+
 #include "tst_remotesource.moc"

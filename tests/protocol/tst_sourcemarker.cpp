@@ -62,6 +62,14 @@ private Q_SLOTS:
         QVERIFY(!protocol::isValidSourceName(u"a b"));
         QVERIFY(!protocol::isValidSourceName(u"a\tb"));
         QVERIFY(!protocol::isValidSourceName(u"a\x01"));
+        // Format characters, lone surrogates and unassigned code points read as something else.
+        QVERIFY(!protocol::isValidSourceName(u"a\u202eb"));     // right-to-left override
+        QVERIFY(!protocol::isValidSourceName(u"a\u200bb"));     // zero width space
+        QVERIFY(!protocol::isValidSourceName(QString(QChar(0xD800)) + u"x"_s)); // lone high surrogate
+        QVERIFY(!protocol::isValidSourceName(u"x"_s + QChar(0xDC00)));           // lone low surrogate
+        QVERIFY(!protocol::isValidSourceName(u"a\uffff"));      // a noncharacter, never assigned
+        QVERIFY(protocol::isValidSourceName(u"worker-\U0001F680"_s)); // a surrogate pair is one character
+        QVERIFY(protocol::isValidSourceName(u"ünï-cödé"));
         QVERIFY(protocol::isValidSourceName(QString(protocol::maxSourceNameLength, u'x')));
         QVERIFY(!protocol::isValidSourceName(QString(protocol::maxSourceNameLength + 1, u'x')));
     }

@@ -32,8 +32,10 @@ struct FileSourceOptions
 };
 
 //! The sources of the recording at \a path, in the order they first appear: the names of its
-//! source markers, preceded by the unnamed source "" when lines come before the first marker. A
-//! recording without markers (one source) is one unnamed source: {""}. Reads the whole file;
+//! source markers that a non-blank line follows (a marker with no line of its own, such as the
+//! last line of a file cut short, names no source), preceded by the unnamed source "" when lines
+//! come before the first marker. A recording without markers (one source), or without any line
+//! but markers, is one unnamed source: {""}. Reads the whole file;
 //! empty, with \a error set (when given), if it cannot.
 QStringList recordingSources(const QString &path, QString *error = nullptr);
 

@@ -50,7 +50,7 @@ struct ConnectSpec
 //! Splits `LABEL=ADDRESS`, or takes `ADDRESS` alone (labelled by itself). The text before the
 //! first `=` is a label only if it holds no `/` (so a path with `=` in it stays an address), the
 //! rule of `afterwork --connect`. A label given must be a valid source name
-//! (protocol::isValidSourceName(): 1 to 256 characters, no whitespace). Empty with \a error set
+//! (protocol::isValidSourceName()). Empty with \a error set
 //! (a message for a person) for a bad label or an empty address.
 std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *error);
 

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <afterwork/client/eventsource.h>
+#include <afterwork/protocol/auth.h>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
 #include <QtCore/QString>
+#include <QtCore/QTimer>
 #include <QtNetwork/QSslCertificate>
 
 #include <chrono>
@@ -40,6 +42,11 @@ struct RemoteSourceOptions
     //! once a connection delivers its hello.
     std::chrono::milliseconds initialBackoff{100};
     std::chrono::milliseconds maxBackoff{2000}; //!< the longest delay between two attempts
+    //! How long an attempt may take from the TCP connect to the publisher's first line (the TLS
+    //! handshake and the token's answer included): a peer that accepts the connection but never
+    //! answers fails the attempt with Error::Other then, retried like a refused connection.
+    //! The publisher's own authentication deadline by default (protocol::authTimeout).
+    std::chrono::milliseconds connectTimeout{protocol::authTimeout};
 };
 
 //! A live source over the network: an EventPublisher's remote listener (EventPublisher::listenRemote()),
@@ -47,7 +54,8 @@ struct RemoteSourceOptions
 //! publisher's refusal of the token (a `denied` line) is reported as Error::AccessDenied, a
 //! certificate that is not trusted as Error::TlsFailed, and neither is retried sooner than
 //! maxBackoff; a publisher too busy to authenticate it, or a line that came too late, is
-//! Error::Other and retried with the ordinary backoff. Otherwise it
+//! Error::Other and retried with the ordinary backoff, as is a peer that does not answer within
+//! RemoteSourceOptions::connectTimeout. Otherwise it
 //! behaves like LocalSocketSource: the same signals, reconnects and commands. Lives on the thread
 //! that created it.
 class RemoteSource final : public EventSource
@@ -81,6 +89,7 @@ private:
 
     RemoteSourceOptions m_options;
     QSslSocket *m_socket = nullptr; // Owning (child).
+    QTimer m_deadline;              // connectTimeout, running while an attempt has no first line
     QByteArray m_firstBytes;   // received before the first line was complete
     QString m_tlsProblem;      // why the certificate was refused, for the error that follows
     bool m_authenticating = false; // the token is sent; the first line has not come yet

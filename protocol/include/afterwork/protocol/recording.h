@@ -25,9 +25,14 @@ inline constexpr QLatin1StringView sourceMarkerNameMember("name", 4);
 //! The longest source name, in characters.
 inline constexpr qsizetype maxSourceNameLength = 256;
 
-//! Whether \a name may name a source: 1 to maxSourceNameLength characters, none of them
-//! whitespace or a control character. The same rule holds for `afterwork --connect LABEL=...`.
+//! Whether \a name may name a source: 1 to maxSourceNameLength UTF-16 code units, none of them
+//! whitespace, a control or format character (such as U+202E), a lone surrogate or a code point
+//! unassigned in the Unicode version of the Qt in use. The same rule holds for `afterwork
+//! --connect LABEL=...`.
 bool isValidSourceName(QStringView name) noexcept;
+
+//! The rule of isValidSourceName(), worded for messages: "1 to 256 characters without ...".
+QString sourceNameRule();
 
 //! The marker line for \a name (a valid name), without its newline: `{"v":1,"kind":"source","name":"A"}`.
 QByteArray sourceMarkerLine(QStringView name);
