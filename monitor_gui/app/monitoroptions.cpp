@@ -66,9 +66,7 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
     // Several sources go by their labels: an address standing for one must be a valid name too.
     for (const client::ConnectSpec &spec : std::as_const(options.connects)) {
         if (options.connects.size() > 1 && !protocol::isValidSourceName(spec.label))
-            return fail(u"--connect '%1': a source's label is 1 to %2 characters without whitespace; name it with LABEL=ADDRESS"_s
-                            .arg(spec.address)
-                            .arg(protocol::maxSourceNameLength));
+            return fail(u"--connect '%1': a source's label is %2; name it with LABEL=ADDRESS"_s.arg(spec.address, protocol::sourceNameRule()));
     }
     options.tokenFile = parser.value(tokenFile);
     options.caFile = parser.value(caFile);

@@ -61,7 +61,7 @@ MonitorSession *SourceSet::addSource(const SourceSpec &spec, QString *error)
         return nullptr;
     }
     if (!protocol::isValidSourceName(spec.label)) {
-        *error = u"'%1' cannot label a source: 1 to %2 characters without whitespace (name it: LABEL=ADDRESS)"_s.arg(spec.label).arg(protocol::maxSourceNameLength);
+        *error = u"'%1' cannot label a source: a label is %2 (name it: LABEL=ADDRESS)"_s.arg(spec.label, protocol::sourceNameRule());
         return nullptr;
     }
     if (indexOf(spec.label) >= 0) {
