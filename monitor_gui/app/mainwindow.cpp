@@ -488,10 +488,10 @@ void MainWindow::onRecordingEnded(const RecordingSummary &summary)
 std::optional<QString> MainWindow::exportCsv(const QString &path) const
 {
     const TaskFilterProxy *proxy = m_tasks->proxy();
-    QList<const client::TaskState *> rows;
+    QList<TaskCsvRow> rows;
     rows.reserve(proxy->rowCount());
     for (int row = 0; row < proxy->rowCount(); ++row)
-        rows.append(proxy->taskAtRow(row));
+        rows.append({proxy->taskAtRow(row), proxy->sourceLabelAtRow(row)});
     return writeTasksCsv(path, rows);
 }
 

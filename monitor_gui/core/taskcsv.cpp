@@ -30,10 +30,10 @@ QStringList taskCsvHeader()
     return {u"id"_s,          u"name"_s,       u"phase"_s,         u"shielded"_s,      u"mode"_s,
             u"work"_s,        u"attempt"_s,    u"queue_wait_us"_s, u"run_us"_s,        u"error_type"_s,
             u"error_message"_s, u"scheduled_us"_s, u"started_us"_s, u"finished_us"_s, u"request"_s,
-            u"function"_s,    u"progress_done"_s, u"progress_total"_s, u"progress_message"_s};
+            u"function"_s,    u"progress_done"_s, u"progress_total"_s, u"progress_message"_s, u"source"_s};
 }
 
-QStringList taskCsvFields(const client::TaskState &state)
+QStringList taskCsvFields(const client::TaskState &state, const QString &source)
 {
     const client::TaskRecord &task = state.task;
     auto number = [](qint64 value) { return value >= 0 ? QString::number(value) : QString(); };
@@ -56,18 +56,19 @@ QStringList taskCsvFields(const client::TaskState &state)
             task.function,
             state.progress ? QString::number(state.progress->done) : QString(),
             state.progress ? QString::number(state.progress->total) : QString(),
-            state.progress ? state.progress->message : QString()};
+            state.progress ? state.progress->message : QString(),
+            source};
 }
 
-std::optional<QString> writeTasksCsv(const QString &path, const QList<const client::TaskState *> &tasks)
+std::optional<QString> writeTasksCsv(const QString &path, const QList<TaskCsvRow> &tasks)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return u"cannot write '%1': %2"_s.arg(path, file.errorString());
     file.write(csvRecord(taskCsvHeader()));
-    for (const client::TaskState *state : tasks) {
-        if (state)
-            file.write(csvRecord(taskCsvFields(*state)));
+    for (const TaskCsvRow &row : tasks) {
+        if (row.task)
+            file.write(csvRecord(taskCsvFields(*row.task, row.source)));
     }
     if (!file.commit())
         return u"cannot write '%1': %2"_s.arg(path, file.errorString());

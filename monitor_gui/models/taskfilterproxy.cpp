@@ -34,6 +34,12 @@ const client::TaskState *TaskFilterProxy::taskAtRow(int row) const
     return source.isValid() && m_rows ? m_rows->taskAt(source.row()) : nullptr;
 }
 
+QString TaskFilterProxy::sourceLabelAtRow(int row) const
+{
+    const QModelIndex source = mapToSource(index(row, 0));
+    return source.isValid() && m_rows ? m_rows->sourceLabelAt(source.row()) : QString();
+}
+
 std::optional<client::FilterError> TaskFilterProxy::setFilterExpression(const QString &expression)
 {
     auto parsed = client::TaskFilter::parse(expression);

@@ -29,6 +29,8 @@ public:
     const TaskRows *taskRows() const noexcept { return m_rows; }
     //! The task in proxy row \a row, or nullptr.
     const client::TaskState *taskAtRow(int row) const;
+    //! The label of the source of the task in proxy row \a row ("" if none).
+    QString sourceLabelAtRow(int row) const;
 
     //! Applies \a expression; on a parse error nothing changes and the error is returned.
     std::optional<client::FilterError> setFilterExpression(const QString &expression);

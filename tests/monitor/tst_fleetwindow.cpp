@@ -391,6 +391,21 @@ private Q_SLOTS:
         QVERIFY2(w.session.recordingSummary()->isClean(), qPrintable(w.session.recordingSummary()->describe()));
         QVERIFY2(worker->recordingSummary()->isClean(), qPrintable(worker->recordingSummary()->describe()));
 
+        // The CSV export says whose each task is: task 1 of each source, told apart.
+        const QString csvPath = dir.filePath(QStringLiteral("tasks.csv"));
+        QCOMPARE(w.window.exportCsv(csvPath), std::nullopt);
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = csv.readAll().trimmed().split('\n');
+        QCOMPARE(rows.size(), 4); // the header and three tasks
+        const auto count = [&rows](const QByteArray &prefix, const QByteArray &suffix) {
+            return std::count_if(rows.cbegin(), rows.cend(),
+                                 [&](const QByteArray &row) { return row.startsWith(prefix) && row.trimmed().endsWith(suffix); });
+        };
+        QCOMPARE(count("1,", ",api"), 1);
+        QCOMPARE(count("1,", ",worker"), 1);
+        QCOMPARE(count("2,", ",worker"), 1);
+
         // Another recording replaces both; a recording's sources are never saved as live ones.
         const QString single = dir.filePath(QStringLiteral("one.ndjson"));
         LineWriter c;

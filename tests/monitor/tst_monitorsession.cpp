@@ -380,8 +380,9 @@ private Q_SLOTS:
     {
         QCOMPARE(csvRecord({QStringLiteral("a"), QStringLiteral("b,c"), QStringLiteral("say \"hi\""), QStringLiteral("two\nlines"), QString()}),
                  QByteArray("a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n"));
-        QCOMPARE(taskCsvHeader().size(), 19);
-        QCOMPARE(taskCsvHeader().mid(16), (QStringList{QStringLiteral("progress_done"), QStringLiteral("progress_total"), QStringLiteral("progress_message")}));
+        QCOMPARE(taskCsvHeader().size(), 20);
+        QCOMPARE(taskCsvHeader().mid(16), (QStringList{QStringLiteral("progress_done"), QStringLiteral("progress_total"),
+                                                       QStringLiteral("progress_message"), QStringLiteral("source")}));
         client::TaskState state;
         state.task.id = 3;
         state.task.name = QStringLiteral("x");
@@ -394,9 +395,10 @@ private Q_SLOTS:
         QCOMPARE(fields.at(7), QString()); // unknown queue wait: empty, not -1
         QCOMPARE(fields.at(8), QStringLiteral("12"));
         QCOMPARE(fields.at(10), QStringLiteral("m, n"));
-        QCOMPARE(fields.mid(16), (QStringList{QString(), QString(), QString()})); // it reported no progress
+        QCOMPARE(fields.mid(16), (QStringList{QString(), QString(), QString(), QString()})); // no progress, no source
         state.progress = client::ProgressEvent{3, 7, 10, QStringLiteral("page 7")};
-        QCOMPARE(taskCsvFields(state).mid(16), (QStringList{QStringLiteral("7"), QStringLiteral("10"), QStringLiteral("page 7")}));
+        QCOMPARE(taskCsvFields(state, QStringLiteral("worker")).mid(16),
+                 (QStringList{QStringLiteral("7"), QStringLiteral("10"), QStringLiteral("page 7"), QStringLiteral("worker")}));
     }
 
     void readsALargeRecordingWhole()

@@ -10,6 +10,7 @@
 #include "app/appidentity.h"
 #include "app/mainwindow.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
 #include "models/drainmodel.h"
 #include "models/failuregroupmodel.h"
 #include "models/sessionlogmodel.h"
@@ -255,10 +256,13 @@ private Q_SLOTS:
         const QList<QByteArray> csvLines = csv.readAll().trimmed().split('\n');
         QCOMPARE(csvLines.size(), 11);
         QVERIFY(csvLines.constFirst().startsWith("id,name,phase,shielded"));
-        QVERIFY(csvLines.constFirst().trimmed().endsWith(",progress_done,progress_total,progress_message"));
+        QVERIFY(csvLines.constFirst().trimmed().endsWith(",progress_done,progress_total,progress_message,source"));
         const auto reportLine = std::find_if(csvLines.cbegin(), csvLines.cend(), [](const QByteArray &line) { return line.contains("export_report"); });
         QVERIFY(reportLine != csvLines.cend());
-        QVERIFY2(reportLine->trimmed().endsWith(",3,10,page 3"), reportLine->constData());
+        // The one source's label: its address, as nothing named it.
+        const QByteArray label = window.sources()->label(0).toUtf8();
+        QVERIFY(!label.isEmpty());
+        QVERIFY2(reportLine->trimmed().endsWith(",3,10,page 3," + label), reportLine->constData());
 
         // Shutdown: the drain view comes to the front and waits for the shielded task.
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
