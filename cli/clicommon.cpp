@@ -7,7 +7,6 @@
 
 #include <afterwork/client/eventsource.h>
 #include <afterwork/client/livesource.h>
-#include <afterwork/protocol/recording.h>
 
 #include <QtCore/QCoreApplication>
 
@@ -161,40 +160,23 @@ std::optional<std::vector<LabelledSource>> openSources(const QCommandLineParser 
                                          .pin = parser.value(options.pin),
                                          .insecure = parser.isSet(options.insecure),
                                          .reconnect = reconnect};
-    QStringList labels;
-    QStringList addresses;
-    for (const QString &value : values) {
-        QString error;
-        std::optional<client::ConnectSpec> spec = client::parseConnectSpec(value, &error);
-        if (!spec) {
-            printError(command, QStringLiteral("--connect %1").arg(error));
-            return std::nullopt;
-        }
-        auto &[label, address] = *spec;
-        // An address alone labels its source by itself: a label only if there are several.
-        const bool labelled = value.size() != address.size();
-        if (!labelled && values.size() > 1 && !protocol::isValidSourceName(label)) {
-            printError(command, QStringLiteral("--connect '%1': a source's label is %2; name it with --connect LABEL=ADDRESS")
-                                    .arg(value, protocol::sourceNameRule()));
-            return std::nullopt;
-        }
-        if (labels.contains(label)) {
-            printError(command, QStringLiteral("two sources are labelled '%1'; give each its own with --connect LABEL=ADDRESS").arg(label));
-            return std::nullopt;
-        }
-        labels.append(std::move(label));
-        addresses.append(std::move(address));
+    QString error;
+    const std::optional<QList<client::ConnectSpec>> specs = client::parseConnectSpecs(values, &error);
+    if (!specs) {
+        printError(command, error);
+        return std::nullopt;
     }
+    QStringList addresses;
+    for (const client::ConnectSpec &spec : *specs)
+        addresses.append(spec.address);
     std::vector<LabelledSource> sources;
-    for (qsizetype i = 0; i < addresses.size(); ++i) {
-        QString error;
-        std::unique_ptr<client::EventSource> source =
-            client::createLiveSource(addresses.at(i), optionsFor(addresses.at(i), addresses, live), &error);
+    for (const client::ConnectSpec &spec : *specs) {
+        std::unique_ptr<client::EventSource> source = client::createLiveSource(spec.address, optionsFor(spec.address, addresses, live), &error);
         if (!source) {
-            printError(command, labels.size() > 1 ? labelPrefix(labels.at(i)) + error : error);
+            printError(command, specs->size() > 1 ? labelPrefix(spec.label) + error : error);
             return std::nullopt;
         }
-        sources.push_back(LabelledSource{labels.at(i), addresses.at(i), std::move(source)});
+        sources.push_back(LabelledSource{spec.label, spec.address, std::move(source)});
     }
     return sources;
 }

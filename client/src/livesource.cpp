@@ -9,6 +9,8 @@
 #include <QtNetwork/QSslCertificate>
 #include <QtNetwork/QSslSocket>
 
+#include <algorithm>
+
 namespace afterwork::client {
 
 using namespace Qt::StringLiterals;
@@ -83,6 +85,30 @@ std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *er
         return std::nullopt;
     }
     return spec;
+}
+
+std::optional<QList<ConnectSpec>> parseConnectSpecs(const QStringList &arguments, QString *error)
+{
+    QList<ConnectSpec> specs;
+    for (const QString &argument : arguments) {
+        QString why;
+        std::optional<ConnectSpec> spec = parseConnectSpec(argument, &why);
+        if (!spec) {
+            *error = u"--connect %1"_s.arg(why);
+            return std::nullopt;
+        }
+        // Several sources go by their labels: an address standing for one must be a name too.
+        if (arguments.size() > 1 && !protocol::isValidSourceName(spec->label)) {
+            *error = u"--connect '%1': a source's label is %2; name it with LABEL=ADDRESS"_s.arg(argument, protocol::sourceNameRule());
+            return std::nullopt;
+        }
+        if (std::any_of(specs.cbegin(), specs.cend(), [&](const ConnectSpec &other) { return other.label == spec->label; })) {
+            *error = u"two sources are labelled '%1'; give each its own with --connect LABEL=ADDRESS"_s.arg(spec->label);
+            return std::nullopt;
+        }
+        specs.append(std::move(*spec));
+    }
+    return specs;
 }
 
 QByteArray parsePin(const QString &pin)

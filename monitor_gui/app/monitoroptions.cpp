@@ -3,10 +3,6 @@
 
 #include "app/viewid.h"
 
-#include <afterwork/protocol/recording.h>
-
-#include <algorithm>
-
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QRegularExpression>
 
@@ -50,24 +46,14 @@ std::variant<MonitorOptions, OptionsExit> parseMonitorOptions(const QStringList 
 
     auto fail = [](const QString &message) { return OptionsExit{2, u"afterwork-monitor: %1\n"_s.arg(message)}; };
     MonitorOptions options;
-    for (const QString &argument : parser.values(connect)) {
-        if (argument.isEmpty())
-            return fail(u"--connect needs a socket name, or tls://HOST:PORT"_s);
-        QString error;
-        const std::optional<client::ConnectSpec> spec = client::parseConnectSpec(argument, &error);
-        if (!spec)
-            return fail(u"--connect %1"_s.arg(error));
-        const bool taken = std::any_of(options.connects.cbegin(), options.connects.cend(),
-                                       [&](const client::ConnectSpec &other) { return other.label == spec->label; });
-        if (taken)
-            return fail(u"--connect: two sources are labelled '%1' (name them: LABEL=ADDRESS)"_s.arg(spec->label));
-        options.connects.append(*spec);
-    }
-    // Several sources go by their labels: an address standing for one must be a valid name too.
-    for (const client::ConnectSpec &spec : std::as_const(options.connects)) {
-        if (options.connects.size() > 1 && !protocol::isValidSourceName(spec.label))
-            return fail(u"--connect '%1': a source's label is %2; name it with LABEL=ADDRESS"_s.arg(spec.address, protocol::sourceNameRule()));
-    }
+    const QStringList connects = parser.values(connect);
+    if (connects.contains(QString()))
+        return fail(u"--connect needs a socket name, or tls://HOST:PORT"_s);
+    QString error;
+    std::optional<QList<client::ConnectSpec>> specs = client::parseConnectSpecs(connects, &error);
+    if (!specs)
+        return fail(error);
+    options.connects = std::move(*specs);
     options.tokenFile = parser.value(tokenFile);
     options.caFile = parser.value(caFile);
     options.pin = parser.value(pin);

@@ -54,6 +54,12 @@ struct ConnectSpec
 //! (a message for a person) for a bad label or an empty address.
 std::optional<ConnectSpec> parseConnectSpec(const QString &argument, QString *error);
 
+//! Every `--connect` argument of a program that watches several sources, as parseConnectSpec()
+//! takes each: labels must be unique and, when there are several sources, an address that labels
+//! itself must be a valid source name too. Empty with \a error set (a message for a person,
+//! starting with `--connect` or naming the labels) at the first argument that breaks a rule.
+std::optional<QList<ConnectSpec>> parseConnectSpecs(const QStringList &arguments, QString *error);
+
 //! Parses a `--pin` value into the 32-byte digest: `sha256:HEX` (64 hex digits, colons between
 //! bytes allowed), or the line `openssl x509 -noout -fingerprint -sha256` prints
 //! (`SHA256 Fingerprint=AB:CD:...`). Empty when it is not one.
