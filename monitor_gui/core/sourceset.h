@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/batchthrottler.h"
+
 #include <afterwork/client/livesource.h>
 
 #include <QtCore/QList>
@@ -36,6 +38,10 @@ struct SourceSpec
 //! label. The first, the primary, is the connection bar's and is not owned: it always exists, so
 //! that watching one source stays what it was. The others are created (with the primary's
 //! SessionOptions) and owned here. Task ids are the sources' own, so a task is (source, id).
+//!
+//! The sources flush together: one throttler (the primary's flushInterval) for all of them, so
+//! the views of every source are told once per interval (flushed()), not once per source. A
+//! round flushes one source per pass of the event loop, so that it is never one long block.
 class SourceSet final : public QObject
 {
     Q_OBJECT
@@ -77,6 +83,9 @@ Q_SIGNALS:
     void sourceRemoved(int index);
     //! A source's label changed (the primary's, with its address).
     void labelChanged(int index);
+    //! Lines reached the stores: once at the end of a round of flushes (after each source's
+    //! MonitorSession::flushed()), or after a source flushed on its own (MonitorSession::flushNow()).
+    void flushed();
 
 private:
     struct Entry
@@ -86,8 +95,17 @@ private:
         std::unique_ptr<MonitorSession> owned; // null for the primary
     };
     QString uniqueLabel(const QString &wanted, int except) const;
+    //! \a session flushes with the others, and says so.
+    void flushTogether(MonitorSession *session);
+    //! The shared throttler fired: a round of flushes begins.
+    void flushAll();
+    void flushNext();
 
     std::vector<Entry> m_entries;
+    BatchThrottler m_throttler; // shared by every source's session
+    int m_nextToFlush = -1;     // the source the round flushes next; -1: no round under way
+    bool m_flushingOne = false; // the round is flushing a source: told at the round's end
+    bool m_flushedAny = false;  // a source flushed in this round
 };
 
 //! Writes \a specs to \a settings as the list of sources restored at the next start.
