@@ -5,6 +5,7 @@
 
 #include <afterwork/protocol/recording.h>
 
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QSettings>
 
 namespace afterwork::monitor {
@@ -50,16 +51,19 @@ void SourceSet::flushAll()
 
 void SourceSet::flushNext()
 {
-    // One source per pass of the event loop: input, timers and painting get their turn between
-    // sources, so a round is never one long block. By index: a handler may add or remove sources.
-    if (m_nextToFlush < count()) {
+    // Sources one after the other while the slice lasts, then the event loop gets its turn (input,
+    // timers, painting) before the next: a round is one pass on a quiet machine, and never one
+    // long block on a busy one. By index: a handler may add or remove sources.
+    QElapsedTimer slice;
+    slice.start();
+    while (m_nextToFlush < count()) {
         m_flushingOne = true;
         m_entries[size_t(m_nextToFlush++)].session->flushNow();
         m_flushingOne = false;
-    }
-    if (m_nextToFlush < count()) {
-        QMetaObject::invokeMethod(this, &SourceSet::flushNext, Qt::QueuedConnection);
-        return;
+        if (m_nextToFlush < count() && slice.elapsed() >= qint64(m_flushSlice.count())) {
+            QMetaObject::invokeMethod(this, &SourceSet::flushNext, Qt::QueuedConnection);
+            return;
+        }
     }
     m_nextToFlush = -1;
     if (m_flushedAny)

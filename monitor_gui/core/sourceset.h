@@ -9,6 +9,7 @@
 #include <QtCore/QObject>
 #include <QtCore/QString>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -41,7 +42,9 @@ struct SourceSpec
 //!
 //! The sources flush together: one throttler (the primary's flushInterval) for all of them, so
 //! the views of every source are told once per interval (flushed()), not once per source. A
-//! round flushes one source per pass of the event loop, so that it is never one long block.
+//! round flushes the sources one after the other for up to a slice of time (flushSlice()), then
+//! lets the event loop run before going on: one pass on a quiet machine, never one long block on
+//! a busy one.
 class SourceSet final : public QObject
 {
     Q_OBJECT
@@ -74,6 +77,11 @@ public:
     //! Every source's spec, in order (the primary first).
     QList<SourceSpec> specs() const;
 
+    //! How long a round of flushes goes on before it lets the event loop run between two sources
+    //! (10 ms; 0: after every source).
+    std::chrono::milliseconds flushSlice() const noexcept { return m_flushSlice; }
+    void setFlushSlice(std::chrono::milliseconds slice) { m_flushSlice = slice; } //!< see flushSlice()
+
 Q_SIGNALS:
     //! Source \a index was added (it is the last).
     void sourceAdded(int index);
@@ -103,6 +111,7 @@ private:
 
     std::vector<Entry> m_entries;
     BatchThrottler m_throttler; // shared by every source's session
+    std::chrono::milliseconds m_flushSlice{10};
     int m_nextToFlush = -1;     // the source the round flushes next; -1: no round under way
     bool m_flushingOne = false; // the round is flushing a source: told at the round's end
     bool m_flushedAny = false;  // a source flushed in this round

@@ -245,13 +245,21 @@ private Q_SLOTS:
         QCOMPARE(groups.index(0, FailureGroupModel::SourceColumn).data().toString(), QString());
     }
 
+    void theSourcesFlushTogether_data()
+    {
+        QTest::addColumn<int>("sliceMs");
+        QTest::newRow("the default slice") << 10;
+        QTest::newRow("the event loop between sources") << 0;
+    }
     void theSourcesFlushTogether()
     {
-        // Both sources receive lines all along: each flush round takes both (each session
-        // flushes, then the set says so once), never one source twice in a round, and lets the
-        // event loop run between them ("loop": posted when the api flushes).
+        // Both sources receive lines all along: a flush round takes both (each session flushes,
+        // then the set says so once: "|"), never one source twice. With no slice, the event loop
+        // runs between them ("loop": posted when the api flushes).
+        QFETCH(int, sliceMs);
         TwoSources two(1, 1);
         QVERIFY(two.api && two.worker);
+        two.sources.setFlushSlice(std::chrono::milliseconds(sliceMs));
         QStringList events;
         connect(&two.primary, &MonitorSession::flushed, this, [this, &events] {
             events << QStringLiteral("api");
@@ -272,13 +280,25 @@ private Q_SLOTS:
             two.worker->writeToAll(line);
             ++seq;
         });
+        // The rounds so far, each the sources it flushed ("loop" left out).
+        const auto rounds = [&events] {
+            QList<QStringList> out;
+            for (const QString &round : events.join(u' ').split(u'|', Qt::SkipEmptyParts)) {
+                QStringList flushed = round.split(u' ', Qt::SkipEmptyParts);
+                flushed.removeAll(QStringLiteral("loop"));
+                out.append(flushed);
+            }
+            return out;
+        };
+        const QStringList both{QStringLiteral("api"), QStringLiteral("worker")};
         events.clear();
         feeder.start();
-        QTRY_VERIFY_WITH_TIMEOUT(events.join(u' ').contains(QStringLiteral("api loop worker |")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(rounds().contains(both), 10000);
+        if (sliceMs == 0)
+            QTRY_VERIFY_WITH_TIMEOUT(events.join(u' ').contains(QStringLiteral("api loop worker |")), 10000);
         feeder.stop();
-        for (const QString &round : events.join(u' ').split(u'|')) {
-            const QStringList flushed = round.split(u' ', Qt::SkipEmptyParts);
-            QVERIFY2(flushed.count(QStringLiteral("api")) <= 1 && flushed.count(QStringLiteral("worker")) <= 1,
+        for (const QStringList &round : rounds()) {
+            QVERIFY2(round.count(QStringLiteral("api")) <= 1 && round.count(QStringLiteral("worker")) <= 1,
                      qPrintable(events.join(u' ')));
         }
     }
