@@ -820,7 +820,9 @@ void DemoProcessTest::drainCommandTakesTheSignalsPath()
     QVERIFY(stream.waitSubscribed());
     RawHttpClient client(demo.port);
     QVERIFY(client.connectToServer());
-    QCOMPARE(client.request("POST", "/tasks/spawn?name=shielded_sync&shield=1&ms=300")->status, 200);
+    // The shielded task must still be running when the drain arrives: 3 s covers starting the CLI
+    // on a loaded machine under a sanitizer (300 ms did not), and the drain waits for it anyway.
+    QCOMPARE(client.request("POST", "/tasks/spawn?name=shielded_sync&shield=1&ms=3000")->status, 200);
     QCOMPARE(client.request("POST", "/tasks/spawn?name=unshielded_sync&ms=60000")->status, 200);
     QVERIFY(stream.waitFor([&](const QList<QJsonObject> &) {
         return stream.hasTaskLine("shielded_sync", "started") && stream.hasTaskLine("unshielded_sync", "started");
