@@ -3,7 +3,6 @@
 
 #include <afterwork/client/taskstore.h>
 
-#include <QtCore/QHashFunctions>
 #include <QtCore/QList>
 #include <QtCore/QString>
 
@@ -21,8 +20,6 @@ struct TimelineTask
     quint64 id = 0; //!< the task's id in its source
 
     friend bool operator==(const TimelineTask &, const TimelineTask &) = default; //!< member-wise
-    //! For QHash keys.
-    friend size_t qHash(const TimelineTask &task, size_t seed = 0) noexcept { return qHashMulti(seed, task.source, task.id); }
 };
 
 //! One source's part of a timeline of several: its tasks, and what its lane's header says.
@@ -51,9 +48,11 @@ struct TimelineBar
     qint64 endUs = 0;
     bool live = false;
     Phase phase = Phase::Unknown;
+    //! Whose task: an index into TimelineLayout::sources (0 for one source's layout). Here, in the
+    //! padding after the phase, so that a bar is no bigger for it.
+    int source = 0;
     quint64 requestId = 0;
     QString group;
-    int source = 0; //!< whose task: an index into TimelineLayout::sources (0 for one source's layout)
     //! The latest progress its work reported, if any (a finished task's: its last value).
     std::optional<client::ProgressEvent> progress;
 

@@ -43,10 +43,6 @@ void TimelineCanvas::setLayoutData(TimelineLayout layout, qint64 nowUs)
 {
     m_layout = std::move(layout);
     m_nowUs = nowUs;
-    m_barOfTask.clear();
-    m_barOfTask.reserve(m_layout.bars.size());
-    for (int i = 0; i < m_layout.bars.size(); ++i)
-        m_barOfTask.insert(TimelineTask{m_layout.bars.at(i).source, m_layout.bars.at(i).id}, i);
     m_geometry.width = viewport()->width();
     m_geometry.height = viewport()->height();
     if (!m_fittedOnce && !m_layout.bars.isEmpty()) {
@@ -377,12 +373,13 @@ std::optional<TimelineTask> TimelineCanvas::taskAt(const QPoint &pos) const
 
 QRectF TimelineCanvas::barRectOf(quint64 id, int source) const
 {
-    const auto it = m_barOfTask.constFind(TimelineTask{source, id});
-    if (it == m_barOfTask.cend())
+    // A scan, not an index kept at every rebuild: this is asked about one task, rarely.
+    const auto it = std::find_if(m_layout.bars.cbegin(), m_layout.bars.cend(),
+                                 [&](const TimelineBar &bar) { return bar.id == id && bar.source == source; });
+    if (it == m_layout.bars.cend())
         return {};
-    const int row = m_layout.rowOfBar(it.value());
-    const TimelineBar &bar = m_layout.bars.at(it.value());
-    return row >= 0 ? m_geometry.barRect(row, bar.scheduledUs, bar.endUs) : QRectF();
+    const int row = m_layout.rowOfBar(int(it - m_layout.bars.cbegin()));
+    return row >= 0 ? m_geometry.barRect(row, it->scheduledUs, it->endUs) : QRectF();
 }
 
 void TimelineCanvas::wheelEvent(QWheelEvent *event)

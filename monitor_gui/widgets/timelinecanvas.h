@@ -78,7 +78,6 @@ private:
     TimelineLayout m_layout;
     TimelineGeometry m_geometry;
     QList<const RequestMarkers *> m_markers; // Not owning.
-    QHash<TimelineTask, int> m_barOfTask;
     qint64 m_nowUs = 0;
     bool m_follow = true;
     bool m_syncingScrollBars = false;
