@@ -113,6 +113,14 @@ bool writeTwoSourceRecording(const QString &path)
     return monitortest::writeFile(path, bytes);
 }
 
+//! writeTwoSourceRecording()'s, in a temporary directory of its own.
+struct TwoSourceRecording
+{
+    QTemporaryDir dir;
+    QString path = dir.filePath(QStringLiteral("two.ndjson"));
+    bool written = writeTwoSourceRecording(path);
+};
+
 //! Opens the recording at \a path in \a w and reads every source of it to its end.
 bool openAndRead(Window &w, const QString &path)
 {
@@ -388,11 +396,10 @@ private Q_SLOTS:
 
     void theTimelineHasALanePerSource()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("two.ndjson"));
-        QVERIFY(writeTwoSourceRecording(path));
+        const TwoSourceRecording recording;
+        QVERIFY(recording.written);
         Window w;
-        QVERIFY(openAndRead(w, path));
+        QVERIFY(openAndRead(w, recording.path));
         MonitorSession *worker = w.window.sources()->session(1);
         TasksView *tasks = w.window.tasks();
         TimelineView *timeline = w.window.timeline();
@@ -460,10 +467,11 @@ private Q_SLOTS:
 
     void theTimelinesChoiceOfSourcesIsRemembered()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("two.ndjson"));
-        QVERIFY(writeTwoSourceRecording(path));
-        const MainWindowOptions options{.settingsPath = dir.filePath(QStringLiteral("monitor.ini")), .restoreState = true, .discoveryDirectory = dir.path()};
+        const TwoSourceRecording recording;
+        QVERIFY(recording.written);
+        const MainWindowOptions options{.settingsPath = recording.dir.filePath(QStringLiteral("monitor.ini")),
+                                        .restoreState = true,
+                                        .discoveryDirectory = recording.dir.path()};
         {
             MonitorSession session;
             MainWindow window(&session, options);
@@ -480,7 +488,7 @@ private Q_SLOTS:
             MainWindow window(&session, options);
             QCOMPARE(window.timeline()->allSources(), all);
             // Restored with one source, it applies when the others come.
-            window.openRecording(path);
+            window.openRecording(recording.path);
             QCOMPARE(window.sources()->count(), 2);
             QCOMPARE(window.timeline()->sourcePicker()->showsAll(), all);
             QCOMPARE(window.timeline()->session(), all ? nullptr : &session);
@@ -526,12 +534,11 @@ private Q_SLOTS:
 
     void aRecordingOfSeveralSourcesOpensAsThatManySources()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("two.ndjson"));
-        QVERIFY(writeTwoSourceRecording(path));
-
+        const TwoSourceRecording recording;
+        QVERIFY(recording.written);
+        const QTemporaryDir &dir = recording.dir;
         Window w;
-        QVERIFY(openAndRead(w, path));
+        QVERIFY(openAndRead(w, recording.path));
         SourceSet &sources = *w.window.sources();
         QCOMPARE(sources.count(), 2);
         QCOMPARE(sources.label(0), QStringLiteral("api"));
