@@ -9,12 +9,14 @@
 //         10 ms timer inside it measures how late the event loop runs it (p99).
 //
 // `bench_dashboard` drives them, running itself as `load FILE` and `live NAME[,NAME...] SECONDS`
-// children.
+// children. `bench_dashboard timeline SOURCES TASKS` times the timeline's rebuild alone.
 #include "support/benchsupport.h"
 
 #include "app/mainwindow.h"
 #include "core/monitorsession.h"
 #include "core/sourceset.h"
+#include "core/timelinelayout.h"
+#include "widgets/timelinecanvas.h"
 
 #include <afterwork/eventencoder.h>
 
@@ -178,6 +180,82 @@ int liveChild(const QStringList &socketNames, double seconds, const QString &set
 }
 
 // ---------------------------------------------------------------------------------------------
+// The timeline's rebuild, for profiling (not a figure of the table): `bench_dashboard timeline
+// SOURCES TASKS` builds the layout of SOURCES stores of TASKS finished tasks and 50 running ones
+// each (one store: the single-source layout; several: every source in a lane) and puts it on a
+// shown canvas, which paints it; the medians of 30 rebuilds.
+
+//! Feeds \a store \a tasks tasks that ran 50 µs each after 50 µs queued, like the recording's, and
+//! 50 more still running.
+void fillStore(client::TaskStore &store, qint64 tasks, qint64 startUs)
+{
+    QList<client::StreamEvent> events;
+    quint64 seq = 0;
+    const auto add = [&](qint64 tsUs, client::StreamEvent::Payload payload) {
+        events.append(client::StreamEvent{.seq = seq++, .tsUs = tsUs, .payload = std::move(payload)});
+    };
+    client::HelloEvent hello;
+    hello.source.app = QStringLiteral("bench");
+    hello.source.instance = QUuid::createUuid().toString();
+    add(startUs, hello);
+    qint64 ts = startUs;
+    for (qint64 i = 1; i <= tasks + 50; ++i) {
+        client::TaskRecord task;
+        task.id = quint64(i);
+        task.name = (i % 7 == 0) ? QStringLiteral("process_payment") : QStringLiteral("send_welcome_email");
+        task.phase = Phase::Scheduled;
+        task.mode = i % 3 == 0 ? Mode::AfterResponse : Mode::Immediate;
+        task.scheduledUs = ts;
+        add(ts, task);
+        task.phase = Phase::Started;
+        task.startedUs = ts + 50;
+        add(ts + 50, task);
+        if (i <= tasks) { // the last 50 keep running
+            task.phase = i % 100 == 0 ? Phase::Failed : Phase::Succeeded;
+            add(ts + 100, task);
+        }
+        ts += 150;
+    }
+    store.apply(events);
+}
+
+int timelineChild(int sourceCount, qint64 tasks)
+{
+    std::vector<std::unique_ptr<client::TaskStore>> stores;
+    QList<monitor::TimelineSourceInput> inputs;
+    const qint64 startUs = protocol::nowUs() - 600'000'000;
+    for (int i = 0; i < sourceCount; ++i) {
+        auto &store = stores.emplace_back(std::make_unique<client::TaskStore>(client::TaskStoreOptions{.finishedLimit = 10'000}));
+        fillStore(*store, tasks, startUs + i * 1000);
+        inputs.append({store.get(), QStringLiteral("s%1").arg(i), {}, protocol::nowUs()});
+    }
+    monitor::TimelineCanvas canvas;
+    canvas.resize(1280, 700);
+    canvas.show();
+    QCoreApplication::processEvents();
+    std::vector<double> buildMs, paintMs;
+    qsizetype bars = 0;
+    qsizetype rows = 0;
+    for (int run = 0; run < 30; ++run) {
+        const qint64 start = nowNs();
+        monitor::TimelineLayout layout = sourceCount == 1
+            ? monitor::TimelineLayout::fromStore(*stores.front(), monitor::TimelineGrouping::Mode, inputs.front().nowUs)
+            : monitor::TimelineLayout::fromSources(inputs, monitor::TimelineGrouping::Mode, 10'000);
+        const qint64 built = nowNs();
+        bars = layout.bars.size();
+        rows = layout.rows.size();
+        canvas.setLayoutData(std::move(layout), inputs.front().nowUs);
+        canvas.fitAll();
+        canvas.viewport()->grab(); // paints it
+        buildMs.push_back(double(built - start) / 1e6);
+        paintMs.push_back(double(nowNs() - built) / 1e6);
+    }
+    std::printf("TIMELINE\t%d sources\t%lld tasks each\t%lld bars\t%lld rows\tbuild %.2f ms\tshow and paint %.2f ms\n", sourceCount,
+                (long long)tasks, (long long)bars, (long long)rows, summarize(buildMs).median, summarize(paintMs).median);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The driver.
 
 QStringList runChild(const QString &program, const QStringList &arguments, std::chrono::seconds timeout)
@@ -311,11 +389,16 @@ int main(int argc, char *argv[])
         writeRecording(options.positional[1], options.positional[2].toLongLong());
         return 0;
     }
-    if (options.positional.value(0) == QLatin1String("load") || options.positional.value(0) == QLatin1String("live"))
+    if (options.positional.value(0) == QLatin1String("load") || options.positional.value(0) == QLatin1String("live")
+        || options.positional.value(0) == QLatin1String("timeline"))
         qInstallMessageHandler(quietHeadlessNotes);
     if (options.positional.value(0) == QLatin1String("load") && options.positional.size() == 3) {
         QApplication app(argc, argv);
         return loadChild(options.positional[1], options.positional[2]);
+    }
+    if (options.positional.value(0) == QLatin1String("timeline") && options.positional.size() == 3) {
+        QApplication app(argc, argv);
+        return timelineChild(options.positional[1].toInt(), options.positional[2].toLongLong());
     }
     if (options.positional.value(0) == QLatin1String("live") && options.positional.size() == 4) {
         QApplication app(argc, argv);

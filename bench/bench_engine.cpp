@@ -306,9 +306,9 @@ int main(int argc, char *argv[])
     ratioFigure("1g", "by hand / raw", peerRatio, 0, {});
     ratioFigure("1h", "TaskEngine / by hand, no subscriber", engineOverPeer, 5.0, {});
     rateFigure("1b", "TaskEngine sync tasks, no subscriber", Variant::Engine);
-    ratioFigure("1c", "TaskEngine / raw, no subscriber", engineRatio, 0.8, cpuContext(engineCpuRatio));
+    ratioFigure("1c", "TaskEngine / raw, no subscriber", engineRatio, 1.0, cpuContext(engineCpuRatio));
     rateFigure("1d", "TaskEngine sync tasks, one subscriber reading all", Variant::EngineSubscribed);
-    ratioFigure("1e", "TaskEngine / raw, one subscriber", subscribedRatio, 0.6, cpuContext(subscribedCpuRatio));
+    ratioFigure("1e", "TaskEngine / raw, one subscriber", subscribedRatio, 0.8, cpuContext(subscribedCpuRatio));
     rateFigure("2a", "async tasks, ready QFuture", Variant::AsyncFuture);
     ratioFigure("2b", "async QFuture / sync engine (1b)", futureRatio, 0, {});
 #if AFTERWORK_BENCH_HAVE_QCORO

@@ -285,17 +285,25 @@ int runCheck(const QStringList &arguments)
     if (!file)
         return ExitUsage;
     const QString path = *file;
-    // Each source is its own stream, checked on its own (a recording of one is one unnamed source).
-    std::vector<std::pair<QString, std::unique_ptr<RecordingChecker>>> checkers;
+    // Each source is its own stream, checked on its own (a recording of one is one unnamed source),
+    // all of them as the file is read once.
+    std::vector<std::unique_ptr<RecordingChecker>> checkers; // by source index
+    QStringList sources;
     if (const auto error = readRecordingBySource(
-            path, [&checkers](const QString &source, qsizetype) { checkers.emplace_back(source, std::make_unique<RecordingChecker>()); },
-            [&checkers](const QList<StreamLine> &lines) {
+            path,
+            [&checkers](const QString &, qsizetype index, const QList<StreamLine> &lines) {
+                if (index == qsizetype(checkers.size()))
+                    checkers.push_back(std::make_unique<RecordingChecker>());
                 for (const StreamLine &line : lines)
-                    checkers.back().second->add(line);
-            })) {
+                    checkers[index]->add(line);
+            },
+            &sources)) {
         printError(u"check"_s, *error);
         return ExitUsage;
     }
+    // The one source of a recording without lines has no checker yet: its checker says it is empty.
+    while (checkers.size() < size_t(sources.size()))
+        checkers.push_back(std::make_unique<RecordingChecker>());
     struct Named
     {
         Violation violation;
@@ -304,7 +312,9 @@ int runCheck(const QStringList &arguments)
     QList<Named> violations;
     qint64 lines = 0;
     QStringList summaries;
-    for (const auto &[source, checker] : checkers) {
+    for (qsizetype index = 0; index < sources.size(); ++index) {
+        const QString &source = sources[index];
+        RecordingChecker *checker = checkers[index].get();
         checker->finish();
         for (const Violation &violation : checker->violations())
             violations.append({violation, source});

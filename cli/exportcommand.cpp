@@ -86,7 +86,8 @@ QByteArray errorJson(const ErrorInfo &error)
 class TraceBuilder
 {
 public:
-    //! The builder of a recording's only source: its events use the source's own pid.
+    //! The builder of a recording's only source: its events use the source's own pid. Until
+    //! finish(), it may turn out to have the first of several (becomeFirstOfSeveral()).
     TraceBuilder() = default;
     //! The builder of the source \a index (from 0) of a recording of several, labelled \a label
     //! (empty for lines before the first marker): its events use pid index + 1, so that sources
@@ -151,10 +152,63 @@ public:
         }
     }
 
+    //! A second source showed up: this builder, made for the only source, has the first of
+    //! several, labelled \a label. Its events so far become what TraceBuilder(label, 0) would
+    //! have made of them (pid 1, instants on the process, labelled process names), and it goes on
+    //! as that builder.
+    //!
+    //! So the recording is read once, although whether it has one source or several is known
+    //! only at its end: rewriting once costs a copy of the first source's events so far, where
+    //! building both ways would double the work of every recording of one source, and keeping the
+    //! lines until it is known would keep the file. The places to rewrite are noted as the
+    //! events are written (8 bytes per event, dropped by finish()).
+    void becomeFirstOfSeveral(QString label)
+    {
+        Q_ASSERT(m_index < 0);
+        m_label = std::move(label);
+        m_index = 0;
+        m_pid = 1;
+        const QByteArrayView old(m_events);
+        QByteArray events;
+        events.reserve(m_events.size() + m_processNames.size() * (m_label.size() + 2));
+        qsizetype from = 0;
+        qsizetype named = 0;
+        for (const Patch &patch : std::as_const(m_patches)) {
+            const auto at = qsizetype(patch.at);
+            switch (Patch::Kind(patch.kind)) {
+            case Patch::Pid: { // the value ends at `at`, after `"pid":`
+                qsizetype value = at;
+                while (old[value - 1] != ':')
+                    --value;
+                events.append(old.sliced(from, value - from)).append(QByteArray::number(m_pid));
+                from = at;
+                break;
+            }
+            case Patch::GlobalScope:
+                events.append(old.sliced(from, at - from)).append('p');
+                from = at + 1;
+                break;
+            case Patch::ProcessName: {
+                const NamedProcess &process = m_processNames[named++];
+                events.append(old.sliced(from, at - from));
+                writeProcessName(events, labelled(process.text));
+                from = process.end;
+                break;
+            }
+            }
+        }
+        events.append(old.sliced(from));
+        m_events = std::move(events);
+        m_patches = {};
+        m_processNames = {};
+    }
+
     //! The trace's events, comma-separated, once the recording has been read: what is still
     //! open ends where the recording does.
     QByteArray finish()
     {
+        m_patches = {};
+        m_processNames = {};
         closeAll(m_lastUs, u"unfinished"_s);
         for (auto it = m_requests.begin(); it != m_requests.end(); ++it) {
             QByteArray args;
@@ -185,6 +239,34 @@ private:
         QString name;
         Phase phase = Phase::Unknown;
     };
+    //! A place in m_events that becomeFirstOfSeveral() rewrites.
+    struct Patch
+    {
+        enum Kind : quint8 {
+            Pid,         //!< at: the end of a pid value
+            GlobalScope, //!< at: the `g` of an instant's `"s":"g"`
+            ProcessName, //!< at: the start of a process_name event (the next of m_processNames)
+        };
+        quint64 at : 62;
+        quint64 kind : 2;
+    };
+    //! A process_name event written while this builder had the only source.
+    struct NamedProcess
+    {
+        qsizetype end; //!< where it ends in m_events
+        QString text;  //!< its name, unlabelled
+    };
+
+    //! Notes a place becomeFirstOfSeveral() would rewrite: \a at in m_events, of \a kind.
+    void note(Patch::Kind kind, qsizetype at)
+    {
+        if (m_index >= 0)
+            return;
+        Patch patch;
+        patch.at = quint64(at);
+        patch.kind = kind;
+        m_patches.append(patch);
+    }
 
     //! Starts one event in the array and returns its writer (the caller adds fields and closes).
     JsonObject event(const char *ph, QLatin1StringView cat, const QString &name, qint64 tsUs)
@@ -193,7 +275,9 @@ private:
             m_events.append(',');
         JsonObject object(m_events);
         object.string("ph", QLatin1StringView(ph)).string("cat", cat).string("name", name).number("ts", tsUs);
-        object.number("pid", m_pid).number("tid", 0);
+        object.number("pid", m_pid);
+        note(Patch::Pid, m_events.size());
+        object.number("tid", 0);
         return object;
     }
 
@@ -201,9 +285,17 @@ private:
     {
         if (!m_events.isEmpty())
             m_events.append(',');
+        note(Patch::ProcessName, m_events.size());
+        writeProcessName(m_events, value);
+        if (m_index < 0)
+            m_processNames.append({m_events.size(), value});
+    }
+
+    void writeProcessName(QByteArray &out, const QString &value) const
+    {
         QByteArray args;
         JsonObject(args).string("name", value).close();
-        JsonObject(m_events).string("ph", u"M").string("name", u"process_name").number("pid", m_pid).number("tid", 0).raw("args", args).close();
+        JsonObject(out).string("ph", u"M").string("name", u"process_name").number("pid", m_pid).number("tid", 0).raw("args", args).close();
     }
 
     void slice(const char *ph, QLatin1StringView cat, const QString &name, quint64 id, qint64 tsUs, QByteArrayView args)
@@ -213,7 +305,10 @@ private:
 
     void instant(const QString &name, qint64 tsUs, QByteArrayView args)
     {
-        event("i", "stream"_L1, name, tsUs).string("s", m_index < 0 ? u"g" : u"p").raw("args", args).close();
+        JsonObject object = event("i", "stream"_L1, name, tsUs);
+        object.string("s", m_index < 0 ? u"g" : u"p");
+        note(Patch::GlobalScope, m_events.size() - 2); // before the closing quote
+        object.raw("args", args).close();
     }
 
     void counter(const HeartbeatEvent &heartbeat, qint64 tsUs)
@@ -332,6 +427,8 @@ private:
     QString m_app;
     QString m_instance;
     qsizetype m_taskCount = 0;
+    QList<Patch> m_patches;            // while this builder has the only source, in order
+    QList<NamedProcess> m_processNames; // likewise
 };
 
 } // namespace
@@ -359,19 +456,28 @@ int runExport(const QStringList &arguments)
     const QString path = positional[0];
     const QString outPath = positional[1];
 
-    // Each source of the recording is its own process track (a recording of one keeps its pid).
-    std::vector<std::unique_ptr<TraceBuilder>> builders;
+    // Each source of the recording is its own process track (a recording of one keeps its pid),
+    // built as the file is read once.
+    std::vector<std::unique_ptr<TraceBuilder>> builders; // by source index
+    QString firstSource;
     qint64 malformed = 0;
     if (const auto error = readRecordingBySource(
             path,
-            [&builders](const QString &source, qsizetype sourceCount) {
-                builders.push_back(sourceCount == 1 ? std::make_unique<TraceBuilder>()
-                                                    : std::make_unique<TraceBuilder>(source, qsizetype(builders.size())));
-            },
-            [&](const QList<StreamLine> &lines) {
+            [&](const QString &source, qsizetype index, const QList<StreamLine> &lines) {
+                if (index == qsizetype(builders.size())) {
+                    if (index == 0) {
+                        firstSource = source;
+                        builders.push_back(std::make_unique<TraceBuilder>());
+                    } else {
+                        if (index == 1)
+                            builders.front()->becomeFirstOfSeveral(firstSource);
+                        builders.push_back(std::make_unique<TraceBuilder>(source, index));
+                    }
+                }
+                TraceBuilder &builder = *builders[index];
                 for (const StreamLine &line : lines) {
                     if (const StreamEvent *event = line.event())
-                        builders.back()->add(*event);
+                        builder.add(*event);
                     else
                         ++malformed;
                 }
@@ -379,6 +485,8 @@ int runExport(const QStringList &arguments)
         printError(u"export"_s, *error);
         return ExitUsage;
     }
+    if (builders.empty()) // a recording without lines: its one source is empty
+        builders.push_back(std::make_unique<TraceBuilder>());
     if (malformed > 0)
         printError(u"export"_s, u"skipped %1 malformed line(s) of '%2' ('afterwork check' names them)"_s.arg(malformed).arg(path));
     QByteArray json = "{\"traceEvents\":[";

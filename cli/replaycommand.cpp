@@ -5,7 +5,6 @@
 #include "commands.h"
 #include "recording.h"
 
-#include <afterwork/client/filesource.h>
 #include <afterwork/client/lineparser.h>
 
 #include <QtCore/QCoreApplication>
@@ -46,68 +45,86 @@ QByteArray withSeq(const QByteArray &line, quint64 seq)
     return line.left(span->offset) + QByteArray::number(seq) + line.mid(span->offset + span->length);
 }
 
-Playlist buildPlaylist(const QList<StreamLine> &recording)
+//! Makes a source's playlist as its lines are read (the recording itself is not kept).
+class PlaylistBuilder
 {
-    Playlist playlist;
-    qint64 firstTs = -1;
-    qint64 latestTs = -1;
-    for (const StreamLine &line : recording) {
-        if (const StreamEvent *event = line.event()) {
-            firstTs = event->tsUs;
-            break;
-        }
-    }
-    const auto add = [&](QByteArray bytes, qint64 tsUs) {
-        if (tsUs >= 0 && firstTs >= 0)
-            latestTs = std::max(latestTs, tsUs);
-        bytes.append('\n');
-        playlist.lines.append(std::move(bytes));
-        playlist.dueUs.append(latestTs < 0 ? 0 : latestTs - firstTs);
-    };
-
-    // seq of a line = its recorded seq - the seq of its connection's hello (+ what we put first).
-    std::optional<quint64> base;
-    quint64 shift = 0;
-    const StreamEvent *first = nullptr;
-    for (const StreamLine &line : recording) {
-        if ((first = line.event()))
-            break;
-    }
-    if (first && first->kind() != EventKind::Hello) {
-        // A recording cut mid-stream: a reader still deserves a hello and a snapshot first.
-        const qint64 ts = first->tsUs;
-        add(u"{\"v\":1,\"seq\":0,\"ts_us\":%1,\"kind\":\"hello\",\"source\":{\"app\":\"afterwork-replay\",\"pid\":%2,"
-            "\"host\":\"%3\",\"instance\":\"%4\",\"started_us\":%1}}"_s.arg(ts)
-                .arg(QCoreApplication::applicationPid())
-                .arg(QHostInfo::localHostName(), QUuid::createUuid().toString(QUuid::WithoutBraces))
-                .toUtf8(),
-            ts);
-        add(u"{\"v\":1,\"seq\":1,\"ts_us\":%1,\"kind\":\"snapshot\",\"tasks\":[]}"_s.arg(ts).toUtf8(), ts);
-        base = first->seq;
-        shift = 2;
-    }
-    for (const StreamLine &line : recording) {
+public:
+    void add(const StreamLine &line)
+    {
+        ++m_lineCount;
         const StreamEvent *event = line.event();
         if (!event) {
-            add(line.bytes, -1); // malformed lines are part of what was recorded: sent as they are
-            continue;
+            ++m_malformed;
+            if (m_firstTsUs) // malformed lines are part of what was recorded: sent as they are
+                append(line.bytes, -1);
+            else
+                m_beforeFirstEvent.append(line.bytes); // after what goes first, known at the first event
+            return;
         }
+        if (!m_firstTsUs)
+            start(*event);
         if (event->kind() == EventKind::Hello) {
-            base = event->seq;
-            shift = 0;
+            m_base = event->seq;
+            m_shift = 0;
         }
-        const quint64 from = base.value_or(event->seq);
-        add(event->seq >= from ? withSeq(line.bytes, event->seq - from + shift) : line.bytes, event->tsUs);
+        // seq of a line = its recorded seq - the seq of its connection's hello (+ what we put first).
+        const quint64 from = m_base.value_or(event->seq);
+        append(event->seq >= from ? withSeq(line.bytes, event->seq - from + m_shift) : line.bytes, event->tsUs);
+        m_playlist.endsWithBye = event->kind() == EventKind::Bye;
     }
-    for (auto it = recording.crbegin(); it != recording.crend(); ++it) {
-        if (const StreamEvent *event = it->event()) {
-            playlist.endsWithBye = event->kind() == EventKind::Bye;
-            break;
+
+    //! The playlist, once every line was added.
+    Playlist finish()
+    {
+        for (const QByteArray &bytes : std::exchange(m_beforeFirstEvent, {}))
+            append(bytes, -1); // a source without any event
+        m_playlist.recordedSpanUs = m_playlist.dueUs.isEmpty() ? 0 : m_playlist.dueUs.constLast();
+        return std::exchange(m_playlist, {});
+    }
+
+    qint64 lineCount() const noexcept { return m_lineCount; }   //!< lines added
+    qint64 malformedCount() const noexcept { return m_malformed; } //!< of which did not parse
+
+private:
+    //! The first event: times count from it, and a recording cut mid-stream (no hello first)
+    //! still gives a reader a hello and a snapshot first.
+    void start(const StreamEvent &first)
+    {
+        m_firstTsUs = first.tsUs;
+        if (first.kind() != EventKind::Hello) {
+            const qint64 ts = first.tsUs;
+            append(u"{\"v\":1,\"seq\":0,\"ts_us\":%1,\"kind\":\"hello\",\"source\":{\"app\":\"afterwork-replay\",\"pid\":%2,"
+                   "\"host\":\"%3\",\"instance\":\"%4\",\"started_us\":%1}}"_s.arg(ts)
+                       .arg(QCoreApplication::applicationPid())
+                       .arg(QHostInfo::localHostName(), QUuid::createUuid().toString(QUuid::WithoutBraces))
+                       .toUtf8(),
+                   ts);
+            append(u"{\"v\":1,\"seq\":1,\"ts_us\":%1,\"kind\":\"snapshot\",\"tasks\":[]}"_s.arg(ts).toUtf8(), ts);
+            m_base = first.seq;
+            m_shift = 2;
         }
+        for (const QByteArray &bytes : std::exchange(m_beforeFirstEvent, {}))
+            append(bytes, -1);
     }
-    playlist.recordedSpanUs = playlist.dueUs.isEmpty() ? 0 : playlist.dueUs.constLast();
-    return playlist;
-}
+
+    void append(QByteArray bytes, qint64 tsUs)
+    {
+        if (tsUs >= 0 && m_firstTsUs && *m_firstTsUs >= 0)
+            m_latestTsUs = std::max(m_latestTsUs, tsUs);
+        bytes.append('\n');
+        m_playlist.lines.append(std::move(bytes));
+        m_playlist.dueUs.append(m_latestTsUs < 0 ? 0 : m_latestTsUs - *m_firstTsUs);
+    }
+
+    Playlist m_playlist;
+    QList<QByteArray> m_beforeFirstEvent; // malformed lines before the first event
+    std::optional<qint64> m_firstTsUs;    // the first event's, once there is one
+    qint64 m_latestTsUs = -1;
+    std::optional<quint64> m_base;
+    quint64 m_shift = 0;
+    qint64 m_lineCount = 0;
+    qint64 m_malformed = 0;
+};
 
 //! Plays the playlist to one subscriber, paced, with backpressure.
 class Session : public QObject
@@ -300,30 +317,17 @@ std::optional<QList<Served>> chooseServed(const QStringList &sources, const std:
     return served;
 }
 
-//! A source's lines as its playlist; nothing, after saying why, if they cannot be read or there
-//! are none.
-std::optional<Playlist> readPlaylist(const QString &path, const QString &source)
+//! A source's playlist; nothing, after saying why, if it has no lines.
+std::optional<Playlist> finishPlaylist(PlaylistBuilder &builder, const QString &path, const QString &source)
 {
-    QList<StreamLine> recording;
-    qint64 malformed = 0;
-    if (const auto error = readRecording(
-            path,
-            [&](const QList<StreamLine> &lines) {
-                for (const StreamLine &line : lines)
-                    malformed += line.error() != nullptr;
-                recording.append(lines);
-            },
-            source)) {
-        printError(u"replay"_s, *error);
-        return std::nullopt;
-    }
-    if (recording.isEmpty()) {
+    if (builder.lineCount() == 0) {
         printError(u"replay"_s, u"'%1' holds no lines%2"_s.arg(path, source.isEmpty() ? QString() : u" of source '%1'"_s.arg(source)));
         return std::nullopt;
     }
-    if (malformed > 0)
-        printError(u"replay"_s, u"%1'%2' has %3 malformed line(s); they are served as they are"_s.arg(labelPrefix(source), path).arg(malformed));
-    return buildPlaylist(recording);
+    if (builder.malformedCount() > 0)
+        printError(u"replay"_s, u"%1'%2' has %3 malformed line(s); they are served as they are"_s.arg(labelPrefix(source), path)
+                                    .arg(builder.malformedCount()));
+    return builder.finish();
 }
 
 } // namespace
@@ -361,14 +365,26 @@ int runReplay(const QStringList &arguments)
     }
 
     const QString path = *file;
-    QString error;
-    const QStringList sources = client::recordingSources(path, &error);
-    if (sources.isEmpty()) {
-        printError(u"replay"_s, error);
+    const std::optional<QString> only = parser.isSet(sourceOption) ? std::optional(parser.value(sourceOption)) : std::nullopt;
+    // Each source's playlist is made as the file is read once; with --source, only that one's.
+    std::vector<PlaylistBuilder> builders; // by source index
+    QStringList sources;
+    if (const auto error = readRecordingBySource(
+            path,
+            [&](const QString &source, qsizetype index, const QList<StreamLine> &lines) {
+                if (index == qsizetype(builders.size()))
+                    builders.emplace_back();
+                if (only && source != *only)
+                    return;
+                for (const StreamLine &line : lines)
+                    builders[index].add(line);
+            },
+            &sources)) {
+        printError(u"replay"_s, *error);
         return ExitUsage;
     }
-    const std::optional<QList<Served>> served =
-        chooseServed(sources, parser.isSet(sourceOption) ? std::optional(parser.value(sourceOption)) : std::nullopt, name, path);
+    builders.resize(size_t(sources.size())); // the one source of a recording without lines has none
+    const std::optional<QList<Served>> served = chooseServed(sources, only, name, path);
     if (!served)
         return ExitUsage;
 
@@ -381,7 +397,7 @@ int runReplay(const QStringList &arguments)
     // With --once, each socket serves one subscriber; the replay ends when all of them have.
     qsizetype unserved = served->size();
     for (const Served &one : *served) {
-        std::optional<Playlist> playlist = readPlaylist(path, one.source);
+        std::optional<Playlist> playlist = finishPlaylist(builders[size_t(sources.indexOf(one.source))], path, one.source);
         if (!playlist)
             return ExitUsage;
         const qsizetype lineCount = playlist->lines.size();

@@ -40,8 +40,14 @@ if $install; then
 fi
 command -v curl >/dev/null || { echo "demo: curl is needed for the traffic (apt-get install curl)" >&2; exit 1; }
 say "building in $build_dir"
-cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAFTERWORK_BUILD_TESTS=OFF \
-    -DAFTERWORK_BUILD_EXAMPLES=OFF >/dev/null
+if [[ -f $build_dir/CMakeCache.txt ]]; then
+    # An existing build keeps its own settings: turning its tests off would leave a developer's
+    # test binaries silently stale.
+    cmake -S "$root" -B "$build_dir" >/dev/null
+else
+    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAFTERWORK_BUILD_TESTS=OFF \
+        -DAFTERWORK_BUILD_EXAMPLES=OFF >/dev/null
+fi
 targets=(afterwork-demo)
 # The list is read whole first: `ninja ... | grep -q` under pipefail fails whenever grep stops early
 # and ninja dies of SIGPIPE, which left the CLI and the dashboard unbuilt at random.

@@ -66,7 +66,7 @@ void FileSource::stop()
     m_stepTimer.stop();
     m_file.close();
     m_atEnd = false;
-    m_currentSource.clear();
+    m_markers = {};
     m_pending.clear();
     m_pendingIndex = 0;
     m_firstTsUs = m_latestTsUs = -1;
@@ -128,18 +128,12 @@ void FileSource::keepOwnSource(QList<StreamLine> &lines)
     QList<StreamLine> ours;
     ours.reserve(lines.size());
     for (StreamLine &line : lines) {
-        // A marker has no seq, so it never parses as a stream line: only rejected lines can be one.
-        if (line.error()) {
-            QString error;
-            if (std::optional<QString> name = protocol::parseSourceMarker(line.bytes, &error)) {
-                m_currentSource = std::move(*name);
-                continue;
-            }
-            if (!error.isEmpty())
-                line.parsed = ParseError{0, error};
-        }
-        if (m_currentSource == *m_options.sourceName)
-            ours.append(std::move(line));
+        QString markerError;
+        if (m_markers.take(line, &markerError) || m_markers.current() != *m_options.sourceName)
+            continue;
+        if (!markerError.isEmpty())
+            line.parsed = ParseError{0, markerError};
+        ours.append(std::move(line));
     }
     lines = std::move(ours);
 }
@@ -210,6 +204,38 @@ void FileSource::finish()
     Q_EMIT finished();
 }
 
+bool SourceMarkers::take(const StreamLine &line, QString *markerError)
+{
+    // A marker has no seq, so it never parses as a stream line: only rejected lines can be one.
+    return follow(line.error() ? protocol::parseSourceMarker(line.bytes, markerError) : std::nullopt);
+}
+
+bool SourceMarkers::take(QByteArrayView line, bool oversized)
+{
+    return follow(oversized ? std::nullopt : protocol::parseSourceMarker(line));
+}
+
+bool SourceMarkers::follow(std::optional<QString> marker)
+{
+    if (marker) {
+        m_current = std::move(*marker);
+        m_currentIndex = m_sources.indexOf(m_current);
+        return true;
+    }
+    // A source is listed once a line follows its marker, so that a marker at the end of a file
+    // cut short (or right before another) names no empty source.
+    if (m_currentIndex < 0) {
+        m_currentIndex = m_sources.size();
+        m_sources.append(m_current);
+    }
+    return false;
+}
+
+QStringList SourceMarkers::sources() const
+{
+    return m_sources.isEmpty() ? QStringList{QString()} : m_sources;
+}
+
 QStringList recordingSources(const QString &path, QString *error)
 {
     QFile file;
@@ -218,24 +244,14 @@ QStringList recordingSources(const QString &path, QString *error)
             *error = failure->message;
         return {};
     }
-    QStringList names;
-    // The source of the lines read now: none before the first marker. A source is listed once a
-    // line follows its marker, so a marker at the end of a file cut short names no empty source.
-    std::optional<QString> current;
-    bool linesBeforeAnyMarker = false;
+    SourceMarkers markers;
     // Cut into lines as a FileSource reading it does: an oversized line is a line, never a marker.
     detail::LineSplitter splitter(EventSource::DefaultMaxLineBytes);
     QList<detail::LineSplitter::Line> lines;
     const auto take = [&] {
         for (const detail::LineSplitter::Line &line : std::as_const(lines)) {
-            if (detail::isBlankLine(line.bytes))
-                continue;
-            if (std::optional<QString> name = line.oversized ? std::nullopt : protocol::parseSourceMarker(line.bytes))
-                current = std::move(name);
-            else if (!current)
-                linesBeforeAnyMarker = true;
-            else if (!names.contains(*current))
-                names.append(*current);
+            if (!detail::isBlankLine(line.bytes))
+                markers.take(line.bytes, line.oversized);
         }
         lines.clear();
     };
@@ -253,9 +269,7 @@ QStringList recordingSources(const QString &path, QString *error)
             *error = QStringLiteral("reading '%1' failed: %2").arg(path, file.errorString());
         return {};
     }
-    if (linesBeforeAnyMarker || names.isEmpty())
-        names.prepend(QString());
-    return names;
+    return markers.sources();
 }
 
 } // namespace afterwork::client

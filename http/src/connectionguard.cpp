@@ -10,21 +10,34 @@ namespace afterwork::http::detail {
 
 namespace {
 
-//! The value of header \a name (lower-case) in the header block \a head, trimmed; null if absent.
-QByteArray headerValue(QByteArrayView head, QByteArrayView name)
+//! The two headers the guard acts on, read from a request's header block in one pass.
+struct GuardedHeaders
 {
+    QByteArrayView expect;        //!< trimmed; empty if absent
+    QByteArrayView contentLength; //!< trimmed; null if absent
+};
+
+GuardedHeaders guardedHeaders(QByteArrayView head)
+{
+    GuardedHeaders found;
     qsizetype lineStart = head.indexOf("\r\n") + 2; // skip the request line
     while (lineStart > 1 && lineStart < head.size()) {
         qsizetype lineEnd = head.indexOf("\r\n", lineStart);
         if (lineEnd < 0)
             lineEnd = head.size();
         const QByteArrayView line = head.sliced(lineStart, lineEnd - lineStart);
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0 && line.first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
-            return line.sliced(colon + 1).trimmed().toByteArray();
         lineStart = lineEnd + 2;
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const QByteArrayView name = line.first(colon).trimmed();
+        // The first of a repeated header counts, as it always has here.
+        if (found.contentLength.isNull() && name.compare("content-length", Qt::CaseInsensitive) == 0)
+            found.contentLength = line.sliced(colon + 1).trimmed();
+        else if (found.expect.isNull() && name.compare("expect", Qt::CaseInsensitive) == 0)
+            found.expect = line.sliced(colon + 1).trimmed();
     }
-    return {};
+    return found;
 }
 
 } // namespace
@@ -70,10 +83,10 @@ void ConnectionGuard::inspectHeaders(qsizetype headerEnd)
 {
     const QByteArrayView head = QByteArrayView(m_head).first(headerEnd + 2);
     m_state = State::Passed;
-    const bool expectsContinue = headerValue(head, "expect").compare("100-continue", Qt::CaseInsensitive) == 0;
-    const QByteArray lengthText = headerValue(head, "content-length");
+    const GuardedHeaders headers = guardedHeaders(head);
+    const bool expectsContinue = headers.expect.compare("100-continue", Qt::CaseInsensitive) == 0;
     bool lengthOk = true;
-    const qint64 length = lengthText.isNull() ? 0 : lengthText.toLongLong(&lengthOk);
+    const qint64 length = headers.contentLength.isNull() ? 0 : headers.contentLength.toLongLong(&lengthOk);
     const qint64 requestBytes = headerEnd + 4 + length;
     m_head.clear();
     if (lengthOk && length > m_limits.maxBodyBytes) {

@@ -2,6 +2,7 @@
 #include "qhttpserveradapter.h"
 
 #include "logging.h"
+#include "responsewatcher.h"
 #include "wire.h"
 
 #include <afterwork/detail/handoff.h>
@@ -211,55 +212,10 @@ public:
 
     void whenWritten(std::function<void()> written, std::function<void()> gone) override
     {
-        // One-shot: connections are keep-alive, and the next response on this socket is not ours.
-        struct Watch
-        {
-            std::function<void()> written;
-            std::function<void()> gone;
-            QList<QMetaObject::Connection> connections;
-            qint64 remaining = 0;
-            bool done = false;
-            void finish(bool allWritten)
-            {
-                if (done)
-                    return;
-                done = true;
-                for (const auto &connection : std::as_const(connections))
-                    QObject::disconnect(connection);
-                const auto callback = allWritten ? std::move(written) : std::move(gone);
-                written = nullptr;
-                gone = nullptr;
-                if (callback)
-                    callback();
-            }
-        };
-        auto watch = std::make_shared<Watch>();
-        watch->written = std::move(written);
-        watch->gone = std::move(gone);
-        QTcpSocket *socket = m_socket.data();
-        if (!socket || socket->bytesToWrite() == 0) {
-            const bool allWritten = socket != nullptr;
-            QTimer::singleShot(0, [watch, allWritten] { watch->finish(allWritten); });
-            return;
-        }
-        // Everything queued now ends with our response; it is out once that many bytes were
-        // written. Counted rather than read from bytesToWrite(), which an abort() also empties.
-        watch->remaining = socket->bytesToWrite();
-        watch->connections << QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [watch](qint64 bytes) {
-            watch->remaining -= bytes;
-            if (watch->remaining <= 0) {
-                const auto keep = watch;
-                keep->finish(true);
-            }
-        });
-        watch->connections << QObject::connect(socket, &QTcpSocket::disconnected, socket, [watch] {
-            const auto keep = watch;
-            keep->finish(watch->remaining <= 0);
-        });
-        watch->connections << QObject::connect(socket, &QObject::destroyed, [watch] {
-            const auto keep = watch;
-            keep->finish(false);
-        });
+        if (QTcpSocket *socket = m_socket.data())
+            ResponseWatcher::of(socket)->watch(std::move(written), std::move(gone));
+        else if (gone)
+            QTimer::singleShot(0, std::move(gone));
     }
 
 private:

@@ -85,10 +85,19 @@ bool RouteTable::matches(const Route &route, const QStringList &segments, QHash<
     return true;
 }
 
+const QStringList &RouteTable::segmentsOf(const QString &encodedPath) const
+{
+    if (encodedPath != m_lastPath || m_lastPath.isNull()) {
+        m_lastSegments = decodedSegments(encodedPath);
+        m_lastPath = encodedPath;
+    }
+    return m_lastSegments;
+}
+
 RouteTable::Match RouteTable::find(const QString &encodedPath, const QByteArray &method) const
 {
     Match result;
-    const QStringList segments = decodedSegments(encodedPath);
+    const QStringList &segments = segmentsOf(encodedPath);
     QList<QByteArray> allowed;
     for (const Route &route : m_routes) {
         QHash<QString, QString> params;
@@ -110,7 +119,7 @@ RouteTable::Match RouteTable::find(const QString &encodedPath, const QByteArray 
 
 bool RouteTable::claims(const QString &encodedPath) const
 {
-    const QStringList segments = decodedSegments(encodedPath);
+    const QStringList &segments = segmentsOf(encodedPath);
     for (const Route &route : m_routes) {
         if (matches(route, segments, nullptr))
             return true;

@@ -13,7 +13,8 @@
 namespace afterwork::http::detail {
 
 //! The router's routes: FastAPI-style patterns (`/process/{user_id}`), each segment a literal or
-//! one `{name}` parameter, matched against percent-encoded paths segment by segment.
+//! one `{name}` parameter, matched against percent-encoded paths segment by segment. Used on the
+//! router's thread only.
 class RouteTable
 {
 public:
@@ -50,8 +51,13 @@ private:
     //! Whether \a route matches a path of \a segments (already decoded); if so, its parameters
     //! go to \a params (when given).
     static bool matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params);
+    //! \a encodedPath split at '/' and decoded. The last path's segments are kept: QHttpServer
+    //! asks whether a path is ours and then delivers it, so each request would be decoded twice.
+    const QStringList &segmentsOf(const QString &encodedPath) const;
 
     std::vector<Route> m_routes;
+    mutable QString m_lastPath;
+    mutable QStringList m_lastSegments;
 };
 
 } // namespace afterwork::http::detail

@@ -12,7 +12,7 @@ namespace afterwork::http::detail {
 //! `Connection: close` when \a closeConnection, then the body.
 QByteArray serializeResponse(const Response &response, bool closeConnection);
 
-//! Any JSON value as compact UTF-8 (QJsonDocument holds only objects and arrays).
+//! Any JSON value as compact UTF-8, written as the event stream writes JSON (protocol/json.h).
 QByteArray compactJsonBytes(const QJsonValue &value);
 QString compactJson(const QJsonValue &value);
 

@@ -22,7 +22,6 @@
 #include "widgets/sourcesview.h"
 #include "widgets/taskdetailspane.h"
 #include "widgets/tasksview.h"
-#include "widgets/timelinecanvas.h"
 #include "widgets/timelineview.h"
 
 #include <afterwork/client/filesource.h>
@@ -117,19 +116,17 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
         m_failures->refresh();
         updateStatusBar();
     });
-    // The timeline shows one source: its task ids are that source's.
-    connect(m_timeline, &TimelineView::showTaskRequested, this, [this](quint64 id) {
-        if (!m_tasks->selectTask(m_timeline->session(), id)) {
+    // The timeline's tasks come with their source: task ids are each source's own.
+    connect(m_timeline, &TimelineView::showTaskRequested, this, [this](MonitorSession *source, quint64 id) {
+        if (!m_tasks->selectTask(source, id)) {
             m_tasks->setFilterText(QString()); // it may be filtered out
-            m_tasks->selectTask(m_timeline->session(), id);
+            m_tasks->selectTask(source, id);
         }
         showView(ViewId::Tasks);
     });
-    connect(m_timeline, &TimelineView::taskSelected, this, [this](quint64 id) { m_tasks->selectTask(m_timeline->session(), id); });
-    connect(m_tasks->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
-        const bool shown = m_tasks->details()->session() == m_timeline->session();
-        m_timeline->canvas()->setSelectedTask(shown ? m_tasks->selectedTask() : std::nullopt);
-    });
+    connect(m_timeline, &TimelineView::taskSelected, m_tasks, qOverload<const MonitorSession *, quint64>(&TasksView::selectTask));
+    connect(m_tasks->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this] { m_timeline->setSelectedTask(m_tasks->details()->session(), m_tasks->selectedTask()); });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { refreshAll(); });
 
     connect(session, &MonitorSession::flushed, this, &MainWindow::onFlushed);
@@ -264,7 +261,7 @@ void MainWindow::watchAdded(MonitorSession *session)
     // The views of one source follow it when it is the one shown; the tables of every source
     // follow the set (onSourcesFlushed()).
     connect(session, &MonitorSession::flushed, this, [this, session] {
-        if (m_timeline->session() == session)
+        if (m_timeline->shows(session))
             m_timeline->refresh();
         if (m_overview->session() == session && m_overview->isVisible())
             m_overview->refresh();
@@ -567,6 +564,7 @@ void MainWindow::saveSettings() const
     store->setValue(tasksHeaderKey, m_tasks->table()->horizontalHeader()->saveState());
     store->setValue(u"tasks/splitter"_s, m_tasks->splitter()->saveState());
     store->setValue(u"timeline/grouping"_s, m_timeline->grouping() == TimelineGrouping::Name ? u"name"_s : u"mode"_s);
+    store->setValue(u"timeline/sources"_s, m_timeline->allSources() ? u"all"_s : u"one"_s);
     store->setValue(u"connection/socket"_s, m_connectionBar->socketName());
     // Where the token is, never the token.
     store->setValue(u"connection/tokenFile"_s, m_remote.tokenFile);
@@ -597,6 +595,7 @@ void MainWindow::restoreSettings()
     m_tasks->table()->horizontalHeader()->restoreState(store->value(tasksHeaderKey).toByteArray());
     m_tasks->splitter()->restoreState(store->value(u"tasks/splitter"_s).toByteArray());
     m_timeline->setGrouping(store->value(u"timeline/grouping"_s).toString() == u"name"_s ? TimelineGrouping::Name : TimelineGrouping::Mode);
+    m_timeline->setAllSources(store->value(u"timeline/sources"_s).toString() != u"one"_s);
     const QString socket = store->value(u"connection/socket"_s).toString();
     if (!socket.isEmpty())
         m_connectionBar->setSocketName(socket);

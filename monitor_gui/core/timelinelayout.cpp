@@ -7,10 +7,73 @@
 
 #include <algorithm>
 #include <limits>
+#include <queue>
 
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
+
+namespace {
+
+//! The groups' order: the modes in the order they run in a request; names alphabetically.
+QStringList groupOrder(TimelineGrouping grouping)
+{
+    if (grouping != TimelineGrouping::Mode)
+        return {};
+    return {wireName(Mode::Immediate), wireName(Mode::AfterRoute), wireName(Mode::AfterResponse)};
+}
+
+//! Appends the bars of tasks \a ids of \a store, live ones ending at \a nowUs.
+void appendBars(QList<TimelineBar> &bars, const client::TaskStore &store, const QList<quint64> &ids, TimelineGrouping grouping,
+                qint64 nowUs, int source)
+{
+    for (const quint64 id : ids) {
+        const client::TaskState *state = store.task(id);
+        if (!state)
+            continue;
+        const client::TaskRecord &task = state->task;
+        TimelineBar bar;
+        bar.id = id;
+        bar.scheduledUs = task.scheduledUs > 0 ? task.scheduledUs : state->firstSeenUs;
+        bar.startedUs = task.startedUs;
+        bar.live = state->isLive();
+        bar.endUs = bar.live ? std::max(nowUs, bar.scheduledUs) : std::max(state->finishedUs, bar.scheduledUs);
+        bar.phase = task.phase;
+        bar.requestId = task.requestId;
+        bar.progress = state->progress;
+        bar.group = grouping == TimelineGrouping::Mode ? QString(afterwork::wireName(task.mode)) : FailureGroups::groupName(task.name);
+        bar.source = source;
+        bars.append(std::move(bar));
+    }
+}
+
+//! How many of each source's finished tasks (its latest) make the \a budget latest to finish
+//! across them all. A history is in finishing order, so the histories are walked back from their
+//! ends together, always taking the latest of their next ones: the cost is the budget's, not
+//! the sum of the histories'.
+QList<qsizetype> latestFinishes(const QList<TimelineSourceInput> &sources, const QList<QList<quint64>> &finished, qsizetype budget)
+{
+    QList<qsizetype> kept(sources.size(), 0);
+    const auto finishedUs = [&](int s) {
+        const QList<quint64> &ids = finished.at(s);
+        const client::TaskState *state = sources.at(s).store->task(ids.at(ids.size() - 1 - kept.at(s)));
+        return state ? state->finishedUs : 0;
+    };
+    std::priority_queue<std::pair<qint64, int>> next; // (finish time of the source's next, source)
+    for (int s = 0; s < sources.size(); ++s) {
+        if (!finished.at(s).isEmpty())
+            next.emplace(finishedUs(s), s);
+    }
+    for (qsizetype taken = 0; taken < budget && !next.empty(); ++taken) {
+        const int s = next.top().second;
+        next.pop();
+        if (++kept[s] < finished.at(s).size())
+            next.emplace(finishedUs(s), s);
+    }
+    return kept;
+}
+
+} // namespace
 
 double TimelineBar::shadedFraction() const
 {
@@ -89,25 +152,59 @@ TimelineLayout TimelineLayout::fromStore(const client::TaskStore &store, Timelin
     QList<quint64> ids = store.liveTaskIds();
     ids.append(store.finishedTaskIds());
     bars.reserve(ids.size());
-    for (const quint64 id : std::as_const(ids)) {
-        const client::TaskState *state = store.task(id);
-        if (!state)
-            continue;
-        const client::TaskRecord &task = state->task;
-        TimelineBar bar;
-        bar.id = id;
-        bar.scheduledUs = task.scheduledUs > 0 ? task.scheduledUs : state->firstSeenUs;
-        bar.startedUs = task.startedUs;
-        bar.live = state->isLive();
-        bar.endUs = bar.live ? std::max(nowUs, bar.scheduledUs) : std::max(state->finishedUs, bar.scheduledUs);
-        bar.phase = task.phase;
-        bar.requestId = task.requestId;
-        bar.progress = state->progress;
-        bar.group = grouping == TimelineGrouping::Mode ? QString(afterwork::wireName(task.mode)) : FailureGroups::groupName(task.name);
-        bars.append(std::move(bar));
+    appendBars(bars, store, ids, grouping, nowUs, 0);
+    return pack(std::move(bars), groupOrder(grouping));
+}
+
+TimelineLayout TimelineLayout::fromSources(const QList<TimelineSourceInput> &sources, TimelineGrouping grouping, qsizetype finishedBudget)
+{
+    // Each source's finished tasks, oldest finish first, and how many of its latest are kept.
+    QList<QList<quint64>> finished;
+    QList<qsizetype> kept;
+    finished.reserve(sources.size());
+    kept.reserve(sources.size());
+    qsizetype total = 0;
+    for (const TimelineSourceInput &source : sources) {
+        finished.append(source.store ? source.store->finishedTaskIds() : QList<quint64>());
+        kept.append(finished.constLast().size());
+        total += finished.constLast().size();
     }
-    const QStringList modeOrder = {wireName(Mode::Immediate), wireName(Mode::AfterRoute), wireName(Mode::AfterResponse)};
-    return pack(std::move(bars), grouping == TimelineGrouping::Mode ? modeOrder : QStringList{});
+    if (total > finishedBudget)
+        kept = latestFinishes(sources, finished, std::max<qsizetype>(finishedBudget, 0));
+
+    const QStringList order = groupOrder(grouping);
+    TimelineLayout layout;
+    layout.firstUs = std::numeric_limits<qint64>::max();
+    layout.lastUs = 0;
+    for (int s = 0; s < sources.size(); ++s) {
+        const TimelineSourceInput &source = sources.at(s);
+        layout.sources.append(TimelineSourceLane{source.label, source.state});
+        layout.rows.append(TimelineRow{true, source.label, {}, s});
+        if (!source.store)
+            continue;
+        QList<TimelineBar> bars;
+        const QList<quint64> live = source.store->liveTaskIds();
+        const QList<quint64> latest = finished.at(s).sliced(finished.at(s).size() - kept.at(s));
+        bars.reserve(live.size() + latest.size());
+        appendBars(bars, *source.store, live, grouping, source.nowUs, s);
+        appendBars(bars, *source.store, latest, grouping, source.nowUs, s);
+        if (bars.isEmpty())
+            continue;
+        // Packed on its own, then put under the source's header: a lane never mixes sources.
+        TimelineLayout lane = pack(std::move(bars), order);
+        const int offset = int(layout.bars.size());
+        for (TimelineRow &row : lane.rows) {
+            for (int &index : row.bars)
+                index += offset;
+            layout.rows.append(std::move(row));
+        }
+        layout.bars.append(std::move(lane.bars));
+        layout.firstUs = std::min(layout.firstUs, lane.firstUs);
+        layout.lastUs = std::max(layout.lastUs, lane.lastUs);
+    }
+    if (layout.firstUs == std::numeric_limits<qint64>::max())
+        layout.firstUs = 0;
+    return layout;
 }
 
 int TimelineLayout::barAt(int row, qint64 us, qint64 slackUs) const

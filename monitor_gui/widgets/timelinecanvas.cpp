@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "widgets/timelinecanvas.h"
 
+#include "core/connectionstatus.h"
 #include "core/formatting.h"
 #include "widgets/phasestyle.h"
 
@@ -42,10 +43,6 @@ void TimelineCanvas::setLayoutData(TimelineLayout layout, qint64 nowUs)
 {
     m_layout = std::move(layout);
     m_nowUs = nowUs;
-    m_barOfTask.clear();
-    m_barOfTask.reserve(m_layout.bars.size());
-    for (int i = 0; i < m_layout.bars.size(); ++i)
-        m_barOfTask.insert(m_layout.bars.at(i).id, i);
     m_geometry.width = viewport()->width();
     m_geometry.height = viewport()->height();
     if (!m_fittedOnce && !m_layout.bars.isEmpty()) {
@@ -100,11 +97,11 @@ void TimelineCanvas::fitAll()
     viewport()->update();
 }
 
-void TimelineCanvas::setSelectedTask(std::optional<quint64> id)
+void TimelineCanvas::setSelectedTask(std::optional<TimelineTask> task)
 {
-    if (id == m_selected)
+    if (task == m_selected)
         return;
-    m_selected = id;
+    m_selected = task;
     viewport()->update();
 }
 
@@ -224,22 +221,22 @@ void TimelineCanvas::paintAxis(QPainter &painter, bool dark)
 
 void TimelineCanvas::paintMarkers(QPainter &painter, bool dark)
 {
-    if (!m_markers || m_markers->markers().empty())
-        return;
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setPen(Qt::NoPen);
     const qint64 from = m_geometry.originUs;
     const qint64 to = m_geometry.visibleEndUs();
     const double base = m_geometry.axisHeight - 1;
-    for (const RequestMarker &marker : m_markers->markers()) {
-        if (marker.tsUs < from || marker.tsUs > to)
-            continue;
-        const double x = m_geometry.timeToX(marker.tsUs);
-        const bool failed = marker.request.status >= 500;
-        painter.setBrush(failed ? phasestyle::color(Phase::Failed, dark) : phasestyle::color(Phase::Scheduled, dark));
-        const QPointF triangle[] = {{x - 3.5, base - MarkerStrip + 1}, {x + 3.5, base - MarkerStrip + 1}, {x, base}};
-        painter.drawPolygon(triangle, 3);
+    for (const RequestMarkers *markers : std::as_const(m_markers)) {
+        for (const RequestMarker &marker : markers->markers()) {
+            if (marker.tsUs < from || marker.tsUs > to)
+                continue;
+            const double x = m_geometry.timeToX(marker.tsUs);
+            const bool failed = marker.request.status >= 500;
+            painter.setBrush(failed ? phasestyle::color(Phase::Failed, dark) : phasestyle::color(Phase::Scheduled, dark));
+            const QPointF triangle[] = {{x - 3.5, base - MarkerStrip + 1}, {x + 3.5, base - MarkerStrip + 1}, {x, base}};
+            painter.drawPolygon(triangle, 3);
+        }
     }
     painter.restore();
 }
@@ -260,6 +257,15 @@ void TimelineCanvas::paintRows(QPainter &painter, bool dark)
     for (int row = first; row <= last; ++row) {
         const TimelineRow &data = m_layout.rows.at(row);
         const int top = m_geometry.rowTop(row);
+        if (data.source >= 0) {
+            // A source's header: stronger than a group's, so that the lanes read as the sources'.
+            QColor band = phasestyle::accent(dark);
+            band.setAlpha(45);
+            painter.fillRect(QRect(0, top, m_geometry.width, m_geometry.rowHeight), band);
+            painter.setPen(phasestyle::accent(dark));
+            painter.drawLine(0, top, m_geometry.width, top);
+            continue;
+        }
         if (data.header) {
             painter.fillRect(QRect(0, top, m_geometry.width, m_geometry.rowHeight), phasestyle::gridLine(dark));
             continue;
@@ -295,7 +301,7 @@ void TimelineCanvas::paintRows(QPainter &painter, bool dark)
                         painter.fillRect(done, colour);
                 }
             }
-            if (m_selected && *m_selected == bar.id) {
+            if (m_selected == TimelineTask{bar.source, bar.id}) {
                 painter.setPen(QPen(palette().color(QPalette::Highlight), 2));
                 painter.setBrush(Qt::NoBrush);
                 painter.drawRect(m_geometry.barRect(row, bar.scheduledUs, bar.endUs, 4).adjusted(-1, -1, 1, 1));
@@ -310,22 +316,34 @@ void TimelineCanvas::paintRows(QPainter &painter, bool dark)
     painter.drawLine(m_geometry.labelWidth - 1, m_geometry.axisHeight, m_geometry.labelWidth - 1, m_geometry.height);
     painter.setFont(bold);
     const QFontMetrics boldMetrics(bold);
+    // Under sources' headers, the groups are indented: they are the source's.
+    const int indent = m_layout.sources.isEmpty() ? 0 : 12;
     for (int row = first; row <= last; ++row) {
         const TimelineRow &data = m_layout.rows.at(row);
         if (!data.header)
             continue;
         const QRect cell(6, m_geometry.rowTop(row), m_geometry.labelWidth - 10, m_geometry.rowHeight);
-        int lanes = 0;
-        for (int r = row + 1; r < rowCount && !m_layout.rows.at(r).header; ++r)
-            ++lanes;
-        const QString count = u" %1"_s.arg(lanes);
-        const int countWidth = fontMetrics().horizontalAdvance(count);
+        // A group says how many lanes it takes; a source, its state when it is not connected.
+        QString note;
+        QColor noteColour = palette().color(QPalette::PlaceholderText);
+        const TimelineSourceLane *source = data.source >= 0 ? &m_layout.sources.at(data.source) : nullptr;
+        if (source) {
+            note = source->state.isEmpty() ? QString() : u" "_s + source->state;
+            if (source->state == sourceStateName(SourceState::Lost))
+                noteColour = phasestyle::color(Phase::Lost, dark);
+        } else {
+            int lanes = 0;
+            for (int r = row + 1; r < rowCount && !m_layout.rows.at(r).header; ++r)
+                ++lanes;
+            note = u" %1"_s.arg(lanes);
+        }
+        const int noteWidth = fontMetrics().horizontalAdvance(note);
+        const QRect labelRect = cell.adjusted(source ? 0 : indent, 0, -noteWidth, 0);
         painter.setPen(text);
-        painter.drawText(cell.adjusted(0, 0, -countWidth, 0), Qt::AlignLeft | Qt::AlignVCenter,
-                         boldMetrics.elidedText(data.label, Qt::ElideMiddle, cell.width() - countWidth));
+        painter.drawText(labelRect, Qt::AlignLeft | Qt::AlignVCenter, boldMetrics.elidedText(data.label, Qt::ElideMiddle, labelRect.width()));
         painter.setFont(font());
-        painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(cell, Qt::AlignRight | Qt::AlignVCenter, count);
+        painter.setPen(noteColour);
+        painter.drawText(cell, Qt::AlignRight | Qt::AlignVCenter, note);
         painter.setFont(bold);
     }
     painter.setFont(font());
@@ -339,20 +357,29 @@ int TimelineCanvas::barIndexAt(const QPoint &pos) const
     return m_layout.barAt(row, m_geometry.xToTime(pos.x()), qint64(2 * m_geometry.usPerPixel));
 }
 
-std::optional<quint64> TimelineCanvas::taskAt(const QPoint &pos) const
+QString TimelineCanvas::sourcePrefix(int source) const
 {
-    const int index = barIndexAt(pos);
-    return index >= 0 ? std::optional<quint64>(m_layout.bars.at(index).id) : std::nullopt;
+    return source >= 0 && source < m_layout.sources.size() ? m_layout.sources.at(source).label + u": "_s : QString();
 }
 
-QRectF TimelineCanvas::barRectOf(quint64 id) const
+std::optional<TimelineTask> TimelineCanvas::taskAt(const QPoint &pos) const
 {
-    const auto it = m_barOfTask.constFind(id);
-    if (it == m_barOfTask.cend())
+    const int index = barIndexAt(pos);
+    if (index < 0)
+        return std::nullopt;
+    const TimelineBar &bar = m_layout.bars.at(index);
+    return TimelineTask{bar.source, bar.id};
+}
+
+QRectF TimelineCanvas::barRectOf(quint64 id, int source) const
+{
+    // A scan, not an index kept at every rebuild: this is asked about one task, rarely.
+    const auto it = std::find_if(m_layout.bars.cbegin(), m_layout.bars.cend(),
+                                 [&](const TimelineBar &bar) { return bar.id == id && bar.source == source; });
+    if (it == m_layout.bars.cend())
         return {};
-    const int row = m_layout.rowOfBar(it.value());
-    const TimelineBar &bar = m_layout.bars.at(it.value());
-    return row >= 0 ? m_geometry.barRect(row, bar.scheduledUs, bar.endUs) : QRectF();
+    const int row = m_layout.rowOfBar(int(it - m_layout.bars.cbegin()));
+    return row >= 0 ? m_geometry.barRect(row, it->scheduledUs, it->endUs) : QRectF();
 }
 
 void TimelineCanvas::wheelEvent(QWheelEvent *event)
@@ -403,9 +430,9 @@ void TimelineCanvas::mouseMoveEvent(QMouseEvent *event)
 void TimelineCanvas::mouseReleaseEvent(QMouseEvent *event)
 {
     if (event->button() == Qt::LeftButton && m_dragFrom && !m_dragged) {
-        if (const auto id = taskAt(event->position().toPoint())) {
-            setSelectedTask(id);
-            Q_EMIT taskClicked(*id);
+        if (const auto task = taskAt(event->position().toPoint())) {
+            setSelectedTask(task);
+            Q_EMIT taskClicked(*task);
         }
     }
     m_dragFrom.reset();
@@ -413,8 +440,8 @@ void TimelineCanvas::mouseReleaseEvent(QMouseEvent *event)
 
 void TimelineCanvas::mouseDoubleClickEvent(QMouseEvent *event)
 {
-    if (const auto id = taskAt(event->position().toPoint()))
-        Q_EMIT taskActivated(*id);
+    if (const auto task = taskAt(event->position().toPoint()))
+        Q_EMIT taskActivated(*task);
 }
 
 void TimelineCanvas::keyPressEvent(QKeyEvent *event)
@@ -453,19 +480,22 @@ bool TimelineCanvas::viewportEvent(QEvent *event)
         return QAbstractScrollArea::viewportEvent(event);
     auto *help = static_cast<QHelpEvent *>(event);
     const QPoint pos = help->pos();
-    // A request marker under the pointer?
-    if (m_markers && pos.y() < m_geometry.axisHeight && pos.y() >= m_geometry.axisHeight - MarkerStrip - 2) {
+    // A request marker under the pointer? With several sources, the tip says whose.
+    if (pos.y() < m_geometry.axisHeight && pos.y() >= m_geometry.axisHeight - MarkerStrip - 2) {
         const qint64 slack = qint64(4 * m_geometry.usPerPixel);
         const qint64 at = m_geometry.xToTime(pos.x());
-        for (const RequestMarker &marker : m_markers->markers()) {
-            if (std::abs(marker.tsUs - at) <= slack) {
-                QToolTip::showText(help->globalPos(),
-                                   u"request %1: %2 %3 — %4 (status %5) at %6"_s.arg(marker.request.requestId)
-                                       .arg(marker.request.method, marker.request.path, marker.request.stage)
-                                       .arg(marker.request.status)
-                                       .arg(formatTime(marker.tsUs)),
-                                   viewport());
-                return true;
+        for (int source = 0; source < m_markers.size(); ++source) {
+            for (const RequestMarker &marker : m_markers.at(source)->markers()) {
+                if (std::abs(marker.tsUs - at) <= slack) {
+                    QToolTip::showText(help->globalPos(),
+                                       sourcePrefix(source)
+                                           + u"request %1: %2 %3 — %4 (status %5) at %6"_s.arg(marker.request.requestId)
+                                                 .arg(marker.request.method, marker.request.path, marker.request.stage)
+                                                 .arg(marker.request.status)
+                                                 .arg(formatTime(marker.tsUs)),
+                                       viewport());
+                    return true;
+                }
             }
         }
     }
@@ -475,7 +505,7 @@ bool TimelineCanvas::viewportEvent(QEvent *event)
         return true;
     }
     const TimelineBar &bar = m_layout.bars.at(index);
-    QString tip = u"#%1 %2 — %3\nscheduled %4"_s.arg(bar.id).arg(bar.group, phasestyle::label(bar.phase), formatTime(bar.scheduledUs));
+    QString tip = sourcePrefix(bar.source) + u"#%1 %2 — %3\nscheduled %4"_s.arg(bar.id).arg(bar.group, phasestyle::label(bar.phase), formatTime(bar.scheduledUs));
     if (bar.startedUs > 0)
         tip += u"\nqueue wait %1, ran %2%3"_s.arg(formatDuration(bar.startedUs - bar.scheduledUs), formatDuration(bar.endUs - bar.startedUs),
                                                   bar.live ? u" so far"_s : QString());

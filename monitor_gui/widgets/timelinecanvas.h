@@ -11,9 +11,10 @@
 
 namespace afterwork::monitor {
 
-//! Paints a TimelineLayout: a time axis, group labels, one bar per task (queue wait pale, run
-//! solid, coloured by phase; a running task that reports progress has the part of its run still
-//! to do lighter), request markers, and the "now" line. Ctrl+wheel or +/- zooms
+//! Paints a TimelineLayout: a time axis, group labels (under each source's header when there are
+//! several sources), one bar per task (queue wait pale, run solid, coloured by phase; a running
+//! task that reports progress has the part of its run still to do lighter), request markers, and
+//! the "now" line. Ctrl+wheel or +/- zooms
 //! around the pointer, wheel scrolls rows, Shift+wheel and dragging pan in time; a click selects
 //! a task, a double click asks to show it in the tasks table.
 class TimelineCanvas final : public QAbstractScrollArea
@@ -23,7 +24,9 @@ public:
     explicit TimelineCanvas(QWidget *parent = nullptr);
 
     void setLayoutData(TimelineLayout layout, qint64 nowUs);
-    void setRequestMarkers(const RequestMarkers *markers) { m_markers = markers; }
+    //! The request markers to draw, one list per source in the layout's order (not owned: they
+    //! must outlive the canvas's use of them, or be replaced first).
+    void setRequestMarkers(QList<const RequestMarkers *> markers) { m_markers = std::move(markers); }
     const TimelineLayout &layoutData() const noexcept { return m_layout; }
     const TimelineGeometry &geometry() const noexcept { return m_geometry; }
 
@@ -34,16 +37,18 @@ public:
     //! Shows everything from the first task to now.
     void fitAll();
 
-    void setSelectedTask(std::optional<quint64> id);
-    std::optional<quint64> selectedTask() const noexcept { return m_selected; }
+    //! Outlines \a task's bar (none for std::nullopt); a click selects the task clicked.
+    void setSelectedTask(std::optional<TimelineTask> task);
+    std::optional<TimelineTask> selectedTask() const noexcept { return m_selected; } //!< the outlined task
     //! The task whose bar is at \a pos (viewport coordinates), if any.
-    std::optional<quint64> taskAt(const QPoint &pos) const;
-    //! Where task \a id's bar is drawn now (viewport coordinates), empty if it is not visible.
-    QRectF barRectOf(quint64 id) const;
+    std::optional<TimelineTask> taskAt(const QPoint &pos) const;
+    //! Where task \a id of source \a source (of the layout's) is drawn now (viewport coordinates),
+    //! empty if it is not visible.
+    QRectF barRectOf(quint64 id, int source = 0) const;
 
 Q_SIGNALS:
-    void taskClicked(quint64 id);
-    void taskActivated(quint64 id);
+    void taskClicked(afterwork::monitor::TimelineTask task);   //!< \a task's bar was clicked
+    void taskActivated(afterwork::monitor::TimelineTask task); //!< ... or double-clicked
     void followLiveChanged(bool follow);
 
 protected:
@@ -65,18 +70,19 @@ private:
     void paintMarkers(QPainter &painter, bool dark);
     void stopFollowing();
     int barIndexAt(const QPoint &pos) const;
+    //! "LABEL: " for a tooltip about source \a source of a layout of several; "" for one source.
+    QString sourcePrefix(int source) const;
     //! The timeline's time span for the horizontal scroll bar.
     std::pair<qint64, qint64> timeSpan() const;
 
     TimelineLayout m_layout;
     TimelineGeometry m_geometry;
-    const RequestMarkers *m_markers = nullptr; // Not owning.
-    QHash<quint64, int> m_barOfTask;
+    QList<const RequestMarkers *> m_markers; // Not owning.
     qint64 m_nowUs = 0;
     bool m_follow = true;
     bool m_syncingScrollBars = false;
     bool m_fittedOnce = false;
-    std::optional<quint64> m_selected;
+    std::optional<TimelineTask> m_selected;
     std::optional<QPoint> m_dragFrom;
     bool m_dragged = false;
 };

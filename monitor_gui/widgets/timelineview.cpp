@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "widgets/timelineview.h"
 
+#include "core/connectionstatus.h"
 #include "core/monitorsession.h"
+#include "core/sourceset.h"
 #include "widgets/sourcepicker.h"
 #include "widgets/timelinecanvas.h"
 
@@ -16,11 +18,12 @@ namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
 
-TimelineView::TimelineView(SourceSet *sources, QWidget *parent) : QWidget(parent)
+TimelineView::TimelineView(SourceSet *sources, QWidget *parent) : QWidget(parent), m_sources(sources)
 {
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
-    m_picker = new SourcePicker(sources, this);
+    m_picker = new SourcePicker(sources, this, SourcePicker::Offer::AllSourcesToo);
+    m_picker->pickAll(); // a dashboard of several sources shows them all, as the tasks table does
     bar->addWidget(m_picker);
     bar->addWidget(new QLabel(u"Group by"_s, this));
     m_groupBy = new QComboBox(this);
@@ -50,10 +53,29 @@ TimelineView::TimelineView(SourceSet *sources, QWidget *parent) : QWidget(parent
 
     m_canvas = new TimelineCanvas(this);
     m_canvas->setObjectName(u"timelineCanvas"_s);
-    m_canvas->setRequestMarkers(&session()->requests());
     layout->addWidget(m_canvas, 1);
 
     connect(m_picker, &SourcePicker::sessionChanged, this, &TimelineView::showSession);
+    // Every source shown: their lanes follow the set. A source that goes is no longer read, nor
+    // its task forwarded, from the moment it is announced.
+    connect(sources, &SourceSet::sourceAboutToBeRemoved, this, [this](int index) {
+        const MonitorSession *going = m_sources->session(index);
+        if (m_selected && m_selected->first == going)
+            m_selected.reset();
+        const qsizetype drawn = m_drawn.indexOf(going);
+        if (drawn < 0)
+            return;
+        m_drawn[drawn] = nullptr;
+        m_canvas->setRequestMarkers({});
+        m_stale = true;
+    });
+    const auto lanesChanged = [this] {
+        if (m_picker->showsAll())
+            refreshNow();
+    };
+    connect(sources, &SourceSet::sourceAdded, this, lanesChanged);
+    connect(sources, &SourceSet::sourceRemoved, this, lanesChanged);
+    connect(sources, &SourceSet::labelChanged, this, lanesChanged);
     connect(m_groupBy, &QComboBox::currentIndexChanged, this, [this] {
         setGrouping(TimelineGrouping(m_groupBy->currentData().toInt()));
     });
@@ -65,8 +87,17 @@ TimelineView::TimelineView(SourceSet *sources, QWidget *parent) : QWidget(parent
     });
     connect(m_follow, &QCheckBox::toggled, m_canvas, &TimelineCanvas::setFollowLive);
     connect(m_canvas, &TimelineCanvas::followLiveChanged, m_follow, &QCheckBox::setChecked);
-    connect(m_canvas, &TimelineCanvas::taskActivated, this, &TimelineView::showTaskRequested);
-    connect(m_canvas, &TimelineCanvas::taskClicked, this, &TimelineView::taskSelected);
+    // The canvas knows a task's source by its place in the layout; the world, by its session.
+    connect(m_canvas, &TimelineCanvas::taskActivated, this, [this](const TimelineTask &task) {
+        if (MonitorSession *session = m_drawn.value(task.source))
+            Q_EMIT showTaskRequested(session, task.id);
+    });
+    connect(m_canvas, &TimelineCanvas::taskClicked, this, [this](const TimelineTask &task) {
+        if (MonitorSession *session = m_drawn.value(task.source)) {
+            m_selected = std::pair(session, task.id);
+            Q_EMIT taskSelected(session, task.id);
+        }
+    });
     m_rebuildSoon.setSingleShot(true);
     connect(&m_rebuildSoon, &QTimer::timeout, this, [this] {
         if (m_stale && isVisible())
@@ -79,10 +110,38 @@ MonitorSession *TimelineView::session() const
     return m_picker->session();
 }
 
-void TimelineView::showSession(MonitorSession *session)
+bool TimelineView::shows(const MonitorSession *session) const
 {
-    m_canvas->setRequestMarkers(&session->requests());
-    m_canvas->setSelectedTask(std::nullopt); // ids are the source's own
+    return m_picker->showsAll() ? m_sources->indexOf(session) >= 0 : m_picker->session() == session;
+}
+
+void TimelineView::setAllSources(bool all)
+{
+    if (all)
+        m_picker->pickAll();
+    else if (m_picker->allPicked())
+        m_picker->pick(0);
+}
+
+bool TimelineView::allSources() const
+{
+    return m_picker->allPicked();
+}
+
+void TimelineView::setSelectedTask(const MonitorSession *session, std::optional<quint64> id)
+{
+    m_selected = session && id ? std::optional(std::pair(session, *id)) : std::nullopt;
+    m_canvas->setSelectedTask(canvasTask(session, id));
+}
+
+std::optional<TimelineTask> TimelineView::canvasTask(const MonitorSession *session, std::optional<quint64> id) const
+{
+    const qsizetype source = session && id ? m_drawn.indexOf(session) : -1;
+    return source >= 0 ? std::optional(TimelineTask{int(source), *id}) : std::nullopt;
+}
+
+void TimelineView::showSession()
+{
     m_canvas->setFollowLive(true);
     refreshNow();
 }
@@ -128,9 +187,34 @@ void TimelineView::rebuild()
 {
     m_stale = false;
     m_sinceRebuild.start();
-    const MonitorSession *shown = session();
-    const qint64 now = shown->nowUs();
-    m_canvas->setLayoutData(TimelineLayout::fromStore(shown->store(), m_grouping, now), now);
+    m_drawn.clear();
+    QList<const RequestMarkers *> markers;
+    if (!m_picker->showsAll()) {
+        MonitorSession *shown = session();
+        const qint64 now = shown->nowUs();
+        m_drawn.append(shown);
+        markers.append(&shown->requests());
+        m_canvas->setRequestMarkers(markers);
+        m_canvas->setLayoutData(TimelineLayout::fromStore(shown->store(), m_grouping, now), now);
+    } else {
+        QList<TimelineSourceInput> inputs;
+        qint64 now = 0;
+        for (int i = 0; i < m_sources->count(); ++i) {
+            MonitorSession *source = m_sources->session(i);
+            // Connected, or a recording, goes without saying; anything else the lane's header says.
+            const SourceState state = sourceState(*source);
+            const qint64 sourceNow = source->nowUs();
+            inputs.append({&source->store(), m_sources->label(i), state == SourceState::Connected ? QString() : sourceStateName(state), sourceNow});
+            now = std::max(now, sourceNow);
+            m_drawn.append(source);
+            markers.append(&source->requests());
+        }
+        // One source's bound for them all: the sources share the first one's options.
+        const qsizetype budget = m_sources->primary()->store().options().finishedLimit;
+        m_canvas->setRequestMarkers(markers);
+        m_canvas->setLayoutData(TimelineLayout::fromSources(inputs, m_grouping, budget), now);
+    }
+    m_canvas->setSelectedTask(m_selected ? canvasTask(m_selected->first, m_selected->second) : std::nullopt);
 }
 
 } // namespace afterwork::monitor

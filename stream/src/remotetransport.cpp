@@ -5,6 +5,7 @@
 // `denied` line and is closed. Part of EventPublisherPrivate (eventpublisher_p.h). Engine thread.
 #include "eventpublisher_p.h"
 #include "streamsocket.h"
+#include "tlskeycheck.h"
 
 #include <afterwork/protocol/auth.h>
 
@@ -173,6 +174,19 @@ bool EventPublisherPrivate::listenRemote(const RemoteListenOptions &remote)
         const QSslKey key = loadPrivateKey(keyFile.readAll());
         if (key.isNull()) {
             errorString = u"no usable private key in '%1' (an unencrypted PEM RSA or EC key)"_s.arg(remote.privateKeyFile);
+            return false;
+        }
+        // Qt would take any key, and every handshake would then fail.
+        const std::optional<bool> keyMatches = isKeyOfCertificate(key, chain.constFirst());
+        if (!keyMatches) {
+            errorString = u"cannot tell whether the private key in '%1' belongs to the certificate in '%2'"_s.arg(
+                remote.privateKeyFile, remote.certificateFile);
+            return false;
+        }
+        if (!*keyMatches) {
+            errorString = u"the private key in '%1' does not belong to the certificate in '%2' (the first one there): "
+                          "it is the key of another certificate, and every TLS handshake would fail"_s.arg(
+                              remote.privateKeyFile, remote.certificateFile);
             return false;
         }
         if (chain.constFirst().expiryDate() < QDateTime::currentDateTimeUtc())

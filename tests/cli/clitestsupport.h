@@ -42,6 +42,12 @@ public:
     }
 
     bool started() { return m_process.waitForStarted(10000); }
+    //! Writes \a bytes to its standard input, a pipe, and closes it: the end of its input.
+    void writeInput(const QByteArray &bytes)
+    {
+        m_process.write(bytes);
+        m_process.closeWriteChannel();
+    }
     //! Everything printed to stdout so far (reads what is pending first).
     const QByteArray &out()
     {

@@ -43,6 +43,12 @@ const Run RunB = cleanRun(u"bbbbbbbb-0000-0000-0000-000000000002"_s, 11);
 const QByteArray MarkerA = R"({"v":1,"kind":"source","name":"a"})";
 const QByteArray MarkerB = R"({"v":1,"kind":"source","name":"b"})";
 
+//! RunA and RunB interleaved as `record` writes them: a marker first and at every change of source.
+QByteArray interleaved()
+{
+    return MarkerA + '\n' + RunA.greeting + MarkerB + '\n' + RunB.greeting + MarkerA + '\n' + RunA.rest + MarkerB + '\n' + RunB.rest;
+}
+
 QList<QByteArray> linesOf(const QByteArray &bytes)
 {
     QList<QByteArray> lines = bytes.split('\n');
@@ -90,6 +96,9 @@ private Q_SLOTS:
     void exportGivesEachSourceItsProcess();
     void exportKeepsOverlappingTaskIdsApart();
     void replayServesTheSourcesApart();
+    void checkExportAndReplayReadAPipe();
+    void oddMarkersReadTheSameEverywhere();
+    void exportRewritesTheFirstSourceWhenASecondAppears();
 
 private:
     //! Records RunA and RunB (interleaved: both greetings, then A's rest, then B's) into \a out.
@@ -452,6 +461,148 @@ void tst_CliMultiSource::replayServesTheSourcesApart()
     const auto missing = runCli({u"replay"_s, out, u"--source"_s, u"c"_s, u"--listen"_s, only});
     QCOMPARE(missing.exitCode, 2);
     QVERIFY2(missing.err.contains("has no source 'c'; its sources: 'a', 'b'"), missing.err.constData());
+}
+
+void tst_CliMultiSource::checkExportAndReplayReadAPipe()
+{
+    // A pipe can be read once only: each command keeps the sources apart as it reads.
+    const QByteArray recording = interleaved();
+    Cli check({u"check"_s, u"/dev/stdin"_s});
+    check.writeInput(recording);
+    auto result = check.finish();
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.out.contains("/dev/stdin: ok: [a] 7 lines, 2 tasks, ended with bye; [b] 7 lines, 2 tasks, ended with bye"),
+             result.out.constData());
+
+    const QString trace = path(u"piped.trace.json"_s);
+    Cli exporter({u"export"_s, u"--chrome"_s, u"/dev/stdin"_s, trace});
+    exporter.writeInput(recording);
+    result = exporter.finish();
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.err.contains("4 tasks written"), result.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(readAll(trace)).object().value(u"otherData"_s).toObject().value(u"sources"_s).toArray().size(), 2);
+
+    const QString name = uniqueSocketName("multi-pipe");
+    Cli replay({u"replay"_s, u"/dev/stdin"_s, u"--listen"_s, name, u"--speed"_s, u"0"_s, u"--once"_s});
+    replay.writeInput(recording);
+    QVERIFY2(replay.waitForError(u"listening on '%1-a' for source 'a'"_s.arg(name).toUtf8()), replay.err().constData());
+    QVERIFY2(replay.waitForError(u"listening on '%1-b' for source 'b'"_s.arg(name).toUtf8()), replay.err().constData());
+    for (const auto &[label, run] : {std::pair{u"a"_s, RunA}, std::pair{u"b"_s, RunB}}) {
+        const QString copy = path(u"piped-%1.ndjson"_s.arg(label));
+        QCOMPARE(runCli({u"record"_s, u"--connect"_s, u"%1-%2"_s.arg(name, label), u"--out"_s, copy}).exitCode, 0);
+        QCOMPARE(readAll(copy), run.all());
+    }
+    QCOMPARE(replay.finish().exitCode, 0);
+}
+
+void tst_CliMultiSource::oddMarkersReadTheSameEverywhere()
+{
+    // A marker as the first line; an empty section (b: its marker, a blank line, then c's
+    // marker); a malformed marker (v 2) among c's lines; a source coming back; a marker with
+    // nothing after it on the last line (d).
+    const Run c = cleanRun(u"cccccccc-0000-0000-0000-000000000003"_s, 21);
+    const QByteArray badMarker = R"({"v":2,"kind":"source","name":"x"})";
+    const QByteArray bytes = MarkerA + '\n' + RunA.greeting + MarkerB + "\n\n" + R"({"v":1,"kind":"source","name":"c"})" + '\n'
+        + c.greeting + badMarker + '\n' + c.rest + MarkerA + '\n' + RunA.rest + R"({"v":1,"kind":"source","name":"d"})" + '\n';
+    const QString file = path(u"odd.ndjson"_s);
+    QVERIFY(writeAll(file, bytes));
+    const qsizetype badLine = linesOf(bytes).indexOf(badMarker) + 1;
+
+    const auto check = runCli({u"check"_s, file});
+    QCOMPARE(check.exitCode, 1);
+    const QString text = QString::fromUtf8(check.out);
+    QVERIFY2(text.startsWith(u"%1:%2: [c] malformed line: a source marker must be"_s.arg(file).arg(badLine)), qPrintable(text));
+    QVERIFY2(text.contains(u"%1: 1 violation(s) in 15 lines"_s.arg(file)), qPrintable(text)); // a's 7, c's 7 and the bad marker
+    for (const char *absent : {"[b]", "[d]", "[x]"})
+        QVERIFY2(!text.contains(QLatin1StringView(absent)), qPrintable(text));
+
+    const QString trace = path(u"odd.trace.json"_s);
+    const auto exported = runCli({u"export"_s, u"--chrome"_s, file, trace});
+    QCOMPARE(exported.exitCode, 0);
+    QVERIFY2(exported.err.contains("skipped 1 malformed line(s)") && exported.err.contains("4 tasks written"), exported.err.constData());
+    const QJsonObject document = QJsonDocument::fromJson(readAll(trace)).object();
+    QHash<qint64, QString> processes;
+    for (const QJsonValue &value : document.value(u"traceEvents"_s).toArray()) {
+        const QJsonObject event = value.toObject();
+        if (event.value(u"name"_s) == u"process_name"_s)
+            processes.insert(event.value(u"pid"_s).toInteger(), event.value(u"args"_s).toObject().value(u"name"_s).toString());
+    }
+    QCOMPARE(processes.keys().size(), 2);
+    QVERIFY2(processes.value(1).startsWith(u"a: fake (pid "_s), qPrintable(processes.value(1)));
+    QVERIFY2(processes.value(2).startsWith(u"c: fake (pid "_s), qPrintable(processes.value(2)));
+    const QJsonArray sources = document.value(u"otherData"_s).toObject().value(u"sources"_s).toArray();
+    QCOMPARE(sources.size(), 2);
+    QCOMPARE(sources[1].toObject().value(u"source"_s).toString(), u"c"_s);
+
+    const QString name = uniqueSocketName("multi-odd");
+    Cli replay({u"replay"_s, file, u"--listen"_s, name, u"--speed"_s, u"0"_s, u"--once"_s});
+    QVERIFY2(replay.waitForError(u"listening on '%1-c' for source 'c'"_s.arg(name).toUtf8()), replay.err().constData());
+    QVERIFY2(replay.waitForError(u"listening on '%1-a' for source 'a'"_s.arg(name).toUtf8()), replay.err().constData());
+    QVERIFY2(replay.err().contains(u"[c] '%1' has 1 malformed line(s)"_s.arg(file).toUtf8()), replay.err().constData());
+    for (const auto &[label, expected] : {std::pair{u"a"_s, RunA.all()}, std::pair{u"c"_s, c.greeting + badMarker + '\n' + c.rest}}) {
+        const QString copy = path(u"odd-%1.ndjson"_s.arg(label));
+        QCOMPARE(runCli({u"record"_s, u"--connect"_s, u"%1-%2"_s.arg(name, label), u"--out"_s, copy}).exitCode, 0);
+        QCOMPARE(readAll(copy), expected);
+    }
+    QCOMPARE(replay.finish().exitCode, 0);
+    QVERIFY2(!replay.err().contains("-b'") && !replay.err().contains("-d'"), replay.err().constData());
+}
+
+void tst_CliMultiSource::exportRewritesTheFirstSourceWhenASecondAppears()
+{
+    // A source that restarts, shuts down and misses lines: exported alone, and as the first of
+    // two, which the export learns only when the second appears.
+    const QByteArray first = Lines::join({
+        Lines::hello(0, u"aaaaaaaa-0000-0000-0000-000000000001"_s, 1'000'000), Lines::task(1, 1, "scheduled", 1'100'000),
+        Lines::shutdown(2, "started", 1'200'000), Lines::gap(5, 2, 1'300'000), Lines::heartbeat(6, 1'400'000),
+        Lines::hello(0, u"aaaaaaaa-0000-0000-0000-000000000002"_s, 1'500'000), Lines::task(1, 2, "scheduled", 1'600'000),
+        Lines::task(2, 2, "succeeded", 1'700'000, R"(,"wait_us":1,"run_us":2)"), Lines::bye(3, 1'800'000)});
+    int traces = 0;
+    const auto traceOf = [&](const QByteArray &recording) {
+        const QString file = path(u"first-%1.ndjson"_s.arg(++traces));
+        const QString trace = file + u".trace.json"_s;
+        if (!writeAll(file, recording) || runCli({u"export"_s, u"--chrome"_s, file, trace}).exitCode != 0)
+            return QJsonObject();
+        return QJsonDocument::fromJson(readAll(trace)).object();
+    };
+    const QJsonObject alone = traceOf(first);
+    const QJsonArray aloneEvents = alone.value(u"traceEvents"_s).toArray();
+    qsizetype instants = 0;
+    qsizetype processNames = 0;
+    for (const QJsonValue &value : aloneEvents) {
+        instants += value.toObject().value(u"ph"_s) == u"i"_s;
+        processNames += value.toObject().value(u"name"_s) == u"process_name"_s;
+    }
+    QCOMPARE(instants, 3);     // shutdown, gap, bye
+    QCOMPARE(processNames, 2); // a hello each
+    // A recording of one named source is exported as one without markers.
+    QCOMPARE(traceOf(MarkerA + '\n' + first), alone);
+
+    // As the first of two (unnamed, then labelled): the same events, but on process 1, with its
+    // instants on that process and its process named after its label.
+    for (const QString &label : {QString(), u"a"_s}) {
+        const QJsonObject both = traceOf((label.isEmpty() ? QByteArray() : MarkerA + '\n') + first + MarkerB + '\n' + RunB.all());
+        QJsonArray expected;
+        for (const QJsonValue &value : aloneEvents) {
+            QJsonObject event = value.toObject();
+            event.insert(u"pid"_s, 1);
+            if (event.value(u"ph"_s) == u"i"_s)
+                event.insert(u"s"_s, u"p"_s);
+            if (event.value(u"name"_s) == u"process_name"_s && !label.isEmpty()) {
+                QJsonObject args = event.value(u"args"_s).toObject();
+                args.insert(u"name"_s, label + u": "_s + args.value(u"name"_s).toString());
+                event.insert(u"args"_s, args);
+            }
+            expected.append(event);
+        }
+        QJsonArray ofFirst;
+        for (const QJsonValue &value : both.value(u"traceEvents"_s).toArray()) {
+            if (value.toObject().value(u"pid"_s).toInteger() == 1)
+                ofFirst.append(value);
+        }
+        QCOMPARE(ofFirst, expected);
+        QCOMPARE(both.value(u"otherData"_s).toObject().value(u"sources"_s).toArray().size(), 2);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_CliMultiSource)

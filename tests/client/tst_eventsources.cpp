@@ -8,6 +8,7 @@
 #include <afterwork/protocol/recording.h>
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QHash>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -107,6 +108,7 @@ private Q_SLOTS:
     void fileWithoutTrailingNewlineOrWithCrlf();
     void pacedFileFollowsTimestamps();
     void fileSourceReadsOneSourceOfAMultiSourceRecording();
+    void sourceMarkersSplitEverySourceInOnePass();
     void recordingSourcesListsTheSourcesInOrder();
 };
 
@@ -388,6 +390,63 @@ void tst_EventSources::fileSourceReadsOneSourceOfAMultiSourceRecording()
     // A name the file lacks, and the unnamed source of a file that starts with a marker: nothing.
     QVERIFY(read(u"C"_s).second->lines.isEmpty());
     QVERIFY(read(QString()).second->lines.isEmpty());
+}
+
+void tst_EventSources::sourceMarkersSplitEverySourceInOnePass()
+{
+    QTemporaryDir dir;
+    const auto marker = [](const char16_t *name) { return protocol::sourceMarkerLine(QStringView(name)) + '\n'; };
+    // Lines before any marker, an empty section (b: a marker, a blank line, another marker), a
+    // malformed marker, a source coming back, and a marker on the last line.
+    const QString path = writeFile(dir, Lines::join({Lines::hello(0, InstanceA)})                                  // 1
+                                            + marker(u"a") + Lines::join({Lines::hello(0, InstanceB), "not json"})  // 2-4
+                                            + marker(u"b") + "\n" + marker(u"c")                                    // 5-7
+                                            + Lines::join({R"({"v":2,"kind":"source","name":"d"})", Lines::bye(1)}) // 8-9
+                                            + marker(u"a") + Lines::join({Lines::bye(1)})                           // 10-11
+                                            + marker(u"e"));                                                        // 12
+    FileSource all(path);
+    Recorder recorder(&all);
+    all.start();
+    QTRY_COMPARE_WITH_TIMEOUT(recorder.finished, 1, 5000);
+
+    SourceMarkers markers;
+    QHash<QString, QList<qint64>> numbers;
+    QHash<QString, QList<qsizetype>> indexes;
+    QStringList markerErrors;
+    for (const StreamLine &line : std::as_const(recorder.lines)) {
+        QString markerError;
+        if (markers.take(line, &markerError))
+            continue;
+        numbers[markers.current()].append(line.lineNumber);
+        indexes[markers.current()].append(markers.currentIndex());
+        if (!markerError.isEmpty())
+            markerErrors.append(u"%1: %2"_s.arg(line.lineNumber).arg(markerError));
+    }
+    QCOMPARE(markers.sources(), (QStringList{QString(), u"a"_s, u"c"_s})); // no b, no e
+    QCOMPARE(markers.sources(), recordingSources(path));
+    QCOMPARE(numbers.value(QString()), QList<qint64>{1});
+    QCOMPARE(numbers.value(u"a"_s), (QList<qint64>{3, 4, 11}));
+    QCOMPARE(numbers.value(u"c"_s), (QList<qint64>{8, 9}));
+    QCOMPARE(indexes.value(u"a"_s), (QList<qsizetype>{1, 1, 1}));
+    QCOMPARE(indexes.value(u"c"_s), (QList<qsizetype>{2, 2}));
+    QCOMPARE(markerErrors.size(), 1);
+    QVERIFY2(markerErrors.constFirst().startsWith(u"8: a source marker must be"_s), qPrintable(markerErrors.constFirst()));
+    // The same lines as a FileSource reading each source alone.
+    for (const QString &name : markers.sources()) {
+        FileSource one(path, FileSourceOptions{.sourceName = name});
+        Recorder oneRecorder(&one);
+        one.start();
+        QTRY_COMPARE_WITH_TIMEOUT(oneRecorder.finished, 1, 5000);
+        QList<qint64> oneNumbers;
+        for (const StreamLine &line : std::as_const(oneRecorder.lines))
+            oneNumbers.append(line.lineNumber);
+        QCOMPARE(oneNumbers, numbers.value(name));
+    }
+
+    // A recording of markers only, or of nothing, is one unnamed source without lines.
+    SourceMarkers none;
+    QCOMPARE(none.sources(), QStringList{QString()});
+    QCOMPARE(none.currentIndex(), -1);
 }
 
 void tst_EventSources::recordingSourcesListsTheSourcesInOrder()

@@ -2,12 +2,14 @@
 // afterwork-demo as a real process: its endpoints seen through its real event stream, bad input,
 // 200 concurrent connections, and the graceful shutdown on SIGTERM/SIGINT with its exit codes.
 #include "../http/httptestsupport.h"
+#include "../support/tlsfixtures.h"
 #include "demotestsupport.h"
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonArray>
 #include <QtCore/QMap>
 #include <QtCore/QSet>
+#include <QtNetwork/QSslSocket>
 #include <QtTest/QTest>
 
 #include <csignal>
@@ -174,6 +176,7 @@ private Q_SLOTS:
     void shieldedTaskPastTheDeadlineIsAbandoned();
     void globalShieldShieldsByDefault();
     void startupFailuresExitWithTheirCodes();
+    void tlsKeyOfAnotherCertificateStopsStartup();
 
 private:
     std::unique_ptr<DemoProcess> m_demo;
@@ -820,7 +823,9 @@ void DemoProcessTest::drainCommandTakesTheSignalsPath()
     QVERIFY(stream.waitSubscribed());
     RawHttpClient client(demo.port);
     QVERIFY(client.connectToServer());
-    QCOMPARE(client.request("POST", "/tasks/spawn?name=shielded_sync&shield=1&ms=300")->status, 200);
+    // The shielded task must still be running when the drain arrives: 3 s covers starting the CLI
+    // on a loaded machine under a sanitizer (300 ms did not), and the drain waits for it anyway.
+    QCOMPARE(client.request("POST", "/tasks/spawn?name=shielded_sync&shield=1&ms=3000")->status, 200);
     QCOMPARE(client.request("POST", "/tasks/spawn?name=unshielded_sync&ms=60000")->status, 200);
     QVERIFY(stream.waitFor([&](const QList<QJsonObject> &) {
         return stream.hasTaskLine("shielded_sync", "started") && stream.hasTaskLine("unshielded_sync", "started");
@@ -919,6 +924,35 @@ void DemoProcessTest::startupFailuresExitWithTheirCodes()
         QVERIFY(bad.waitForFinished(10000));
         QCOMPARE(bad.exitCode(), 2);
     }
+}
+
+void DemoProcessTest::tlsKeyOfAnotherCertificateStopsStartup()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("no TLS backend in this Qt");
+    afterwork::testing::TlsFixtures tls;
+    QString error;
+    QVERIFY2(tls.create(&error), qPrintable(error));
+    const QStringList remote{"--events-listen", "127.0.0.1:0", "--token-file", tls.writeToken("token", "demo-token"),
+                             "--tls-cert", tls.serverCertificate()};
+
+    // The certificate's own key: it publishes remotely.
+    DemoProcess good(remote + QStringList{"--tls-key", tls.serverKey()});
+    QVERIFY2(good.start(), qPrintable(good.diagnostics()));
+    QVERIFY2(good.waitForOutput("publishing events remotely on tls://127.0.0.1:"), qPrintable(good.diagnostics()));
+    good.process.terminate();
+    QVERIFY(good.waitFinished(15000));
+
+    // The key of another certificate: status 1 before serving anything, naming both files.
+    DemoProcess bad(remote + QStringList{"--tls-key", tls.expiredKey()});
+    QVERIFY(!bad.start());
+    QVERIFY(bad.waitFinished(10000));
+    QCOMPARE(bad.process.exitCode(), 1);
+    const QString expected = QStringLiteral("afterwork-demo: cannot publish events on 127.0.0.1: the private key in '%1' does not "
+                                            "belong to the certificate in '%2'")
+                                 .arg(tls.expiredKey(), tls.serverCertificate());
+    QVERIFY2(bad.stderrText.contains(expected), qPrintable(bad.diagnostics()));
+    QVERIFY2(!bad.stdoutText.contains("listening on http"), qPrintable(bad.diagnostics()));
 }
 
 QTEST_GUILESS_MAIN(DemoProcessTest)

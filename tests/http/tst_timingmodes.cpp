@@ -6,6 +6,7 @@
 #include "../engine/enginetestsupport.h"
 
 #include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
 #include <QtCore/QTimer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void keepAliveRequestsEachWaitForTheirOwnResponse();
     void pipelinedRequestsAreAnsweredInOrder();
     void everyHandlerFormAnswers();
+    void jsonAnswersAreCompactAndExact();
     void pathParametersAreDecoded();
     void connectionCloseIsHonoured();
     void stopAcceptingRefusesNewWork();
@@ -493,6 +495,30 @@ void TimingModesTest::pipelinedRequestsAreAnsweredInOrder()
     QVERIFY(fx.recorder.indexOfStage(smallId, RequestStage::ResponseWritten) < fx.recorder.indexOfTask("after_small", Phase::Started));
     QVERIFY(fx.recorder.indexOfStage(bigId, RequestStage::ResponseWritten) < fx.recorder.indexOfStage(smallId, RequestStage::ResponseWritten));
     QCOMPARE(serverSideSockets(fx.server), 1);
+}
+
+void TimingModesTest::jsonAnswersAreCompactAndExact()
+{
+    // Compact UTF-8 whatever the value: escapes, non-ASCII text, fractions, and integers beyond
+    // 2^53, which a double would round.
+    HttpFixture fx;
+    const Json answer{{"text", QStringLiteral("caf\u00e9 \"q\"\n\t")},
+                      {"big", qint64(9007199254740993)},
+                      {"half", 0.5},
+                      {"nested", QJsonArray{true, QJsonValue::Null, Json{{"a", -1}}}}};
+    fx.router.get("/json", [answer] { return answer; });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("GET", "/json");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    const QByteArray compactStart = "{\"big\":9007199254740993,\"half\":0.5,\"nested\":[true,null,{\"a\":-1}],\"text\":\"";
+    QVERIFY2(reply->body.startsWith(compactStart), reply->body.constData());
+    QJsonParseError error;
+    const QJsonDocument parsed = QJsonDocument::fromJson(reply->body, &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(parsed.object().value("text").toString(), answer.value("text").toString());
 }
 
 void TimingModesTest::everyHandlerFormAnswers()

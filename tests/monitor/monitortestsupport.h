@@ -2,10 +2,12 @@
 #pragma once
 
 // Helpers for the dashboard's tests: protocol lines built by hand (docs/protocol.md), and a way
-// to feed a TaskStore or a recording file. testing::FakePublisher plays them to a subscriber like
-// a publisher would (or vanishes like a killed one).
+// to feed a TaskStore or a recording file, and what a timeline layout draws. testing::FakePublisher
+// plays them to a subscriber like a publisher would (or vanishes like a killed one).
 
 #include "../support/fakepublisher.h"
+
+#include "core/timelinelayout.h"
 
 #include <afterwork/client/lineparser.h>
 #include <afterwork/client/taskstore.h>
@@ -14,6 +16,7 @@
 #include <QtCore/QFile>
 #include <QtCore/QList>
 #include <QtCore/QRegularExpression>
+#include <QtCore/QSet>
 #include <QtCore/QUuid>
 
 namespace afterwork::monitortest {
@@ -141,6 +144,15 @@ inline QList<client::StreamLine> parsed(const QList<QByteArray> &lines)
     for (const QByteArray &bytes : lines)
         out.append(client::StreamLine{++number, bytes, client::parseLine(bytes)});
     return out;
+}
+
+//! Which tasks \a layout draws, as (source, id).
+inline QSet<std::pair<int, quint64>> timelineTasks(const monitor::TimelineLayout &layout)
+{
+    QSet<std::pair<int, quint64>> tasks;
+    for (const monitor::TimelineBar &bar : layout.bars)
+        tasks.insert({bar.source, bar.id});
+    return tasks;
 }
 
 inline bool writeFile(const QString &path, const QByteArray &bytes)

@@ -3,8 +3,9 @@
 // (afterwork_test_source), watched side by side; the tasks table shows both with their source,
 // `source:` filters it, the Sources tab lists them; one publisher killed leaves its tasks lost and
 // its row "lost", and the other source untouched; failures are grouped per source; the timeline
-// shows the source chosen, and so do the overview and the log; a source's shutdown comes to the
-// front. Commands go to the source of the selected
+// shows every source in a lane of its own (a task of one source is never another's of the same
+// id) or the one chosen, as the overview and the log show the one chosen; a source's shutdown
+// comes to the front. Commands go to the source of the selected
 // tasks only (two publishers in this process that allow control, whose task ids collide).
 #include "monitortestsupport.h"
 #include "livecontrolsource.h"
@@ -41,11 +42,16 @@
 #include <QtCore/QTemporaryDir>
 #include <QtGui/QAction>
 #include <QtTest/QTest>
+#include <QtGui/QHelpEvent>
+#include <QtWidgets/QApplication>
 #include <QtWidgets/QComboBox>
 #include <QtWidgets/QMessageBox>
 #include <QtWidgets/QPushButton>
 #include <QtWidgets/QTabWidget>
 #include <QtWidgets/QTableView>
+#include <QtWidgets/QToolTip>
+
+#include <algorithm>
 
 using namespace afterwork;
 using namespace afterwork::monitor;
@@ -88,6 +94,48 @@ struct TwoRealSources
     testing::TestSourceProcess worker;
     Window w;
 };
+
+//! What `afterwork record --connect api=... --connect worker=...` writes, to \a path: a marker
+//! before each run of a source's lines. Task 1 is in both (the api's running, the worker's
+//! queued, with its task 2); neither source's hello is a restart of the other, and the markers
+//! are not malformed lines.
+bool writeTwoSourceRecording(const QString &path)
+{
+    LineWriter a;
+    LineWriter b;
+    QByteArray bytes;
+    const auto marker = [](const char *name) { return protocol::sourceMarkerLine(QString::fromLatin1(name)) + '\n'; };
+    bytes += marker("api") + testing::Lines::join({a.hello(T0), a.snapshot(T0 + 1), a.task(T0 + 2, 1, "scheduled", "job")});
+    bytes += marker("worker") + testing::Lines::join({b.hello(T0 + 3), b.snapshot(T0 + 4), b.task(T0 + 5, 1, "scheduled", "job"),
+                                                      b.task(T0 + 6, 2, "scheduled", "job")});
+    bytes += marker("api") + testing::Lines::join({a.task(T0 + 7, 1, "started", "job", R"("started_us":1)"), a.bye(T0 + 8)});
+    bytes += marker("worker") + testing::Lines::join({b.bye(T0 + 9)});
+    return monitortest::writeFile(path, bytes);
+}
+
+//! writeTwoSourceRecording()'s, in a temporary directory of its own.
+struct TwoSourceRecording
+{
+    QTemporaryDir dir;
+    QString path = dir.filePath(QStringLiteral("two.ndjson"));
+    bool written = writeTwoSourceRecording(path);
+};
+
+//! Opens the recording at \a path in \a w and reads every source of it to its end.
+bool openAndRead(Window &w, const QString &path)
+{
+    w.window.openRecording(path);
+    const SourceSet &sources = *w.window.sources();
+    return QTest::qWaitFor(
+        [&] {
+            for (int i = 0; i < sources.count(); ++i) {
+                if (!sources.session(i)->recordingSummary())
+                    return false;
+            }
+            return true;
+        },
+        10000);
+}
 
 } // namespace
 
@@ -176,19 +224,33 @@ private Q_SLOTS:
         QCOMPARE(tasks->proxy()->index(0, TaskTableModel::SourceColumn).data().toString(), QStringLiteral("worker"));
         tasks->setFilterText(QString());
 
-        // The timeline shows one source at a time: the worker's, chosen in its source box.
+        // The timeline shows both sources at once, a lane each; clicking the worker's task 1
+        // selects the worker's, not the api's task 1.
         TimelineView *timeline = w.window.timeline();
-        QCOMPARE(timeline->session(), &w.session);
+        TimelineCanvas *canvas = timeline->canvas();
         w.window.showView(ViewId::Timeline);
         QVERIFY(timeline->sourcePicker()->isVisible());
-        QCOMPARE(timeline->sourcePicker()->box()->count(), 2);
+        QCOMPARE(timeline->sourcePicker()->box()->count(), 3);
+        QCOMPARE(timeline->sourcePicker()->box()->currentText(), QStringLiteral("All sources"));
+        QCOMPARE(timeline->session(), nullptr);
+        QTRY_COMPARE_WITH_TIMEOUT(canvas->layoutData().bars.size(), 9, 5000); // the api's 4 tasks, the worker's 5
+        QCOMPARE(canvas->layoutData().sources.size(), 2);
+        QRectF bar = canvas->barRectOf(1, 1);
+        QVERIFY2(!bar.isEmpty(), "the worker's task 1 is drawn");
+        QTest::mouseClick(canvas->viewport(), Qt::LeftButton, {}, bar.center().toPoint());
+        QCOMPARE(tasks->details()->session(), workerSession);
+        QCOMPARE(tasks->selectedTask(), std::optional<quint64>(1));
+        QCOMPARE(canvas->selectedTask(), std::optional(TimelineTask{1, 1}));
+
+        // One source at a time, chosen in its source box: the worker's.
         timeline->sourcePicker()->pick(1);
         QCOMPARE(timeline->session(), workerSession);
         QCOMPARE(timeline->sourcePicker()->box()->currentText(), QStringLiteral("worker"));
-        QTRY_COMPARE_WITH_TIMEOUT(timeline->canvas()->layoutData().bars.size(), 5, 5000); // 3 blockers, 2 quick tasks
-        const QRectF bar = timeline->canvas()->barRectOf(1);
+        QTRY_COMPARE_WITH_TIMEOUT(canvas->layoutData().bars.size(), 5, 5000); // 3 blockers, 2 quick tasks
+        QVERIFY(canvas->layoutData().sources.isEmpty());
+        bar = canvas->barRectOf(1);
         QVERIFY2(!bar.isEmpty(), "the worker's task 1 is drawn");
-        QTest::mouseClick(timeline->canvas()->viewport(), Qt::LeftButton, {}, bar.center().toPoint());
+        QTest::mouseClick(canvas->viewport(), Qt::LeftButton, {}, bar.center().toPoint());
         QCOMPARE(tasks->details()->session(), workerSession); // its own task 1, not the api's
         QCOMPARE(tasks->selectedTask(), std::optional<quint64>(1));
 
@@ -219,6 +281,14 @@ private Q_SLOTS:
         QCOMPARE(tasks->indexOf(workerSession, 1, TaskTableModel::PhaseColumn).data().toString(), QStringLiteral("lost"));
         QCOMPARE(tasks->indexOf(&w.session, 1, TaskTableModel::PhaseColumn).data().toString(), QStringLiteral("started"));
         QCOMPARE(w.window.connectionBar()->stateText(), QStringLiteral("connected"));
+        // On the timeline of every source, the worker's lane says it is lost, its tasks still drawn.
+        w.window.showView(ViewId::Timeline);
+        timeline->setAllSources(true);
+        QTRY_COMPARE_WITH_TIMEOUT(canvas->layoutData().sources.value(1).state, QStringLiteral("lost"), 5000);
+        QVERIFY(canvas->layoutData().sources.at(0).state.isEmpty()); // connected goes without saying
+        const auto lostBars = std::count_if(canvas->layoutData().bars.cbegin(), canvas->layoutData().bars.cend(),
+                                            [](const TimelineBar &b) { return b.source == 1 && b.phase == Phase::Lost; });
+        QCOMPARE(lostBars, 3);
 
         // Removed: its tasks go, and with one source left the window is as it was.
         QVERIFY(w.window.removeSource(QStringLiteral("worker")));
@@ -228,7 +298,10 @@ private Q_SLOTS:
         QVERIFY(!tabs->isTabVisible(int(ViewId::Sources)));
         QCOMPARE(tasks->details()->session(), &w.session);
         QCOMPARE(timeline->session(), &w.session);
+        QVERIFY(timeline->shows(&w.session));
         QVERIFY(!timeline->sourcePicker()->isVisibleTo(timeline));
+        QVERIFY(canvas->layoutData().sources.isEmpty()); // one source: no source lanes
+        QCOMPARE(canvas->layoutData().bars.size(), 4);
         QCOMPARE(overview->session(), &w.session);
         QCOMPARE(log->sourcePicker()->session(), &w.session);
     }
@@ -321,6 +394,107 @@ private Q_SLOTS:
         QVERIFY2(matching->toolTip().contains(QStringLiteral("Type a filter first")), qPrintable(matching->toolTip()));
     }
 
+    void theTimelineHasALanePerSource()
+    {
+        const TwoSourceRecording recording;
+        QVERIFY(recording.written);
+        Window w;
+        QVERIFY(openAndRead(w, recording.path));
+        MonitorSession *worker = w.window.sources()->session(1);
+        TasksView *tasks = w.window.tasks();
+        TimelineView *timeline = w.window.timeline();
+        TimelineCanvas *canvas = timeline->canvas();
+        w.window.showView(ViewId::Timeline);
+        QVERIFY(QTest::qWaitForWindowExposed(&w.window));
+        timeline->refreshNow();
+
+        // A lane per source, under a header naming it, with that source's bars.
+        QStringList lanes;
+        for (const TimelineRow &row : canvas->layoutData().rows) {
+            if (row.source >= 0)
+                lanes << row.label;
+        }
+        QCOMPARE(lanes, (QStringList{QStringLiteral("api"), QStringLiteral("worker")}));
+        QCOMPARE(monitortest::timelineTasks(canvas->layoutData()), (QSet<std::pair<int, quint64>>{{0, 1}, {1, 1}, {1, 2}}));
+        canvas->setFollowLive(false);
+        canvas->fitAll();
+
+        // Hovering a bar names its source.
+        const QPoint workerTask1 = canvas->barRectOf(1, 1).center().toPoint();
+        QVERIFY(canvas->viewport()->rect().contains(workerTask1));
+        QHelpEvent help(QEvent::ToolTip, workerTask1, canvas->viewport()->mapToGlobal(workerTask1));
+        QApplication::sendEvent(canvas->viewport(), &help);
+        QVERIFY2(QToolTip::text().startsWith(QStringLiteral("worker: #1 ")), qPrintable(QToolTip::text()));
+
+        // Clicking the worker's task 1 selects it, not the api's task 1; the table's selection is
+        // what the timeline highlights.
+        QTest::mouseClick(canvas->viewport(), Qt::LeftButton, {}, workerTask1);
+        QCOMPARE(tasks->details()->session(), worker);
+        QCOMPARE(tasks->selectedTask(), std::optional<quint64>(1));
+        QCOMPARE(canvas->selectedTask(), std::optional(TimelineTask{1, 1}));
+        QVERIFY(tasks->selectTask(&w.session, 1));
+        QCOMPARE(canvas->selectedTask(), std::optional(TimelineTask{0, 1}));
+        // A double click on the worker's task 2 shows it in the tasks table.
+        QTest::mouseDClick(canvas->viewport(), Qt::LeftButton, {}, canvas->barRectOf(2, 1).center().toPoint());
+        QCOMPARE(w.window.currentView(), ViewId::Tasks);
+        QCOMPARE(tasks->details()->session(), worker);
+        QCOMPARE(tasks->selectedTask(), std::optional<quint64>(2));
+
+        // One source again: the worker's alone, drawn as the timeline of one source is; the api's
+        // task selected in the table is not the worker's task 1.
+        QVERIFY(tasks->selectTask(&w.session, 1));
+        w.window.showView(ViewId::Timeline);
+        timeline->sourcePicker()->pick(1);
+        QCOMPARE(timeline->session(), worker);
+        QVERIFY(!timeline->shows(&w.session));
+        QVERIFY(canvas->layoutData().sources.isEmpty());
+        QCOMPARE(monitortest::timelineTasks(canvas->layoutData()), (QSet<std::pair<int, quint64>>{{0, 1}, {0, 2}}));
+        QVERIFY(!canvas->selectedTask());
+        // The api's: its task 1 highlighted again.
+        timeline->sourcePicker()->pick(0);
+        QCOMPARE(canvas->selectedTask(), std::optional(TimelineTask{0, 1}));
+        // "All sources", first in the box, brings every lane back.
+        QComboBox *box = timeline->sourcePicker()->box();
+        QCOMPARE(box->itemText(0), QStringLiteral("All sources"));
+        box->setFocus();
+        QTest::keyClick(box, Qt::Key_Home); // what choosing an item does: activated()
+        QCOMPARE(box->currentText(), QStringLiteral("All sources"));
+        QVERIFY(timeline->sourcePicker()->showsAll());
+        QCOMPARE(timeline->session(), nullptr);
+        QCOMPARE(canvas->layoutData().sources.size(), 2);
+        QCOMPARE(canvas->selectedTask(), std::optional(TimelineTask{0, 1}));
+    }
+
+    void theTimelinesChoiceOfSourcesIsRemembered()
+    {
+        const TwoSourceRecording recording;
+        QVERIFY(recording.written);
+        const MainWindowOptions options{.settingsPath = recording.dir.filePath(QStringLiteral("monitor.ini")),
+                                        .restoreState = true,
+                                        .discoveryDirectory = recording.dir.path()};
+        {
+            MonitorSession session;
+            MainWindow window(&session, options);
+            QVERIFY(window.timeline()->allSources()); // by default, as the tasks table shows them all
+        }
+        for (const bool all : {false, true}) {
+            {
+                MonitorSession session;
+                MainWindow window(&session, options);
+                window.timeline()->setAllSources(all);
+                window.saveSettings();
+            }
+            MonitorSession session;
+            MainWindow window(&session, options);
+            QCOMPARE(window.timeline()->allSources(), all);
+            // Restored with one source, it applies when the others come.
+            window.openRecording(recording.path);
+            QCOMPARE(window.sources()->count(), 2);
+            QCOMPARE(window.timeline()->sourcePicker()->showsAll(), all);
+            QCOMPARE(window.timeline()->session(), all ? nullptr : &session);
+        }
+    }
+
     void theSourcesAreSavedAndNoToken()
     {
         QTemporaryDir dir;
@@ -360,30 +534,16 @@ private Q_SLOTS:
 
     void aRecordingOfSeveralSourcesOpensAsThatManySources()
     {
-        // What `afterwork record --connect api=... --connect worker=...` writes: a marker before
-        // each run of a source's lines. Task 1 is in both; neither source's hello is a restart of
-        // the other, and the markers are not malformed lines.
-        LineWriter a;
-        LineWriter b;
-        QByteArray bytes;
-        const auto marker = [](const char *name) { return protocol::sourceMarkerLine(QString::fromLatin1(name)) + '\n'; };
-        bytes += marker("api") + testing::Lines::join({a.hello(T0), a.snapshot(T0 + 1), a.task(T0 + 2, 1, "scheduled", "job")});
-        bytes += marker("worker") + testing::Lines::join({b.hello(T0 + 3), b.snapshot(T0 + 4), b.task(T0 + 5, 1, "scheduled", "job"),
-                                                          b.task(T0 + 6, 2, "scheduled", "job")});
-        bytes += marker("api") + testing::Lines::join({a.task(T0 + 7, 1, "started", "job", R"("started_us":1)"), a.bye(T0 + 8)});
-        bytes += marker("worker") + testing::Lines::join({b.bye(T0 + 9)});
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("two.ndjson"));
-        QVERIFY(monitortest::writeFile(path, bytes));
-
+        const TwoSourceRecording recording;
+        QVERIFY(recording.written);
+        const QTemporaryDir &dir = recording.dir;
         Window w;
-        w.window.openRecording(path);
+        QVERIFY(openAndRead(w, recording.path));
         SourceSet &sources = *w.window.sources();
         QCOMPARE(sources.count(), 2);
         QCOMPARE(sources.label(0), QStringLiteral("api"));
         QCOMPARE(sources.label(1), QStringLiteral("worker"));
         MonitorSession *worker = sources.session(1);
-        QTRY_VERIFY_WITH_TIMEOUT(w.session.recordingSummary() && worker->recordingSummary(), 10000);
         QCOMPARE(w.session.store().count(Phase::Started), 1);
         QCOMPARE(worker->store().count(Phase::Scheduled), 2);
         QCOMPARE(w.session.runNumber(), 1);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The plain geometry the painted views rely on: the timeline's time/row mapping, zoom and
-// follow-live, its lane packing and its progress shading, the bar charts' layout and the layouts
-// of the phase and progress cells.
+// follow-live, its lane packing (one source's, and several sources' lanes under one budget) and
+// its progress shading, the bar charts' layout and the layouts of the phase and progress cells.
+#include "monitortestsupport.h"
+
 #include "core/timelinelayout.h"
 #include "widgets/chartgeometry.h"
 #include "widgets/phasedelegate.h"
@@ -10,10 +12,14 @@
 
 #include <afterwork/client/lineparser.h>
 
+#include <QtCore/QSet>
 #include <QtTest/QTest>
 
 using namespace afterwork;
 using namespace afterwork::monitor;
+using monitortest::LineWriter;
+using monitortest::T0;
+using monitortest::parsed;
 
 class tst_Geometry : public QObject
 {
@@ -31,6 +37,12 @@ private:
         g.width = 600;  // plot: 500 px = 500 ms
         g.height = 120; // plot: 100 px = 10 rows
         return g;
+    }
+    //! Task \a id of \a writer's source, scheduled at \a fromUs and ended (succeeded) at \a toUs.
+    static QList<QByteArray> finishedTask(LineWriter &writer, quint64 id, qint64 fromUs, qint64 toUs, const QByteArray &extra = {})
+    {
+        const QByteArray scheduled = "\"scheduled_us\":" + QByteArray::number(fromUs) + (extra.isEmpty() ? QByteArray() : ',' + extra);
+        return {writer.task(fromUs, id, "scheduled", {}, scheduled), writer.task(toUs, id, "succeeded", {}, scheduled)};
     }
     static TimelineBar bar(quint64 id, qint64 from, qint64 to, const QString &group = QStringLiteral("g"))
     {
@@ -248,6 +260,93 @@ private Q_SLOTS:
         for (const TimelineRow &row : layout.rows)
             placed += int(row.bars.size());
         QCOMPARE(placed, 6);
+    }
+
+    void severalSourcesHaveALaneEach()
+    {
+        // api: a finished task and a running one; worker: one task of each of two modes; idle:
+        // no task yet. Task ids 1 and 2 are in both api and worker.
+        LineWriter a;
+        LineWriter w;
+        LineWriter i;
+        client::TaskStore api;
+        client::TaskStore worker;
+        client::TaskStore idle;
+        api.apply(parsed(QList<QByteArray>{a.hello(T0)} + finishedTask(a, 1, T0 + 10, T0 + 20)
+                         + QList<QByteArray>{a.task(T0 + 31, 2, "started", {}, "\"scheduled_us\":" + QByteArray::number(T0 + 30) + ",\"started_us\":" + QByteArray::number(T0 + 31))}));
+        worker.apply(parsed(QList<QByteArray>{w.hello(T0)} + finishedTask(w, 1, T0 + 10, T0 + 40)
+                            + finishedTask(w, 2, T0 + 15, T0 + 50, R"("mode":"after_response")")));
+        idle.apply(parsed({i.hello(T0)}));
+        const qint64 now = T0 + 1000;
+        const TimelineLayout layout = TimelineLayout::fromSources({{&api, QStringLiteral("api"), {}, now},
+                                                                   {&worker, QStringLiteral("worker"), QStringLiteral("lost"), now + 5},
+                                                                   {&idle, QStringLiteral("idle"), {}, now}},
+                                                                  TimelineGrouping::Mode, 10'000);
+
+        // Each source's header, then its groups (and lanes); a source with no task has its header.
+        QList<std::pair<QString, int>> headers;
+        for (const TimelineRow &row : layout.rows) {
+            if (row.header)
+                headers.append({row.label, row.source});
+        }
+        const QList<std::pair<QString, int>> expected = {{QStringLiteral("api"), 0},       {QStringLiteral("immediate"), -1},
+                                                         {QStringLiteral("worker"), 1},    {QStringLiteral("immediate"), -1},
+                                                         {QStringLiteral("after_response"), -1}, {QStringLiteral("idle"), 2}};
+        QCOMPARE(headers, expected);
+        QCOMPARE(layout.sources.size(), 3);
+        QCOMPARE(layout.sources.at(1).label, QStringLiteral("worker"));
+        QCOMPARE(layout.sources.at(1).state, QStringLiteral("lost"));
+        QVERIFY(layout.sources.at(0).state.isEmpty());
+
+        // Every bar sits under its own source's header, and the same id is two tasks.
+        int source = -1;
+        for (const TimelineRow &row : layout.rows) {
+            if (row.source >= 0)
+                source = row.source;
+            for (const int index : row.bars)
+                QCOMPARE(layout.bars.at(index).source, source);
+        }
+        QCOMPARE(monitortest::timelineTasks(layout), (QSet<std::pair<int, quint64>>{{0, 1}, {0, 2}, {1, 1}, {1, 2}}));
+        // A live bar ends at its own source's now; the span is every source's.
+        for (const TimelineBar &b : layout.bars) {
+            if (b.live)
+                QCOMPARE(b.endUs, now);
+        }
+        QCOMPARE(layout.firstUs, T0 + 10);
+        QCOMPARE(layout.lastUs, now);
+
+        // One source's layout has no source header: it is what the timeline always drew.
+        const TimelineLayout one = TimelineLayout::fromStore(api, TimelineGrouping::Mode, now);
+        QVERIFY(one.sources.isEmpty());
+        for (const TimelineRow &row : one.rows)
+            QCOMPARE(row.source, -1);
+        QCOMPARE(one.rows.constFirst().label, QStringLiteral("immediate"));
+    }
+
+    void finishedTasksShareOneBudgetAcrossSources()
+    {
+        // Finishes: api at +10, +20, +30; worker at +15, +25, +35, and a live task 4.
+        LineWriter a;
+        LineWriter w;
+        client::TaskStore api;
+        client::TaskStore worker;
+        QList<QByteArray> apiLines{a.hello(T0)};
+        QList<QByteArray> workerLines{w.hello(T0)};
+        for (quint64 id = 1; id <= 3; ++id) {
+            apiLines += finishedTask(a, id, T0 + 1, T0 + 10 * qint64(id));
+            workerLines += finishedTask(w, id, T0 + 1, T0 + 10 * qint64(id) + 5);
+        }
+        workerLines += w.task(T0 + 3, 4, "started", {}, "\"scheduled_us\":" + QByteArray::number(T0 + 2) + ",\"started_us\":" + QByteArray::number(T0 + 3));
+        api.apply(parsed(apiLines));
+        worker.apply(parsed(workerLines));
+        const QList<TimelineSourceInput> both = {{&api, QStringLiteral("api"), {}, T0 + 100}, {&worker, QStringLiteral("worker"), {}, T0 + 100}};
+
+        // The three latest finishes across both, and every live task: not three per source.
+        QCOMPARE(monitortest::timelineTasks(TimelineLayout::fromSources(both, TimelineGrouping::Mode, 3)),
+                 (QSet<std::pair<int, quint64>>{{1, 3}, {0, 3}, {1, 2}, {1, 4}}));
+        QCOMPARE(monitortest::timelineTasks(TimelineLayout::fromSources(both, TimelineGrouping::Mode, 0)), (QSet<std::pair<int, quint64>>{{1, 4}}));
+        // Within the budget, everything.
+        QCOMPARE(TimelineLayout::fromSources(both, TimelineGrouping::Mode, 6).bars.size(), 7);
     }
 
     void barChartLayout()

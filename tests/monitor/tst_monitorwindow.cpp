@@ -222,7 +222,7 @@ private Q_SLOTS:
         const QRectF bar = canvas->barRectOf(reportId);
         QVERIFY2(!bar.isEmpty(), "the long task's bar is visible");
         QTest::mouseClick(canvas->viewport(), Qt::LeftButton, {}, bar.center().toPoint());
-        QCOMPARE(canvas->selectedTask(), std::optional<quint64>(reportId));
+        QCOMPARE(canvas->selectedTask(), std::optional(TimelineTask{0, reportId}));
         tasks->setFilterText(QString());
         QVERIFY(tasks->selectTask(reportId));
         QCOMPARE(tasks->selectedTask(), std::optional<quint64>(reportId));

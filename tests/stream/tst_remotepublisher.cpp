@@ -196,6 +196,7 @@ private Q_SLOTS:
     void tokenFileMustBeOwnerOnlyAndNotEmpty();
     void insecureOnlyOnLoopback();
     void badCertificateOrKeyIsRefused();
+    void keyOfAnotherCertificateIsRefused();
 
 private:
     RemoteListenOptions tlsOptions() const
@@ -607,6 +608,66 @@ void tst_RemotePublisher::badCertificateOrKeyIsRefused()
     remote.privateKeyFile.clear();
     QVERIFY(!publisher->listenRemote(remote));
     QVERIFY(!publisher->isListeningRemote());
+}
+
+void tst_RemotePublisher::keyOfAnotherCertificateIsRefused()
+{
+    TaskEngine engine;
+    auto *publisher = new EventPublisher(&engine, quietOptions());
+    const auto refused = [publisher](const RemoteListenOptions &remote) {
+        if (publisher->listenRemote(remote) || publisher->isListeningRemote())
+            return QStringLiteral("accepted");
+        const QString expected = QStringLiteral("the private key in '%1' does not belong to the certificate in '%2'")
+                                     .arg(remote.privateKeyFile, remote.certificateFile);
+        return publisher->errorString().startsWith(expected) ? QString() : publisher->errorString();
+    };
+    // An EC key like the certificate's, made for another certificate (a renewal's old key).
+    RemoteListenOptions remote = tlsOptions();
+    remote.privateKeyFile = m_tls.expiredKey();
+    QCOMPARE(refused(remote), QString());
+    QVERIFY2(publisher->errorString().contains(QStringLiteral("every TLS handshake would fail")), qPrintable(publisher->errorString()));
+
+    // The certificate, then its CA's: the key must be the first one's.
+    const QString chain = m_tls.path("chain.pem");
+    {
+        QFile out(chain);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        for (const QString &part : {m_tls.serverCertificate(), m_tls.caCertificate()}) {
+            QFile in(part);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            out.write(in.readAll());
+        }
+    }
+    remote = tlsOptions();
+    remote.certificateFile = chain;
+    remote.privateKeyFile = m_tls.path("ca.key");
+    QCOMPARE(refused(remote), QString());
+    remote.privateKeyFile = m_tls.serverKey();
+    QVERIFY2(publisher->listenRemote(remote), qPrintable(publisher->errorString()));
+    RemoteClient client; // and its handshakes succeed
+    client.connectTls(publisher->remotePort(), m_tls.caCertificate(), protocol::encodeAuthLine(goodToken));
+    QTRY_COMPARE_WITH_TIMEOUT(client.count(QStringLiteral("snapshot")), 1, 10000);
+    publisher->close();
+
+    // RSA: its own key is accepted; an EC key for it, or it for an EC certificate, is not.
+    QProcess openssl;
+    openssl.setProcessChannelMode(QProcess::MergedChannels);
+    openssl.start(m_tls.openssl(), {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                                    QStringLiteral("-nodes"), QStringLiteral("-keyout"), m_tls.path("rsa.key"), QStringLiteral("-out"),
+                                    m_tls.path("rsa.crt"), QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
+                                    QStringLiteral("/CN=localhost")});
+    QVERIFY(openssl.waitForFinished(60000));
+    QVERIFY2(openssl.exitCode() == 0, openssl.readAll().constData());
+    remote = tlsOptions();
+    remote.certificateFile = m_tls.path("rsa.crt");
+    remote.privateKeyFile = m_tls.path("rsa.key");
+    QVERIFY2(publisher->listenRemote(remote), qPrintable(publisher->errorString()));
+    publisher->close();
+    remote.privateKeyFile = m_tls.serverKey();
+    QCOMPARE(refused(remote), QString());
+    remote = tlsOptions();
+    remote.privateKeyFile = m_tls.path("rsa.key");
+    QCOMPARE(refused(remote), QString());
 }
 
 QTEST_GUILESS_MAIN(tst_RemotePublisher)

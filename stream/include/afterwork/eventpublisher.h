@@ -62,8 +62,8 @@ struct RemoteListenOptions
     //! A PEM file with the server's certificate, then any intermediate certificates. Required
     //! unless `insecure`.
     QString certificateFile{};
-    //! A PEM file with the certificate's private key (RSA or EC, not encrypted). Required unless
-    //! `insecure`.
+    //! A PEM file with the certificate's private key (RSA or EC, not encrypted): that of the first
+    //! certificate of `certificateFile`, or listenRemote() refuses it. Required unless `insecure`.
     QString privateKeyFile{};
     //! The file holding the token every connection must send first (protocol::readTokenFile():
     //! readable by its owner only, 1 to protocol::maxTokenBytes printable ASCII characters). Always
@@ -114,8 +114,9 @@ public:
     //! line within the timeout, or it receives one `denied` line and is closed; one that
     //! authenticates is served exactly like a local one. Independent of listen(): either or both.
     //! False on failure, see errorString(): an unreadable or badly protected token file, a
-    //! certificate or key that does not load, plain TCP on an address that is not loopback, no TLS
-    //! backend, an address that cannot be listened on.
+    //! certificate or key that does not load, a key that is not the certificate's (which would
+    //! fail every handshake), plain TCP on an address that is not loopback, no TLS backend, an
+    //! address that cannot be listened on.
     bool listenRemote(const RemoteListenOptions &options);
     //! Stops listening and ends every connection, local and remote, with `bye`, without blocking
     //! (lines still queued are written while the event loop runs). listen() and listenRemote()

@@ -39,6 +39,42 @@ struct FileSourceOptions
 //! empty, with \a error set (when given), if it cannot.
 QStringList recordingSources(const QString &path, QString *error = nullptr);
 
+//! Which source each line of a multi-source recording belongs to (docs/protocol.md, "Recordings"),
+//! for a reader that keeps every source apart in one pass over the file (`afterwork check`):
+//! feed it, in order, every line a FileSource without FileSourceOptions::sourceName delivers.
+//! A FileSource with a sourceName follows the markers with one too, and recordingSources() lists
+//! the sources with one: the rules are these, once.
+class SourceMarkers
+{
+public:
+    //! Takes the next line. True if it is a source marker: the lines after it are the source that
+    //! current() now names, and the marker itself belongs to no source. False for a line of
+    //! current()'s source; if it is a malformed marker (protocol::parseSourceMarker()),
+    //! \a markerError (when given) is set to what is wrong with it: the ParseError the line
+    //! should carry instead of its own (a FileSource delivers it so).
+    bool take(const StreamLine &line, QString *markerError = nullptr);
+    //! The same for a line as read from the file, not parsed (without its newline; not blank).
+    //! \a oversized: only the start of a line over the length limit, which is never a marker.
+    bool take(QByteArrayView line, bool oversized);
+    //! The source of the lines taken since the last marker: "" (the unnamed source) before any.
+    const QString &current() const noexcept { return m_current; }
+    //! Where current() is in sources() (0, 1, ...): -1 until a line of it was taken.
+    qsizetype currentIndex() const noexcept { return m_currentIndex; }
+    //! The sources of the lines taken so far, in the order they first appear: a marker no line
+    //! followed names none. {""} when no line was taken (a recording without lines, or of
+    //! markers only): a recording is always at least one source.
+    QStringList sources() const;
+
+private:
+    //! Switches to the source \a marker names; without one, a line of the current source was
+    //! taken. Returns whether there was a marker.
+    bool follow(std::optional<QString> marker);
+
+    QString m_current;
+    QStringList m_sources;
+    qsizetype m_currentIndex = -1;
+};
+
 //! A recording (`afterwork record`), read exactly like a live socket: the same splitting, parsing,
 //! checks and signals. Opening it is connecting (connected()), its end is a disconnection
 //! (disconnected(byeSeen): a recording that stops without bye leaves its live tasks lost), then
@@ -72,7 +108,7 @@ private:
     QFile m_file;
     QTimer m_stepTimer;
     bool m_atEnd = false;
-    QString m_currentSource; // whose lines are being read: the latest marker's name ("" before any)
+    SourceMarkers m_markers; // with a sourceName: whose lines are being read
     // Pacing: lines read but not yet due, and the clock they are due by.
     QList<StreamLine> m_pending;
     qsizetype m_pendingIndex = 0;

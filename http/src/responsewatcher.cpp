@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#include "responsewatcher.h"
+
+#include <QtCore/QPointer>
+#include <QtNetwork/QTcpSocket>
+
+namespace afterwork::http::detail {
+
+ResponseWatcher *ResponseWatcher::of(QTcpSocket *socket)
+{
+    if (auto *watcher = socket->findChild<ResponseWatcher *>(QString(), Qt::FindDirectChildrenOnly))
+        return watcher;
+    return new ResponseWatcher(socket);
+}
+
+ResponseWatcher::ResponseWatcher(QTcpSocket *socket)
+    : QObject(socket)
+    , m_socket(socket)
+{
+    connect(socket, &QTcpSocket::bytesWritten, this, &ResponseWatcher::onBytesWritten);
+    connect(socket, &QTcpSocket::disconnected, this, &ResponseWatcher::onDisconnected);
+}
+
+ResponseWatcher::~ResponseWatcher()
+{
+    // Taken out first: a callback may end with the last reference to something that watches.
+    const std::deque<Pending> pending = std::exchange(m_pending, {});
+    for (const Pending &response : pending) {
+        if (response.gone)
+            response.gone();
+    }
+}
+
+void ResponseWatcher::watch(std::function<void()> written, std::function<void()> gone)
+{
+    m_pending.push_back({m_written + m_socket->bytesToWrite(), std::move(written), std::move(gone)});
+    if (m_socket->bytesToWrite() == 0) {
+        // Already out: said from the event loop, as a write would be, not inside the caller.
+        QMetaObject::invokeMethod(this, [this] { onBytesWritten(0); }, Qt::QueuedConnection);
+    }
+}
+
+void ResponseWatcher::onBytesWritten(qint64 bytes)
+{
+    m_written += bytes;
+    const QPointer<ResponseWatcher> alive(this);
+    // One at a time: a callback may queue and watch another response, or end the connection.
+    while (alive && !m_pending.empty() && m_pending.front().until <= m_written) {
+        const auto written = std::move(m_pending.front().written);
+        m_pending.pop_front();
+        if (written)
+            written();
+    }
+}
+
+void ResponseWatcher::onDisconnected()
+{
+    const QPointer<ResponseWatcher> alive(this);
+    while (alive && !m_pending.empty()) {
+        Pending response = std::move(m_pending.front());
+        m_pending.pop_front();
+        const auto &callback = response.until <= m_written ? response.written : response.gone;
+        if (callback)
+            callback();
+    }
+}
+
+} // namespace afterwork::http::detail
