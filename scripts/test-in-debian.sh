@@ -13,15 +13,16 @@
 #
 # The root is made with `debootstrap --variant=minbase` from the Debian mirror that this machine's
 # apt sources name, and kept in $AFTERWORK_ROOTS_DIR/debian-<release> (default /var/cache/afterwork),
-# outside the clone, so later runs reuse it and its build folder. It is made anew when the package
-# lists (scripts/packages/) or the way it is made changes. Inside, a copy of the working tree
+# outside the clone, so later runs reuse it, its build folder and its compiler cache. It is made anew
+# when the way it is made changes; when only the package lists (scripts/packages/) change, the
+# missing packages are installed into it. Inside, a copy of the working tree
 # (without .git and build folders) is tested in /src/afterwork.
 #
 # Environment: AFTERWORK_ROOTS_DIR, AFTERWORK_DEBIAN_MIRROR (a mirror URL, instead of apt's),
 # AFTERWORK_BUILD_JOBS (passed on to scripts/test.sh).
 set -euo pipefail
 
-usage() { sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 release=${1:-}
@@ -90,8 +91,25 @@ in_root() { # in_root <root> <command...>: runs a command in the root with a cle
 }
 
 started=$SECONDS
-stamp=$( (echo "recipe $root_recipe $codename"; cat "${lists[@]}") | sha256sum | cut -d' ' -f1)
-if [[ ! -f $root/.afterwork-stamp || $(cat "$root/.afterwork-stamp") != "$stamp" ]]; then
+# Two stamps: how the root is made (a change makes it anew), and the package lists (a change
+# installs what is missing into the root in place, keeping its build folder and compiler cache).
+recipe="recipe $root_recipe $codename"
+packages=$(cat "${lists[@]}" | sha256sum | cut -d' ' -f1)
+made_by=
+if [[ -f $root/.afterwork-recipe ]]; then
+    made_by=$(cat "$root/.afterwork-recipe")
+elif [[ -f $root/.afterwork-stamp ]]; then
+    made_by="recipe 1 $codename" # roots made before the recipe had a stamp of its own
+fi
+
+# copy_installer <root>: the package installer and its lists, as this tree has them.
+copy_installer() {
+    mkdir -p "$1/src/afterwork/scripts"
+    rm -rf "$1/src/afterwork/scripts/packages"
+    cp -r "$repo/scripts/install-deps.sh" "$repo/scripts/packages" "$1/src/afterwork/scripts/"
+}
+
+if [[ $made_by != "$recipe" ]]; then
     if ! command -v debootstrap >/dev/null; then
         say "installing debootstrap"
         apt-get update -q && apt-get install -y -q debootstrap </dev/null
@@ -102,15 +120,24 @@ if [[ ! -f $root/.afterwork-stamp || $(cat "$root/.afterwork-stamp") != "$stamp"
     rm -rf --one-file-system "$fresh"
     debootstrap --variant=minbase "$codename" "$fresh" "$mirror"
     cp /etc/resolv.conf "$fresh/etc/resolv.conf"
-    mkdir -p "$fresh/src/afterwork/scripts"
-    cp -r "$repo/scripts/install-deps.sh" "$repo/scripts/packages" "$fresh/src/afterwork/scripts/"
+    copy_installer "$fresh"
     mount_into "$fresh"
     in_root "$fresh" /src/afterwork/scripts/install-deps.sh
     unmount_all
-    echo "$stamp" >"$fresh/.afterwork-stamp"
+    echo "$recipe" >"$fresh/.afterwork-recipe"
+    echo "$packages" >"$fresh/.afterwork-stamp"
     rm -rf --one-file-system "$root"
     mv "$fresh" "$root"
     say "root ready ($((SECONDS - started)) s)"
+elif [[ $(cat "$root/.afterwork-stamp" 2>/dev/null) != "$packages" ]]; then
+    say "the package lists changed: installing what is missing into the root in $root"
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    copy_installer "$root"
+    mount_into "$root"
+    in_root "$root" /src/afterwork/scripts/install-deps.sh
+    unmount_all
+    echo "$recipe" >"$root/.afterwork-recipe"
+    echo "$packages" >"$root/.afterwork-stamp"
 else
     say "reusing the root in $root"
 fi
