@@ -130,6 +130,7 @@ MainWindow::MainWindow(MonitorSession *session, MainWindowOptions options, QWidg
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { refreshAll(); });
 
     connect(session, &MonitorSession::flushed, this, &MainWindow::onFlushed);
+    connect(m_sources, &SourceSet::flushed, this, &MainWindow::onSourcesFlushed);
     connect(session, &MonitorSession::connectionChanged, this, &MainWindow::updateConnection);
     connect(session, &MonitorSession::sourceReplaced, this, [this] {
         m_banner->hide();
@@ -257,10 +258,9 @@ bool MainWindow::removeSource(const QString &label)
 
 void MainWindow::watchAdded(MonitorSession *session)
 {
-    // The first source's own views follow it alone; the tables of every source follow them all.
+    // The views of one source follow it when it is the one shown; the tables of every source
+    // follow the set (onSourcesFlushed()).
     connect(session, &MonitorSession::flushed, this, [this, session] {
-        m_tasks->refresh();
-        m_failures->refresh();
         if (m_timeline->shows(session))
             m_timeline->refresh();
         if (m_overview->session() == session && m_overview->isVisible())
@@ -269,8 +269,6 @@ void MainWindow::watchAdded(MonitorSession *session)
             m_log->refresh();
         if (m_drain->session() == session)
             m_drain->refresh();
-        if (m_sourcesView->isVisible())
-            m_sourcesView->refresh();
     });
     connect(session, &MonitorSession::connectionChanged, m_sourcesView, &SourcesView::refresh);
     connect(session, &MonitorSession::shutdownStarted, this, [this, session] { onShutdownStarted(session); });
@@ -396,14 +394,19 @@ QWidget *MainWindow::viewWidget(ViewId view) const
 
 void MainWindow::onFlushed()
 {
-    m_tasks->refresh();
-    m_failures->refresh();
     m_drain->refresh();
     m_log->refresh();
     // The painted views only when shown: they catch up when they are.
     if (m_overview->isVisible())
         m_overview->refresh();
     m_timeline->refresh();
+}
+
+void MainWindow::onSourcesFlushed()
+{
+    // Once for all the sources that flushed together, however many there are.
+    m_tasks->refresh();
+    m_failures->refresh();
     if (m_sourcesView->isVisible())
         m_sourcesView->refresh();
     updateStatusBar();

@@ -114,7 +114,10 @@ protected:
 
 private:
     void buildMenus();
+    //! The first source flushed: the views that show it.
     void onFlushed();
+    //! The sources flushed: the views of every source.
+    void onSourcesFlushed();
     void onTick();
     void onRecordingEnded(const RecordingSummary &summary);
     void updateConnection();

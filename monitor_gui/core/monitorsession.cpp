@@ -243,7 +243,15 @@ void MonitorSession::onLines(const QList<client::StreamLine> &lines)
         }
     }
     m_pending.append(lines);
-    m_throttler.poke();
+    (m_sharedThrottler ? m_sharedThrottler.data() : &m_throttler)->poke();
+}
+
+void MonitorSession::setSharedThrottler(BatchThrottler *shared)
+{
+    m_sharedThrottler = shared;
+    // What waits is not forgotten: it goes with whichever throttler fires next.
+    if (!m_pending.isEmpty())
+        (shared ? shared : &m_throttler)->poke();
 }
 
 void MonitorSession::flushNow()

@@ -18,6 +18,7 @@
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QObject>
+#include <QtCore/QPointer>
 #include <QtCore/QTimer>
 
 #include <chrono>
@@ -76,8 +77,9 @@ struct RecordingSummary
 //! request markers, a log, and (live) a copy of what was received.
 //!
 //! Lines are not applied as they arrive: they are queued and applied in one batch per
-//! flushInterval (BatchThrottler), so the store announces one change per batch and the views
-//! update a few times a second whatever the event rate. The order per flush: the derived data
+//! flushInterval (BatchThrottler; one shared by every source of a SourceSet), so the store
+//! announces one change per batch and the views update a few times a second whatever the event
+//! rate. The order per flush: the derived data
 //! first, then TaskStore::apply() (whose changed() drives the task models), then flushed() for
 //! everything else.
 class MonitorSession final : public QObject
@@ -160,6 +162,10 @@ public:
     //! Applies what is queued now instead of at the next flush.
     void flushNow();
     bool hasPendingLines() const noexcept { return !m_pending.isEmpty(); }
+    //! From now on, lines wait for \a shared (poked as they arrive) instead of the session's own
+    //! throttler: whoever owns \a shared calls flushNow() on every session using it when it
+    //! fires (SourceSet, so that its sources flush together). nullptr: the session's own again.
+    void setSharedThrottler(BatchThrottler *shared);
 
 Q_SIGNALS:
     //! A different source was chosen; everything derived was cleared (the store emitted reset()).
@@ -196,6 +202,7 @@ private:
     QString m_sourceName;
 
     BatchThrottler m_throttler;
+    QPointer<BatchThrottler> m_sharedThrottler; // Not owning: see setSharedThrottler().
     QList<client::StreamLine> m_pending;
 
     TaskHistory m_history;

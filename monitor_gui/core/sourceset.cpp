@@ -5,19 +5,75 @@
 
 #include <afterwork/protocol/recording.h>
 
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QSettings>
 
 namespace afterwork::monitor {
 
 using namespace Qt::StringLiterals;
 
-SourceSet::SourceSet(MonitorSession *primary, QObject *parent) : QObject(parent)
+SourceSet::SourceSet(MonitorSession *primary, QObject *parent) : QObject(parent), m_throttler(primary->options().flushInterval)
 {
     Q_ASSERT(primary);
     m_entries.push_back(Entry{.spec = {}, .session = primary, .owned = nullptr});
+    connect(&m_throttler, &BatchThrottler::triggered, this, &SourceSet::flushAll);
+    flushTogether(primary);
 }
 
-SourceSet::~SourceSet() = default;
+SourceSet::~SourceSet()
+{
+    // The primary outlives the set: it flushes by itself again.
+    primary()->setSharedThrottler(nullptr);
+}
+
+void SourceSet::flushTogether(MonitorSession *session)
+{
+    session->setSharedThrottler(&m_throttler);
+    connect(session, &MonitorSession::flushed, this, [this] {
+        // The round's own flushes are told once, at its end; any other flush at once.
+        if (m_flushingOne)
+            m_flushedAny = true;
+        else
+            Q_EMIT flushed();
+    });
+}
+
+void SourceSet::flushAll()
+{
+    // A round still under way takes the sources it has not reached yet; the others wait for the
+    // next (poked again at its end).
+    if (m_nextToFlush >= 0)
+        return;
+    m_nextToFlush = 0;
+    m_flushedAny = false;
+    flushNext();
+}
+
+void SourceSet::flushNext()
+{
+    // Sources one after the other while the slice lasts, then the event loop gets its turn (input,
+    // timers, painting) before the next: a round is one pass on a quiet machine, and never one
+    // long block on a busy one. By index: a handler may add or remove sources.
+    QElapsedTimer slice;
+    slice.start();
+    while (m_nextToFlush < count()) {
+        m_flushingOne = true;
+        m_entries[size_t(m_nextToFlush++)].session->flushNow();
+        m_flushingOne = false;
+        if (m_nextToFlush < count() && slice.elapsed() >= qint64(m_flushSlice.count())) {
+            QMetaObject::invokeMethod(this, &SourceSet::flushNext, Qt::QueuedConnection);
+            return;
+        }
+    }
+    m_nextToFlush = -1;
+    if (m_flushedAny)
+        Q_EMIT flushed();
+    // A source the round passed over (sources removed under it) waits for the next round.
+    for (const Entry &entry : m_entries) {
+        if (entry.session->hasPendingLines())
+            m_throttler.poke();
+    }
+}
 
 MonitorSession *SourceSet::session(int index) const
 {
@@ -77,6 +133,7 @@ MonitorSession *SourceSet::addSource(const SourceSpec &spec, QString *error)
         return nullptr;
     }
     MonitorSession *added = session.get();
+    flushTogether(added);
     m_entries.push_back(Entry{.spec = spec, .session = added, .owned = std::move(session)});
     Q_EMIT sourceAdded(count() - 1);
     return added;

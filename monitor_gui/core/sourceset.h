@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/batchthrottler.h"
+
 #include <afterwork/client/livesource.h>
 
 #include <QtCore/QList>
 #include <QtCore/QObject>
 #include <QtCore/QString>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -36,6 +39,12 @@ struct SourceSpec
 //! label. The first, the primary, is the connection bar's and is not owned: it always exists, so
 //! that watching one source stays what it was. The others are created (with the primary's
 //! SessionOptions) and owned here. Task ids are the sources' own, so a task is (source, id).
+//!
+//! The sources flush together: one throttler (the primary's flushInterval) for all of them, so
+//! the views of every source are told once per interval (flushed()), not once per source. A
+//! round flushes the sources one after the other for up to a slice of time (flushSlice()), then
+//! lets the event loop run before going on: one pass on a quiet machine, never one long block on
+//! a busy one.
 class SourceSet final : public QObject
 {
     Q_OBJECT
@@ -68,6 +77,11 @@ public:
     //! Every source's spec, in order (the primary first).
     QList<SourceSpec> specs() const;
 
+    //! How long a round of flushes goes on before it lets the event loop run between two sources
+    //! (10 ms; 0: after every source).
+    std::chrono::milliseconds flushSlice() const noexcept { return m_flushSlice; }
+    void setFlushSlice(std::chrono::milliseconds slice) { m_flushSlice = slice; } //!< see flushSlice()
+
 Q_SIGNALS:
     //! Source \a index was added (it is the last).
     void sourceAdded(int index);
@@ -77,6 +91,9 @@ Q_SIGNALS:
     void sourceRemoved(int index);
     //! A source's label changed (the primary's, with its address).
     void labelChanged(int index);
+    //! Lines reached the stores: once at the end of a round of flushes (after each source's
+    //! MonitorSession::flushed()), or after a source flushed on its own (MonitorSession::flushNow()).
+    void flushed();
 
 private:
     struct Entry
@@ -86,8 +103,18 @@ private:
         std::unique_ptr<MonitorSession> owned; // null for the primary
     };
     QString uniqueLabel(const QString &wanted, int except) const;
+    //! \a session flushes with the others, and says so.
+    void flushTogether(MonitorSession *session);
+    //! The shared throttler fired: a round of flushes begins.
+    void flushAll();
+    void flushNext();
 
     std::vector<Entry> m_entries;
+    BatchThrottler m_throttler; // shared by every source's session
+    std::chrono::milliseconds m_flushSlice{10};
+    int m_nextToFlush = -1;     // the source the round flushes next; -1: no round under way
+    bool m_flushingOne = false; // the round is flushing a source: told at the round's end
+    bool m_flushedAny = false;  // a source flushed in this round
 };
 
 //! Writes \a specs to \a settings as the list of sources restored at the next start.

@@ -16,7 +16,8 @@ FailureGroupModel *groupsOf(QAbstractItemModel *part)
 
 } // namespace
 
-FleetFailureModel::FleetFailureModel(const SourceSet *sources, QObject *parent) : SourceConcatenation(sources, parent)
+FleetFailureModel::FleetFailureModel(const SourceSet *sources, QObject *parent)
+    : SourceConcatenation(sources, FailureGroupModel::COUNT, parent)
 {
     follow();
 }

@@ -16,7 +16,8 @@ TaskTableModel *tableOf(QAbstractItemModel *part)
 
 } // namespace
 
-FleetTaskModel::FleetTaskModel(const SourceSet *sources, QObject *parent) : SourceConcatenation(sources, parent)
+FleetTaskModel::FleetTaskModel(const SourceSet *sources, QObject *parent)
+    : SourceConcatenation(sources, TaskTableModel::COUNT, parent)
 {
     follow();
 }

@@ -6,11 +6,7 @@
 
 namespace afterwork::monitor {
 
-TaskFilterProxy::TaskFilterProxy(QObject *parent) : QSortFilterProxyModel(parent)
-{
-    setDynamicSortFilter(true);
-    setSortRole(TaskTableModel::SortRole);
-}
+TaskFilterProxy::TaskFilterProxy(QObject *parent) : IncrementalSortFilterProxy(parent) {}
 
 void TaskFilterProxy::setTaskModel(TaskTableModel *model)
 {
@@ -22,10 +18,15 @@ void TaskFilterProxy::setTaskModel(FleetTaskModel *model)
     setRows(model, model);
 }
 
+void TaskFilterProxy::setSourceModel(QAbstractItemModel *model)
+{
+    setRows(model, nullptr);
+}
+
 void TaskFilterProxy::setRows(QAbstractItemModel *model, const TaskRows *rows)
 {
     m_rows = rows;
-    setSourceModel(model);
+    IncrementalSortFilterProxy::setSourceModel(model);
 }
 
 const client::TaskState *TaskFilterProxy::taskAtRow(int row) const
@@ -46,13 +47,13 @@ std::optional<client::FilterError> TaskFilterProxy::setFilterExpression(const QS
     if (auto *error = std::get_if<client::FilterError>(&parsed))
         return *error;
     m_filter = std::get<client::TaskFilter>(std::move(parsed));
-    invalidateFilter();
+    refilter();
     return std::nullopt;
 }
 
-bool TaskFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+bool TaskFilterProxy::acceptsRow(int sourceRow) const
 {
-    if (sourceParent.isValid() || !m_rows)
+    if (!m_rows)
         return false;
     if (m_filter.isEmpty())
         return true;
@@ -60,24 +61,34 @@ bool TaskFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceP
     return state && m_filter.matches(state->task, m_rows->sourceLabelAt(sourceRow));
 }
 
-bool TaskFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+void TaskFilterProxy::aboutToCompare()
 {
-    const client::TaskState *l = m_rows ? m_rows->taskAt(left.row()) : nullptr;
-    const client::TaskState *r = m_rows ? m_rows->taskAt(right.row()) : nullptr;
+    if (m_rows)
+        m_nowUs = m_rows->nowUs();
+    m_leftRow = -1; // the tasks may have changed since the last round
+}
+
+int TaskFilterProxy::compareRows(int column, int left, int right) const
+{
+    // A row being placed is the left side of every comparison of its search: looked up once.
+    if (left != m_leftRow) {
+        m_leftRow = left;
+        m_leftTask = m_rows ? m_rows->taskAt(left) : nullptr;
+    }
+    const client::TaskState *l = m_leftTask;
+    const client::TaskState *r = m_rows ? m_rows->taskAt(right) : nullptr;
     if (!l || !r)
-        return QSortFilterProxyModel::lessThan(left, right);
-    if (left.column() == TaskTableModel::SourceColumn) {
-        if (const int order = m_rows->sourceLabelAt(left.row()).compare(m_rows->sourceLabelAt(right.row()), Qt::CaseInsensitive))
-            return order < 0;
-        return l->task.id < r->task.id;
+        return int(bool(l)) - int(bool(r)); // never for rows in range; unknown ones first
+    if (column == TaskTableModel::SourceColumn) {
+        if (const int order = m_rows->sourceLabelAt(left).compare(m_rows->sourceLabelAt(right), Qt::CaseInsensitive))
+            return order;
+    } else if (TaskTableModel::lessThan(column, *l, *r, m_nowUs)) {
+        return -1;
+    } else if (TaskTableModel::lessThan(column, *r, *l, m_nowUs)) {
+        return 1;
     }
     // Ties fall back to the id, so equal keys keep a stable, meaningful order.
-    const qint64 now = m_rows->nowUs();
-    if (TaskTableModel::lessThan(left.column(), *l, *r, now))
-        return true;
-    if (TaskTableModel::lessThan(left.column(), *r, *l, now))
-        return false;
-    return l->task.id < r->task.id;
+    return l->task.id < r->task.id ? -1 : l->task.id > r->task.id ? 1 : 0;
 }
 
 } // namespace afterwork::monitor

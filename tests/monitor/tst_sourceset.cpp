@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Several sources: the SourceSet (labels, adding, removing, the saved list), the Sources table
-// and the tasks of every source in one table (FleetTaskModel) under QAbstractItemModelTester,
-// fed by fake publishers on unique sockets; and how the combined table copes with 8 sources of
-// 5,000 tasks each (timings printed, bounds generous).
+// Several sources: the SourceSet (labels, adding, removing, the saved list, flushing together),
+// the Sources table and the tasks of every source in one table (FleetTaskModel) under
+// QAbstractItemModelTester, fed by fake publishers on unique sockets; and how the combined table
+// copes with 8 sources of 5,000 tasks each (timings printed, bounds generous).
 #include "monitortestsupport.h"
 
 #include "core/connectionstatus.h"
@@ -18,6 +18,7 @@
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QSettings>
 #include <QtCore/QTemporaryDir>
+#include <QtCore/QTimer>
 #include <QtTest/QAbstractItemModelTester>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
@@ -242,6 +243,79 @@ private Q_SLOTS:
         QVERIFY(sources.removeSource(1));
         QCOMPARE(groups.rowCount(), 1);
         QCOMPARE(groups.index(0, FailureGroupModel::SourceColumn).data().toString(), QString());
+    }
+
+    void theSourcesFlushTogether_data()
+    {
+        QTest::addColumn<int>("sliceMs");
+        QTest::newRow("the default slice") << 10;
+        QTest::newRow("the event loop between sources") << 0;
+    }
+    void theSourcesFlushTogether()
+    {
+        // Both sources receive lines all along: a flush round takes both (each session flushes,
+        // then the set says so once: "|"), never one source twice. With no slice, the event loop
+        // runs between them ("loop": posted when the api flushes).
+        QFETCH(int, sliceMs);
+        TwoSources two(1, 1);
+        QVERIFY(two.api && two.worker);
+        two.sources.setFlushSlice(std::chrono::milliseconds(sliceMs));
+        QStringList events;
+        connect(&two.primary, &MonitorSession::flushed, this, [this, &events] {
+            events << QStringLiteral("api");
+            QMetaObject::invokeMethod(this, [&events] { events << QStringLiteral("loop"); }, Qt::QueuedConnection);
+        });
+        connect(&two.sources, &SourceSet::flushed, this, [&events] { events << QStringLiteral("|"); });
+        MonitorSession *worker = two.watchBoth();
+        QVERIFY(worker);
+        connect(worker, &MonitorSession::flushed, this, [&events] { events << QStringLiteral("worker"); });
+        QTRY_VERIFY_WITH_TIMEOUT(two.primary.store().source() && worker->store().source(), 10000);
+
+        quint64 seq = 2; // after the greeting's hello and snapshot
+        QTimer feeder;
+        feeder.setInterval(5);
+        connect(&feeder, &QTimer::timeout, this, [&] {
+            const QByteArray line = Lines::task(seq, seq + 100, "scheduled") + '\n';
+            two.api->writeToAll(line);
+            two.worker->writeToAll(line);
+            ++seq;
+        });
+        // The rounds so far, each the sources it flushed ("loop" left out).
+        const auto rounds = [&events] {
+            QList<QStringList> out;
+            for (const QString &round : events.join(u' ').split(u'|', Qt::SkipEmptyParts)) {
+                QStringList flushed = round.split(u' ', Qt::SkipEmptyParts);
+                flushed.removeAll(QStringLiteral("loop"));
+                out.append(flushed);
+            }
+            return out;
+        };
+        const QStringList both{QStringLiteral("api"), QStringLiteral("worker")};
+        events.clear();
+        feeder.start();
+        QTRY_VERIFY_WITH_TIMEOUT(rounds().contains(both), 10000);
+        if (sliceMs == 0)
+            QTRY_VERIFY_WITH_TIMEOUT(events.join(u' ').contains(QStringLiteral("api loop worker |")), 10000);
+        feeder.stop();
+        for (const QStringList &round : rounds()) {
+            QVERIFY2(round.count(QStringLiteral("api")) <= 1 && round.count(QStringLiteral("worker")) <= 1,
+                     qPrintable(events.join(u' ')));
+        }
+    }
+
+    void thePrimaryFlushesByItselfOnceTheSetIsGone()
+    {
+        QString name;
+        auto publisher = publisherWith(1, &name);
+        QVERIFY(publisher);
+        MonitorSession primary(SessionOptions{.flushInterval = 20ms});
+        {
+            SourceSet sources(&primary);
+            QVERIFY(primary.watchSocket(name));
+            QTRY_VERIFY_WITH_TIMEOUT(primary.store().source(), 10000);
+        }
+        publisher->writeToAll(Lines::task(2, 7, "scheduled") + '\n');
+        QTRY_VERIFY_WITH_TIMEOUT(primary.store().task(7), 10000);
     }
 
     void eightSourcesOfManyTasksStayResponsive()
