@@ -54,6 +54,8 @@ void SourceSet::flushNext()
     // Sources one after the other while the slice lasts, then the event loop gets its turn (input,
     // timers, painting) before the next: a round is one pass on a quiet machine, and never one
     // long block on a busy one. By index: a handler may add or remove sources.
+    if (m_nextToFlush < 0)
+        return; // no round under way
     QElapsedTimer slice;
     slice.start();
     while (m_nextToFlush < count()) {
@@ -150,6 +152,9 @@ bool SourceSet::removeSource(int index)
     // Out of the list before it is destroyed: whoever looks during its destruction sees the rest.
     std::unique_ptr<MonitorSession> gone = std::move(m_entries[size_t(index)].owned);
     m_entries.erase(m_entries.begin() + index);
+    if (m_nextToFlush > index)
+        --m_nextToFlush; // a round under way still reaches the sources after it
+
     gone.reset();
     Q_EMIT sourceRemoved(index);
     return true;

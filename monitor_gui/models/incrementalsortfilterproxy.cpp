@@ -114,6 +114,9 @@ void IncrementalSortFilterProxy::setSourceModel(QAbstractItemModel *model)
             connect(model, &QAbstractItemModel::columnsInserted, this, &IncrementalSortFilterProxy::onReset),
             connect(model, &QAbstractItemModel::columnsAboutToBeRemoved, this, [this] { beginResetModel(); }),
             connect(model, &QAbstractItemModel::columnsRemoved, this, &IncrementalSortFilterProxy::onReset),
+            connect(model, &QAbstractItemModel::columnsAboutToBeMoved, this, [this] { beginResetModel(); }),
+            connect(model, &QAbstractItemModel::columnsMoved, this, &IncrementalSortFilterProxy::onReset),
+            connect(model, &QAbstractItemModel::headerDataChanged, this, &IncrementalSortFilterProxy::onHeaderDataChanged),
             // Gone with it: nothing of it may be looked at any more.
             connect(model, &QObject::destroyed, this, &IncrementalSortFilterProxy::clear),
         };
@@ -212,12 +215,32 @@ void IncrementalSortFilterProxy::refilter()
 
 void IncrementalSortFilterProxy::clear()
 {
-    // The source is being destroyed: drop what points into it, without asking it anything more.
-    for (const QMetaObject::Connection &connection : m_connections)
-        disconnect(connection);
-    m_connections.clear();
-    m_order.clear();
-    m_position.clear();
+    // The source is being destroyed: shown as no source at all, announced as a reset, without
+    // asking it anything more (setSourceModel() only disconnects from it).
+    setSourceModel(nullptr);
+}
+
+void IncrementalSortFilterProxy::onHeaderDataChanged(Qt::Orientation orientation, int first, int last)
+{
+    if (orientation == Qt::Horizontal) {
+        Q_EMIT headerDataChanged(orientation, first, last);
+    } else if (!m_order.empty()) {
+        // Source rows first..last may be shown anywhere: every row's header, once.
+        Q_EMIT headerDataChanged(orientation, 0, int(m_order.size()) - 1);
+    }
+}
+
+void IncrementalSortFilterProxy::invalidateSort()
+{
+    if (!sortsByColumn() || m_order.size() < 2)
+        return;
+    aboutToCompare();
+    const Order before(this);
+    if (std::is_sorted(m_order.cbegin(), m_order.cend(), before))
+        return;
+    std::vector<int> sorted = m_order;
+    std::sort(sorted.begin(), sorted.end(), before);
+    relayout(std::move(sorted));
 }
 
 void IncrementalSortFilterProxy::rebuild()

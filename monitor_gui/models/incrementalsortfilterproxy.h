@@ -43,6 +43,10 @@ public:
     //! Sorts by \a column in \a order and keeps the rows so; the source's order while \a column is
     //! not one of the source's (-1, or before a source with that many columns is set).
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    //! Re-sorts after sort keys changed without each change being announced (a clock that moves
+    //! every live row's key at once): one pass to see whether the order still holds, and a sort
+    //! (one layout change) only when it does not.
+    void invalidateSort();
     int sortColumn() const noexcept { return m_sortColumn; }           //!< as sort() set it
     Qt::SortOrder sortOrder() const noexcept { return m_sortOrder; }  //!< as sort() set it
 
@@ -77,6 +81,7 @@ private:
     void onRowsRemoved(const QModelIndex &parent, int first, int last);
     void onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
     void onReset();
+    void onHeaderDataChanged(Qt::Orientation orientation, int first, int last);
 
     std::vector<int> m_order;    // proxy row -> source row, in the order shown
     std::vector<int> m_position; // source row -> proxy row, -1 when filtered out

@@ -134,7 +134,7 @@ void SourceConcatenation::listenTo(QAbstractItemModel *model)
     connect(model, &QAbstractItemModel::dataChanged, this,
             [this, model](const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles) {
                 const int at = partIndexOf(model);
-                if (at < 0 || topLeft.parent().isValid())
+                if (at < 0 || !topLeft.isValid() || !bottomRight.isValid() || topLeft.parent().isValid())
                     return;
                 const int offset = m_parts[size_t(at)].first;
                 Q_EMIT dataChanged(index(offset + topLeft.row(), topLeft.column()), index(offset + bottomRight.row(), bottomRight.column()),

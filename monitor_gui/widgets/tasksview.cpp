@@ -192,8 +192,14 @@ QList<TaskRef> TasksView::selectedTasks() const
 void TasksView::refresh()
 {
     updateCount();
-    if (isVisible())
+    if (isVisible()) {
         m_fleet->refreshLiveDurations();
+        // A live task's wait and run time grow with the clock, every live row's at once, and the
+        // rows those changes were announced among had moved too: sorted by either, look again.
+        const int column = m_proxy->sortColumn();
+        if (column == TaskTableModel::QueueWaitColumn || column == TaskTableModel::RunTimeColumn)
+            m_proxy->invalidateSort();
+    }
     m_details->refresh();
 }
 

@@ -12,6 +12,7 @@
 #include <QtTest/QTest>
 
 #include <algorithm>
+#include <memory>
 
 using namespace afterwork::monitor;
 using namespace Qt::StringLiterals;
@@ -278,6 +279,68 @@ private Q_SLOTS:
         list.insert(0, makeItems({3}, 100, 20'000));
         QVERIFY2(proxy.compared <= 300, qPrintable(QString::number(proxy.compared)));
         QCOMPARE(proxy.rowCount(), 4096 + 101);
+    }
+
+    void keysChangedWithoutAnnouncementAreSortedAgain()
+    {
+        // What a clock does to live rows: their keys all move, and the announcements, one range at
+        // a time, are made among rows that have already moved. invalidateSort() looks again.
+        ItemList list;
+        list.reset({{10, 1}, {15, 2}, {20, 3}, {22, 4}, {30, 5}, {40, 6}});
+        KeyProxy proxy;
+        proxy.setSourceModel(&list);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.sort(0);
+        const QPersistentModelIndex live(proxy.index(1, 0)); // id 2
+        list.items[1].key = 35; // ids 2 and 4 run on: +20
+        list.items[3].key = 42;
+        list.rekey(1, {35});    // announced one at a time, as the rows of two sources are
+        list.rekey(3, {42});
+        proxy.invalidateSort();
+        QCOMPARE(shownIds(proxy), expectedIds(list.items, 1'000'000, 0, Qt::AscendingOrder));
+        QCOMPARE(live.data().toString(), u"35|2"_s);
+
+        // Nothing out of order: a look, no layout change.
+        QSignalSpy layouts(&proxy, &QAbstractItemModel::layoutChanged);
+        proxy.invalidateSort();
+        QCOMPARE(layouts.count(), 0);
+
+        // Changed behind the model's back altogether, descending.
+        proxy.sort(0, Qt::DescendingOrder);
+        list.items[0].key = 50;
+        proxy.invalidateSort();
+        QCOMPARE(shownIds(proxy), expectedIds(list.items, 1'000'000, 0, Qt::DescendingOrder));
+    }
+
+    void aDestroyedSourceLeavesAnEmptyProxyAndSaysSo()
+    {
+        auto list = std::make_unique<ItemList>();
+        list->reset(makeItems({3, 1, 2}, 6, 1));
+        KeyProxy proxy;
+        proxy.setSourceModel(list.get());
+        proxy.sort(0);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy resets(&proxy, &QAbstractItemModel::modelReset);
+        list.reset();
+        QCOMPARE(resets.count(), 1);
+        QCOMPARE(proxy.rowCount(), 0);
+        QCOMPARE(proxy.columnCount(), 0);
+        QVERIFY(!proxy.sourceModel());
+        QVERIFY(!proxy.index(0, 0).isValid());
+    }
+
+    void headerChangesOfTheSourceAreForwarded()
+    {
+        ItemList list;
+        list.reset(makeItems({1, 2}, 4, 1));
+        KeyProxy proxy;
+        proxy.setSourceModel(&list);
+        QSignalSpy headers(&proxy, &QAbstractItemModel::headerDataChanged);
+        Q_EMIT list.headerDataChanged(Qt::Horizontal, 0, 0);
+        QVERIFY(!headers.isEmpty());
+        QCOMPARE(headers.at(0).at(0).value<Qt::Orientation>(), Qt::Horizontal);
+        QCOMPARE(headers.at(0).at(1).toInt(), 0);
+        QCOMPARE(headers.at(0).at(2).toInt(), 0);
     }
 
     void theHeaderIsTheSourcesEvenWithNoRowShown()

@@ -303,6 +303,56 @@ private Q_SLOTS:
         }
     }
 
+    void aSourceRemovedMidRoundDoesNotEndTheRound()
+    {
+        // Three sources, the event loop between each two flushes of a round. The second is removed
+        // after its flush, before the round reaches the third: the round still flushes the third.
+        TwoSources two(1, 1);
+        QVERIFY(two.api && two.worker);
+        QString nameC;
+        auto third = publisherWith(1, &nameC);
+        QVERIFY(third);
+        two.sources.setFlushSlice(std::chrono::milliseconds(0));
+        MonitorSession *worker = two.watchBoth();
+        QVERIFY(worker);
+        QString error;
+        MonitorSession *last = two.sources.addSource({.label = QStringLiteral("third"), .address = nameC}, &error);
+        QVERIFY2(last, qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(two.primary.store().source() && worker->store().source() && last->store().source(), 10000);
+
+        QStringList events;
+        bool removed = false;
+        connect(worker, &MonitorSession::flushed, this, [&] {
+            events << QStringLiteral("worker");
+            if (!removed) {
+                removed = true; // after this flush, before the round goes on
+                QMetaObject::invokeMethod(this, [&two] { QVERIFY(two.sources.removeSource(1)); }, Qt::QueuedConnection);
+            }
+        });
+        connect(last, &MonitorSession::flushed, this, [&events] { events << QStringLiteral("third"); });
+        connect(&two.sources, &SourceSet::flushed, this, [&events] { events << QStringLiteral("|"); });
+
+        quint64 seq = 2; // after the greeting's hello and snapshot
+        QTimer feeder;
+        feeder.setInterval(5);
+        connect(&feeder, &QTimer::timeout, this, [&] {
+            const QByteArray line = Lines::task(seq, seq + 100, "scheduled") + '\n';
+            two.api->writeToAll(line);
+            if (!removed)
+                two.worker->writeToAll(line);
+            third->writeToAll(line);
+            ++seq;
+        });
+        feeder.start();
+        QTRY_VERIFY_WITH_TIMEOUT(removed && events.contains(QStringLiteral("|")) && events.indexOf(QStringLiteral("|")) > events.indexOf(QStringLiteral("worker")), 10000);
+        feeder.stop();
+        // The round of the worker's flush: from it to the next "|".
+        const qsizetype from = events.indexOf(QStringLiteral("worker"));
+        const QStringList round = events.mid(from, events.indexOf(QStringLiteral("|"), from) - from);
+        QVERIFY2(round.contains(QStringLiteral("third")), qPrintable(events.join(u' ')));
+        QCOMPARE(two.sources.count(), 2);
+    }
+
     void thePrimaryFlushesByItselfOnceTheSetIsGone()
     {
         QString name;
