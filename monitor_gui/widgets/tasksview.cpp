@@ -107,6 +107,14 @@ TasksView::TasksView(SourceSet *sources, QWidget *parent) : QWidget(parent), m_s
     refresh();
 }
 
+TasksView::~TasksView()
+{
+    // QWidget deletes the children after this view's own part is gone, in the order they were
+    // made: the fleet model before the proxy, which announces that as a reset. Nothing of this
+    // view may hear it then.
+    m_proxy->disconnect(this);
+}
+
 void TasksView::setFilterText(const QString &expression)
 {
     m_typingPause.stop();

@@ -37,6 +37,7 @@ class TasksView final : public QWidget
     Q_OBJECT
 public:
     explicit TasksView(SourceSet *sources, QWidget *parent = nullptr);
+    ~TasksView() override;
 
     //! Puts \a expression in the search box and applies it at once. (Typed text is applied once
     //! typing pauses for 200 ms, or on Enter: half-typed prefixes are not worth filtering by.)
