@@ -102,11 +102,19 @@ elif [[ -f $root/.afterwork-stamp ]]; then
     made_by="recipe 1 $codename" # roots made before the recipe had a stamp of its own
 fi
 
-# copy_installer <root>: the package installer and its lists, as this tree has them.
-copy_installer() {
-    mkdir -p "$1/src/afterwork/scripts"
-    rm -rf "$1/src/afterwork/scripts/packages"
-    cp -r "$repo/scripts/install-deps.sh" "$repo/scripts/packages" "$1/src/afterwork/scripts/"
+# install_packages_into <root>: the packages of this tree's lists that the root lacks (with this
+# tree's installer), then the stamps.
+install_packages_into() {
+    local target=$1
+    cp /etc/resolv.conf "$target/etc/resolv.conf"
+    mkdir -p "$target/src/afterwork/scripts"
+    rm -rf "$target/src/afterwork/scripts/packages"
+    cp -r "$repo/scripts/install-deps.sh" "$repo/scripts/packages" "$target/src/afterwork/scripts/"
+    mount_into "$target"
+    in_root "$target" /src/afterwork/scripts/install-deps.sh
+    unmount_all
+    echo "$recipe" >"$target/.afterwork-recipe"
+    echo "$packages" >"$target/.afterwork-stamp"
 }
 
 if [[ $made_by != "$recipe" ]]; then
@@ -119,25 +127,13 @@ if [[ $made_by != "$recipe" ]]; then
     fresh=$root.new
     rm -rf --one-file-system "$fresh"
     debootstrap --variant=minbase "$codename" "$fresh" "$mirror"
-    cp /etc/resolv.conf "$fresh/etc/resolv.conf"
-    copy_installer "$fresh"
-    mount_into "$fresh"
-    in_root "$fresh" /src/afterwork/scripts/install-deps.sh
-    unmount_all
-    echo "$recipe" >"$fresh/.afterwork-recipe"
-    echo "$packages" >"$fresh/.afterwork-stamp"
+    install_packages_into "$fresh"
     rm -rf --one-file-system "$root"
     mv "$fresh" "$root"
     say "root ready ($((SECONDS - started)) s)"
 elif [[ $(cat "$root/.afterwork-stamp" 2>/dev/null) != "$packages" ]]; then
     say "the package lists changed: installing what is missing into the root in $root"
-    cp /etc/resolv.conf "$root/etc/resolv.conf"
-    copy_installer "$root"
-    mount_into "$root"
-    in_root "$root" /src/afterwork/scripts/install-deps.sh
-    unmount_all
-    echo "$recipe" >"$root/.afterwork-recipe"
-    echo "$packages" >"$root/.afterwork-stamp"
+    install_packages_into "$root"
 else
     say "reusing the root in $root"
 fi
