@@ -75,6 +75,14 @@ QList<std::pair<int, int>> ranges(const QSignalSpy &spy)
     return out;
 }
 
+//! Rows a:1 | b:1 b:2 | c:1, one list at a time.
+void fillOneTwoOne(ListConcatenation &table)
+{
+    table.list(0)->setStringList({u"a:1"_s});
+    table.list(1)->setStringList({u"b:1"_s, u"b:2"_s});
+    table.list(2)->setStringList({u"c:1"_s});
+}
+
 struct ThreeSources
 {
     ThreeSources() : sources(&primary)
@@ -156,9 +164,7 @@ private Q_SLOTS:
         QVERIFY(three.b && three.c);
         ListConcatenation table(&three.sources);
         QAbstractItemModelTester tester(&table, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        table.list(0)->setStringList({u"a:1"_s});
-        table.list(1)->setStringList({u"b:1"_s, u"b:2"_s});
-        table.list(2)->setStringList({u"c:1"_s});
+        fillOneTwoOne(table);
         // A row of another source held (a selection): it stays through b's reset.
         const QPersistentModelIndex held = table.index(3, 0);
         QSignalSpy reset(&table, &QAbstractItemModel::modelReset);
@@ -193,9 +199,7 @@ private Q_SLOTS:
         QVERIFY(three.b && three.c);
         ListConcatenation table(&three.sources);
         QAbstractItemModelTester tester(&table, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        table.list(0)->setStringList({u"a:1"_s});
-        table.list(1)->setStringList({u"b:1"_s, u"b:2"_s});
-        table.list(2)->setStringList({u"c:1"_s});
+        fillOneTwoOne(table);
         QSignalSpy removed(&table, &QAbstractItemModel::rowsRemoved);
 
         // The middle source goes: its rows, at their offset; c's rows move up.
