@@ -183,12 +183,7 @@ void IncrementalSortFilterProxy::sort(int column, Qt::SortOrder order)
 {
     m_sortColumn = std::max(column, -1);
     m_sortOrder = order;
-    if (sortsByColumn())
-        aboutToCompare();
-    std::vector<int> sorted = m_order;
-    std::sort(sorted.begin(), sorted.end(), Order(this));
-    if (sorted != m_order)
-        relayout(std::move(sorted));
+    sortAll();
 }
 
 bool IncrementalSortFilterProxy::sortsByColumn() const
@@ -196,21 +191,46 @@ bool IncrementalSortFilterProxy::sortsByColumn() const
     return m_sortColumn >= 0 && m_sortColumn < columnCount();
 }
 
+IncrementalSortFilterProxy::Order IncrementalSortFilterProxy::ordering()
+{
+    if (sortsByColumn())
+        aboutToCompare();
+    return Order(this);
+}
+
+void IncrementalSortFilterProxy::sortAll()
+{
+    // One pass when the order holds; otherwise one sort and one layout change. (Order is total:
+    // ties go by source row, so there is one sorted order.)
+    const Order before = ordering();
+    if (std::is_sorted(m_order.cbegin(), m_order.cend(), before))
+        return;
+    std::vector<int> sorted = m_order;
+    std::sort(sorted.begin(), sorted.end(), before);
+    relayout(std::move(sorted));
+}
+
+IncrementalSortFilterProxy::Verdicts IncrementalSortFilterProxy::judge(int first, int last) const
+{
+    Verdicts verdicts;
+    for (int row = first; row <= last; ++row) {
+        const int at = m_position[size_t(row)];
+        const bool accepted = acceptsRow(row);
+        if (at >= 0 && !accepted)
+            verdicts.hidden.push_back(at);
+        else if (at < 0 && accepted)
+            verdicts.shown.push_back(row);
+        else if (at >= 0)
+            verdicts.kept.push_back(row);
+    }
+    return verdicts;
+}
+
 void IncrementalSortFilterProxy::refilter()
 {
-    std::vector<int> hidden;
-    std::vector<int> shown;
-    for (size_t row = 0; row < m_position.size(); ++row) {
-        const int at = m_position[row];
-        const bool accepted = acceptsRow(int(row));
-        if (at >= 0 && !accepted)
-            hidden.push_back(at);
-        else if (at < 0 && accepted)
-            shown.push_back(int(row));
-    }
-    std::sort(hidden.begin(), hidden.end());
-    removeProxyRows(std::move(hidden));
-    insertSourceRows(std::move(shown));
+    Verdicts verdicts = judge(0, int(m_position.size()) - 1);
+    removeProxyRows(std::move(verdicts.hidden));
+    insertSourceRows(std::move(verdicts.shown));
 }
 
 void IncrementalSortFilterProxy::clear()
@@ -232,15 +252,9 @@ void IncrementalSortFilterProxy::onHeaderDataChanged(Qt::Orientation orientation
 
 void IncrementalSortFilterProxy::invalidateSort()
 {
-    if (!sortsByColumn() || m_order.size() < 2)
-        return;
-    aboutToCompare();
-    const Order before(this);
-    if (std::is_sorted(m_order.cbegin(), m_order.cend(), before))
-        return;
-    std::vector<int> sorted = m_order;
-    std::sort(sorted.begin(), sorted.end(), before);
-    relayout(std::move(sorted));
+    // Without a sort column the order is the source's, which no key change can break.
+    if (sortsByColumn())
+        sortAll();
 }
 
 void IncrementalSortFilterProxy::rebuild()
@@ -251,10 +265,8 @@ void IncrementalSortFilterProxy::rebuild()
         if (acceptsRow(int(row)))
             m_order.push_back(int(row));
     }
-    if (sortsByColumn()) {
-        aboutToCompare();
-        std::sort(m_order.begin(), m_order.end(), Order(this));
-    }
+    if (sortsByColumn())
+        std::sort(m_order.begin(), m_order.end(), ordering());
     renumberFrom(0);
 }
 
@@ -286,9 +298,10 @@ void IncrementalSortFilterProxy::relayout(std::vector<int> order)
 
 void IncrementalSortFilterProxy::removeProxyRows(std::vector<int> proxyRows)
 {
-    // proxyRows: ascending, without repeats.
+    // proxyRows: without repeats, in any order.
     if (proxyRows.empty())
         return;
+    std::sort(proxyRows.begin(), proxyRows.end());
     const int count = int(proxyRows.size());
     int first = proxyRows.front();
     if (proxyRows.back() - first + 1 != count) {
@@ -320,9 +333,7 @@ void IncrementalSortFilterProxy::insertSourceRows(std::vector<int> sourceRows)
     // sourceRows: rows not shown yet, to be shown.
     if (sourceRows.empty())
         return;
-    if (sortsByColumn())
-        aboutToCompare();
-    const Order before(this);
+    const Order before = ordering();
     sortRows(sourceRows, before);
     const std::vector<int> places = placesAmong(m_order, sourceRows, before);
     const int count = int(sourceRows.size());
@@ -349,8 +360,7 @@ void IncrementalSortFilterProxy::resort(const std::vector<int> &sourceRows)
 {
     // sourceRows: shown rows whose sort key may have changed. Nothing moves while each is still
     // in order with its neighbours (then the whole order still holds).
-    aboutToCompare();
-    const Order before(this);
+    const Order before = ordering();
     const auto inPlace = [&](int sourceRow) {
         const size_t at = size_t(m_position[size_t(sourceRow)]);
         return (at == 0 || !before(sourceRow, m_order[at - 1])) && (at + 1 == m_order.size() || !before(m_order[at + 1], sourceRow));
@@ -399,7 +409,6 @@ void IncrementalSortFilterProxy::onRowsAboutToBeRemoved(const QModelIndex &paren
         if (const int at = m_position[size_t(row)]; at >= 0)
             going.push_back(at);
     }
-    std::sort(going.begin(), going.end());
     removeProxyRows(std::move(going));
 }
 
@@ -419,22 +428,9 @@ void IncrementalSortFilterProxy::onDataChanged(const QModelIndex &topLeft, const
 {
     if (!topLeft.isValid() || topLeft.parent().isValid())
         return;
-    const int last = std::min(bottomRight.row(), int(m_position.size()) - 1);
-    std::vector<int> hidden;  // proxy rows no longer accepted
-    std::vector<int> shown;   // source rows accepted now
-    std::vector<int> changed; // source rows shown before and after
-    for (int row = topLeft.row(); row <= last; ++row) {
-        const int at = m_position[size_t(row)];
-        const bool accepted = acceptsRow(row);
-        if (at >= 0 && !accepted)
-            hidden.push_back(at);
-        else if (at < 0 && accepted)
-            shown.push_back(row);
-        else if (at >= 0)
-            changed.push_back(row);
-    }
-    std::sort(hidden.begin(), hidden.end());
-    removeProxyRows(std::move(hidden));
+    Verdicts verdicts = judge(topLeft.row(), std::min(bottomRight.row(), int(m_position.size()) - 1));
+    removeProxyRows(std::move(verdicts.hidden));
+    const std::vector<int> &changed = verdicts.kept;
     if (sortsByColumn() && m_sortColumn >= topLeft.column() && m_sortColumn <= bottomRight.column() && !changed.empty())
         resort(changed);
     if (!changed.empty()) {
@@ -447,7 +443,7 @@ void IncrementalSortFilterProxy::onDataChanged(const QModelIndex &topLeft, const
         }
         Q_EMIT dataChanged(index(top, topLeft.column()), index(bottom, bottomRight.column()), roles);
     }
-    insertSourceRows(std::move(shown));
+    insertSourceRows(std::move(verdicts.shown));
 }
 
 void IncrementalSortFilterProxy::onReset()

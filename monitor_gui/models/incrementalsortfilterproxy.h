@@ -66,8 +66,21 @@ protected:
 
 private:
     class Order;
+    //! What acceptsRow() says of some source rows, against what is shown.
+    struct Verdicts
+    {
+        std::vector<int> hidden; //!< proxy rows no longer accepted
+        std::vector<int> shown;  //!< source rows accepted now, not shown before
+        std::vector<int> kept;   //!< source rows shown before and after
+    };
 
     bool sortsByColumn() const; // the sort column is one of the source's
+    //! The order shown, after aboutToCompare() when a column sorts.
+    Order ordering();
+    //! Sorts every row, if the order does not hold.
+    void sortAll();
+    //! Source rows \a first..\a last judged.
+    Verdicts judge(int first, int last) const;
     void clear();
     void rebuild();
     void renumberFrom(size_t proxyRow);
