@@ -318,6 +318,7 @@ void TaskTableModel::refreshLiveDurations(qint64 nowUs)
         if (row >= 0)
             rows.append(row);
     }
+    static_assert(RunTimeColumn == QueueWaitColumn + 1, "the columns that follow the clock are side by side");
     for (const RowRange &range : contiguousRanges(std::move(rows), 32))
         Q_EMIT dataChanged(index(range.first, QueueWaitColumn), index(range.last, RunTimeColumn));
 }

@@ -67,8 +67,14 @@ public:
 
     //! "Now" for the durations of live tasks (their queue wait or run time so far).
     void setNowUs(qint64 nowUs) { m_nowUs = nowUs; }
-    //! Moves "now" on and announces the live rows' durations changed.
+    //! Moves "now" on and announces the live rows' durations changed (the columns that follow
+    //! the clock).
     void refreshLiveDurations(qint64 nowUs);
+    //! Whether a live task's value in \a column grows with the clock: every live row's at once.
+    static constexpr bool followsClock(int column) noexcept
+    {
+        return column == QueueWaitColumn || column == RunTimeColumn;
+    }
 
     //! The queue wait and run time shown for \a state at \a nowUs (µs, -1: none).
     static qint64 queueWaitUs(const client::TaskState &state, qint64 nowUs);

@@ -204,8 +204,7 @@ void TasksView::refresh()
         m_fleet->refreshLiveDurations();
         // A live task's wait and run time grow with the clock, every live row's at once, and the
         // rows those changes were announced among had moved too: sorted by either, look again.
-        const int column = m_proxy->sortColumn();
-        if (column == TaskTableModel::QueueWaitColumn || column == TaskTableModel::RunTimeColumn)
+        if (TaskTableModel::followsClock(m_proxy->sortColumn()))
             m_proxy->invalidateSort();
     }
     m_details->refresh();
