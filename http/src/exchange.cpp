@@ -10,12 +10,12 @@ namespace afterwork::http::detail {
 
 using protocol::nowUs;
 
-Exchange::Exchange(std::shared_ptr<RouterCore> core, quint64 requestId, QString method, QString path,
+Exchange::Exchange(std::shared_ptr<RouterCore> core, quint64 requestId, QByteArray method, QUrl url,
                    std::shared_ptr<ResponseChannel> channel, bool closeConnection)
     : m_core(std::move(core))
     , m_requestId(requestId)
     , m_method(std::move(method))
-    , m_path(std::move(path))
+    , m_url(std::move(url))
     , m_channel(std::move(channel))
     , m_closeConnection(closeConnection)
 {
@@ -73,8 +73,8 @@ void Exchange::emitStage(RequestStage stage, const QString &errorType, const QSt
         return; // three events per request, most of a small route's own cost, for nobody
     RequestEvent event;
     event.requestId = m_requestId;
-    event.method = m_method;
-    event.path = m_path;
+    event.method = QString::fromLatin1(m_method);
+    event.path = m_url.path();
     event.stage = stage;
     event.status = stage == RequestStage::Received ? 0 : m_status;
     event.timestampUs = nowUs();

@@ -20,7 +20,7 @@ class RouterCore;
 class Exchange final : public std::enable_shared_from_this<Exchange>
 {
 public:
-    Exchange(std::shared_ptr<RouterCore> core, quint64 requestId, QString method, QString path,
+    Exchange(std::shared_ptr<RouterCore> core, quint64 requestId, QByteArray method, QUrl url,
              std::shared_ptr<ResponseChannel> channel, bool closeConnection);
     ~Exchange();
 
@@ -43,8 +43,8 @@ private:
 
     std::shared_ptr<RouterCore> m_core;
     quint64 m_requestId;
-    QString m_method;
-    QString m_path;
+    QByteArray m_method;
+    QUrl m_url; //!< events name its path, made into text only when an event is wanted
     std::shared_ptr<ResponseChannel> m_channel;
     std::optional<TaskScope> m_scope;
     bool m_closeConnection;

@@ -11,12 +11,12 @@ namespace afterwork::http::detail {
 
 namespace {
 
-QJsonArray location(ParamSource source, const QString &name)
+QJsonArray location(ParamSource source, QAnyStringView name)
 {
-    return QJsonArray{source == ParamSource::Query ? QStringLiteral("query") : QStringLiteral("path"), name};
+    return QJsonArray{source == ParamSource::Query ? QStringLiteral("query") : QStringLiteral("path"), name.toString()};
 }
 
-[[noreturn]] void throwInvalid(ParamSource source, const QString &name, const QString &text, const char *type,
+[[noreturn]] void throwInvalid(ParamSource source, QAnyStringView name, const QString &text, const char *type,
                                const char *message)
 {
     throw HttpError::validation(location(source, name), QString::fromLatin1(type), QString::fromLatin1(message), text);
@@ -30,19 +30,19 @@ QJsonValue jsonNumber(const T &value)
 
 } // namespace
 
-void throwMissing(ParamSource source, const QString &name)
+void throwMissing(ParamSource source, QAnyStringView name)
 {
     throw HttpError::validation(location(source, name), QStringLiteral("missing"), QStringLiteral("Field required"));
 }
 
 template<>
-QString convertParam<QString>(const QString &text, ParamSource, const QString &)
+QString convertParam<QString>(const QString &text, ParamSource, QAnyStringView)
 {
     return text;
 }
 
 template<>
-bool convertParam<bool>(const QString &text, ParamSource source, const QString &name)
+bool convertParam<bool>(const QString &text, ParamSource source, QAnyStringView name)
 {
     const QString lower = text.trimmed().toLower();
     static const QStringList truthy{QStringLiteral("1"), QStringLiteral("true"), QStringLiteral("t"),
@@ -57,7 +57,7 @@ bool convertParam<bool>(const QString &text, ParamSource source, const QString &
 }
 
 template<>
-int convertParam<int>(const QString &text, ParamSource source, const QString &name)
+int convertParam<int>(const QString &text, ParamSource source, QAnyStringView name)
 {
     bool ok = false;
     const int value = text.trimmed().toInt(&ok);
@@ -67,7 +67,7 @@ int convertParam<int>(const QString &text, ParamSource source, const QString &na
 }
 
 template<>
-qint64 convertParam<qint64>(const QString &text, ParamSource source, const QString &name)
+qint64 convertParam<qint64>(const QString &text, ParamSource source, QAnyStringView name)
 {
     bool ok = false;
     const qint64 value = text.trimmed().toLongLong(&ok);
@@ -77,7 +77,7 @@ qint64 convertParam<qint64>(const QString &text, ParamSource source, const QStri
 }
 
 template<>
-quint64 convertParam<quint64>(const QString &text, ParamSource source, const QString &name)
+quint64 convertParam<quint64>(const QString &text, ParamSource source, QAnyStringView name)
 {
     bool ok = false;
     const quint64 value = text.trimmed().toULongLong(&ok);
@@ -87,7 +87,7 @@ quint64 convertParam<quint64>(const QString &text, ParamSource source, const QSt
 }
 
 template<>
-double convertParam<double>(const QString &text, ParamSource source, const QString &name)
+double convertParam<double>(const QString &text, ParamSource source, QAnyStringView name)
 {
     bool ok = false;
     const double value = text.trimmed().toDouble(&ok);
@@ -97,7 +97,7 @@ double convertParam<double>(const QString &text, ParamSource source, const QStri
 }
 
 template<ParamType T>
-void checkBounds(const T &value, const Bounds<T> &bounds, ParamSource source, const QString &name)
+void checkBounds(const T &value, const Bounds<T> &bounds, ParamSource source, QAnyStringView name)
 {
     if (bounds.ge && value < *bounds.ge) {
         throw HttpError::validation(location(source, name), QStringLiteral("greater_than_equal"),
@@ -111,9 +111,9 @@ void checkBounds(const T &value, const Bounds<T> &bounds, ParamSource source, co
     }
 }
 
-template void checkBounds<int>(const int &, const Bounds<int> &, ParamSource, const QString &);
-template void checkBounds<qint64>(const qint64 &, const Bounds<qint64> &, ParamSource, const QString &);
-template void checkBounds<quint64>(const quint64 &, const Bounds<quint64> &, ParamSource, const QString &);
-template void checkBounds<double>(const double &, const Bounds<double> &, ParamSource, const QString &);
+template void checkBounds<int>(const int &, const Bounds<int> &, ParamSource, QAnyStringView);
+template void checkBounds<qint64>(const qint64 &, const Bounds<qint64> &, ParamSource, QAnyStringView);
+template void checkBounds<quint64>(const quint64 &, const Bounds<quint64> &, ParamSource, QAnyStringView);
+template void checkBounds<double>(const double &, const Bounds<double> &, ParamSource, QAnyStringView);
 
 } // namespace afterwork::http::detail

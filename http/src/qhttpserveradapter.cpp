@@ -59,7 +59,7 @@ QByteArray methodText(QHttpServerRequest::Method method)
 class ClaimingRule final : public QHttpServerRouterRule
 {
 public:
-    using Claims = std::function<bool(const QString &)>;
+    using Claims = std::function<bool(const QString &, const QByteArray &)>;
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
     // Qt 6.8 replaced the RouterHandler std::function by a context object and a functor.
     template <typename Handler>
@@ -80,7 +80,7 @@ protected:
     bool matches(const QHttpServerRequest &request, QRegularExpressionMatch *) const override
     {
         try {
-            return m_claims(request.url().path(QUrl::FullyEncoded));
+            return m_claims(request.url().path(QUrl::FullyEncoded), methodText(request.method()));
         } catch (...) {
             return false; // never let an exception into QHttpServer: it would abort the process
         }
@@ -321,18 +321,16 @@ struct ServerAdapter::Shared
                 answerDirectly(responder, 500, "Internal Server Error");
                 return;
             }
-            // Copy everything now: the server reuses this request object for the next request.
+            // Take everything now: the server reuses this request object for the next request.
             IncomingRequest incoming;
             incoming.method = methodText(request.method());
             incoming.url = request.url();
+            incoming.encodedPath = incoming.url.path(QUrl::FullyEncoded);
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
-            // Qt 6.8 returns the headers as QHttpHeaders, names already lower-case (6.4: a list of pairs).
-            const QHttpHeaders headers = request.headers();
-            for (qsizetype i = 0; i < headers.size(); ++i)
-                incoming.headers.insert(QByteArray(headers.nameAt(i)), headers.valueAt(i).toByteArray());
+            // Qt 6.8 returns the headers as QHttpHeaders, names lower-case (6.4: the list of pairs as received).
+            incoming.headers = request.headers().toListOfPairs();
 #else
-            for (const auto &[name, value] : request.headers())
-                incoming.headers.insert(name.toLower(), value);
+            incoming.headers = request.headers();
 #endif
             incoming.body = request.body();
             incoming.peer = request.remoteAddress();
@@ -359,9 +357,9 @@ ServerAdapter::ServerAdapter(QHttpServer *server, AdapterCallbacks callbacks, Gu
 {
     Q_ASSERT(server);
     const std::weak_ptr<Shared> weak = m_shared;
-    const ClaimingRule::Claims claims = [weak](const QString &path) {
+    const ClaimingRule::Claims claims = [weak](const QString &path, const QByteArray &method) {
         const auto shared = weak.lock();
-        return shared && shared->callbacks.claims(path);
+        return shared && shared->callbacks.claims(path, method);
     };
     // Both go to the router; once it is gone, a claimed path is unavailable and others are unknown.
     const auto deliverOr = [weak, server](int status, const char *detail) {

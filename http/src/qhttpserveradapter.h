@@ -23,12 +23,15 @@ QT_END_NAMESPACE
 
 namespace afterwork::http::detail {
 
-//! A parsed request, copied out of the server's per-connection request object.
+//! A parsed request, taken out of the server's per-connection request object (which is reused
+//! for the connection's next request). Its parts are Qt's implicitly shared values: taking them
+//! costs a reference each, not a copy.
 struct IncomingRequest
 {
-    QByteArray method;                      //!< "GET", "POST", ...; "UNKNOWN" for others
+    QByteArray method;   //!< "GET", "POST", ...; "UNKNOWN" for others
     QUrl url;
-    QHash<QByteArray, QByteArray> headers;  //!< lower-case names
+    QString encodedPath; //!< url's path, percent-encoded: what routes are matched against
+    HeaderList headers;  //!< as received, in order
     QByteArray body;
     QHostAddress peer;
 };
@@ -50,9 +53,10 @@ public:
 
 struct AdapterCallbacks
 {
-    //! Whether the router has a route for \a path (percent-encoded, any method). Other paths fall through to the
-    //! server's other rules, then to its missing handler, which dispatches too (the router answers 404).
-    std::function<bool(const QString &path)> claims;
+    //! Whether the router has a route for \a path (percent-encoded), for \a method or another (the router
+    //! answers 405 itself). Other paths fall through to the server's other rules, then to its missing
+    //! handler, which dispatches too (the router answers 404).
+    std::function<bool(const QString &path, const QByteArray &method)> claims;
     std::function<void(IncomingRequest &&request, std::shared_ptr<ResponseChannel> channel)> dispatch;
 };
 

@@ -7,8 +7,7 @@
 
 namespace afterwork::http {
 
-Request::Request(quint64 id, QByteArray method, QUrl url, QHash<QByteArray, QByteArray> headers, QByteArray body,
-                 QHostAddress peer)
+Request::Request(quint64 id, QByteArray method, QUrl url, HeaderList headers, QByteArray body, QHostAddress peer)
     : m_id(id)
     , m_method(std::move(method))
     , m_url(std::move(url))
@@ -34,31 +33,33 @@ Request::Request(quint64 id, QByteArray method, QUrl url, QHash<QByteArray, QByt
         if (item.isEmpty())
             continue;
         const qsizetype equals = item.indexOf('=');
-        const QString name = decode(equals < 0 ? item : item.first(equals));
-        if (!m_queryParams.contains(name))
-            m_queryParams.insert(name, equals < 0 ? QString() : decode(item.sliced(equals + 1)));
+        QString name = decode(equals < 0 ? item : item.first(equals));
+        if (!queryText(name))
+            m_queryParams.emplace_back(std::move(name), equals < 0 ? QString() : decode(item.sliced(equals + 1)));
     }
 }
 
-QByteArray Request::header(const QByteArray &name) const
+QByteArray Request::header(QByteArrayView name) const
 {
-    return m_headers.value(name.toLower());
+    return headerValue(m_headers, name);
 }
 
-std::optional<QString> Request::queryText(const QString &name) const
+std::optional<QString> Request::queryText(QAnyStringView name) const
 {
-    const auto it = m_queryParams.constFind(name);
-    if (it == m_queryParams.cend())
-        return std::nullopt;
-    return *it;
+    for (const auto &[key, value] : m_queryParams) {
+        if (QAnyStringView::equal(key, name))
+            return value;
+    }
+    return std::nullopt;
 }
 
-std::optional<QString> Request::pathText(const QString &name) const
+std::optional<QString> Request::pathText(QAnyStringView name) const
 {
-    const auto it = m_pathParams.constFind(name);
-    if (it == m_pathParams.cend())
-        return std::nullopt;
-    return *it;
+    for (auto it = m_pathParams.cbegin(); it != m_pathParams.cend(); ++it) {
+        if (QAnyStringView::equal(it.key(), name))
+            return it.value();
+    }
+    return std::nullopt;
 }
 
 QJsonValue Request::json() const

@@ -46,6 +46,15 @@ Response Response::raw(QByteArray body, QByteArray contentType, int status)
     return response;
 }
 
+QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
+{
+    for (const auto &[key, value] : headers) {
+        if (key.size() == name.size() && QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
 Response &Response::addHeader(QByteArray name, QByteArray value)
 {
     m_headers.append({std::move(name), std::move(value)});

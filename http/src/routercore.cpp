@@ -27,9 +27,9 @@ void RouterCore::attach(QHttpServer *server)
 {
     const std::weak_ptr<RouterCore> weak = weak_from_this();
     AdapterCallbacks callbacks;
-    callbacks.claims = [weak](const QString &path) {
+    callbacks.claims = [weak](const QString &path, const QByteArray &method) {
         const auto core = weak.lock();
-        return core && core->routes.claims(path);
+        return core && core->routes.claims(path, method);
     };
     callbacks.dispatch = [weak](IncomingRequest &&incoming, std::shared_ptr<ResponseChannel> channel) {
         if (const auto core = weak.lock())
@@ -51,9 +51,9 @@ void RouterCore::detach()
 void RouterCore::dispatch(IncomingRequest &&incoming, std::shared_ptr<ResponseChannel> channel)
 {
     const quint64 requestId = s_nextRequestId.fetch_add(1, std::memory_order_relaxed);
-    const bool clientCloses = incoming.headers.value("connection").toLower().contains("close");
-    auto exchange = std::make_shared<Exchange>(shared_from_this(), requestId, QString::fromLatin1(incoming.method),
-                                               incoming.url.path(), std::move(channel), clientCloses || !accepting);
+    const bool clientCloses = headerValue(incoming.headers, "connection").toLower().contains("close");
+    auto exchange = std::make_shared<Exchange>(shared_from_this(), requestId, incoming.method, incoming.url,
+                                               std::move(channel), clientCloses || !accepting);
     exchange->received();
 
     if (!accepting) {
@@ -66,7 +66,8 @@ void RouterCore::dispatch(IncomingRequest &&incoming, std::shared_ptr<ResponseCh
                                                   .arg(options.maxBodyBytes)));
         return;
     }
-    const RouteTable::Match match = routes.find(incoming.url.path(QUrl::FullyEncoded), incoming.method);
+    // A copy (of shared values): a handler that spins an event loop may see the table look up another path.
+    const RouteTable::Match match = routes.find(incoming.encodedPath, incoming.method);
     if (!match.handler) {
         if (match.pathKnown)
             exchange->reject(Response::error(405, QStringLiteral("Method Not Allowed")).addHeader("Allow", match.allowed));

@@ -64,6 +64,7 @@ void RouteTable::add(const QString &pattern, Method method, RouteHandler handler
                                         + ' ' + pattern.toStdString());
     }
     m_routes.push_back(std::move(route));
+    m_kept = false; // the kept answer may no longer be the right one
 }
 
 bool RouteTable::matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params)
@@ -85,19 +86,21 @@ bool RouteTable::matches(const Route &route, const QStringList &segments, QHash<
     return true;
 }
 
-const QStringList &RouteTable::segmentsOf(const QString &encodedPath) const
+const RouteTable::Match &RouteTable::find(const QString &encodedPath, const QByteArray &method) const
 {
-    if (encodedPath != m_lastPath || m_lastPath.isNull()) {
-        m_lastSegments = decodedSegments(encodedPath);
+    if (!m_kept || encodedPath != m_lastPath || method != m_lastMethod) {
+        m_lastMatch = lookUp(encodedPath, method);
         m_lastPath = encodedPath;
+        m_lastMethod = method;
+        m_kept = true;
     }
-    return m_lastSegments;
+    return m_lastMatch;
 }
 
-RouteTable::Match RouteTable::find(const QString &encodedPath, const QByteArray &method) const
+RouteTable::Match RouteTable::lookUp(const QString &encodedPath, const QByteArray &method) const
 {
     Match result;
-    const QStringList &segments = segmentsOf(encodedPath);
+    const QStringList segments = decodedSegments(encodedPath);
     QList<QByteArray> allowed;
     for (const Route &route : m_routes) {
         QHash<QString, QString> params;
@@ -115,16 +118,6 @@ RouteTable::Match RouteTable::find(const QString &encodedPath, const QByteArray 
     }
     result.allowed = allowed.join(", ");
     return result;
-}
-
-bool RouteTable::claims(const QString &encodedPath) const
-{
-    const QStringList &segments = segmentsOf(encodedPath);
-    for (const Route &route : m_routes) {
-        if (matches(route, segments, nullptr))
-            return true;
-    }
-    return false;
 }
 
 } // namespace afterwork::http::detail

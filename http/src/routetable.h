@@ -31,8 +31,12 @@ public:
         bool pathKnown = false;                //!< some route has this path (then 405, else 404)
         QByteArray allowed;                    //!< for 405's Allow header: "GET, POST"
     };
-    Match find(const QString &encodedPath, const QByteArray &method) const;
-    bool claims(const QString &encodedPath) const;
+    //! The route for \a encodedPath and \a method. The last answer is kept until the next call with
+    //! another path or method, or add(): QHttpServer asks whether a path is ours and then delivers
+    //! it, and the route found for the question serves the delivery.
+    const Match &find(const QString &encodedPath, const QByteArray &method) const;
+    //! Whether some route has \a encodedPath, whatever its method (find()'s pathKnown).
+    bool claims(const QString &encodedPath, const QByteArray &method) const { return find(encodedPath, method).pathKnown; }
 
 private:
     struct Segment
@@ -51,13 +55,13 @@ private:
     //! Whether \a route matches a path of \a segments (already decoded); if so, its parameters
     //! go to \a params (when given).
     static bool matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params);
-    //! \a encodedPath split at '/' and decoded. The last path's segments are kept: QHttpServer
-    //! asks whether a path is ours and then delivers it, so each request would be decoded twice.
-    const QStringList &segmentsOf(const QString &encodedPath) const;
+    Match lookUp(const QString &encodedPath, const QByteArray &method) const;
 
     std::vector<Route> m_routes;
+    mutable bool m_kept = false;
     mutable QString m_lastPath;
-    mutable QStringList m_lastSegments;
+    mutable QByteArray m_lastMethod;
+    mutable Match m_lastMatch;
 };
 
 } // namespace afterwork::http::detail

@@ -3,6 +3,7 @@
 
 #include <afterwork/http/response.h>
 
+#include <QtCore/QAnyStringView>
 #include <QtCore/QByteArray>
 #include <QtCore/QHash>
 #include <QtCore/QJsonObject>
@@ -33,10 +34,10 @@ enum class ParamSource : quint8 { Query, Path };
 
 //! Converts \a text to T or throws HttpError 422 naming `[source, name]` (FastAPI's wording).
 template<ParamType T>
-T convertParam(const QString &text, ParamSource source, const QString &name);
+T convertParam(const QString &text, ParamSource source, QAnyStringView name);
 template<ParamType T>
-void checkBounds(const T &value, const Bounds<T> &bounds, ParamSource source, const QString &name);
-[[noreturn]] void throwMissing(ParamSource source, const QString &name);
+void checkBounds(const T &value, const Bounds<T> &bounds, ParamSource source, QAnyStringView name);
+[[noreturn]] void throwMissing(ParamSource source, QAnyStringView name);
 } // namespace detail
 
 //! One HTTP request, as a value: a copy of what QHttpServer parsed (its request object is reused
@@ -48,28 +49,29 @@ class Request
 {
 public:
     Request() = default;
-    //! What the router makes of each request; \a headers are keyed by lower-case name.
-    Request(quint64 id, QByteArray method, QUrl url, QHash<QByteArray, QByteArray> headers, QByteArray body,
-            QHostAddress peer);
+    //! What the router makes of each request; \a headers as received, in order.
+    Request(quint64 id, QByteArray method, QUrl url, HeaderList headers, QByteArray body, QHostAddress peer);
 
     quint64 id() const { return m_id; }          //!< the request id tasks and request events carry
     const QByteArray &method() const { return m_method; } //!< "GET", "POST", ...
     QString path() const { return m_url.path(); } //!< the URL's path, decoded
     const QUrl &url() const { return m_url; }     //!< the request target, as received
     QUrlQuery query() const { return QUrlQuery(m_url); } //!< the whole query; see also query<T>()
-    //! A header by case-insensitive name; empty when absent.
-    QByteArray header(const QByteArray &name) const;
+    //! A header by case-insensitive name (the first of a repeated one); empty when absent.
+    QByteArray header(QByteArrayView name) const;
+    const HeaderList &headers() const { return m_headers; } //!< every header, as received, in order
     const QByteArray &body() const { return m_body; }   //!< the body's bytes, as received
     const QHostAddress &peer() const { return m_peer; } //!< the client's address
 
     //! The raw text of a query parameter (decoded), or nullopt when absent.
-    std::optional<QString> queryText(const QString &name) const;
+    //! Parameters are named by any string type (a literal costs no allocation).
+    std::optional<QString> queryText(QAnyStringView name) const;
     //! The raw text of a `{name}` path parameter, or nullopt if the route has none of that name.
-    std::optional<QString> pathText(const QString &name) const;
+    std::optional<QString> pathText(QAnyStringView name) const;
 
     //! A required query parameter (`?name=value`): 422 when missing or not a T.
     template<detail::ParamType T>
-    T query(const QString &name, Bounds<T> bounds = {}) const
+    T query(QAnyStringView name, Bounds<T> bounds = {}) const
     {
         const std::optional<QString> text = queryText(name);
         if (!text)
@@ -78,7 +80,7 @@ public:
     }
     //! An optional query parameter: \a fallback when absent, 422 when present but not a T.
     template<detail::ParamType T>
-    T query(const QString &name, const T &fallback, Bounds<T> bounds = {}) const
+    T query(QAnyStringView name, const T &fallback, Bounds<T> bounds = {}) const
     {
         const std::optional<QString> text = queryText(name);
         if (!text)
@@ -87,7 +89,7 @@ public:
     }
     //! A `{name}` path parameter: 422 when it is not a T.
     template<detail::ParamType T>
-    T path(const QString &name, Bounds<T> bounds = {}) const
+    T path(QAnyStringView name, Bounds<T> bounds = {}) const
     {
         const std::optional<QString> text = pathText(name);
         if (!text)
@@ -106,7 +108,7 @@ public:
 
 private:
     template<detail::ParamType T>
-    static T checked(const QString &text, detail::ParamSource source, const QString &name, const Bounds<T> &bounds)
+    static T checked(const QString &text, detail::ParamSource source, QAnyStringView name, const Bounds<T> &bounds)
     {
         T value = detail::convertParam<T>(text, source, name);
         if constexpr (!std::is_same_v<T, QString> && !std::is_same_v<T, bool>)
@@ -117,14 +119,18 @@ private:
     quint64 m_id = 0;
     QByteArray m_method;
     QUrl m_url;
-    QHash<QByteArray, QByteArray> m_headers; //!< keys lower-case
+    //! QHttpServer's own list, shared rather than copied into a hash: a request reads a header or
+    //! two, if any, and a search of a dozen names costs less than building the hash.
+    HeaderList m_headers;
     QByteArray m_body;
     QHostAddress m_peer;
     QHash<QString, QString> m_pathParams;
-    //! The query's parameters, decoded once here rather than per read (a route reading eight
-    //! parameters re-parsed the whole query eight times: the largest cost of a task route).
-    //! The first occurrence of a name wins, as with QUrlQuery::queryItemValue().
-    QHash<QString, QString> m_queryParams;
+    //! The query's parameters (name, value), decoded once here rather than per read (a route
+    //! reading eight parameters re-parsed the whole query eight times: the largest cost of a task
+    //! route). The first occurrence of a name wins, as with QUrlQuery::queryItemValue(). A list,
+    //! searched in order: a query has a handful of parameters, and a hash would need every name
+    //! read made into a QString first.
+    QList<std::pair<QString, QString>> m_queryParams;
 };
 
 } // namespace afterwork::http

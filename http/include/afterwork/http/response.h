@@ -18,6 +18,10 @@ using Json = QJsonObject;
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>; //!< (name, value) pairs, in order
 
+//! The value of the first header in \a headers named \a name, compared case-insensitively; empty
+//! when there is none.
+QByteArray headerValue(const HeaderList &headers, QByteArrayView name);
+
 //! An HTTP response: a status, a body and its content type. JSON bodies are always sent compact
 //! (QHttpServerResponder::write(QJsonDocument) would indent them).
 class Response
