@@ -6,6 +6,8 @@
 
 #include <QtNetwork/QTcpSocket>
 
+#include <cstring>
+
 namespace afterwork::http::detail {
 
 namespace {
@@ -17,24 +19,50 @@ struct GuardedHeaders
     QByteArrayView contentLength; //!< trimmed; null if absent
 };
 
+//! Where the next '\n' of \a bytes is at or after \a from; -1 if none. memchr: the guard reads
+//! every request's header block, and QByteArrayView::indexOf() of a two-byte needle costs several
+//! times as much.
+qsizetype nextNewline(QByteArrayView bytes, qsizetype from)
+{
+    if (from >= bytes.size())
+        return -1;
+    const auto *found = static_cast<const char *>(std::memchr(bytes.data() + from, '\n', size_t(bytes.size() - from)));
+    return found ? found - bytes.data() : -1;
+}
+
+//! Where \a bytes has its first "\r\n\r\n" (the end of a header block); -1 if nowhere.
+qsizetype headerBlockEnd(QByteArrayView bytes)
+{
+    for (qsizetype at = nextNewline(bytes, 0); at >= 0; at = nextNewline(bytes, at + 1)) {
+        if (at >= 3 && bytes[at - 1] == '\r' && bytes[at - 2] == '\n' && bytes[at - 3] == '\r')
+            return at - 3;
+    }
+    return -1;
+}
+
+bool isNamed(QByteArrayView name, QByteArrayView wanted)
+{
+    return name.size() == wanted.size() && name.compare(wanted, Qt::CaseInsensitive) == 0;
+}
+
 GuardedHeaders guardedHeaders(QByteArrayView head)
 {
     GuardedHeaders found;
-    qsizetype lineStart = head.indexOf("\r\n") + 2; // skip the request line
-    while (lineStart > 1 && lineStart < head.size()) {
-        qsizetype lineEnd = head.indexOf("\r\n", lineStart);
+    qsizetype lineStart = nextNewline(head, 0) + 1; // skip the request line
+    while (lineStart > 0 && lineStart < head.size()) {
+        qsizetype lineEnd = nextNewline(head, lineStart);
         if (lineEnd < 0)
             lineEnd = head.size();
-        const QByteArrayView line = head.sliced(lineStart, lineEnd - lineStart);
-        lineStart = lineEnd + 2;
+        const QByteArrayView line = head.sliced(lineStart, lineEnd - lineStart); // with its '\r'
+        lineStart = lineEnd + 1;
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             continue;
         const QByteArrayView name = line.first(colon).trimmed();
         // The first of a repeated header counts, as it always has here.
-        if (found.contentLength.isNull() && name.compare("content-length", Qt::CaseInsensitive) == 0)
+        if (found.contentLength.isNull() && isNamed(name, "content-length"))
             found.contentLength = line.sliced(colon + 1).trimmed();
-        else if (found.expect.isNull() && name.compare("expect", Qt::CaseInsensitive) == 0)
+        else if (found.expect.isNull() && isNamed(name, "expect"))
             found.expect = line.sliced(colon + 1).trimmed();
     }
     return found;
@@ -72,7 +100,7 @@ void ConnectionGuard::onReadyRead()
     }
     const qint64 room = m_limits.maxHeaderBytes + 4 - m_head.size();
     m_head += m_socket->peek(qMax<qint64>(0, qMin(room, m_socket->bytesAvailable())));
-    const qsizetype headerEnd = m_head.indexOf("\r\n\r\n");
+    const qsizetype headerEnd = headerBlockEnd(m_head);
     if (headerEnd >= 0)
         inspectHeaders(headerEnd);
     else if (m_head.size() > m_limits.maxHeaderBytes)

@@ -5,30 +5,47 @@
 
 #include <QtCore/QJsonValue>
 
+#include <charconv>
+#include <iterator>
+
 namespace afterwork::http::detail {
+
+namespace {
+
+//! \a value in decimal, onto \a bytes, without the temporary QByteArray::number() would make.
+void appendNumber(QByteArray &bytes, qint64 value)
+{
+    char digits[24];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+    bytes.append(digits, end - digits);
+}
+
+} // namespace
 
 QByteArray serializeResponse(const Response &response, bool closeConnection)
 {
+    // One buffer, sized once, appended to with lengths known up front: this runs for every
+    // response, and the small appends and temporaries it made were a tenth of a small route's cost.
     QByteArray bytes;
     bytes.reserve(160 + response.body().size());
-    bytes += "HTTP/1.1 ";
-    bytes += QByteArray::number(response.status());
-    bytes += ' ';
-    bytes += reasonPhrase(response.status());
-    bytes += "\r\nContent-Type: ";
-    bytes += response.contentType();
-    bytes += "\r\nContent-Length: ";
-    bytes += QByteArray::number(response.body().size());
+    bytes.append("HTTP/1.1 ");
+    appendNumber(bytes, response.status());
+    bytes.append(' ');
+    bytes.append(reasonPhrase(response.status()));
+    bytes.append("\r\nContent-Type: ");
+    bytes.append(response.contentType());
+    bytes.append("\r\nContent-Length: ");
+    appendNumber(bytes, response.body().size());
     for (const auto &[name, value] : response.headers()) {
-        bytes += "\r\n";
-        bytes += name;
-        bytes += ": ";
-        bytes += value;
+        bytes.append("\r\n");
+        bytes.append(name);
+        bytes.append(": ");
+        bytes.append(value);
     }
     if (closeConnection)
-        bytes += "\r\nConnection: close";
-    bytes += "\r\n\r\n";
-    bytes += response.body();
+        bytes.append("\r\nConnection: close");
+    bytes.append("\r\n\r\n");
+    bytes.append(response.body());
     return bytes;
 }
 
