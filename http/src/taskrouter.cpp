@@ -3,6 +3,8 @@
 
 #include "routercore.h"
 
+#include <QtCore/QPointer>
+
 #include <afterwork/eventpublisher.h>
 
 namespace afterwork::http {
@@ -68,12 +70,46 @@ int TaskRouter::inFlight() const
     return d->inFlight;
 }
 
-QMetaObject::Connection publishRequestEvents(TaskRouter *router, EventPublisher *publisher)
+namespace {
+
+//! Relays a router's request events to a publisher while the publisher has a subscriber. With none,
+//! it is not connected, so the router builds no events for it: three per request, for nobody
+//! (docs/performance.md, "4e").
+class RequestEventRelay final : public QObject
 {
-    return QObject::connect(router, &TaskRouter::requestEvent, publisher, [publisher](const RequestEvent &event) {
-        if (publisher->subscriberCount() > 0) // runs on the publisher's thread, where the count is kept
-            publisher->publishEncoded(QLatin1StringView("request"), event.encodedFields());
-    });
+public:
+    RequestEventRelay(TaskRouter *router, EventPublisher *publisher)
+        : QObject(publisher)
+        , m_router(router)
+        , m_publisher(publisher)
+    {
+        connect(publisher, &EventPublisher::subscriberCountChanged, this, &RequestEventRelay::follow);
+        follow(publisher->subscriberCount());
+    }
+
+private:
+    void follow(int subscribers)
+    {
+        if (subscribers > 0 && !m_relay && m_router) {
+            m_relay = connect(m_router, &TaskRouter::requestEvent, this, [this](const RequestEvent &event) {
+                m_publisher->publishEncoded(QLatin1StringView("request"), event.encodedFields());
+            });
+        } else if (subscribers == 0 && m_relay) {
+            disconnect(m_relay);
+            m_relay = {};
+        }
+    }
+
+    QPointer<TaskRouter> m_router;
+    EventPublisher *m_publisher; // The parent.
+    QMetaObject::Connection m_relay;
+};
+
+} // namespace
+
+QObject *publishRequestEvents(TaskRouter *router, EventPublisher *publisher)
+{
+    return new RequestEventRelay(router, publisher);
 }
 
 } // namespace afterwork::http
