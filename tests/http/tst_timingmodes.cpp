@@ -4,10 +4,14 @@
 #include "httptestsupport.h"
 
 #include "../engine/enginetestsupport.h"
+#include "../support/socketnames.h"
+
+#include <afterwork/eventpublisher.h>
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QTimer>
+#include <QtNetwork/QLocalSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -16,6 +20,7 @@
 using namespace afterwork;
 using namespace afterwork::http;
 using namespace afterwork::test;
+using afterwork::testing::uniqueSocketName;
 
 namespace {
 
@@ -56,6 +61,9 @@ private Q_SLOTS:
     void connectionCloseIsHonoured();
     void stopAcceptingRefusesNewWork();
     void requestEventFieldsMatchTheProtocol();
+    void requestLinesAreStreamedOnlyToSubscribers();
+    void headersAreReadByAnyCase();
+    void routeAddedAfterALookUpIsFound();
 };
 
 void TimingModesTest::startOrderIsImmediateThenAfterRouteThenAfterResponse()
@@ -638,6 +646,104 @@ void TimingModesTest::requestEventFieldsMatchTheProtocol()
     QCOMPARE(wireName(RequestStage::ClientGone), QLatin1StringView("client_gone"));
     QCOMPARE(wireName(RequestStage::RouteReturned), QLatin1StringView("route_returned"));
     QCOMPARE(wireName(RequestStage::ResponseWritten), QLatin1StringView("response_written"));
+}
+
+
+void TimingModesTest::requestLinesAreStreamedOnlyToSubscribers()
+{
+    HttpFixture fx;
+    fx.router.get("/ping", [] { return Json{{"ok", true}}; });
+    QVERIFY(fx.listen());
+    auto *publisher = new EventPublisher(&fx.engine, {.app = QStringLiteral("request-relay")});
+    const std::unique_ptr<EventPublisher> owner(publisher);
+    const QString name = uniqueSocketName("request-relay");
+    QVERIFY(publisher->listen(name));
+    QObject *relay = publishRequestEvents(&fx.router, publisher);
+    QCOMPARE(relay->parent(), publisher);
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    QVERIFY(client.request("GET", "/ping")); // before anyone subscribes
+    const quint64 unwatched = fx.recorder.lastRequestId("/ping");
+
+    QLocalSocket subscriber;
+    subscriber.connectToServer(name);
+    QVERIFY(subscriber.waitForConnected(5000));
+    QTRY_COMPARE(publisher->subscriberCount(), 1);
+    QList<QJsonObject> lines;
+    QByteArray pending;
+    const auto readLines = [&] {
+        pending += subscriber.readAll();
+        for (qsizetype end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+            lines << QJsonDocument::fromJson(pending.first(end)).object();
+            pending.remove(0, end + 1);
+        }
+    };
+    const auto stagesOf = [&](quint64 requestId) {
+        QStringList stages;
+        for (const QJsonObject &line : lines) {
+            if (line.value("kind") == QLatin1String("request") && line.value("request").toInteger() == qint64(requestId))
+                stages << line.value("stage").toString();
+        }
+        return stages;
+    };
+    QVERIFY(client.request("GET", "/ping"));
+    const quint64 watched = fx.recorder.lastRequestId("/ping");
+    QTRY_VERIFY((readLines(), stagesOf(watched).contains(QStringLiteral("response_written"))));
+    QCOMPARE(stagesOf(watched), (QStringList{"received", "route_returned", "response_written"}));
+    QVERIFY(stagesOf(unwatched).isEmpty());
+
+    // Deleting the relay stops it. A task scheduled after the request is the marker: the
+    // publisher writes in order, so a request line would come before the task's.
+    delete relay;
+    QVERIFY(client.request("GET", "/ping"));
+    const quint64 afterRelay = fx.recorder.lastRequestId("/ping");
+    const Task marker = fx.engine.task({.name = QStringLiteral("marker")}).schedule(noop);
+    const auto markerSeen = [&] {
+        return std::any_of(lines.cbegin(), lines.cend(), [&](const QJsonObject &line) {
+            return line.value("kind") == QLatin1String("task") && line.value("id").toInteger() == qint64(marker.id());
+        });
+    };
+    QTRY_VERIFY((readLines(), markerSeen()));
+    QVERIFY(afterRelay != watched);
+    QVERIFY(stagesOf(afterRelay).isEmpty());
+}
+
+void TimingModesTest::headersAreReadByAnyCase()
+{
+    HttpFixture fx;
+    fx.router.get("/headers", [](const Request &req) {
+        return Json{{"lower", QString::fromLatin1(req.header("x-trace"))},
+                    {"upper", QString::fromLatin1(req.header("X-TRACE"))},
+                    {"missing", req.header("x-absent").isNull()},
+                    {"listed", std::any_of(req.headers().cbegin(), req.headers().cend(),
+                                           [](const auto &header) { return header.second == "abc"; })}};
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto reply = client.request("GET", "/headers", {}, {"X-Trace: abc"});
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QCOMPARE(reply->json(), (QJsonObject{{"lower", "abc"}, {"upper", "abc"}, {"missing", true}, {"listed", true}}));
+}
+
+void TimingModesTest::routeAddedAfterALookUpIsFound()
+{
+    // The route table keeps its last answer for the delivery that follows a claim; a route added
+    // later must not be hidden behind a kept "not found".
+    HttpFixture fx;
+    fx.router.get("/early", [] { return Json{{"route", "early"}}; });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    QVERIFY(client.connectToServer());
+    const auto before = client.request("GET", "/late");
+    QVERIFY(before);
+    QCOMPARE(before->status, 404);
+    fx.router.get("/late", [] { return Json{{"route", "late"}}; });
+    const auto after = client.request("GET", "/late");
+    QVERIFY(after);
+    QCOMPARE(after->status, 200);
+    QCOMPARE(after->json().value("route").toString(), QStringLiteral("late"));
 }
 
 QTEST_GUILESS_MAIN(TimingModesTest)
