@@ -20,7 +20,13 @@ template<typename Enum>
 Enum choice(const Request &req, const QString &name, Enum fallback, Enum last,
             std::optional<Enum> (*parse)(QStringView))
 {
-    // The protocol's spellings: 'immediate', 'after_route' or 'after_response'.
+    const std::optional<QString> text = req.queryText(name);
+    if (!text)
+        return fallback;
+    if (const std::optional<Enum> value = parse(*text); value && int(*value) <= int(last))
+        return *value;
+    // Not one of the protocol's spellings ('immediate', 'after_route' or 'after_response'):
+    // oneOf() answers 422 listing them. The list is built only on this path, not for every request.
     QStringList names;
     for (int i = 0; i <= int(last); ++i)
         names.append(QString(wireName(Enum(i))));
@@ -54,8 +60,8 @@ void addSpawnRoute(TaskRouter &router)
         const int count = req.query<int>("count", 1, {.ge = 1, .le = 1000});
         const bool fail = req.query<bool>("fail", false);
         const bool routeFail = req.query<bool>("route_fail", false);
-        const Mode mode = choice<Mode>(req, "mode", Mode::Immediate, Mode::AfterResponse, &modeFromWireName);
-        const WorkKind work = choice<WorkKind>(req, "work", WorkKind::Sync, WorkKind::Async, &workFromWireName);
+        const Mode mode = choice<Mode>(req, QStringLiteral("mode"), Mode::Immediate, Mode::AfterResponse, &modeFromWireName);
+        const WorkKind work = choice<WorkKind>(req, QStringLiteral("work"), WorkKind::Sync, WorkKind::Async, &workFromWireName);
         TaskConfig config{.name = name};
         if (req.queryText("shield"))
             config.shield = req.query<bool>("shield"); // absent: inherit (--global-shield)
