@@ -6,7 +6,9 @@
 //   4  POST /tasks/spawn?ms=0 (one no-op task; immediate, and mode=after_response) against GET
 //      /healthz in the same server: requests/s ratio and p99 latency ratio; and GET /healthz and
 //      the task route against the limit, bench_bare_http (QHttpServer with one JSON route, no
-//      Afterwork; beside this program), in the same rounds.
+//      Afterwork; beside this program), in the same rounds. The limit streams nothing, so it is
+//      compared with a second afterwork-demo that nobody subscribes to (4e, 4f); 4g is the
+//      subscribed demo's /healthz against the same limit.
 //   5  the same task route against the peer's (Starlette BackgroundTasks).
 //   6  from `route_returned` to the after-route task's start and from `response_written` to the
 //      after-response task's start, read from the stream (the request lines and the tasks'
@@ -20,6 +22,7 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
+#include <QtCore/QFileInfo>
 #include <QtCore/QHash>
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
@@ -317,29 +320,44 @@ int main(int argc, char *argv[])
     }
     Wrk wrk(postScript);
 
-    // afterwork-demo, and this program as its one subscriber.
-    const QString events = QStringLiteral("afterwork-bench-http-%1-%2")
-                               .arg(QCoreApplication::applicationPid())
-                               .arg(QUuid::createUuid().toString(QUuid::Id128).left(8));
+    // Starts a server that prints "listening on http://127.0.0.1:PORT" and returns its base URL.
+    const auto startServer = [](QProcess &server, const QString &program, const QStringList &arguments) {
+        static const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+        server.setProcessEnvironment(quietEnvironment());
+        server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        server.start(program, arguments);
+        QString banner;
+        quint16 port = 0;
+        waitUntil([&] {
+            banner += QString::fromUtf8(server.readAllStandardOutput());
+            if (const auto m = listening.match(banner); m.hasMatch())
+                port = quint16(m.captured(1).toUInt());
+            return port != 0 || server.state() == QProcess::NotRunning;
+        }, 20s, 10ms);
+        if (port == 0)
+            fail(QStringLiteral("%1 did not start: %2").arg(QFileInfo(program).fileName(), banner));
+        return QStringLiteral("http://127.0.0.1:%1").arg(port);
+    };
+    const auto uniqueSocketName = [] {
+        return QStringLiteral("afterwork-bench-http-%1-%2")
+            .arg(QCoreApplication::applicationPid())
+            .arg(QUuid::createUuid().toString(QUuid::Id128).left(8));
+    };
+    const auto demoArguments = [](const QString &events) {
+        return QStringList{QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--events"), events};
+    };
+
+    // afterwork-demo twice: one with this program as its one subscriber (4a-4d, 5, 6), and one that
+    // nobody subscribes to, measured against the bare QHttpServer program (4e, 4f), which streams
+    // nothing either.
+    const QString events = uniqueSocketName();
     QProcess demo;
-    demo.setProcessEnvironment(quietEnvironment());
-    demo.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    demo.start(demoPath, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--events"), events});
-    QString banner;
-    static const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
-    quint16 demoPort = 0;
-    waitUntil([&] {
-        banner += QString::fromUtf8(demo.readAllStandardOutput());
-        if (const auto m = listening.match(banner); m.hasMatch())
-            demoPort = quint16(m.captured(1).toUInt());
-        return demoPort != 0 || demo.state() == QProcess::NotRunning;
-    }, 20s, 10ms);
-    if (demoPort == 0)
-        fail(QStringLiteral("afterwork-demo did not start: %1").arg(banner));
+    const QString demoBase = startServer(demo, demoPath, demoArguments(events));
+    QProcess unwatchedDemo;
+    const QString unwatchedBase = startServer(unwatchedDemo, demoPath, demoArguments(uniqueSocketName()));
     StartLatency subscriber(events);
     if (!waitUntil([&] { return subscriber.helloSeen(); }, 10s))
         fail(QStringLiteral("could not subscribe to afterwork-demo's events"));
-    const QString demoBase = QStringLiteral("http://127.0.0.1:%1").arg(demoPort);
 
     // The peer.
     const QString peerReason = peerUnavailableReason(python);
@@ -365,26 +383,15 @@ int main(int argc, char *argv[])
 
     // The limit: QHttpServer alone.
     QProcess bare;
-    bare.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    bare.start(QCoreApplication::applicationDirPath() + QStringLiteral("/bench_bare_http"), {QStringLiteral("0")});
-    QString bareBanner;
-    quint16 barePort = 0;
-    waitUntil([&] {
-        bareBanner += QString::fromUtf8(bare.readAllStandardOutput());
-        if (const auto m = listening.match(bareBanner); m.hasMatch())
-            barePort = quint16(m.captured(1).toUInt());
-        return barePort != 0 || bare.state() == QProcess::NotRunning;
-    }, 20s, 10ms);
-    if (barePort == 0)
-        fail(QStringLiteral("bench_bare_http did not start: %1").arg(bareBanner));
-    const QString bareBase = QStringLiteral("http://127.0.0.1:%1").arg(barePort);
+    const QString bareBase = startServer(bare, QCoreApplication::applicationDirPath() + QStringLiteral("/bench_bare_http"),
+                                         {QStringLiteral("0")});
 
     // Lets the stream catch up, then returns what it paired since the last reset.
     const auto settle = [&] {
         waitUntil([&] { return nowNs() - subscriber.lastLineNs() > 300'000'000; }, 10s, 20ms);
     };
 
-    Series awHealthz, awSpawn, awAfterResponse, peerHealthz, peerSpawn, bareHealthz;
+    Series awHealthz, awSpawn, awAfterResponse, peerHealthz, peerSpawn, bareHealthz, unwatchedHealthz, unwatchedSpawn;
     std::vector<double> route1p50, route1p99, resp1p50, resp1p99, route32p50, route32p99, resp32p50, resp32p99;
     const auto latencyRun = [&](const QString &mode, int connections, double runSeconds, std::vector<double> &p50,
                                 std::vector<double> &p99, Series *series) {
@@ -411,12 +418,15 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "  warm-up\n");
         wrk.run(demoBase + QStringLiteral("/tasks/spawn?ms=0"), true, 32, 2);
         wrk.run(bareBase + QStringLiteral("/healthz"), false, 32, 2);
+        wrk.run(unwatchedBase + QStringLiteral("/tasks/spawn?ms=0"), true, 32, 2);
         if (peerReason.isEmpty())
             wrk.run(peerBase + QStringLiteral("/tasks/spawn?ms=0"), true, 32, 2);
     }
     for (int round = 0; round < options.runs; ++round) {
         std::fprintf(stderr, "  round %d\n", round + 1);
         bareHealthz.runs.push_back(wrk.run(bareBase + QStringLiteral("/healthz"), false, 32, seconds));
+        unwatchedHealthz.runs.push_back(wrk.run(unwatchedBase + QStringLiteral("/healthz"), false, 32, seconds));
+        unwatchedSpawn.runs.push_back(wrk.run(unwatchedBase + QStringLiteral("/tasks/spawn?ms=0"), true, 32, seconds));
         awHealthz.runs.push_back(wrk.run(demoBase + QStringLiteral("/healthz"), false, 32, seconds));
         awSpawn.runs.push_back(wrk.run(demoBase + QStringLiteral("/tasks/spawn?ms=0"), true, 32, seconds));
         if (peerReason.isEmpty()) {
@@ -430,6 +440,7 @@ int main(int argc, char *argv[])
     }
     stop(peer);
     stop(bare);
+    stop(unwatchedDemo);
     stop(demo);
     if (demo.exitCode() != 0)
         fail(QStringLiteral("afterwork-demo exited with %1").arg(demo.exitCode()));
@@ -464,12 +475,19 @@ int main(int argc, char *argv[])
                 rpsContext(awAfterResponse, awHealthz));
     ratioFigure("4d", QStringLiteral("mode=after_response p99 / GET /healthz p99"),
                 ratios(awAfterResponse, awHealthz, &WrkResult::p99Us), false, 1.5, p99Context(awAfterResponse, awHealthz));
-    // Against the limit: what Afterwork's glue costs a request that schedules nothing, and one that does.
+    // Against the limit: what Afterwork's glue costs a request that schedules nothing, and one that
+    // does, in the demo nobody subscribes to (the bare program streams nothing either).
     ratioFigure("4e", QStringLiteral("GET /healthz req/s: afterwork-demo / bare QHttpServer"),
-                ratios(awHealthz, bareHealthz, &WrkResult::requestsPerSecond), true, 0.95,
-                rpsContext(awHealthz, bareHealthz));
+                ratios(unwatchedHealthz, bareHealthz, &WrkResult::requestsPerSecond), true, 0.95,
+                rpsContext(unwatchedHealthz, bareHealthz));
     ratioFigure("4f", QStringLiteral("POST /tasks/spawn?ms=0 req/s / bare QHttpServer GET"),
-                ratios(awSpawn, bareHealthz, &WrkResult::requestsPerSecond), true, 0.8, rpsContext(awSpawn, bareHealthz));
+                ratios(unwatchedSpawn, bareHealthz, &WrkResult::requestsPerSecond), true, 0.8,
+                rpsContext(unwatchedSpawn, bareHealthz));
+    const Summary watched = summarize(ratios(awHealthz, bareHealthz, &WrkResult::requestsPerSecond));
+    report({QStringLiteral("4g"), QStringLiteral("GET /healthz req/s, one subscriber / bare QHttpServer"),
+            formatRatio(watched.median), QStringLiteral("-"), Verdict::Reported,
+            formatSpread(watched, formatRatio) + QStringLiteral("; three request lines streamed per request; ")
+                + rpsContext(awHealthz, bareHealthz)});
 
     // 5: against the peer.
     if (peerReason.isEmpty()) {
