@@ -71,10 +71,14 @@ void Exchange::emitStage(RequestStage stage, const QString &errorType, const QSt
 {
     if (!m_core->wantsEvents())
         return; // three events per request, most of a small route's own cost, for nobody
+    if (m_pathText.isNull()) {
+        m_methodText = QString::fromLatin1(m_method);
+        m_pathText = m_url.path();
+    }
     RequestEvent event;
     event.requestId = m_requestId;
-    event.method = QString::fromLatin1(m_method);
-    event.path = m_url.path();
+    event.method = m_methodText;
+    event.path = m_pathText;
     event.stage = stage;
     event.status = stage == RequestStage::Received ? 0 : m_status;
     event.timestampUs = nowUs();

@@ -44,7 +44,10 @@ private:
     std::shared_ptr<RouterCore> m_core;
     quint64 m_requestId;
     QByteArray m_method;
-    QUrl m_url; //!< events name its path, made into text only when an event is wanted
+    QUrl m_url;
+    //! The two as events name them, made at the first event (none if no event is wanted).
+    QString m_methodText;
+    QString m_pathText;
     std::shared_ptr<ResponseChannel> m_channel;
     std::optional<TaskScope> m_scope;
     bool m_closeConnection;

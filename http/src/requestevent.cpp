@@ -2,6 +2,7 @@
 #include <afterwork/http/requestevent.h>
 
 #include <afterwork/protocol/json.h>
+#include <afterwork/protocol/rawwriter.h>
 
 namespace afterwork::http {
 
@@ -22,8 +23,11 @@ QJsonObject RequestEvent::toJson() const
 
 QByteArray RequestEvent::encodedFields() const
 {
+    // Room for the longest each field can be once escaped: FieldWriter then never grows the array.
+    using protocol::detail::maxStringBytes;
     QByteArray out;
-    out.reserve(96 + path.size());
+    out.reserve(160 + maxStringBytes(method.size()) + maxStringBytes(path.size()) + maxStringBytes(errorType.size())
+                + maxStringBytes(errorMessage.size()));
     protocol::FieldWriter fields(out);
     fields.unsignedInteger(QLatin1StringView("request"), requestId)
         .string(QLatin1StringView("method"), method)

@@ -227,17 +227,27 @@ void FieldWriter::key(QLatin1StringView name)
     m_out.append(':');
 }
 
+template<typename WriteValue>
+void FieldWriter::member(QLatin1StringView name, qsizetype valueBytes, WriteValue &&writeValue)
+{
+    detail::RawWriter w(m_out, 2 + detail::maxStringBytes(name.size()) + valueBytes);
+    if (!m_first)
+        w.character(',');
+    m_first = false;
+    w.string(name);
+    w.character(':');
+    writeValue(w);
+}
+
 FieldWriter &FieldWriter::integer(QLatin1StringView name, qint64 value)
 {
-    key(name);
-    json::appendInteger(m_out, value);
+    member(name, detail::maxIntegerBytes, [value](detail::RawWriter &w) { w.integer(value); });
     return *this;
 }
 
 FieldWriter &FieldWriter::unsignedInteger(QLatin1StringView name, quint64 value)
 {
-    key(name);
-    json::appendUnsigned(m_out, value);
+    member(name, detail::maxIntegerBytes, [value](detail::RawWriter &w) { w.unsignedInteger(value); });
     return *this;
 }
 
@@ -250,15 +260,13 @@ FieldWriter &FieldWriter::boolean(QLatin1StringView name, bool value)
 
 FieldWriter &FieldWriter::string(QLatin1StringView name, QStringView value)
 {
-    key(name);
-    json::appendString(m_out, value);
+    member(name, detail::maxStringBytes(value.size()), [value](detail::RawWriter &w) { w.string(value); });
     return *this;
 }
 
 FieldWriter &FieldWriter::string(QLatin1StringView name, QLatin1StringView value)
 {
-    key(name);
-    json::appendString(m_out, value);
+    member(name, detail::maxStringBytes(value.size()), [value](detail::RawWriter &w) { w.string(value); });
     return *this;
 }
 

@@ -63,6 +63,10 @@ public:
 
 private:
     void key(QLatin1StringView name);
+    //! The member's separator and key, then \a writeValue's bytes (at most \a valueBytes), through
+    //! one detail::RawWriter: one size check for the member instead of one per piece.
+    template<typename WriteValue>
+    void member(QLatin1StringView name, qsizetype valueBytes, WriteValue &&writeValue);
     QByteArray &m_out;
     bool m_first;
 };
