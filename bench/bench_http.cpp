@@ -442,8 +442,10 @@ int main(int argc, char *argv[])
     stop(bare);
     stop(unwatchedDemo);
     stop(demo);
-    if (demo.exitCode() != 0)
-        fail(QStringLiteral("afterwork-demo exited with %1").arg(demo.exitCode()));
+    for (const QProcess *server : {&demo, &unwatchedDemo}) {
+        if (server->exitCode() != 0)
+            fail(QStringLiteral("afterwork-demo exited with %1").arg(server->exitCode()));
+    }
 
     // 4: the task route against /healthz, same server, same round.
     const auto ratioFigure = [&](const char *id, const QString &name, const std::vector<double> &values, bool atLeast,

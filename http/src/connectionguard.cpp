@@ -21,7 +21,8 @@ struct GuardedHeaders
 
 //! Where the next '\n' of \a bytes is at or after \a from; -1 if none. memchr: the guard reads
 //! every request's header block, and QByteArrayView::indexOf() of a two-byte needle costs several
-//! times as much.
+//! times as much. Lines end at '\n' (the '\r' before it is trimmed with the value), so a bare
+//! '\n' ends one too: the guard would rather see a header a lenient parser accepts than miss it.
 qsizetype nextNewline(QByteArrayView bytes, qsizetype from)
 {
     if (from >= bytes.size())

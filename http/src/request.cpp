@@ -33,9 +33,10 @@ Request::Request(quint64 id, QByteArray method, QUrl url, HeaderList headers, QB
         if (item.isEmpty())
             continue;
         const qsizetype equals = item.indexOf('=');
-        QString name = decode(equals < 0 ? item : item.first(equals));
-        if (!queryText(name))
-            m_queryParams.emplace_back(std::move(name), equals < 0 ? QString() : decode(item.sliced(equals + 1)));
+        // Every item is kept, repeats too: queryText() searches in order, so the first of a name
+        // wins, and checking for a repeat here would make a long query quadratic.
+        m_queryParams.emplace_back(decode(equals < 0 ? item : item.first(equals)),
+                                   equals < 0 ? QString() : decode(item.sliced(equals + 1)));
     }
 }
 

@@ -26,7 +26,8 @@ QByteArray RequestEvent::encodedFields() const
     // Room for the longest each field can be once escaped: FieldWriter then never grows the array.
     using protocol::detail::maxStringBytes;
     QByteArray out;
-    out.reserve(160 + maxStringBytes(method.size()) + maxStringBytes(path.size()) + maxStringBytes(errorType.size())
+    out.reserve(160 + maxStringBytes(method.size()) + maxStringBytes(path.size())
+                + maxStringBytes(wireName(stage).size()) + maxStringBytes(errorType.size())
                 + maxStringBytes(errorMessage.size()));
     protocol::FieldWriter fields(out);
     fields.unsignedInteger(QLatin1StringView("request"), requestId)

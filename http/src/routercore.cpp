@@ -12,6 +12,8 @@
 #include <QtCore/QMetaMethod>
 #include <QtCore/QThread>
 
+#include <algorithm>
+
 namespace afterwork::http::detail {
 
 std::atomic<quint64> RouterCore::s_nextRequestId{1};
@@ -51,7 +53,10 @@ void RouterCore::detach()
 void RouterCore::dispatch(IncomingRequest &&incoming, std::shared_ptr<ResponseChannel> channel)
 {
     const quint64 requestId = s_nextRequestId.fetch_add(1, std::memory_order_relaxed);
-    const bool clientCloses = headerValue(incoming.headers, "connection").toLower().contains("close");
+    // Every Connection header counts (a list may be split over several): any "close" closes.
+    const bool clientCloses = std::any_of(incoming.headers.cbegin(), incoming.headers.cend(), [](const auto &header) {
+        return header.first.compare("connection", Qt::CaseInsensitive) == 0 && header.second.toLower().contains("close");
+    });
     auto exchange = std::make_shared<Exchange>(shared_from_this(), requestId, incoming.method, incoming.url,
                                                std::move(channel), clientCloses || !accepting);
     exchange->received();

@@ -33,7 +33,8 @@ public:
     };
     //! The route for \a encodedPath and \a method. The last answer is kept until the next call with
     //! another path or method, or add(): QHttpServer asks whether a path is ours and then delivers
-    //! it, and the route found for the question serves the delivery.
+    //! it, and the route found for the question serves the delivery. Copy the answer before any
+    //! user code runs: a handler that spins an event loop may see the table answer another request.
     const Match &find(const QString &encodedPath, const QByteArray &method) const;
     //! Whether some route has \a encodedPath, whatever its method (find()'s pathKnown).
     bool claims(const QString &encodedPath, const QByteArray &method) const { return find(encodedPath, method).pathKnown; }

@@ -4,6 +4,7 @@
 #include "routercore.h"
 
 #include <QtCore/QPointer>
+#include <QtCore/QThread>
 
 #include <afterwork/eventpublisher.h>
 
@@ -109,6 +110,9 @@ private:
 
 QObject *publishRequestEvents(TaskRouter *router, EventPublisher *publisher)
 {
+    // The relay is the publisher's child and reads its subscriber count: both need its thread.
+    Q_ASSERT_X(QThread::currentThread() == publisher->thread(), "publishRequestEvents",
+               "call it on the publisher's thread");
     return new RequestEventRelay(router, publisher);
 }
 

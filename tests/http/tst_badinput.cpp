@@ -43,6 +43,8 @@ private Q_SLOTS:
     void answers_data();
     void answers();
     void oversizedBodyIsRefusedAtTheHeaders();
+    void guardFindsTheLengthWhereverItIs_data();
+    void guardFindsTheLengthWhereverItIs();
     void oversizedBodyWaitingForContinueIsRefusedWithoutTheBody();
     void expectContinueIsAnswered();
     void oversizedChunkedBodyIsRefusedByTheRouter();
@@ -177,6 +179,36 @@ void BadInputTest::oversizedBodyIsRefusedAtTheHeaders()
     QCOMPARE(reply->headers.value("connection"), QByteArray("close"));
     QVERIFY(client.waitDisconnected()); // after the whole body was read and discarded
     // The refused request never reached a route.
+    QCOMPARE(m_fx->recorder.lastRequestId("/body"), quint64(0));
+}
+
+void BadInputTest::guardFindsTheLengthWhereverItIs_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::newRow("lower-case names after others")
+        << QByteArray("POST /body HTTP/1.1\r\nHost: x\r\nAccept: */*\r\ncontent-length: 5000000\r\n"
+                      "expect: 100-continue\r\n\r\n");
+    QTest::newRow("padded value") << QByteArray("POST /body HTTP/1.1\r\nHost: x\r\nContent-Length:    5000000  \r\n"
+                                                "Expect: 100-continue\r\n\r\n");
+    QTest::newRow("a bare LF before it") << QByteArray("POST /body HTTP/1.1\r\nHost: x\nContent-Length: 5000000\r\n"
+                                                       "Expect: 100-continue\r\n\r\n");
+    QTest::newRow("a line without a colon before it")
+        << QByteArray("POST /body HTTP/1.1\r\nHost: x\r\nnonsense\r\nContent-Length: 5000000\r\n"
+                      "Expect: 100-continue\r\n\r\n");
+}
+
+void BadInputTest::guardFindsTheLengthWhereverItIs()
+{
+    // The client waits for `100 Continue`, so a guard that missed the length would leave it
+    // waiting: only a refusal at the headers answers.
+    QFETCH(QByteArray, head);
+    RawHttpClient client(m_fx->port);
+    QVERIFY(client.connectToServer());
+    client.send(head);
+    const auto reply = client.readReply();
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 413);
+    QVERIFY(client.waitDisconnected());
     QCOMPARE(m_fx->recorder.lastRequestId("/body"), quint64(0));
 }
 

@@ -692,6 +692,20 @@ void TimingModesTest::requestLinesAreStreamedOnlyToSubscribers()
     QCOMPARE(stagesOf(watched), (QStringList{"received", "route_returned", "response_written"}));
     QVERIFY(stagesOf(unwatched).isEmpty());
 
+    // A subscriber that leaves and another that comes: the relay follows.
+    subscriber.disconnectFromServer();
+    QTRY_COMPARE(publisher->subscriberCount(), 0);
+    QVERIFY(client.request("GET", "/ping"));
+    subscriber.connectToServer(name);
+    QVERIFY(subscriber.waitForConnected(5000));
+    QTRY_COMPARE(publisher->subscriberCount(), 1);
+    lines.clear();
+    pending.clear();
+    QVERIFY(client.request("GET", "/ping"));
+    const quint64 returned = fx.recorder.lastRequestId("/ping");
+    QTRY_VERIFY((readLines(), stagesOf(returned).contains(QStringLiteral("response_written"))));
+    QCOMPARE(stagesOf(returned), (QStringList{"received", "route_returned", "response_written"}));
+
     // Deleting the relay stops it. A task scheduled after the request is the marker: the
     // publisher writes in order, so a request line would come before the task's.
     delete relay;

@@ -59,7 +59,8 @@ public:
     QUrlQuery query() const { return QUrlQuery(m_url); } //!< the whole query; see also query<T>()
     //! A header by case-insensitive name (the first of a repeated one); empty when absent.
     QByteArray header(QByteArrayView name) const;
-    const HeaderList &headers() const { return m_headers; } //!< every header, as received, in order
+    //! Every header in the order received (Qt 6.8's QHttpServer gives the names in lower case).
+    const HeaderList &headers() const { return m_headers; }
     const QByteArray &body() const { return m_body; }   //!< the body's bytes, as received
     const QHostAddress &peer() const { return m_peer; } //!< the client's address
 
@@ -127,9 +128,9 @@ private:
     QHash<QString, QString> m_pathParams;
     //! The query's parameters (name, value), decoded once here rather than per read (a route
     //! reading eight parameters re-parsed the whole query eight times: the largest cost of a task
-    //! route). The first occurrence of a name wins, as with QUrlQuery::queryItemValue(). A list,
-    //! searched in order: a query has a handful of parameters, and a hash would need every name
-    //! read made into a QString first.
+    //! route). A list, repeats included, searched in order, so the first occurrence of a name
+    //! wins, as with QUrlQuery::queryItemValue(): a query has a handful of parameters, and a hash
+    //! would need every name read made into a QString first.
     QList<std::pair<QString, QString>> m_queryParams;
 };
 

@@ -131,9 +131,9 @@ private:
     std::shared_ptr<detail::RouterCore> d; // Owning (shared with requests in flight).
 };
 
-//! Streams every request event of \a router as a `request` line on \a publisher (same thread), while
-//! the publisher has a subscriber; with none, the router builds no events for it. Returns the object
-//! that does it, a child of \a publisher: delete it to stop.
+//! Streams every request event of \a router as a `request` line on \a publisher, while the
+//! publisher has a subscriber; with none, the router builds no events for it. Call it on the thread
+//! of both (the server's). Returns the object that does it, a child of \a publisher: delete it to stop.
 QObject *publishRequestEvents(TaskRouter *router, EventPublisher *publisher);
 
 namespace detail {
