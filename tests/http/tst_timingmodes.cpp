@@ -58,6 +58,7 @@ private Q_SLOTS:
     void everyHandlerFormAnswers();
     void jsonAnswersAreCompactAndExact();
     void pathParametersAreDecoded();
+    void connectionCloseIsHonoured_data();
     void connectionCloseIsHonoured();
     void stopAcceptingRefusesNewWork();
     void requestEventFieldsMatchTheProtocol();
@@ -578,14 +579,23 @@ void TimingModesTest::pathParametersAreDecoded()
     QCOMPARE(client.request("GET", "/users//orders/1")->status, 404);   // an empty parameter is no match
 }
 
+void TimingModesTest::connectionCloseIsHonoured_data()
+{
+    QTest::addColumn<QList<QByteArray>>("headers");
+    QTest::newRow("one header") << QList<QByteArray>{"Connection: close"};
+    QTest::newRow("lower case, in a list") << QList<QByteArray>{"connection: TE, close"};
+    QTest::newRow("the second of two") << QList<QByteArray>{"Connection: keep-alive", "Connection: close"};
+}
+
 void TimingModesTest::connectionCloseIsHonoured()
 {
+    QFETCH(QList<QByteArray>, headers);
     HttpFixture fx;
     fx.router.get("/ok", [] { return Json{{"status", "ok"}}; });
     QVERIFY(fx.listen());
     RawHttpClient client(fx.port);
     QVERIFY(client.connectToServer());
-    const auto reply = client.request("GET", "/ok", {}, {"Connection: close"});
+    const auto reply = client.request("GET", "/ok", {}, headers);
     QVERIFY(reply);
     QCOMPARE(reply->headers.value("connection"), QByteArray("close"));
     QVERIFY(client.waitDisconnected());
