@@ -41,11 +41,6 @@ qsizetype headerBlockEnd(QByteArrayView bytes)
     return -1;
 }
 
-bool isNamed(QByteArrayView name, QByteArrayView wanted)
-{
-    return name.size() == wanted.size() && name.compare(wanted, Qt::CaseInsensitive) == 0;
-}
-
 GuardedHeaders guardedHeaders(QByteArrayView head)
 {
     GuardedHeaders found;
@@ -61,9 +56,9 @@ GuardedHeaders guardedHeaders(QByteArrayView head)
             continue;
         const QByteArrayView name = line.first(colon).trimmed();
         // The first of a repeated header counts, as it always has here.
-        if (found.contentLength.isNull() && isNamed(name, "content-length"))
+        if (found.contentLength.isNull() && isHeaderNamed(name, "content-length"))
             found.contentLength = line.sliced(colon + 1).trimmed();
-        else if (found.expect.isNull() && isNamed(name, "expect"))
+        else if (found.expect.isNull() && isHeaderNamed(name, "expect"))
             found.expect = line.sliced(colon + 1).trimmed();
     }
     return found;

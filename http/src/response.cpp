@@ -49,7 +49,7 @@ Response Response::raw(QByteArray body, QByteArray contentType, int status)
 QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
 {
     for (const auto &[key, value] : headers) {
-        if (key.size() == name.size() && QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0)
+        if (detail::isHeaderNamed(key, name))
             return value;
     }
     return {};

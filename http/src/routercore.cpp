@@ -55,7 +55,7 @@ void RouterCore::dispatch(IncomingRequest &&incoming, std::shared_ptr<ResponseCh
     const quint64 requestId = s_nextRequestId.fetch_add(1, std::memory_order_relaxed);
     // Every Connection header counts (a list may be split over several): any "close" closes.
     const bool clientCloses = std::any_of(incoming.headers.cbegin(), incoming.headers.cend(), [](const auto &header) {
-        return header.first.compare("connection", Qt::CaseInsensitive) == 0 && header.second.toLower().contains("close");
+        return isHeaderNamed(header.first, "connection") && header.second.toLower().contains("close");
     });
     auto exchange = std::make_shared<Exchange>(shared_from_this(), requestId, incoming.method, incoming.url,
                                                std::move(channel), clientCloses || !accepting);

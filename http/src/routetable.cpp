@@ -67,7 +67,7 @@ void RouteTable::add(const QString &pattern, Method method, RouteHandler handler
     m_kept = false; // the kept answer may no longer be the right one
 }
 
-bool RouteTable::matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params)
+bool RouteTable::matches(const Route &route, const QStringList &segments)
 {
     if (route.segments.size() != segments.size())
         return false;
@@ -76,14 +76,17 @@ bool RouteTable::matches(const Route &route, const QStringList &segments, QHash<
         if (expected.isParam ? segments.at(i).isEmpty() : expected.text != segments.at(i))
             return false;
     }
-    if (params) {
-        params->clear();
-        for (qsizetype i = 0; i < segments.size(); ++i) {
-            if (route.segments.at(i).isParam)
-                params->insert(route.segments.at(i).text, segments.at(i));
-        }
-    }
     return true;
+}
+
+QHash<QString, QString> RouteTable::paramsOf(const Route &route, const QStringList &segments)
+{
+    QHash<QString, QString> params;
+    for (qsizetype i = 0; i < segments.size(); ++i) {
+        if (route.segments.at(i).isParam)
+            params.insert(route.segments.at(i).text, segments.at(i));
+    }
+    return params;
 }
 
 const RouteTable::Match &RouteTable::find(const QString &encodedPath, const QByteArray &method) const
@@ -103,14 +106,13 @@ RouteTable::Match RouteTable::lookUp(const QString &encodedPath, const QByteArra
     const QStringList segments = decodedSegments(encodedPath);
     QList<QByteArray> allowed;
     for (const Route &route : m_routes) {
-        QHash<QString, QString> params;
-        if (!matches(route, segments, &params))
+        if (!matches(route, segments))
             continue;
         result.pathKnown = true;
         if (methodName(route.method) == method) {
             result.handler = route.handler;
             result.pattern = route.pattern;
-            result.pathParams = std::move(params);
+            result.pathParams = paramsOf(route, segments);
             return result;
         }
         if (!allowed.contains(methodName(route.method)))

@@ -36,7 +36,8 @@ public:
     //! it, and the route found for the question serves the delivery. Copy the answer before any
     //! user code runs: a handler that spins an event loop may see the table answer another request.
     const Match &find(const QString &encodedPath, const QByteArray &method) const;
-    //! Whether some route has \a encodedPath, whatever its method (find()'s pathKnown).
+    //! Whether some route has \a encodedPath, whatever its method (find()'s pathKnown). \a method
+    //! is for the answer find() keeps for the delivery.
     bool claims(const QString &encodedPath, const QByteArray &method) const { return find(encodedPath, method).pathKnown; }
 
 private:
@@ -53,9 +54,10 @@ private:
         std::shared_ptr<RouteHandler> handler;
     };
     static QList<Segment> parse(const QString &pattern);
-    //! Whether \a route matches a path of \a segments (already decoded); if so, its parameters
-    //! go to \a params (when given).
-    static bool matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params);
+    //! Whether \a route matches a path of \a segments (already decoded).
+    static bool matches(const Route &route, const QStringList &segments);
+    //! The `{name}` parameters of a path of \a segments that \a route matches.
+    static QHash<QString, QString> paramsOf(const Route &route, const QStringList &segments);
     Match lookUp(const QString &encodedPath, const QByteArray &method) const;
 
     std::vector<Route> m_routes;

@@ -5,37 +5,22 @@
 
 #include <QtCore/QJsonValue>
 
-#include <charconv>
-#include <iterator>
-
 namespace afterwork::http::detail {
-
-namespace {
-
-//! \a value in decimal, onto \a bytes, without the temporary QByteArray::number() would make.
-void appendNumber(QByteArray &bytes, qint64 value)
-{
-    char digits[24];
-    const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
-    bytes.append(digits, end - digits);
-}
-
-} // namespace
 
 QByteArray serializeResponse(const Response &response, bool closeConnection)
 {
-    // One buffer, sized once, appended to with lengths known up front: this runs for every
-    // response, and the small appends and temporaries it made were a tenth of a small route's cost.
+    // One buffer, sized once, and numbers written into it rather than through QByteArray::number()
+    // temporaries: this runs for every response (docs/performance.md, "4e-4g").
     QByteArray bytes;
     bytes.reserve(160 + response.body().size());
     bytes.append("HTTP/1.1 ");
-    appendNumber(bytes, response.status());
+    protocol::json::appendInteger(bytes, response.status());
     bytes.append(' ');
     bytes.append(reasonPhrase(response.status()));
     bytes.append("\r\nContent-Type: ");
     bytes.append(response.contentType());
     bytes.append("\r\nContent-Length: ");
-    appendNumber(bytes, response.body().size());
+    protocol::json::appendInteger(bytes, response.body().size());
     for (const auto &[name, value] : response.headers()) {
         bytes.append("\r\n");
         bytes.append(name);
@@ -62,6 +47,11 @@ QByteArray compactJsonBytes(const QJsonValue &value)
 QString compactJson(const QJsonValue &value)
 {
     return QString::fromUtf8(compactJsonBytes(value));
+}
+
+bool isHeaderNamed(QByteArrayView name, QByteArrayView wanted)
+{
+    return name.size() == wanted.size() && name.compare(wanted, Qt::CaseInsensitive) == 0;
 }
 
 QByteArray continueResponse()

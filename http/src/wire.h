@@ -16,6 +16,9 @@ QByteArray serializeResponse(const Response &response, bool closeConnection);
 QByteArray compactJsonBytes(const QJsonValue &value);
 QString compactJson(const QJsonValue &value);
 
+//! Whether a header's \a name is \a wanted: header names compare case-insensitively.
+bool isHeaderNamed(QByteArrayView name, QByteArrayView wanted);
+
 //! `HTTP/1.1 100 Continue`, the interim answer to `Expect: 100-continue`.
 QByteArray continueResponse();
 

@@ -218,15 +218,6 @@ void appendValue(QByteArray &out, const QJsonValue &value)
 
 namespace afterwork::protocol {
 
-void FieldWriter::key(QLatin1StringView name)
-{
-    if (!m_first)
-        m_out.append(',');
-    m_first = false;
-    json::appendString(m_out, name);
-    m_out.append(':');
-}
-
 template<typename WriteValue>
 void FieldWriter::member(QLatin1StringView name, qsizetype valueBytes, WriteValue &&writeValue)
 {
@@ -237,6 +228,11 @@ void FieldWriter::member(QLatin1StringView name, qsizetype valueBytes, WriteValu
     w.string(name);
     w.character(':');
     writeValue(w);
+}
+
+void FieldWriter::key(QLatin1StringView name)
+{
+    member(name, 0, [](detail::RawWriter &) {});
 }
 
 FieldWriter &FieldWriter::integer(QLatin1StringView name, qint64 value)
@@ -253,8 +249,7 @@ FieldWriter &FieldWriter::unsignedInteger(QLatin1StringView name, quint64 value)
 
 FieldWriter &FieldWriter::boolean(QLatin1StringView name, bool value)
 {
-    key(name);
-    m_out.append(value ? "true" : "false");
+    member(name, 5, [value](detail::RawWriter &w) { w.ascii(QLatin1StringView(value ? "true" : "false")); });
     return *this;
 }
 
@@ -279,15 +274,13 @@ FieldWriter &FieldWriter::value(QLatin1StringView name, const QJsonValue &value)
 
 FieldWriter &FieldWriter::raw(QLatin1StringView name, QByteArrayView json)
 {
-    key(name);
-    m_out.append(json.data(), json.size());
+    member(name, json.size(), [json](detail::RawWriter &w) { w.bytes(json.data(), json.size()); });
     return *this;
 }
 
 FieldWriter &FieldWriter::beginObject(QLatin1StringView name)
 {
-    key(name);
-    m_out.append('{');
+    member(name, 1, [](detail::RawWriter &w) { w.character('{'); });
     m_first = true;
     return *this;
 }

@@ -728,7 +728,6 @@ void TimingModesTest::requestLinesAreStreamedOnlyToSubscribers()
         });
     };
     QTRY_VERIFY((readLines(), markerSeen()));
-    QVERIFY(afterRelay != watched);
     QVERIFY(stagesOf(afterRelay).isEmpty());
 }
 

@@ -62,6 +62,7 @@ public:
     FieldWriter &endObject();
 
 private:
+    //! The member's separator and key, for a value written after it (value()).
     void key(QLatin1StringView name);
     //! The member's separator and key, then \a writeValue's bytes (at most \a valueBytes), through
     //! one detail::RawWriter: one size check for the member instead of one per piece.
