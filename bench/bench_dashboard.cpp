@@ -285,7 +285,7 @@ QStringList measureLive(const QString &self, const QString &emitter, const QStri
     std::vector<std::unique_ptr<QProcess>> publishers;
     QStringList socketNames;
     for (int i = 0; i < sources; ++i) {
-        socketNames.append(QStringLiteral("afterwork-bench-dash-%1-%2").arg(QCoreApplication::applicationPid()).arg(i));
+        socketNames.append(uniqueSocketName("dashboard"));
         auto &publisher = publishers.emplace_back(std::make_unique<QProcess>());
         publisher->setProcessChannelMode(QProcess::ForwardedErrorChannel);
         publisher->start(emitter, {QStringLiteral("serve"), socketNames.last(), QString::number(rate), QString::number(seconds + 20)});

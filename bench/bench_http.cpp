@@ -28,7 +28,6 @@
 #include <QtCore/QRegularExpression>
 #include <QtCore/QStandardPaths>
 #include <QtCore/QTemporaryDir>
-#include <QtCore/QUuid>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
@@ -338,11 +337,6 @@ int main(int argc, char *argv[])
             fail(QStringLiteral("%1 did not start: %2").arg(QFileInfo(program).fileName(), banner));
         return QStringLiteral("http://127.0.0.1:%1").arg(port);
     };
-    const auto uniqueSocketName = [] {
-        return QStringLiteral("afterwork-bench-http-%1-%2")
-            .arg(QCoreApplication::applicationPid())
-            .arg(QUuid::createUuid().toString(QUuid::Id128).left(8));
-    };
     const auto demoArguments = [](const QString &events) {
         return QStringList{QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--events"), events};
     };
@@ -350,11 +344,11 @@ int main(int argc, char *argv[])
     // afterwork-demo twice: one with this program as its one subscriber (4a-4d, 5, 6), and one that
     // nobody subscribes to, measured against the bare QHttpServer program (4e, 4f), which streams
     // nothing either.
-    const QString events = uniqueSocketName();
+    const QString events = uniqueSocketName("http");
     QProcess demo;
     const QString demoBase = startServer(demo, demoPath, demoArguments(events));
     QProcess unwatchedDemo;
-    const QString unwatchedBase = startServer(unwatchedDemo, demoPath, demoArguments(uniqueSocketName()));
+    const QString unwatchedBase = startServer(unwatchedDemo, demoPath, demoArguments(uniqueSocketName("http")));
     StartLatency subscriber(events);
     if (!waitUntil([&] { return subscriber.helloSeen(); }, 10s))
         fail(QStringLiteral("could not subscribe to afterwork-demo's events"));

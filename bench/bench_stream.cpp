@@ -144,13 +144,6 @@ private:
     quint64 m_missed = 0;        // guarded by m_mutex
 };
 
-QString uniqueSocketName()
-{
-    return QStringLiteral("afterwork-bench-%1-%2")
-        .arg(QCoreApplication::applicationPid())
-        .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
-}
-
 struct LagRun
 {
     double p50 = 0;
@@ -172,7 +165,7 @@ struct TlsSetup
 std::function<std::unique_ptr<client::EventSource>()> listenForProbe(EventPublisher *publisher, const TlsSetup *tls)
 {
     if (!tls) {
-        const QString name = uniqueSocketName();
+        const QString name = uniqueSocketName("stream");
         if (!publisher->listen(name))
             fail(QStringLiteral("cannot listen on %1: %2").arg(name, publisher->errorString()));
         return [name] {

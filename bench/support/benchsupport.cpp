@@ -10,6 +10,7 @@
 #include <QtCore/QSysInfo>
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
+#include <QtCore/QUuid>
 
 #include <algorithm>
 #include <cmath>
@@ -287,6 +288,14 @@ void fail(const QString &message)
     std::fprintf(stderr, "BENCHMARK FAILED: %s\n", qPrintable(message));
     std::fflush(nullptr);
     std::exit(1);
+}
+
+QString uniqueSocketName(const char *tag)
+{
+    return QStringLiteral("afterwork-bench-%1-%2-%3")
+        .arg(QLatin1StringView(tag))
+        .arg(QCoreApplication::applicationPid())
+        .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
 }
 
 } // namespace afterwork::bench

@@ -98,6 +98,10 @@ qint64 contextSwitches();
 //! The machine, for the record: CPU model, core count, load average, kernel.
 QString describeMachine();
 
+//! A local socket name no other process (nor another run of this benchmark) uses:
+//! "afterwork-bench-TAG-PID-RANDOM".
+QString uniqueSocketName(const char *tag);
+
 //! Exits with status 1 after printing \a message: a benchmark whose results are wrong must fail
 //! (the smoke test relies on it), a target that is missed must not.
 [[noreturn]] void fail(const QString &message);
