@@ -5,8 +5,6 @@
 
 #include <afterwork/qcoro.h>
 
-#include <QtCore/QJsonArray>
-
 #include <stdexcept>
 
 using namespace afterwork;
@@ -69,7 +67,8 @@ void addSpawnRoute(TaskRouter &router)
         const Scheduler scheduler = mode == Mode::AfterRoute      ? tasks.afterRoute().task(config)
                                     : mode == Mode::AfterResponse ? tasks.afterResponse().task(config)
                                                                   : tasks.task(config);
-        QJsonArray ids;
+        QList<qint64> ids;
+        ids.reserve(count);
         for (int i = 0; i < count; ++i) {
             const Task task = work == WorkKind::Async
                 ? scheduler.schedule(named(QStringLiteral("spawned_async"), spawnedAsync), ms, fail)
@@ -80,9 +79,9 @@ void addSpawnRoute(TaskRouter &router)
             throw std::runtime_error("route_fail=1: the route raised after scheduling");
         return Json{{"ids", ids},
                     {"count", count},
-                    {"mode", QString(wireName(mode))},
-                    {"work", QString(wireName(work))},
-                    {"request", qint64(tasks.requestId())}};
+                    {"mode", wireName(mode)},
+                    {"work", wireName(work)},
+                    {"request", tasks.requestId()}};
     });
 }
 

@@ -9,6 +9,13 @@ namespace {
 const QByteArray jsonType = QByteArrayLiteral("application/json");
 }
 
+Response::Response(const Json &body, int status)
+    : m_status(status)
+    , m_body(body.bytes())
+    , m_contentType(jsonType)
+{
+}
+
 Response::Response(const QJsonObject &body, int status)
     : m_status(status)
     , m_body(detail::compactJsonBytes(body))

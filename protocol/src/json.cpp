@@ -9,6 +9,7 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QJsonValue>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -129,6 +130,17 @@ void appendString(QByteArray &out, QLatin1StringView text)
     detail::RawWriter(out, detail::maxStringBytes(text.size())).string(text);
 }
 
+void appendString(QByteArray &out, QUtf8StringView text)
+{
+    // ASCII is the same bytes in Latin-1: the common case needs no decoding. Anything else goes
+    // through UTF-16, which replaces malformed sequences, so that the output is valid UTF-8.
+    const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return uchar(c) < 0x80; });
+    if (ascii)
+        appendString(out, QLatin1StringView(text.data(), text.size()));
+    else
+        appendString(out, QStringView(QString::fromUtf8(text.data(), text.size())));
+}
+
 void appendInteger(QByteArray &out, qint64 value)
 {
     detail::RawWriter(out, detail::maxIntegerBytes).integer(value);
@@ -139,7 +151,7 @@ void appendUnsigned(QByteArray &out, quint64 value)
     detail::RawWriter(out, detail::maxIntegerBytes).unsignedInteger(value);
 }
 
-static void appendDouble(QByteArray &out, double value)
+void appendDouble(QByteArray &out, double value)
 {
     if (!std::isfinite(value)) {
         out.append("null");

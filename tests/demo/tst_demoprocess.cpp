@@ -215,7 +215,7 @@ void DemoProcessTest::seedEndpointsScheduleTheirTasks_data()
     QTest::newRow("critical") << QByteArray("/critical") << QByteArray() << QByteArray(R"({"status":"ok"})")
                               << QStringList{"criticalOperation# immediate true succeeded"};
     QTest::newRow("payments") << QByteArray("/payments?payment_id=7&amount=19.5") << QByteArray()
-                              << QByteArray(R"({"payment_id":7,"status":"processing"})")
+                              << QByteArray(R"({"status":"processing","payment_id":7})")
                               << QStringList{"finalize_payment_7 immediate true succeeded"};
     QTest::newRow("payments combined") << QByteArray("/payments?payment_id=8&amount=5&flow=process&decline=1")
                                        << QByteArray() << QByteArray(R"({"status":"processing"})")

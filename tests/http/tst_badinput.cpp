@@ -112,7 +112,7 @@ void BadInputTest::answers_data()
                                 << "bool_parsing" << QStringList{"query", "urgent"} << any;
     QTest::newRow("all fine") << QByteArray("POST") << QByteArray("/items/7?count=10&price=2.5&urgent=yes") << any
                               << 200 << QString() << QStringList()
-                              << QByteArray(R"({"count":10,"item":7,"price":2.5,"urgent":true})");
+                              << QByteArray(R"({"item":7,"count":10,"price":2.5,"urgent":true})");
     QTest::newRow("malformed json") << QByteArray("POST") << QByteArray("/body") << QByteArray(R"({"a":)") << 400
                                     << "json_invalid" << QStringList{"body"} << any;
     QTest::newRow("two json values") << QByteArray("POST") << QByteArray("/body") << QByteArray("{} {}") << 400

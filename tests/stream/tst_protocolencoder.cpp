@@ -126,6 +126,8 @@ private Q_SLOTS:
     void escapingBytes_data();
     void escapingBytes();
     void latin1Escaping();
+    void utf8Escaping();
+    void doubles();
     void integers();
     void jsonValues();
     void fieldWriter();
@@ -532,6 +534,34 @@ void tst_ProtocolEncoder::latin1Escaping()
     QByteArray out;
     protocol::json::appendString(out, QLatin1StringView("caf\xe9 \"q\"\n"));
     QCOMPARE(out, QByteArray("\"caf\xc3\xa9 \\\"q\\\"\\n\""));
+}
+
+void tst_ProtocolEncoder::utf8Escaping()
+{
+    // ASCII takes the fast path; anything else is decoded, so malformed bytes become U+FFFD.
+    QByteArray ascii;
+    protocol::json::appendString(ascii, QUtf8StringView("a\"b\n"));
+    QCOMPARE(ascii, QByteArray(R"("a\"b\n")"));
+    QByteArray text;
+    protocol::json::appendString(text, QUtf8StringView("caf\xc3\xa9"));
+    QCOMPARE(text, QByteArray("\"caf\xc3\xa9\""));
+    QByteArray malformed;
+    protocol::json::appendString(malformed, QUtf8StringView("a\xff"));
+    QCOMPARE(malformed, QByteArray("\"a\xef\xbf\xbd\""));
+}
+
+void tst_ProtocolEncoder::doubles()
+{
+    const auto written = [](double value) {
+        QByteArray out;
+        protocol::json::appendDouble(out, value);
+        return out;
+    };
+    QCOMPARE(written(0.1), QByteArray("0.1"));
+    QCOMPARE(written(-3.0), QByteArray("-3"));
+    QCOMPARE(written(1e300), QByteArray("1e+300"));
+    QCOMPARE(written(std::numeric_limits<double>::infinity()), QByteArray("null"));
+    QCOMPARE(written(std::numeric_limits<double>::quiet_NaN()), QByteArray("null"));
 }
 
 void tst_ProtocolEncoder::integers()

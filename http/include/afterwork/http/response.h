@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <afterwork/http/json.h>
+
 #include <QtCore/QByteArray>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
@@ -13,9 +15,6 @@
 
 namespace afterwork::http {
 
-//! What a route usually returns: `return Json{{"status", "ok"}};`
-using Json = QJsonObject;
-
 using HeaderList = QList<QPair<QByteArray, QByteArray>>; //!< (name, value) pairs, in order
 
 //! The value of the first header in \a headers named \a name, compared case-insensitively; empty
@@ -27,7 +26,9 @@ QByteArray headerValue(const HeaderList &headers, QByteArrayView name);
 class Response
 {
 public:
-    //! 200 with a compact JSON object; lets a route `return Json{...};`.
+    //! 200 (or \a status) with \a body's text; lets a route `return Json{...};`.
+    Response(const Json &body, int status = 200);
+    //! 200 (or \a status) with a compact JSON object; lets a route `return QJsonObject{...};`.
     Response(const QJsonObject &body, int status = 200);
     //! 200 (or \a status) with a compact JSON array; lets a route `return QJsonArray{...};`.
     Response(const QJsonArray &body, int status = 200);

@@ -70,7 +70,7 @@ RouteHandler makeRouteHandler(F &&handler);
 
 //! Routes for one QHttpServer, each handler receiving the request and a per-request Tasks.
 //!
-//! Accepted handler forms (R is Response, Json/QJsonObject or QJsonArray):
+//! Accepted handler forms (R is Response, Json, QJsonObject or QJsonArray):
 //!  - `R(const Request &, Tasks &)`, `R(const Request &)`, `R(Tasks &)`, `R()`;
 //!  - deferred: `void(const Request &, Tasks &, Responder)`, answering later through the Responder.
 //! Handlers run on the server's thread and may throw: HttpError answers with its status, anything
@@ -165,7 +165,7 @@ RouteHandler makeRouteHandler(F &&handler)
         };
         using R = decltype(call(std::declval<const Request &>(), std::declval<Tasks &>()));
         static_assert(isResponseLike<R>,
-                      "An Afterwork route must return a Response, a Json (QJsonObject) or a QJsonArray; "
+                      "An Afterwork route must return a Response, a Json, a QJsonObject or a QJsonArray; "
                       "a deferred route takes a Responder and returns void.");
         return [call = std::move(call)](const Request &request, Tasks &tasks, Responder responder) mutable {
             responder.send(Response(call(request, tasks)));

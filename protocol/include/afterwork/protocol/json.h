@@ -9,6 +9,7 @@
 #include <QtCore/QByteArrayView>
 #include <QtCore/QLatin1StringView>
 #include <QtCore/QStringView>
+#include <QtCore/QUtf8StringView>
 
 QT_BEGIN_NAMESPACE
 class QJsonObject;
@@ -22,12 +23,16 @@ namespace json {
 //! @{
 void appendString(QByteArray &out, QStringView text);
 void appendString(QByteArray &out, QLatin1StringView text);
+void appendString(QByteArray &out, QUtf8StringView text); //!< invalid UTF-8 becomes U+FFFD
 //! @}
 //! Appends \a value in decimal, exactly (no double on the way, so beyond 2^53 too).
 //! @{
 void appendInteger(QByteArray &out, qint64 value);
 void appendUnsigned(QByteArray &out, quint64 value);
 //! @}
+//! Appends \a value as the shortest text that reads back to it; an integral value below 2^53
+//! prints without a fraction, a non-finite one as null.
+void appendDouble(QByteArray &out, double value);
 //! Appends any QJsonValue compactly; numbers that are integers print without a fraction,
 //! non-finite numbers print as null.
 void appendValue(QByteArray &out, const QJsonValue &value);

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QAnyStringView>
+#include <QtCore/QByteArray>
+#include <QtCore/QJsonValue>
+#include <QtCore/QLatin1StringView>
+#include <QtCore/QList>
+#include <QtCore/QString>
+#include <QtCore/QStringView>
+
+#include <concepts>
+#include <cstddef>
+#include <initializer_list>
+
+QT_BEGIN_NAMESPACE
+class QJsonArray;
+class QJsonObject;
+QT_END_NAMESPACE
+
+namespace afterwork::http {
+
+//! A JSON object written straight to its compact text: what a route usually returns,
+//! `return Json{{"id", id}, {"status", "queued"}, {"tags", tags}};`.
+//!
+//! Members keep the order they are written in; a repeated name is written twice (as with any
+//! JSON text, the reader decides), so give each member once. Values may be null (`nullptr` or
+//! `QJsonValue::Null`), bool, any integer (exact, beyond 2^53 too), floating point (a non-finite
+//! one as null), text (QString, QStringView, QLatin1StringView, or a UTF-8 `const char *`), a
+//! nested Json, a QList of any of these, or a QJsonValue, QJsonArray or QJsonObject.
+//!
+//! Why not QJsonObject, which a route may return too: Qt 6 keeps a QJsonObject as CBOR, so the
+//! demo's five-member answer costs about 15,000 instructions to build and 8,000 more to write out,
+//! a quarter of its request; Json writes the same bytes in one pass (docs/performance.md). Use
+//! QJsonObject for an object built up step by step or read from; toObject() converts.
+class Json
+{
+public:
+    //! One member's value. A view, like QStringView: it refers to the argument it was made from,
+    //! which lives until the end of the `Json{...}` expression. Do not keep one.
+    class Value
+    {
+    public:
+        Value(std::nullptr_t) : m_kind(Kind::Null) {}     //!< null
+        Value(QJsonValue::Type) : m_kind(Kind::Null) {}   //!< `QJsonValue::Null` (any Type is null)
+        //! true or false; only a real bool (a pointer or a number does not become one).
+        template<std::same_as<bool> Bool>
+        Value(Bool b) : m_kind(Kind::Bool), m_bool(b) {}
+        //! An integer, written exactly.
+        template<std::integral Integer>
+            requires(!std::same_as<Integer, bool>)
+        Value(Integer i)
+        {
+            if constexpr (std::is_signed_v<Integer>) {
+                m_kind = Kind::Integer;
+                m_integer = i;
+            } else {
+                m_kind = Kind::Unsigned;
+                m_unsigned = i;
+            }
+        }
+        //! A number; a non-finite one is written as null.
+        template<std::floating_point Float>
+        Value(Float d) : m_kind(Kind::Double), m_double(double(d)) {}
+        Value(const char *utf8) : m_kind(Kind::Utf8), m_pointer(utf8) {} //!< UTF-8 text
+        Value(const QString &text) : m_kind(Kind::Utf16), m_pointer(&text) {} //!< text
+        Value(QStringView text) : m_kind(Kind::View), m_pointer(text.data()), m_size(text.size()) {} //!< text
+        Value(QLatin1StringView text) : m_kind(Kind::Latin1), m_pointer(text.data()), m_size(text.size()) {} //!< text
+        Value(const Json &object) : m_kind(Kind::Nested), m_pointer(&object) {} //!< a nested object
+        Value(const QJsonValue &value) : m_kind(Kind::JsonValue), m_pointer(&value) {} //!< as it is
+        Value(const QJsonArray &array) : m_kind(Kind::JsonArray), m_pointer(&array) {} //!< as it is
+        Value(const QJsonObject &object) : m_kind(Kind::JsonObject), m_pointer(&object) {} //!< as it is
+        //! An array, each element written as a Value made from it.
+        template<typename Element>
+            requires std::constructible_from<Value, const Element &>
+        Value(const QList<Element> &list) : m_kind(Kind::List), m_pointer(&list), m_writeList(&writeList<Element>)
+        {
+        }
+
+        Value(const Value &) = delete;
+        Value &operator=(const Value &) = delete;
+
+    private:
+        friend class Json;
+        void writeTo(QByteArray &out) const;
+
+        template<typename Element>
+        static void writeList(QByteArray &out, const void *list)
+        {
+            out.append('[');
+            bool first = true;
+            for (const Element &element : *static_cast<const QList<Element> *>(list)) {
+                if (!first)
+                    out.append(',');
+                first = false;
+                Value(element).writeTo(out);
+            }
+            out.append(']');
+        }
+
+        enum class Kind : quint8 {
+            Null, Bool, Integer, Unsigned, Double, Utf8, Utf16, View, Latin1,
+            Nested, JsonValue, JsonArray, JsonObject, List
+        };
+        Kind m_kind;
+        union {
+            bool m_bool;
+            qint64 m_integer;
+            quint64 m_unsigned;
+            double m_double;
+            const void *m_pointer; // what the text, Nested, QJson and List kinds refer to
+        };
+        qsizetype m_size = 0; // View and Latin1: the text's length
+        void (*m_writeList)(QByteArray &, const void *) = nullptr;
+    };
+
+    //! One member: its name and its value. Names may be any text (`"id"` is read as UTF-8).
+    struct Member
+    {
+        QAnyStringView name; //!< escaped as a JSON string is
+        Value value;         //!< written as its kind says (Value)
+    };
+
+    Json() = default; //!< `{}`
+    //! The object with \a members, in this order.
+    Json(std::initializer_list<Member> members);
+
+    //! The compact JSON text, `{"name":value,...}`, UTF-8.
+    const QByteArray &bytes() const { return m_bytes; }
+    //! The same object as a QJsonObject (parsed from bytes(): for reading, not for speed).
+    QJsonObject toObject() const;
+
+    friend bool operator==(const Json &a, const Json &b) { return a.m_bytes == b.m_bytes; } //!< same text
+    friend bool operator!=(const Json &a, const Json &b) { return !(a == b); } //!< different text
+
+private:
+    QByteArray m_bytes = QByteArrayLiteral("{}");
+};
+
+} // namespace afterwork::http

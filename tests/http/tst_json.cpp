@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// Json, the object a route returns: each kind of value written as JSON text, in the order given.
+#include <afterwork/http/json.h>
+#include <afterwork/http/response.h>
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtTest/QTest>
+
+#include <limits>
+
+using namespace afterwork::http;
+
+class JsonTest : public QObject
+{
+    Q_OBJECT
+private slots:
+    void emptyObject();
+    void membersKeepTheirOrder();
+    void scalars();
+    void text();
+    void names();
+    void nestedAndLists();
+    void qtJsonValues();
+    void toObjectReadsItBack();
+    void responseSendsTheText();
+};
+
+void JsonTest::emptyObject()
+{
+    QCOMPARE(Json().bytes(), QByteArray("{}"));
+    QCOMPARE(Json({}).bytes(), QByteArray("{}"));
+}
+
+void JsonTest::membersKeepTheirOrder()
+{
+    // Unlike QJsonObject, which sorts its keys.
+    QCOMPARE(Json({{"b", 1}, {"a", 2}, {"c", 3}}).bytes(), QByteArray(R"({"b":1,"a":2,"c":3})"));
+}
+
+void JsonTest::scalars()
+{
+    const Json json{{"null", nullptr},
+                    {"qtNull", QJsonValue::Null},
+                    {"yes", true},
+                    {"no", false},
+                    {"int", -7},
+                    {"min", std::numeric_limits<qint64>::min()},
+                    {"max", std::numeric_limits<quint64>::max()},
+                    {"beyondDouble", qint64(9007199254740993)},
+                    {"half", 0.5},
+                    {"float", 0.25f},
+                    {"whole", 2.0},
+                    {"nan", std::numeric_limits<double>::quiet_NaN()},
+                    {"inf", std::numeric_limits<double>::infinity()}};
+    QCOMPARE(json.bytes(),
+             QByteArray(R"({"null":null,"qtNull":null,"yes":true,"no":false,"int":-7,)"
+                        R"("min":-9223372036854775808,"max":18446744073709551615,)"
+                        R"("beyondDouble":9007199254740993,"half":0.5,"float":0.25,"whole":2,)"
+                        R"("nan":null,"inf":null})"));
+}
+
+void JsonTest::text()
+{
+    const QString qstring = QStringLiteral("caf\u00e9 \"q\"\n\t");
+    const Json json{{"utf8", "caf\xc3\xa9"},
+                    {"qstring", qstring},
+                    {"temporary", QStringLiteral("t")},
+                    {"view", QStringView(qstring).left(4)},
+                    {"latin1", QLatin1StringView("caf\xe9")},
+                    {"control", QString(QChar(0x1b))},
+                    {"loneSurrogate", QString(QChar(0xDC00))},
+                    {"malformedUtf8", "a\xff"}};
+    QCOMPARE(json.bytes(),
+             QByteArray("{\"utf8\":\"caf\xc3\xa9\",\"qstring\":\"caf\xc3\xa9 \\\"q\\\"\\n\\t\","
+                        "\"temporary\":\"t\",\"view\":\"caf\xc3\xa9\",\"latin1\":\"caf\xc3\xa9\","
+                        "\"control\":\"\\u001b\",\"loneSurrogate\":\"\xef\xbf\xbd\","
+                        "\"malformedUtf8\":\"a\xef\xbf\xbd\"}"));
+}
+
+void JsonTest::names()
+{
+    const QString name = QStringLiteral("na\u00efve");
+    const Json json{{name, 1}, {QLatin1StringView("quote\""), 2}, {"caf\xc3\xa9", 3}, {u"sixteen", 4}};
+    QCOMPARE(json.bytes(), QByteArray("{\"na\xc3\xafve\":1,\"quote\\\"\":2,\"caf\xc3\xa9\":3,\"sixteen\":4}"));
+}
+
+void JsonTest::nestedAndLists()
+{
+    const QList<qint64> ids{1, 2, 3};
+    const QStringList names{QStringLiteral("a"), QStringLiteral("b\"")};
+    const Json json{{"ids", ids},
+                    {"names", names},
+                    {"empty", QList<int>()},
+                    {"objects", QList<Json>{Json{{"k", 1}}, Json()}},
+                    {"nested", Json{{"inner", Json{{"deep", true}}}}}};
+    QCOMPARE(json.bytes(),
+             QByteArray("{\"ids\":[1,2,3],\"names\":[\"a\",\"b\\\"\"],\"empty\":[],"
+                        "\"objects\":[{\"k\":1},{}],\"nested\":{\"inner\":{\"deep\":true}}}"));
+}
+
+void JsonTest::qtJsonValues()
+{
+    const QJsonArray array{1, "two", QJsonValue::Null};
+    const QJsonObject object{{QStringLiteral("b"), 2}, {QStringLiteral("a"), 1}};
+    const Json json{{"array", array},
+                    {"object", object},
+                    {"value", QJsonValue(1.5)},
+                    {"bigInteger", QJsonValue(qint64(9007199254740993))}};
+    QCOMPARE(json.bytes(),
+             QByteArray(R"({"array":[1,"two",null],"object":{"a":1,"b":2},"value":1.5,)"
+                        R"("bigInteger":9007199254740993})"));
+}
+
+void JsonTest::toObjectReadsItBack()
+{
+    const Json json{{"text", QStringLiteral("caf\u00e9")}, {"list", QList<int>{1, 2}}, {"n", 3}};
+    const QJsonObject object = json.toObject();
+    QCOMPARE(object.value("text").toString(), QStringLiteral("caf\u00e9"));
+    QCOMPARE(object.value("list").toArray(), (QJsonArray{1, 2}));
+    QCOMPARE(object.value("n").toInt(), 3);
+    QVERIFY(Json({{"n", 3}}) == Json({{"n", 3}}));
+    QVERIFY(Json({{"n", 3}}) != Json({{"n", 4}}));
+}
+
+void JsonTest::responseSendsTheText()
+{
+    const Response ok = Json{{"b", 1}, {"a", 2}};
+    QCOMPARE(ok.status(), 200);
+    QCOMPARE(ok.body(), QByteArray(R"({"b":1,"a":2})"));
+    QCOMPARE(ok.contentType(), QByteArray("application/json"));
+    QCOMPARE(Response(Json{{"id", 7}}, 201).status(), 201);
+}
+
+QTEST_GUILESS_MAIN(JsonTest)
+#include "tst_json.moc"
