@@ -352,6 +352,30 @@ bool EngineCore::runOnPool(std::function<void()> fn)
     return true;
 }
 
+void EngineCore::batchPoolWakeUps()
+{
+    if (m_wakeUpBatchOpen || !onEngineThread() || state() == EngineState::Stopped)
+        return;
+    std::weak_ptr<EngineCore> weak = weak_from_this();
+    m_syncQueue->holdWakeUps();
+    m_wakeUpBatchOpen = true;
+    // Posted behind what the event loop is dispatching now (the rest of a burst of requests).
+    const bool posted = m_inbox->invoke([weak] {
+        if (auto core = weak.lock())
+            core->endPoolWakeUpBatch();
+    });
+    if (!posted)
+        endPoolWakeUpBatch();
+}
+
+void EngineCore::endPoolWakeUpBatch()
+{
+    if (!m_wakeUpBatchOpen)
+        return;
+    m_wakeUpBatchOpen = false;
+    m_syncQueue->releaseWakeUps();
+}
+
 bool EngineCore::runOnEngineThread(std::function<void()> fn)
 {
     if (onEngineThread()) {

@@ -94,6 +94,7 @@ public:
     ShutdownReport shutdown(std::chrono::milliseconds deadline);
     void startShutdown(std::chrono::milliseconds deadline);
     bool runOnPool(std::function<void()> fn); //!< false once the pool is gone
+    void batchPoolWakeUps(); //!< TaskEngine::batchPoolWakeUps()
     bool runOnEngineThread(std::function<void()> fn);
 
     const std::shared_ptr<const TaskConfig> &globalConfig() const { return m_global; }
@@ -166,6 +167,8 @@ private:
     std::size_t m_backlogNext = 0;
     static constexpr std::size_t kRetainedNotices = 256;
     bool m_redrainPosted = false;
+    void endPoolWakeUpBatch();
+    bool m_wakeUpBatchOpen = false; //!< batchPoolWakeUps() holds the queue's wake-ups; its end is posted
     QMetaMethod m_taskEventSignal;
     QMetaMethod m_taskProgressSignal;
     //! taskEvent() has had a receiver at some point. Until then emitPhase() skips even the

@@ -27,6 +27,7 @@ void EngineCore::destroy()
     // A coroutine cancelled from another thread is resumed by a call posted to this thread; run
     // those now, so that none resumes after the engine is gone.
     Suspension::resumePostedHere();
+    endPoolWakeUpBatch(); // what a batch held must start (or be skipped) before the wait, not after
     if (m_pool && !m_pool->waitForDone(int(m_options.destroyWait.count()))) {
         qCWarning(lcEngine,
                   "TaskEngine destroyed while sync work still runs on its pool after %lld ms; the pool is "

@@ -26,7 +26,10 @@ void runSyncAttempt(std::shared_ptr<TaskState> task, int attempt);
 //! runners, each one pool runnable, take items until the queue stays empty for a short linger,
 //! during which they yield the CPU rather than sleep; a push while a runner is around costs no
 //! wake-up at all. (A timed wait would put the runner to sleep and bring the wake-up back; the
-//! price of yielding is up to 50 µs of CPU per runner after each burst.)
+//! price of yielding is up to 50 µs of CPU per runner after each burst.) Work pushed while
+//! wake-ups are held (holdWakeUps()) comes in bursts instead, one per pass of the engine thread's
+//! event loop: the runners a held batch starts do not linger, since one wake-up per burst costs
+//! less than yielding from one burst to the next.
 //!
 //! Runners are counted from the moment they are queued on the pool, so QThreadPool::clear() or
 //! tryTake() on the engine's pool would lose them (TaskEngine::threadPool() says not to).
@@ -43,6 +46,14 @@ public:
     void push(std::shared_ptr<TaskState> task, int attempt); //!< that attempt of the task's sync work
     void push(std::function<void()> job);       //!< other sync work (an error handler, a rerun)
 
+    //! Until releaseWakeUps(), only the first push that needs a runner starts one; later pushes
+    //! wait in the queue, where a runner that is already up (running or lingering) still takes
+    //! them. A burst of pushes from one thread then costs at most two wake-ups, at its start and
+    //! at its end, instead of one per push (TaskEngine::batchPoolWakeUps).
+    void holdWakeUps();
+    //! Ends holdWakeUps(): starts the runners that the work queued meanwhile needs.
+    void releaseWakeUps();
+
     //! Runners queued on the pool or running, lingering ones included (for tests).
     int runners() const;
 
@@ -55,13 +66,19 @@ private:
     };
 
     void enqueue(Item &&item);
+    //! How many more runners (up to \a atMost) the queued work needs, counted as started; under m_lock.
+    int claimRunnersNeeded(int maxRunners, int atMost);
+    enum class Linger : bool { No, Yes };
+    void startRunners(int count, Linger linger);
     bool take(Item &item);     //!< false when empty
-    void runUntilIdle();       //!< a runner, on a pool thread
+    void runUntilIdle(Linger linger); //!< a runner, on a pool thread
 
     QThreadPool *const m_pool; // Not owning: the engine's, which outlives every runner
     mutable Lock m_lock;
     std::deque<Item> m_items;        // guarded by m_lock
     int m_runners = 0;               // guarded by m_lock
+    bool m_wakeUpsHeld = false;      // guarded by m_lock
+    bool m_heldWakeUpSpent = false;  //!< the held batch has started its one runner; guarded by m_lock
     std::atomic<int> m_pending{0};   //!< m_items.size(), readable without the lock
     std::atomic<int> m_lingering{0}; //!< runners waiting for work
 };

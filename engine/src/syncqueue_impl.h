@@ -46,19 +46,65 @@ template<typename Lock>
 void BasicSyncQueue<Lock>::enqueue(Item &&item)
 {
     const int maxRunners = std::max(1, m_pool->maxThreadCount());
-    bool startRunner = false;
+    int start = 0;
+    Linger linger = Linger::Yes;
     {
         std::lock_guard lock(m_lock);
         m_items.push_back(std::move(item));
         m_pending.fetch_add(1, std::memory_order_release);
-        // Another runner only when the lingering ones cannot take everything that waits.
-        if (m_runners < maxRunners && int(m_items.size()) > m_lingering.load(std::memory_order_acquire)) {
-            ++m_runners;
-            startRunner = true;
+        if (!m_wakeUpsHeld) {
+            start = claimRunnersNeeded(maxRunners, 1); // one per push: the next push may add one
+        } else if (!m_heldWakeUpSpent) {
+            // The batch's first work starts at once, as if nothing were held: a lone request's
+            // task is not delayed, and only what follows it in the same pass waits.
+            start = claimRunnersNeeded(maxRunners, 1);
+            m_heldWakeUpSpent = start > 0;
+            linger = Linger::No;
         }
     }
-    if (startRunner)
-        m_pool->start(handedOff([self = this->shared_from_this()] { self->runUntilIdle(); }));
+    startRunners(start, linger);
+}
+
+template<typename Lock>
+void BasicSyncQueue<Lock>::holdWakeUps()
+{
+    std::lock_guard lock(m_lock);
+    m_wakeUpsHeld = true;
+}
+
+template<typename Lock>
+void BasicSyncQueue<Lock>::releaseWakeUps()
+{
+    const int maxRunners = std::max(1, m_pool->maxThreadCount());
+    int start = 0;
+    {
+        std::lock_guard lock(m_lock);
+        if (!m_wakeUpsHeld)
+            return;
+        m_wakeUpsHeld = false;
+        m_heldWakeUpSpent = false;
+        start = claimRunnersNeeded(maxRunners, maxRunners); // nothing else will start them
+    }
+    // Held work comes in bursts, one per pass of the event loop: a wake-up per burst costs less
+    // than yielding in between (docs/performance.md, "Batched wake-ups").
+    startRunners(start, Linger::No);
+}
+
+template<typename Lock>
+int BasicSyncQueue<Lock>::claimRunnersNeeded(int maxRunners, int atMost)
+{
+    // Another runner only where the lingering ones cannot take everything that waits.
+    const int wanted = int(m_items.size()) - m_lingering.load(std::memory_order_acquire);
+    const int start = std::clamp(wanted, 0, std::clamp(maxRunners - m_runners, 0, atMost));
+    m_runners += start;
+    return start;
+}
+
+template<typename Lock>
+void BasicSyncQueue<Lock>::startRunners(int count, Linger linger)
+{
+    for (int i = 0; i < count; ++i)
+        m_pool->start(handedOff([self = this->shared_from_this(), linger] { self->runUntilIdle(linger); }));
 }
 
 template<typename Lock>
@@ -76,7 +122,7 @@ bool BasicSyncQueue<Lock>::take(Item &item)
 }
 
 template<typename Lock>
-void BasicSyncQueue<Lock>::runUntilIdle()
+void BasicSyncQueue<Lock>::runUntilIdle(Linger linger)
 {
     using Clock = std::chrono::steady_clock;
     for (;;) {
@@ -84,11 +130,13 @@ void BasicSyncQueue<Lock>::runUntilIdle()
         if (!take(item)) {
             // Linger: yield while the queue stays empty, then leave, under the lock so that a
             // push that finds us gone starts another runner.
-            m_lingering.fetch_add(1, std::memory_order_acq_rel);
-            const auto until = Clock::now() + syncqueue::kLinger;
-            while (m_pending.load(std::memory_order_acquire) == 0 && Clock::now() < until)
-                QThread::yieldCurrentThread();
-            m_lingering.fetch_sub(1, std::memory_order_acq_rel);
+            if (linger == Linger::Yes) {
+                m_lingering.fetch_add(1, std::memory_order_acq_rel);
+                const auto until = Clock::now() + syncqueue::kLinger;
+                while (m_pending.load(std::memory_order_acquire) == 0 && Clock::now() < until)
+                    QThread::yieldCurrentThread();
+                m_lingering.fetch_sub(1, std::memory_order_acq_rel);
+            }
             if (!take(item)) {
                 std::lock_guard lock(m_lock);
                 if (m_items.empty()) {

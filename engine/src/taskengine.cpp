@@ -74,6 +74,7 @@ QList<TaskEvent> TaskEngine::liveTasks() const { return d->liveTasks(); }
 EngineCounters TaskEngine::counters() const { return d->counters(); }
 EngineState TaskEngine::state() const { return d->state(); }
 QThreadPool *TaskEngine::threadPool() const { return d->pool(); }
+void TaskEngine::batchPoolWakeUps() { d->batchPoolWakeUps(); }
 
 ShutdownReport TaskEngine::shutdown(std::chrono::milliseconds deadline) { return d->shutdown(deadline); }
 void TaskEngine::startShutdown(std::chrono::milliseconds deadline) { d->startShutdown(deadline); }

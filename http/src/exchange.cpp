@@ -107,8 +107,10 @@ void Exchange::finish(RequestStage stage)
     // The request event first: an after-response task's `started` must come after `response_written`.
     emitStage(stage);
     // A client that left still gets its after-response tasks (docs/http.md); a failed route has none.
-    if (m_flushAfterResponse && m_scope)
+    if (m_flushAfterResponse && m_scope) {
+        m_core->batchWakeUps();
         m_scope->flush(Mode::AfterResponse);
+    }
     m_core->requestFinished();
 }
 

@@ -87,6 +87,12 @@ void RouterCore::dispatch(IncomingRequest &&incoming, std::shared_ptr<ResponseCh
     runRoute(exchange, match, std::move(incoming));
 }
 
+void RouterCore::batchWakeUps()
+{
+    if (engine)
+        engine->batchPoolWakeUps();
+}
+
 void RouterCore::runRoute(const std::shared_ptr<Exchange> &exchange, const RouteTable::Match &match,
                           IncomingRequest &&incoming)
 {
@@ -101,6 +107,7 @@ void RouterCore::runRoute(const std::shared_ptr<Exchange> &exchange, const Route
             qCWarning(lcHttp).noquote() << "route" << match.pattern << "threw after answering:" << type << message;
     };
     try {
+        batchWakeUps();
         const TaskScope scope = engine->openScope(requestId);
         exchange->setScope(scope);
         Request request(requestId, incoming.method, incoming.url, std::move(incoming.headers),

@@ -32,6 +32,10 @@ public:
     bool wantsEvents() const;
     void emitEvent(const RequestEvent &event);
     void requestFinished();
+    //! Before a route runs or a response's after-response batch is flushed: the sync tasks that
+    //! the requests of one pass of the event loop schedule share the pool's wake-ups
+    //! (TaskEngine::batchPoolWakeUps()).
+    void batchWakeUps();
 
     QPointer<TaskRouter> owner;
     QPointer<TaskEngine> engine;

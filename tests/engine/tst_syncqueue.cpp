@@ -141,7 +141,41 @@ private Q_SLOTS:
     void poolMadeSmallerWhileRunnersAreBusy();
     void poolMadeSmallerRightAfterABurst();
     void aThrowingJobKeepsItsRunnerCounted();
+    void heldWakeUpsStartTheFirstAtOnceAndTheRestOnRelease();
+    void releasingAnEmptyHoldStartsNothing();
 };
+
+// While wake-ups are held, the first job starts at once; with its runner busy, the jobs pushed
+// after it start no runner until the hold ends, and then run beside it.
+void SyncQueueTest::heldWakeUpsStartTheFirstAtOnceAndTheRestOnRelease()
+{
+    QSemaphore done;
+    Fixture f(3);
+    auto gate = std::make_shared<Gate>();
+    OpenOnExit openOnExit{gate};
+    f.queue->holdWakeUps();
+    f.queue->push([gate] { gate->pass(); });
+    QVERIFY(gate->waitArrived(1, waitMs)); // started while held
+    for (int i = 0; i < 4; ++i)
+        f.queue->push([&] { done.release(); });
+    QCOMPARE(f.queue->runners(), 1); // the others wait in the queue
+    f.queue->releaseWakeUps();
+    QVERIFY(done.tryAcquire(4, waitMs)); // the first still holds its runner: another ran them
+    QCOMPARE(gate->arrived(), 1);
+    gate->open();
+    QTRY_COMPARE_WITH_TIMEOUT(f.queue->runners(), 0, waitMs);
+    QVERIFY(f.pool.waitForDone(waitMs));
+}
+
+void SyncQueueTest::releasingAnEmptyHoldStartsNothing()
+{
+    Fixture f(2);
+    f.queue->holdWakeUps();
+    f.queue->releaseWakeUps();
+    f.queue->releaseWakeUps(); // a second release is harmless
+    QCOMPARE(f.queue->runners(), 0);
+    QCOMPARE(f.pool.activeThreadCount(), 0);
+}
 
 // One runner (a pool of one) runs the jobs in the order they were pushed, both those that queued
 // up behind a busy runner and those pushed while it drains.

@@ -14,6 +14,7 @@
 #include <QtCore/QPromise>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QSet>
+#include <QtCore/QSemaphore>
 #include <QtCore/QThreadPool>
 #include <QtTest/QTest>
 
@@ -103,6 +104,33 @@ private Q_SLOTS:
         QVERIFY(!task.error());
         QCOMPARE(log.phaseNames(task.id()), phaseNames({Phase::Scheduled, Phase::Started, Phase::Succeeded}));
         QCOMPARE(log.offThreadEvents(), 0);
+    }
+
+    void batchedWakeUpsStartTheFirstTaskAtOnceAndTheRestWhenTheLoopRuns()
+    {
+        TaskEngine engine({}, poolOf(2));
+        EventLog log(engine);
+        auto gate = std::make_shared<Gate>();
+        const OpenOnExit openOnExit{gate};
+        auto ran = std::make_shared<std::atomic<int>>(0);
+        auto firstStarted = std::make_shared<QSemaphore>();
+
+        engine.batchPoolWakeUps();
+        const Task first = engine.schedule([gate, firstStarted] {
+            firstStarted->release();
+            gate->pass();
+        });
+        // A blocking wait, so no event loop runs: the batch's first task started at once.
+        QVERIFY(firstStarted->tryAcquire(1, waitMs));
+        const Task second = engine.schedule([ran] { ++*ran; });
+        const Task third = engine.schedule([ran] { ++*ran; });
+        QCOMPARE(engine.threadPool()->activeThreadCount(), 1); // held: no second pool thread yet
+        QTRY_COMPARE_WITH_TIMEOUT(ran->load(), 2, waitMs);     // the event loop ran the batch's end
+        QCOMPARE(gate->arrived(), 1); // so they ran beside the first, which still waits
+        gate->open();
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(first.id()), Phase::Succeeded, waitMs);
+        QCOMPARE(log.terminalPhase(second.id()), Phase::Succeeded);
+        QCOMPARE(log.terminalPhase(third.id()), Phase::Succeeded);
     }
 
     void workReceivesCopiesOfItsArguments()

@@ -83,6 +83,14 @@ public:
     //! waits, and for 50 µs after the queue empties; other work started directly on this pool waits
     //! behind them. Do not clear() it or tryTake() from it: the runners are the engine's.
     QThreadPool *threadPool() const;
+    //! Batches the pool's wake-ups until control returns to the engine thread's event loop: sync
+    //! work scheduled meanwhile wakes no pool thread (one already awake still takes it), and the
+    //! rest starts together when the event loop runs the batch's end, which this posts. A burst of
+    //! schedules then costs one wake-up instead of one each. TaskRouter does this when one pass of
+    //! the event loop serves several requests, from the second on (docs/performance.md, "Batched
+    //! wake-ups"). Engine thread only; a no-op elsewhere. Work held this way starts only once the
+    //! event loop runs: do not block the engine thread waiting for it to start.
+    void batchPoolWakeUps();
 
     //! Stops accepting work and drains: the one blocking point, meant for the end of main() or a
     //! signal handler. Unshielded tasks are cancelled (queued ones never start); shielded tasks,
