@@ -80,8 +80,9 @@ public:
     EngineState state() const;       //!< Running until shutdown starts, then Draining, then Stopped
     //! The engine's own pool. Its maxThreadCount() bounds how many sync tasks run at once (read at
     //! each start, and after each task). The engine's runners occupy a pool thread while sync work
-    //! waits, and for 50 µs after the queue empties; other work started directly on this pool waits
-    //! behind them. Do not clear() it or tryTake() from it: the runners are the engine's.
+    //! waits, and (unless batchPoolWakeUps() started them) for 50 µs after the queue empties; other
+    //! work started directly on this pool waits behind them. Do not clear() it or tryTake() from it:
+    //! the runners are the engine's.
     QThreadPool *threadPool() const;
     //! Batches the pool's wake-ups until control returns to the engine thread's event loop: sync
     //! work scheduled meanwhile wakes no pool thread (one already awake still takes it), and the
