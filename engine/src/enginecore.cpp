@@ -354,18 +354,18 @@ bool EngineCore::runOnPool(std::function<void()> fn)
 
 void EngineCore::batchPoolWakeUps()
 {
-    if (m_wakeUpBatchOpen || !onEngineThread() || state() == EngineState::Stopped)
+    if (!onEngineThread() || m_wakeUpBatchOpen || state() == EngineState::Stopped)
         return;
+    // The end is posted first, behind what the event loop is dispatching now (the rest of a burst
+    // of requests): if posting fails, nothing is held.
     std::weak_ptr<EngineCore> weak = weak_from_this();
+    if (!m_inbox->invoke([weak] {
+            if (auto core = weak.lock())
+                core->endPoolWakeUpBatch();
+        }))
+        return;
     m_syncQueue->holdWakeUps();
     m_wakeUpBatchOpen = true;
-    // Posted behind what the event loop is dispatching now (the rest of a burst of requests).
-    const bool posted = m_inbox->invoke([weak] {
-        if (auto core = weak.lock())
-            core->endPoolWakeUpBatch();
-    });
-    if (!posted)
-        endPoolWakeUpBatch();
 }
 
 void EngineCore::endPoolWakeUpBatch()

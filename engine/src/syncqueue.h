@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 namespace afterwork::detail {
 
@@ -46,10 +47,10 @@ public:
     void push(std::shared_ptr<TaskState> task, int attempt); //!< that attempt of the task's sync work
     void push(std::function<void()> job);       //!< other sync work (an error handler, a rerun)
 
-    //! Until releaseWakeUps(), only the first push that needs a runner starts one; later pushes
-    //! wait in the queue, where a runner that is already up (running or lingering) still takes
-    //! them. A burst of pushes from one thread then costs at most two wake-ups, at its start and
-    //! at its end, instead of one per push (TaskEngine::batchPoolWakeUps).
+    //! Until releaseWakeUps(), of the pushes from the calling thread only the first that needs a
+    //! runner starts one; the rest wait in the queue for a runner that is already up, or for the
+    //! release, which starts what they need. Pushes from other threads are not held. What this is
+    //! for: TaskEngine::batchPoolWakeUps().
     void holdWakeUps();
     //! Ends holdWakeUps(): starts the runners that the work queued meanwhile needs.
     void releaseWakeUps();
@@ -66,6 +67,7 @@ private:
     };
 
     void enqueue(Item &&item);
+    int maxRunners() const; //!< the pool's maxThreadCount(), at least 1
     //! How many more runners (up to \a atMost) the queued work needs, counted as started; under m_lock.
     int claimRunnersNeeded(int maxRunners, int atMost);
     enum class Linger : bool { No, Yes };
@@ -79,6 +81,7 @@ private:
     int m_runners = 0;               // guarded by m_lock
     bool m_wakeUpsHeld = false;      // guarded by m_lock
     bool m_heldWakeUpSpent = false;  //!< the held batch has started its one runner; guarded by m_lock
+    std::thread::id m_holder;        //!< whose pushes are held; guarded by m_lock
     std::atomic<int> m_pending{0};   //!< m_items.size(), readable without the lock
     std::atomic<int> m_lingering{0}; //!< runners waiting for work
 };

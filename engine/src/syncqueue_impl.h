@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <thread>
 
 namespace afterwork::detail {
 
@@ -43,24 +44,31 @@ int BasicSyncQueue<Lock>::runners() const
 }
 
 template<typename Lock>
+int BasicSyncQueue<Lock>::maxRunners() const
+{
+    return std::max(1, m_pool->maxThreadCount());
+}
+
+template<typename Lock>
 void BasicSyncQueue<Lock>::enqueue(Item &&item)
 {
-    const int maxRunners = std::max(1, m_pool->maxThreadCount());
+    const int most = maxRunners(); // outside m_lock: the pool takes its own
     int start = 0;
     Linger linger = Linger::Yes;
     {
         std::lock_guard lock(m_lock);
         m_items.push_back(std::move(item));
         m_pending.fetch_add(1, std::memory_order_release);
-        if (!m_wakeUpsHeld) {
-            start = claimRunnersNeeded(maxRunners, 1); // one per push: the next push may add one
-        } else if (!m_heldWakeUpSpent) {
-            // The batch's first work starts at once, as if nothing were held: a lone request's
-            // task is not delayed, and only what follows it in the same pass waits.
-            start = claimRunnersNeeded(maxRunners, 1);
-            m_heldWakeUpSpent = start > 0;
+        // Only the holder's pushes are held: other threads' work is not tied to its burst.
+        const bool held = m_wakeUpsHeld && std::this_thread::get_id() == m_holder;
+        if (held) {
             linger = Linger::No;
+            if (m_heldWakeUpSpent)
+                return; // waits for a runner that is up, or for releaseWakeUps()
         }
+        start = claimRunnersNeeded(most, 1); // one per push: the next push may add one
+        if (held)
+            m_heldWakeUpSpent = start > 0; // the first work starts at once, as if nothing were held
     }
     startRunners(start, linger);
 }
@@ -70,12 +78,13 @@ void BasicSyncQueue<Lock>::holdWakeUps()
 {
     std::lock_guard lock(m_lock);
     m_wakeUpsHeld = true;
+    m_holder = std::this_thread::get_id();
 }
 
 template<typename Lock>
 void BasicSyncQueue<Lock>::releaseWakeUps()
 {
-    const int maxRunners = std::max(1, m_pool->maxThreadCount());
+    const int most = maxRunners();
     int start = 0;
     {
         std::lock_guard lock(m_lock);
@@ -83,10 +92,10 @@ void BasicSyncQueue<Lock>::releaseWakeUps()
             return;
         m_wakeUpsHeld = false;
         m_heldWakeUpSpent = false;
-        start = claimRunnersNeeded(maxRunners, maxRunners); // nothing else will start them
+        start = claimRunnersNeeded(most, most); // nothing else will start them
     }
     // Held work comes in bursts, one per pass of the event loop: a wake-up per burst costs less
-    // than yielding in between (docs/performance.md, "Batched wake-ups").
+    // than yielding in between (docs/performance.md, "4a, 4c, 4f").
     startRunners(start, Linger::No);
 }
 
@@ -159,7 +168,7 @@ void BasicSyncQueue<Lock>::runUntilIdle(Linger linger)
         // The pool may have been made smaller meanwhile: give the thread back if we are extra.
         if (m_pending.load(std::memory_order_acquire) > 0) {
             std::lock_guard lock(m_lock);
-            if (m_runners > std::max(1, m_pool->maxThreadCount())) {
+            if (m_runners > maxRunners()) {
                 --m_runners;
                 return;
             }

@@ -17,6 +17,9 @@ void Json::Value::writeTo(QByteArray &out) const
     case Kind::Null:
         out.append("null");
         return;
+    case Kind::JsonType:
+        json::appendValue(out, QJsonValue(QJsonValue::Type(m_integer)));
+        return;
     case Kind::Bool:
         out.append(m_bool ? "true" : "false");
         return;
@@ -29,8 +32,14 @@ void Json::Value::writeTo(QByteArray &out) const
     case Kind::Double:
         json::appendDouble(out, m_double);
         return;
+    case Kind::Float:
+        json::appendFloat(out, float(m_double));
+        return;
     case Kind::Utf8:
-        json::appendString(out, QUtf8StringView(static_cast<const char *>(m_pointer)));
+        if (m_pointer)
+            json::appendString(out, QUtf8StringView(static_cast<const char *>(m_pointer)));
+        else
+            out.append("null");
         return;
     case Kind::Utf16:
         json::appendString(out, QStringView(*static_cast<const QString *>(m_pointer)));
@@ -48,7 +57,7 @@ void Json::Value::writeTo(QByteArray &out) const
         json::appendValue(out, *static_cast<const QJsonValue *>(m_pointer));
         return;
     case Kind::JsonArray:
-        json::appendValue(out, QJsonValue(*static_cast<const QJsonArray *>(m_pointer)));
+        json::appendArray(out, *static_cast<const QJsonArray *>(m_pointer));
         return;
     case Kind::JsonObject:
         json::appendObject(out, *static_cast<const QJsonObject *>(m_pointer));
@@ -77,9 +86,15 @@ Json::Json(std::initializer_list<Member> members)
     m_bytes.append('}');
 }
 
+const QByteArray &Json::bytes() const
+{
+    static const QByteArray empty = QByteArrayLiteral("{}");
+    return m_bytes.isEmpty() ? empty : m_bytes; // moved from: m_bytes lost even its braces
+}
+
 QJsonObject Json::toObject() const
 {
-    return QJsonDocument::fromJson(m_bytes).object();
+    return QJsonDocument::fromJson(bytes()).object();
 }
 
 } // namespace afterwork::http

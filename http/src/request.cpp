@@ -18,8 +18,11 @@ Request::Request(quint64 id, QByteArray method, QUrl url, HeaderList headers, QB
     if (!m_url.hasQuery())
         return;
     const QByteArray query = m_url.query(QUrl::FullyEncoded).toLatin1(); // fully encoded: ASCII
-    // A '+' in a query string means a space (form encoding); an encoded "%2B" stays a '+'.
+    // A '+' in a query string means a space (form encoding); an encoded "%2B" stays a '+'. A part
+    // with neither (`ms=0`) is plain ASCII: one conversion instead of three copies.
     const auto decode = [](QByteArrayView part) {
+        if (!part.contains('%') && !part.contains('+'))
+            return QString::fromLatin1(part);
         QByteArray bytes = part.toByteArray();
         bytes.replace('+', ' ');
         return QUrl::fromPercentEncoding(bytes);

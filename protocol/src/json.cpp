@@ -151,13 +151,17 @@ void appendUnsigned(QByteArray &out, quint64 value)
     detail::RawWriter(out, detail::maxIntegerBytes).unsignedInteger(value);
 }
 
-void appendDouble(QByteArray &out, double value)
+namespace {
+// Both widths follow one rule: non-finite as null, an integral value below 2^53 without a
+// fraction, anything else as the shortest text that reads back to the same value of its type.
+template<typename Number>
+void appendNumber(QByteArray &out, Number value)
 {
     if (!std::isfinite(value)) {
         out.append("null");
         return;
     }
-    constexpr double exactIntegerLimit = 9007199254740992.0; // 2^53
+    constexpr Number exactIntegerLimit = Number(9007199254740992.0); // 2^53
     if (value == std::trunc(value) && std::fabs(value) < exactIntegerLimit) {
         appendInteger(out, qint64(value));
         return;
@@ -165,6 +169,17 @@ void appendDouble(QByteArray &out, double value)
     char buffer[32];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, value); // shortest round trip
     out.append(buffer, result.ptr - buffer);
+}
+} // namespace
+
+void appendDouble(QByteArray &out, double value)
+{
+    appendNumber(out, value);
+}
+
+void appendFloat(QByteArray &out, float value)
+{
+    appendNumber(out, value);
 }
 
 void appendObject(QByteArray &out, const QJsonObject &object)
@@ -180,6 +195,19 @@ void appendObject(QByteArray &out, const QJsonObject &object)
         appendValue(out, it.value());
     }
     out.append('}');
+}
+
+void appendArray(QByteArray &out, const QJsonArray &array)
+{
+    out.append('[');
+    bool first = true;
+    for (const QJsonValue &element : array) {
+        if (!first)
+            out.append(',');
+        first = false;
+        appendValue(out, element);
+    }
+    out.append(']');
 }
 
 void appendValue(QByteArray &out, const QJsonValue &value)
@@ -203,18 +231,9 @@ void appendValue(QByteArray &out, const QJsonValue &value)
     case QJsonValue::String:
         appendString(out, value.toString());
         return;
-    case QJsonValue::Array: {
-        out.append('[');
-        bool first = true;
-        for (const QJsonValue &element : value.toArray()) {
-            if (!first)
-                out.append(',');
-            first = false;
-            appendValue(out, element);
-        }
-        out.append(']');
+    case QJsonValue::Array:
+        appendArray(out, value.toArray());
         return;
-    }
     case QJsonValue::Object:
         appendObject(out, value.toObject());
         return;

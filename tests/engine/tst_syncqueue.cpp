@@ -142,7 +142,7 @@ private Q_SLOTS:
     void poolMadeSmallerRightAfterABurst();
     void aThrowingJobKeepsItsRunnerCounted();
     void heldWakeUpsStartTheFirstAtOnceAndTheRestOnRelease();
-    void releasingAnEmptyHoldStartsNothing();
+    void pushesFromAnotherThreadAreNotHeld();
 };
 
 // While wake-ups are held, the first job starts at once; with its runner busy, the jobs pushed
@@ -167,14 +167,22 @@ void SyncQueueTest::heldWakeUpsStartTheFirstAtOnceAndTheRestOnRelease()
     QVERIFY(f.pool.waitForDone(waitMs));
 }
 
-void SyncQueueTest::releasingAnEmptyHoldStartsNothing()
+// Only the holding thread's pushes are held: work from another thread starts at once.
+void SyncQueueTest::pushesFromAnotherThreadAreNotHeld()
 {
-    Fixture f(2);
+    QSemaphore done;
+    Fixture f(3);
+    auto gate = std::make_shared<Gate>();
+    OpenOnExit openOnExit{gate};
     f.queue->holdWakeUps();
+    f.queue->push([gate] { gate->pass(); });
+    QVERIFY(gate->waitArrived(1, waitMs));
+    std::thread([&] { f.queue->push([&] { done.release(); }); }).join();
+    QVERIFY(done.tryAcquire(1, waitMs)); // while the first still holds its runner, and still held
     f.queue->releaseWakeUps();
-    f.queue->releaseWakeUps(); // a second release is harmless
-    QCOMPARE(f.queue->runners(), 0);
-    QCOMPARE(f.pool.activeThreadCount(), 0);
+    gate->open();
+    QTRY_COMPARE_WITH_TIMEOUT(f.queue->runners(), 0, waitMs);
+    QVERIFY(f.pool.waitForDone(waitMs));
 }
 
 // One runner (a pool of one) runs the jobs in the order they were pushed, both those that queued

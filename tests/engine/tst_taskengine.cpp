@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 using namespace afterwork;
 using namespace afterwork::test;
@@ -131,6 +132,23 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(first.id()), Phase::Succeeded, waitMs);
         QCOMPARE(log.terminalPhase(second.id()), Phase::Succeeded);
         QCOMPARE(log.terminalPhase(third.id()), Phase::Succeeded);
+    }
+
+    void batchingWakeUpsOffTheEngineThreadDoesNothing()
+    {
+        TaskEngine engine({}, poolOf(2));
+        auto gate = std::make_shared<Gate>();
+        const OpenOnExit openOnExit{gate};
+        auto started = std::make_shared<QSemaphore>();
+        std::thread([&engine] { engine.batchPoolWakeUps(); }).join();
+        engine.schedule([gate, started] {
+            started->release();
+            gate->pass();
+        });
+        engine.schedule([started] { started->release(); });
+        // Blocking waits, no event loop: had the batch been opened, the second would wait for it.
+        QVERIFY(started->tryAcquire(2, waitMs));
+        gate->open();
     }
 
     void workReceivesCopiesOfItsArguments()

@@ -23,6 +23,9 @@ private slots:
     void names();
     void nestedAndLists();
     void qtJsonValues();
+    void qtJsonTypesAsQJsonValueMakesThem();
+    void aNullPointerIsNull();
+    void aMovedFromJsonIsAnEmptyObject();
     void toObjectReadsItBack();
     void responseSendsTheText();
 };
@@ -30,7 +33,7 @@ private slots:
 void JsonTest::emptyObject()
 {
     QCOMPARE(Json().bytes(), QByteArray("{}"));
-    QCOMPARE(Json({}).bytes(), QByteArray("{}"));
+    QCOMPARE(Json(std::initializer_list<Json::Member>{}).bytes(), QByteArray("{}")); // the list's path
 }
 
 void JsonTest::membersKeepTheirOrder()
@@ -51,13 +54,14 @@ void JsonTest::scalars()
                     {"beyondDouble", qint64(9007199254740993)},
                     {"half", 0.5},
                     {"float", 0.25f},
+                    {"shortFloat", 0.1f},
                     {"whole", 2.0},
                     {"nan", std::numeric_limits<double>::quiet_NaN()},
                     {"inf", std::numeric_limits<double>::infinity()}};
     QCOMPARE(json.bytes(),
              QByteArray(R"({"null":null,"qtNull":null,"yes":true,"no":false,"int":-7,)"
                         R"("min":-9223372036854775808,"max":18446744073709551615,)"
-                        R"("beyondDouble":9007199254740993,"half":0.5,"float":0.25,"whole":2,)"
+                        R"("beyondDouble":9007199254740993,"half":0.5,"float":0.25,"shortFloat":0.1,"whole":2,)"
                         R"("nan":null,"inf":null})"));
 }
 
@@ -111,6 +115,32 @@ void JsonTest::qtJsonValues()
     QCOMPARE(json.bytes(),
              QByteArray(R"({"array":[1,"two",null],"object":{"a":1,"b":2},"value":1.5,)"
                         R"("bigInteger":9007199254740993})"));
+}
+
+void JsonTest::qtJsonTypesAsQJsonValueMakesThem()
+{
+    const Json json{{"null", QJsonValue::Null},
+                    {"bool", QJsonValue::Bool},
+                    {"double", QJsonValue::Double},
+                    {"string", QJsonValue::String},
+                    {"array", QJsonValue::Array},
+                    {"object", QJsonValue::Object}};
+    QCOMPARE(json.bytes(), QByteArray(R"({"null":null,"bool":false,"double":0,"string":"","array":[],"object":{}})"));
+}
+
+void JsonTest::aNullPointerIsNull()
+{
+    const char *missing = nullptr;
+    QCOMPARE(Json({{"text", missing}}).bytes(), QByteArray(R"({"text":null})"));
+}
+
+void JsonTest::aMovedFromJsonIsAnEmptyObject()
+{
+    Json from{{"a", 1}};
+    const Json to = std::move(from);
+    QCOMPARE(to.bytes(), QByteArray(R"({"a":1})"));
+    QCOMPARE(from.bytes(), QByteArray("{}")); // NOLINT(bugprone-use-after-move): what is tested
+    QCOMPARE(Json({{"nested", from}}).bytes(), QByteArray(R"({"nested":{}})"));
 }
 
 void JsonTest::toObjectReadsItBack()

@@ -84,13 +84,14 @@ public:
     //! work started directly on this pool waits behind them. Do not clear() it or tryTake() from it:
     //! the runners are the engine's.
     QThreadPool *threadPool() const;
-    //! Batches the pool's wake-ups until control returns to the engine thread's event loop: sync
-    //! work scheduled meanwhile wakes no pool thread (one already awake still takes it), and the
-    //! rest starts together when the event loop runs the batch's end, which this posts. A burst of
-    //! schedules then costs one wake-up instead of one each. TaskRouter does this when one pass of
-    //! the event loop serves several requests, from the second on (docs/performance.md, "Batched
-    //! wake-ups"). Engine thread only; a no-op elsewhere. Work held this way starts only once the
-    //! event loop runs: do not block the engine thread waiting for it to start.
+    //! Batches the pool's wake-ups until control returns to the engine thread's event loop. Of the
+    //! sync work scheduled meanwhile on the engine thread, the first wakes a pool thread at once;
+    //! the rest waits for a pool thread that is already up, or for the batch's end, which this
+    //! posts and which starts what is still waiting. A burst of schedules then costs one or two
+    //! wake-ups instead of one each; TaskRouter opens a batch before every route and every
+    //! after-response flush (docs/performance.md, "4a, 4c, 4f"). Engine thread only; a no-op
+    //! elsewhere. Work held this way starts only once the event loop runs: do not block the
+    //! engine thread waiting for it to start.
     void batchPoolWakeUps();
 
     //! Stops accepting work and drains: the one blocking point, meant for the end of main() or a

@@ -41,14 +41,17 @@ public:
     class Value
     {
     public:
-        Value(std::nullptr_t) : m_kind(Kind::Null) {}     //!< null
-        Value(QJsonValue::Type) : m_kind(Kind::Null) {}   //!< `QJsonValue::Null` (any Type is null)
+        Value(std::nullptr_t) : m_kind(Kind::Null) {} //!< null
+        //! What `QJsonValue(type)` holds: null for `QJsonValue::Null`, false for `Bool`, 0, "", [], {}.
+        Value(QJsonValue::Type type) : m_kind(Kind::JsonType), m_integer(type) {}
         //! true or false; only a real bool (a pointer or a number does not become one).
         template<std::same_as<bool> Bool>
         Value(Bool b) : m_kind(Kind::Bool), m_bool(b) {}
-        //! An integer, written exactly.
+        //! An integer, written exactly. Not a character ('A' is text, not 65: make it a QString).
         template<std::integral Integer>
-            requires(!std::same_as<Integer, bool>)
+            requires(!std::same_as<Integer, bool> && !std::same_as<Integer, char> && !std::same_as<Integer, wchar_t>
+                     && !std::same_as<Integer, char8_t> && !std::same_as<Integer, char16_t>
+                     && !std::same_as<Integer, char32_t>)
         Value(Integer i)
         {
             if constexpr (std::is_signed_v<Integer>) {
@@ -59,10 +62,10 @@ public:
                 m_unsigned = i;
             }
         }
-        //! A number; a non-finite one is written as null.
-        template<std::floating_point Float>
-        Value(Float d) : m_kind(Kind::Double), m_double(double(d)) {}
-        Value(const char *utf8) : m_kind(Kind::Utf8), m_pointer(utf8) {} //!< UTF-8 text
+        //! A number, as the shortest text that reads back to it; a non-finite one is written as null.
+        Value(double d) : m_kind(Kind::Double), m_double(d) {}
+        Value(float f) : m_kind(Kind::Float), m_double(f) {} //!< 0.1f is written 0.1, not as its double
+        Value(const char *utf8) : m_kind(Kind::Utf8), m_pointer(utf8) {} //!< UTF-8 text; null if nullptr
         Value(const QString &text) : m_kind(Kind::Utf16), m_pointer(&text) {} //!< text
         Value(QStringView text) : m_kind(Kind::View), m_pointer(text.data()), m_size(text.size()) {} //!< text
         Value(QLatin1StringView text) : m_kind(Kind::Latin1), m_pointer(text.data()), m_size(text.size()) {} //!< text
@@ -72,7 +75,7 @@ public:
         Value(const QJsonObject &object) : m_kind(Kind::JsonObject), m_pointer(&object) {} //!< as it is
         //! An array, each element written as a Value made from it.
         template<typename Element>
-            requires std::constructible_from<Value, const Element &>
+            requires std::convertible_to<const Element &, Value>
         Value(const QList<Element> &list) : m_kind(Kind::List), m_pointer(&list), m_writeList(&writeList<Element>)
         {
         }
@@ -99,7 +102,7 @@ public:
         }
 
         enum class Kind : quint8 {
-            Null, Bool, Integer, Unsigned, Double, Utf8, Utf16, View, Latin1,
+            Null, JsonType, Bool, Integer, Unsigned, Double, Float, Utf8, Utf16, View, Latin1,
             Nested, JsonValue, JsonArray, JsonObject, List
         };
         Kind m_kind;
@@ -125,8 +128,8 @@ public:
     //! The object with \a members, in this order.
     Json(std::initializer_list<Member> members);
 
-    //! The compact JSON text, `{"name":value,...}`, UTF-8.
-    const QByteArray &bytes() const { return m_bytes; }
+    //! The compact JSON text, `{"name":value,...}`, UTF-8 (`{}` for a moved-from Json too).
+    const QByteArray &bytes() const;
     //! The same object as a QJsonObject (parsed from bytes(): for reading, not for speed).
     QJsonObject toObject() const;
 

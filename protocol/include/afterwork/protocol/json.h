@@ -12,6 +12,7 @@
 #include <QtCore/QUtf8StringView>
 
 QT_BEGIN_NAMESPACE
+class QJsonArray;
 class QJsonObject;
 class QJsonValue;
 QT_END_NAMESPACE
@@ -33,11 +34,15 @@ void appendUnsigned(QByteArray &out, quint64 value);
 //! Appends \a value as the shortest text that reads back to it; an integral value below 2^53
 //! prints without a fraction, a non-finite one as null.
 void appendDouble(QByteArray &out, double value);
+//! The same for a float: its own shortest text (0.1f is 0.1, not 0.10000000149011612).
+void appendFloat(QByteArray &out, float value);
 //! Appends any QJsonValue compactly; numbers that are integers print without a fraction,
 //! non-finite numbers print as null.
 void appendValue(QByteArray &out, const QJsonValue &value);
 //! Appends \a object compactly, `{"key":value,...}`, its values as appendValue() writes them.
 void appendObject(QByteArray &out, const QJsonObject &object);
+//! Appends \a array compactly, `[value,...]`, its values as appendValue() writes them.
+void appendArray(QByteArray &out, const QJsonArray &array);
 } // namespace json
 
 //! Appends `"name":value` members separated by commas: the fields of one JSON object, without its
