@@ -119,6 +119,15 @@ private:
     QList<int> m_values;
 };
 
+//! Holds \a f's wake-ups, then pushes a job that waits at \a gate: being the first, it starts at
+//! once and keeps its runner busy. False if it did not start.
+bool holdBehindABusyFirstJob(Fixture &f, const std::shared_ptr<Gate> &gate)
+{
+    f.queue->holdWakeUps();
+    f.queue->push([gate] { gate->pass(); });
+    return gate->waitArrived(1, waitMs);
+}
+
 QList<int> range(int count)
 {
     QList<int> values;
@@ -153,9 +162,7 @@ void SyncQueueTest::heldWakeUpsStartTheFirstAtOnceAndTheRestOnRelease()
     Fixture f(3);
     auto gate = std::make_shared<Gate>();
     OpenOnExit openOnExit{gate};
-    f.queue->holdWakeUps();
-    f.queue->push([gate] { gate->pass(); });
-    QVERIFY(gate->waitArrived(1, waitMs)); // started while held
+    QVERIFY(holdBehindABusyFirstJob(f, gate));
     for (int i = 0; i < 4; ++i)
         f.queue->push([&] { done.release(); });
     QCOMPARE(f.queue->runners(), 1); // the others wait in the queue
@@ -174,9 +181,7 @@ void SyncQueueTest::pushesFromAnotherThreadAreNotHeld()
     Fixture f(3);
     auto gate = std::make_shared<Gate>();
     OpenOnExit openOnExit{gate};
-    f.queue->holdWakeUps();
-    f.queue->push([gate] { gate->pass(); });
-    QVERIFY(gate->waitArrived(1, waitMs));
+    QVERIFY(holdBehindABusyFirstJob(f, gate));
     std::thread([&] { f.queue->push([&] { done.release(); }); }).join();
     QVERIFY(done.tryAcquire(1, waitMs)); // while the first still holds its runner, and still held
     f.queue->releaseWakeUps();
