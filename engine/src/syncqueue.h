@@ -79,9 +79,8 @@ private:
     mutable Lock m_lock;
     std::deque<Item> m_items;        // guarded by m_lock
     int m_runners = 0;               // guarded by m_lock
-    bool m_wakeUpsHeld = false;      // guarded by m_lock
     bool m_heldWakeUpSpent = false;  //!< the held batch has started its one runner; guarded by m_lock
-    std::thread::id m_holder;        //!< whose pushes are held; guarded by m_lock
+    std::thread::id m_holder;        //!< whose pushes are held; none (the default id) when not held; guarded by m_lock
     std::atomic<int> m_pending{0};   //!< m_items.size(), readable without the lock
     std::atomic<int> m_lingering{0}; //!< runners waiting for work
 };

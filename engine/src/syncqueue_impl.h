@@ -60,7 +60,7 @@ void BasicSyncQueue<Lock>::enqueue(Item &&item)
         m_items.push_back(std::move(item));
         m_pending.fetch_add(1, std::memory_order_release);
         // Only the holder's pushes are held: other threads' work is not tied to its burst.
-        const bool held = m_wakeUpsHeld && std::this_thread::get_id() == m_holder;
+        const bool held = std::this_thread::get_id() == m_holder; // no thread has the default id
         if (held) {
             linger = Linger::No;
             if (m_heldWakeUpSpent)
@@ -77,7 +77,6 @@ template<typename Lock>
 void BasicSyncQueue<Lock>::holdWakeUps()
 {
     std::lock_guard lock(m_lock);
-    m_wakeUpsHeld = true;
     m_holder = std::this_thread::get_id();
 }
 
@@ -88,9 +87,9 @@ void BasicSyncQueue<Lock>::releaseWakeUps()
     int start = 0;
     {
         std::lock_guard lock(m_lock);
-        if (!m_wakeUpsHeld)
-            return;
-        m_wakeUpsHeld = false;
+        if (m_holder == std::thread::id())
+            return; // not held
+        m_holder = std::thread::id();
         m_heldWakeUpSpent = false;
         start = claimRunnersNeeded(most, most); // nothing else will start them
     }

@@ -168,7 +168,6 @@ void SyncQueueTest::heldWakeUpsStartTheFirstAtOnceAndTheRestOnRelease()
     QCOMPARE(f.queue->runners(), 1); // the others wait in the queue
     f.queue->releaseWakeUps();
     QVERIFY(done.tryAcquire(4, waitMs)); // the first still holds its runner: another ran them
-    QCOMPARE(gate->arrived(), 1);
     gate->open();
     QTRY_COMPARE_WITH_TIMEOUT(f.queue->runners(), 0, waitMs);
     QVERIFY(f.pool.waitForDone(waitMs));
