@@ -198,29 +198,25 @@ bool JsonCursor::readInteger(qint64 &out)
     }
     if (*m_pos == '0' && m_pos + 1 < m_end && isDigit(m_pos[1]))
         return fail(QStringLiteral("leading zero in a number"));
-    // Accumulate as a negative number so that the minimum of qint64 fits.
-    qint64 value = 0;
-    constexpr qint64 min = std::numeric_limits<qint64>::min();
-    while (m_pos < m_end && isDigit(*m_pos)) {
-        const int digit = *m_pos - '0';
-        if (value < (min + digit) / 10) {
-            m_pos = start;
-            return fail(QStringLiteral("integer out of range"));
-        }
-        value = value * 10 - digit;
+    // Nineteen digits always fit in a quint64 (and leading zeros are refused), so the loop needs no
+    // overflow check of its own: the limit is checked once, after it.
+    const char *digits = m_pos;
+    quint64 magnitude = 0;
+    while (m_pos < m_end && isDigit(*m_pos) && m_pos - digits < 20) {
+        magnitude = magnitude * 10 + quint64(*m_pos - '0');
         ++m_pos;
+    }
+    constexpr quint64 maxMagnitude = quint64(std::numeric_limits<qint64>::max());
+    if ((m_pos < m_end && isDigit(*m_pos)) || m_pos - digits > 19 || magnitude > maxMagnitude + (negative ? 1 : 0)) {
+        m_pos = start;
+        return fail(QStringLiteral("integer out of range"));
     }
     if (m_pos < m_end && (*m_pos == '.' || *m_pos == 'e' || *m_pos == 'E')) {
         m_pos = start;
         return fail(QStringLiteral("expected an integer, not a fraction"));
     }
-    if (!negative) {
-        if (value == min) {
-            m_pos = start;
-            return fail(QStringLiteral("integer out of range"));
-        }
-        value = -value;
-    }
+    // Negated as unsigned: the minimum of qint64 has no positive counterpart.
+    const qint64 value = negative ? qint64(0 - magnitude) : qint64(magnitude);
     out = value;
     return true;
 }

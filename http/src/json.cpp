@@ -2,56 +2,118 @@
 #include <afterwork/http/json.h>
 
 #include <afterwork/protocol/json.h>
+#include <afterwork/protocol/rawwriter.h>
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QVarLengthArray>
 
 namespace afterwork::http {
 
 namespace json = protocol::json;
+namespace raw = protocol::detail;
 
-void Json::Value::writeTo(QByteArray &out) const
+qsizetype Json::Value::maxBytes() const
 {
     switch (m_kind) {
     case Kind::Null:
-        out.append("null");
-        return;
+        return 4;
+    case Kind::Bool:
+        return 5;
+    case Kind::Integer:
+    case Kind::Unsigned:
+        return raw::maxIntegerBytes;
+    case Kind::Double:
+    case Kind::Float:
+        return raw::maxNumberBytes;
+    case Kind::Utf8:
+        return m_pointer ? raw::maxStringBytes(m_size) : 4;
+    case Kind::Utf16:
+        return raw::maxStringBytes(static_cast<const QString *>(m_pointer)->size());
+    case Kind::View:
+    case Kind::Latin1:
+        return raw::maxStringBytes(m_size);
+    case Kind::Nested:
+        return static_cast<const Json *>(m_pointer)->bytes().size();
+    case Kind::List:
+        return m_list->maxBytes(m_pointer);
     case Kind::JsonType:
-        json::appendValue(out, QJsonValue(QJsonValue::Type(m_integer)));
+    case Kind::JsonValue:
+    case Kind::JsonArray:
+    case Kind::JsonObject:
+        return unknownBytes;
+    }
+    return unknownBytes;
+}
+
+void Json::Value::write(RawWriter &w) const
+{
+    switch (m_kind) {
+    case Kind::Null:
+        w.literal("null");
         return;
     case Kind::Bool:
-        out.append(m_bool ? "true" : "false");
+        if (m_bool)
+            w.literal("true");
+        else
+            w.literal("false");
         return;
     case Kind::Integer:
-        json::appendInteger(out, m_integer);
+        w.integer(m_integer);
         return;
     case Kind::Unsigned:
-        json::appendUnsigned(out, m_unsigned);
+        w.unsignedInteger(m_unsigned);
         return;
     case Kind::Double:
-        json::appendDouble(out, m_double);
+        w.number(m_double);
         return;
     case Kind::Float:
-        json::appendFloat(out, float(m_double));
+        w.number(float(m_double));
         return;
     case Kind::Utf8:
         if (m_pointer)
-            json::appendString(out, QUtf8StringView(static_cast<const char *>(m_pointer)));
+            w.string(QUtf8StringView(static_cast<const char *>(m_pointer), m_size));
         else
-            out.append("null");
+            w.literal("null");
         return;
     case Kind::Utf16:
-        json::appendString(out, QStringView(*static_cast<const QString *>(m_pointer)));
+        w.string(QStringView(*static_cast<const QString *>(m_pointer)));
         return;
     case Kind::View:
-        json::appendString(out, QStringView(static_cast<const QChar *>(m_pointer), m_size));
+        w.string(QStringView(static_cast<const QChar *>(m_pointer), m_size));
         return;
     case Kind::Latin1:
-        json::appendString(out, QLatin1StringView(static_cast<const char *>(m_pointer), m_size));
+        w.string(QLatin1StringView(static_cast<const char *>(m_pointer), m_size));
         return;
     case Kind::Nested:
-        out.append(static_cast<const Json *>(m_pointer)->bytes());
+    {
+        const QByteArray &bytes = static_cast<const Json *>(m_pointer)->bytes();
+        w.bytes(bytes.constData(), bytes.size());
+        return;
+    }
+    case Kind::List:
+        m_list->write(w, m_pointer);
+        return;
+    case Kind::JsonType:
+    case Kind::JsonValue:
+    case Kind::JsonArray:
+    case Kind::JsonObject:
+        break; // their size is unknown: appendTo() writes them
+    }
+    Q_UNREACHABLE();
+}
+
+void Json::Value::appendTo(QByteArray &out) const
+{
+    if (const qsizetype bytes = maxBytes(); bytes != unknownBytes) {
+        RawWriter w(out, bytes);
+        write(w);
+        return;
+    }
+    switch (m_kind) {
+    case Kind::JsonType:
+        json::appendValue(out, QJsonValue(QJsonValue::Type(m_integer)));
         return;
     case Kind::JsonValue:
         json::appendValue(out, *static_cast<const QJsonValue *>(m_pointer));
@@ -63,27 +125,57 @@ void Json::Value::writeTo(QByteArray &out) const
         json::appendObject(out, *static_cast<const QJsonObject *>(m_pointer));
         return;
     case Kind::List:
-        m_writeList(out, m_pointer);
+        m_list->appendTo(out, m_pointer); // a list of QJson values
         return;
+    default:
+        Q_UNREACHABLE();
     }
+}
+
+void Json::Value::put(RawWriter &w, char c)
+{
+    w.character(c);
 }
 
 Json::Json(std::initializer_list<Member> members)
     : m_bytes() // not the default's "{}"
 {
-    // A guess that holds a typical answer without growing; append() grows it otherwise.
-    m_bytes.reserve(2 + qsizetype(members.size()) * 24);
-    m_bytes.append('{');
-    bool first = true;
+    // The whole object is written in one pass through a RawWriter, in room reserved once. The few
+    // values whose size is only known once written (the QJson kinds) are written first, on their
+    // own, and copied in.
+    struct Room
+    {
+        qsizetype bytes;
+        qsizetype written = -1; // index in `written`, for a value written first
+    };
+    QVarLengthArray<Room, 16> rooms;
+    QVarLengthArray<QByteArray, 2> written;
+    qsizetype total = 2; // { and }
     for (const Member &member : members) {
-        if (!first)
-            m_bytes.append(',');
-        first = false;
-        member.name.visit([this](auto name) { json::appendString(m_bytes, name); });
-        m_bytes.append(':');
-        member.value.writeTo(m_bytes);
+        Room room{member.value.maxBytes()};
+        if (room.bytes == Value::unknownBytes) {
+            room.written = written.size();
+            member.value.appendTo(written.emplace_back());
+            room.bytes = written.back().size();
+        }
+        total += raw::maxStringBytes(member.name.size()) + 2 + room.bytes; // and : and ,
+        rooms.append(room);
     }
-    m_bytes.append('}');
+    raw::RawWriter w(m_bytes, total);
+    w.character('{');
+    const Room *room = rooms.constData();
+    for (const Member &member : members) {
+        if (room != rooms.constData())
+            w.character(',');
+        member.name.visit([&w](auto name) { w.string(name); });
+        w.character(':');
+        if (room->written >= 0)
+            w.bytes(written[room->written].constData(), room->bytes);
+        else
+            member.value.write(w);
+        ++room;
+    }
+    w.character('}');
 }
 
 const QByteArray &Json::bytes() const

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace afterwork::protocol::json {
 
@@ -116,6 +117,44 @@ char *writeString(char *p, QLatin1StringView text)
     return p;
 }
 
+char *writeString(char *p, QUtf8StringView text)
+{
+    // ASCII is the same bytes in Latin-1: the common case needs no decoding. Anything else goes
+    // through UTF-16, which replaces malformed sequences, so that the output is valid UTF-8. A
+    // UTF-8 text has no more UTF-16 units than bytes, so the caller's room still holds.
+    const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return uchar(c) < 0x80; });
+    if (ascii)
+        return writeString(p, QLatin1StringView(text.data(), text.size()));
+    return writeString(p, QStringView(QString::fromUtf8(text.data(), text.size())));
+}
+
+namespace {
+// Both widths follow one rule: non-finite as null, an integral value below 2^53 without a
+// fraction, anything else as the shortest text that reads back to the same value of its type.
+template<typename Number>
+char *writeNumberOf(char *p, Number value)
+{
+    if (!std::isfinite(value)) {
+        std::memcpy(p, "null", 4);
+        return p + 4;
+    }
+    constexpr Number exactIntegerLimit = Number(9007199254740992.0); // 2^53
+    if (value == std::trunc(value) && std::fabs(value) < exactIntegerLimit)
+        return std::to_chars(p, p + maxIntegerBytes, qint64(value)).ptr;
+    return std::to_chars(p, p + maxNumberBytes, value).ptr; // the shortest text that round-trips
+}
+} // namespace
+
+char *writeNumber(char *p, double value)
+{
+    return writeNumberOf(p, value);
+}
+
+char *writeNumber(char *p, float value)
+{
+    return writeNumberOf(p, value);
+}
+
 } // namespace afterwork::protocol::detail
 
 namespace afterwork::protocol::json {
@@ -132,13 +171,7 @@ void appendString(QByteArray &out, QLatin1StringView text)
 
 void appendString(QByteArray &out, QUtf8StringView text)
 {
-    // ASCII is the same bytes in Latin-1: the common case needs no decoding. Anything else goes
-    // through UTF-16, which replaces malformed sequences, so that the output is valid UTF-8.
-    const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return uchar(c) < 0x80; });
-    if (ascii)
-        appendString(out, QLatin1StringView(text.data(), text.size()));
-    else
-        appendString(out, QStringView(QString::fromUtf8(text.data(), text.size())));
+    detail::RawWriter(out, detail::maxStringBytes(text.size())).string(text);
 }
 
 void appendInteger(QByteArray &out, qint64 value)
@@ -151,35 +184,14 @@ void appendUnsigned(QByteArray &out, quint64 value)
     detail::RawWriter(out, detail::maxIntegerBytes).unsignedInteger(value);
 }
 
-namespace {
-// Both widths follow one rule: non-finite as null, an integral value below 2^53 without a
-// fraction, anything else as the shortest text that reads back to the same value of its type.
-template<typename Number>
-void appendNumber(QByteArray &out, Number value)
-{
-    if (!std::isfinite(value)) {
-        out.append("null");
-        return;
-    }
-    constexpr Number exactIntegerLimit = Number(9007199254740992.0); // 2^53
-    if (value == std::trunc(value) && std::fabs(value) < exactIntegerLimit) {
-        appendInteger(out, qint64(value));
-        return;
-    }
-    char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value); // shortest round trip
-    out.append(buffer, result.ptr - buffer);
-}
-} // namespace
-
 void appendDouble(QByteArray &out, double value)
 {
-    appendNumber(out, value);
+    detail::RawWriter(out, detail::maxNumberBytes).number(value);
 }
 
 void appendFloat(QByteArray &out, float value)
 {
-    appendNumber(out, value);
+    detail::RawWriter(out, detail::maxNumberBytes).number(value);
 }
 
 void appendObject(QByteArray &out, const QJsonObject &object)

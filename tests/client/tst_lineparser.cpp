@@ -4,6 +4,8 @@
 #include <QtCore/QElapsedTimer>
 #include <QtTest/QTest>
 
+#include <limits>
+
 using namespace afterwork;
 using namespace afterwork::client;
 using namespace Qt::StringLiterals;
@@ -24,6 +26,7 @@ private Q_SLOTS:
     void unknownSpellingsAreKept();
     void escapesAndUnicode();
     void keyOrderDoesNotMatter();
+    void integersUpToTheirLimits();
     void invalidLines_data();
     void invalidLines();
     void errorsNameTheField();
@@ -273,6 +276,23 @@ void tst_LineParser::keyOrderDoesNotMatter()
     const auto event = parseOk(R"({"phase":"failed","id":5,"kind":"task","ts_us":2,"seq":8,"v":1})");
     QCOMPARE(event.seq, 8u);
     QCOMPARE(event.as<TaskRecord>()->id, 5u);
+}
+
+void tst_LineParser::integersUpToTheirLimits()
+{
+    // Every 64-bit value reads back, the minimum too; one past either end is refused.
+    for (const qint64 ts : {std::numeric_limits<qint64>::max(), std::numeric_limits<qint64>::min(), qint64(0),
+                            qint64(-1), qint64(999'999'999'999'999'999), qint64(1'000'000'000'000'000'000)}) {
+        const QByteArray line = R"({"v":1,"seq":1,"kind":"bye","ts_us":)" + QByteArray::number(ts) + '}';
+        QCOMPARE(parseOk(line).tsUs, ts);
+    }
+    for (const char *outside : {"9223372036854775808", "-9223372036854775809", "18446744073709551616",
+                                "99999999999999999999", "123456789012345678901"}) {
+        const QByteArray line = R"({"v":1,"seq":1,"kind":"bye","ts_us":)" + QByteArray(outside) + '}';
+        const auto result = parseLine(line);
+        QVERIFY2(std::holds_alternative<ParseError>(result), outside);
+        QVERIFY(std::get<ParseError>(result).toString().contains(u"integer out of range"));
+    }
 }
 
 void tst_LineParser::invalidLines_data()

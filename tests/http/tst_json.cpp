@@ -23,6 +23,8 @@ private slots:
     void names();
     void nestedAndLists();
     void qtJsonValues();
+    void listsOfQtJsonValues();
+    void theLongestTextAndNumbersFit();
     void qtJsonTypesAsQJsonValueMakesThem();
     void aNullPointerIsNull();
     void aMovedFromJsonIsAnEmptyObject();
@@ -115,6 +117,35 @@ void JsonTest::qtJsonValues()
     QCOMPARE(json.bytes(),
              QByteArray(R"({"array":[1,"two",null],"object":{"a":1,"b":2},"value":1.5,)"
                         R"("bigInteger":9007199254740993})"));
+}
+
+void JsonTest::listsOfQtJsonValues()
+{
+    // Their length is only known once written: written first, then copied in among the others.
+    const QList<QJsonValue> values{QJsonValue(1), QJsonValue(QStringLiteral("x")), QJsonValue(QJsonArray{true})};
+    const QList<QJsonObject> objects{QJsonObject{{QStringLiteral("k"), 1}}};
+    const Json json{{"before", 1}, {"values", values}, {"middle", "m"}, {"objects", objects}, {"after", 2}};
+    QCOMPARE(json.bytes(), QByteArray(R"({"before":1,"values":[1,"x",[true]],"middle":"m","objects":[{"k":1}],"after":2})"));
+}
+
+void JsonTest::theLongestTextAndNumbersFit()
+{
+    // Each value written at the most bytes its kind can take: a control character is six.
+    const QString controls(300, QChar(0x01));
+    const QByteArray utf8Controls(300, '\x01');
+    const Json json{{"controls", controls},
+                    {utf8Controls.constData(), utf8Controls.constData()},
+                    {"lowest", -std::numeric_limits<double>::denorm_min()},
+                    {"smallestNormal", -std::numeric_limits<double>::min()},
+                    {"largest", -std::numeric_limits<double>::max()},
+                    {"floatMax", -std::numeric_limits<float>::max()}};
+    QByteArray escaped;
+    for (int i = 0; i < 300; ++i)
+        escaped += "\\u0001";
+    QCOMPARE(json.bytes(),
+             "{\"controls\":\"" + escaped + "\",\"" + escaped + "\":\"" + escaped + "\","
+             + R"("lowest":-5e-324,"smallestNormal":-2.2250738585072014e-308,"largest":-1.7976931348623157e+308,)"
+             + R"("floatMax":-3.4028235e+38})");
 }
 
 void JsonTest::qtJsonTypesAsQJsonValueMakesThem()

@@ -11,12 +11,17 @@
 
 #include <concepts>
 #include <cstddef>
+#include <cstring>
 #include <initializer_list>
 
 QT_BEGIN_NAMESPACE
 class QJsonArray;
 class QJsonObject;
 QT_END_NAMESPACE
+
+namespace afterwork::protocol::detail {
+class RawWriter;
+}
 
 namespace afterwork::http {
 
@@ -65,7 +70,8 @@ public:
         //! A number, as the shortest text that reads back to it; a non-finite one is written as null.
         Value(double d) : m_kind(Kind::Double), m_double(d) {}
         Value(float f) : m_kind(Kind::Float), m_double(f) {} //!< 0.1f is written 0.1, not as its double
-        Value(const char *utf8) : m_kind(Kind::Utf8), m_pointer(utf8) {} //!< UTF-8 text; null if nullptr
+        //! UTF-8 text; null if nullptr
+        Value(const char *utf8) : m_kind(Kind::Utf8), m_pointer(utf8), m_size(utf8 ? qsizetype(std::strlen(utf8)) : 0) {}
         Value(const QString &text) : m_kind(Kind::Utf16), m_pointer(&text) {} //!< text
         Value(QStringView text) : m_kind(Kind::View), m_pointer(text.data()), m_size(text.size()) {} //!< text
         Value(QLatin1StringView text) : m_kind(Kind::Latin1), m_pointer(text.data()), m_size(text.size()) {} //!< text
@@ -76,7 +82,7 @@ public:
         //! An array, each element written as a Value made from it.
         template<typename Element>
             requires std::convertible_to<const Element &, Value>
-        Value(const QList<Element> &list) : m_kind(Kind::List), m_pointer(&list), m_writeList(&writeList<Element>)
+        Value(const QList<Element> &list) : m_kind(Kind::List), m_pointer(&list), m_list(&ListOf<Element>::operations)
         {
         }
 
@@ -85,21 +91,66 @@ public:
 
     private:
         friend class Json;
-        void writeTo(QByteArray &out) const;
+        using RawWriter = protocol::detail::RawWriter;
+        //! maxBytes() of a value whose length is only known once written (the QJson kinds).
+        static constexpr qsizetype unknownBytes = -1;
 
-        template<typename Element>
-        static void writeList(QByteArray &out, const void *list)
+        //! At most how many bytes write() takes, or unknownBytes.
+        qsizetype maxBytes() const;
+        //! Writes a value whose maxBytes() is known, in that room.
+        void write(RawWriter &w) const;
+        //! Appends any value: through write() where its size is known.
+        void appendTo(QByteArray &out) const;
+        static void put(RawWriter &w, char c); // one character, for the list writers below
+
+        // What a List value does with its QList<Element>, which the header alone knows the type of.
+        struct ListOperations
         {
-            out.append('[');
-            bool first = true;
-            for (const Element &element : *static_cast<const QList<Element> *>(list)) {
-                if (!first)
-                    out.append(',');
-                first = false;
-                Value(element).writeTo(out);
+            qsizetype (*maxBytes)(const void *list);
+            void (*write)(RawWriter &w, const void *list);
+            void (*appendTo)(QByteArray &out, const void *list);
+        };
+        template<typename Element>
+        struct ListOf
+        {
+            static const QList<Element> &list(const void *list) { return *static_cast<const QList<Element> *>(list); }
+            static qsizetype maxBytes(const void *list)
+            {
+                qsizetype total = 2; // [ and ]
+                for (const Element &element : ListOf::list(list)) {
+                    const qsizetype bytes = Value(element).maxBytes();
+                    if (bytes == unknownBytes)
+                        return unknownBytes;
+                    total += bytes + 1; // and its comma
+                }
+                return total;
             }
-            out.append(']');
-        }
+            static void write(RawWriter &w, const void *list)
+            {
+                put(w, '[');
+                bool first = true;
+                for (const Element &element : ListOf::list(list)) {
+                    if (!first)
+                        put(w, ',');
+                    first = false;
+                    Value(element).write(w);
+                }
+                put(w, ']');
+            }
+            static void appendTo(QByteArray &out, const void *list)
+            {
+                out.append('[');
+                bool first = true;
+                for (const Element &element : ListOf::list(list)) {
+                    if (!first)
+                        out.append(',');
+                    first = false;
+                    Value(element).appendTo(out);
+                }
+                out.append(']');
+            }
+            static constexpr ListOperations operations{&maxBytes, &write, &appendTo};
+        };
 
         enum class Kind : quint8 {
             Null, JsonType, Bool, Integer, Unsigned, Double, Float, Utf8, Utf16, View, Latin1,
@@ -113,8 +164,8 @@ public:
             double m_double;
             const void *m_pointer; // what the text, Nested, QJson and List kinds refer to
         };
-        qsizetype m_size = 0; // View and Latin1: the text's length
-        void (*m_writeList)(QByteArray &, const void *) = nullptr;
+        qsizetype m_size = 0; // Utf8, View and Latin1: the text's length
+        const ListOperations *m_list = nullptr;
     };
 
     //! One member: its name and its value. Names may be any text (`"id"` is read as UTF-8).

@@ -4,6 +4,7 @@
 #include <QtCore/QByteArray>
 #include <QtCore/QLatin1StringView>
 #include <QtCore/QStringView>
+#include <QtCore/QUtf8StringView>
 
 #include <charconv>
 #include <cstring>
@@ -14,6 +15,9 @@ namespace afterwork::protocol::detail {
 inline constexpr qsizetype maxBytesPerUnit = 6;
 //! Bytes an integer can take: "-9223372036854775808" or "18446744073709551615".
 inline constexpr qsizetype maxIntegerBytes = 20;
+//! Bytes a double or float can take: the shortest round-trip text, "-2.2250738585072014e-308".
+inline constexpr qsizetype maxNumberBytes = 24;
+static_assert(maxNumberBytes >= maxIntegerBytes, "an integral double is written as an integer");
 
 inline constexpr qsizetype maxStringBytes(qsizetype units)
 {
@@ -23,6 +27,10 @@ inline constexpr qsizetype maxStringBytes(qsizetype units)
 // Escaped, quoted JSON strings written at \a p; return the end. Room: maxStringBytes(size).
 char *writeString(char *p, QStringView text);
 char *writeString(char *p, QLatin1StringView text);
+char *writeString(char *p, QUtf8StringView text); // invalid UTF-8 becomes U+FFFD
+// A number as json::appendDouble() and json::appendFloat() describe; room: maxNumberBytes.
+char *writeNumber(char *p, double value);
+char *writeNumber(char *p, float value);
 
 //! Writes into a QByteArray through a raw pointer: the caller reserves an upper bound once, so
 //! each piece is a plain store or a fixed-size memcpy instead of a checked QByteArray::append.
@@ -63,6 +71,9 @@ public:
     void unsignedInteger(quint64 value) { m_p = std::to_chars(m_p, m_p + maxIntegerBytes, value).ptr; }
     void string(QStringView text) { m_p = writeString(m_p, text); }
     void string(QLatin1StringView text) { m_p = writeString(m_p, text); }
+    void string(QUtf8StringView text) { m_p = writeString(m_p, text); }
+    void number(double value) { m_p = writeNumber(m_p, value); }
+    void number(float value) { m_p = writeNumber(m_p, value); }
 
 private:
     QByteArray &m_out;
