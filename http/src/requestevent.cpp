@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <afterwork/http/requestevent.h>
 
-#include <afterwork/protocol/json.h>
 #include <afterwork/protocol/rawwriter.h>
 
 namespace afterwork::http {
@@ -23,25 +22,37 @@ QJsonObject RequestEvent::toJson() const
 
 QByteArray RequestEvent::encodedFields() const
 {
-    // Room for the longest each field can be once escaped: FieldWriter then never grows the array.
-    using protocol::detail::maxStringBytes;
+    // One RawWriter for the whole line, in room for the longest each field can be once escaped:
+    // three of these are written per request while someone watches the stream.
+    using namespace protocol::detail;
+    const bool hasError = !errorType.isEmpty() || !errorMessage.isEmpty();
+    const QLatin1StringView stageName = wireName(stage);
+    const qsizetype errorBytes = hasError ? maxStringBytes(errorType.size()) + maxStringBytes(errorMessage.size()) : 0;
     QByteArray out;
-    out.reserve(160 + maxStringBytes(method.size()) + maxStringBytes(path.size())
-                + maxStringBytes(wireName(stage).size()) + maxStringBytes(errorType.size())
-                + maxStringBytes(errorMessage.size()));
-    protocol::FieldWriter fields(out);
-    fields.unsignedInteger(QLatin1StringView("request"), requestId)
-        .string(QLatin1StringView("method"), method)
-        .string(QLatin1StringView("path"), path)
-        .string(QLatin1StringView("stage"), wireName(stage));
-    if (status != 0)
-        fields.integer(QLatin1StringView("status"), status);
-    if (!errorType.isEmpty() || !errorMessage.isEmpty()) {
-        fields.beginObject(QLatin1StringView("error"))
-            .string(QLatin1StringView("type"), errorType)
-            .string(QLatin1StringView("message"), errorMessage)
-            .endObject();
-    }
+    {
+        RawWriter w(out, 96 + 2 * maxIntegerBytes + maxStringBytes(method.size()) + maxStringBytes(path.size())
+                             + stageName.size() + errorBytes);
+        w.literal("\"request\":");
+        w.unsignedInteger(requestId);
+        w.literal(",\"method\":");
+        w.string(method);
+        w.literal(",\"path\":");
+        w.string(path);
+        w.literal(",\"stage\":\"");
+        w.ascii(stageName); // wire names are snake_case ASCII
+        w.character('"');
+        if (status != 0) {
+            w.literal(",\"status\":");
+            w.integer(status);
+        }
+        if (hasError) {
+            w.literal(",\"error\":{\"type\":");
+            w.string(errorType);
+            w.literal(",\"message\":");
+            w.string(errorMessage);
+            w.character('}');
+        }
+    } // the writer trims `out` to what it wrote
     return out;
 }
 

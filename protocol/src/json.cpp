@@ -10,6 +10,7 @@
 #include <QtCore/QJsonValue>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -46,9 +47,22 @@ char *writeEscapedAscii(char *p, char16_t c)
     }
 }
 
-bool needsEscape(char16_t c)
+constexpr bool needsEscape(char16_t c)
 {
     return c < 0x20 || c == u'"' || c == u'\\';
+}
+
+// ASCII that a JSON string holds as it is, as a table: the common character costs one look-up.
+constexpr auto plainAscii = [] {
+    std::array<bool, 0x80> plain{};
+    for (char16_t c = 0; c < 0x80; ++c)
+        plain[c] = !needsEscape(c);
+    return plain;
+}();
+
+bool isPlainAscii(char16_t c)
+{
+    return c < 0x80 && plainAscii[c];
 }
 
 } // namespace
@@ -60,6 +74,7 @@ namespace afterwork::protocol::detail {
 using json::writeEscapedAscii;
 using json::writeReplacementCharacter;
 using json::needsEscape;
+using json::isPlainAscii;
 
 char *writeString(char *p, QStringView text)
 {
@@ -68,11 +83,10 @@ char *writeString(char *p, QStringView text)
     const char16_t *const end = s + text.size();
     while (s < end) {
         const char16_t c = *s++;
-        if (c < 0x80) {
-            if (needsEscape(c))
-                p = writeEscapedAscii(p, c);
-            else
-                *p++ = char(c);
+        if (isPlainAscii(c)) {
+            *p++ = char(c);
+        } else if (c < 0x80) {
+            p = writeEscapedAscii(p, c); // a control character, '"' or '\\'
         } else if (c < 0x800) {
             *p++ = char(0xC0 | (c >> 6));
             *p++ = char(0x80 | (c & 0x3F));
@@ -103,11 +117,10 @@ char *writeString(char *p, QLatin1StringView text)
     *p++ = '"';
     for (const char byte : text) {
         const auto c = char16_t(uchar(byte));
-        if (c < 0x80) {
-            if (needsEscape(c))
-                p = writeEscapedAscii(p, c);
-            else
-                *p++ = char(c);
+        if (isPlainAscii(c)) {
+            *p++ = char(c);
+        } else if (c < 0x80) {
+            p = writeEscapedAscii(p, c); // a control character, '"' or '\\'
         } else {
             *p++ = char(0xC0 | (c >> 6));
             *p++ = char(0x80 | (c & 0x3F));

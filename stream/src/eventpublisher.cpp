@@ -53,6 +53,8 @@ EventPublisherPrivate::EventPublisherPrivate(EventPublisher *q, TaskEngine *engi
 
 bool EventPublisherPrivate::isAllowedExtraKind(QLatin1StringView kind)
 {
+    if (kind == wireName(EventKind::Request))
+        return true; // the HTTP layer's three lines per request: the common case, checked first
     // The remote transport's refusal and the recordings' source marker: never part of a stream.
     if (kind == protocol::deniedKind || kind == protocol::sourceMarkerKind)
         return false;
@@ -564,11 +566,15 @@ bool EventPublisher::publishEncoded(QLatin1StringView kind, QByteArrayView encod
 {
     if (!detail::EventPublisherPrivate::isAllowedExtraKind(kind) || encodedFields.contains('\n'))
         return false;
-    QByteArray encoded;
-    protocol::appendEventBody(encoded, protocol::nowUs(), kind, encodedFields);
     if (QThread::currentThread() == thread()) {
-        d->broadcast(encoded);
+        if (d->subscribers.empty())
+            return true; // nobody to write it for
+        d->body.resize(0); // keeps its capacity, as the engine's events do
+        protocol::appendEventBody(d->body, protocol::nowUs(), kind, encodedFields);
+        d->broadcastBody();
     } else {
+        QByteArray encoded;
+        protocol::appendEventBody(encoded, protocol::nowUs(), kind, encodedFields);
         QMetaObject::invokeMethod(
             this, detail::handedOff([this, encoded = std::move(encoded)] { d->broadcast(encoded); }), Qt::QueuedConnection);
     }

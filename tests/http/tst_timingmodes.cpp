@@ -659,6 +659,7 @@ void TimingModesTest::requestEventFieldsMatchTheProtocol()
     event.errorMessage.clear();
     QVERIFY(!event.toJson().contains("status"));
     QVERIFY(!event.toJson().contains("error"));
+    QCOMPARE(event.encodedFields(), QByteArray(R"("request":12,"method":"POST","path":"/notify","stage":"received")"));
     QCOMPARE(wireName(RequestStage::ClientGone), QLatin1StringView("client_gone"));
     QCOMPARE(wireName(RequestStage::RouteReturned), QLatin1StringView("route_returned"));
     QCOMPARE(wireName(RequestStage::ResponseWritten), QLatin1StringView("response_written"));
