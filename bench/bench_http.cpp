@@ -93,6 +93,9 @@ class Wrk
 public:
     explicit Wrk(QString postScript) : m_postScript(std::move(postScript)) {}
 
+    //! The stalls of the machine seen during every run so far (StallProbe).
+    StallProbe::Stalls stalls() const { return m_stalls; }
+
     //! Runs wrk while this thread's event loop keeps serving the stream subscriber.
     WrkResult run(const QString &url, bool post, int connections, double seconds)
     {
@@ -106,22 +109,32 @@ public:
         wrk.start(QStringLiteral("wrk"), args);
         if (!wrk.waitForStarted(5000))
             fail(QStringLiteral("cannot start wrk"));
+        m_probe.take(); // only this run's
         const bool done = waitUntil([&] { return wrk.state() == QProcess::NotRunning; },
                                     std::chrono::milliseconds(qint64(seconds * 1000) + 30'000), 20ms);
+        const StallProbe::Stalls stalls = m_probe.take();
+        m_stalls.count += stalls.count;
+        m_stalls.longestUs = std::max(m_stalls.longestUs, stalls.longestUs);
         const QString output = QString::fromUtf8(wrk.readAll());
         if (!done || wrk.exitCode() != 0)
             fail(QStringLiteral("wrk %1 failed:\n%2").arg(args.join(QLatin1Char(' ')), output));
         const WrkResult result = parseWrk(output);
         if (result.requestsPerSecond <= 0)
             fail(QStringLiteral("cannot read wrk's output:\n%1").arg(output));
-        std::fprintf(stderr, "    wrk -c%-2d %-58s %9.0f req/s  p50 %7.0f us  p99 %7.0f us%s\n", connections,
+        std::fprintf(stderr, "    wrk -c%-2d %-58s %9.0f req/s  p50 %7.0f us  p99 %7.0f us%s%s\n", connections,
                      qPrintable(url), result.requestsPerSecond, result.p50Us, result.p99Us,
-                     result.errors ? qPrintable(QStringLiteral("  (%1 errors)").arg(result.errors)) : "");
+                     result.errors ? qPrintable(QStringLiteral("  (%1 errors)").arg(result.errors)) : "",
+                     stalls.count ? qPrintable(QStringLiteral("  (machine stalled %1x, longest %2)")
+                                                   .arg(stalls.count)
+                                                   .arg(formatMicros(double(stalls.longestUs))))
+                                  : "");
         return result;
     }
 
 private:
     QString m_postScript;
+    StallProbe m_probe;
+    StallProbe::Stalls m_stalls;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -519,6 +532,14 @@ int main(int argc, char *argv[])
     latencyFigure("6f", QStringLiteral("response written -> after-response start, p99, -c32"), resp32p99, 0);
     latencyFigure("6g", QStringLiteral("handler return -> after-route start, p50, -c32"), route32p50, 0);
     latencyFigure("6h", QStringLiteral("handler return -> after-route start, p99, -c32"), route32p99, 0);
+    // The machine itself: how often it stopped this process during the runs above. A stall of
+    // the virtual machine's CPUs stalls the servers too, and shows in their p99s and throughput.
+    const StallProbe::Stalls stalls = wrk.stalls();
+    report({QStringLiteral("6i"), QStringLiteral("machine stalls >= 20 ms during the wrk runs"),
+            QString::number(stalls.count), QStringLiteral("-"), Verdict::Reported,
+            stalls.count ? QStringLiteral("longest %1; a sleeping probe thread's late wake-ups (StallProbe)")
+                               .arg(formatMicros(double(stalls.longestUs)))
+                         : QStringLiteral("a sleeping probe thread's late wake-ups (StallProbe)")});
     if (subscriber.missed() > 0)
         std::fprintf(stderr, "bench_http: the subscriber missed %llu events (gaps): it could not keep up\n",
                      (unsigned long long)subscriber.missed());

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 #include <malloc.h>
 #include <sys/resource.h>
@@ -259,6 +260,46 @@ qint64 contextSwitches()
         }
     }
     return total;
+}
+
+StallProbe::StallProbe(std::chrono::milliseconds threshold)
+    : m_threshold(threshold)
+    , m_thread([this] { run(); })
+{
+}
+
+StallProbe::~StallProbe()
+{
+    {
+        std::lock_guard lock(m_lock);
+        m_stop = true;
+    }
+    m_wake.notify_one();
+    m_thread.join();
+}
+
+StallProbe::Stalls StallProbe::take()
+{
+    std::lock_guard lock(m_lock);
+    return std::exchange(m_stalls, Stalls{});
+}
+
+void StallProbe::run()
+{
+    using Clock = std::chrono::steady_clock;
+    constexpr auto step = std::chrono::milliseconds(5);
+    std::unique_lock lock(m_lock);
+    while (!m_stop) {
+        const auto due = Clock::now() + step;
+        if (m_wake.wait_until(lock, due, [this] { return m_stop; }))
+            return;
+        const auto late = Clock::now() - due;
+        if (late >= m_threshold) {
+            ++m_stalls.count;
+            m_stalls.longestUs =
+                std::max<qint64>(m_stalls.longestUs, std::chrono::duration_cast<std::chrono::microseconds>(late).count());
+        }
+    }
 }
 
 QString describeMachine()

@@ -8,7 +8,10 @@
 #include <QtCore/QStringList>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace afterwork::bench {
@@ -94,6 +97,38 @@ qint64 processCpuNs();
 //! Context switches (voluntary and not) of every live thread of this process so far: how often
 //! threads slept and were woken. Threads that have exited are not counted.
 qint64 contextSwitches();
+
+//! Notices when the machine stops running this process: a thread sleeps in steps of 5 ms and
+//! counts the wake-ups that come at least a threshold late. A virtual machine whose host takes its
+//! CPUs away now and then (docs/performance.md, "The machine") shows up here, so that a run's
+//! outliers can be told apart from the code's. It costs about 200 wake-ups a second.
+class StallProbe
+{
+public:
+    struct Stalls
+    {
+        int count = 0;       //!< wake-ups at least the threshold late
+        qint64 longestUs = 0; //!< the latest of them
+    };
+
+    explicit StallProbe(std::chrono::milliseconds threshold = std::chrono::milliseconds(20));
+    ~StallProbe();
+    StallProbe(const StallProbe &) = delete;
+    StallProbe &operator=(const StallProbe &) = delete;
+
+    //! The stalls since the last take() (or since the start); counting starts afresh.
+    Stalls take();
+
+private:
+    void run();
+
+    const std::chrono::milliseconds m_threshold;
+    std::mutex m_lock;
+    std::condition_variable m_wake; // only to stop the thread
+    bool m_stop = false;            // guarded by m_lock
+    Stalls m_stalls;                // guarded by m_lock
+    std::thread m_thread;
+};
 
 //! The machine, for the record: CPU model, core count, load average, kernel.
 QString describeMachine();
