@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Json, the object a route returns: each kind of value written as JSON text, in the order given.
+// Json, the object a route returns: each kind of value written as JSON text, in the order given;
+// and a response as it goes on the wire.
 #include <afterwork/http/json.h>
 #include <afterwork/http/response.h>
+
+#include "wire.h" // http/src: serializeResponse()
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -30,6 +33,7 @@ private slots:
     void aMovedFromJsonIsAnEmptyObject();
     void toObjectReadsItBack();
     void responseSendsTheText();
+    void responsesAreWrittenByteForByte();
 };
 
 void JsonTest::emptyObject()
@@ -192,6 +196,19 @@ void JsonTest::responseSendsTheText()
     QCOMPARE(ok.body(), QByteArray(R"({"b":1,"a":2})"));
     QCOMPARE(ok.contentType(), QByteArray("application/json"));
     QCOMPARE(Response(Json{{"id", 7}}, 201).status(), 201);
+}
+
+void JsonTest::responsesAreWrittenByteForByte()
+{
+    Response created(Json{{"id", 7}}, 201);
+    created.addHeader("Location", "/items/7").addHeader("X-Empty", "");
+    QCOMPARE(detail::serializeResponse(created, false),
+             QByteArray("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 8\r\n"
+                        "Location: /items/7\r\nX-Empty: \r\n\r\n{\"id\":7}"));
+    const Response empty = Response::raw(QByteArray(), "text/plain", 299); // a status without a listed phrase
+    QCOMPARE(detail::serializeResponse(empty, true),
+             QByteArray("HTTP/1.1 299 Unknown\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n"
+                        "Connection: close\r\n\r\n"));
 }
 
 QTEST_GUILESS_MAIN(JsonTest)
