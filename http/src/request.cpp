@@ -5,6 +5,8 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonParseError>
 
+#include <algorithm>
+
 namespace afterwork::http {
 
 Request::Request(quint64 id, QByteArray method, QUrl url, HeaderList headers, QByteArray body, QHostAddress peer)
@@ -17,25 +19,27 @@ Request::Request(quint64 id, QByteArray method, QUrl url, HeaderList headers, QB
 {
     if (!m_url.hasQuery())
         return;
-    const QByteArray query = m_url.query(QUrl::FullyEncoded).toLatin1(); // fully encoded: ASCII
+    const QString query = m_url.query(QUrl::FullyEncoded); // fully encoded: ASCII
+    const QStringView items(query);
     // A '+' in a query string means a space (form encoding); an encoded "%2B" stays a '+'. A part
-    // with neither (`ms=0`) is plain ASCII: one conversion instead of three copies.
-    const auto decode = [](QByteArrayView part) {
-        if (!part.contains('%') && !part.contains('+'))
-            return QString::fromLatin1(part);
-        QByteArray bytes = part.toByteArray();
+    // with neither (`ms=0`) is plain ASCII: copied as it is.
+    const auto decode = [](QStringView part) {
+        if (std::none_of(part.begin(), part.end(), [](QChar c) { return c == u'%' || c == u'+'; }))
+            return part.toString();
+        QByteArray bytes = part.toLatin1();
         bytes.replace('+', ' ');
         return QUrl::fromPercentEncoding(bytes);
     };
-    for (qsizetype from = 0; from <= query.size();) {
-        qsizetype end = query.indexOf('&', from);
+    m_queryParams.reserve(items.count(QChar(u'&')) + 1);
+    for (qsizetype from = 0; from <= items.size();) {
+        qsizetype end = items.indexOf(QChar(u'&'), from);
         if (end < 0)
-            end = query.size();
-        const QByteArrayView item = QByteArrayView(query).sliced(from, end - from);
+            end = items.size();
+        const QStringView item = items.sliced(from, end - from);
         from = end + 1;
         if (item.isEmpty())
             continue;
-        const qsizetype equals = item.indexOf('=');
+        const qsizetype equals = item.indexOf(QChar(u'='));
         // Every item is kept, repeats too: queryText() searches in order, so the first of a name
         // wins, and checking for a repeat here would make a long query quadratic.
         m_queryParams.emplace_back(decode(equals < 0 ? item : item.first(equals)),

@@ -175,19 +175,17 @@ void ResponderState::finalDelivery()
     }
 }
 
-void ResponderState::deliver(std::function<void(Exchange &)> action)
+Exchange *ResponderState::exchangeHere() const
 {
-    if (!exchange)
-        return;
+    const QObject *target = context.data();
+    return exchange && target && QThread::currentThread() == target->thread() ? exchange.get() : nullptr;
+}
+
+void ResponderState::post(std::function<void(Exchange &)> action)
+{
     QObject *target = context.data();
-    if (!target) {
-        // The router is gone; nothing may touch the connection now.
-        return;
-    }
-    if (QThread::currentThread() == target->thread()) {
-        action(*exchange);
-        return;
-    }
+    if (!exchange || !target)
+        return; // the router is gone; nothing may touch the connection now
     QMetaObject::invokeMethod(
         target,
         afterwork::detail::handedOff([exchange = exchange, action = std::move(action)] {

@@ -10,6 +10,7 @@
 #include <QtCore/QPointer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 namespace afterwork::http::detail {
@@ -58,7 +59,17 @@ struct ResponderState
     ~ResponderState();
 
     //! Runs \a action on the exchange, on the router's thread (at once if already there).
-    void deliver(std::function<void(Exchange &)> action);
+    template<typename Action>
+    void deliver(Action &&action)
+    {
+        // On the router's thread, the usual case (a route that answers by returning), the action
+        // runs as it is: no std::function, so no copy of the response it holds.
+        if (Exchange *here = exchangeHere()) {
+            action(*here);
+            return;
+        }
+        post(std::function<void(Exchange &)>(std::forward<Action>(action)));
+    }
     //! Claims the right to answer; false if someone already answered.
     bool claim() { return !answered.exchange(true); }
 
@@ -68,6 +79,10 @@ struct ResponderState
     std::atomic<bool> answered{false};
 
 private:
+    //! The exchange, when this is the router's thread and the router lives; null otherwise.
+    Exchange *exchangeHere() const;
+    //! Runs \a action on the router's thread later (nothing when the router is gone).
+    void post(std::function<void(Exchange &)> action);
     void finalDelivery();
 };
 
