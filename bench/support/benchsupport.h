@@ -101,14 +101,17 @@ qint64 contextSwitches();
 //! Notices when the machine stops running this process: a thread sleeps in steps of 5 ms and
 //! counts the wake-ups that come at least a threshold late. A virtual machine whose host takes its
 //! CPUs away now and then (docs/performance.md, "The machine") shows up here, so that a run's
-//! outliers can be told apart from the code's. It costs about 200 wake-ups a second.
+//! outliers can be told apart from the code's. A wake-up 20 ms late can also be ordinary scheduling
+//! delay on a machine whose cores are all busy, and a stall shorter than the 5 ms step may be
+//! missed: the count is a hint, its ~100 ms entries are the host's. It costs about 200 wake-ups a
+//! second.
 class StallProbe
 {
 public:
     struct Stalls
     {
         int count = 0;       //!< wake-ups at least the threshold late
-        qint64 longestUs = 0; //!< the latest of them
+        qint64 longestUs = 0; //!< how late the latest of them was
     };
 
     explicit StallProbe(std::chrono::milliseconds threshold = std::chrono::milliseconds(20));

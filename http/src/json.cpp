@@ -161,21 +161,27 @@ Json::Json(std::initializer_list<Member> members)
         total += raw::maxStringBytes(member.name.size()) + 2 + room.bytes; // and : and ,
         rooms.append(room);
     }
-    raw::RawWriter w(m_bytes, total);
-    w.character('{');
-    const Room *room = rooms.constData();
-    for (const Member &member : members) {
-        if (room != rooms.constData())
-            w.character(',');
-        member.name.visit([&w](auto name) { w.string(name); });
-        w.character(':');
-        if (room->written >= 0)
-            w.bytes(written[room->written].constData(), room->bytes);
-        else
-            member.value.write(w);
-        ++room;
-    }
-    w.character('}');
+    {
+        raw::RawWriter w(m_bytes, total);
+        w.character('{');
+        const Room *room = rooms.constData();
+        for (const Member &member : members) {
+            if (room != rooms.constData())
+                w.character(',');
+            member.name.visit([&w](auto name) { w.string(name); });
+            w.character(':');
+            if (room->written >= 0)
+                w.bytes(written[room->written].constData(), room->bytes);
+            else
+                member.value.write(w);
+            ++room;
+        }
+        w.character('}');
+    } // the writer trims m_bytes to what it wrote
+    // The room was the most each value could take (six bytes for a character of text): a long
+    // answer gives back what it did not use, rather than keep it as long as the Json lives.
+    if (m_bytes.capacity() - m_bytes.size() > 4096)
+        m_bytes.squeeze();
 }
 
 const QByteArray &Json::bytes() const

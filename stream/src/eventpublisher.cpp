@@ -569,7 +569,9 @@ bool EventPublisher::publishEncoded(QLatin1StringView kind, QByteArrayView encod
     if (QThread::currentThread() == thread()) {
         if (d->subscribers.empty())
             return true; // nobody to write it for
-        d->body.resize(0); // keeps its capacity, as the engine's events do
+        // The buffer the engine's events use: broadcast() calls no outside code synchronously, so
+        // nothing else writes to it meanwhile (were it ever to, this line would need its own).
+        d->body.resize(0); // keeps its capacity
         protocol::appendEventBody(d->body, protocol::nowUs(), kind, encodedFields);
         d->broadcastBody();
     } else {

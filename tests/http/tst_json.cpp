@@ -28,6 +28,7 @@ private slots:
     void qtJsonValues();
     void listsOfQtJsonValues();
     void theLongestTextAndNumbersFit();
+    void aLongAnswerKeepsNoSpareRoom();
     void qtJsonTypesAsQJsonValueMakesThem();
     void aNullPointerIsNull();
     void aMovedFromJsonIsAnEmptyObject();
@@ -150,6 +151,14 @@ void JsonTest::theLongestTextAndNumbersFit()
              "{\"controls\":\"" + escaped + "\",\"" + escaped + "\":\"" + escaped + "\","
              + R"("lowest":-5e-324,"smallestNormal":-2.2250738585072014e-308,"largest":-1.7976931348623157e+308,)"
              + R"("floatMax":-3.4028235e+38})");
+}
+
+void JsonTest::aLongAnswerKeepsNoSpareRoom()
+{
+    // Room is reserved for six bytes a character; plain text takes one, and the rest is given back.
+    const Json big{{"text", QString(100'000, u'a')}};
+    QCOMPARE(big.bytes().size(), 100'000 + 11);
+    QVERIFY2(big.bytes().capacity() < big.bytes().size() + 4096, qPrintable(QString::number(big.bytes().capacity())));
 }
 
 void JsonTest::qtJsonTypesAsQJsonValueMakesThem()
