@@ -238,8 +238,11 @@ void tst_Cli::tailColoursOnlyATerminal()
         process.setProcessEnvironment(environment);
         const QString command = u"'%1' tail --connect '%2' %3"_s.arg(QStringLiteral(AFTERWORK_CLI), name, extra);
         process.start(script, {u"-qefc"_s, command, u"/dev/null"_s});
+        // That the tool connected is all this waits for: a CLI built for ThreadSanitizer, started
+        // through `script` while the rest of the suite runs, once took longer than 10 s to connect,
+        // and a count checked for one exact value never matches once it has gone past it.
         const qsizetype before = clients.size();
-        [&] { QTRY_COMPARE_WITH_TIMEOUT(clients.size(), before + 1, 10000); }();
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(clients.size() > before, 20000); }();
         publisher.disconnectAll();
         QByteArray out;
         QDeadlineTimer deadline(10000);
