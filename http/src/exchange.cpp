@@ -108,7 +108,8 @@ void Exchange::finish(RequestStage stage)
     emitStage(stage);
     // A client that left still gets its after-response tasks (docs/http.md); a failed route has none.
     if (m_flushAfterResponse && m_scope) {
-        m_core->batchWakeUps();
+        if (m_scope->pendingCount(Mode::AfterResponse) > 0)
+            m_core->batchWakeUps(); // a batch posts its end: only worth it with tasks to start
         m_scope->flush(Mode::AfterResponse);
     }
     m_core->requestFinished();

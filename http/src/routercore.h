@@ -33,7 +33,7 @@ public:
     bool wantsEvents() const;
     void emitEvent(const RequestEvent &event);
     void requestFinished();
-    //! Before a route runs or a response's after-response batch is flushed: the sync tasks that
+    //! Before a route runs or a response's after-response tasks are flushed: the sync tasks that
     //! the requests of one pass of the event loop schedule share the pool's wake-ups
     //! (TaskEngine::batchPoolWakeUps()).
     void batchWakeUps();

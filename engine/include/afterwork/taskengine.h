@@ -89,7 +89,7 @@ public:
     //! the rest waits for a pool thread that is already up, or for the batch's end, which this
     //! posts and which starts what is still waiting. A burst of schedules then costs one or two
     //! wake-ups instead of one each; TaskRouter opens a batch before every route and every
-    //! after-response flush (docs/performance.md, "4a, 4c, 4f"). Engine thread only; a no-op
+    //! after-response flush with tasks (docs/performance.md, "4a, 4c, 4f"). Engine thread only; a no-op
     //! elsewhere. Work held this way starts only once the event loop runs: do not block the
     //! engine thread waiting for it to start.
     void batchPoolWakeUps();
