@@ -535,11 +535,11 @@ int main(int argc, char *argv[])
     // The machine itself: how often it stopped this process during the runs above. A stall of
     // the virtual machine's CPUs stalls the servers too, and shows in their p99s and throughput.
     const StallProbe::Stalls stalls = wrk.stalls();
+    QString stallContext = QStringLiteral("a sleeping probe thread's late wake-ups (StallProbe)");
+    if (stalls.count)
+        stallContext.prepend(QStringLiteral("longest %1; ").arg(formatMicros(double(stalls.longestUs))));
     report({QStringLiteral("6i"), QStringLiteral("machine stalls >= 20 ms during the wrk runs"),
-            QString::number(stalls.count), QStringLiteral("-"), Verdict::Reported,
-            stalls.count ? QStringLiteral("longest %1; a sleeping probe thread's late wake-ups (StallProbe)")
-                               .arg(formatMicros(double(stalls.longestUs)))
-                         : QStringLiteral("a sleeping probe thread's late wake-ups (StallProbe)")});
+            QString::number(stalls.count), QStringLiteral("-"), Verdict::Reported, stallContext});
     if (subscriber.missed() > 0)
         std::fprintf(stderr, "bench_http: the subscriber missed %llu events (gaps): it could not keep up\n",
                      (unsigned long long)subscriber.missed());

@@ -202,11 +202,6 @@ void appendDouble(QByteArray &out, double value)
     detail::RawWriter(out, detail::maxNumberBytes).number(value);
 }
 
-void appendFloat(QByteArray &out, float value)
-{
-    detail::RawWriter(out, detail::maxNumberBytes).number(value);
-}
-
 void appendObject(QByteArray &out, const QJsonObject &object)
 {
     out.append('{');

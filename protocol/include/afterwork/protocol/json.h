@@ -34,8 +34,6 @@ void appendUnsigned(QByteArray &out, quint64 value);
 //! Appends \a value as the shortest text that reads back to it; an integral value below 2^53
 //! prints without a fraction, a non-finite one as null.
 void appendDouble(QByteArray &out, double value);
-//! The same for a float: its own shortest text (0.1f is 0.1, not 0.10000000149011612).
-void appendFloat(QByteArray &out, float value);
 //! Appends any QJsonValue compactly; numbers that are integers print without a fraction,
 //! non-finite numbers print as null.
 void appendValue(QByteArray &out, const QJsonValue &value);

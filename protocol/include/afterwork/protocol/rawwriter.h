@@ -28,7 +28,8 @@ inline constexpr qsizetype maxStringBytes(qsizetype units)
 char *writeString(char *p, QStringView text);
 char *writeString(char *p, QLatin1StringView text);
 char *writeString(char *p, QUtf8StringView text); // invalid UTF-8 becomes U+FFFD
-// A number as json::appendDouble() and json::appendFloat() describe; room: maxNumberBytes.
+// A number as json::appendDouble() describes (a float as its own shortest text: 0.1f is 0.1, not
+// 0.10000000149011612); room: maxNumberBytes.
 char *writeNumber(char *p, double value);
 char *writeNumber(char *p, float value);
 
