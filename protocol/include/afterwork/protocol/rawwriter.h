@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QtCore/QByteArray>
+#include <QtCore/QtGlobal>
 #include <QtCore/QLatin1StringView>
 #include <QtCore/QStringView>
 #include <QtCore/QUtf8StringView>
@@ -46,7 +47,12 @@ public:
         out.resize(start + maxBytes);
         m_p = out.data() + start;
     }
-    ~RawWriter() { m_out.resize(m_p - m_out.constData()); }
+    ~RawWriter()
+    {
+        // Past the room, the writes went into the array's spare capacity or beyond: a bound too small.
+        Q_ASSERT_X(m_p <= m_out.constData() + m_out.size(), "RawWriter", "wrote more than the room reserved");
+        m_out.resize(m_p - m_out.constData());
+    }
     RawWriter(const RawWriter &) = delete;
     RawWriter &operator=(const RawWriter &) = delete;
 
