@@ -16,6 +16,10 @@
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
+#if defined(Q_OS_UNIX)
+#  include <sys/socket.h>
+#endif
+
 // The QtHttpServer generations Afterwork supports differ in how a handler is registered, how the
 // responder is passed and how a response's socket is reached. Every difference is one of the
 // QT_VERSION_CHECKs in this file; docs/http.md says how each version's mechanism works.
@@ -180,15 +184,40 @@ private:
     QMetaObject::Connection m_onDisconnected;
 };
 
+//! Writes as much of \a bytes as the kernel takes now, straight to \a socket's descriptor, when
+//! nothing is queued ahead of it; returns how many bytes went (0 when it did not try). A write
+//! through QTcpSocket only buffers: the bytes go out on the next pass of the event loop, after a
+//! write notifier is switched on and off again, each a wake-up of the loop (docs/performance.md,
+//! "4e and 4f: the response's own write"). Only a plain QTcpSocket: a subclass (QSslSocket, say)
+//! must see every byte.
+qint64 sendNow(QTcpSocket *socket, const QByteArray &bytes)
+{
+#if defined(Q_OS_UNIX) && defined(MSG_NOSIGNAL) && defined(MSG_DONTWAIT)
+    if (socket->metaObject() != &QTcpSocket::staticMetaObject || socket->bytesToWrite() != 0)
+        return 0;
+    const qintptr descriptor = socket->socketDescriptor();
+    if (descriptor < 0)
+        return 0;
+    const ssize_t sent = ::send(int(descriptor), bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+    return sent > 0 ? qint64(sent) : 0; // a full buffer or an error: QTcpSocket writes it, and sees the error
+#else
+    Q_UNUSED(socket);
+    Q_UNUSED(bytes);
+    return 0;
+#endif
+}
+
 //! One response's way out. We write the bytes ourselves, compact and in one go, and watch the
 //! socket through a QPointer, since QHttpServer deletes a socket once its client has gone.
 class QtResponseChannel final : public ResponseChannel
 {
 public:
     //! \a responder is QHttpServer's, valid until keepResponderIfUnanswered() is called.
-    QtResponseChannel(QHttpServerResponder &responder, QTcpSocket *socket, const QObject *server)
+    QtResponseChannel(QHttpServerResponder &responder, QTcpSocket *socket, const QObject *server,
+                      std::weak_ptr<WrittenResponses> writtenResponses)
         : m_held(std::make_shared<HeldResponder>(responder, socket, server))
         , m_socket(socket)
+        , m_writtenResponses(std::move(writtenResponses))
     {
     }
 
@@ -203,7 +232,12 @@ public:
     {
         if (!isOpen())
             return false;
-        m_socket->write(serializeResponse(response, closeConnection));
+        const QByteArray bytes = serializeResponse(response, closeConnection);
+        const qint64 sent = closeConnection ? 0 : sendNow(m_socket, bytes);
+        if (sent == 0)
+            m_socket->write(bytes); // shared with the socket's buffer, not copied
+        else if (sent < bytes.size())
+            m_socket->write(bytes.constData() + sent, bytes.size() - sent);
         if (closeConnection)
             m_socket->disconnectFromHost(); // closes once the bytes are out, emitting bytesWritten until then
         m_held->release(); // lets the server read the connection's next request
@@ -212,15 +246,19 @@ public:
 
     void whenWritten(std::function<void()> written, std::function<void()> gone) override
     {
-        if (QTcpSocket *socket = m_socket.data())
-            ResponseWatcher::of(socket)->watch(std::move(written), std::move(gone));
-        else if (gone)
+        if (QTcpSocket *socket = m_socket.data()) {
+            if (const auto writtenResponses = m_writtenResponses.lock())
+                writtenResponses->watch(socket, std::move(written), std::move(gone));
+            else
+                ResponseWatcher::of(socket)->watch(std::move(written), std::move(gone));
+        } else if (gone)
             QTimer::singleShot(0, std::move(gone));
     }
 
 private:
     std::shared_ptr<HeldResponder> m_held;
     QPointer<QTcpSocket> m_socket;
+    std::weak_ptr<WrittenResponses> m_writtenResponses; // the adapter's, gone with it
 };
 
 //! Answers a request that has nowhere to go (the router is gone, or its connection was not found).
@@ -288,12 +326,14 @@ private:
 
 struct ServerAdapter::Shared
 {
-    explicit Shared(AdapterCallbacks callbacks)
+    Shared(AdapterCallbacks callbacks, QHttpServer *server)
         : callbacks(std::move(callbacks))
+        , writtenResponses(std::make_shared<WrittenResponses>(server))
     {
     }
 
     AdapterCallbacks callbacks;
+    std::shared_ptr<WrittenResponses> writtenResponses; // The server's thread only, as deliver()
 #if AFTERWORK_FIND_SOCKET_BY_PEER
     ConnectionIndex connections;
 #endif
@@ -334,7 +374,7 @@ struct ServerAdapter::Shared
 #endif
             incoming.body = request.body();
             incoming.peer = request.remoteAddress();
-            channel = std::make_shared<QtResponseChannel>(responder, socket, server);
+            channel = std::make_shared<QtResponseChannel>(responder, socket, server, writtenResponses);
             callbacks.dispatch(std::move(incoming), channel);
         } catch (const std::exception &error) {
             qCCritical(lcHttp) << "request dispatch threw:" << error.what();
@@ -352,7 +392,7 @@ struct ServerAdapter::Shared
 
 ServerAdapter::ServerAdapter(QHttpServer *server, AdapterCallbacks callbacks, GuardLimits limits)
     : m_server(server)
-    , m_shared(std::make_shared<Shared>(std::move(callbacks)))
+    , m_shared(std::make_shared<Shared>(std::move(callbacks), server))
     , m_limits(limits)
 {
     Q_ASSERT(server);

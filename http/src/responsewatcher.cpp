@@ -4,6 +4,8 @@
 #include <QtCore/QPointer>
 #include <QtNetwork/QTcpSocket>
 
+#include <utility>
+
 namespace afterwork::http::detail {
 
 ResponseWatcher *ResponseWatcher::of(QTcpSocket *socket)
@@ -40,6 +42,11 @@ void ResponseWatcher::watch(std::function<void()> written, std::function<void()>
     }
 }
 
+bool ResponseWatcher::isIdle() const
+{
+    return m_pending.empty() && m_socket->bytesToWrite() == 0;
+}
+
 void ResponseWatcher::onBytesWritten(qint64 bytes)
 {
     m_written += bytes;
@@ -63,6 +70,40 @@ void ResponseWatcher::onDisconnected()
         if (callback)
             callback();
     }
+}
+
+void WrittenResponses::watch(QTcpSocket *socket, std::function<void()> written, std::function<void()> gone)
+{
+    ResponseWatcher *watcher = ResponseWatcher::of(socket);
+    if (!watcher->isIdle()) {
+        watcher->watch(std::move(written), std::move(gone));
+        return;
+    }
+    if (!written)
+        return;
+    m_written.push_back(std::move(written));
+    if (m_posted)
+        return;
+    // Said from the event loop, as a write would be, not inside the caller.
+    m_posted = QMetaObject::invokeMethod(
+        m_context, [weak = weak_from_this()] {
+            if (const auto self = weak.lock())
+                self->sayWritten();
+        },
+        Qt::QueuedConnection);
+}
+
+void WrittenResponses::sayWritten()
+{
+    m_posted = false;
+    // Taken out first: a callback may write, and queue, another response.
+    std::vector<std::function<void()>> written;
+    written.swap(m_written);
+    for (const auto &callback : written)
+        callback();
+    written.clear();
+    if (m_written.empty())
+        m_written.swap(written); // keeps the room for the next pass
 }
 
 } // namespace afterwork::http::detail

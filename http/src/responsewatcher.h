@@ -5,6 +5,8 @@
 
 #include <deque>
 #include <functional>
+#include <memory>
+#include <vector>
 
 QT_BEGIN_NAMESPACE
 class QTcpSocket;
@@ -28,6 +30,10 @@ public:
     //! also empties.
     void watch(std::function<void()> written, std::function<void()> gone);
 
+    //! True if nothing is queued on the socket and no earlier response is still watched: a
+    //! response written now is already out.
+    bool isIdle() const;
+
     //! What is still watched ends as gone: the connection is going away.
     ~ResponseWatcher() override;
 
@@ -45,6 +51,27 @@ private:
     QTcpSocket *m_socket; // The parent.
     qint64 m_written = 0; //!< bytes written since this watcher was made
     std::deque<Pending> m_pending;
+};
+
+//! Says when responses are out, for every connection of one server. A response that left in full
+//! as it was written is said on the next pass of the event loop, together with the others of the
+//! same pass: one posted call per pass, not one per response. The rest wait for their socket's
+//! bytesWritten() (ResponseWatcher). The server's thread only.
+class WrittenResponses final : public std::enable_shared_from_this<WrittenResponses>
+{
+public:
+    //! \a context: an object of the server's thread that outlives the connections (the server).
+    explicit WrittenResponses(QObject *context) : m_context(context) {}
+
+    //! As ResponseWatcher::watch(), for the response just written on \a socket.
+    void watch(QTcpSocket *socket, std::function<void()> written, std::function<void()> gone);
+
+private:
+    void sayWritten();
+
+    QObject *m_context; // Not owning: the server, which owns this through its adapter
+    std::vector<std::function<void()>> m_written;
+    bool m_posted = false;
 };
 
 } // namespace afterwork::http::detail
