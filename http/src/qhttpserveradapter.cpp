@@ -326,9 +326,9 @@ private:
 
 struct ServerAdapter::Shared
 {
-    Shared(AdapterCallbacks callbacks, QHttpServer *server)
+    explicit Shared(AdapterCallbacks callbacks)
         : callbacks(std::move(callbacks))
-        , writtenResponses(std::make_shared<WrittenResponses>(server))
+        , writtenResponses(std::make_shared<WrittenResponses>())
     {
     }
 
@@ -392,7 +392,7 @@ struct ServerAdapter::Shared
 
 ServerAdapter::ServerAdapter(QHttpServer *server, AdapterCallbacks callbacks, GuardLimits limits)
     : m_server(server)
-    , m_shared(std::make_shared<Shared>(std::move(callbacks), server))
+    , m_shared(std::make_shared<Shared>(std::move(callbacks)))
     , m_limits(limits)
 {
     Q_ASSERT(server);

@@ -2,6 +2,7 @@
 #include "responsewatcher.h"
 
 #include <QtCore/QPointer>
+#include <QtCore/QTimer>
 #include <QtNetwork/QTcpSocket>
 
 #include <utility>
@@ -72,6 +73,15 @@ void ResponseWatcher::onDisconnected()
     }
 }
 
+WrittenResponses::~WrittenResponses()
+{
+    if (!m_written.empty())
+        QTimer::singleShot(0, [written = std::move(m_written)] {
+            for (const auto &callback : written)
+                callback();
+        });
+}
+
 void WrittenResponses::watch(QTcpSocket *socket, std::function<void()> written, std::function<void()> gone)
 {
     ResponseWatcher *watcher = ResponseWatcher::of(socket);
@@ -86,7 +96,7 @@ void WrittenResponses::watch(QTcpSocket *socket, std::function<void()> written, 
         return;
     // Said from the event loop, as a write would be, not inside the caller.
     m_posted = QMetaObject::invokeMethod(
-        m_context, [weak = weak_from_this()] {
+        &m_context, [weak = weak_from_this()] {
             if (const auto self = weak.lock())
                 self->sayWritten();
         },

@@ -56,12 +56,15 @@ private:
 //! Says when responses are out, for every connection of one server. A response that left in full
 //! as it was written is said on the next pass of the event loop, together with the others of the
 //! same pass: one posted call per pass, not one per response. The rest wait for their socket's
-//! bytesWritten() (ResponseWatcher). The server's thread only.
+//! bytesWritten() (ResponseWatcher). Made and used on the server's thread only.
 class WrittenResponses final : public std::enable_shared_from_this<WrittenResponses>
 {
 public:
-    //! \a context: an object of the server's thread that outlives the connections (the server).
-    explicit WrittenResponses(QObject *context) : m_context(context) {}
+    WrittenResponses() = default;
+    //! Responses still to be said written are said from the event loop all the same: their bytes
+    //! are out, whether or not the router or the server that wrote them is still there.
+    ~WrittenResponses();
+    Q_DISABLE_COPY_MOVE(WrittenResponses)
 
     //! As ResponseWatcher::watch(), for the response just written on \a socket.
     void watch(QTcpSocket *socket, std::function<void()> written, std::function<void()> gone);
@@ -69,7 +72,7 @@ public:
 private:
     void sayWritten();
 
-    QObject *m_context; // Not owning: the server, which owns this through its adapter
+    QObject m_context; //!< what the pass's call is posted to: it goes when this goes
     std::vector<std::function<void()>> m_written;
     bool m_posted = false;
 };

@@ -168,6 +168,18 @@ public:
         return 0;
     }
 
+    //! The requests received on \a path, in the order they were received.
+    QList<quint64> requestIds(const QString &path) const
+    {
+        QList<quint64> ids;
+        for (const Entry &entry : entries) {
+            if (const auto *e = std::get_if<http::RequestEvent>(&entry);
+                e && e->path == path && e->stage == http::RequestStage::Received)
+                ids.append(e->requestId);
+        }
+        return ids;
+    }
+
     QList<Entry> entries;
 
 private:

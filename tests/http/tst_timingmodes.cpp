@@ -52,9 +52,12 @@ private Q_SLOTS:
     void secondAnswerIsIgnored();
     void clientGoneBeforeTheAnswerStillRunsAfterResponseTasks();
     void clientGoneDuringTheWriteStillRunsAfterResponseTasks();
+    void afterResponseTasksStartWhenTheRouterOrServerGoesRightAfterTheAnswer_data();
+    void afterResponseTasksStartWhenTheRouterOrServerGoesRightAfterTheAnswer();
     void keepAliveRequestsEachWaitForTheirOwnResponse_data();
     void keepAliveRequestsEachWaitForTheirOwnResponse();
     void pipelinedRequestsAreAnsweredInOrder();
+    void manyPipelinedResponsesArriveWholeAndInOrder();
     void everyHandlerFormAnswers();
     void jsonAnswersAreCompactAndExact();
     void pathParametersAreDecoded();
@@ -425,6 +428,49 @@ void TimingModesTest::clientGoneDuringTheWriteStillRunsAfterResponseTasks()
              (QList<RequestStage>{RequestStage::Received, RequestStage::RouteReturned, RequestStage::ClientGone}));
 }
 
+void TimingModesTest::afterResponseTasksStartWhenTheRouterOrServerGoesRightAfterTheAnswer_data()
+{
+    QTest::addColumn<bool>("deleteServer");
+    QTest::newRow("router deleted") << false;
+    QTest::newRow("server deleted") << true;
+}
+
+void TimingModesTest::afterResponseTasksStartWhenTheRouterOrServerGoesRightAfterTheAnswer()
+{
+    // A small answer leaves in full as it is written, and is said written on the next pass of the
+    // event loop. Whatever goes before that pass, its after-response task must still start.
+    QFETCH(bool, deleteServer);
+    TaskEngine engine;
+    auto server = std::make_unique<QHttpServer>();
+    auto router = std::make_unique<TaskRouter>(server.get(), &engine);
+    QStringList started;
+    QObject::connect(&engine, &TaskEngine::taskEvent, &engine, [&started](const TaskEvent &event) {
+        if (event.phase == Phase::Started)
+            started.append(event.name);
+    });
+    router->get("/last", [&](Tasks &tasks) {
+        tasks.afterResponse().task({.name = "after_last"}).schedule(noop);
+        // Posted now, so it runs before the pass that says the answer is written.
+        QTimer::singleShot(0, [&] {
+            if (deleteServer)
+                server.reset();
+            else
+                router.reset();
+        });
+        return Json{{"status", "ok"}};
+    });
+    const quint16 port = router->listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port != 0);
+    RawHttpClient client(port);
+    QVERIFY(client.connectToServer());
+    client.sendRequest("GET", "/last");
+    const auto reply = client.readReply();
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QTRY_VERIFY(started.contains(QStringLiteral("after_last")));
+    QVERIFY(deleteServer ? !server : !router);
+}
+
 void TimingModesTest::keepAliveRequestsEachWaitForTheirOwnResponse_data()
 {
     QTest::addColumn<bool>("deferred");
@@ -509,6 +555,54 @@ void TimingModesTest::pipelinedRequestsAreAnsweredInOrder()
     QVERIFY(fx.recorder.indexOfStage(smallId, RequestStage::ResponseWritten) < fx.recorder.indexOfTask("after_small", Phase::Started));
     QVERIFY(fx.recorder.indexOfStage(bigId, RequestStage::ResponseWritten) < fx.recorder.indexOfStage(smallId, RequestStage::ResponseWritten));
     QCOMPARE(serverSideSockets(fx.server), 1);
+}
+
+void TimingModesTest::manyPipelinedResponsesArriveWholeAndInOrder()
+{
+    // Twenty responses of 256 KiB on one connection, read slowly at first: some leave whole as
+    // they are written, some in part, some wait behind others. Each must arrive whole, in order,
+    // and be said written before its own after-response task starts.
+    constexpr int count = 20;
+    const auto bodyOf = [](int n) {
+        QByteArray body(256 * 1024, Qt::Uninitialized);
+        for (qsizetype i = 0; i < body.size(); ++i)
+            body[i] = char('0' + (n * 7 + i) % 75);
+        return body;
+    };
+    HttpFixture fx;
+    fx.router.get("/part", [&bodyOf](const Request &req, Tasks &tasks) {
+        const int n = req.query<int>("n");
+        tasks.afterResponse().task({.name = QStringLiteral("after_%1").arg(n)}).schedule(noop);
+        return Response::raw(bodyOf(n), "application/octet-stream");
+    });
+    QVERIFY(fx.listen());
+    RawHttpClient client(fx.port);
+    client.socket.setReadBufferSize(64 * 1024);
+    QVERIFY(client.connectToServer());
+    QByteArray requests;
+    for (int n = 0; n < count; ++n)
+        requests += "GET /part?n=" + QByteArray::number(n) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    client.send(requests);
+    QTRY_VERIFY(fx.recorder.lastRequestId("/part") != 0);
+    client.socket.setReadBufferSize(0);
+    for (int n = 0; n < count; ++n) {
+        const auto reply = client.readReply(30000);
+        QVERIFY2(reply, qPrintable(QString::number(n)));
+        QCOMPARE(reply->status, 200);
+        QVERIFY2(reply->body == bodyOf(n), qPrintable(QString::number(n)));
+    }
+    for (int n = 0; n < count; ++n) {
+        const QString task = QStringLiteral("after_%1").arg(n);
+        QTRY_VERIFY(fx.recorder.indexOfTask(task, Phase::Succeeded) >= 0);
+    }
+    const QList<quint64> ids = fx.recorder.requestIds("/part");
+    QCOMPARE(ids.size(), count);
+    for (int n = 0; n < count; ++n) {
+        const qsizetype written = fx.recorder.indexOfStage(ids[n], RequestStage::ResponseWritten);
+        QVERIFY2(written >= 0, qPrintable(QString::number(n)));
+        QVERIFY2(written < fx.recorder.indexOfTask(QStringLiteral("after_%1").arg(n), Phase::Started),
+                 qPrintable(QString::number(n)));
+    }
 }
 
 void TimingModesTest::jsonAnswersAreCompactAndExact()
