@@ -94,9 +94,9 @@ void Exchange::writeAndWatch(const Response &response, bool flushAfterResponse)
         finish(RequestStage::ClientGone);
         return;
     }
-    const auto self = shared_from_this();
-    m_channel->whenWritten([self] { self->finish(RequestStage::ResponseWritten); },
-                           [self] { self->finish(RequestStage::ClientGone); });
+    m_channel->whenWritten([self = shared_from_this()](bool written) {
+        self->finish(written ? RequestStage::ResponseWritten : RequestStage::ClientGone);
+    });
 }
 
 void Exchange::finish(RequestStage stage)

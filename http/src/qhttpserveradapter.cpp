@@ -244,15 +244,16 @@ public:
         return true;
     }
 
-    void whenWritten(std::function<void()> written, std::function<void()> gone) override
+    void whenWritten(std::function<void(bool written)> done) override
     {
         if (QTcpSocket *socket = m_socket.data()) {
             if (const auto writtenResponses = m_writtenResponses.lock())
-                writtenResponses->watch(socket, std::move(written), std::move(gone));
+                writtenResponses->watch(socket, std::move(done));
             else
-                ResponseWatcher::of(socket)->watch(std::move(written), std::move(gone));
-        } else if (gone)
-            QTimer::singleShot(0, std::move(gone));
+                ResponseWatcher::of(socket)->watch(std::move(done));
+        } else if (done) {
+            QTimer::singleShot(0, [done = std::move(done)] { done(false); });
+        }
     }
 
 private:

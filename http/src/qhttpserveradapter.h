@@ -46,9 +46,9 @@ public:
     //! Writes the whole response in one go; false (nothing written) when the client is gone.
     //! \a closeConnection closes the connection once the bytes are out.
     virtual bool write(const Response &response, bool closeConnection) = 0;
-    //! Calls exactly one of \a written (every byte handed to the kernel) or \a gone (the
-    //! connection closed first), once, later, from the event loop. After a successful write().
-    virtual void whenWritten(std::function<void()> written, std::function<void()> gone) = 0;
+    //! Calls \a done once, later, from the event loop: with true once every byte has been handed
+    //! to the kernel, with false if the connection closed first. After a successful write().
+    virtual void whenWritten(std::function<void(bool written)> done) = 0;
 };
 
 struct AdapterCallbacks

@@ -29,23 +29,26 @@ ResponseWatcher::~ResponseWatcher()
     // Taken out first: a callback may end with the last reference to something that watches.
     const std::deque<Pending> pending = std::exchange(m_pending, {});
     for (const Pending &response : pending) {
-        if (response.gone)
-            response.gone();
+        if (response.done)
+            response.done(false);
     }
 }
 
-void ResponseWatcher::watch(std::function<void()> written, std::function<void()> gone)
+void ResponseWatcher::watch(std::function<void(bool written)> done)
 {
-    m_pending.push_back({m_written + m_socket->bytesToWrite(), std::move(written), std::move(gone)});
+    m_pending.push_back({m_written + m_socket->bytesToWrite(), std::move(done)});
     if (m_socket->bytesToWrite() == 0) {
         // Already out: said from the event loop, as a write would be, not inside the caller.
         QMetaObject::invokeMethod(this, [this] { onBytesWritten(0); }, Qt::QueuedConnection);
     }
 }
 
-bool ResponseWatcher::isIdle() const
+bool ResponseWatcher::isIdle(QTcpSocket *socket)
 {
-    return m_pending.empty() && m_socket->bytesToWrite() == 0;
+    if (socket->bytesToWrite() != 0)
+        return false;
+    const auto *watcher = socket->findChild<ResponseWatcher *>(QString(), Qt::FindDirectChildrenOnly);
+    return !watcher || watcher->m_pending.empty();
 }
 
 void ResponseWatcher::onBytesWritten(qint64 bytes)
@@ -54,10 +57,10 @@ void ResponseWatcher::onBytesWritten(qint64 bytes)
     const QPointer<ResponseWatcher> alive(this);
     // One at a time: a callback may queue and watch another response, or end the connection.
     while (alive && !m_pending.empty() && m_pending.front().until <= m_written) {
-        const auto written = std::move(m_pending.front().written);
+        const auto done = std::move(m_pending.front().done);
         m_pending.pop_front();
-        if (written)
-            written();
+        if (done)
+            done(true);
     }
 }
 
@@ -67,9 +70,8 @@ void ResponseWatcher::onDisconnected()
     while (alive && !m_pending.empty()) {
         Pending response = std::move(m_pending.front());
         m_pending.pop_front();
-        const auto &callback = response.until <= m_written ? response.written : response.gone;
-        if (callback)
-            callback();
+        if (response.done)
+            response.done(response.until <= m_written);
     }
 }
 
@@ -77,21 +79,20 @@ WrittenResponses::~WrittenResponses()
 {
     if (!m_written.empty())
         QTimer::singleShot(0, [written = std::move(m_written)] {
-            for (const auto &callback : written)
-                callback();
+            for (const auto &done : written)
+                done(true);
         });
 }
 
-void WrittenResponses::watch(QTcpSocket *socket, std::function<void()> written, std::function<void()> gone)
+void WrittenResponses::watch(QTcpSocket *socket, std::function<void(bool written)> done)
 {
-    ResponseWatcher *watcher = ResponseWatcher::of(socket);
-    if (!watcher->isIdle()) {
-        watcher->watch(std::move(written), std::move(gone));
+    if (!ResponseWatcher::isIdle(socket)) {
+        ResponseWatcher::of(socket)->watch(std::move(done));
         return;
     }
-    if (!written)
+    if (!done)
         return;
-    m_written.push_back(std::move(written));
+    m_written.push_back(std::move(done));
     if (m_posted)
         return;
     // Said from the event loop, as a write would be, not inside the caller.
@@ -107,10 +108,10 @@ void WrittenResponses::sayWritten()
 {
     m_posted = false;
     // Taken out first: a callback may write, and queue, another response.
-    std::vector<std::function<void()>> written;
+    std::vector<std::function<void(bool written)>> written;
     written.swap(m_written);
-    for (const auto &callback : written)
-        callback();
+    for (const auto &done : written)
+        done(true);
     written.clear();
     if (m_written.empty())
         m_written.swap(written); // keeps the room for the next pass

@@ -25,14 +25,14 @@ public:
     //! \a socket's watcher, made on first use.
     static ResponseWatcher *of(QTcpSocket *socket);
 
-    //! Calls \a written once every byte queued on the socket so far has been written, or \a gone if
-    //! the connection ends first. Counted rather than read from bytesToWrite(), which an abort()
-    //! also empties.
-    void watch(std::function<void()> written, std::function<void()> gone);
+    //! Calls \a done(true) once every byte queued on the socket so far has been written, or
+    //! \a done(false) if the connection ends first. Counted rather than read from bytesToWrite(),
+    //! which an abort() also empties.
+    void watch(std::function<void(bool written)> done);
 
-    //! True if nothing is queued on the socket and no earlier response is still watched: a
-    //! response written now is already out.
-    bool isIdle() const;
+    //! True if nothing is queued on \a socket and no earlier response on it is still watched: a
+    //! response written now is already out. Makes no watcher.
+    static bool isIdle(QTcpSocket *socket);
 
     //! What is still watched ends as gone: the connection is going away.
     ~ResponseWatcher() override;
@@ -45,8 +45,7 @@ private:
     struct Pending
     {
         qint64 until; //!< m_written once this response's last byte is out
-        std::function<void()> written;
-        std::function<void()> gone;
+        std::function<void(bool written)> done;
     };
     QTcpSocket *m_socket; // The parent.
     qint64 m_written = 0; //!< bytes written since this watcher was made
@@ -67,13 +66,13 @@ public:
     Q_DISABLE_COPY_MOVE(WrittenResponses)
 
     //! As ResponseWatcher::watch(), for the response just written on \a socket.
-    void watch(QTcpSocket *socket, std::function<void()> written, std::function<void()> gone);
+    void watch(QTcpSocket *socket, std::function<void(bool written)> done);
 
 private:
     void sayWritten();
 
     QObject m_context; //!< what the pass's call is posted to: it goes when this goes
-    std::vector<std::function<void()>> m_written;
+    std::vector<std::function<void(bool written)>> m_written; //!< said written on the next pass
     bool m_posted = false;
 };
 
