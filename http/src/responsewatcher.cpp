@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "responsewatcher.h"
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
 #include <QtNetwork/QTcpSocket>
@@ -77,7 +78,9 @@ void ResponseWatcher::onDisconnected()
 
 WrittenResponses::~WrittenResponses()
 {
-    if (!m_written.empty())
+    // Without an application there is no event loop left to say it in; the exchanges then end
+    // as they do when their thread's loop is gone.
+    if (!m_written.empty() && QCoreApplication::instance())
         QTimer::singleShot(0, [written = std::move(m_written)] {
             for (const auto &done : written)
                 done(true);
