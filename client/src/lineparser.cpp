@@ -3,6 +3,7 @@
 
 #include "jsoncursor.h"
 
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <new>
@@ -14,6 +15,15 @@ namespace {
 using detail::JsonCursor;
 
 enum class Member { Handled, Unknown, Failed };
+
+//! Whether a member's name is \a literal. Every member of every line is looked up through a chain
+//! of these, so the comparison is inline (the length is known here): QByteArrayView's == calls out
+//! to compareMemory() for each key of the same length, about a thousand instructions a line.
+template<std::size_t N>
+bool keyIs(QByteArrayView key, const char (&literal)[N]) noexcept
+{
+    return key.size() == qsizetype(N - 1) && std::memcmp(key.data(), literal, N - 1) == 0;
+}
 
 //! A phase as a publisher may send it: "lost" is an observer's conclusion, never on the wire.
 Phase phaseSent(QByteArrayView name) noexcept
@@ -66,9 +76,9 @@ bool readError(JsonCursor &c, std::optional<ErrorInfo> &out, int depth)
     ErrorInfo info;
     const bool ok = c.readObject(
         [&](QByteArrayView key) {
-            if (key == "type")
+            if (keyIs(key, "type"))
                 return member(c, key, [&] { return c.readString(info.type); }) != Member::Failed;
-            if (key == "message")
+            if (keyIs(key, "message"))
                 return member(c, key, [&] { return c.readString(info.message); }) != Member::Failed;
             return c.skipValue(depth + 1);
         },
@@ -94,15 +104,15 @@ struct ProgressPresence
 //! object (the same members, read the same way).
 Member readProgressMember(JsonCursor &c, QByteArrayView key, ProgressEvent &progress, ProgressPresence &seen)
 {
-    if (key == "done") {
+    if (keyIs(key, "done")) {
         seen.done = true;
         return member(c, key, [&] { return c.readInteger(progress.done); });
     }
-    if (key == "total") {
+    if (keyIs(key, "total")) {
         seen.total = true;
         return member(c, key, [&] { return c.readInteger(progress.total); });
     }
-    if (key == "message")
+    if (keyIs(key, "message"))
         return member(c, key, [&] { return c.readString(progress.message); });
     return Member::Unknown;
 }
@@ -148,22 +158,22 @@ Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskP
     QByteArrayView text;
     switch (key.size()) {
     case 2:
-        if (key == "id") {
+        if (keyIs(key, "id")) {
             seen.id = true;
             return member(c, key, [&] { return readUnsigned(c, task.id); });
         }
         break;
     case 4:
-        if (key == "name")
+        if (keyIs(key, "name"))
             return member(c, key, [&] { return c.readString(task.name); });
-        if (key == "mode")
+        if (keyIs(key, "mode"))
             return member(c, key, [&] {
                 if (!c.readString(text, scratch))
                     return false;
                 task.mode = modeFromWireName(text).value_or(Mode::Unknown);
                 return true;
             });
-        if (key == "work")
+        if (keyIs(key, "work"))
             return member(c, key, [&] {
                 if (!c.readString(text, scratch))
                     return false;
@@ -172,9 +182,9 @@ Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskP
             });
         break;
     case 5:
-        if (key == "ts_us")
+        if (keyIs(key, "ts_us"))
             return member(c, key, [&] { return c.readInteger(task.tsUs); });
-        if (key == "phase") {
+        if (keyIs(key, "phase")) {
             seen.phase = true;
             return member(c, key, [&] {
                 if (!c.readString(text, scratch))
@@ -183,15 +193,15 @@ Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskP
                 return true;
             });
         }
-        if (key == "error")
+        if (keyIs(key, "error"))
             return member(c, key, [&] { return readError(c, task.error, depth + 1); });
         break;
     case 6:
-        if (key == "run_us")
+        if (keyIs(key, "run_us"))
             return member(c, key, [&] { return c.readInteger(task.runUs); });
         break;
     case 7:
-        if (key == "attempt")
+        if (keyIs(key, "attempt"))
             return member(c, key, [&] {
                 qint64 attempt = 0;
                 if (!c.readInteger(attempt))
@@ -201,9 +211,9 @@ Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskP
                 task.attempt = int(attempt);
                 return true;
             });
-        if (key == "wait_us")
+        if (keyIs(key, "wait_us"))
             return member(c, key, [&] { return c.readInteger(task.waitUs); });
-        if (key == "request")
+        if (keyIs(key, "request"))
             return member(c, key, [&] {
                 if (c.tryNull()) {
                     task.requestId = 0;
@@ -213,21 +223,21 @@ Member readTaskMember(JsonCursor &c, QByteArrayView key, TaskRecord &task, TaskP
             });
         break;
     case 8:
-        if (key == "shielded")
+        if (keyIs(key, "shielded"))
             return member(c, key, [&] { return c.readBool(task.shielded); });
-        if (key == "function")
+        if (keyIs(key, "function"))
             return member(c, key, [&] { return c.readString(task.function); });
         break;
     case 10:
-        if (key == "started_us")
+        if (keyIs(key, "started_us"))
             return member(c, key, [&] { return c.readInteger(task.startedUs); });
         break;
     case 12:
-        if (key == "scheduled_us")
+        if (keyIs(key, "scheduled_us"))
             return member(c, key, [&] { return c.readInteger(task.scheduledUs); });
         break;
     case 13:
-        if (key == "handler_error")
+        if (keyIs(key, "handler_error"))
             return member(c, key, [&] { return readError(c, task.handlerError, depth + 1); });
         break;
     default:
@@ -272,15 +282,15 @@ bool readSource(JsonCursor &c, SourceInfo &source, int depth)
 {
     return c.readObject(
         [&](QByteArrayView key) {
-            if (key == "app")
+            if (keyIs(key, "app"))
                 return member(c, key, [&] { return c.readString(source.app); }) != Member::Failed;
-            if (key == "pid")
+            if (keyIs(key, "pid"))
                 return member(c, key, [&] { return c.readInteger(source.pid); }) != Member::Failed;
-            if (key == "host")
+            if (keyIs(key, "host"))
                 return member(c, key, [&] { return c.readString(source.host); }) != Member::Failed;
-            if (key == "instance")
+            if (keyIs(key, "instance"))
                 return member(c, key, [&] { return c.readString(source.instance); }) != Member::Failed;
-            if (key == "started_us")
+            if (keyIs(key, "started_us"))
                 return member(c, key, [&] { return c.readInteger(source.startedUs); }) != Member::Failed;
             return c.skipValue(depth + 1);
         },
@@ -309,9 +319,9 @@ bool readPool(JsonCursor &c, HeartbeatEvent &heartbeat, int depth)
 {
     return c.readObject(
         [&](QByteArrayView key) {
-            if (key == "busy")
+            if (keyIs(key, "busy"))
                 return member(c, key, [&] { return c.readInteger(heartbeat.poolBusy); }) != Member::Failed;
-            if (key == "max")
+            if (keyIs(key, "max"))
                 return member(c, key, [&] { return c.readInteger(heartbeat.poolMax); }) != Member::Failed;
             return c.skipValue(depth + 1);
         },
@@ -354,19 +364,19 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
     constexpr int depth = 0;
     QByteArray scratch;
     QByteArrayView text;
-    if (key == "v") {
+    if (keyIs(key, "v")) {
         e.hasVersion = true;
         return member(c, key, [&] { return c.readInteger(e.version); });
     }
-    if (key == "seq") {
+    if (keyIs(key, "seq")) {
         e.hasSeq = true;
         return member(c, key, [&] { return readUnsigned(c, e.seq); });
     }
-    if (key == "ts_us") {
+    if (keyIs(key, "ts_us")) {
         e.hasTs = true;
         return member(c, key, [&] { return c.readInteger(e.tsUs); });
     }
-    if (key == "kind") {
+    if (keyIs(key, "kind")) {
         e.hasKind = true;
         return member(c, key, [&] {
             if (!c.readString(text, scratch))
@@ -378,7 +388,7 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
         });
     }
     // "request" is the request id both on task lines and on request lines.
-    if (key == "request") {
+    if (keyIs(key, "request")) {
         const Member result = readTaskMember(c, key, e.task, e.taskSeen, depth);
         e.hasRequest = result == Member::Handled;
         e.request.requestId = e.task.requestId;
@@ -387,11 +397,11 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
     const Member taskMember = readTaskMember(c, key, e.task, e.taskSeen, depth);
     if (taskMember != Member::Unknown)
         return taskMember;
-    if (key == "source") {
+    if (keyIs(key, "source")) {
         e.hasSource = true;
         return member(c, key, [&] { return readSource(c, e.source, depth + 1); });
     }
-    if (key == "tasks") {
+    if (keyIs(key, "tasks")) {
         e.hasTasks = true;
         return member(c, key, [&] {
             qsizetype index = 0;
@@ -409,39 +419,39 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
                 depth + 1);
         });
     }
-    if (key == "missed") {
+    if (keyIs(key, "missed")) {
         e.hasMissed = true;
         return member(c, key, [&] { return readNonNegative(c, e.missed); });
     }
-    if (key == "stage")
+    if (keyIs(key, "stage"))
         return member(c, key, [&] {
             if (!c.readString(e.shutdown.stage))
                 return false;
             e.request.stage = e.shutdown.stage;
             return true;
         });
-    if (key == "deadline_us")
+    if (keyIs(key, "deadline_us"))
         return member(c, key, [&] { return c.readInteger(e.shutdown.deadlineUs); });
-    if (key == "pending")
+    if (keyIs(key, "pending"))
         return member(c, key, [&] { return c.readInteger(e.shutdown.pending); });
-    if (key == "cancelled")
+    if (keyIs(key, "cancelled"))
         return member(c, key, [&] { return c.readInteger(e.shutdown.cancelled); });
-    if (key == "finished")
+    if (keyIs(key, "finished"))
         return member(c, key, [&] { return c.readInteger(e.shutdown.finished); });
-    if (key == "abandoned")
+    if (keyIs(key, "abandoned"))
         return member(c, key, [&] { return c.readInteger(e.shutdown.abandoned); });
-    if (key == "dropped")
+    if (keyIs(key, "dropped"))
         return member(c, key, [&] { return c.readInteger(e.shutdown.dropped); });
-    if (key == "deadline_reached")
+    if (keyIs(key, "deadline_reached"))
         return member(c, key, [&] { return c.readBool(e.shutdown.deadlineReached); });
     const Member progressMember = readProgressMember(c, key, e.progress, e.progressSeen);
     if (progressMember != Member::Unknown)
         return progressMember;
-    if (key == "method")
+    if (keyIs(key, "method"))
         return member(c, key, [&] { return c.readString(e.request.method); });
-    if (key == "path")
+    if (keyIs(key, "path"))
         return member(c, key, [&] { return c.readString(e.request.path); });
-    if (key == "status")
+    if (keyIs(key, "status"))
         return member(c, key, [&] {
             qint64 status = 0;
             if (!c.readInteger(status))
@@ -455,31 +465,31 @@ Member readEnvelopeMember(JsonCursor &c, QByteArrayView key, Envelope &e)
     // other kinds (an application's own) may use with other types: read only when they have
     // their own type, else skipped like any unknown member.
     const char next = c.peek();
-    if (key == "control" && (next == 't' || next == 'f'))
+    if (keyIs(key, "control") && (next == 't' || next == 'f'))
         return member(c, key, [&] { return c.readBool(e.control); });
     if (next == '"') {
-        if (key == "ref")
+        if (keyIs(key, "ref"))
             return member(c, key, [&] { return c.readString(e.reply.ref); });
-        if (key == "cmd")
+        if (keyIs(key, "cmd"))
             return member(c, key, [&] { return c.readString(e.reply.command); });
-        if (key == "result") {
+        if (keyIs(key, "result")) {
             e.hasResult = true;
             return member(c, key, [&] { return c.readString(e.reply.result); });
         }
-        if (key == "reason")
+        if (keyIs(key, "reason"))
             return member(c, key, [&] { return c.readString(e.reply.reason); });
     }
-    if (key == "affected" && next >= '0' && next <= '9')
+    if (keyIs(key, "affected") && next >= '0' && next <= '9')
         return member(c, key, [&] { return readNonNegative(c, e.reply.affected); });
-    if (key == "counters")
+    if (keyIs(key, "counters"))
         return member(c, key, [&] { return readCounters(c, e.heartbeat.counters, depth + 1); });
-    if (key == "live")
+    if (keyIs(key, "live"))
         return member(c, key, [&] { return c.readInteger(e.heartbeat.live); });
-    if (key == "pool")
+    if (keyIs(key, "pool"))
         return member(c, key, [&] { return readPool(c, e.heartbeat, depth + 1); });
-    if (key == "events_dropped")
+    if (keyIs(key, "events_dropped"))
         return member(c, key, [&] { return c.readInteger(e.heartbeat.eventsDropped); });
-    if (key == "subscribers")
+    if (keyIs(key, "subscribers"))
         return member(c, key, [&] { return c.readInteger(e.heartbeat.subscribers); });
     return Member::Unknown;
 }
