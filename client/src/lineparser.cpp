@@ -25,6 +25,12 @@ bool keyIs(QByteArrayView key, const char (&literal)[N]) noexcept
     return key.size() == qsizetype(N - 1) && std::memcmp(key.data(), literal, N - 1) == 0;
 }
 
+//! The same for a name the protocol library defines.
+bool keyIs(QByteArrayView key, QLatin1StringView name) noexcept
+{
+    return key.size() == name.size() && std::memcmp(key.data(), name.data(), size_t(name.size())) == 0;
+}
+
 //! A phase as a publisher may send it: "lost" is an observer's conclusion, never on the wire.
 Phase phaseSent(QByteArrayView name) noexcept
 {
@@ -117,10 +123,6 @@ Member readProgressMember(JsonCursor &c, QByteArrayView key, ProgressEvent &prog
     return Member::Unknown;
 }
 
-bool isMember(QByteArrayView key, QLatin1StringView name)
-{
-    return key == QByteArrayView(name.data(), name.size());
-}
 
 //! A snapshot entry's progress object (protocol::snapshotProgressMember); null reads as absent.
 bool readSnapshotProgress(JsonCursor &c, std::optional<ProgressEvent> &out, int depth)
@@ -261,7 +263,7 @@ bool readSnapshotTask(JsonCursor &c, TaskRecord &task, int depth)
     const bool ok = c.readObject(
         [&](QByteArrayView key) {
             // Only in a snapshot entry: at a line's top level the name is free for other kinds.
-            if (isMember(key, protocol::snapshotProgressMember))
+            if (keyIs(key, protocol::snapshotProgressMember))
                 return member(c, key, [&] { return readSnapshotProgress(c, task.progress, depth + 1); }) != Member::Failed;
             switch (readTaskMember(c, key, task, seen, depth)) {
             case Member::Handled: return true;
