@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "jsoncursor.h"
 
+#include <array>
+#include <bit>
 #include <cstring>
 #include <limits>
 
@@ -11,6 +13,40 @@ namespace {
 bool isDigit(char c) noexcept
 {
     return c >= '0' && c <= '9';
+}
+
+//! Where a string's plain bytes end: at the first '"', '\\' or control byte from \a pos, or at
+//! \a end. Eight bytes are tested at a time: a line's strings are mostly keys and names of a few
+//! to a few dozen bytes, and a byte-by-byte loop was the parser's largest cost.
+const char *plainStringEnd(const char *pos, const char *end) noexcept
+{
+    constexpr quint64 ones = 0x0101010101010101u;
+    constexpr quint64 highBits = 0x8080808080808080u;
+    // (x - ones) & ~x & highBits marks the lowest zero byte of x exactly (bytes above it may be
+    // marked falsely, through the borrow); the same with 0x20 marks the lowest byte below 0x20.
+    while (end - pos >= 8) {
+        quint64 chunk;
+        std::memcpy(&chunk, pos, 8);
+        const quint64 quote = chunk ^ (ones * '"');
+        const quint64 backslash = chunk ^ (ones * '\\');
+        const quint64 marks = (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)
+                               | ((chunk - ones * 0x20) & ~chunk))
+            & highBits;
+        if (marks == 0) {
+            pos += 8;
+            continue;
+        }
+        if constexpr (std::endian::native == std::endian::little)
+            return pos + std::countr_zero(marks) / 8;
+        break; // elsewhere the byte loop below finds it within these eight
+    }
+    while (pos < end) {
+        const auto c = static_cast<unsigned char>(*pos);
+        if (c == '"' || c == '\\' || c < 0x20)
+            return pos;
+        ++pos;
+    }
+    return end;
 }
 
 int hexValue(char c) noexcept
@@ -43,6 +79,52 @@ void appendUtf8(QByteArray &out, char32_t cp)
     }
 }
 
+//! The strings of a stream repeat: a task's name and function on each of its lines, a request's
+//! method, path and stage on each of its. The last few seen by a thread are kept, so that reading
+//! one again shares the QString decoded before instead of decoding and allocating a new one.
+//! Per thread, so parsing needs no lock; short strings only, so the table stays a few kilobytes.
+class RecentStrings
+{
+public:
+    static RecentStrings &forThisThread()
+    {
+        thread_local RecentStrings strings;
+        return strings;
+    }
+
+    QString toString(QByteArrayView utf8)
+    {
+        if (utf8.size() > MaxBytes)
+            return QString::fromUtf8(utf8);
+        Entry &entry = m_entries[slotOf(utf8)];
+        if (QByteArrayView(entry.utf8) != utf8) {
+            entry.utf8 = utf8.toByteArray();
+            entry.text = QString::fromUtf8(utf8);
+        }
+        return entry.text;
+    }
+
+private:
+    static constexpr qsizetype MaxBytes = 64;
+    static constexpr size_t Slots = 64;
+
+    static size_t slotOf(QByteArrayView utf8) noexcept
+    {
+        // FNV-1a: the strings are short, and this is cheaper than decoding one.
+        quint32 hash = 2166136261u;
+        for (const char c : utf8)
+            hash = (hash ^ quint8(c)) * 16777619u;
+        return hash % Slots;
+    }
+
+    struct Entry
+    {
+        QByteArray utf8;
+        QString text;
+    };
+    std::array<Entry, Slots> m_entries;
+};
+
 } // namespace
 
 bool JsonCursor::fail(const QString &message)
@@ -73,21 +155,16 @@ bool JsonCursor::readString(QByteArrayView &out, QByteArray &scratch)
         return false;
     const char *start = m_pos;
     // Fast path: no escapes, so the bytes are the value.
-    while (m_pos < m_end) {
-        const auto c = static_cast<unsigned char>(*m_pos);
-        if (c == '"') {
-            out = QByteArrayView(start, m_pos - start);
-            ++m_pos;
-            return true;
-        }
-        if (c == '\\')
-            break;
-        if (c < 0x20)
-            return fail(QStringLiteral("control character in a string"));
-        ++m_pos;
-    }
+    m_pos = plainStringEnd(m_pos, m_end);
     if (m_pos >= m_end)
         return fail(QStringLiteral("unterminated string"));
+    if (*m_pos == '"') {
+        out = QByteArrayView(start, m_pos - start);
+        ++m_pos;
+        return true;
+    }
+    if (*m_pos != '\\')
+        return fail(QStringLiteral("control character in a string"));
     scratch.clear();
     scratch.append(start, m_pos - start);
     if (!decodeEscapedString(scratch))
@@ -179,7 +256,7 @@ bool JsonCursor::readString(QString &out)
     QByteArray scratch;
     if (!readString(bytes, scratch))
         return false;
-    out = QString::fromUtf8(bytes);
+    out = RecentStrings::forThisThread().toString(bytes);
     return true;
 }
 
@@ -201,10 +278,13 @@ bool JsonCursor::readInteger(qint64 &out)
     // Nineteen digits always fit in a quint64 (and leading zeros are refused), so the loop needs no
     // overflow check of its own: the limit is checked once, after it.
     const char *digits = m_pos;
+    const char *stop = m_end - m_pos > 20 ? m_pos + 20 : m_end;
     quint64 magnitude = 0;
-    while (m_pos < m_end && isDigit(*m_pos) && m_pos - digits < 20) {
-        magnitude = magnitude * 10 + quint64(*m_pos - '0');
-        ++m_pos;
+    for (; m_pos < stop; ++m_pos) {
+        const unsigned digit = unsigned(static_cast<unsigned char>(*m_pos)) - unsigned('0');
+        if (digit > 9)
+            break;
+        magnitude = magnitude * 10 + digit;
     }
     constexpr quint64 maxMagnitude = quint64(std::numeric_limits<qint64>::max());
     if ((m_pos < m_end && isDigit(*m_pos)) || m_pos - digits > 19 || magnitude > maxMagnitude + (negative ? 1 : 0)) {

@@ -25,6 +25,8 @@ private Q_SLOTS:
     void unknownFieldsAndKindsAreIgnored();
     void unknownSpellingsAreKept();
     void escapesAndUnicode();
+    void stringEndsAreFoundAtEveryOffset();
+    void repeatedStringsReadBackExactly();
     void keyOrderDoesNotMatter();
     void integersUpToTheirLimits();
     void invalidLines_data();
@@ -269,6 +271,65 @@ void tst_LineParser::escapesAndUnicode()
     QVERIFY(name.contains(u'x'));
     // A trailing '\r' (CRLF files) and whitespace are fine.
     QCOMPARE(parseOk(" { \"v\" : 1 , \"seq\" : 1 , \"ts_us\" : 2 , \"kind\" : \"bye\" } \r").kind(), EventKind::Bye);
+}
+
+void tst_LineParser::stringEndsAreFoundAtEveryOffset()
+{
+    // Strings are scanned eight bytes at a time: their end, an escape or a control byte must be
+    // found wherever it falls in (or after) a chunk, and the line's own end must not be read past.
+    const auto taskLine = [](const QByteArray &nameJson) {
+        return R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","name":")" + nameJson + "\"}";
+    };
+    for (int length = 0; length <= 40; ++length) {
+        const QByteArray plain(length, 'n');
+        QCOMPARE(parseOk(taskLine(plain)).as<TaskRecord>()->name, QString::fromLatin1(plain));
+        // UTF-8 bytes (all >= 0x80) are plain bytes too.
+        const QByteArray accented = QByteArray(length, 'a') + "\\u00e9" + QByteArray(length, 'b') + "\xc3\xa9";
+        QCOMPARE(parseOk(taskLine(accented)).as<TaskRecord>()->name,
+                 QString(length, u'a') + u'\u00e9' + QString(length, u'b') + u'\u00e9');
+        for (int at = 0; at <= length; ++at) {
+            QByteArray escaped = plain;
+            escaped.insert(at, "\\\"");
+            QString expected = QString::fromLatin1(plain);
+            expected.insert(at, u'"');
+            QCOMPARE(parseOk(taskLine(escaped)).as<TaskRecord>()->name, expected);
+
+            QByteArray control = plain;
+            control.insert(at, '\t');
+            const auto refused = parseLine(taskLine(control));
+            QVERIFY2(std::holds_alternative<ParseError>(refused), qPrintable(u"length %1 at %2"_s.arg(length).arg(at)));
+            QVERIFY(std::get<ParseError>(refused).toString().contains(u"control character"));
+        }
+        // A line that ends inside the string, with nothing after it to stop a wide read.
+        const QByteArray cut = R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","name":")" + plain;
+        const auto unterminated = parseLine(QByteArrayView(QByteArray(cut)));
+        QVERIFY(std::holds_alternative<ParseError>(unterminated));
+        QVERIFY(std::get<ParseError>(unterminated).toString().contains(u"unterminated string"));
+    }
+}
+
+void tst_LineParser::repeatedStringsReadBackExactly()
+{
+    // Recently read strings are kept and shared: many different ones (more than are kept, some
+    // too long to keep, some differing only in their last byte), read again and again, must each
+    // come back as themselves.
+    QStringList names;
+    for (int i = 0; i < 300; ++i)
+        names.append(u"task_%1_"_s.arg(i) + QString(i % 90, QChar(u'x' + i % 3)));
+    names.append(u"send_email_a"_s);
+    names.append(u"send_email_b"_s);
+    for (int round = 0; round < 3; ++round) {
+        for (const QString &name : std::as_const(names)) {
+            const QByteArray line = R"({"v":1,"seq":1,"ts_us":2,"kind":"request","request":7,"method":"POST","path":")"
+                + name.toUtf8() + R"(","stage":")" + name.toUtf8() + R"("})";
+            const StreamEvent event = parseOk(line);
+            const auto *request = event.as<RequestEvent>();
+            QVERIFY(request);
+            QCOMPARE(request->path, name);
+            QCOMPARE(request->stage, name);
+            QCOMPARE(request->method, u"POST"_s);
+        }
+    }
 }
 
 void tst_LineParser::keyOrderDoesNotMatter()
