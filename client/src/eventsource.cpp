@@ -134,16 +134,27 @@ void EventSource::deliver(QList<StreamLine> lines)
     const State stateAtStart = m_state;
     const auto stillDelivering = [&] { return self && m_state == stateAtStart; };
 
-    QList<StreamLine> batch;
-    batch.reserve(lines.size());
-    const auto flush = [&] {
-        if (batch.isEmpty())
+    // Lines [pending, end) go out as one batch. Usually that is the whole list, handed on as it is;
+    // only a gap or a new instance splits it, so that its signal comes between the lines around it.
+    qsizetype pending = 0;
+    const auto flushBefore = [&](qsizetype end) {
+        if (end == pending)
             return true;
-        Q_EMIT linesReceived(std::exchange(batch, {}));
+        QList<StreamLine> batch;
+        if (pending == 0 && end == lines.size()) {
+            batch = std::move(lines);
+        } else {
+            batch.reserve(end - pending);
+            for (qsizetype i = pending; i < end; ++i)
+                batch.append(std::move(lines[i]));
+        }
+        pending = end;
+        Q_EMIT linesReceived(batch);
         return stillDelivering();
     };
 
-    for (StreamLine &line : lines) {
+    for (qsizetype index = 0; index < lines.size(); ++index) {
+        const StreamLine &line = lines.at(index);
         ++m_lineCount;
         const StreamEvent *event = line.event();
         if (!event) {
@@ -153,7 +164,7 @@ void EventSource::deliver(QList<StreamLine> lines)
             if (m_source && m_source->instance != hello->source.instance) {
                 const SourceInfo previous = *m_source;
                 m_source = hello->source;
-                if (!flush())
+                if (!flushBefore(index))
                     return;
                 Q_EMIT instanceChanged(previous, hello->source);
                 if (!stillDelivering())
@@ -171,7 +182,7 @@ void EventSource::deliver(QList<StreamLine> lines)
                 if (const auto *gap = event->as<GapEvent>())
                     expected += quint64(gap->missed);
                 if (event->seq != expected) {
-                    if (!flush())
+                    if (!flushBefore(index))
                         return;
                     Q_EMIT sequenceGap(expected, event->seq, line.lineNumber);
                     if (!stillDelivering())
@@ -182,9 +193,8 @@ void EventSource::deliver(QList<StreamLine> lines)
             if (event->kind() == EventKind::Bye)
                 m_byeSeen = true;
         }
-        batch.append(std::move(line));
     }
-    flush();
+    flushBefore(lines.size());
 }
 
 void EventSource::endConnection()
