@@ -94,11 +94,17 @@ public:
 
     QString toString(QByteArrayView utf8)
     {
-        if (utf8.size() > MaxBytes)
+        // An empty string is not kept: an unused slot's bytes are empty too, and its text is null.
+        if (utf8.isEmpty() || utf8.size() > MaxBytes)
             return QString::fromUtf8(utf8);
         Entry &entry = m_entries[slotOf(utf8)];
         if (QByteArrayView(entry.utf8) != utf8) {
-            entry.utf8 = utf8.toByteArray();
+            // The slot's bytes are never shared, so after the first use they are overwritten in
+            // place: a miss costs the decoding it always did, and one copy of a few bytes.
+            if (entry.utf8.capacity() < MaxBytes)
+                entry.utf8.reserve(MaxBytes);
+            entry.utf8.resize(utf8.size());
+            std::memcpy(entry.utf8.data(), utf8.data(), size_t(utf8.size()));
             entry.text = QString::fromUtf8(utf8);
         }
         return entry.text;

@@ -100,6 +100,8 @@ private Q_SLOTS:
     void liveSourceChecksSeqAndInstance();
     void fileSourceReadsExactlyLikeALiveSocket();
     void linesSplitAcrossWritesAreReassembled();
+    void aReceiverMayEndTheSourceInAChunkSplitByGaps_data();
+    void aReceiverMayEndTheSourceInAChunkSplitByGaps();
     void oversizedLineIsReportedAndSkipped();
     void missingSocketIsAClearError();
     void reconnectsWithCappedBackoffAfterTheServerRestarts();
@@ -172,6 +174,58 @@ void tst_EventSources::fileSourceReadsExactlyLikeALiveSocket()
     QCOMPARE(file.state(), EventSource::State::Finished);
     QCOMPARE(store.sourceStatus(), TaskStore::SourceStatus::Ended);
     QCOMPARE(store.source()->instance, InstanceB);
+}
+
+void tst_EventSources::aReceiverMayEndTheSourceInAChunkSplitByGaps_data()
+{
+    QTest::addColumn<int>("endOnBatch");
+    QTest::addColumn<bool>("deleteIt");
+    QTest::addColumn<QString>("expected");
+    const QString whole = u"lines[1,2,3] gap 3/5@4 lines[4,5] instance A->B lines[6,7] gap 2/3@8 lines[8,9]"_s;
+    QTest::newRow("nobody ends it") << 0 << false << whole;
+    QTest::newRow("stopped on the first batch") << 1 << false << u"lines[1,2,3]"_s;
+    QTest::newRow("stopped on the second") << 2 << false << u"lines[1,2,3] gap 3/5@4 lines[4,5]"_s;
+    QTest::newRow("deleted on the first batch") << 1 << true << u"lines[1,2,3]"_s;
+    QTest::newRow("deleted on the third") << 3 << true
+                                          << u"lines[1,2,3] gap 3/5@4 lines[4,5] instance A->B lines[6,7]"_s;
+}
+
+void tst_EventSources::aReceiverMayEndTheSourceInAChunkSplitByGaps()
+{
+    // One chunk, split into batches by two gaps and a new instance, each signal between the lines
+    // around it. A receiver that stops or deletes the source ends the delivery there.
+    QFETCH(int, endOnBatch);
+    QFETCH(bool, deleteIt);
+    QFETCH(QString, expected);
+    auto *source = new ScriptedSource;
+    const QPointer<ScriptedSource> alive(source);
+    QStringList log;
+    int batches = 0;
+    connect(source, &EventSource::linesReceived, this, [&](const QList<StreamLine> &batch) {
+        QStringList numbers;
+        for (const StreamLine &line : batch)
+            numbers.append(QString::number(line.lineNumber));
+        log.append(u"lines[%1]"_s.arg(numbers.join(u',')));
+        if (++batches == endOnBatch) {
+            if (deleteIt)
+                delete source;
+            else
+                source->stop();
+        }
+    });
+    connect(source, &EventSource::sequenceGap, this, [&](quint64 expectedSeq, quint64 seq, qint64 lineNumber) {
+        log.append(u"gap %1/%2@%3"_s.arg(expectedSeq).arg(seq).arg(lineNumber));
+    });
+    connect(source, &EventSource::instanceChanged, this, [&](const SourceInfo &previous, const SourceInfo &current) {
+        log.append(u"instance %1->%2"_s.arg(previous.instance, current.instance));
+    });
+    source->start();
+    source->feed(Lines::join({Lines::hello(0, u"A"_s), Lines::task(1, 1, "started"), Lines::task(2, 1, "succeeded"),
+                              Lines::task(5, 2, "started"), Lines::task(6, 2, "succeeded"), Lines::hello(0, u"B"_s),
+                              Lines::task(1, 3, "started"), Lines::task(3, 3, "succeeded"), Lines::bye(4)}));
+    QCOMPARE(log.join(u' '), expected);
+    QCOMPARE(bool(alive), !deleteIt);
+    delete alive.data();
 }
 
 void tst_EventSources::linesSplitAcrossWritesAreReassembled()

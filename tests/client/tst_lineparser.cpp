@@ -2,9 +2,17 @@
 #include <afterwork/client/lineparser.h>
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QScopeGuard>
 #include <QtTest/QTest>
 
 #include <limits>
+#include <thread>
+#include <vector>
+
+#ifdef Q_OS_LINUX
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 using namespace afterwork;
 using namespace afterwork::client;
@@ -27,6 +35,9 @@ private Q_SLOTS:
     void escapesAndUnicode();
     void stringEndsAreFoundAtEveryOffset();
     void repeatedStringsReadBackExactly();
+    void emptyStringsAreEmptyNotNull();
+    void stringsOutliveTheThreadThatReadThem();
+    void linesEndingAtAnUnreadablePageAreReadWithinTheirBytes();
     void keyOrderDoesNotMatter();
     void integersUpToTheirLimits();
     void invalidLines_data();
@@ -294,11 +305,27 @@ void tst_LineParser::stringEndsAreFoundAtEveryOffset()
             expected.insert(at, u'"');
             QCOMPARE(parseOk(taskLine(escaped)).as<TaskRecord>()->name, expected);
 
-            QByteArray control = plain;
-            control.insert(at, '\t');
-            const auto refused = parseLine(taskLine(control));
-            QVERIFY2(std::holds_alternative<ParseError>(refused), qPrintable(u"length %1 at %2"_s.arg(length).arg(at)));
-            QVERIFY(std::get<ParseError>(refused).toString().contains(u"control character"));
+            for (const char controlByte : {'\0', '\x01', '\t', '\x1f'}) {
+                QByteArray control = plain;
+                control.insert(at, controlByte);
+                const auto refused = parseLine(taskLine(control));
+                QVERIFY2(std::holds_alternative<ParseError>(refused), qPrintable(u"length %1 at %2"_s.arg(length).arg(at)));
+                QVERIFY(std::get<ParseError>(refused).toString().contains(u"control character"));
+            }
+            // Bytes just outside the ones that end a plain run: a space and DEL are plain, and so
+            // are '"' and '\\' with their high bit set (each alone invalid UTF-8, read as U+FFFD).
+            for (const char plainByte : {' ', '\x7f'}) {
+                QByteArray kept = plain;
+                kept.insert(at, plainByte);
+                QCOMPARE(parseOk(taskLine(kept)).as<TaskRecord>()->name, QString::fromLatin1(kept));
+            }
+            for (const char highByte : {'\xa2', '\xdc', '\x80', '\xff'}) {
+                QByteArray high = plain;
+                high.insert(at, highByte);
+                QString replaced = QString::fromLatin1(plain);
+                replaced.insert(at, QChar(0xFFFD));
+                QCOMPARE(parseOk(taskLine(high)).as<TaskRecord>()->name, replaced);
+            }
         }
         // A line that ends inside the string, with nothing after it to stop a wide read.
         const QByteArray cut = R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","name":")" + plain;
@@ -330,6 +357,76 @@ void tst_LineParser::repeatedStringsReadBackExactly()
             QCOMPARE(request->method, u"POST"_s);
         }
     }
+}
+
+void tst_LineParser::emptyStringsAreEmptyNotNull()
+{
+    // Read as before the recent strings were kept: an empty string is empty, never null, whatever
+    // the thread read earlier. A new thread starts with nothing kept.
+    const QByteArray line = R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","name":""})";
+    QString onNewThread;
+    std::thread([&] { onNewThread = parseOk(line).as<TaskRecord>()->name; }).join();
+    QVERIFY(onNewThread.isEmpty());
+    QVERIFY(!onNewThread.isNull());
+    const QString here = parseOk(line).as<TaskRecord>()->name;
+    QVERIFY(here.isEmpty());
+    QVERIFY(!here.isNull());
+}
+
+void tst_LineParser::stringsOutliveTheThreadThatReadThem()
+{
+    // A thread's kept strings are shared with the events it parsed: those must stay whole after
+    // the thread (and its table) is gone, and after this thread reads the same names again.
+    std::vector<StreamEvent> events;
+    std::thread([&] {
+        for (int i = 0; i < 200; ++i)
+            events.push_back(parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","name":"name_)"
+                                     + QByteArray::number(i % 7) + R"(","function":"send_email"})"));
+    }).join();
+    QCOMPARE(events.size(), size_t(200));
+    for (size_t i = 0; i < events.size(); ++i) {
+        const TaskRecord *task = events[i].as<TaskRecord>();
+        QCOMPARE(task->name, u"name_%1"_s.arg(i % 7));
+        QCOMPARE(task->function, u"send_email"_s);
+        const StreamEvent again =
+            parseOk(R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","name":"name_)"
+                    + QByteArray::number(i % 7) + R"("})");
+        QCOMPARE(again.as<TaskRecord>()->name, task->name);
+    }
+    events.clear(); // the last references, dropped on a thread that did not make them
+}
+
+void tst_LineParser::linesEndingAtAnUnreadablePageAreReadWithinTheirBytes()
+{
+#ifdef Q_OS_LINUX
+    // The reader takes eight bytes at a time: it must never touch a byte past the line it is
+    // given. Each line is put right before a page that cannot be read; a read past it crashes.
+    const auto pageSize = size_t(sysconf(_SC_PAGESIZE));
+    void *mapping = mmap(nullptr, 2 * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    QVERIFY(mapping != MAP_FAILED);
+    const auto unmap = qScopeGuard([&] { munmap(mapping, 2 * pageSize); });
+    char *guard = static_cast<char *>(mapping) + pageSize;
+    QCOMPARE(mprotect(guard, pageSize, PROT_NONE), 0);
+    const auto atTheEdge = [&](const QByteArray &line) {
+        char *start = guard - line.size();
+        std::memcpy(start, line.constData(), size_t(line.size()));
+        return parseLine(QByteArrayView(start, line.size()));
+    };
+    const QByteArray head = R"({"v":1,"seq":1,"ts_us":2,"kind":"task","id":3,"phase":"started","name":")";
+    for (int length = 0; length <= 40; ++length) {
+        const QByteArray name(length, 'n');
+        const auto whole = atTheEdge(head + name + "\"}");
+        QVERIFY(std::holds_alternative<StreamEvent>(whole));
+        QCOMPARE(std::get<StreamEvent>(whole).as<TaskRecord>()->name, QString::fromLatin1(name));
+        const auto cut = atTheEdge(head + name);
+        QVERIFY(std::holds_alternative<ParseError>(cut));
+        QVERIFY(std::get<ParseError>(cut).toString().contains(u"unterminated string"));
+        const auto number = atTheEdge(R"({"v":1,"seq":1,"kind":"bye","ts_us":)" + QByteArray(1 + length % 19, '7'));
+        QVERIFY(std::holds_alternative<ParseError>(number)); // no closing brace
+    }
+#else
+    QSKIP("needs mmap and mprotect");
+#endif
 }
 
 void tst_LineParser::keyOrderDoesNotMatter()
