@@ -3,8 +3,10 @@
 // the documented fields, strings are escaped correctly, and wire names match the enums.
 
 #include <afterwork/eventencoder.h>
+#include <afterwork/protocol/rawwriter.h>
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QRandomGenerator>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -129,6 +131,7 @@ private Q_SLOTS:
     void utf8Escaping();
     void doubles();
     void integers();
+    void decimalTextOfEveryWidth();
     void jsonValues();
     void fieldWriter();
     void encodeRate();
@@ -577,6 +580,43 @@ void tst_ProtocolEncoder::integers()
     QByteArray negative;
     protocol::json::appendInteger(negative, std::numeric_limits<qint64>::min());
     QCOMPARE(negative, QByteArray("-9223372036854775808"));
+}
+
+void tst_ProtocolEncoder::decimalTextOfEveryWidth()
+{
+    // The integer writer counts digits from the value's bit width and writes eight-digit groups:
+    // every width, both sides of every power of ten and of two, and the ends of both types.
+    const auto writtenSigned = [](qint64 value) {
+        QByteArray out;
+        protocol::detail::RawWriter(out, protocol::detail::maxIntegerBytes).integer(value);
+        return out;
+    };
+    const auto writtenUnsigned = [](quint64 value) {
+        QByteArray out;
+        protocol::detail::RawWriter(out, protocol::detail::maxIntegerBytes).unsignedInteger(value);
+        return out;
+    };
+    QList<quint64> values = {0, std::numeric_limits<quint64>::max(), quint64(std::numeric_limits<qint64>::max()),
+                             quint64(std::numeric_limits<qint64>::max()) + 1};
+    for (quint64 v = 0; v <= 1000; ++v)
+        values.append(v);
+    quint64 power = 1;
+    for (int digits = 1; digits <= 19; ++digits) {
+        power *= 10;
+        values += {power - 1, power, power + 1, power / 10 * 99 / 10 + 7};
+    }
+    for (int bit = 1; bit < 64; ++bit)
+        values += {(quint64(1) << bit) - 1, quint64(1) << bit, (quint64(1) << bit) + 1};
+    QRandomGenerator random(20261205);
+    for (int i = 0; i < 20'000; ++i)
+        values.append(random.generate64() >> random.bounded(64));
+    for (const quint64 value : std::as_const(values)) {
+        QCOMPARE(writtenUnsigned(value), QByteArray::number(value));
+        const auto asSigned = qint64(value);
+        QCOMPARE(writtenSigned(asSigned), QByteArray::number(asSigned));
+        if (asSigned != std::numeric_limits<qint64>::min())
+            QCOMPARE(writtenSigned(-asSigned), QByteArray::number(-asSigned));
+    }
 }
 
 void tst_ProtocolEncoder::jsonValues()
