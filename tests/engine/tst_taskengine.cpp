@@ -1292,8 +1292,11 @@ private Q_SLOTS:
         auto calls = std::make_shared<std::atomic<int>>(0);
         auto gate = std::make_shared<Gate>();
         const OpenOnExit openOnExit{gate};
+        // Each attempt has the timeout, the second one too, which must finish within it: 300 ms
+        // rather than a few, so that a loaded machine (a pool thread preempted, or this VM's
+        // 100 ms stalls) does not time the second attempt out as well.
         const Task task = engine
-                              .task({.timeout = 30ms,
+                              .task({.timeout = 300ms,
                                      .retry = RetryPolicy{.maxAttempts = 2, .initialBackoff = 1ms, .jitter = 0}})
                               .schedule([calls, gate](const CancellationToken &token) {
                                   if (++*calls == 1) { // the first attempt hangs until its timeout
