@@ -12,6 +12,8 @@
 #include <QtCore/QJsonObject>
 #include <QtTest/QTest>
 
+#include <algorithm>
+#include <array>
 #include <limits>
 
 using namespace afterwork;
@@ -611,6 +613,13 @@ void tst_ProtocolEncoder::decimalTextOfEveryWidth()
     for (int i = 0; i < 20'000; ++i)
         values.append(random.generate64() >> random.bounded(64));
     for (const quint64 value : std::as_const(values)) {
+        // Nothing is written past the text: the rest of the room is as it was.
+        std::array<char, protocol::detail::maxIntegerBytes + 4> room;
+        room.fill('#');
+        const char *end = protocol::detail::writeDecimal(room.data(), value);
+        const QByteArray expected = QByteArray::number(value);
+        QCOMPARE(QByteArray(room.data(), end - room.data()), expected);
+        QVERIFY(std::all_of(room.begin() + expected.size(), room.end(), [](char c) { return c == '#'; }));
         QCOMPARE(writtenUnsigned(value), QByteArray::number(value));
         const auto asSigned = qint64(value);
         QCOMPARE(writtenSigned(asSigned), QByteArray::number(asSigned));

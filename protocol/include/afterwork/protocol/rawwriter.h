@@ -58,7 +58,7 @@ inline char *writeDecimal(char *p, quint64 value) noexcept
         return p + 1;
     }
     // bit width × log10(2), which is at most one short of the digit count.
-    const int estimate = (std::bit_width(value) * 1233) >> 12;
+    const int estimate = int((std::bit_width(value) * 1233) >> 12);
     char *const end = p + estimate + (value >= powersOfTen[size_t(estimate)] ? 1 : 0);
     char *q = end;
     const auto twoDigits = [&q](quint32 below100) {
