@@ -4,6 +4,7 @@
 #include "logging.h"
 #include "progressreport.h"
 #include "taskcontext.h"
+#include "testseams.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEventLoop>
@@ -163,6 +164,8 @@ void TaskState::runAttempt(std::shared_ptr<TaskState> self, int thisAttempt)
         }
     }
     const Moment ended = now();
+    if (const auto hook = seams::afterSyncWorkEnded.load(std::memory_order_acquire))
+        hook();
     reportTo->post(Notice{.kind = Notice::Finished,
                           .attempt = thisAttempt,
                           .task = std::move(self),
@@ -605,6 +608,7 @@ void EngineCore::onTimeout(const std::shared_ptr<TaskState> &task, int attempt)
         || task->cancel.isCancelled()) // cancelled first: it ends Cancelled, not timed out
         return;
     task->timedOut = true;
+    task->timedOutSteadyNs = steadyNs();
     // Work that heeds its token stops (a coroutine at its next cancellable co_await, perhaps at
     // once, inside this call); any work stays Running until it really ends, and that ending
     // counts as the timeout.
@@ -625,7 +629,10 @@ void EngineCore::onAttemptEnded(const std::shared_ptr<TaskState> &task, std::exc
         finish(task, Phase::Cancelled, endSteadyNs, endWallUs);
         return;
     }
-    if (task->timedOut) {
+    // A sync attempt's end is timed on its pool thread before it is reported: if that was before
+    // the timeout cancelled it, the report was only late (a preempted pool thread, a busy engine
+    // thread), and the work's own result counts.
+    if (task->timedOut && (endSteadyNs == 0 || endSteadyNs >= task->timedOutSteadyNs)) {
         const std::chrono::milliseconds timeout = *task->config->effectiveTimeout();
         onAttemptFailed(task, TaskError::fromException(std::make_exception_ptr(TimeoutError(timeout))));
         return;

@@ -130,6 +130,9 @@ struct TaskState
     //! sync work keeps its pool thread and stays Running until it returns; this only says how its
     //! ending counts (a TimeoutError, unless the task was cancelled meanwhile).
     bool timedOut = false;
+    //! When that timeout cancelled the attempt (steady clock). Sync work that had already returned
+    //! by then, however late its report arrives, did not run over its timeout.
+    qint64 timedOutSteadyNs = 0;
     //! What the error handler threw (or its cancellation). Engine thread until settled, then read-only.
     std::optional<TaskError> handlerError;
     //! Its scope's start gate let it start and counts it until it begins or ends (StartGate::unbegun).

@@ -4,6 +4,7 @@
 // Shutdown and destruction are in tst_shutdown.cpp, scopes in tst_taskscope.cpp.
 
 #include "enginetestsupport.h"
+#include "testseams.h"
 
 #include <afterwork/delay.h>
 #include <afterwork/taskengine.h>
@@ -14,6 +15,7 @@
 #include <QtCore/QPromise>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QSet>
+#include <QtCore/QScopeGuard>
 #include <QtCore/QSemaphore>
 #include <QtCore/QThreadPool>
 #include <QtTest/QTest>
@@ -1157,6 +1159,61 @@ private Q_SLOTS:
 #else
         QSKIP("Built without QCoro");
 #endif
+    }
+
+    void workThatReturnedBeforeItsTimeoutIsNotTimedOutByALateReport()
+    {
+        // A pool thread preempted between the work's return and its report: the timeout fires
+        // meanwhile and cancels the attempt's token, but the work had already returned, so it
+        // succeeded. Without that rule it would fail with a TimeoutError (and be retried: the
+        // work done twice).
+        QSemaphore reportHeld;
+        QSemaphore releaseReport;
+        static QSemaphore *held = nullptr; // the seam is a plain function: it reaches these through
+        static QSemaphore *release = nullptr; // pointers set for this test only
+        held = &reportHeld;
+        release = &releaseReport;
+        detail::seams::afterSyncWorkEnded.store(
+            [] {
+                held->release();
+                release->acquire();
+            },
+            std::memory_order_release);
+        bool released = false;
+        const auto unhook = qScopeGuard([&] {
+            detail::seams::afterSyncWorkEnded.store(nullptr, std::memory_order_release);
+            if (!released)
+                releaseReport.release(); // a failed check must not leave the pool thread held
+        });
+        auto handled = HandlerLog::create();
+        TaskEngine engine(TaskConfig{.onError = handled->handler()}, poolOf(1));
+        EventLog log(engine);
+        auto calls = std::make_shared<std::atomic<int>>(0);
+        auto attemptToken = std::make_shared<std::optional<CancellationToken>>();
+        std::mutex tokenMutex;
+        const Task task = engine
+                              .task({.timeout = 30ms,
+                                     .retry = RetryPolicy{.maxAttempts = 2, .initialBackoff = 1ms, .jitter = 0}})
+                              .schedule([calls, attemptToken, &tokenMutex](const CancellationToken &token) {
+                                  ++*calls;
+                                  const std::lock_guard lock(tokenMutex);
+                                  *attemptToken = token;
+                              });
+        QVERIFY(reportHeld.tryAcquire(1, waitMs)); // returned; its end timed, its report held back
+        // The timeout acts on the engine thread (this one) while the report is held.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const std::lock_guard lock(tokenMutex);
+                return attemptToken->has_value() && (*attemptToken)->isCancelled();
+            }(),
+            waitMs);
+        detail::seams::afterSyncWorkEnded.store(nullptr, std::memory_order_release);
+        releaseReport.release();
+        released = true;
+        QTRY_COMPARE_WITH_TIMEOUT(log.terminalPhase(task.id()), Phase::Succeeded, waitMs);
+        QCOMPARE(calls->load(), 1);
+        QCOMPARE(log.count(Phase::Retrying), 0);
+        QCOMPARE(handled->count(), 0);
     }
 
     void timeoutDoesNotTouchFastWork()
