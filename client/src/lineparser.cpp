@@ -123,7 +123,6 @@ Member readProgressMember(JsonCursor &c, QByteArrayView key, ProgressEvent &prog
     return Member::Unknown;
 }
 
-
 //! A snapshot entry's progress object (protocol::snapshotProgressMember); null reads as absent.
 bool readSnapshotProgress(JsonCursor &c, std::optional<ProgressEvent> &out, int depth)
 {
